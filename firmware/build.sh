@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the test firmware into firmware/build/<name>-<opt>.elf. Idempotent: an ELF is rebuilt only
+# when a source, the common code, the linker script or this script is newer than it.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="$here/build"
+CC="${ARM_CC:-arm-none-eabi-gcc}"
+
+if ! command -v "$CC" >/dev/null 2>&1; then
+  echo "firmware/build.sh: $CC not found; install the Arm GNU toolchain (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)" >&2
+  exit 1
+fi
+mkdir -p "$out"
+
+CFLAGS=(-mcpu=cortex-m3 -mthumb -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter
+        -ffreestanding -fno-common -I"$here/common")
+COMMON=("$here/common/startup.c" "$here/common/uart.c")
+BARE_LIBS=(-nostdlib -T "$here/common/link.ld" -lc -lgcc)
+NEWLIB_LIBS=(--specs=rdimon.specs -nostartfiles -T "$here/common/link.ld")
+deps=("$here"/common/* "$here/build.sh")
+
+# build NAME OPT OUTFILE SRC [extra flags...]
+build() {
+  local name="$1" opt="$2" elf="$3" src="$4"
+  shift 4
+  local newest="$src"
+  for d in "${deps[@]}"; do [[ "$d" -nt "$newest" ]] && newest="$d"; done
+  if [[ -f "$elf" && ! "$newest" -nt "$elf" ]]; then return 0; fi
+  local libs=("${BARE_LIBS[@]}")
+  [[ "$name" == newlib-demo ]] && libs=("${NEWLIB_LIBS[@]}")
+  "$CC" "${CFLAGS[@]}" "-$opt" "$@" -o "$elf.tmp" "$src" "${COMMON[@]}" "${libs[@]}"
+  mv "$elf.tmp" "$elf"
+  echo "built $(basename "$elf")"
+}
+
+pids=()
+for name in insn-workout irq-timers faults newlib-demo uart-echo; do
+  for opt in O0 O2 Os; do
+    build "$name" "$opt" "$out/$name-$opt.elf" "$here/src/$name.c" & pids+=($!)
+  done
+done
+build crc32 O2 "$out/crc32-O2.elf" "$here/src/crc32.c" -DITERS=2u & pids+=($!)
+build crc32 O2 "$out/crc32-long-O2.elf" "$here/src/crc32.c" -DITERS=40000u & pids+=($!)
+
+status=0
+for p in "${pids[@]}"; do wait "$p" || status=1; done
+if [[ $status -ne 0 ]]; then echo "firmware/build.sh: build failed" >&2; exit 1; fi

@@ -1,0 +1,120 @@
+/** `armrr replay ELF LOG`: reproduce a recording with no host input; optionally serve gdb. */
+import { bootFirmware, fingerprintOf, readFirmware } from '../../emulator/boot.js';
+import { MACHINES } from '../../emulator/machines/index.js';
+import { BufferOutputSink } from '../../emulator/io/live-ports.js';
+import { ReplayLogReader } from '../../replay/log-reader.js';
+import { ReplayLogError } from '../../replay/errors.js';
+import { Replayer, ReplayDivergenceError } from '../../replay/replayer.js';
+import { REPLAY_VERSION } from '../../replay/log-format.js';
+import { CliError, EXIT_BAD_LOG } from '../errors.js';
+import { runSession } from '../session-runner.js';
+import { processOutputSink } from '../machine-options.js';
+
+export interface ReplayCliOptions {
+  gdb?: string;
+  gdbWs?: string;
+  snapshotInterval?: string;
+  snapshotBudget?: string;
+  saveSnapshots?: boolean;
+  quiet?: boolean;
+  stateHash?: boolean;
+}
+
+export interface OpenedReplayLog {
+  reader: ReplayLogReader;
+  machine: string;
+  icountShift: number;
+  /** Icount where the log ends (its last event). */
+  endIcount: number;
+}
+
+/** Read a log and find the machine options it was recorded with, from its fingerprint. */
+export function openReplayLog(logPath: string, image: Uint8Array): OpenedReplayLog {
+  let reader: ReplayLogReader;
+  try {
+    reader = ReplayLogReader.fromFile(logPath);
+  } catch (e) {
+    if (e instanceof ReplayLogError) throw new CliError(e.message, EXIT_BAD_LOG);
+    throw new CliError(`cannot read log '${logPath}': ${(e as Error).message}`, EXIT_BAD_LOG);
+  }
+  if (reader.version !== REPLAY_VERSION) {
+    throw new CliError(
+      `'${logPath}' is a replay log of version 0x${reader.version.toString(16)}; armrr replays version 0x${REPLAY_VERSION.toString(16)} ` +
+        '(use `armrr dump` or `armrr diff` to inspect older logs)',
+      EXIT_BAD_LOG,
+    );
+  }
+  if (reader.fingerprint.every((b) => b === 0)) {
+    throw new CliError(
+      `'${logPath}' has no firmware fingerprint: it was recorded by QEMU, whose device models and event timing ` +
+        "differ from armrr's, so it cannot drive an armrr replay. Record the firmware with `armrr record` instead; " +
+        '`armrr dump` and `armrr diff` read QEMU logs.',
+      EXIT_BAD_LOG,
+    );
+  }
+  for (const machine of Object.keys(MACHINES)) {
+    for (let shift = 0; shift <= 10; shift++) {
+      const fp = fingerprintOf(machine, shift, image);
+      if (fp.every((b, i) => b === reader.fingerprint[i])) {
+        return { reader, machine, icountShift: shift, endIcount: scanEndIcount(logPath) };
+      }
+    }
+  }
+  throw new CliError(
+    `'${logPath}' was recorded with a different firmware or machine (fingerprint ${hex(reader.fingerprint)} matches ` +
+      'no machine and --icount-shift for this ELF). Replay it with the exact ELF it was recorded with.',
+    EXIT_BAD_LOG,
+  );
+}
+
+function scanEndIcount(logPath: string): number {
+  const r = ReplayLogReader.fromFile(logPath);
+  let end = 0;
+  for (let e = r.next(); e !== null; e = r.next()) {
+    end = e.icount + (e.event.kind === 'INSTRUCTION' ? e.event.count : 0);
+  }
+  return end;
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
+}
+
+export async function replayCommand(elfPath: string, logPath: string, opts: ReplayCliOptions): Promise<void> {
+  const image = readFirmware(elfPath);
+  const log = openReplayLog(logPath, image);
+  if (log.reader.truncated) {
+    process.stderr.write(
+      `armrr: warning: ${log.reader.truncated.message}; replaying up to the last whole event (icount ${log.endIcount})\n`,
+    );
+  }
+  const replayer = new Replayer(log.reader, opts.quiet ? new BufferOutputSink() : processOutputSink());
+  const { machine } = bootFirmware(image, { machine: log.machine, icountShift: log.icountShift, ...replayer.ports });
+  const hooks = replayer.attach(machine);
+  if (opts.gdb !== undefined || opts.gdbWs !== undefined) {
+    const { serveReplayGdb } = await import('../gdb-replay.js');
+    await serveReplayGdb({ machine, replayer, hooks, endIcount: log.endIcount, elfPath, logPath, opts });
+    return;
+  }
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const stop = await runSession(machine, { maxIcount: log.endIcount, hooks, stopRequested: () => interrupted });
+    if (stop.kind === 'exit') replayer.onGuestExit();
+    if (opts.stateHash) process.stderr.write(`armrr: state hash ${machine.stateHash()} at icount ${machine.icount}\n`);
+    if (stop.kind === 'exit') process.exitCode = stop.code;
+    else if (stop.kind === 'limit') process.exitCode = 0;
+    else {
+      process.stderr.write(`armrr: replay stopped (${stop.kind}) at icount ${machine.icount} before the log's end (${log.endIcount})\n`);
+      process.exitCode = EXIT_BAD_LOG;
+    }
+  } catch (e) {
+    if (e instanceof ReplayDivergenceError) throw new CliError(e.message, EXIT_BAD_LOG);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

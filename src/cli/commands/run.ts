@@ -1,0 +1,47 @@
+/** `armrr run ELF`: execute firmware with live inputs. */
+import { bootFirmware, readFirmware } from '../../emulator/boot.js';
+import { LiveHostPort } from '../../emulator/io/live-ports.js';
+import { runSession } from '../session-runner.js';
+import { resolveMachineOptions, openSerialInput, processOutputSink, describeStop, type MachineCliOptions } from '../machine-options.js';
+
+export interface RunCliOptions extends MachineCliOptions {
+  gdb?: string;
+  stateHash?: boolean;
+}
+
+export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<void> {
+  const mo = resolveMachineOptions(opts);
+  const image = readFirmware(elfPath);
+  const input = openSerialInput(opts.input, mo.inputGapInsns, mo.icountShift);
+  const { machine } = bootFirmware(image, {
+    machine: mo.machine,
+    icountShift: mo.icountShift,
+    serial: input.serial,
+    host: new LiveHostPort(input.console),
+    output: processOutputSink(),
+  });
+  if (opts.gdb !== undefined) {
+    const { serveLiveGdb } = await import('../gdb-live.js');
+    await serveLiveGdb(machine, opts.gdb, elfPath);
+    input.close();
+    return;
+  }
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const stop = await runSession(machine, {
+      maxIcount: mo.maxInsns,
+      realtime: mo.realtime,
+      liveInput: input.live,
+      stopRequested: () => interrupted,
+    });
+    if (opts.stateHash) process.stderr.write(`armrr: state hash ${machine.stateHash()} at icount ${machine.icount}\n`);
+    process.exitCode = describeStop(stop, machine.icount, mo.maxInsns);
+  } finally {
+    process.off('SIGINT', onSigint);
+    input.close();
+  }
+}

@@ -1,0 +1,139 @@
+/** Options shared by `run` and `record`, and the process-side I/O they need. */
+import { fstatSync, readFileSync } from 'node:fs';
+import { CliError, EXIT_EMULATION, parseCount } from './errors.js';
+import { MACHINES } from '../emulator/machines/index.js';
+import { PacedSerialInput, StreamSerialInput, NoSerialInput, StreamOutputSink, DEFAULT_INPUT_GAP_NS } from '../emulator/io/live-ports.js';
+import type { SerialInput, OutputSink } from '../emulator/io/input-port.js';
+import type { StopReason } from '../emulator/machines/machine.js';
+
+export interface MachineCliOptions {
+  machine: string;
+  icountShift: string;
+  maxInsns?: string;
+  input?: string;
+  inputGap?: string;
+  realtime?: boolean;
+}
+
+export interface ResolvedMachineOptions {
+  machine: string;
+  icountShift: number;
+  maxInsns: number;
+  inputGapInsns: number | undefined;
+  realtime: boolean;
+}
+
+export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOptions {
+  if (!(o.machine in MACHINES)) {
+    throw new CliError(`unknown machine '${o.machine}'; available: ${Object.keys(MACHINES).join(', ')}`);
+  }
+  const shift = parseCount('--icount-shift', o.icountShift);
+  if (shift > 10) throw new CliError(`--icount-shift must be 0..10 (as QEMU's -icount shift=N), got ${shift}`);
+  const maxInsns = o.maxInsns === undefined ? Infinity : parseCount('--max-insns', o.maxInsns);
+  const gap = o.inputGap === undefined ? undefined : parseCount('--input-gap', o.inputGap);
+  // Pacing defaults on for a human at a terminal (DESIGN §2), off for files and pipes.
+  const interactive = o.input === '-' || (o.input === undefined && process.stdin.isTTY === true);
+  const realtime = o.realtime ?? interactive;
+  return { machine: o.machine, icountShift: shift, maxInsns, inputGapInsns: gap, realtime };
+}
+
+export interface OpenedInput {
+  serial: SerialInput;
+  /** Set when input arrives live (stdin): the session waits on it while the guest idles. */
+  live?: StreamSerialInput;
+  /** Console (semihosting SYS_READC/READ) source. */
+  console: { read(max: number): Uint8Array | null };
+  close(): void;
+}
+
+/**
+ * `--input FILE` is paced on virtual time; `--input -` (or, without --input, a terminal or pipe on
+ * stdin) is live. A terminal is put in raw mode so each key reaches the UART; Ctrl-C stops.
+ */
+export function openSerialInput(spec: string | undefined, gapInsns: number | undefined, shift: number): OpenedInput {
+  const gapNs = gapInsns === undefined ? DEFAULT_INPUT_GAP_NS : gapInsns * 2 ** shift;
+  const noConsole = { read: () => null };
+  if (spec !== undefined && spec !== '-') {
+    let data: Uint8Array;
+    try {
+      data = readFileSync(spec);
+    } catch (e) {
+      throw new CliError(`cannot read --input '${spec}': ${(e as Error).message}`);
+    }
+    return { serial: new PacedSerialInput(data, gapNs), console: noConsole, close: () => {} };
+  }
+  const stdin = process.stdin;
+  const useStdin = spec === '-' || stdin.isTTY === true || isPipeOrFile();
+  if (!useStdin) return { serial: new NoSerialInput(), console: noConsole, close: () => {} };
+  const live = new StreamSerialInput(gapNs);
+  const wasRaw = stdin.isTTY ? stdin.isRaw : false;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  const onData = (chunk: Buffer): void => {
+    if (stdin.isTTY && chunk.includes(0x03)) {
+      process.emit('SIGINT');
+      return;
+    }
+    live.push(chunk);
+  };
+  const onEnd = (): void => live.end();
+  stdin.on('data', onData);
+  stdin.on('end', onEnd);
+  stdin.on('error', onEnd);
+  return {
+    serial: live,
+    live,
+    console: noConsole,
+    close: () => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      if (stdin.isTTY) stdin.setRawMode(wasRaw);
+      stdin.pause();
+      stdin.unref?.();
+    },
+  };
+}
+
+function isPipeOrFile(): boolean {
+  // fd 0 may be closed (CI runs with no stdin) or /dev/null; fstat tells pipes and files apart.
+  try {
+    const s = fstatSync(0);
+    return s.isFIFO() || s.isFile() || s.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** UART0 to stdout, semihosting console to stderr (as QEMU 7.2 does without a semihosting chardev). */
+export function processOutputSink(): OutputSink {
+  return new StreamOutputSink(
+    (d) => process.stdout.write(d),
+    (d) => process.stderr.write(d),
+  );
+}
+
+/** Report how a run ended; returns the process exit code. */
+export function describeStop(stop: StopReason, icount: number, maxInsns: number): number {
+  const say = (m: string): void => void process.stderr.write(`armrr: ${m}\n`);
+  switch (stop.kind) {
+    case 'exit':
+      return stop.code;
+    case 'limit':
+      say(`stopped after ${icount} instructions (--max-insns ${maxInsns})`);
+      return EXIT_EMULATION;
+    case 'idle':
+      say(`guest is idle (WFI) with no timer armed and no input left; stopped at icount ${icount}`);
+      return EXIT_EMULATION;
+    case 'lockup':
+      say(`guest locked up (fault while handling a fault) at pc 0x${stop.pc.toString(16)}, icount ${icount}`);
+      return EXIT_EMULATION;
+    case 'halt':
+      say(`stopped (${stop.reason}) at icount ${icount}`);
+      return stop.reason === 'interrupted' ? 130 : EXIT_EMULATION;
+    case 'breakpoint':
+      say(`stopped at breakpoint 0x${stop.pc.toString(16)}, icount ${icount}`);
+      return EXIT_EMULATION;
+    case 'watchpoint':
+      say(`stopped at watchpoint 0x${stop.addr.toString(16)}, icount ${icount}`);
+      return EXIT_EMULATION;
+  }
+}

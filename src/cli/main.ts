@@ -1,0 +1,118 @@
+/**
+ * armrr command line: run, record, replay, dump, diff. Each command lives in cli/commands/; this
+ * file only declares options and maps errors to exit codes (DESIGN §6).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { CliError, EXIT_EMULATION, EXIT_USAGE } from './errors.js';
+import { runCommand } from './commands/run.js';
+import { recordCommand } from './commands/record.js';
+import { replayCommand } from './commands/replay.js';
+import { dumpCommand } from './commands/dump.js';
+import { diffCommand } from './commands/diff.js';
+
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export const DEFAULT_MACHINE = 'mps2-an385';
+
+function machineOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--machine <name>', 'board to emulate').default(DEFAULT_MACHINE))
+    .addOption(
+      new Option('--icount-shift <n>', 'virtual time per instruction is 2^n ns (QEMU -icount shift=N)').default('5'),
+    )
+    .option('--max-insns <n>', 'stop after this many instructions (runaway guard)')
+    .option('--input <file|->', "bytes for UART0 RX: a file, or '-' for stdin")
+    .option('--input-gap <n>', 'min instructions between two input bytes (default: one byte time at 115200 baud)')
+    .option('--realtime', 'keep virtual time from running ahead of host time (default when stdin is a terminal)')
+    .option('--no-realtime', 'run as fast as possible')
+    .option('--state-hash', 'print the final machine state hash on stderr (for determinism checks)');
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('armrr')
+    .description(
+      'ARM emulator with deterministic record/replay and reverse debugging.\n' +
+        'Record a firmware run, replay it bit-exactly, and debug it backwards with gdb.',
+    )
+    .version(pkg.version)
+    .showHelpAfterError()
+    .exitOverride();
+
+  machineOptions(
+    program
+      .command('run')
+      .description('run a firmware ELF; UART0 goes to stdout, semihosting console to stderr')
+      .argument('<elf>', 'firmware ELF (ARM, 32-bit)')
+      .option('--gdb <[host:]port>', 'wait for gdb on this port before running (127.0.0.1 by default)'),
+  ).action(runCommand);
+
+  machineOptions(
+    program
+      .command('record')
+      .description('run a firmware ELF and record every non-deterministic input into a replay log')
+      .argument('<elf>', 'firmware ELF')
+      .requiredOption('-o, --output <log>', 'replay log to write'),
+  ).action(recordCommand);
+
+  program
+    .command('replay')
+    .description('replay a log bit-exactly (no host input), optionally serving gdb with reverse execution')
+    .argument('<elf>', 'the firmware ELF the log was recorded with')
+    .argument('<log>', 'replay log written by armrr record')
+    .option('--gdb <[host:]port>', 'serve the GDB remote protocol here and wait for gdb at icount 0')
+    .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
+    .option('--snapshot-interval <n>', 'instructions between periodic snapshots')
+    .option('--snapshot-budget <MiB>', 'memory budget for snapshots')
+    .option('--save-snapshots', 'save snapshots next to the log (LOG.snapshots) and reuse them next time')
+    .option('--quiet', 'do not print guest output')
+    .option('--state-hash', 'print the final machine state hash on stderr (for determinism checks)')
+    .action(replayCommand);
+
+  program
+    .command('dump')
+    .description("print a replay log's events (armrr's or QEMU's, versions 0xe02002..0xe0200c)")
+    .argument('<log>', 'replay log')
+    .option('--json', 'one JSON object per event, with icount and byte offset')
+    .action(dumpCommand);
+
+  program
+    .command('diff')
+    .description('align two replay logs and show where their events differ (exit 1 when they do)')
+    .argument('<logA>')
+    .argument('<logB>')
+    .option('--context <n>', 'identical events shown around each difference', '3')
+    .action(diffCommand);
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end with code 0; parse errors are usage errors.
+      return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`armrr: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    if (err && typeof err.message === 'string' && err.name !== 'Error' && err.name !== 'TypeError' && err.name !== 'RangeError') {
+      // Typed library errors (ElfError, ReplayLogError...) carry user-facing messages.
+      process.stderr.write(`armrr: ${err.message}\n`);
+      return EXIT_EMULATION;
+    }
+    process.stderr.write(`armrr: internal error: ${err?.stack ?? String(e)}\nPlease report this with the command line.\n`);
+    return EXIT_EMULATION;
+  }
+}
+
+const code = await main(process.argv);
+process.exitCode = code;

@@ -1,0 +1,167 @@
+/**
+ * Architectural state of an ARMv7-M core. Flags use QEMU's cached representation so the ALU needs
+ * no branches: N = bit 31 of NF, Z = (ZF === 0), C = CF (0/1), V = bit 31 of VF, Q = QF (0/1).
+ *
+ * r[13] is the live stack pointer. The banked copy of the *inactive* stack pointer is kept in
+ * `spMain` or `spProcess` (whichever is not selected); `sp*` accessors hide that.
+ */
+
+export const SP = 13;
+export const LR = 14;
+export const PC = 15;
+
+/** Sleep states. */
+export const RUNNING = 0;
+export const SLEEP_WFI = 1;
+export const SLEEP_WFE = 2;
+export const LOCKUP = 3;
+
+export class CpuState {
+  readonly r = new Int32Array(16);
+  NF = 0;
+  ZF = 1;
+  CF = 0;
+  VF = 0;
+  QF = 0;
+  /** ITSTATE (EPSR IT bits, 8 bits: firstcond[7:4] mask[3:0]). 0 = not in an IT block. */
+  itstate = 0;
+  /** EPSR.T; clearing it makes the next instruction raise UsageFault INVSTATE. */
+  thumb = 1;
+  /** IPSR: current exception number, 0 in thread mode. */
+  ipsr = 0;
+  /** Banked stack pointers; only the inactive one is current (see class comment). */
+  spMain = 0;
+  spProcess = 0;
+  primask = 0;
+  faultmask = 0;
+  basepri = 0;
+  /** CONTROL: bit0 nPRIV, bit1 SPSEL. */
+  control = 0;
+  /** Exclusive monitor: address tagged by LDREX, or -1 when open. */
+  exclusiveAddr = -1;
+  /** WFE event register. */
+  eventRegister = 0;
+  /** RUNNING, SLEEP_WFI, SLEEP_WFE or LOCKUP. */
+  sleep = RUNNING;
+
+  /** True when executing on the process stack (thread mode with SPSEL=1). */
+  get usingPsp(): boolean {
+    return this.ipsr === 0 && (this.control & 2) !== 0;
+  }
+
+  getMsp(): number {
+    return this.usingPsp ? this.spMain : this.r[SP]!;
+  }
+  getPsp(): number {
+    return this.usingPsp ? this.r[SP]! : this.spProcess;
+  }
+  setMsp(v: number): void {
+    if (this.usingPsp) this.spMain = v | 0;
+    else this.r[SP] = v;
+  }
+  setPsp(v: number): void {
+    if (this.usingPsp) this.r[SP] = v;
+    else this.spProcess = v | 0;
+  }
+
+  /**
+   * Switch the live SP to match a new (ipsr, control) pair: call with the *new* values after
+   * changing ipsr or control.SPSEL. `wasPsp` is `usingPsp` before the change.
+   */
+  switchStack(wasPsp: boolean): void {
+    const nowPsp = this.usingPsp;
+    if (wasPsp === nowPsp) return;
+    if (nowPsp) {
+      this.spMain = this.r[SP]!;
+      this.r[SP] = this.spProcess;
+    } else {
+      this.spProcess = this.r[SP]!;
+      this.r[SP] = this.spMain;
+    }
+  }
+
+  /** APSR flags as bits 31..27. */
+  getApsr(): number {
+    return (
+      ((this.NF >>> 31) << 31) |
+      ((this.ZF === 0 ? 1 : 0) << 30) |
+      (this.CF << 29) |
+      ((this.VF >>> 31) << 28) |
+      (this.QF << 27)
+    );
+  }
+  setApsr(v: number): void {
+    this.NF = v & 0x80000000;
+    this.ZF = v & 0x40000000 ? 0 : 1;
+    this.CF = (v >>> 29) & 1;
+    this.VF = (v & 0x10000000) << 3;
+    this.QF = (v >>> 27) & 1;
+  }
+
+  /** Full xPSR as gdb and QEMU show it. */
+  getXpsr(): number {
+    const it = this.itstate;
+    return (
+      (this.getApsr() |
+        (this.thumb << 24) |
+        ((it & 3) << 25) | // IT[1:0]
+        ((it >>> 2) << 10) | // IT[7:2]
+        (this.ipsr & 0x1ff)) >>>
+      0
+    );
+  }
+  setXpsr(v: number): void {
+    this.setApsr(v);
+    this.thumb = (v >>> 24) & 1;
+    this.itstate = ((v >>> 25) & 3) | (((v >>> 10) & 0x3f) << 2);
+    this.ipsr = v & 0x1ff;
+  }
+
+  /** Serialise everything (for snapshots and state hashes). Order is part of the snapshot format. */
+  save(): number[] {
+    return [
+      ...this.r,
+      this.NF | 0,
+      this.ZF | 0,
+      this.CF,
+      this.VF | 0,
+      this.QF,
+      this.itstate,
+      this.thumb,
+      this.ipsr,
+      this.spMain,
+      this.spProcess,
+      this.primask,
+      this.faultmask,
+      this.basepri,
+      this.control,
+      this.exclusiveAddr,
+      this.eventRegister,
+      this.sleep,
+    ];
+  }
+
+  load(s: readonly number[]): void {
+    if (s.length !== 33) throw new Error('CPU state does not match this core');
+    for (let i = 0; i < 16; i++) this.r[i] = s[i]!;
+    [
+      this.NF,
+      this.ZF,
+      this.CF,
+      this.VF,
+      this.QF,
+      this.itstate,
+      this.thumb,
+      this.ipsr,
+      this.spMain,
+      this.spProcess,
+      this.primask,
+      this.faultmask,
+      this.basepri,
+      this.control,
+      this.exclusiveAddr,
+      this.eventRegister,
+      this.sleep,
+    ] = s.slice(16) as number[];
+  }
+}

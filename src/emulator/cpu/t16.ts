@@ -1,0 +1,260 @@
+/**
+ * The 16-bit Thumb encodings of ARMv7-M (ARM DDI 0403 A5.2), one row per encoding, compiled into a
+ * 65536-entry lookup. Rows are tried in order, so a special case precedes the general form.
+ * "s" below is the T16 rule: flags are set only outside an IT block.
+ */
+import type { Cpu } from './cpu.js';
+import { encoding, build16Lookup } from './decode-table.js';
+import type { Encoding, Fields } from './decode-table.js';
+import {
+  SHIFT_ASR,
+  SHIFT_LSL,
+  SHIFT_LSR,
+  SHIFT_ROR,
+  byteReverse,
+  immShiftC,
+  shiftC,
+  shifter,
+} from './alu.js';
+import {
+  opAdc,
+  opAdd,
+  opAnd,
+  opBic,
+  opCmn,
+  opCmp,
+  opEor,
+  opMov,
+  opMvn,
+  opOrr,
+  opRsb,
+  opSbc,
+  opSub,
+  opTst,
+} from './dataproc.js';
+import type { DpOp } from './dataproc.js';
+import {
+  SIZE_BYTE,
+  SIZE_HALF,
+  SIZE_SBYTE,
+  SIZE_SHALF,
+  SIZE_WORD,
+  loadMultiple,
+  loadStore,
+  storeMultiple,
+} from './memops.js';
+import { SP } from './state.js';
+
+export type Handler = (c: Cpu, a: Fields) => void;
+type Row = Encoding<Handler>;
+
+const t16 = (name: string, pattern: string, exec: Handler): Row => encoding(name, 16, pattern, exec);
+
+/** Flag-setting rule of 16-bit data-processing forms. */
+const s16 = (c: Cpu): number => (c.inIt ? 0 : 1);
+
+const shiftImm =
+  (type: number): Handler =>
+  (c, a) =>
+    opMov(c, a.rd, 0, immShiftC(c.r[a.rm]!, type, a.imm, c.state.CF), s16(c));
+
+/** Rdn = Rdn OP Rm, logical ops keep C (no shifter carry). */
+const dpReg =
+  (op: DpOp): Handler =>
+  (c, a) => {
+    shifter.carry = c.state.CF;
+    op(c, a.rdn, c.r[a.rdn]!, c.r[a.rm]!, s16(c));
+  };
+
+const shiftReg =
+  (type: number): Handler =>
+  (c, a) => {
+    const st = c.state;
+    opMov(c, a.rdn, 0, shiftC(c.r[a.rdn]!, type, c.r[a.rm]! & 0xff, st.CF), s16(c));
+  };
+
+const ldstReg =
+  (isLoad: boolean, size: number): Handler =>
+  (c, a) =>
+    loadStore(c, isLoad, size, a.rt, a.rn, c.r[a.rm]!, true, false);
+
+const ldstImm =
+  (isLoad: boolean, size: number, scale: number): Handler =>
+  (c, a) =>
+    loadStore(c, isLoad, size, a.rt, a.rn, a.imm * scale, true, false);
+
+const ldstSp =
+  (isLoad: boolean): Handler =>
+  (c, a) =>
+    loadStore(c, isLoad, SIZE_WORD, a.rt, SP, a.imm * 4, true, false);
+
+const extend =
+  (fn: (v: number) => number): Handler =>
+  (c, a) => {
+    c.r[a.rd] = fn(c.r[a.rm]!);
+  };
+
+const hint = (c: Cpu, a: Fields): void => {
+  switch (a.op) {
+    case 2:
+      c.sys.wfe();
+      break;
+    case 3:
+      c.sys.wfi();
+      break;
+    case 4:
+      c.sys.sev();
+      break;
+    default:
+      break; // NOP, YIELD and reserved hints
+  }
+};
+
+const undefinedT16: Handler = (c) => c.undefined();
+
+const ROWS: Row[] = [
+  // Shift (immediate), add, subtract, move, compare
+  t16('LSL_imm', '00000 imm:5 rm:3 rd:3', shiftImm(SHIFT_LSL)),
+  t16('LSR_imm', '00001 imm:5 rm:3 rd:3', shiftImm(SHIFT_LSR)),
+  t16('ASR_imm', '00010 imm:5 rm:3 rd:3', shiftImm(SHIFT_ASR)),
+  t16('ADD_reg', '0001100 rm:3 rn:3 rd:3', (c, a) => opAdd(c, a.rd, c.r[a.rn]!, c.r[a.rm]!, s16(c))),
+  t16('SUB_reg', '0001101 rm:3 rn:3 rd:3', (c, a) => opSub(c, a.rd, c.r[a.rn]!, c.r[a.rm]!, s16(c))),
+  t16('ADD_imm3', '0001110 imm:3 rn:3 rd:3', (c, a) => opAdd(c, a.rd, c.r[a.rn]!, a.imm, s16(c))),
+  t16('SUB_imm3', '0001111 imm:3 rn:3 rd:3', (c, a) => opSub(c, a.rd, c.r[a.rn]!, a.imm, s16(c))),
+  t16('MOV_imm', '00100 rd:3 imm:8', (c, a) => {
+    shifter.carry = c.state.CF;
+    opMov(c, a.rd, 0, a.imm, s16(c));
+  }),
+  t16('CMP_imm', '00101 rn:3 imm:8', (c, a) => opCmp(c, 0, c.r[a.rn]!, a.imm, 1)),
+  t16('ADD_imm8', '00110 rdn:3 imm:8', (c, a) => opAdd(c, a.rdn, c.r[a.rdn]!, a.imm, s16(c))),
+  t16('SUB_imm8', '00111 rdn:3 imm:8', (c, a) => opSub(c, a.rdn, c.r[a.rdn]!, a.imm, s16(c))),
+
+  // Data processing (register)
+  t16('AND_reg', '0100000000 rm:3 rdn:3', dpReg(opAnd)),
+  t16('EOR_reg', '0100000001 rm:3 rdn:3', dpReg(opEor)),
+  t16('LSL_reg', '0100000010 rm:3 rdn:3', shiftReg(SHIFT_LSL)),
+  t16('LSR_reg', '0100000011 rm:3 rdn:3', shiftReg(SHIFT_LSR)),
+  t16('ASR_reg', '0100000100 rm:3 rdn:3', shiftReg(SHIFT_ASR)),
+  t16('ADC_reg', '0100000101 rm:3 rdn:3', dpReg(opAdc)),
+  t16('SBC_reg', '0100000110 rm:3 rdn:3', dpReg(opSbc)),
+  t16('ROR_reg', '0100000111 rm:3 rdn:3', shiftReg(SHIFT_ROR)),
+  t16('TST_reg', '0100001000 rm:3 rn:3', (c, a) => {
+    shifter.carry = c.state.CF;
+    opTst(c, 0, c.r[a.rn]!, c.r[a.rm]!, 1);
+  }),
+  t16('RSB_imm', '0100001001 rn:3 rd:3', (c, a) => opRsb(c, a.rd, c.r[a.rn]!, 0, s16(c))),
+  t16('CMP_reg', '0100001010 rm:3 rn:3', (c, a) => opCmp(c, 0, c.r[a.rn]!, c.r[a.rm]!, 1)),
+  t16('CMN_reg', '0100001011 rm:3 rn:3', (c, a) => opCmn(c, 0, c.r[a.rn]!, c.r[a.rm]!, 1)),
+  t16('ORR_reg', '0100001100 rm:3 rdn:3', dpReg(opOrr)),
+  t16('MUL', '0100001101 rn:3 rdm:3', (c, a) => {
+    const res = Math.imul(c.r[a.rn]!, c.r[a.rdm]!);
+    c.r[a.rdm] = res;
+    if (!c.inIt) {
+      c.state.NF = res;
+      c.state.ZF = res;
+    }
+  }),
+  t16('BIC_reg', '0100001110 rm:3 rdn:3', dpReg(opBic)),
+  t16('MVN_reg', '0100001111 rm:3 rdn:3', dpReg(opMvn)),
+
+  // Special data processing and branch and exchange
+  t16('ADD_hireg', '01000100 d:1 rm:4 d:3', (c, a) => opAdd(c, a.d, c.r[a.d]!, c.r[a.rm]!, 0)),
+  t16('CMP_hireg', '01000101 n:1 rm:4 n:3', (c, a) => opCmp(c, 0, c.r[a.n]!, c.r[a.rm]!, 1)),
+  t16('MOV_hireg', '01000110 d:1 rm:4 d:3', (c, a) => opMov(c, a.d, 0, c.r[a.rm]!, 0)),
+  t16('BX', '010001110 rm:4 000', (c, a) => c.bxWritePc(c.r[a.rm]!)),
+  t16('BLX_reg', '010001111 rm:4 000', (c, a) => {
+    const target = c.r[a.rm]!;
+    c.link();
+    c.bxWritePc(target);
+  }),
+
+  // Load/store
+  t16('LDR_lit', '01001 rt:3 imm:8', (c, a) => loadStore(c, true, SIZE_WORD, a.rt, 15, a.imm * 4, true, false)),
+  t16('STR_reg', '0101000 rm:3 rn:3 rt:3', ldstReg(false, SIZE_WORD)),
+  t16('STRH_reg', '0101001 rm:3 rn:3 rt:3', ldstReg(false, SIZE_HALF)),
+  t16('STRB_reg', '0101010 rm:3 rn:3 rt:3', ldstReg(false, SIZE_BYTE)),
+  t16('LDRSB_reg', '0101011 rm:3 rn:3 rt:3', ldstReg(true, SIZE_SBYTE)),
+  t16('LDR_reg', '0101100 rm:3 rn:3 rt:3', ldstReg(true, SIZE_WORD)),
+  t16('LDRH_reg', '0101101 rm:3 rn:3 rt:3', ldstReg(true, SIZE_HALF)),
+  t16('LDRB_reg', '0101110 rm:3 rn:3 rt:3', ldstReg(true, SIZE_BYTE)),
+  t16('LDRSH_reg', '0101111 rm:3 rn:3 rt:3', ldstReg(true, SIZE_SHALF)),
+  t16('STR_imm', '01100 imm:5 rn:3 rt:3', ldstImm(false, SIZE_WORD, 4)),
+  t16('LDR_imm', '01101 imm:5 rn:3 rt:3', ldstImm(true, SIZE_WORD, 4)),
+  t16('STRB_imm', '01110 imm:5 rn:3 rt:3', ldstImm(false, SIZE_BYTE, 1)),
+  t16('LDRB_imm', '01111 imm:5 rn:3 rt:3', ldstImm(true, SIZE_BYTE, 1)),
+  t16('STRH_imm', '10000 imm:5 rn:3 rt:3', ldstImm(false, SIZE_HALF, 2)),
+  t16('LDRH_imm', '10001 imm:5 rn:3 rt:3', ldstImm(true, SIZE_HALF, 2)),
+  t16('STR_sp', '10010 rt:3 imm:8', ldstSp(false)),
+  t16('LDR_sp', '10011 rt:3 imm:8', ldstSp(true)),
+
+  // PC/SP-relative address generation
+  t16('ADR', '10100 rd:3 imm:8', (c, a) => {
+    c.r[a.rd] = ((c.r[15]! & ~3) + a.imm * 4) | 0;
+  }),
+  t16('ADD_sp_imm8', '10101 rd:3 imm:8', (c, a) => {
+    c.r[a.rd] = (c.r[SP]! + a.imm * 4) | 0;
+  }),
+
+  // Miscellaneous
+  t16('ADD_sp_imm7', '101100000 imm:7', (c, a) => {
+    c.r[SP] = (c.r[SP]! + a.imm * 4) | 0;
+  }),
+  t16('SUB_sp_imm7', '101100001 imm:7', (c, a) => {
+    c.r[SP] = (c.r[SP]! - a.imm * 4) | 0;
+  }),
+  t16('CBZ_CBNZ', '1011 nz:1 0 imm:1 1 imm:5 rn:3', (c, a) => {
+    if ((c.r[a.rn] === 0) !== (a.nz === 1)) c.branchTo(c.r[15]! + a.imm * 2);
+  }),
+  t16('SXTH', '1011001000 rm:3 rd:3', extend((v) => (v << 16) >> 16)),
+  t16('SXTB', '1011001001 rm:3 rd:3', extend((v) => (v << 24) >> 24)),
+  t16('UXTH', '1011001010 rm:3 rd:3', extend((v) => v & 0xffff)),
+  t16('UXTB', '1011001011 rm:3 rd:3', extend((v) => v & 0xff)),
+  t16('PUSH', '1011010 lr:1 list:8', (c, a) => {
+    const list = a.list | (a.lr << 14);
+    if (list === 0) return c.undefined();
+    storeMultiple(c, SP, list, true, true);
+  }),
+  t16('CPS', '10110110011 im:1 00 i:1 f:1', (c, a) => {
+    c.sys.cps(a.im === 1, a.i === 1, a.f === 1);
+    c.exitRequest = true; // masking changed: let the machine re-evaluate pending exceptions
+  }),
+  t16('REV', '1011101000 rm:3 rd:3', extend(byteReverse)),
+  t16('REV16', '1011101001 rm:3 rd:3', extend((v) => ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8))),
+  t16('REVSH', '1011101011 rm:3 rd:3', extend((v) => (((v & 0xff) << 24) >> 16) | ((v >>> 8) & 0xff))),
+  t16('POP', '1011110 pc:1 list:8', (c, a) => {
+    const list = a.list | (a.pc << 15);
+    if (list === 0) return c.undefined();
+    loadMultiple(c, SP, list, true, false);
+  }),
+  t16('BKPT', '10111110 imm:8', (c, a) => c.bkpt(a.imm)),
+  t16('HINT', '10111111 op:4 0000', hint),
+  t16('IT', '10111111 cond:4 mask:4', (c, a) => {
+    if (a.cond === 15 || (a.cond === 14 && (a.mask & (a.mask - 1)) !== 0) || c.inIt) return c.undefined();
+    c.state.itstate = (a.cond << 4) | a.mask;
+  }),
+
+  // Load/store multiple
+  t16('STM', '11000 rn:3 list:8', (c, a) => {
+    if (a.list === 0) return c.undefined();
+    storeMultiple(c, a.rn, a.list, true, false);
+  }),
+  t16('LDM', '11001 rn:3 list:8', (c, a) => {
+    if (a.list === 0) return c.undefined();
+    loadMultiple(c, a.rn, a.list, true, false);
+  }),
+
+  // Conditional branch, supervisor call
+  t16('UDF', '11011110 imm:8', undefinedT16),
+  t16('SVC', '11011111 imm:8', (c, a) => c.svc(a.imm)),
+  t16('B_cond', '1101 cond:4 imm:8', (c, a) => {
+    if (c.inIt) return c.undefined();
+    if (c.conditionPassed(a.cond)) c.branchTo(c.r[15]! + ((a.imm << 24) >> 23));
+  }),
+  t16('B', '11100 imm:11', (c, a) => c.branchTo(c.r[15]! + ((a.imm << 21) >> 20))),
+];
+
+/** Row used for every halfword no encoding claims. */
+const UNDEFINED_ROW = t16('UNDEFINED', '---------------- ', undefinedT16);
+
+export const T16_TABLE: readonly Row[] = [...ROWS, UNDEFINED_ROW];
+export const T16_LOOKUP: Uint16Array = build16Lookup(T16_TABLE.slice(0, ROWS.length), ROWS.length);

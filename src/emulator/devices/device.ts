@@ -1,0 +1,51 @@
+/**
+ * Base of every device model. A device keeps *all* of its mutable state in `this.s`, a flat record
+ * of numbers and number arrays declared once in the constructor; `save()`/`load()` copy exactly that
+ * record. Everything else on a device must be wiring fixed at construction (bus, clock, irq lines,
+ * timers). test/unit/device-state.test.ts runs firmware and checks that no other property changed,
+ * so a new device cannot forget to put state where snapshots see it. Timer deadlines live in the
+ * VirtualClock and are saved there.
+ */
+import type { MmioHandler } from '../memory/bus.js';
+
+export type DeviceStateValue = number | number[];
+export type DeviceState = Record<string, DeviceStateValue>;
+
+export abstract class Device<S extends DeviceState = DeviceState> implements MmioHandler {
+  /** Mutable state: the only thing snapshots save. */
+  s: S;
+  private readonly initial: S;
+
+  constructor(
+    readonly name: string,
+    initialState: S,
+  ) {
+    this.initial = cloneState(initialState);
+    this.s = cloneState(initialState);
+  }
+
+  abstract read(offset: number, size: 1 | 2 | 4): number;
+  abstract write(offset: number, value: number, size: 1 | 2 | 4): void;
+
+  /** Cold reset: state back to its declared initial values. Subclasses may extend (e.g. disarm timers). */
+  reset(): void {
+    this.s = cloneState(this.initial);
+  }
+
+  save(): S {
+    return cloneState(this.s);
+  }
+
+  load(state: S): void {
+    this.s = cloneState(state);
+  }
+}
+
+export function cloneState<S extends DeviceState>(s: S): S {
+  const out: DeviceState = {};
+  for (const k of Object.keys(s)) {
+    const v = s[k]!;
+    out[k] = Array.isArray(v) ? v.slice() : v;
+  }
+  return out as S;
+}

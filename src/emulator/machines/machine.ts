@@ -1,0 +1,203 @@
+/**
+ * A machine: core + bus + clock + devices, and the run loop that ties them together.
+ *
+ * The loop is QEMU's icount loop in miniature: take a pending exception at an instruction
+ * boundary, compute an instruction budget bounded by the next timer deadline, the caller's limit
+ * and any stop hook (`limitIcount`), execute that many instructions (or fewer when the core asks to
+ * exit: an IRQ became pending, the CPU went to sleep, a breakpoint), then fire due timers. Events
+ * therefore land on exact instruction boundaries whatever the block size (invariant I3), and a
+ * future block JIT only has to honour the same budget.
+ */
+import { createHash } from 'node:crypto';
+import type { Bus } from '../memory/bus.js';
+import type { VirtualClock } from '../clock.js';
+import type { Device } from '../devices/device.js';
+import { CpuState, RUNNING, SLEEP_WFE, SLEEP_WFI, LOCKUP } from '../cpu/state.js';
+
+/** What the machine loop needs from the core. */
+export interface CoreExecutor {
+  readonly state: CpuState;
+  /** Set by devices / system code to end `execute` after the current instruction. */
+  exitRequest: boolean;
+  /**
+   * Run up to `budget` instructions (clock.icount is advanced per instruction). Returns the number
+   * retired. Stops early when `exitRequest` is set or the core goes to sleep, or *before* executing
+   * an instruction at a breakpoint address (then `hitBreakpoint` is true).
+   */
+  execute(budget: number): number;
+  hitBreakpoint: boolean;
+  /** Skip the breakpoint check for the next instruction only (to continue past a reported hit). */
+  skipBreakpointOnce: boolean;
+  /** Breakpoint addresses (checked before each instruction when non-empty). */
+  readonly breakpoints: Set<number>;
+}
+
+/** What the machine loop needs from the exception side. */
+export interface ExceptionUnit {
+  /** Take the highest-priority pending exception if it can preempt now. Returns its number or 0. */
+  takePendingException(): number;
+  /** True when some enabled exception is pending (wakes WFI even if masked by PRIMASK). */
+  hasPendingForWakeup(): boolean;
+  /** Reset vector fetch: MSP, PC, and architectural reset state. */
+  resetCore(): void;
+}
+
+/** Why `run` returned. */
+export type StopReason =
+  | { kind: 'limit' } // budget or target icount reached
+  | { kind: 'exit'; code: number } // guest asked to exit (semihosting)
+  | { kind: 'breakpoint'; pc: number }
+  | { kind: 'watchpoint'; type: 'watch' | 'rwatch' | 'awatch'; addr: number; pc: number }
+  | { kind: 'idle' } // WFI with no timer armed and no input that could ever arrive
+  | { kind: 'lockup'; pc: number }
+  | { kind: 'halt'; reason: string }; // requested by a hook (e.g. debugger interrupt)
+
+export interface MachineOptions {
+  icountShift: number;
+}
+
+/** Hooks the record/replay layer and debuggers plug into the loop. */
+export interface RunHooks {
+  /** Called at every loop iteration (instruction boundary) before exceptions are considered. */
+  atBoundary?(icount: number): void;
+  /** Next icount at which `atBoundary` must run (bounds the budget), or Infinity. */
+  nextHookIcount?(icount: number): number;
+  /** Called after an exception was taken (entry; no icount consumed). */
+  onInterruptTaken?(exc: number, icount: number): void;
+  /** A halt requested asynchronously (gdb Ctrl-C); checked between budgets. */
+  shouldHalt?(): boolean;
+  /** The CPU is idle (WFI) and no timer is armed: return true if input may still arrive. */
+  waitingForInput?(): boolean;
+}
+
+export interface IdleOutcome {
+  /** True when the core was woken or time warped; false when nothing can ever wake it. */
+  progressed: boolean;
+}
+
+export class Machine {
+  /** Set by semihosting SYS_EXIT; the loop returns { kind: 'exit' } at the next boundary. */
+  exitCode: number | null = null;
+  /** Pending watchpoint stop raised during the last instruction (set by the debug layer). */
+  pendingStop: StopReason | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly options: MachineOptions,
+    readonly bus: Bus,
+    readonly clock: VirtualClock,
+    readonly core: CoreExecutor,
+    readonly exceptions: ExceptionUnit,
+    readonly devices: readonly Device[],
+    /** Called when the board needs to poll inputs at a boundary (UART RX delivery). */
+    readonly pollInputs: () => void,
+    /** Earliest icount at which an input becomes due (bounds the budget). */
+    readonly nextInputIcount: () => number,
+    /** True when no input can arrive any more. */
+    readonly inputsExhausted: () => boolean,
+  ) {
+    clock.onEarlierDeadline = () => {
+      core.exitRequest = true;
+    };
+  }
+
+  get cpu(): CpuState {
+    return this.core.state;
+  }
+  get icount(): number {
+    return this.clock.icount;
+  }
+
+  /** Cold reset of devices and core (RAM content is left to the loader). */
+  reset(): void {
+    for (const d of this.devices) d.reset();
+    this.exceptions.resetCore();
+  }
+
+  /**
+   * Run until `targetIcount` (absolute) is reached or something stops the machine. Budgets are
+   * bounded by timer deadlines, input due times and hooks, so every event lands on its icount.
+   */
+  run(targetIcount: number, hooks: RunHooks = {}): StopReason {
+    const core = this.core;
+    const clock = this.clock;
+    for (;;) {
+      if (this.exitCode !== null) return { kind: 'exit', code: this.exitCode };
+      if (this.pendingStop !== null) {
+        const s = this.pendingStop;
+        this.pendingStop = null;
+        return s;
+      }
+      hooks.atBoundary?.(clock.icount);
+      this.pollInputs();
+      if (clock.icount >= targetIcount) return { kind: 'limit' };
+      if (hooks.shouldHalt?.()) return { kind: 'halt', reason: 'interrupted' };
+
+      const taken = this.exceptions.takePendingException();
+      if (taken !== 0) hooks.onInterruptTaken?.(taken, clock.icount);
+      if (this.exitCode !== null) return { kind: 'exit', code: this.exitCode };
+
+      const st = core.state;
+      if (st.sleep !== RUNNING) {
+        if (st.sleep === LOCKUP) return { kind: 'lockup', pc: st.r[15]! >>> 0 };
+        if (this.exceptions.hasPendingForWakeup() || (st.sleep === SLEEP_WFE && st.eventRegister)) {
+          st.sleep = RUNNING;
+          st.eventRegister = 0;
+          continue;
+        }
+        // Idle: skip virtual time to the next deadline or input (QEMU sleep=off).
+        const inputAt = Math.min(this.nextInputIcount(), hooks.nextHookIcount?.(clock.icount) ?? Infinity);
+        const timerNs = clock.nextDeadlineNs();
+        if (timerNs === Infinity && inputAt === Infinity) {
+          if (!this.inputsExhausted() || hooks.waitingForInput?.()) return { kind: 'halt', reason: 'waiting for input' };
+          return { kind: 'idle' };
+        }
+        if (timerNs !== Infinity) {
+          clock.warpToNextDeadline();
+          clock.runDue();
+          continue;
+        }
+        // Only input can wake the core: an idle CPU retires no instructions, so deliver at once.
+        this.pollInputs();
+        if (!this.exceptions.hasPendingForWakeup()) return { kind: 'halt', reason: 'waiting for input' };
+        continue;
+      }
+
+      let budget = targetIcount - clock.icount;
+      const t = clock.insnsUntilDeadline();
+      if (t < budget) budget = t;
+      const inp = this.nextInputIcount() - clock.icount;
+      if (inp < budget) budget = inp;
+      if (hooks.nextHookIcount) {
+        const h = hooks.nextHookIcount(clock.icount) - clock.icount;
+        if (h < budget) budget = h;
+      }
+      if (budget > 0) {
+        core.exitRequest = false;
+        core.execute(budget);
+        if (core.hitBreakpoint) {
+          core.hitBreakpoint = false;
+          return { kind: 'breakpoint', pc: core.state.r[15]! >>> 0 };
+        }
+      }
+      clock.runDue();
+    }
+  }
+
+  /** Single instruction (or one exception entry if one is pending first). */
+  step(hooks: RunHooks = {}): StopReason {
+    return this.run(this.clock.icount + 1, hooks);
+  }
+
+  /** SHA-256 over the whole machine state: core, clock/timers, devices, RAM. */
+  stateHash(): string {
+    const h = createHash('sha256');
+    h.update(JSON.stringify(this.core.state.save()));
+    h.update(JSON.stringify(this.clock.saveState()));
+    for (const d of this.devices) h.update(d.name + JSON.stringify(d.save()));
+    h.update(new Uint8Array(this.bus.ram));
+    return h.digest('hex');
+  }
+}
+
+export { RUNNING, SLEEP_WFI, SLEEP_WFE, LOCKUP };

@@ -1,0 +1,328 @@
+/**
+ * The system bus: RAM regions backed by one ArrayBuffer, MMIO devices, and unmapped holes.
+ *
+ * Fast path: `pageHost[guestPage]` gives the byte offset of a RAM page inside `ram` (or -1), and
+ * `pageWrite[guestPage]` the same offset when a write may go straight to RAM. A page whose write
+ * entry is -1 but whose host entry is >= 0 takes the slow write path, which is where snapshot
+ * copy-on-write and watchpoints hook in (`WriteObserver`). Aliases (mirrors) map several guest
+ * pages onto one host page.
+ *
+ * Errors: an access to an unmapped address throws the preallocated `BUS_FAULT` signal (rare path;
+ * the CPU turns it into a BusFault). Nothing is allocated on the access path.
+ */
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+const PAGE_MASK = PAGE_SIZE - 1;
+const NUM_PAGES = 1 << (32 - PAGE_SHIFT);
+
+/** An MMIO device as the bus sees it. Offsets are relative to the mapping base. */
+export interface MmioHandler {
+  readonly name: string;
+  read(offset: number, size: 1 | 2 | 4): number;
+  write(offset: number, value: number, size: 1 | 2 | 4): void;
+}
+
+/** Thrown (as this exact object) for accesses that hit nothing; carries the address of the last one. */
+export class BusFaultSignal {
+  address = 0;
+  isWrite = false;
+}
+export const BUS_FAULT = new BusFaultSignal();
+
+/** Observes RAM writes on pages whose fast write path is disabled (snapshots, watchpoints, JIT). */
+export interface WriteObserver {
+  /** Called before the first byte of [addr, addr+size) is modified. `hostPage` is the host page index. */
+  beforeRamWrite(addr: number, size: number, hostPage: number): void;
+}
+
+/** Observes every data access to watched pages, before the access happens. */
+export interface WatchObserver {
+  onAccess(addr: number, size: number, isWrite: boolean): void;
+}
+
+export interface RamRegionSpec {
+  name: string;
+  base: number;
+  size: number;
+  /** Extra guest bases that mirror this region. */
+  aliases?: number[];
+}
+
+interface MmioMapping {
+  base: number;
+  size: number;
+  handler: MmioHandler;
+}
+
+export class Bus {
+  readonly ram: ArrayBuffer;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  /** guest page -> host byte offset in `ram`, or -1. */
+  readonly pageHost = new Int32Array(NUM_PAGES).fill(-1);
+  /** guest page -> host byte offset when plain writes are allowed, else -1. */
+  readonly pageWrite = new Int32Array(NUM_PAGES).fill(-1);
+  /** guest page -> MMIO mapping index + 1, or 0. */
+  private readonly pageMmio = new Uint16Array(NUM_PAGES);
+  /** host page -> guest pages that map it (for re-enabling fast writes on every alias). */
+  readonly hostToGuest: number[][];
+  /** Host pages currently watched (any access goes to the watch observer). */
+  readonly pageWatched: Uint8Array;
+  private readonly mmio: MmioMapping[] = [];
+  readonly regions: readonly RamRegionSpec[];
+  private readonly regionHostBase: number[] = [];
+  writeObserver: WriteObserver | null = null;
+  watchObserver: WatchObserver | null = null;
+  /** Count of watched guest pages; when 0 reads skip the watch check entirely. */
+  private watchedPages = 0;
+
+  constructor(regions: RamRegionSpec[]) {
+    this.regions = regions;
+    let total = 0;
+    for (const r of regions) {
+      if (r.size % PAGE_SIZE !== 0 || r.base % PAGE_SIZE !== 0) {
+        throw new Error(`RAM region ${r.name} must be page aligned`);
+      }
+      this.regionHostBase.push(total);
+      total += r.size;
+    }
+    this.ram = new ArrayBuffer(total);
+    this.u8 = new Uint8Array(this.ram);
+    this.u16 = new Uint16Array(this.ram);
+    this.i32 = new Int32Array(this.ram);
+    this.hostToGuest = Array.from({ length: total / PAGE_SIZE }, () => []);
+    this.pageWatched = new Uint8Array(NUM_PAGES);
+    regions.forEach((r, i) => {
+      const host = this.regionHostBase[i]!;
+      for (const base of [r.base, ...(r.aliases ?? [])]) {
+        for (let off = 0; off < r.size; off += PAGE_SIZE) {
+          const gp = (base + off) >>> PAGE_SHIFT;
+          this.pageHost[gp] = host + off;
+          this.pageWrite[gp] = host + off;
+          this.hostToGuest[(host + off) >>> PAGE_SHIFT]!.push(gp);
+        }
+      }
+    });
+  }
+
+  /** Total bytes of RAM (all regions). */
+  get ramSize(): number {
+    return this.ram.byteLength;
+  }
+
+  mapMmio(base: number, size: number, handler: MmioHandler): void {
+    const idx = this.mmio.push({ base, size, handler });
+    for (let a = base; a < base + size; a += PAGE_SIZE) this.pageMmio[a >>> PAGE_SHIFT] = idx;
+  }
+
+  /** Disable fast writes on one host page (all its aliases); the next write calls the observer. */
+  protectHostPage(hostPage: number): void {
+    for (const gp of this.hostToGuest[hostPage]!) this.pageWrite[gp] = -1;
+  }
+  /** Re-enable fast writes on one host page unless it is watched. */
+  unprotectHostPage(hostPage: number): void {
+    for (const gp of this.hostToGuest[hostPage]!) {
+      if (!this.pageWatched[gp]) this.pageWrite[gp] = this.pageHost[gp]!;
+    }
+  }
+  /** Disable fast writes everywhere (O(pages); used when a snapshot is taken). */
+  protectAllRam(): void {
+    for (let hp = 0; hp < this.hostToGuest.length; hp++) this.protectHostPage(hp);
+  }
+
+  /** Mark guest pages covering [addr, addr+len) watched (true) or not. Reference counted by caller. */
+  setWatched(addr: number, len: number, on: boolean): void {
+    const first = addr >>> PAGE_SHIFT;
+    const last = ((addr + Math.max(len, 1) - 1) >>> 0) >>> PAGE_SHIFT;
+    for (let gp = first; gp <= last; gp++) {
+      if (on && !this.pageWatched[gp]) {
+        this.pageWatched[gp] = 1;
+        this.watchedPages++;
+        this.pageWrite[gp] = -1;
+      } else if (!on && this.pageWatched[gp]) {
+        this.pageWatched[gp] = 0;
+        this.watchedPages--;
+        // Leave pageWrite at -1: the observer re-enables it on the next slow write if allowed.
+      }
+    }
+  }
+
+  // ---- CPU data accesses ------------------------------------------------------------------
+
+  read8(addr: number): number {
+    const gp = addr >>> PAGE_SHIFT;
+    if (this.watchedPages !== 0 && this.pageWatched[gp]) this.watchObserver?.onAccess(addr >>> 0, 1, false);
+    const host = this.pageHost[gp]!;
+    if (host >= 0) return this.u8[host + (addr & PAGE_MASK)]!;
+    return this.mmioRead(addr >>> 0, 1);
+  }
+
+  read16(addr: number): number {
+    const gp = addr >>> PAGE_SHIFT;
+    if (this.watchedPages !== 0 && this.pageWatched[gp]) this.watchObserver?.onAccess(addr >>> 0, 2, false);
+    const host = this.pageHost[gp]!;
+    if (host >= 0 && (addr & PAGE_MASK) <= PAGE_SIZE - 2) {
+      const o = host + (addr & PAGE_MASK);
+      return (o & 1) === 0 ? this.u16[o >>> 1]! : this.u8[o]! | (this.u8[o + 1]! << 8);
+    }
+    if (host >= 0) return this.read8(addr) | (this.read8(addr + 1) << 8);
+    return this.mmioRead(addr >>> 0, 2);
+  }
+
+  /** Returns a signed 32-bit value. */
+  read32(addr: number): number {
+    const gp = addr >>> PAGE_SHIFT;
+    if (this.watchedPages !== 0 && this.pageWatched[gp]) this.watchObserver?.onAccess(addr >>> 0, 4, false);
+    const host = this.pageHost[gp]!;
+    if (host >= 0 && (addr & PAGE_MASK) <= PAGE_SIZE - 4) {
+      const o = host + (addr & PAGE_MASK);
+      if ((o & 3) === 0) return this.i32[o >>> 2]!;
+      const u = this.u8;
+      return u[o]! | (u[o + 1]! << 8) | (u[o + 2]! << 16) | (u[o + 3]! << 24);
+    }
+    if (host >= 0) {
+      return this.read8(addr) | (this.read8(addr + 1) << 8) | (this.read8(addr + 2) << 16) | (this.read8(addr + 3) << 24);
+    }
+    return this.mmioRead(addr >>> 0, 4) | 0;
+  }
+
+  write8(addr: number, value: number): void {
+    const gp = addr >>> PAGE_SHIFT;
+    const host = this.pageWrite[gp]!;
+    if (host >= 0) {
+      this.u8[host + (addr & PAGE_MASK)] = value;
+      return;
+    }
+    this.slowWrite(addr >>> 0, value, 1);
+  }
+
+  write16(addr: number, value: number): void {
+    const gp = addr >>> PAGE_SHIFT;
+    const host = this.pageWrite[gp]!;
+    if (host >= 0 && (addr & 1) === 0) {
+      this.u16[(host + (addr & PAGE_MASK)) >>> 1] = value;
+      return;
+    }
+    this.slowWrite(addr >>> 0, value, 2);
+  }
+
+  write32(addr: number, value: number): void {
+    const gp = addr >>> PAGE_SHIFT;
+    const host = this.pageWrite[gp]!;
+    if (host >= 0 && (addr & 3) === 0) {
+      this.i32[(host + (addr & PAGE_MASK)) >>> 2] = value;
+      return;
+    }
+    this.slowWrite(addr >>> 0, value, 4);
+  }
+
+  private slowWrite(addr: number, value: number, size: 1 | 2 | 4): void {
+    const gp = addr >>> PAGE_SHIFT;
+    if (this.pageHost[gp]! < 0) {
+      this.mmioWrite(addr, value, size);
+      return;
+    }
+    if (this.watchedPages !== 0 && this.pageWatched[gp]) this.watchObserver?.onAccess(addr, size, true);
+    // Split unaligned or page-crossing writes into bytes so each page gets its observer call.
+    for (let i = 0; i < size; i++) {
+      const a = (addr + i) >>> 0;
+      const p = a >>> PAGE_SHIFT;
+      const h = this.pageHost[p]!;
+      if (h < 0) {
+        this.mmioWrite(a, (value >>> (8 * i)) & 0xff, 1);
+        continue;
+      }
+      if (this.pageWrite[p]! < 0) {
+        this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
+      }
+      this.u8[h + (a & PAGE_MASK)] = value >>> (8 * i);
+    }
+  }
+
+  private mmioRead(addr: number, size: 1 | 2 | 4): number {
+    const idx = this.pageMmio[addr >>> PAGE_SHIFT]!;
+    if (idx !== 0) {
+      const m = this.mmio[idx - 1]!;
+      if (addr - m.base < m.size) return m.handler.read(addr - m.base, size);
+    }
+    BUS_FAULT.address = addr;
+    BUS_FAULT.isWrite = false;
+    throw BUS_FAULT;
+  }
+
+  private mmioWrite(addr: number, value: number, size: 1 | 2 | 4): void {
+    const idx = this.pageMmio[addr >>> PAGE_SHIFT]!;
+    if (idx !== 0) {
+      const m = this.mmio[idx - 1]!;
+      if (addr - m.base < m.size) {
+        m.handler.write(addr - m.base, size === 4 ? value | 0 : value & (size === 2 ? 0xffff : 0xff), size);
+        return;
+      }
+    }
+    BUS_FAULT.address = addr;
+    BUS_FAULT.isWrite = true;
+    throw BUS_FAULT;
+  }
+
+  /** True when the address is RAM or a mapped device. */
+  isMapped(addr: number): boolean {
+    const gp = addr >>> PAGE_SHIFT;
+    if (this.pageHost[gp]! >= 0) return true;
+    const idx = this.pageMmio[gp]!;
+    if (idx === 0) return false;
+    const m = this.mmio[idx - 1]!;
+    return (addr >>> 0) - m.base < m.size;
+  }
+
+  /** True when the address is plain RAM (safe to read for debuggers without side effects). */
+  isRam(addr: number): boolean {
+    return this.pageHost[addr >>> PAGE_SHIFT]! >= 0;
+  }
+
+  // ---- Debugger / loader access: RAM only, no observers except copy-on-write ----------------
+
+  /** Read bytes for a debugger. MMIO is read through the device (side effects possible) only if allowed. */
+  debugRead(addr: number, len: number, allowMmio = false): Uint8Array | null {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; i++) {
+      const a = (addr + i) >>> 0;
+      const h = this.pageHost[a >>> PAGE_SHIFT]!;
+      if (h >= 0) out[i] = this.u8[h + (a & PAGE_MASK)]!;
+      else if (allowMmio && this.isMapped(a)) {
+        try {
+          out[i] = this.mmioRead(a, 1) & 0xff;
+        } catch {
+          return null;
+        }
+      } else return null;
+    }
+    return out;
+  }
+
+  /** Write RAM bytes (loader, debugger). Goes through copy-on-write so snapshots stay intact. */
+  debugWrite(addr: number, data: Uint8Array): boolean {
+    for (let i = 0; i < data.length; i++) {
+      const a = (addr + i) >>> 0;
+      if (this.pageHost[a >>> PAGE_SHIFT]! < 0) return false;
+    }
+    for (let i = 0; i < data.length; i++) {
+      const a = (addr + i) >>> 0;
+      const p = a >>> PAGE_SHIFT;
+      const h = this.pageHost[p]!;
+      if (this.pageWrite[p]! < 0) this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
+      this.u8[h + (a & PAGE_MASK)] = data[i]!;
+    }
+    return true;
+  }
+
+  /** Instruction fetch of one halfword (no watch check). Throws BUS_FAULT if not RAM. */
+  fetch16(addr: number): number {
+    const host = this.pageHost[addr >>> PAGE_SHIFT]!;
+    if (host >= 0) return this.u16[(host + (addr & PAGE_MASK)) >>> 1]!;
+    BUS_FAULT.address = addr >>> 0;
+    BUS_FAULT.isWrite = false;
+    throw BUS_FAULT;
+  }
+}

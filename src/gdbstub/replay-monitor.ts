@@ -1,0 +1,193 @@
+/**
+ * `monitor` commands of the replay stub (DESIGN §5): where we are in the recording, the log events
+ * around here, snapshots, timers, and seeking. Every command has a `--json` form for scripts
+ * (scripts/gdb/armrr.py parses those).
+ */
+import type { ReplayLogReader, ReplayLogEntry } from '../replay/log-reader.js';
+import { describeEvent } from '../replay/replayer.js';
+import type { ReplayGdbTarget } from './replay-target.js';
+
+export interface ReplayMonitorContext {
+  logPath: string;
+  /** Opens a fresh reader over the log (for listing events). */
+  openLog: () => ReplayLogReader;
+}
+
+const HELP = `armrr replay monitor commands (add --json for machine-readable output):
+  icount               current instruction count
+  when                 current icount and the next log event (like rr's 'when')
+  seek ICOUNT|+N|-N    move to an exact icount (then: maintenance flush register-cache)
+  info replay          log file, position, snapshots
+  events [N]           the N log events around the current position (default 10)
+  snapshots            snapshots held in memory
+  break-icount ICOUNT  stop forward execution when icount reaches ICOUNT
+  timers               virtual clock and pending device timers
+`;
+
+export function createReplayMonitor(ctx: ReplayMonitorContext) {
+  let entries: ReplayLogEntry[] | null = null;
+  const allEntries = (): ReplayLogEntry[] => {
+    if (entries === null) {
+      const r = ctx.openLog();
+      entries = [];
+      for (let e = r.next(); e !== null; e = r.next()) entries.push(e);
+    }
+    return entries;
+  };
+
+  return (command: string, out: (text: string) => void, target: ReplayGdbTarget): boolean => {
+    const words = command.trim().split(/\s+/).filter((w) => w !== '');
+    const json = words.includes('--json');
+    const args = words.filter((w) => w !== '--json');
+    const m = target.machine;
+    const tl = target.timeline;
+    const emit = (text: string, obj: unknown): void => out(json ? JSON.stringify(obj) + '\n' : text);
+    const cmd = args[0] ?? 'help';
+    const nextEventIndex = (): number => {
+      const list = allEntries();
+      // First sync event at or after the current icount.
+      let i = list.findIndex((e) => e.event.kind !== 'INSTRUCTION' && e.icount >= m.icount);
+      if (i < 0) i = list.length;
+      return i;
+    };
+    switch (cmd) {
+      case 'help':
+        out(HELP);
+        return true;
+      case 'icount':
+        emit(`icount ${m.icount}\n`, { icount: m.icount });
+        return true;
+      case 'when': {
+        const list = allEntries();
+        const i = nextEventIndex();
+        const e = list[i];
+        emit(
+          `icount ${m.icount}; next event ${e ? `${i + 1}: ${describeEvent(e.event)} at icount ${e.icount}` : 'none (end of log)'}\n`,
+          { icount: m.icount, nextEvent: e ? { index: i + 1, name: describeEvent(e.event), icount: e.icount } : null },
+        );
+        return true;
+      }
+      case 'seek': {
+        const raw = args[1];
+        if (raw === undefined) {
+          out('usage: monitor seek ICOUNT|+N|-N\n');
+          return true;
+        }
+        const n = Number(raw.replace(/^[+]/, ''));
+        if (!Number.isInteger(n)) {
+          out(`seek: '${raw}' is not an instruction count\n`);
+          return true;
+        }
+        const t = raw.startsWith('+') || raw.startsWith('-') ? m.icount + n : n;
+        if (t < 0 || t > tl.endIcount) {
+          out(`seek: icount ${t} is outside the recording (0..${tl.endIcount})\n`);
+          return true;
+        }
+        tl.seek(t);
+        emit(`now at icount ${m.icount}\n`, { icount: m.icount });
+        return true;
+      }
+      case 'info': {
+        const pos = m.icount;
+        const list = allEntries();
+        const i = nextEventIndex();
+        const near = tl.store.find(pos);
+        const after = tl.store.findAfter(pos);
+        const obj = {
+          log: ctx.logPath,
+          icount: pos,
+          endIcount: tl.endIcount,
+          virtualNs: m.clock.nowNs(),
+          event: i < list.length ? { index: i + 1, offset: list[i]!.offset } : null,
+          events: list.length,
+          snapshots: tl.store.snapshots.length,
+          snapshotBytes: tl.store.totalBytes,
+          snapshotBefore: near?.icount ?? null,
+          snapshotAfter: after?.icount ?? null,
+        };
+        emit(
+          `Replaying execution '${ctx.logPath}': instruction count = ${pos} of ${tl.endIcount}\n` +
+            `  virtual time ${obj.virtualNs} ns; next event ${obj.event ? `${obj.event.index} at byte offset ${obj.event.offset}` : 'none'} of ${list.length}\n` +
+            `  snapshots: ${obj.snapshots} (${(obj.snapshotBytes / 1048576).toFixed(1)} MiB); nearest before: ${obj.snapshotBefore ?? '-'}, after: ${obj.snapshotAfter ?? '-'}\n`,
+          obj,
+        );
+        return true;
+      }
+      case 'events': {
+        const n = Math.max(1, Math.min(1000, Number(args[1] ?? 10) || 10));
+        const list = allEntries();
+        const cur = nextEventIndex();
+        const from = Math.max(0, cur - Math.floor(n / 2));
+        const rows = list.slice(from, from + n).map((e, k) => ({
+          index: from + k + 1,
+          icount: e.icount,
+          offset: e.offset,
+          name: e.event.kind === 'INSTRUCTION' ? `INSTRUCTION +${e.event.count}` : describeEvent(e.event),
+          current: from + k === cur,
+        }));
+        emit(
+          rows.map((r) => `${r.current ? '=>' : '  '} ${String(r.index).padStart(6)}  icount ${String(r.icount).padStart(12)}  @${r.offset}  ${r.name}\n`).join('') ||
+            'no events\n',
+          { icount: m.icount, events: rows },
+        );
+        return true;
+      }
+      case 'snapshots': {
+        const rows = tl.store.snapshots.map((s) => ({ icount: s.icount, pages: s.delta.size }));
+        emit(
+          rows.map((r) => `  icount ${String(r.icount).padStart(12)}  ${r.pages} pages\n`).join('') +
+            `${rows.length} snapshots, ${(tl.store.totalBytes / 1048576).toFixed(2)} MiB\n`,
+          { snapshots: rows, bytes: tl.store.totalBytes },
+        );
+        return true;
+      }
+      case 'break-icount': {
+        const n = Number(args[1]);
+        if (!Number.isInteger(n) || n < 0) {
+          out('usage: monitor break-icount ICOUNT\n');
+          return true;
+        }
+        target.addIcountBreak(n);
+        emit(`will stop at icount ${n}\n`, { breakIcount: n });
+        return true;
+      }
+      case 'timers': {
+        const clock = m.clock;
+        const now = clock.nowNs();
+        const timers = clock.allTimers
+          .filter((t) => t.deadlineNs >= 0)
+          .map((t) => ({
+            id: t.id,
+            owner: t.owner,
+            expiryNs: t.deadlineNs,
+            expiryIcount: clock.icount + Math.max(0, Math.ceil((t.deadlineNs - now) / clock.scale)),
+            leftNs: t.deadlineNs - now,
+            ...t.describe(),
+          }));
+        const clocks = [
+          { name: 'virtual', enabled: true, ns: now, icount: clock.icount, shift: clock.shift, biasNs: clock.bias },
+          { name: 'realtime', enabled: false, ns: null, note: 'never seen by the guest' },
+          { name: 'host', enabled: false, ns: null, note: 'only through logged CLOCK_HOST reads' },
+        ];
+        const text =
+          `clock virtual  enabled  ${now} ns (icount ${clock.icount}, shift ${clock.shift}, idle skips ${clock.bias} ns)\n` +
+          'clock realtime disabled (never seen by the guest)\nclock host     disabled (guest reads are replayed from the log)\n' +
+          (timers.length === 0
+            ? 'no pending timers\n'
+            : timers
+                .map((t) => {
+                  const { id: _id, owner, expiryNs, expiryIcount, leftNs, ...rest } = t;
+                  const extra = Object.entries(rest)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(' ');
+                  return `  ${owner.padEnd(14)} expires ${expiryNs} ns (icount ${expiryIcount}), in ${leftNs} ns  ${extra}\n`;
+                })
+                .join(''));
+        emit(text, { clocks, timers });
+        return true;
+      }
+      default:
+        return false;
+    }
+  };
+}

@@ -1,0 +1,458 @@
+/**
+ * Reads a QEMU-format replay log (any version from 0xe02002 to 0xe0200c) as a cursor of events.
+ *
+ * Bad data never throws from `next()`: the cursor stops after the last whole event and `truncated`
+ * says where and why. Only an unreadable header (or a bad `seek`) throws, as `ReplayLogError`.
+ */
+import { readFileSync } from 'node:fs';
+
+import { ReplayLogError, type LogLocation } from './errors.js';
+import type { InputEventPayload, ReplayEvent } from './events.js';
+import {
+  ARMRR_LAYOUT,
+  ARMRR_LOG_VERSION,
+  FINGERPRINT_SIZE,
+  formatVersion,
+  HEADER_SIZE,
+  layoutCandidates,
+  SUPPORTED_VERSIONS,
+  type EventSlot,
+  type LogLayout,
+} from './log-format.js';
+
+export interface ReplayLogEntry {
+  readonly event: ReplayEvent;
+  /** 0-based; replay-dump.py and `armrr dump` print it as event `index + 1`. */
+  readonly index: number;
+  /** Byte offset of the event's id byte. */
+  readonly offset: number;
+  /** Instructions executed before this event (for INSTRUCTION: before its delta). */
+  readonly icount: number;
+  /** The raw id byte. */
+  readonly id: number;
+  /** Encoded size in bytes, id included. */
+  readonly size: number;
+  /** Checkpoint byte of an async event in logs ≤ 0xe0200a. */
+  readonly asyncCheckpoint?: number;
+}
+
+/** A cursor position: the next event starts at `offset`, is event `index`, happens at `icount`. */
+export type LogPosition = LogLocation;
+
+export type TruncationReason =
+  /** The data ends inside an event (or an array length runs past the end). */
+  | 'eof-mid-event'
+  /** The data ends cleanly between events, but there was no END (a killed recording). */
+  | 'missing-end'
+  /** An id this version does not define. */
+  | 'unknown-event'
+  /** A known id with an impossible payload (unknown async kind, input kind, ...). */
+  | 'bad-payload';
+
+export interface ReplayLogTruncation extends LogLocation {
+  readonly reason: TruncationReason;
+  /** What is wrong, where (offset, event, icount) and what it means for the caller. */
+  readonly message: string;
+  /** The same as a throwable error. */
+  readonly error: ReplayLogError;
+}
+
+export interface ReplayLogReaderOptions {
+  /** Force a numbering instead of detecting it (see `chooseLayout`). */
+  readonly layout?: LogLayout;
+}
+
+class DecodeFailure {
+  constructor(
+    readonly reason: TruncationReason,
+    readonly what: string,
+  ) {}
+}
+
+interface Decoded {
+  readonly event: ReplayEvent;
+  readonly end: number;
+  readonly asyncCheckpoint?: number;
+}
+
+/** Decodes one event at a byte offset; throws DecodeFailure (internal) on bad data. */
+class EventDecoder {
+  private readonly view: DataView;
+  private pos = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly layout: LogLayout,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  decodeAt(offset: number): Decoded {
+    this.pos = offset;
+    const id = this.u8('event id');
+    const slot = this.layout.slots[id];
+    if (slot === undefined) {
+      throw new DecodeFailure(
+        'unknown-event',
+        `unknown event id ${id} (0x${id.toString(16)}) for version ${formatVersion(this.layout.version)} ` +
+          `(${this.layout.label}, ids 0-${this.layout.slots.length - 1})`,
+      );
+    }
+    let asyncCheckpoint: number | undefined;
+    let event: ReplayEvent;
+    if (slot.kind === 'ASYNC') {
+      if (this.layout.asyncEncoding === 'checkpoint-and-kind') asyncCheckpoint = this.u8('async checkpoint');
+      const kindNumber = this.u8('async kind');
+      const kind = this.layout.asyncKinds[kindNumber];
+      if (kind === undefined) throw new DecodeFailure('bad-payload', `unknown async event kind ${kindNumber}`);
+      event = this.payload({ kind, name: slot.name });
+    } else {
+      event = this.payload(slot);
+    }
+    return asyncCheckpoint === undefined ? { event, end: this.pos } : { event, end: this.pos, asyncCheckpoint };
+  }
+
+  private payload(slot: Exclude<EventSlot, { kind: 'ASYNC' }>): ReplayEvent {
+    switch (slot.kind) {
+      case 'INSTRUCTION': return { kind: slot.kind, count: this.u32('instruction count') };
+      case 'INTERRUPT':
+      case 'EXCEPTION':
+      case 'ASYNC_INPUT_SYNC':
+      case 'END':
+        return { kind: slot.kind };
+      case 'ASYNC_BH':
+      case 'ASYNC_BH_ONESHOT':
+      case 'ASYNC_BLOCK':
+        return { kind: slot.kind, id: this.u64('async id') };
+      case 'ASYNC_INPUT': return { kind: slot.kind, input: this.input() };
+      case 'ASYNC_CHAR_READ': {
+        const device = this.u8('char device index');
+        return { kind: slot.kind, device, data: this.array('char read bytes') };
+      }
+      case 'ASYNC_NET': {
+        const filter = this.u8('net filter index');
+        const flags = this.u32('net flags');
+        return { kind: slot.kind, filter, flags, data: this.array('net packet') };
+      }
+      case 'SHUTDOWN': return { kind: slot.kind, cause: slot.cause };
+      case 'CHAR_WRITE': {
+        const res = this.u32('char write result');
+        return { kind: slot.kind, res, offset: this.u32('char write offset') };
+      }
+      case 'CHAR_READ_ALL': return { kind: slot.kind, data: this.array('char read-all bytes') };
+      case 'CHAR_READ_ALL_ERROR': return { kind: slot.kind, error: this.i32('char read-all error') };
+      case 'AUDIO_OUT': return { kind: slot.kind, played: this.audioCount('audio played count') };
+      case 'AUDIO_IN': return this.audioIn();
+      case 'RANDOM': {
+        const ret = this.u32('random result');
+        return { kind: slot.kind, ret, data: this.array('random bytes') };
+      }
+      case 'CLOCK': return { kind: slot.kind, clock: slot.clock, value: this.i64('clock value') };
+      case 'CHECKPOINT': return { kind: slot.kind, checkpoint: slot.checkpoint };
+    }
+  }
+
+  private input(): InputEventPayload {
+    const type = this.u32('input event kind');
+    switch (type) {
+      case 0: {
+        const keyType = this.u32('key value kind');
+        if (keyType === 0) {
+          const number = this.u64('key number');
+          return { type: 'key', key: { type: 'number', number }, down: this.u8('key down') };
+        }
+        if (keyType === 1) {
+          const qcode = this.u32('key qcode');
+          return { type: 'key', key: { type: 'qcode', qcode }, down: this.u8('key down') };
+        }
+        throw new DecodeFailure('bad-payload', `unknown key value kind ${keyType} in an input event`);
+      }
+      case 1: {
+        const button = this.u32('button');
+        return { type: 'btn', button, down: this.u8('button down') };
+      }
+      case 2:
+      case 3: {
+        const axis = this.u32('axis');
+        return { type: type === 2 ? 'rel' : 'abs', axis, value: this.u64('axis value') };
+      }
+      case 4: {
+        const mttType = this.u32('multi-touch type');
+        const slot = this.u64('multi-touch slot');
+        const trackingId = this.u64('multi-touch tracking id');
+        const axis = this.u32('multi-touch axis');
+        return { type: 'mtt', mttType, slot, trackingId, axis, value: this.u64('multi-touch value') };
+      }
+      default:
+        throw new DecodeFailure('bad-payload', `unknown input event kind ${type}`);
+    }
+  }
+
+  private audioIn(): ReplayEvent {
+    const recorded = this.audioCount('audio recorded count');
+    const wpos = this.audioCount('audio write position');
+    // QEMU writes `recorded` (L, R) u64 pairs (modulo its buffer size, which the log does not hold).
+    const left = this.bytes.length - this.pos;
+    if (recorded * 16n > BigInt(left)) {
+      throw new DecodeFailure('eof-mid-event', `audio-in of ${recorded} samples runs past the end (${left} bytes left)`);
+    }
+    const samples: Array<readonly [bigint, bigint]> = [];
+    for (let i = 0n; i < recorded; i++) samples.push([this.u64('left sample'), this.u64('right sample')]);
+    return { kind: 'AUDIO_IN', recorded, wpos, samples };
+  }
+
+  private audioCount(what: string): bigint {
+    return this.layout.wideAudio ? this.u64(what) : BigInt(this.u32(what));
+  }
+
+  private need(n: number, what: string): number {
+    const at = this.pos;
+    if (at + n > this.bytes.length) {
+      throw new DecodeFailure('eof-mid-event', `the log ends inside the ${what} (needs ${n} bytes at ${at}, ${this.bytes.length - at} left)`);
+    }
+    this.pos = at + n;
+    return at;
+  }
+
+  private u8(what: string): number {
+    return this.bytes[this.need(1, what)]!;
+  }
+  private u32(what: string): number {
+    return this.view.getUint32(this.need(4, what));
+  }
+  private i32(what: string): number {
+    return this.view.getInt32(this.need(4, what));
+  }
+  private u64(what: string): bigint {
+    return this.view.getBigUint64(this.need(8, what));
+  }
+  private i64(what: string): bigint {
+    return this.view.getBigInt64(this.need(8, what));
+  }
+  private array(what: string): Uint8Array {
+    const length = this.u32(`${what} length`);
+    const left = this.bytes.length - this.pos;
+    if (length > left) {
+      throw new DecodeFailure('eof-mid-event', `the ${what} claim ${length} bytes but only ${left} are left`);
+    }
+    const at = this.need(length, what);
+    return this.bytes.subarray(at, at + length);
+  }
+}
+
+interface ScanResult {
+  /** Ends with SHUTDOWN then END exactly at the end of the data, as every QEMU log does. */
+  readonly cleanFinish: boolean;
+  /** Decodes without error up to the end of the data (END or not). */
+  readonly wholeEvents: boolean;
+  readonly decodedTo: number;
+}
+
+function scan(bytes: Uint8Array, layout: LogLayout): ScanResult {
+  const decoder = new EventDecoder(bytes, layout);
+  let offset = HEADER_SIZE;
+  let previous: ReplayEvent['kind'] | null = null;
+  try {
+    while (offset < bytes.length) {
+      const decoded = decoder.decodeAt(offset);
+      offset = decoded.end;
+      if (decoded.event.kind === 'END') {
+        const atEof = offset === bytes.length;
+        return { cleanFinish: atEof && previous === 'SHUTDOWN', wholeEvents: atEof, decodedTo: offset };
+      }
+      previous = decoded.event.kind;
+    }
+    return { cleanFinish: false, wholeEvents: true, decodedTo: offset };
+  } catch (failure) {
+    if (!(failure instanceof DecodeFailure)) throw failure;
+    return { cleanFinish: false, wholeEvents: false, decodedTo: offset };
+  }
+}
+
+/**
+ * Picks the numbering of a version whose ids drifted between QEMU releases (0xe02007, 0xe0200c).
+ * An armrr log (non-zero fingerprint) of 0xe0200c is 7.2+ by construction. Otherwise each
+ * candidate decodes the whole log and is ranked: ends SHUTDOWN, END exactly at the end of the data
+ * (QEMU writes its header only at a clean exit, so its logs always end so), then decodes into whole
+ * events up to the end, then decodes furthest. Ties keep the listed order (newest numbering first
+ * for 0xe0200c, the 2.12 one that replay-dump.py assumes for 0xe02007).
+ */
+export function chooseLayout(bytes: Uint8Array, version: number, fingerprint: Uint8Array): LogLayout {
+  const candidates = layoutCandidates(version);
+  if (candidates.length === 1) return candidates[0]!;
+  if (version === ARMRR_LOG_VERSION && fingerprint.some((b) => b !== 0)) return ARMRR_LAYOUT;
+  let best = candidates[0]!;
+  let bestScore = -1;
+  for (const layout of candidates) {
+    const result = scan(bytes, layout);
+    const rank = result.cleanFinish ? 2 : result.wholeEvents ? 1 : 0;
+    const score = rank * (bytes.length + 1) + result.decodedTo;
+    if (score > bestScore) {
+      best = layout;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+interface Lookahead {
+  readonly entry: ReplayLogEntry;
+  readonly after: LogPosition;
+}
+
+export class ReplayLogReader {
+  readonly version: number;
+  /** The 8 reserved header bytes: zero in QEMU's logs, the firmware fingerprint in armrr's. */
+  readonly fingerprint: Uint8Array;
+  readonly layout: LogLayout;
+  /** Set once the cursor has stopped at bad or missing data; null while all is well. */
+  truncated: ReplayLogTruncation | null = null;
+  /** Bytes after END (QEMU ignores them); 0 until END is read. */
+  trailingBytes = 0;
+
+  private readonly decoder: EventDecoder;
+  private cursor: LogPosition = { offset: HEADER_SIZE, index: 0, icount: 0 };
+  private ended = false;
+  private lookahead: Lookahead | null = null;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    options: ReplayLogReaderOptions = {},
+  ) {
+    if (bytes.length < HEADER_SIZE) {
+      throw new ReplayLogError(
+        `Replay log is ${bytes.length} bytes, shorter than its ${HEADER_SIZE}-byte header (u32 version + 8 reserved bytes)`,
+        { offset: bytes.length, index: 0, icount: 0 },
+        'this is not a replay log, or it was cut before its header was written',
+      );
+    }
+    this.version = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
+    this.fingerprint = bytes.slice(4, 4 + FINGERPRINT_SIZE);
+    if (this.version === 0) {
+      throw new ReplayLogError(
+        'Replay log version is 0',
+        { offset: 0, index: 0, icount: 0 },
+        'QEMU writes the version only when a recording exits cleanly, so this recording was killed; record again',
+      );
+    }
+    if (options.layout === undefined && layoutCandidates(this.version).length === 0) {
+      throw new ReplayLogError(
+        `Unsupported replay log version ${formatVersion(this.version)}`,
+        { offset: 0, index: 0, icount: 0 },
+        `armrr reads versions ${SUPPORTED_VERSIONS.map(formatVersion).join(', ')}; is this a QEMU/armrr replay log?`,
+      );
+    }
+    this.layout = options.layout ?? chooseLayout(bytes, this.version, this.fingerprint);
+    this.decoder = new EventDecoder(bytes, this.layout);
+  }
+
+  static fromFile(path: string, options: ReplayLogReaderOptions = {}): ReplayLogReader {
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (err) {
+      throw new ReplayLogError(`Cannot read replay log ${path}: ${(err as Error).message}`);
+    }
+    return new ReplayLogReader(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), options);
+  }
+
+  /** True when the header's reserved bytes are not all zero (an armrr log). */
+  get hasFingerprint(): boolean {
+    return this.fingerprint.some((b) => b !== 0);
+  }
+
+  /** True after END, or after the cursor stopped at bad data. */
+  get done(): boolean {
+    return this.ended || this.truncated !== null;
+  }
+
+  position(): LogPosition {
+    return { ...this.cursor };
+  }
+
+  /** Moves to a position previously returned by `position()` (or an entry's offset/index/icount). */
+  seek(position: LogPosition): void {
+    const { offset, index, icount } = position;
+    const valid = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+    if (!valid(offset) || !valid(index) || !valid(icount) || offset < HEADER_SIZE || offset > this.bytes.length) {
+      throw new ReplayLogError(
+        `Cannot seek the replay log to offset ${offset} (event ${index + 1}, icount ${icount}): offsets run ` +
+          `from ${HEADER_SIZE} to ${this.bytes.length}. Was the position saved from a different log?`,
+      );
+    }
+    this.cursor = { offset, index, icount };
+    this.ended = false;
+    this.truncated = null;
+    this.trailingBytes = 0;
+    this.lookahead = null;
+  }
+
+  peek(): ReplayLogEntry | null {
+    if (this.lookahead === null && !this.done) this.lookahead = this.decodeNext();
+    return this.lookahead?.entry ?? null;
+  }
+
+  next(): ReplayLogEntry | null {
+    const ahead = this.peek() === null ? null : this.lookahead;
+    if (ahead === null) return null;
+    this.lookahead = null;
+    this.cursor = ahead.after;
+    if (ahead.entry.event.kind === 'END') {
+      this.ended = true;
+      this.trailingBytes = this.bytes.length - ahead.after.offset;
+    }
+    return ahead.entry;
+  }
+
+  /** The next event other than INSTRUCTION, whose icount already counts the skipped deltas. */
+  nextEvent(): ReplayLogEntry | null {
+    for (;;) {
+      const entry = this.next();
+      if (entry === null || entry.event.kind !== 'INSTRUCTION') return entry;
+    }
+  }
+
+  /** Like `nextEvent()` but leaves the cursor just before that event (INSTRUCTIONs are consumed). */
+  peekEvent(): ReplayLogEntry | null {
+    for (;;) {
+      const entry = this.peek();
+      if (entry === null || entry.event.kind !== 'INSTRUCTION') return entry;
+      this.next();
+    }
+  }
+
+  *[Symbol.iterator](): Iterator<ReplayLogEntry> {
+    for (let entry = this.next(); entry !== null; entry = this.next()) yield entry;
+  }
+
+  private decodeNext(): Lookahead | null {
+    const at = this.cursor;
+    if (at.offset >= this.bytes.length) {
+      this.stop(at, 'missing-end', 'The replay log ends without an END event',
+        'the recording was cut short (killed?); every event before this point is intact');
+      return null;
+    }
+    try {
+      const decoded = this.decoder.decodeAt(at.offset);
+      const event = decoded.event;
+      const icountAfter = event.kind === 'INSTRUCTION' ? at.icount + event.count : at.icount;
+      const base = { event, index: at.index, offset: at.offset, icount: at.icount, id: this.bytes[at.offset]!, size: decoded.end - at.offset };
+      const entry: ReplayLogEntry =
+        decoded.asyncCheckpoint === undefined ? base : { ...base, asyncCheckpoint: decoded.asyncCheckpoint };
+      return { entry, after: { offset: decoded.end, index: at.index + 1, icount: icountAfter } };
+    } catch (failure) {
+      if (!(failure instanceof DecodeFailure)) throw failure;
+      const hint =
+        failure.reason === 'eof-mid-event'
+          ? 'the log was cut inside this event (or a length is corrupt); every event before it is intact'
+          : 'the log is corrupt from here on (or was recorded by a QEMU with another numbering); every event before it is intact';
+      this.stop(at, failure.reason, `Replay log event cannot be decoded: ${failure.what}`, hint);
+      return null;
+    }
+  }
+
+  private stop(at: LogPosition, reason: TruncationReason, what: string, hint: string): void {
+    const error = new ReplayLogError(what, { ...at }, hint);
+    this.truncated = { ...at, reason, message: error.message, error };
+  }
+}

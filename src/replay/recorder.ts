@@ -1,0 +1,90 @@
+/**
+ * Recording: wraps the live input ports so every non-deterministic value the guest sees is logged
+ * at the icount where it was taken, and logs the synchronisation events replay checks (INTERRUPT,
+ * CHAR_WRITE, CLOCK_VIRTUAL checkpoints, SHUTDOWN). Recording only observes: the wrapped ports
+ * return exactly what the live ones return (invariant I4).
+ */
+import type { HostPort, OutputSink, SerialInput } from '../emulator/io/input-port.js';
+import type { Machine, RunHooks } from '../emulator/machines/machine.js';
+import type { ReplayEvent, ShutdownCause } from './events.js';
+
+/** What the recorder needs from the log writer. */
+export interface EventSink {
+  write(event: ReplayEvent, icount: number): void;
+}
+
+export interface LivePorts {
+  serial: SerialInput;
+  host: HostPort;
+  output: OutputSink;
+}
+
+export class Recorder {
+  private machine: Machine | null = null;
+  readonly ports: LivePorts;
+
+  constructor(
+    private readonly log: EventSink,
+    live: LivePorts,
+  ) {
+    const icount = (): number => this.machine?.clock.icount ?? 0;
+    const sink = this.log;
+    this.ports = {
+      serial: {
+        poll(device: number, now: number): number {
+          const b = live.serial.poll(device, now);
+          if (b >= 0) sink.write({ kind: 'ASYNC_CHAR_READ', device, data: Uint8Array.of(b) }, icount());
+          return b;
+        },
+        exhausted: (d) => live.serial.exhausted(d),
+        nextDueIcount: (d, now) => live.serial.nextDueIcount(d, now),
+        bindClock: live.serial.bindClock ? (c) => live.serial.bindClock!(c) : undefined,
+      },
+      host: {
+        hostClockNs(): number {
+          const v = live.host.hostClockNs();
+          sink.write({ kind: 'CLOCK', clock: 'HOST', value: BigInt(Math.trunc(v)) }, icount());
+          return v;
+        },
+        consoleRead(max: number): Uint8Array | null {
+          return logPull(sink, icount(), live.host.consoleRead(max));
+        },
+        fileRead(handle: number, max: number): Uint8Array | null {
+          return logPull(sink, icount(), live.host.fileRead(handle, max));
+        },
+      },
+      output: {
+        uartWrite(device: number, byte: number): void {
+          live.output.uartWrite(device, byte);
+          // QEMU logs a write for each chardev write; only UART0 has a host chardev here.
+          if (device === 0) sink.write({ kind: 'CHAR_WRITE', res: 1, offset: 1 }, icount());
+        },
+        consoleWrite: (data, stream) => live.output.consoleWrite(data, stream),
+      },
+    };
+  }
+
+  /** Bind to the machine built with `ports`; logs the initial checkpoints. Returns the run hooks. */
+  attach(machine: Machine): RunHooks {
+    this.machine = machine;
+    this.log.write({ kind: 'CHECKPOINT', checkpoint: 'INIT' }, machine.icount);
+    this.log.write({ kind: 'CHECKPOINT', checkpoint: 'RESET' }, machine.icount);
+    machine.clock.beforeTimersFire = () => this.log.write({ kind: 'CHECKPOINT', checkpoint: 'CLOCK_VIRTUAL' }, machine.icount);
+    return {
+      onInterruptTaken: (_exc, icount) => this.log.write({ kind: 'INTERRUPT' }, icount),
+    };
+  }
+
+  /** Log the end of the recording: why it ended, then END. */
+  finish(cause: ShutdownCause): void {
+    const icount = this.machine?.icount ?? 0;
+    this.log.write({ kind: 'SHUTDOWN', cause }, icount);
+    this.log.write({ kind: 'END' }, icount);
+  }
+}
+
+function logPull(log: EventSink, icount: number, data: Uint8Array | null): Uint8Array | null {
+  if (data === null) log.write({ kind: 'CHAR_READ_ALL_ERROR', error: 0 }, icount);
+  else log.write({ kind: 'CHAR_READ_ALL', data: data.slice() }, icount);
+  return data;
+}

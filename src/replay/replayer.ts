@@ -1,0 +1,207 @@
+/**
+ * Replay: answers every input port from the log and checks that the machine produces the logged
+ * synchronisation events at the logged icounts. Any mismatch is a divergence, reported with the
+ * icount, event number, byte offset, and the expected and actual events (DESIGN §3).
+ *
+ * The replayer's only state is the reader position, so a snapshot saves `position()` and a seek
+ * restores it with `restore()`.
+ */
+import type { HostPort, OutputSink, SerialInput } from '../emulator/io/input-port.js';
+import type { Machine, RunHooks } from '../emulator/machines/machine.js';
+import type { ReplayEvent } from './events.js';
+import { describeLocation, type LogLocation } from './errors.js';
+
+/** The cursor the replayer needs (implemented by ReplayLogReader). */
+export interface EventCursor {
+  peek(): LogEntry | null;
+  next(): LogEntry | null;
+  position(): LogLocation;
+  seek(at: LogLocation): void;
+}
+export interface LogEntry {
+  event: ReplayEvent;
+  index: number;
+  offset: number;
+  icount: number;
+}
+
+export class ReplayDivergenceError extends Error {
+  override readonly name = 'ReplayDivergenceError';
+  constructor(
+    readonly icount: number,
+    readonly expected: LogEntry | null,
+    readonly actual: string,
+  ) {
+    const exp =
+      expected === null
+        ? 'the end of the log'
+        : `${describeEvent(expected.event)} at icount ${expected.icount} ${describeLocation(expected)}`;
+    super(
+      `replay diverged at icount ${icount}: the log expects ${exp}, but the machine ${actual}. ` +
+        'The firmware, machine options or emulator version differ from the recording, or the log is damaged.',
+    );
+  }
+}
+
+export function describeEvent(e: ReplayEvent): string {
+  switch (e.kind) {
+    case 'CHECKPOINT':
+      return `CHECKPOINT_${e.checkpoint}`;
+    case 'SHUTDOWN':
+      return `SHUTDOWN_${e.cause}`;
+    case 'CLOCK':
+      return `CLOCK_${e.clock}`;
+    case 'ASYNC_CHAR_READ':
+      return `ASYNC_CHAR_READ(device ${e.device}, ${e.data.length} bytes)`;
+    default:
+      return e.kind;
+  }
+}
+
+export class Replayer {
+  private machine: Machine | null = null;
+  readonly ports: { serial: SerialInput; host: HostPort; output: OutputSink };
+  /** Set when the log's final SHUTDOWN/END has been reached. */
+  finished = false;
+
+  constructor(
+    private readonly cursor: EventCursor,
+    visibleOutput: OutputSink,
+  ) {
+    const self = this;
+    this.ports = {
+      serial: {
+        poll(device: number): number {
+          const e = self.headAt();
+          if (e === null || e.event.kind !== 'ASYNC_CHAR_READ' || e.event.device !== device) return -1;
+          if (e.event.data.length !== 1) {
+            throw new ReplayDivergenceError(self.icount, e, 'delivers one byte per UART read (QEMU logs of other machines are not replayable)');
+          }
+          self.cursor.next();
+          return e.event.data[0]!;
+        },
+        exhausted: () => self.cursor.peek() === null,
+        // The replayer bounds budgets by every log event (nextHookIcount), inputs included.
+        nextDueIcount: () => Infinity,
+      },
+      host: {
+        hostClockNs(): number {
+          const e = self.expect('CLOCK', 'reads the host clock');
+          return e.event.kind === 'CLOCK' ? Number(e.event.value) : 0;
+        },
+        consoleRead: () => self.pull('reads console input'),
+        fileRead: () => self.pull('reads a host file'),
+      },
+      output: {
+        uartWrite(device: number, byte: number): void {
+          if (device === 0) self.expect('CHAR_WRITE', `writes 0x${byte.toString(16).padStart(2, '0')} to UART0`);
+          visibleOutput.uartWrite(device, byte);
+        },
+        consoleWrite: (data, stream) => visibleOutput.consoleWrite(data, stream),
+      },
+    };
+  }
+
+  private get icount(): number {
+    return this.machine?.clock.icount ?? 0;
+  }
+
+  /** Skip INSTRUCTION entries; returns the next sync event, or null at the end of the log. */
+  private head(): LogEntry | null {
+    for (;;) {
+      const e = this.cursor.peek();
+      if (e === null || e.event.kind !== 'INSTRUCTION') return e;
+      this.cursor.next();
+    }
+  }
+
+  /** The head event if it is due at the current icount. */
+  private headAt(): LogEntry | null {
+    const e = this.head();
+    return e !== null && e.icount === this.icount ? e : null;
+  }
+
+  private expect(kind: ReplayEvent['kind'], doing: string): LogEntry {
+    const e = this.head();
+    if (e === null || e.event.kind !== kind || e.icount !== this.icount) {
+      throw new ReplayDivergenceError(this.icount, e, doing);
+    }
+    this.cursor.next();
+    return e;
+  }
+
+  private pull(doing: string): Uint8Array | null {
+    const e = this.head();
+    if (e !== null && e.icount === this.icount && e.event.kind === 'CHAR_READ_ALL') {
+      this.cursor.next();
+      return e.event.data.slice();
+    }
+    if (e !== null && e.icount === this.icount && e.event.kind === 'CHAR_READ_ALL_ERROR') {
+      this.cursor.next();
+      return null;
+    }
+    throw new ReplayDivergenceError(this.icount, e, doing);
+  }
+
+  /** Skip the start-of-recording checkpoints; returns the run hooks for Machine.run. */
+  attach(machine: Machine): RunHooks {
+    this.machine = machine;
+    machine.clock.beforeTimersFire = () => {
+      this.expect('CHECKPOINT', 'fires virtual timers');
+    };
+    return {
+      atBoundary: (icount) => this.checkNotPassed(icount),
+      nextHookIcount: () => {
+        const e = this.head();
+        return e === null ? Infinity : e.icount;
+      },
+      onInterruptTaken: () => {
+        this.expect('INTERRUPT', 'takes an interrupt');
+      },
+    };
+  }
+
+  /** Consume events that are pure markers at this point (INIT/RESET checkpoints at start). */
+  private consumeMarkers(): void {
+    for (;;) {
+      const e = this.headAt();
+      if (e === null || e.event.kind !== 'CHECKPOINT' || (e.event.checkpoint !== 'INIT' && e.event.checkpoint !== 'RESET')) return;
+      this.cursor.next();
+    }
+  }
+
+  /** Called at every loop boundary: the machine must not pass an event it should have produced. */
+  private checkNotPassed(icount: number): void {
+    this.consumeMarkers();
+    const e = this.head();
+    if (e === null) return;
+    if (e.event.kind === 'SHUTDOWN' || e.event.kind === 'END') {
+      if (e.icount <= icount) this.finished = true;
+      return;
+    }
+    if (e.icount < icount) {
+      throw new ReplayDivergenceError(icount, e, `reached icount ${icount} without producing it`);
+    }
+  }
+
+  /** The machine exited (semihosting): the log must say so here. */
+  onGuestExit(): void {
+    this.consumeMarkers();
+    const e = this.head();
+    if (e === null) return;
+    if (e.event.kind !== 'SHUTDOWN' || e.icount !== this.icount) {
+      throw new ReplayDivergenceError(this.icount, e, 'exits (semihosting)');
+    }
+    this.finished = true;
+  }
+
+  /** Icount at which the recording ended (the last event), or null if unknown yet. */
+  position(): LogLocation {
+    return this.cursor.position();
+  }
+
+  restore(at: LogLocation): void {
+    this.cursor.seek(at);
+    this.finished = false;
+  }
+}

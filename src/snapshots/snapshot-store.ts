@@ -1,0 +1,214 @@
+/**
+ * Snapshots with copy-on-write RAM pages (DESIGN §4).
+ *
+ * Invariant: RAM == state(anchor) + the pages in `dirty`, where `anchor` is the snapshot last taken,
+ * restored, or passed by forward execution. Each snapshot k stores `delta`: the contents at k of the
+ * pages written between snapshot k-1 and k (the first snapshot stores every non-zero page). So:
+ * - capture costs O(registers + pages dirtied since the previous snapshot);
+ * - restore(k) rewrites only the pages dirtied since the anchor plus those in the deltas between
+ *   the anchor and k, reading each page's content at k from the newest delta at or before k;
+ * - deleting a snapshot merges its delta into the next one (older copy kept where the next has none).
+ *
+ * Dirty tracking uses the bus's write-protect path: after a capture/restore every RAM page is write
+ * protected; the first write to a page lands in `beforeRamWrite`, which marks it dirty and lifts the
+ * protection (the same slow path watchpoints use).
+ */
+import { PAGE_SIZE, type Bus, type WriteObserver } from '../emulator/memory/bus.js';
+import type { Machine } from '../emulator/machines/machine.js';
+import type { LogLocation } from '../replay/errors.js';
+import { captureMachineState, coreStateBytes, restoreMachineState, type CoreMachineState } from './machine-state.js';
+
+export interface Snapshot {
+  readonly icount: number;
+  readonly state: CoreMachineState;
+  /** Replay log position at this icount (null when not replaying). */
+  readonly log: LogLocation | null;
+  /** Host page -> contents at this snapshot, for pages written since the previous snapshot. */
+  delta: Map<number, Uint8Array>;
+}
+
+export interface SnapshotStoreOptions {
+  /** Memory budget in bytes for all snapshots. */
+  budgetBytes: number;
+}
+
+export class SnapshotStore implements WriteObserver {
+  /** Sorted by icount; snapshots[0] is the base. */
+  readonly snapshots: Snapshot[] = [];
+  private readonly dirty: Uint8Array;
+  private dirtyList: number[] = [];
+  private anchor: Snapshot | null = null;
+  private bytes = 0;
+  /** Latest icount execution has reached (thinning keeps snapshots dense near it). */
+  present = 0;
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly logPosition: () => LogLocation | null,
+    private readonly restoreLog: (at: LogLocation) => void,
+    readonly options: SnapshotStoreOptions,
+  ) {
+    const bus: Bus = machine.bus;
+    this.dirty = new Uint8Array(bus.ramSize / PAGE_SIZE);
+    bus.writeObserver = this;
+  }
+
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  beforeRamWrite(_addr: number, _size: number, hostPage: number): void {
+    if (this.dirty[hostPage] === 0) {
+      this.dirty[hostPage] = 1;
+      this.dirtyList.push(hostPage);
+    }
+    this.machine.bus.unprotectHostPage(hostPage);
+  }
+
+  /** Snapshot at the current position, unless one already exists there. */
+  capture(): Snapshot {
+    const m = this.machine;
+    const icount = m.icount;
+    const existing = this.find(icount);
+    if (existing !== null && existing.icount === icount) {
+      this.passed(existing);
+      return existing;
+    }
+    const delta = new Map<number, Uint8Array>();
+    const u8 = m.bus.u8;
+    if (this.snapshots.length === 0) {
+      // Base: every non-zero page (absent pages are zero).
+      const pages = this.dirty.length;
+      for (let hp = 0; hp < pages; hp++) {
+        const off = hp * PAGE_SIZE;
+        if (!isZero(u8, off)) delta.set(hp, u8.slice(off, off + PAGE_SIZE));
+      }
+    } else {
+      // Deltas chain consecutive snapshots, so new ones are only appended after the newest one,
+      // with RAM anchored on it (the timeline stops at every existing snapshot to re-anchor).
+      if (this.anchor !== this.newest || icount < this.anchor!.icount) {
+        throw new Error('internal: snapshots can only be appended after the newest one');
+      }
+      for (const hp of this.dirtyList) {
+        const off = hp * PAGE_SIZE;
+        delta.set(hp, u8.slice(off, off + PAGE_SIZE));
+      }
+    }
+    const snap: Snapshot = { icount, state: captureMachineState(m), log: this.logPosition(), delta };
+    this.snapshots.push(snap);
+    this.bytes += delta.size * PAGE_SIZE + coreStateBytes(snap.state);
+    this.resetDirty();
+    this.anchor = snap;
+    if (icount > this.present) this.present = icount;
+    this.thin();
+    return snap;
+  }
+
+  /** Forward execution reached an existing snapshot's icount: re-anchor there (cheap). */
+  passed(s: Snapshot): void {
+    this.resetDirty();
+    this.anchor = s;
+  }
+
+  /** Newest snapshot at or before icount, or null. */
+  find(icount: number): Snapshot | null {
+    let lo = 0;
+    let hi = this.snapshots.length - 1;
+    let best: Snapshot | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.snapshots[mid]!;
+      if (s.icount <= icount) {
+        best = s;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  }
+
+  /** Oldest snapshot strictly after icount, or null. */
+  findAfter(icount: number): Snapshot | null {
+    for (const s of this.snapshots) if (s.icount > icount) return s;
+    return null;
+  }
+
+  get newest(): Snapshot | null {
+    return this.snapshots[this.snapshots.length - 1] ?? null;
+  }
+
+  restore(target: Snapshot): void {
+    const anchor = this.anchor;
+    if (anchor === null) throw new Error('internal: restore before the first snapshot');
+    const ti = this.snapshots.indexOf(target);
+    const ai = this.snapshots.indexOf(anchor);
+    if (ti < 0 || ai < 0) throw new Error('internal: unknown snapshot');
+    const pages = new Set<number>(this.dirtyList);
+    const lo = Math.min(ti, ai);
+    const hi = Math.max(ti, ai);
+    for (let i = lo + 1; i <= hi; i++) for (const hp of this.snapshots[i]!.delta.keys()) pages.add(hp);
+    const u8 = this.machine.bus.u8;
+    for (const hp of pages) {
+      const content = this.pageAt(ti, hp);
+      if (content === null) u8.fill(0, hp * PAGE_SIZE, (hp + 1) * PAGE_SIZE);
+      else u8.set(content, hp * PAGE_SIZE);
+    }
+    restoreMachineState(this.machine, target.state);
+    if (target.log !== null) this.restoreLog(target.log);
+    this.resetDirty();
+    this.anchor = target;
+  }
+
+  /** Contents of host page `hp` at snapshot index `i` (null = zero page). */
+  private pageAt(i: number, hp: number): Uint8Array | null {
+    for (let k = i; k >= 0; k--) {
+      const c = this.snapshots[k]!.delta.get(hp);
+      if (c !== undefined) return c;
+    }
+    return null;
+  }
+
+  private resetDirty(): void {
+    for (const hp of this.dirtyList) this.dirty[hp] = 0;
+    this.dirtyList = [];
+    this.machine.bus.protectAllRam();
+  }
+
+  /** Drop snapshots until within budget, keeping spacing growing with distance from the present. */
+  private thin(): void {
+    while (this.bytes > this.options.budgetBytes && this.snapshots.length > 2) {
+      let victim = -1;
+      let bestScore = Infinity;
+      for (let i = 1; i < this.snapshots.length - 1; i++) {
+        const s = this.snapshots[i]!;
+        if (s === this.anchor) continue;
+        const gap = this.snapshots[i + 1]!.icount - this.snapshots[i - 1]!.icount;
+        const distance = Math.max(1, this.present - s.icount);
+        const score = gap / distance;
+        if (score < bestScore) {
+          bestScore = score;
+          victim = i;
+        }
+      }
+      if (victim < 0) return;
+      this.remove(victim);
+    }
+  }
+
+  private remove(i: number): void {
+    const s = this.snapshots[i]!;
+    const next = this.snapshots[i + 1]!;
+    for (const [hp, content] of s.delta) {
+      if (!next.delta.has(hp)) next.delta.set(hp, content);
+      else this.bytes -= PAGE_SIZE;
+    }
+    this.bytes -= coreStateBytes(s.state);
+    this.snapshots.splice(i, 1);
+  }
+}
+
+function isZero(u8: Uint8Array, off: number): boolean {
+  // Compare as 32-bit words; RAM host pages are 4-byte aligned.
+  const w = new Int32Array(u8.buffer, u8.byteOffset + off, PAGE_SIZE / 4);
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+  return true;
+}

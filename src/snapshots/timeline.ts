@@ -1,0 +1,118 @@
+/**
+ * The replay timeline: forward execution of a replay with periodic snapshots, and exact seeks to
+ * any icount (DESIGN §4). The gdb stub's reverse execution is built on `seek` and `runForward`.
+ *
+ * Forward runs stop at every existing snapshot's icount so the store can re-anchor its dirty-page
+ * tracking there (cheap), and take a new snapshot every `interval` instructions past the newest.
+ */
+import type { Machine, RunHooks, StopReason } from '../emulator/machines/machine.js';
+import { SnapshotStore } from './snapshot-store.js';
+
+export interface TimelineOptions {
+  /** Instructions between periodic snapshots. */
+  interval: number;
+  /** Memory budget for snapshots, bytes. */
+  budgetBytes: number;
+  /** Icount where the replay log ends. */
+  endIcount: number;
+}
+
+/** Default snapshot spacing and budget: see BENCHMARKS.md for how they were chosen. */
+export const DEFAULT_SNAPSHOT_INTERVAL = 2_000_000;
+export const DEFAULT_SNAPSHOT_BUDGET_MIB = 256;
+
+export class ReplayTimeline {
+  readonly store: SnapshotStore;
+
+  constructor(
+    readonly machine: Machine,
+    private readonly replayHooks: RunHooks,
+    logPosition: () => import('../replay/errors.js').LogLocation | null,
+    restoreLog: (at: import('../replay/errors.js').LogLocation) => void,
+    readonly options: TimelineOptions,
+  ) {
+    if (!(options.interval >= 1)) throw new RangeError('snapshot interval must be >= 1 instruction');
+    this.store = new SnapshotStore(machine, logPosition, restoreLog, { budgetBytes: options.budgetBytes });
+    this.store.capture();
+  }
+
+  get icount(): number {
+    return this.machine.icount;
+  }
+
+  get endIcount(): number {
+    return this.options.endIcount;
+  }
+
+  /** Next icount where the run must pause for snapshot bookkeeping. */
+  private nextSnapshotIcount(icount: number): number {
+    const after = this.store.findAfter(icount);
+    if (after !== null) return after.icount;
+    const newest = this.store.newest!;
+    return Math.max(icount + 1, newest.icount + this.options.interval);
+  }
+
+  /**
+   * Only the first boundary at an icount counts: the loop can visit one icount several times (an
+   * exception entry retires no instruction but writes the stack), and re-anchoring on a later
+   * visit would lose those writes from the dirty set.
+   */
+  private lastBoundary = -1;
+
+  private atBoundary(icount: number): void {
+    if (icount === this.lastBoundary) return;
+    this.lastBoundary = icount;
+    const s = this.store.find(icount);
+    if (s !== null && s.icount === icount) this.store.passed(s);
+    else if (icount >= this.store.newest!.icount + this.options.interval) this.store.capture();
+  }
+
+  /** Hooks for Machine.run that add snapshot bookkeeping to the replay's own hooks. */
+  hooks(extra: RunHooks = {}): RunHooks {
+    const r = this.replayHooks;
+    return {
+      atBoundary: (icount) => {
+        this.atBoundary(icount);
+        r.atBoundary?.(icount);
+        extra.atBoundary?.(icount);
+      },
+      nextHookIcount: (icount) =>
+        Math.min(
+          this.nextSnapshotIcount(icount),
+          r.nextHookIcount?.(icount) ?? Infinity,
+          extra.nextHookIcount?.(icount) ?? Infinity,
+        ),
+      onInterruptTaken: (exc, icount) => {
+        r.onInterruptTaken?.(exc, icount);
+        extra.onInterruptTaken?.(exc, icount);
+      },
+      shouldHalt: extra.shouldHalt,
+    };
+  }
+
+  /** Run forward until `target` (clamped to the log's end) or a stop. */
+  runForward(target: number, extra: RunHooks = {}): StopReason {
+    const t = Math.min(target, this.options.endIcount);
+    this.store.present = Math.max(this.store.present, this.icount);
+    const stop = this.machine.run(t, this.hooks(extra));
+    this.store.present = Math.max(this.store.present, this.icount);
+    return stop;
+  }
+
+  /**
+   * Move to exactly `target` (clamped to [0, end]): restore the newest snapshot at or before it
+   * unless running forward from here is shorter, then replay forward. Breakpoints and watchpoints
+   * must be disabled by the caller.
+   */
+  seek(target: number): StopReason {
+    const t = Math.max(0, Math.min(target, this.options.endIcount));
+    const snap = this.store.find(t)!;
+    const here = this.icount;
+    if (!(here <= t && here >= snap.icount && this.machine.exitCode === null)) {
+      this.store.restore(snap);
+      this.lastBoundary = -1;
+    }
+    if (this.icount === t) return { kind: 'limit' };
+    return this.runForward(t);
+  }
+}

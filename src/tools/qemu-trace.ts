@@ -1,0 +1,145 @@
+/**
+ * Streaming parser for QEMU 7.2's `-singlestep -d exec,cpu,nochain,int` log on M-profile.
+ *
+ * Each `Trace` line plus its register dump is the state *before* one instruction. A dump is void
+ * when QEMU then abandons that TB without executing it: `cpu_io_recompile: rewound execution of TB`
+ * (re-translated for an I/O access; it is logged again) or `Stopped execution of TB chain before`
+ * (the icount budget ran out or an interrupt is due). Exception entries between two instructions
+ * appear as `...taking pending <bank> exception N`; they are attached to the next record.
+ */
+
+export interface TraceRecord {
+  /** 0-based ordinal among executed instructions. */
+  index: number;
+  /** R0..R15 (R13 is the active SP). */
+  regs: Uint32Array;
+  xpsr: number;
+  /** Exception numbers entered just before this instruction, in order. */
+  exceptions: number[];
+  /** Raw `-d int` lines since the previous executed instruction (for context). */
+  events: string[];
+  /** 1-based line number of the `Trace` line in the log. */
+  line: number;
+}
+
+export class TraceFormatError extends Error {
+  constructor(message: string, readonly line: number) {
+    super(`QEMU trace line ${line}: ${message}`);
+    this.name = 'TraceFormatError';
+  }
+}
+
+const TAKING_PENDING = /^\.\.\.taking pending \S+ exception (\d+)/;
+
+export class QemuTraceParser {
+  private partial = '';
+  private lineNo = 0;
+  private emitted = 0;
+  /** The record being filled or waiting to learn whether it was executed. */
+  private cur: TraceRecord | null = null;
+  private regsSeen = 0;
+  /** Events after the last record, not yet attached to a record. */
+  private events: string[] = [];
+  private exceptions: number[] = [];
+
+  constructor(private readonly onRecord: (r: TraceRecord) => void) {}
+
+  get recordsEmitted(): number {
+    return this.emitted;
+  }
+
+  push(chunk: string): void {
+    const text = this.partial + chunk;
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      this.line(text.slice(start, nl));
+      start = nl + 1;
+    }
+    this.partial = text.slice(start);
+  }
+
+  /** Flush the last record (the log ended, e.g. after a semihosting exit). */
+  end(): void {
+    if (this.partial.length > 0) {
+      this.line(this.partial);
+      this.partial = '';
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    const r = this.cur;
+    if (r === null) return;
+    this.cur = null;
+    if (this.regsSeen < 5) throw new TraceFormatError('register dump cut short', r.line);
+    r.index = this.emitted++;
+    this.onRecord(r);
+  }
+
+  /** The current record was not executed: keep its events for the next one. */
+  private voidCurrent(): void {
+    const r = this.cur;
+    if (r === null) return;
+    this.cur = null;
+    this.events = r.events.concat(this.events);
+    this.exceptions = r.exceptions.concat(this.exceptions);
+  }
+
+  private line(l: string): void {
+    this.lineNo++;
+    const c = l.charCodeAt(0);
+    if (c === 0x52 /* R */ && l.charCodeAt(1) >= 0x30 && l.charCodeAt(1) <= 0x39) {
+      this.regLine(l);
+      return;
+    }
+    if (c === 0x58 /* X */ && l.startsWith('XPSR=')) {
+      if (this.cur === null) throw new TraceFormatError('XPSR without Trace line', this.lineNo);
+      this.cur.xpsr = parseInt(l.slice(5, 13), 16) >>> 0;
+      this.regsSeen++;
+      return;
+    }
+    if (l.startsWith('Trace ')) {
+      this.flush();
+      this.cur = { index: -1, regs: new Uint32Array(16), xpsr: 0, exceptions: this.exceptions, events: this.events, line: this.lineNo };
+      this.regsSeen = 0;
+      this.events = [];
+      this.exceptions = [];
+      return;
+    }
+    if (l.startsWith('cpu_io_recompile') || l.startsWith('Stopped execution of TB chain')) {
+      this.voidCurrent();
+      return;
+    }
+    if (l.length === 0) return;
+    if (l.startsWith('Loaded reset SP')) return;
+    // Anything else comes from -d int (exception entry/exit, semihosting): context for the next record.
+    this.flush();
+    this.events.push(l);
+    const m = TAKING_PENDING.exec(l);
+    if (m) this.exceptions.push(Number(m[1]));
+  }
+
+  private regLine(l: string): void {
+    const r = this.cur;
+    if (r === null) throw new TraceFormatError('registers without Trace line', this.lineNo);
+    // "R00=00000000 R01=00000000 R02=00000000 R03=00000000": 4 fields of 12 chars + space.
+    for (let k = 0; k < 4; k++) {
+      const off = k * 13;
+      const n = (l.charCodeAt(off + 1) - 48) * 10 + (l.charCodeAt(off + 2) - 48);
+      if (n < 0 || n > 15 || l.charCodeAt(off + 3) !== 0x3d) throw new TraceFormatError(`bad register line '${l}'`, this.lineNo);
+      r.regs[n] = parseInt(l.slice(off + 4, off + 12), 16);
+    }
+    this.regsSeen++;
+  }
+}
+
+/** Parse a whole log held in memory (tests, small traces). */
+export function parseQemuTrace(text: string): TraceRecord[] {
+  const out: TraceRecord[] = [];
+  const p = new QemuTraceParser((r) => out.push(r));
+  p.push(text);
+  p.end();
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs firmware on qemu-system-arm (mps2-an385) as the reference for armrr's output.
+ *
+ * UART0 and the semihosting console share one muxed stdio chardev, so both land on stdout in the
+ * order the guest wrote them (without it QEMU sends semihosting output to stderr). Input bytes are
+ * written to stdin one at a time with a gap: the guest's one-byte RX register drains between them.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+
+export const QEMU = process.env.ARMRR_QEMU ?? 'qemu-system-arm';
+
+export interface QemuRunOptions {
+  icountShift?: number;
+  /** Bytes for UART0 RX. */
+  input?: Uint8Array;
+  /** Milliseconds between input bytes (default 20). */
+  inputGapMs?: number;
+  /** Milliseconds before the first input byte (default 100, lets QEMU start). */
+  inputDelayMs?: number;
+  timeoutMs?: number;
+  /** Extra QEMU arguments (e.g. tracing). */
+  extraArgs?: string[];
+}
+
+export interface QemuRunResult {
+  stdout: Buffer;
+  stderr: string;
+  exitCode: number | null;
+  timedOut: boolean;
+}
+
+export function qemuAvailable(): boolean {
+  return spawnSync(QEMU, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' | 'extraArgs'> = {}): string[] {
+  return [
+    '-M', 'mps2-an385',
+    '-display', 'none',
+    '-monitor', 'none',
+    '-chardev', 'stdio,id=con0,mux=on',
+    '-serial', 'chardev:con0',
+    '-semihosting-config', 'enable=on,target=native,chardev=con0',
+    '-icount', `shift=${opts.icountShift ?? 0},sleep=off`,
+    ...(opts.extraArgs ?? []),
+    '-kernel', elf,
+  ];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function runQemu(elf: string, opts: QemuRunOptions = {}): Promise<QemuRunResult> {
+  const child = spawn(QEMU, qemuArgs(elf, opts), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  let err = '';
+  let timedOut = false;
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  child.stdin.on('error', () => {}); // QEMU may exit before all input is written
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, opts.timeoutMs ?? 60_000);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+
+  const input = opts.input ?? new Uint8Array(0);
+  let done = false;
+  void exited.then(() => (done = true));
+  if (input.length > 0) {
+    await sleep(opts.inputDelayMs ?? 100);
+    for (const byte of input) {
+      if (done) break;
+      child.stdin.write(Buffer.from([byte]));
+      await sleep(opts.inputGapMs ?? 20);
+    }
+  }
+  // stdin stays open until exit: EOF on a stdio chardev is harmless, but keep QEMU's view simple.
+  const exitCode = await exited;
+  clearTimeout(timer);
+  return { stdout: Buffer.concat(out), stderr: err, exitCode: timedOut ? null : exitCode, timedOut };
+}

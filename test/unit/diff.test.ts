@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+
+import { align, diffLogs } from '../../src/replay/diff.js';
+import type { ReplayEvent } from '../../src/replay/events.js';
+import { ReplayLogReader } from '../../src/replay/log-reader.js';
+import { ReplayLogWriter } from '../../src/replay/log-writer.js';
+import { qemuFixture, RawLog } from './replay-log-fixtures.js';
+
+const FP = Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 1);
+
+/** Re-encodes a log's events through the armrr writer, optionally editing the (event, icount) list. */
+function reencode(bytes: Uint8Array, edit: (events: Array<[ReplayEvent, number]>) => void = () => {}): Uint8Array {
+  const events: Array<[ReplayEvent, number]> = [];
+  for (const e of new ReplayLogReader(bytes)) if (e.event.kind !== 'INSTRUCTION') events.push([e.event, e.icount]);
+  edit(events);
+  const w = ReplayLogWriter.inMemory(FP);
+  for (const [e, icount] of events) w.write(e, icount);
+  w.close();
+  return w.bytes();
+}
+
+describe('diffLogs', () => {
+  it('a log against itself is identical', () => {
+    const echo = qemuFixture('echo-shift7.bin');
+    const r = diffLogs(echo, echo);
+    expect(r.identical).toBe(true);
+    expect(r.summary).toBe('identical: 1864 events');
+    expect(r.firstDifference).toBeUndefined();
+    expect(r.lines).toEqual(['  HEADER: version 0xe0200c | HEADER: version 0xe0200c', expect.stringMatching(/^ {2}\.\.\. \d+ identical events \.\.\.$/)]);
+  });
+
+  it('the armrr writer reproduces a QEMU log byte for byte (apart from the fingerprint)', () => {
+    const echo = qemuFixture('echo-shift7.bin');
+    const again = reencode(echo);
+    expect(again.subarray(12)).toEqual(echo.subarray(12));
+    expect(diffLogs(echo, again).identical).toBe(true);
+  });
+
+  it('shows where two recordings part: fw_tiny at shift 0 vs shift 7', () => {
+    const r = diffLogs(qemuFixture('fw_tiny-shift0.bin'), qemuFixture('fw_tiny-shift7.bin'));
+    expect(r.identical).toBe(false);
+    expect(r.firstDifference).toEqual({ indexA: 23, indexB: 23, icount: 6020 });
+    expect(r.summary).toBe('1 run differs; first at event 24 (icount 6020); 112 vs 197 events');
+    expect(r.lines).toContain('> 24:CHECKPOINT_CLOCK_WARP_ACCOUNT @6059 | 24:CHECKPOINT_CLOCK_WARP_ACCOUNT @6020');
+    expect(r.lines).toContain('note: the logs end at icount 98735 vs 98816');
+  });
+
+  it('marks two swapped checkpoints as two runs, with context around them', () => {
+    const echo = qemuFixture('echo-shift7.bin');
+    const swapped = reencode(echo, (events) => {
+      // events 25 and 26 (CP_CLOCK_VIRTUAL, CP_CLOCK_WARP_ACCOUNT at icount 899) trade places
+      const i = events.findIndex(([e]) => e.kind === 'CHECKPOINT' && e.checkpoint === 'CLOCK_VIRTUAL');
+      [events[i], events[i + 1]] = [events[i + 1]!, events[i]!];
+    });
+    const r = diffLogs(echo, swapped, { context: 1 });
+    expect(r.summary).toBe('2 runs differ; first at event 25 (icount 899); 1864 vs 1864 events');
+    expect(r.firstDifference).toEqual({ indexA: 24, indexB: 24, icount: 899 });
+    const marked = r.lines.filter((l) => l.startsWith('>'));
+    expect(marked).toEqual([
+      expect.stringMatching(/^> 25:CHECKPOINT_CLOCK_VIRTUAL @899 +\|$/),
+      expect.stringMatching(/^> +\| 26:CHECKPOINT_CLOCK_VIRTUAL @899$/),
+    ]);
+    expect(r.lines[1]).toMatch(/^ {2}FINGERPRINT: 0000000000000000 +\| FINGERPRINT: 0101010101010101$/);
+    expect(r.lines).toContain('  ... 1561 identical events ...');
+  });
+
+  it('compares across versions by canonical event: 0xe02006 vs 0xe0200c', () => {
+    const old = new RawLog(0xe02006).u8(10).u64(5n).u8(19, 0).u32(100).u8(5).u32(1).u32(1).u8(1, 0).u32(3).u8(2, 4, 21).build();
+    const w = ReplayLogWriter.inMemory(new Uint8Array(8));
+    w.write({ kind: 'CLOCK', clock: 'HOST', value: 77n }, 0); // host time differs: ignored by default
+    w.write({ kind: 'CHECKPOINT', checkpoint: 'INIT' }, 0);
+    w.write({ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 100);
+    w.write({ kind: 'INTERRUPT' }, 100);
+    w.write({ kind: 'EXCEPTION' }, 103);
+    w.write({ kind: 'SHUTDOWN', cause: 'NONE' }, 103);
+    w.write({ kind: 'END' }, 103);
+    const current = w.bytes();
+    expect(diffLogs(old, current)).toMatchObject({ identical: true, summary: 'identical: 9 events' });
+    expect(diffLogs(old, current, { compareClockValues: true }).summary).toMatch(/^1 run differs; first at event 1 \(icount 0\)/);
+  });
+
+  it('notes a truncated side and still aligns what it has', () => {
+    const full = qemuFixture('fw_tiny-shift0.bin');
+    const r = diffLogs(full, full.subarray(0, 301));
+    expect(r.identical).toBe(false);
+    expect(r.lines.some((l) => l.startsWith('note: log B is damaged or truncated'))).toBe(true);
+  });
+
+  it('stays fast on 10^5-event logs with a few differences', () => {
+    const build = (changeAt: number[]) => {
+      const w = ReplayLogWriter.inMemory(FP);
+      for (let i = 0; i < 100_000; i++) {
+        const e: ReplayEvent = changeAt.includes(i) ? { kind: 'EXCEPTION' } : { kind: 'CHAR_WRITE', res: 1, offset: 1 };
+        w.write(e, i * 7);
+      }
+      w.write({ kind: 'END' }, 700_000);
+      w.close();
+      return w.bytes();
+    };
+    const started = performance.now();
+    const r = diffLogs(build([10, 50_000]), build([20, 50_000, 99_990]));
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(r.runs).toBe(3);
+    expect(r.firstDifference?.icount).toBe(70);
+  });
+});
+
+describe('align (Myers)', () => {
+  const lcs = (a: string[], b: string[]): number => {
+    const dp = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) dp[i]![j] = a[i - 1] === b[j - 1] ? dp[i - 1]![j - 1]! + 1 : Math.max(dp[i - 1]![j]!, dp[i]![j - 1]!);
+    }
+    return dp[a.length]![b.length]!;
+  };
+
+  it('yields a complete, minimal edit script', () => {
+    let seed = 1;
+    const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) % n);
+    for (let t = 0; t < 2000; t++) {
+      const a = Array.from({ length: rand(12) }, () => 'abc'[rand(3)]!);
+      const b = Array.from({ length: rand(12) }, () => 'abc'[rand(3)]!);
+      const { ops, gaveUp } = align(a, b, 1000);
+      expect(gaveUp).toBe(false);
+      let i = 0;
+      let j = 0;
+      let equal = 0;
+      for (const op of ops) {
+        if (op.type === 'equal') {
+          expect([op.a, op.b, a[op.a]]).toEqual([i++, j++, b[op.b]]);
+          equal++;
+        } else if (op.type === 'del') expect(op.a).toBe(i++);
+        else expect(op.b).toBe(j++);
+      }
+      expect([i, j, equal]).toEqual([a.length, b.length, lcs(a, b)]);
+    }
+  });
+
+  it('gives up beyond the edit bound and reports the rest as one run', () => {
+    const a = Array.from({ length: 50 }, (_, i) => `a${i}`);
+    const b = Array.from({ length: 50 }, (_, i) => `b${i}`);
+    const { ops, gaveUp } = align(a, b, 10);
+    expect(gaveUp).toBe(true);
+    expect(ops.filter((o) => o.type === 'del')).toHaveLength(50);
+  });
+});
