@@ -7,6 +7,7 @@ import { ReplayGdbTarget } from '../gdbstub/replay-target.js';
 import { createReplayMonitor } from '../gdbstub/replay-monitor.js';
 import { GdbStub, listenTcp, listenWebSocket, GdbListenError } from '../gdbstub/index.js';
 import type { GdbServer } from '../gdbstub/index.js';
+import { parseListenAddress } from '../gdbstub/transports/address.js';
 import { CliError, parseCount } from './errors.js';
 import type { ReplayCliOptions } from './commands/replay.js';
 
@@ -18,15 +19,6 @@ export interface ReplayGdbArgs {
   elfPath: string;
   logPath: string;
   opts: ReplayCliOptions;
-}
-
-/** Parse `[HOST:]PORT`. */
-export function parseHostPort(spec: string): { host: string; port: number } {
-  const m = /^(?:(.*):)?(\d+)$/.exec(spec);
-  if (!m) throw new CliError(`--gdb expects [HOST:]PORT, got '${spec}'`);
-  const port = Number(m[2]);
-  if (port > 65535) throw new CliError(`--gdb port must be 0..65535, got ${port}`);
-  return { host: m[1] || '127.0.0.1', port };
 }
 
 export function buildReplayTarget(a: Omit<ReplayGdbArgs, 'opts' | 'elfPath'>, interval: number, budgetMiB: number): ReplayGdbTarget {
@@ -58,7 +50,8 @@ export async function serveReplayGdb(a: ReplayGdbArgs): Promise<void> {
   const stub = new GdbStub(target);
   const servers: GdbServer[] = [];
   try {
-    if (a.opts.gdb !== undefined) servers.push(await listenTcp(stub, parseHostPort(a.opts.gdb)));
+    // (parse errors are GdbListenError too, reported below as usage errors)
+    if (a.opts.gdb !== undefined) servers.push(await listenTcp(stub, parseListenAddress(a.opts.gdb)));
     if (a.opts.gdbWs !== undefined) servers.push(await listenWebSocket(stub, { port: parseCount('--gdb-ws', a.opts.gdbWs) }));
   } catch (e) {
     for (const s of servers) await s.close();

@@ -94,7 +94,7 @@ export const MPS2_HEAP_BASE = 0x21000000;
 export const MPS2_HEAP_LIMIT = 0x22000000;
 
 /** Mutable semihosting state (saved with snapshots). */
-export interface SemihostingState {
+export interface SemihostingState extends Record<string, number | number[]> {
   errno: number;
   /** Host ns of the first CLOCK/ELAPSED call (their zero), or -1. */
   clockBaseNs: number;
@@ -107,6 +107,8 @@ class GuestFault {}
 const GUEST_FAULT = new GuestFault();
 
 export class Semihosting {
+  /** Snapshots save this component's state alongside the devices' (see StatefulComponent). */
+  readonly name = 'semihosting';
   s: SemihostingState = { errno: 0, clockBaseNs: -1, fdKind: [FD_UNUSED], fdArg: [0] };
   cmdline: string;
   heapBase: number;

@@ -1,4 +1,13 @@
-/** Public surface of the gdb stub. */
+/**
+ * Public surface of the gdb stub.
+ *
+ *   const server = await listenTcp(target, { port: 1234 });        // host defaults to 127.0.0.1
+ *   const ws = await listenWebSocket(server.stub, { port: 8080 }); // same stub: shared run control
+ *   ...
+ *   await server.close();
+ *
+ * `target` implements GdbTarget (target.ts); everything protocol-side lives here.
+ */
 
 export type {
   BreakpointType,
@@ -19,4 +28,5 @@ export { listenWebSocket } from './transports/websocket.js';
 export type { WebSocketListenOptions } from './transports/websocket.js';
 export type { GdbServer, ListenOptions } from './transports/server.js';
 export { GdbListenError } from './transports/errors.js';
+export { parseListenAddress } from './transports/address.js';
 export type { GdbListenErrorCode } from './transports/errors.js';

@@ -285,6 +285,8 @@ export function chooseLayout(bytes: Uint8Array, version: number, fingerprint: Ui
   let bestScore = -1;
   for (const layout of candidates) {
     const result = scan(bytes, layout);
+    // Nothing outranks a clean finish, and ties keep the earlier candidate.
+    if (result.cleanFinish) return layout;
     const rank = result.cleanFinish ? 2 : result.wholeEvents ? 1 : 0;
     const score = rank * (bytes.length + 1) + result.decodedTo;
     if (score > bestScore) {

@@ -70,8 +70,13 @@ export class Recorder {
     this.log.write({ kind: 'CHECKPOINT', checkpoint: 'INIT' }, machine.icount);
     this.log.write({ kind: 'CHECKPOINT', checkpoint: 'RESET' }, machine.icount);
     machine.clock.beforeTimersFire = () => this.log.write({ kind: 'CHECKPOINT', checkpoint: 'CLOCK_VIRTUAL' }, machine.icount);
+    // As QEMU: exception returns, SVC, faults and BKPT are EXCEPTION events, and the entry they
+    // cause is not an INTERRUPT.
+    machine.exceptions.onExceptionEvent = () => this.log.write({ kind: 'EXCEPTION' }, machine.icount);
     return {
-      onInterruptTaken: (_exc, icount) => this.log.write({ kind: 'INTERRUPT' }, icount),
+      onInterruptTaken: (_exc, icount) => {
+        if (!machine.exceptions.lastEntrySynchronous) this.log.write({ kind: 'INTERRUPT' }, icount);
+      },
     };
   }
 

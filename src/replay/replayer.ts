@@ -149,14 +149,17 @@ export class Replayer {
     machine.clock.beforeTimersFire = () => {
       this.expect('CHECKPOINT', 'fires virtual timers');
     };
+    machine.exceptions.onExceptionEvent = (kind) => {
+      this.expect('EXCEPTION', `raises a synchronous exception (${kind})`);
+    };
     return {
       atBoundary: (icount) => this.checkNotPassed(icount),
       nextHookIcount: () => {
         const e = this.head();
         return e === null ? Infinity : e.icount;
       },
-      onInterruptTaken: () => {
-        this.expect('INTERRUPT', 'takes an interrupt');
+      onInterruptTaken: (exc) => {
+        if (!machine.exceptions.lastEntrySynchronous) this.expect('INTERRUPT', `takes interrupt ${exc}`);
       },
     };
   }

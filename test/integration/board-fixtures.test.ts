@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createMachine } from '../../src/emulator/machines/index.js';
 import { loadFirmware } from '../../src/emulator/loader/elf.js';
 
-const FW_TINY = '/work/shared/fixtures/qemu-7.2-mps2/fw_tiny.elf';
+const FW_TINY = new URL('../fixtures/qemu-7.2-mps2/fw_tiny.elf', import.meta.url).pathname;
 
 function runQemu(elf: string, shift: number): string {
   const r = spawnSync('qemu-system-arm', [

@@ -53,7 +53,7 @@ void Reset_Handler(void) {
 __attribute__((section(".vectors"), used)) static const void *vectors[] = { (void *)0x20010000, (void *)Reset_Handler };
 `;
 
-const LINKER_SCRIPT = '/work/shared/fixtures/qemu-7.2-mps2/src/link.ld';
+const LINKER_SCRIPT = new URL('../fixtures/qemu-7.2-mps2/src/link.ld', import.meta.url).pathname;
 let elfPath = '';
 
 beforeAll(() => {

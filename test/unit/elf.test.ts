@@ -7,7 +7,7 @@ import { Bus } from '../../src/emulator/memory/bus.js';
 import { ElfError, loadElf, parseElf } from '../../src/emulator/loader/elf.js';
 import { AN385_RAM } from '../../src/emulator/machines/mps2-an385.js';
 
-const FIXTURE = '/work/shared/fixtures/qemu-7.2-mps2/echo.elf';
+const FIXTURE = new URL('../fixtures/qemu-7.2-mps2/echo.elf', import.meta.url).pathname;
 const image = new Uint8Array(readFileSync(FIXTURE));
 
 function newBus(): Bus {

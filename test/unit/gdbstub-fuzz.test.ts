@@ -63,3 +63,25 @@ it('survives 10^5 random and malformed packets and still answers ? and g', async
   expect(wire.one('g')).toBe(expected);
   expect(wire.one('?')).toMatch(/^(T[0-9a-f]{2}thread:1;0f:[0-9a-f]{8};0d:[0-9a-f]{8};|W00)/);
 }, 60_000);
+
+it('survives bursts of packets arriving while the target runs', async () => {
+  const next = random(0x5eed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const target = new FakeTarget({ continueSteps: 200 });
+  const wire = Wire.for(target);
+  for (let burst = 0; burst < 200; burst++) {
+    const frames: Buffer[] = [];
+    for (let n = 0; n < 100; n++) {
+      let payload = pick([...PREFIXES, 'c', 'vCont;c', 's']);
+      for (let i = Math.floor(next() * 12); i > 0; i--) payload += pick(ALPHABET);
+      if (payload.startsWith('k')) continue;
+      frames.push(encodePacket(Buffer.from(payload, 'latin1')));
+      if (next() < 0.05) frames.push(Buffer.from([0x03]));
+    }
+    wire.session.feed(Buffer.concat(frames));
+    for (let i = 0; i < 10_000 && wire.session.isBusy; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(wire.session.isBusy).toBe(false);
+  }
+  expect(wire.one('p0')).toBe(Buffer.from(Uint32Array.of(target.registers.get(0)!).buffer).toString('hex'));
+  expect(wire.one('qAttached')).toBe('1');
+}, 60_000);

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { parseListenAddress } from '../../src/gdbstub/transports/address.js';
 import { GdbListenError } from '../../src/gdbstub/transports/errors.js';
 import type { GdbServer } from '../../src/gdbstub/transports/server.js';
 import { listenTcp } from '../../src/gdbstub/transports/tcp.js';
@@ -85,5 +86,15 @@ describe('listenWebSocket', () => {
     }
     expect(Buffer.concat(received).toString('latin1')).toMatch(/^\+\$1#31\+\$T05thread:1;/);
     socket.close();
+  });
+});
+
+describe('parseListenAddress', () => {
+  it('parses PORT and HOST:PORT, defaulting to loopback', () => {
+    expect(parseListenAddress('1234')).toEqual({ host: '127.0.0.1', port: 1234 });
+    expect(parseListenAddress('0.0.0.0:3333')).toEqual({ host: '0.0.0.0', port: 3333 });
+    expect(parseListenAddress('[::1]:3333')).toEqual({ host: '::1', port: 3333 });
+    expect(() => parseListenAddress('localhost:http')).toThrow(/is not \[HOST:\]PORT/);
+    expect(() => parseListenAddress('99999')).toThrow(GdbListenError);
   });
 });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const FIXTURE_DIRS = [join(here, '../fixtures/qemu-7.2-mps2'), '/work/shared/fixtures/qemu-7.2-mps2'];
+const FIXTURE_DIRS = [join(here, '../fixtures/qemu-7.2-mps2')];
 
 /** A QEMU 7.2 recording from the fixtures (repo copy first, shared copy otherwise). */
 export function qemuFixture(name: string): Uint8Array {

@@ -85,7 +85,7 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
   const log = openReplayLog(logPath, image);
   if (log.reader.truncated) {
     process.stderr.write(
-      `armrr: warning: ${log.reader.truncated.message}; replaying up to the last whole event (icount ${log.endIcount})\n`,
+      `armrr: warning: ${log.reader.truncated.message}\narmrr: replaying up to the last whole event (icount ${log.endIcount})\n`,
     );
   }
   const replayer = new Replayer(log.reader, opts.quiet ? new BufferOutputSink() : processOutputSink());

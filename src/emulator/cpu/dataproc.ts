@@ -51,7 +51,7 @@ export const opAdd: DpOp = (c, d, a, b, s) =>
   writeRd(c, d, s !== 0 ? addWithCarryFlags(c.state, a, b, 0) : (a + b) | 0);
 export const opAdc: DpOp = (c, d, a, b, s) => {
   const cin = c.state.CF;
-  writeRd(c, d, s !== 0 ? addWithCarryFlags(c.state, a, b, cin ^ 1) : (a + b + cin) | 0);
+  writeRd(c, d, s !== 0 ? addWithCarryFlags(c.state, a, b, cin) : (a + b + cin) | 0);
 };
 export const opSub: DpOp = (c, d, a, b, s) =>
   writeRd(c, d, s !== 0 ? addWithCarryFlags(c.state, a, ~b, 1) : (a - b) | 0);

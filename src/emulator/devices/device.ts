@@ -11,7 +11,15 @@ import type { MmioHandler } from '../memory/bus.js';
 export type DeviceStateValue = number | number[];
 export type DeviceState = Record<string, DeviceStateValue>;
 
-export abstract class Device<S extends DeviceState = DeviceState> implements MmioHandler {
+/** Anything whose state snapshots must save: every Device, and non-MMIO parts such as semihosting. */
+export interface StatefulComponent<S extends DeviceState = DeviceState> {
+  readonly name: string;
+  save(): S;
+  load(state: S): void;
+  reset(): void;
+}
+
+export abstract class Device<S extends DeviceState = DeviceState> implements MmioHandler, StatefulComponent<S> {
   /** Mutable state: the only thing snapshots save. */
   s: S;
   private readonly initial: S;

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Bus } from '../memory/bus.js';
 import type { VirtualClock } from '../clock.js';
-import type { Device } from '../devices/device.js';
+import type { StatefulComponent } from '../devices/device.js';
 import { CpuState, RUNNING, SLEEP_WFE, SLEEP_WFI, LOCKUP } from '../cpu/state.js';
 
 /** What the machine loop needs from the core. */
@@ -36,6 +36,10 @@ export interface CoreExecutor {
 export interface ExceptionUnit {
   /** Take the highest-priority pending exception if it can preempt now. Returns its number or 0. */
   takePendingException(): number;
+  /** True when the last entry was caused by a synchronous exception (SVC, fault, BKPT): QEMU logs those as EXCEPTION, not INTERRUPT. */
+  readonly lastEntrySynchronous?: boolean;
+  /** Fires for every event QEMU's replay logs as EXCEPTION (exception return, SVC, fault, BKPT, semihosting). */
+  onExceptionEvent?: ((kind: 'svc' | 'fault' | 'bkpt' | 'semihosting' | 'return') => void) | null;
   /** True when some enabled exception is pending (wakes WFI even if masked by PRIMASK). */
   hasPendingForWakeup(): boolean;
   /** Reset vector fetch: MSP, PC, and architectural reset state. */
@@ -88,7 +92,8 @@ export class Machine {
     readonly clock: VirtualClock,
     readonly core: CoreExecutor,
     readonly exceptions: ExceptionUnit,
-    readonly devices: readonly Device[],
+    /** Every component with state, in a fixed order (snapshots and state hashes walk it). */
+    readonly devices: readonly StatefulComponent[],
     /** Called when the board needs to poll inputs at a boundary (UART RX delivery). */
     readonly pollInputs: () => void,
     /** Earliest icount at which an input becomes due (bounds the budget). */
@@ -96,6 +101,7 @@ export class Machine {
     /** True when no input can arrive any more. */
     readonly inputsExhausted: () => boolean,
   ) {
+    // A timer armed mid-block must end the block so it fires at its exact icount (QEMU kicks the vCPU).
     clock.onEarlierDeadline = () => {
       core.exitRequest = true;
     };
@@ -130,12 +136,14 @@ export class Machine {
       }
       hooks.atBoundary?.(clock.icount);
       this.pollInputs();
-      if (clock.icount >= targetIcount) return { kind: 'limit' };
       if (hooks.shouldHalt?.()) return { kind: 'halt', reason: 'interrupted' };
 
+      // A position "at icount p" includes any exception entry at p (entry retires nothing), so a
+      // stop at p shows the handler's first instruction when an interrupt is taken there.
       const taken = this.exceptions.takePendingException();
       if (taken !== 0) hooks.onInterruptTaken?.(taken, clock.icount);
       if (this.exitCode !== null) return { kind: 'exit', code: this.exitCode };
+      if (clock.icount >= targetIcount) return { kind: 'limit' };
 
       const st = core.state;
       if (st.sleep !== RUNNING) {

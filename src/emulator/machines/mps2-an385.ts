@@ -11,7 +11,7 @@ import { Cpu } from '../cpu/cpu.js';
 import { ArmV7mSystem } from '../cpu/exceptions.js';
 import { Semihosting } from '../semihosting.js';
 import { Machine } from './machine.js';
-import type { Device } from '../devices/device.js';
+import type { StatefulComponent } from '../devices/device.js';
 import { IrqOrGate, type IrqLine } from '../devices/irq.js';
 import { Nvic } from '../devices/nvic.js';
 import { Systick, MPS2_SYSTICK_CLOCKS } from '../devices/systick.js';
@@ -72,10 +72,6 @@ export function createMps2An385(opts: BoardOptions): Machine {
   const bus = new Bus(AN385_RAM.map((r) => ({ ...r, aliases: r.aliases ? [...r.aliases] : undefined })));
   const state = new CpuState();
   const cpu = new Cpu(state, bus, clock);
-  // A timer armed mid-block must end the block so it fires at its exact icount (QEMU kicks the vCPU).
-  clock.onEarlierDeadline = () => {
-    cpu.exitRequest = true;
-  };
   const nvic = new Nvic(state, cpu);
   const irq = (n: number): IrqLine => (level: boolean) => nvic.setIrqLevel(n, level);
   const systick = new Systick(clock, state, () => nvic.pendSysTick(), MPS2_SYSTICK_CLOCKS);
@@ -174,7 +170,7 @@ export function createMps2An385(opts: BoardOptions): Machine {
   bus.mapMmio(PPB_BASE, PPB_SIZE, new PrivatePeripheralBus(state, nvic, systick));
 
   // Fixed order: snapshots and state hashes depend on it.
-  const devices: Device[] = [
+  const devices: StatefulComponent[] = [
     nvic,
     systick,
     ...uarts,
@@ -185,7 +181,8 @@ export function createMps2An385(opts: BoardOptions): Machine {
     scc,
     ...spis,
     ...i2cs,
-  ] as Device[];
+    semihosting,
+  ] as StatefulComponent[];
 
   const pollInputs = (): void => {
     if (resetRequested && machine) {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install everything armrr needs on Debian 12 (run as root, or with sudo available):
+# the ARM toolchain + newlib, gdb-multiarch, qemu-system-arm, then npm packages, build, firmware.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch qemu-system-arm)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+echo "setup: npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+echo "setup: building firmware"
+bash firmware/build.sh
+echo "setup: done"

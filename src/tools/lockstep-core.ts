@@ -1,0 +1,278 @@
+/**
+ * Lock-step comparison of armrr against QEMU 7.2: QEMU single-steps the firmware and logs the
+ * registers before every instruction (`-singlestep -d exec,cpu,nochain,int`) into a FIFO; armrr
+ * steps the same firmware and r0-r15 and xPSR are compared at every instruction boundary,
+ * including across interrupts and faults (exception entry consumes no icount in either).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootFirmware } from '../emulator/boot.js';
+import { LiveHostPort, NoSerialInput, BufferOutputSink } from '../emulator/io/live-ports.js';
+import type { Machine, StopReason } from '../emulator/machines/machine.js';
+import { QemuTraceParser, type TraceRecord } from './qemu-trace.js';
+import { Disassembly } from './disasm.js';
+
+export interface LockstepOptions {
+  icountShift?: number;
+  /** Stop (successfully) after comparing this many instructions. */
+  maxInsns?: number;
+  /** Instructions of context printed before a divergence. */
+  context?: number;
+  qemu?: string;
+  /**
+   * Copy QEMU's reset APSR flags into armrr before the first instruction (the flags are UNKNOWN
+   * architecturally). A workaround for exploring past that one difference; off by default.
+   */
+  syncResetFlags?: boolean;
+}
+
+export interface RegState {
+  regs: Uint32Array;
+  xpsr: number;
+}
+
+export interface Divergence {
+  /** Index of the QEMU instruction at which the states differ. */
+  index: number;
+  armrrIcount: number;
+  reason: string;
+  qemu: RegState | null;
+  armrr: RegState | null;
+  /** Human-readable report: context, disassembly and a register diff. */
+  report: string;
+}
+
+export interface LockstepResult {
+  ok: boolean;
+  compared: number;
+  armrrIcount: number;
+  divergence: Divergence | null;
+  /** Guest output as armrr produced it (UART0 + semihosting console). */
+  armrrOutput: Uint8Array;
+  exitCode: number | null;
+}
+
+export class LockstepSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockstepSetupError';
+  }
+}
+
+/** Fixed host time: lock-step cannot compare host-clock values anyway. */
+class FixedHostPort extends LiveHostPort {
+  override hostClockNs(): number {
+    return 1_700_000_000_000_000_000;
+  }
+}
+
+const REG_NAMES = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'sp', 'lr', 'pc'];
+const hex = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
+
+function capture(m: Machine, into: RegState): void {
+  const r = m.cpu.r;
+  for (let i = 0; i < 16; i++) into.regs[i] = r[i]!;
+  into.xpsr = m.cpu.getXpsr() >>> 0;
+}
+
+function sameState(a: RegState, q: TraceRecord): boolean {
+  if (a.xpsr !== q.xpsr) return false;
+  for (let i = 0; i < 16; i++) if (a.regs[i] !== q.regs[i]) return false;
+  return true;
+}
+
+function newState(): RegState {
+  return { regs: new Uint32Array(16), xpsr: 0 };
+}
+
+function cloneState(s: RegState): RegState {
+  return { regs: s.regs.slice(), xpsr: s.xpsr };
+}
+
+/** One past QEMU instruction kept for the context of a divergence report. */
+interface Past {
+  index: number;
+  pc: number;
+  events: string[];
+}
+
+export function qemuLockstepArgs(elf: string, shift: number, logPath: string): string[] {
+  return [
+    '-M', 'mps2-an385', '-display', 'none', '-monitor', 'none', '-serial', 'null',
+    '-semihosting-config', 'enable=on,target=native',
+    '-icount', `shift=${shift},sleep=off`,
+    '-singlestep', '-d', 'exec,cpu,nochain,int', '-D', logPath,
+    '-kernel', elf,
+  ];
+}
+
+export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Promise<LockstepResult> {
+  const shift = opts.icountShift ?? 0;
+  const maxInsns = opts.maxInsns ?? Infinity;
+  const ctxN = opts.context ?? 10;
+  const image = readFileSync(elfPath);
+  const output = new BufferOutputSink();
+  const { machine } = bootFirmware(image, {
+    machine: 'mps2-an385',
+    icountShift: shift,
+    serial: new NoSerialInput(),
+    host: new FixedHostPort(),
+    output,
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'armrr-lockstep-'));
+  const fifo = join(dir, 'trace.fifo');
+  try {
+    execFileSync('mkfifo', [fifo]);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new LockstepSetupError(`mkfifo failed: ${(e as Error).message}`);
+  }
+  const qemu: ChildProcess = spawn(opts.qemu ?? process.env.ARMRR_QEMU ?? 'qemu-system-arm', qemuLockstepArgs(elfPath, shift, fifo), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let qemuStderr = '';
+  qemu.stderr?.on('data', (b: Buffer) => (qemuStderr += b.toString()));
+  const qemuExit = new Promise<number | null>((resolve) => {
+    qemu.on('error', (e) => {
+      qemuStderr += String(e);
+      resolve(null);
+    });
+    qemu.on('close', (code) => resolve(code));
+  });
+
+  // armrr side. One machine.step() = [exception entries][one instruction]; the state before that
+  // instruction is the last entry (captured by the hook) or the state the step started from.
+  const start = newState();
+  const entryStates: RegState[] = [];
+  let entryCount = 0;
+  let armrrExceptions: number[] = [];
+  const hooks = {
+    onInterruptTaken: (exc: number): void => {
+      armrrExceptions.push(exc);
+      if (entryStates.length <= entryCount) entryStates.push(newState());
+      capture(machine, entryStates[entryCount++]!);
+    },
+  };
+  let armrrStop: StopReason | null = null;
+  /** Entry state armrr reached inside the previous step after a faulting instruction retired nothing. */
+  let leftover: RegState | null = null;
+
+  const history: Past[] = [];
+  const disasm = new Disassembly(elfPath);
+  let compared = 0;
+  let divergence: Divergence | null = null;
+  let stopEarly = false;
+
+  const diverge = (q: TraceRecord | null, a: RegState | null, reason: string): void => {
+    const lines: string[] = [];
+    lines.push(`divergence at instruction ${q?.index ?? compared} (armrr icount ${machine.icount}): ${reason}`);
+    lines.push(`last ${history.length} instructions (QEMU):`);
+    for (const h of history) {
+      for (const e of h.events) lines.push(`        | ${e}`);
+      lines.push(`  #${String(h.index).padStart(8)}  ${disasm.at(h.pc)}`);
+    }
+    if (q) {
+      for (const e of q.events) lines.push(`        | ${e}`);
+      lines.push(`> #${String(q.index).padStart(8)}  ${disasm.at(q.regs[15]!)}   <- state before this instruction`);
+    }
+    if (q && a) {
+      lines.push('  reg        qemu      armrr');
+      for (let i = 0; i < 16; i++) {
+        const mark = q.regs[i] !== a.regs[i] ? '  <--' : '';
+        lines.push(`  ${REG_NAMES[i]!.padEnd(5)} ${hex(q.regs[i]!)}  ${hex(a.regs[i]!)}${mark}`);
+      }
+      lines.push(`  xpsr  ${hex(q.xpsr)}  ${hex(a.xpsr)}${q.xpsr !== a.xpsr ? '  <--' : ''}`);
+    }
+    if (armrrExceptions.length) lines.push(`  armrr entered exception(s) ${armrrExceptions.join(',')} in its last step`);
+    if (q?.exceptions.length) lines.push(`  QEMU entered exception(s) ${q.exceptions.join(',')} before this instruction`);
+    divergence = {
+      index: q?.index ?? compared,
+      armrrIcount: machine.icount,
+      reason,
+      qemu: q ? { regs: q.regs.slice(), xpsr: q.xpsr } : null,
+      armrr: a ? cloneState(a) : null,
+      report: lines.join('\n'),
+    };
+  };
+
+  const check = (q: TraceRecord, a: RegState, why: string): boolean => {
+    if (sameState(a, q)) {
+      history.push({ index: q.index, pc: q.regs[15]!, events: q.events });
+      if (history.length > ctxN) history.shift();
+      compared++;
+      if (compared >= maxInsns) stopEarly = true;
+      return true;
+    }
+    diverge(q, cloneState(a), why);
+    return false;
+  };
+
+  const onRecord = (q: TraceRecord): void => {
+    if (divergence || stopEarly) return;
+    if (leftover !== null) {
+      // armrr already executed this instruction in its previous step (after entering a fault).
+      const a = leftover;
+      leftover = null;
+      check(q, a, 'register mismatch at exception entry');
+      return;
+    }
+    if (armrrStop !== null && armrrStop.kind === 'exit') {
+      diverge(q, null, `armrr exited (code ${armrrStop.code}) but QEMU executes more`);
+      return;
+    }
+    if (q.index === 0 && opts.syncResetFlags) machine.cpu.setApsr(q.xpsr);
+    capture(machine, start);
+    entryCount = 0;
+    armrrExceptions = [];
+    const before = machine.icount;
+    armrrStop = machine.step(hooks);
+    const stopped = machine.icount === before && armrrStop.kind !== 'exit';
+    const m = q.exceptions.length;
+    let pre: RegState = start;
+    if (m > 0 && entryCount > 0) pre = entryStates[Math.min(m, entryCount) - 1]!;
+    // armrr entered more exceptions than QEMU shows before q: the instruction at `start` (or at the
+    // last matched entry) raised a fault that retired nothing, then armrr ran the handler's first one.
+    if (entryCount > m && !stopped) leftover = cloneState(entryStates[entryCount - 1]!);
+    const why = stopped ? `armrr stopped (${JSON.stringify(armrrStop)}) while QEMU continues` : 'register mismatch';
+    check(q, pre, why);
+  };
+
+  const parser = new QemuTraceParser(onRecord);
+  const stream = createReadStream(fifo, { encoding: 'latin1', highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) {
+      parser.push(chunk as string);
+      if (divergence || stopEarly) break;
+    }
+    if (!divergence && !stopEarly) parser.end();
+  } finally {
+    stream.destroy();
+    if (divergence || stopEarly) qemu.kill('SIGKILL');
+  }
+  const qemuCode = await qemuExit;
+  rmSync(dir, { recursive: true, force: true });
+
+  if (!divergence && !stopEarly) {
+    if (parser.recordsEmitted === 0) {
+      throw new LockstepSetupError(`QEMU produced no trace (exit ${qemuCode}): ${qemuStderr.trim()}`);
+    }
+    const stop = armrrStop as StopReason | null;
+    if (!stop || stop.kind !== 'exit') {
+      diverge(null, null, `QEMU's trace ended (exit ${qemuCode}) but armrr did not exit after the last instruction (stop: ${JSON.stringify(stop)})`);
+    } else if (qemuCode !== null && stop.code !== qemuCode) {
+      diverge(null, null, `exit codes differ: QEMU ${qemuCode}, armrr ${stop.code}`);
+    }
+  }
+  const stop = armrrStop as StopReason | null;
+  return {
+    ok: divergence === null,
+    compared,
+    armrrIcount: machine.icount,
+    divergence,
+    armrrOutput: output.bytes,
+    exitCode: stop && stop.kind === 'exit' ? stop.code : null,
+  };
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+/**
+ * `node dist/tools/lockstep.js ELF [--icount-shift N] [--max N] [--context N]` (npm run lockstep):
+ * compare armrr with QEMU instruction by instruction. Exit 0 when no mismatch, 1 on divergence,
+ * 2 on usage or setup errors.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { lockstep } from './lockstep-core.js';
+
+
+function intArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+async function main(): Promise<number> {
+  const program = new Command()
+    .name('lockstep')
+    .description('compare armrr with qemu-system-arm (mps2-an385) register by register at every instruction')
+    .argument('<elf>', 'firmware ELF')
+    .option('--icount-shift <n>', 'icount shift for both emulators', intArg, 0)
+    .option('--max <n>', 'stop after comparing N instructions', intArg)
+    .option('--context <n>', 'instructions of context shown at a divergence', intArg, 10)
+    .option('--sync-reset-flags', "start armrr with QEMU's reset APSR flags (workaround)")
+    .exitOverride();
+  try {
+    program.parse();
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : 2;
+  }
+  const [elf] = program.args as [string];
+  const o = program.opts<{ icountShift: number; max?: number; context: number; syncResetFlags?: boolean }>();
+  const t0 = Date.now();
+  const res = await lockstep(elf, { icountShift: o.icountShift, maxInsns: o.max, context: o.context, syncResetFlags: o.syncResetFlags });
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (res.divergence) {
+    process.stdout.write(res.divergence.report + '\n');
+    process.stdout.write(`${res.compared} instructions compared, 1 mismatch (${secs} s)\n`);
+    return 1;
+  }
+  process.stdout.write(`${res.compared} instructions compared, 0 mismatches (${secs} s)\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`lockstep: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  },
+);
