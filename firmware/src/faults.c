@@ -124,8 +124,12 @@ int main(void)
     show("udiv/0 no trap", do_udiv(10u, 0u));
     show("sdiv/0 no trap", (uint32_t)do_sdiv(-10, 0));
     SCB_CCR |= CCR_DIV_0_TRP;
-    show("udiv/0 trap", do_udiv(10u, 0u));
-    show("sdiv/0 trap", (uint32_t)do_sdiv(-10, 0));
+    /* The destination of a trapped divide is not printed: QEMU without -singlestep may leave a
+     * stale value there (it does not sync registers before its divide helper raises the trap). */
+    (void)do_udiv(10u, 0u);
+    show("after udiv/0 trap", faults_seen);
+    (void)do_sdiv(-10, 0);
+    show("after sdiv/0 trap", faults_seen);
     show("sdiv ok", (uint32_t)do_sdiv(-100, 7));
     SCB_CCR &= ~CCR_DIV_0_TRP;
 

@@ -68,6 +68,9 @@ class FixedHostPort extends LiveHostPort {
   }
 }
 
+/** Semihosting calls whose r0 result is host time (SYS_CLOCK, SYS_TIME): an input, not a behaviour. */
+const HOST_TIME_CALL = /^\.\.\.handling as semihosting call 0x(10|11)$/;
+
 const REG_NAMES = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'sp', 'lr', 'pc'];
 const hex = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
 
@@ -143,15 +146,19 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     qemu.on('close', (code) => resolve(code));
   });
 
-  // armrr side. One machine.step() = [exception entries][one instruction]; the state before that
-  // instruction is the last entry (captured by the hook) or the state the step started from.
+  // armrr side. A machine.step() retires one instruction; exception entries happen at the
+  // boundaries around it (the hook sees them). Entries at the step's starting icount came before
+  // that instruction ran (WFI wake-up) or after it faulted without retiring; later entries are
+  // already part of the state the step ends in, which is the next instruction's "before" state.
   const start = newState();
   const entryStates: RegState[] = [];
   let entryCount = 0;
+  let stepStartIcount = 0;
   let armrrExceptions: number[] = [];
   const hooks = {
-    onInterruptTaken: (exc: number): void => {
+    onInterruptTaken: (exc: number, icount: number): void => {
       armrrExceptions.push(exc);
+      if (icount !== stepStartIcount) return;
       if (entryStates.length <= entryCount) entryStates.push(newState());
       capture(machine, entryStates[entryCount++]!);
     },
@@ -224,18 +231,22 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
       return;
     }
     if (q.index === 0 && opts.syncResetFlags) machine.cpu.setApsr(q.xpsr);
+    // Host time differs between the two runs: adopt QEMU's answer, as a replay would.
+    if (q.events.length > 0 && q.events.some((e) => HOST_TIME_CALL.test(e))) machine.cpu.r[0] = q.regs[0]!;
     capture(machine, start);
     entryCount = 0;
     armrrExceptions = [];
     const before = machine.icount;
+    stepStartIcount = before;
     armrrStop = machine.step(hooks);
     const stopped = machine.icount === before && armrrStop.kind !== 'exit';
-    const m = q.exceptions.length;
     let pre: RegState = start;
-    if (m > 0 && entryCount > 0) pre = entryStates[Math.min(m, entryCount) - 1]!;
-    // armrr entered more exceptions than QEMU shows before q: the instruction at `start` (or at the
-    // last matched entry) raised a fault that retired nothing, then armrr ran the handler's first one.
-    if (entryCount > m && !stopped) leftover = cloneState(entryStates[entryCount - 1]!);
+    if (entryCount > 0) {
+      if (q.exceptions.length > 0) pre = entryStates[entryCount - 1]!;
+      // QEMU shows no entry before q: q's instruction (at `start`) faulted without retiring, and
+      // armrr then entered the fault and ran the handler's first instruction in the same step.
+      else if (!stopped) leftover = cloneState(entryStates[entryCount - 1]!);
+    }
     const why = stopped ? `armrr stopped (${JSON.stringify(armrrStop)}) while QEMU continues` : 'register mismatch';
     check(q, pre, why);
   };

@@ -65,9 +65,9 @@ function diffState(rig: Rig, rec: Record): string | null {
 }
 
 describe.skipIf(!haveQemu)('ISA vs qemu-system-arm (random sequences)', () => {
-  it('matches QEMU register-for-register on 2400 random sequences', () => {
+  it('matches QEMU register-for-register on 4000 random sequences', () => {
     const seed = Number(process.env.ARMRR_DIFF_SEED ?? 0x5eed1234);
-    const program = randomProgram(seed, 2400, 8);
+    const program = randomProgram(seed, 4000, 8);
     const image = assembleElf(program.source);
     const log = `${image.elfPath}.qemu.log`;
     const q = spawnSync(
@@ -81,7 +81,7 @@ describe.skipIf(!haveQemu)('ISA vs qemu-system-arm (random sequences)', () => {
     );
     expect(q.status, q.stderr).toBe(0);
     const records = parseQemuLog(readFileSync(log, 'utf8'));
-    expect(records.length).toBeGreaterThan(2400 * 20);
+    expect(records.length).toBeGreaterThan(4000 * 20);
 
     const dis = disassembly(image.elfPath);
     const rig = makeRig(image);

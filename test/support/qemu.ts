@@ -1,9 +1,10 @@
 /**
  * Runs firmware on qemu-system-arm (mps2-an385) as the reference for armrr's output.
  *
- * UART0 and the semihosting console share one muxed stdio chardev, so both land on stdout in the
- * order the guest wrote them (without it QEMU sends semihosting output to stderr). Input bytes are
- * written to stdin one at a time with a gap: the guest's one-byte RX register drains between them.
+ * UART0 is a stdio chardev (stdout); the semihosting console (SYS_WRITEC/WRITE0) goes to stderr and
+ * SYS_WRITE on ":tt" to the host's stdout/stderr fds, as QEMU does by default and armrr mirrors.
+ * Input bytes are written to stdin one at a time with a gap so none arrive back to back (see
+ * /work/shared/fixtures/README.md on QEMU 7.2 dropping such bytes under -nographic).
  */
 import { spawn, spawnSync } from 'node:child_process';
 
@@ -38,9 +39,9 @@ export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' |
     '-M', 'mps2-an385',
     '-display', 'none',
     '-monitor', 'none',
-    '-chardev', 'stdio,id=con0,mux=on',
+    '-chardev', 'stdio,id=con0',
     '-serial', 'chardev:con0',
-    '-semihosting-config', 'enable=on,target=native,chardev=con0',
+    '-semihosting-config', 'enable=on,target=native',
     '-icount', `shift=${opts.icountShift ?? 0},sleep=off`,
     ...(opts.extraArgs ?? []),
     '-kernel', elf,
@@ -48,6 +49,12 @@ export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' |
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Guest-written stderr: QEMU's own diagnostics ("qemu-system-arm: ...") removed. */
+export function guestStderr(stderr: string): string {
+  // QEMU's warnings can land in the middle of a guest line (different buffering), so cut them anywhere.
+  return stderr.replace(/qemu-system-arm: [^\n]*\n/g, '');
+}
 
 export async function runQemu(elf: string, opts: QemuRunOptions = {}): Promise<QemuRunResult> {
   const child = spawn(QEMU, qemuArgs(elf, opts), { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -19,9 +19,19 @@ import { CpuState, RUNNING, LR } from './state.js';
 import type { CpuSystem } from './system.js';
 import { UsageCause } from './system.js';
 import { conditionPassed } from './alu.js';
-import { T16_LOOKUP, T16_TABLE } from './t16.js';
+import { T16_ARGS, T16_EXEC } from './t16.js';
 import { T32_BUCKETS } from './t32.js';
 import { bucketKey32, match32 } from './decode-table.js';
+import type { Fields } from './decode-table.js';
+import type { Handler } from './t16.js';
+
+/** A 32-bit instruction decoded once: its handler and its extracted fields. */
+interface DecodedInsn {
+  exec: Handler;
+  args: Fields;
+}
+const T32_CACHE_LIMIT = 1 << 16;
+const undefinedHandler: Handler = (c) => c.undefined();
 
 /** Thrown (this exact object) by handlers for faults QEMU raises at run time (not counted in icount). */
 export class SyncFaultSignal {
@@ -54,6 +64,8 @@ export class Cpu implements CoreExecutor {
   private fetching = false;
   /** EXC_RETURN written to PC by this instruction (0 = none); performed after the handler. */
   private excReturn = 0;
+  /** Decoded 32-bit instructions by encoding (bounded; code is usually far smaller). */
+  private readonly t32Cache = new Map<number, DecodedInsn>();
   /** LDM scratch so a faulting load leaves registers untouched. */
   readonly loadBuffer = new Int32Array(16);
 
@@ -145,17 +157,11 @@ export class Cpu implements CoreExecutor {
       this.inIt = false;
     }
     if (size === 2) {
-      const e = T16_TABLE[T16_LOOKUP[hw]!]!;
-      e.extract(hw, e.args);
-      e.exec(this, e.args);
+      T16_EXEC[hw]!(this, T16_ARGS[hw]!);
     } else {
-      const e = match32(T32_BUCKETS[bucketKey32(insn)]!, insn);
-      if (e === null) {
-        this.undefined();
-      } else {
-        e.extract(insn, e.args);
-        e.exec(this, e.args);
-      }
+      let d = this.t32Cache.get(insn);
+      if (d === undefined) d = this.decode32(insn);
+      d.exec(this, d.args);
     }
     r[15] = this.nextPc;
     if (this.excReturn !== 0) {
@@ -163,6 +169,23 @@ export class Cpu implements CoreExecutor {
       this.excReturn = 0;
       this.sys.exceptionReturn(v);
     }
+  }
+
+  /** Decode a 32-bit instruction once; later executions reuse handler and extracted fields. */
+  private decode32(insn: number): DecodedInsn {
+    const e = match32(T32_BUCKETS[bucketKey32(insn)]!, insn);
+    let d: DecodedInsn;
+    if (e === null) {
+      d = { exec: undefinedHandler, args: {} };
+    } else {
+      const args: Fields = {};
+      for (const f of e.fieldNames) args[f] = 0;
+      e.extract(insn, args);
+      d = { exec: e.exec, args };
+    }
+    if (this.t32Cache.size >= T32_CACHE_LIMIT) this.t32Cache.clear();
+    this.t32Cache.set(insn, d);
+    return d;
   }
 
   // ---- helpers for handlers ------------------------------------------------------------------

@@ -258,3 +258,19 @@ const UNDEFINED_ROW = t16('UNDEFINED', '---------------- ', undefinedT16);
 
 export const T16_TABLE: readonly Row[] = [...ROWS, UNDEFINED_ROW];
 export const T16_LOOKUP: Uint16Array = build16Lookup(T16_TABLE.slice(0, ROWS.length), ROWS.length);
+
+/**
+ * Fully pre-decoded form of every halfword: handler and its already-extracted fields, so the
+ * interpreter does one table load and one call per 16-bit instruction. Field objects of one row
+ * share a hidden class (same keys, same order).
+ */
+export const T16_EXEC: Handler[] = new Array<Handler>(65536);
+export const T16_ARGS: Fields[] = new Array<Fields>(65536);
+for (let hw = 0; hw < 65536; hw++) {
+  const e = T16_TABLE[T16_LOOKUP[hw]!]!;
+  const args: Fields = {};
+  for (const f of e.fieldNames) args[f] = 0;
+  e.extract(hw, args);
+  T16_EXEC[hw] = e.exec;
+  T16_ARGS[hw] = args;
+}

@@ -1,0 +1,207 @@
+/**
+ * Runs the real `armrr` CLI (bin/armrr.js over dist/) as child processes for integration tests:
+ * record a firmware run into a log, and serve a replay of it to gdb (`armrr replay --gdb`).
+ *
+ * Also builds the `rev-*` test programs: firmware/build.sh lists its programs by name and does not
+ * pick up new sources in firmware/src/, so the tests compile those with the same flags themselves.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BUILD_DIR, FIRMWARE_DIR, ROOT } from './firmware.js';
+import { GdbMi } from './gdb-mi.js';
+import type { MiTuple } from './gdb-mi.js';
+
+const execFileAsync = promisify(execFile);
+
+export const ARMRR_BIN = join(ROOT, 'bin', 'armrr.js');
+
+/** Compiles firmware/src/NAME.c at -OPT exactly as firmware/build.sh would; skips an up-to-date ELF. */
+export async function buildRevFirmware(name: string, opt: 'O0' | 'O2' | 'Os'): Promise<string> {
+  const src = join(FIRMWARE_DIR, 'src', `${name}.c`);
+  const common = join(FIRMWARE_DIR, 'common');
+  const elf = join(BUILD_DIR, `${name}-${opt}.elf`);
+  const deps = [src, ...readdirSync(common).map((f) => join(common, f)), join(FIRMWARE_DIR, 'build.sh')];
+  if (existsSync(elf) && deps.every((d) => statSync(d).mtimeMs <= statSync(elf).mtimeMs)) return elf;
+  mkdirSync(BUILD_DIR, { recursive: true });
+  // A unique temporary name: several test files may build the same ELF at once.
+  const tmp = `${elf}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const cc = process.env['ARM_CC'] ?? 'arm-none-eabi-gcc';
+  await execFileAsync(cc, [
+    '-mcpu=cortex-m3', '-mthumb', '-g', '-std=gnu11', '-Wall', '-Wextra', '-Wno-unused-parameter',
+    '-ffreestanding', '-fno-common', `-I${common}`, `-${opt}`, '-o', tmp, src,
+    join(common, 'startup.c'), join(common, 'uart.c'),
+    '-nostdlib', '-T', join(common, 'link.ld'), '-lc', '-lgcc',
+  ]);
+  renameSync(tmp, elf);
+  return elf;
+}
+
+export interface RecordOptions {
+  icountShift?: number;
+  maxInsns?: number;
+  input?: string;
+}
+
+/** `armrr record ELF -o LOG`; resolves with the guest's UART output, rejects with stderr on failure. */
+export async function recordFirmware(elf: string, log: string, options: RecordOptions = {}): Promise<string> {
+  const args = [ARMRR_BIN, 'record', elf, '-o', log, '--icount-shift', String(options.icountShift ?? 5), '--no-realtime'];
+  if (options.maxInsns !== undefined) args.push('--max-insns', String(options.maxInsns));
+  if (options.input !== undefined) args.push('--input', options.input);
+  try {
+    const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 64 << 20 });
+    return stdout;
+  } catch (e) {
+    const err = e as { code?: number; stderr?: string };
+    // A semihosting exit with a non-zero code is a normal end of a recording, not a failure.
+    if (typeof err.code === 'number' && err.code !== 2 && err.code !== 3 && existsSync(log)) {
+      return (e as { stdout?: string }).stdout ?? '';
+    }
+    throw new Error(`armrr record ${elf} failed (exit ${err.code}): ${err.stderr ?? String(e)}`);
+  }
+}
+
+export interface ReplayOptions {
+  snapshotInterval?: number;
+  snapshotBudgetMiB?: number;
+  /** How long to wait for the "waiting for gdb" line. */
+  startTimeoutMs?: number;
+}
+
+/** A running `armrr replay ELF LOG --gdb` child. */
+export class ReplayServer {
+  stderr = '';
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once('exit', () => resolve());
+    });
+    child.once('exit', (code, signal) => (this.exitInfo = { code, signal }));
+  }
+
+  /** Starts the replay on a port the OS picks (`--gdb 127.0.0.1:0`) and reads it from stderr. */
+  static start(elf: string, log: string, options: ReplayOptions = {}): Promise<ReplayServer> {
+    const args = [ARMRR_BIN, 'replay', elf, log, '--gdb', '127.0.0.1:0', '--quiet'];
+    if (options.snapshotInterval !== undefined) args.push('--snapshot-interval', String(options.snapshotInterval));
+    if (options.snapshotBudgetMiB !== undefined) args.push('--snapshot-budget', String(options.snapshotBudgetMiB));
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stdout!.resume();
+    child.stderr!.setEncoding('utf8');
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`armrr replay did not start listening within ${options.startTimeoutMs ?? 20000} ms; stderr:\n${stderr}`));
+      }, options.startTimeoutMs ?? 20_000);
+      const onData = (chunk: string): void => {
+        stderr += chunk;
+        const m = /waiting for gdb on [^\s]+:(\d+)/.exec(stderr);
+        if (!m) return;
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        const server = new ReplayServer(child, Number(m[1]));
+        server.stderr = stderr;
+        child.stderr!.off('data', onData);
+        child.stderr!.on('data', (more: string) => (server.stderr += more));
+        resolve(server);
+      };
+      const onExit = (code: number | null, signal: string | null): void => {
+        clearTimeout(timer);
+        reject(new Error(`armrr replay exited (code ${code}, signal ${signal}) before listening; stderr:\n${stderr}`));
+      };
+      child.stderr!.on('data', onData);
+      child.once('exit', onExit);
+    });
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === null;
+  }
+
+  get exitDescription(): string {
+    return this.exitInfo ? `exited with code ${this.exitInfo.code}, signal ${this.exitInfo.signal}` : 'running';
+  }
+
+  /** SIGTERM (the CLI closes its servers and exits), SIGKILL after 3 s. */
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+// ---- gdb sessions against a replay -----------------------------------------------------------
+
+export interface ReplaySession {
+  gdb: GdbMi;
+  server: ReplayServer;
+  close(): Promise<void>;
+}
+
+/** Replays LOG with --gdb and connects a fresh gdb-multiarch to it. */
+export async function connectReplay(elf: string, log: string, options: ReplayOptions = {}): Promise<ReplaySession> {
+  const server = await ReplayServer.start(elf, log, options);
+  let gdb: GdbMi | null = null;
+  try {
+    gdb = await GdbMi.start({ elf, timeoutMs: 30_000 });
+    await gdb.cmd(`-target-select remote 127.0.0.1:${server.port}`);
+  } catch (e) {
+    await gdb?.close();
+    await server.stop();
+    throw e;
+  }
+  const g = gdb;
+  return {
+    gdb: g,
+    server,
+    close: async () => {
+      await g.close();
+      await server.stop();
+    },
+  };
+}
+
+/** The first 0x… number in a gdb value such as `(void (*)()) 0x258 <Reset_Handler>`. */
+export function firstHex(text: string): number {
+  const m = /0x[0-9a-f]+/i.exec(text);
+  if (!m) throw new Error(`no hex number in '${text}'`);
+  return Number(m[0]);
+}
+
+export async function readPc(gdb: GdbMi): Promise<number> {
+  const r = await gdb.cmd('-data-evaluate-expression $pc');
+  return firstHex(String(r.results['value']));
+}
+
+/** `monitor icount --json` */
+export async function readIcount(gdb: GdbMi): Promise<number> {
+  const text = await gdb.console('monitor icount --json');
+  return (JSON.parse(text.trim()) as { icount: number }).icount;
+}
+
+/** `monitor info replay --json` */
+export async function replayInfo(gdb: GdbMi): Promise<{ icount: number; endIcount: number }> {
+  const text = await gdb.console('monitor info replay --json');
+  return JSON.parse(text.trim()) as { icount: number; endIcount: number };
+}
+
+/** Moves to ICOUNT out of band, then makes gdb forget its cached registers and frames. */
+export async function seek(gdb: GdbMi, icount: number): Promise<void> {
+  const text = await gdb.console(`monitor seek ${icount} --json`);
+  const now = (JSON.parse(text.trim()) as { icount: number }).icount;
+  if (now !== icount) throw new Error(`monitor seek ${icount} ended at ${now}`);
+  await gdb.console('maintenance flush register-cache');
+}
+
+export const frameOf = (stopped: MiTuple): MiTuple => stopped['frame'] as MiTuple;
+export const stopPc = (stopped: MiTuple): number => Number(frameOf(stopped)['addr']);
