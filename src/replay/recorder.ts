@@ -31,8 +31,8 @@ export class Recorder {
     const sink = this.log;
     this.ports = {
       serial: {
-        poll(device: number, now: number): number {
-          const b = live.serial.poll(device, now);
+        poll(device: number, now: number, idle?: boolean): number {
+          const b = live.serial.poll(device, now, idle);
           if (b >= 0) sink.write({ kind: 'ASYNC_CHAR_READ', device, data: Uint8Array.of(b) }, icount());
           return b;
         },

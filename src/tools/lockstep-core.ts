@@ -26,6 +26,8 @@ export interface LockstepOptions {
    * architecturally). A workaround for exploring past that one difference; off by default.
    */
   syncResetFlags?: boolean;
+  /** Called before armrr runs instruction `index` (tests use it to inject a fault into armrr). */
+  beforeStep?: (machine: Machine, index: number) => void;
 }
 
 export interface RegState {
@@ -231,6 +233,7 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
       return;
     }
     if (q.index === 0 && opts.syncResetFlags) machine.cpu.setApsr(q.xpsr);
+    opts.beforeStep?.(machine, q.index);
     // Host time differs between the two runs: adopt QEMU's answer, as a replay would.
     if (q.events.length > 0 && q.events.some((e) => HOST_TIME_CALL.test(e))) machine.cpu.r[0] = q.regs[0]!;
     capture(machine, start);

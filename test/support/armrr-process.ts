@@ -205,3 +205,32 @@ export async function seek(gdb: GdbMi, icount: number): Promise<void> {
 
 export const frameOf = (stopped: MiTuple): MiTuple => stopped['frame'] as MiTuple;
 export const stopPc = (stopped: MiTuple): number => Number(frameOf(stopped)['addr']);
+
+/** What gdb printed (console/target streams) while an execution command ran, and its *stopped record. */
+export async function runWithOutput(gdb: GdbMi, command: string, timeoutMs?: number): Promise<{ stopped: MiTuple; text: string }> {
+  const start = gdb.records.length;
+  const stopped = await gdb.run(command, timeoutMs);
+  let end = gdb.records.length;
+  for (let i = start; i < gdb.records.length; i++) {
+    const r = gdb.records[i]!;
+    if (r.kind === 'exec' && r.class === 'stopped' && r.results === stopped) {
+      end = i;
+      break;
+    }
+  }
+  const text = gdb.records
+    .slice(start, end)
+    .map((r) => (r.kind === 'console' || r.kind === 'target' ? r.text : ''))
+    .join('');
+  return { stopped, text };
+}
+
+/**
+ * True when gdb reported the end of the replay history in either direction. gdb 13.1 prints
+ * "No more reverse-execution history." on the console but leaves `reason` out of MI's *stopped
+ * (gdb bug 29260, fixed in later gdb, which says reason="no-history").
+ */
+export function isNoHistoryStop(stop: { stopped: MiTuple; text: string }): boolean {
+  const reason = stop.stopped['reason'];
+  return (reason === undefined || reason === 'no-history') && stop.text.includes('No more reverse-execution history.');
+}

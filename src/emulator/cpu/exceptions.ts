@@ -81,7 +81,9 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
   resetCore(): void {
     const st = this.state;
     st.r.fill(0);
-    st.setApsr(0);
+    // QEMU resets the flag cache to zero, which reads as Z=1 (xPSR 0x41000000); the
+    // architecture leaves APSR UNKNOWN, so match QEMU for lock-step comparisons.
+    st.setApsr(0x40000000);
     st.itstate = 0;
     st.ipsr = 0;
     st.control = 0;

@@ -9,9 +9,10 @@ export interface SerialInput {
   /**
    * Called by the machine at instruction boundaries with the current icount. Returns the next byte
    * to deliver to UART `device` now, or -1 when none is due. The machine only asks when the UART
-   * can accept a byte.
+   * can accept a byte. `idle` is true when the CPU sleeps and no timer fires before the byte is
+   * due: a paced source then delivers at once (nothing else could happen in between).
    */
-  poll(device: number, icount: number): number;
+  poll(device: number, icount: number, idle?: boolean): number;
   /** True when no further input will ever arrive (lets a WFI-idle guest end the run). */
   exhausted(device: number): boolean;
   /** Icount at which the next byte becomes due, if known (bounds the run budget); else Infinity. */

@@ -22,14 +22,15 @@ abstract class ClockedSerialInput implements SerialInput {
   bindClock(clock: VirtualClock): void {
     this.clockRef = clock;
   }
-  abstract poll(device: number, icount: number): number;
+  abstract poll(device: number, icount: number, idle?: boolean): number;
   abstract exhausted(device: number): boolean;
   abstract nextDueIcount(device: number, icount: number): number;
 }
 
 export class PacedSerialInput extends ClockedSerialInput {
   private next = 0;
-  private lastNs = -Infinity;
+  /** Pacing starts at time 0: the first byte arrives one gap after reset, as if typed. */
+  private lastNs = 0;
 
   constructor(
     private readonly data: Uint8Array,
@@ -38,10 +39,10 @@ export class PacedSerialInput extends ClockedSerialInput {
     super();
   }
 
-  poll(device: number): number {
+  poll(device: number, _icount: number, idle = false): number {
     if (device !== 0 || this.next >= this.data.length) return -1;
     const now = this.clock.nowNs();
-    if (now < this.lastNs + this.gapNs) return -1;
+    if (!idle && now < this.lastNs + this.gapNs) return -1;
     this.lastNs = now;
     return this.data[this.next++]!;
   }
@@ -94,10 +95,10 @@ export class StreamSerialInput extends ClockedSerialInput {
     return this.queue.length - this.head;
   }
 
-  poll(device: number): number {
+  poll(device: number, _icount: number, idle = false): number {
     if (device !== 0 || this.head >= this.queue.length) return -1;
     const now = this.clock.nowNs();
-    if (now < this.lastNs + this.gapNs) return -1;
+    if (!idle && now < this.lastNs + this.gapNs) return -1;
     this.lastNs = now;
     const b = this.queue[this.head++]!;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {

@@ -94,8 +94,8 @@ export class Machine {
     readonly exceptions: ExceptionUnit,
     /** Every component with state, in a fixed order (snapshots and state hashes walk it). */
     readonly devices: readonly StatefulComponent[],
-    /** Called when the board needs to poll inputs at a boundary (UART RX delivery). */
-    readonly pollInputs: () => void,
+    /** Delivers due UART RX bytes at a boundary; `idle` lets paced input arrive at once (see SerialInput.poll). */
+    readonly pollInputs: (idle?: boolean) => void,
     /** Earliest icount at which an input becomes due (bounds the budget). */
     readonly nextInputIcount: () => number,
     /** True when no input can arrive any more. */
@@ -160,13 +160,15 @@ export class Machine {
           if (!this.inputsExhausted() || hooks.waitingForInput?.()) return { kind: 'halt', reason: 'waiting for input' };
           return { kind: 'idle' };
         }
-        if (timerNs !== Infinity) {
+        // Input due at an icount will never come while icount stands still: compare in virtual time.
+        const inputNs = inputAt === Infinity ? Infinity : clock.nowNs() + Math.max(0, inputAt - clock.icount) * clock.scale;
+        if (timerNs <= inputNs) {
           clock.warpToNextDeadline();
           clock.runDue();
           continue;
         }
-        // Only input can wake the core: an idle CPU retires no instructions, so deliver at once.
-        this.pollInputs();
+        // Nothing fires before the input is due: deliver it now (deterministic; recorded if recording).
+        this.pollInputs(true);
         if (!this.exceptions.hasPendingForWakeup()) return { kind: 'halt', reason: 'waiting for input' };
         continue;
       }

@@ -184,7 +184,7 @@ export function createMps2An385(opts: BoardOptions): Machine {
     semihosting,
   ] as StatefulComponent[];
 
-  const pollInputs = (): void => {
+  const pollInputs = (idle = false): void => {
     if (resetRequested && machine) {
       resetRequested = false;
       machine.reset();
@@ -192,7 +192,7 @@ export function createMps2An385(opts: BoardOptions): Machine {
     for (let i = 0; i < uarts.length; i++) {
       const uart = uarts[i]!;
       if (!uart.canReceive()) continue;
-      const byte = opts.serial.poll(i, clock.icount);
+      const byte = opts.serial.poll(i, clock.icount, idle);
       if (byte >= 0) uart.receive(byte);
     }
   };

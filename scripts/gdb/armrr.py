@@ -1,0 +1,344 @@
+"""gdb helpers for armrr replay sessions: time, timers, log events and seeking.
+
+Load it in gdb (or from ~/.gdbinit):
+
+    source /path/to/armrr/scripts/gdb/armrr.py
+
+then connect to `armrr replay ELF LOG --gdb PORT` and use:
+
+    armrr timers            clocks and pending device timers (like QEMU's `qemu timers`)
+    armrr info              icount, virtual time, log file, event index and offset, snapshots
+    armrr events [N]        the N log events around the current position, current one marked
+    armrr when              current icount and the next log event (like rr's `when`)
+    armrr goto ICOUNT|+N|-N seek to an exact instruction count and refresh gdb's view
+    armrr snapshots         snapshots the stub holds
+
+Each command takes `--json` to print the stub's raw JSON instead of a table. `$_icount()` returns
+the current instruction count, e.g. `print $_icount()` or `break foo if $_icount() > 100000`.
+
+Every command runs `monitor <cmd> --json` on the stub (src/gdbstub/replay-monitor.ts) and formats
+the JSON it answers.
+"""
+
+import json
+
+import gdb
+
+
+# ---- talking to the stub ------------------------------------------------------------------------
+
+NOT_ARMRR = (
+    "armrr: not connected to an armrr replay stub. Start one with\n"
+    "  armrr replay FIRMWARE.elf LOG --gdb 1234\n"
+    "and connect with: target remote :1234"
+)
+
+
+def _connected():
+    """True when the selected inferior talks to a remote target."""
+    inferior = gdb.selected_inferior()
+    connection = getattr(inferior, "connection", None)  # gdb >= 11
+    if connection is not None:
+        return connection.type in ("remote", "extended-remote") and inferior.pid != 0
+    return inferior.pid != 0
+
+
+def monitor_json(command):
+    """Runs `monitor COMMAND --json` and returns the decoded JSON object.
+
+    Raises gdb.GdbError with a readable message when gdb is not connected to an armrr replay stub,
+    or when the stub answers with text (usage errors, out-of-range seeks) instead of JSON.
+    """
+    if not _connected():
+        raise gdb.GdbError(NOT_ARMRR)
+    try:
+        text = gdb.execute("monitor %s --json" % command, to_string=True)
+    except gdb.error as e:
+        raise gdb.GdbError("%s\n(gdb said: %s)" % (NOT_ARMRR, e))
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                break
+    text = text.strip()
+    if not text or "not supported" in text or "unknown" in text.lower():
+        raise gdb.GdbError("%s\n(the stub answered %r to 'monitor %s')" % (NOT_ARMRR, text, command))
+    raise gdb.GdbError("armrr: %s" % text)
+
+
+def refresh_view():
+    """After a time jump behind gdb's back: drop gdb's caches and show where we are (as rr does)."""
+    gdb.execute("maintenance flush register-cache", to_string=True)
+    gdb.execute("frame")
+
+
+def _split_json_flag(arg):
+    words = gdb.string_to_argv(arg)
+    return [w for w in words if w != "--json"], "--json" in words
+
+
+def _print_json(obj):
+    gdb.write(json.dumps(obj) + "\n")
+
+
+# ---- formatting ---------------------------------------------------------------------------------
+
+def fmt_ns(ns):
+    """Nanoseconds with a readable unit, like QEMU's timers.py: 1500000 -> '1.50 ms'."""
+    if ns is None:
+        return "-"
+    for scale, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "us")):
+        if abs(ns) >= scale:
+            return "%.2f %s" % (ns / scale, unit)
+    return "%d ns" % ns
+
+
+def timer_owner(timer):
+    """A human name for the device that owns a timer, from its stable id."""
+    tid = str(timer.get("id", ""))
+    if tid == "systick":
+        return "SysTick"
+    if tid.startswith("timer"):
+        return "CMSDK " + tid
+    if tid.startswith("dualtimer."):
+        return "dual timer " + tid.split(".", 1)[1]
+    if tid == "watchdog":
+        return "watchdog"
+    return str(timer.get("owner", tid))
+
+
+def _field(timer, *names):
+    for name in names:
+        if name in timer:
+            return timer[name]
+    return None
+
+
+def timer_period_ns(timer):
+    """Full period in ns: SysTick reports it; CMSDK ptimers report the tick, and with QEMU's
+    WRAP_AFTER_ONE_PERIOD policy a period is reload + 1 ticks."""
+    if "period_ns" in timer:
+        return timer["period_ns"]
+    tick, reload = timer.get("periodNs"), timer.get("reload")
+    if tick is None or reload is None:
+        return None
+    return (reload + 1) * tick
+
+
+def timer_irq_enabled(timer):
+    return _field(timer, "interruptEnabled", "interrupt_enabled")
+
+
+def _yes_no(value):
+    return "-" if value is None else ("yes" if value else "no")
+
+
+def format_table(headers, rows):
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [headers] + rows]
+    return "\n".join(lines) + "\n"
+
+
+# ---- commands -----------------------------------------------------------------------------------
+
+class ArmrrPrefix(gdb.Command):
+    """armrr replay helpers: timers, info, events, when, goto, snapshots (add --json for raw JSON)."""
+
+    def __init__(self):
+        super().__init__("armrr", gdb.COMMAND_USER, gdb.COMPLETE_COMMAND, True)
+
+
+class ArmrrTimers(gdb.Command):
+    """Clocks and pending device timers, like QEMU's `qemu timers`.
+
+Usage: armrr timers [--json]
+For each pending timer: owner device, absolute expiry (ns and icount), time left, reload value,
+full period, and whether its interrupt is enabled."""
+
+    def __init__(self):
+        super().__init__("armrr timers", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        _, as_json = _split_json_flag(arg)
+        obj = monitor_json("timers")
+        if as_json:
+            _print_json(obj)
+            return
+        out = []
+        for clock in obj.get("clocks", []):
+            name = "QEMU_CLOCK_" + clock["name"].upper()
+            if clock.get("enabled"):
+                out.append("clock %-20s enabled   %s ns (%s), icount %s, shift %s\n" % (
+                    name, clock["ns"], fmt_ns(clock["ns"]), clock.get("icount"), clock.get("shift")))
+            else:
+                out.append("clock %-20s disabled  (%s)\n" % (name, clock.get("note", "")))
+        timers = obj.get("timers", [])
+        if not timers:
+            out.append("no pending timers\n")
+        else:
+            rows = []
+            for t in sorted(timers, key=lambda t: t["expiryNs"]):
+                extra = [str(t[k]) for k in ("mode", "clock") if k in t]
+                if t.get("resetEnabled"):
+                    extra.append("reset")
+                period = timer_period_ns(t)
+                rows.append([
+                    timer_owner(t),
+                    str(t["expiryNs"]),
+                    str(t["expiryIcount"]),
+                    fmt_ns(t["leftNs"]),
+                    "-" if t.get("reload") is None else str(t["reload"]),
+                    fmt_ns(period),
+                    _yes_no(timer_irq_enabled(t)),
+                    " ".join(extra),
+                ])
+            out.append("pending timers (%d):\n" % len(rows))
+            out.append(format_table(
+                ["  owner", "expires(ns)", "expires(icount)", "left", "reload", "period", "irq", ""],
+                [["  " + r[0]] + r[1:] for r in rows]))
+        gdb.write("".join(out))
+
+
+class ArmrrInfo(gdb.Command):
+    """Where we are in the recording: icount, virtual time, log file, next event, snapshots.
+
+Usage: armrr info [--json]"""
+
+    def __init__(self):
+        super().__init__("armrr info", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        _, as_json = _split_json_flag(arg)
+        obj = monitor_json("info replay")
+        if as_json:
+            _print_json(obj)
+            return
+        event = obj.get("event")
+        gdb.write(
+            "log:          %s\n"
+            "icount:       %d of %d\n"
+            "virtual time: %d ns (%s)\n"
+            "next event:   %s of %d\n"
+            "snapshots:    %d (%.1f MiB); nearest before: %s, after: %s\n" % (
+                obj["log"], obj["icount"], obj["endIcount"], obj["virtualNs"], fmt_ns(obj["virtualNs"]),
+                "#%d at byte offset %d" % (event["index"], event["offset"]) if event else "none (end of log)",
+                obj["events"], obj["snapshots"], obj["snapshotBytes"] / 1048576.0,
+                _or_dash(obj.get("snapshotBefore")), _or_dash(obj.get("snapshotAfter"))))
+
+
+def _or_dash(value):
+    return "-" if value is None else str(value)
+
+
+class ArmrrEvents(gdb.Command):
+    """The log events around the current position; `=>` marks the next event to happen.
+
+Usage: armrr events [N] [--json]   (N defaults to 10)"""
+
+    def __init__(self):
+        super().__init__("armrr events", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        words, as_json = _split_json_flag(arg)
+        count = ""
+        if words:
+            if not words[0].isdigit() or int(words[0]) < 1:
+                raise gdb.GdbError("usage: armrr events [N] [--json]")
+            count = " " + words[0]
+        obj = monitor_json("events" + count)
+        if as_json:
+            _print_json(obj)
+            return
+        rows = [["=>" if e.get("current") else "", str(e["index"]), str(e["icount"]), "@%d" % e["offset"], e["name"]]
+                for e in obj.get("events", [])]
+        if not rows:
+            gdb.write("no events\n")
+            return
+        gdb.write("current icount %d\n" % obj["icount"])
+        gdb.write(format_table(["", "event", "icount", "offset", "name"], rows))
+
+
+class ArmrrWhen(gdb.Command):
+    """The current instruction count and the next log event, like rr's `when`.
+
+Usage: armrr when [--json]"""
+
+    def __init__(self):
+        super().__init__("armrr when", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        _, as_json = _split_json_flag(arg)
+        obj = monitor_json("when")
+        if as_json:
+            _print_json(obj)
+            return
+        nxt = obj.get("nextEvent")
+        gdb.write("Current icount: %d\n" % obj["icount"])
+        if nxt:
+            gdb.write("Next event: %d (%s at icount %d)\n" % (nxt["index"], nxt["name"], nxt["icount"]))
+        else:
+            gdb.write("Next event: none (end of log)\n")
+
+
+class ArmrrGoto(gdb.Command):
+    """Seek to an exact instruction count, then refresh gdb's registers and frame.
+
+Usage: armrr goto ICOUNT | +N | -N [--json]
+ICOUNT is absolute; +N / -N move relative to the current icount. Breakpoints are not checked
+on the way (use continue / reverse-continue for that)."""
+
+    def __init__(self):
+        super().__init__("armrr goto", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        words, as_json = _split_json_flag(arg)
+        if len(words) != 1 or not words[0].lstrip("+-").isdigit():
+            raise gdb.GdbError("usage: armrr goto ICOUNT|+N|-N [--json]")
+        obj = monitor_json("seek " + words[0])
+        gdb.execute("maintenance flush register-cache", to_string=True)
+        if as_json:
+            _print_json(obj)
+            return
+        gdb.write("icount %d\n" % obj["icount"])
+        refresh_view()
+
+
+class ArmrrSnapshots(gdb.Command):
+    """Snapshots the replay stub holds in memory.
+
+Usage: armrr snapshots [--json]"""
+
+    def __init__(self):
+        super().__init__("armrr snapshots", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        _, as_json = _split_json_flag(arg)
+        obj = monitor_json("snapshots")
+        if as_json:
+            _print_json(obj)
+            return
+        rows = [[str(s["icount"]), str(s["pages"])] for s in obj.get("snapshots", [])]
+        gdb.write(format_table(["icount", "pages"], rows) if rows else "no snapshots\n")
+        gdb.write("%d snapshots, %.2f MiB\n" % (len(rows), obj.get("bytes", 0) / 1048576.0))
+
+
+class IcountFunction(gdb.Function):
+    """$_icount() - the replay's current instruction count (an integer)."""
+
+    def __init__(self):
+        super().__init__("_icount")
+
+    def invoke(self):
+        return int(monitor_json("icount")["icount"])
+
+
+ArmrrPrefix()
+ArmrrTimers()
+ArmrrInfo()
+ArmrrEvents()
+ArmrrWhen()
+ArmrrGoto()
+ArmrrSnapshots()
+IcountFunction()
