@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Builds the demo firmware (firmware/demo/demo.c + firmware/common) into firmware/build/demo.elf.
-# -O0 keeps every source line and variable visible in gdb. Rebuilds only when a source is newer.
+# Builds the demo firmware into firmware/build/: demo.elf (demo.c, the `npm run demo` firmware) and
+# demo-timers.elf (timers.c, for the gdb helper tests), both with firmware/common. -O0 keeps every
+# source line and variable visible in gdb. An ELF is rebuilt only when one of its sources is newer.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 fw="$(dirname "$here")"
-out="$fw/build/demo.elf"
 CC="${ARM_CC:-arm-none-eabi-gcc}"
 
 if ! command -v "$CC" >/dev/null 2>&1; then
@@ -14,13 +14,19 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 fi
 mkdir -p "$fw/build"
 
-newest="$here/demo.c"
-for d in "$fw"/common/* "$here/build.sh"; do [[ "$d" -nt "$newest" ]] && newest="$d"; done
-if [[ -f "$out" && ! "$newest" -nt "$out" ]]; then exit 0; fi
+# build SOURCE OUTPUT
+build() {
+  local src="$here/$1" out="$fw/build/$2"
+  local newest="$src"
+  for d in "$fw"/common/* "$here/build.sh"; do [[ "$d" -nt "$newest" ]] && newest="$d"; done
+  if [[ -f "$out" && ! "$newest" -nt "$out" ]]; then return 0; fi
+  "$CC" -mcpu=cortex-m3 -mthumb -g -O0 -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+    -ffreestanding -fno-common -I"$fw/common" \
+    -o "$out.$$.tmp" "$src" "$fw/common/startup.c" "$fw/common/uart.c" \
+    -nostdlib -T "$fw/common/link.ld" -lc -lgcc
+  mv "$out.$$.tmp" "$out"
+  echo "built $(basename "$out")"
+}
 
-"$CC" -mcpu=cortex-m3 -mthumb -g -O0 -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
-  -ffreestanding -fno-common -I"$fw/common" \
-  -o "$out.tmp" "$here/demo.c" "$fw/common/startup.c" "$fw/common/uart.c" \
-  -nostdlib -T "$fw/common/link.ld" -lc -lgcc
-mv "$out.tmp" "$out"
-echo "built demo.elf"
+build demo.c demo.elf
+build timers.c demo-timers.elf

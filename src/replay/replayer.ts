@@ -81,8 +81,12 @@ export class Replayer {
           return e.event.data[0]!;
         },
         exhausted: () => self.cursor.peek() === null,
-        // The replayer bounds budgets by every log event (nextHookIcount), inputs included.
-        nextDueIcount: () => Infinity,
+        // Budgets are bounded by every log event (nextHookIcount); this tells an idle CPU that an
+        // input, not a timer, is what comes next.
+        nextDueIcount(device: number): number {
+          const e = self.head();
+          return e !== null && e.event.kind === 'ASYNC_CHAR_READ' && e.event.device === device ? e.icount : Infinity;
+        },
       },
       host: {
         hostClockNs(): number {

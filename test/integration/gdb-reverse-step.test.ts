@@ -64,7 +64,8 @@ describe.each(['O0', 'O2'] as const)('reverse-next / reverse-step / reverse-fini
     elf = await buildRevFirmware('rev-demo', opt);
     log = join(dir, `rev-demo-${opt}.log`);
     expect(await recordFirmware(elf, log)).toContain('chain=421');
-    session = await connectReplay(elf, log);
+    // Dense snapshots, so reverse execution restores snapshots inside the region it walks through.
+    session = await connectReplay(elf, log, { snapshotInterval: 97 });
   });
   afterAll(async () => {
     await session?.close();
@@ -109,15 +110,15 @@ describe.each(['O0', 'O2'] as const)('reverse-next / reverse-step / reverse-fini
     expect(stops[2]!.view['print g_calls']).toBe('6');
     expect(start - stops[2]!.icount).toBeGreaterThan(20);
 
-    // reverse-step goes into the previous iteration's call of f, at its last line.
+    // reverse-step goes into the previous iteration's call of f, at its closing brace (epilogue).
     let stop = await reverse('-exec-step --reverse');
     for (let i = 0; i < 3 && stop.func !== 'f'; i++) stop = await reverse('-exec-step --reverse');
     expect(stop.func).toBe('f');
-    expect(stop.line).toBe(lineOf('return r + local;'));
-    // ... and from there into the second call of g.
-    for (let i = 0; i < 3 && stop.func !== 'g'; i++) stop = await reverse('-exec-step --reverse');
+    expect(stop.line).toBe(lineOf('return r + local;') + 1);
+    // ... and from there, line by line, into the second call of g.
+    for (let i = 0; i < 4 && stop.func !== 'g'; i++) stop = await reverse('-exec-step --reverse');
     expect(stop.func).toBe('g');
-    expect(stop.view['bt']).toMatch(/#0 .*g \(x=\d+\).*\n#1 .* f \(a=2.*\n#2 .* main \(\)/);
+    expect(stop.view['bt']).toMatch(/#0 .*g \(x=[^)]*\).*\n#1 .* f \(a=(a@entry=)?2\).*\n#2 .* main \(\)/);
 
     // reverse-finish: back to the call instruction in the caller, twice.
     stop = await reverse('-exec-finish --reverse');

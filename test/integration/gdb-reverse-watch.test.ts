@@ -79,7 +79,8 @@ describe.each(['O0', 'O2'] as const)('reverse watchpoints on an ISR-written glob
     const elf = await buildRevFirmware('rev-demo', opt);
     const log = join(dir, `rev-demo-${opt}.log`);
     expect(await recordFirmware(elf, log)).toContain(`ticks=${TICKS}`);
-    session = await connectReplay(elf, log);
+    // Dense snapshots: the reverse searches restore several of them between two ticks.
+    session = await connectReplay(elf, log, { snapshotInterval: 61 });
   });
   afterAll(async () => {
     await session?.close();

@@ -183,22 +183,31 @@ export async function readPc(gdb: GdbMi): Promise<number> {
   return firstHex(String(r.results['value']));
 }
 
+/**
+ * The JSON line of a `monitor … --json` answer. Only that line is parsed: a monitor command that
+ * runs longer than gdb's remote timeout (2 s) makes gdb print "Ignoring packet error, continuing..."
+ * on the same stream before the answer arrives.
+ */
+export async function monitorJson<T>(gdb: GdbMi, command: string, timeoutMs?: number): Promise<T> {
+  const text = await gdb.console(`monitor ${command} --json`, timeoutMs);
+  const line = text.split('\n').find((l) => l.startsWith('{'));
+  if (line === undefined) throw new Error(`monitor ${command} --json printed no JSON: ${JSON.stringify(text)}`);
+  return JSON.parse(line) as T;
+}
+
 /** `monitor icount --json` */
 export async function readIcount(gdb: GdbMi): Promise<number> {
-  const text = await gdb.console('monitor icount --json');
-  return (JSON.parse(text.trim()) as { icount: number }).icount;
+  return (await monitorJson<{ icount: number }>(gdb, 'icount')).icount;
 }
 
 /** `monitor info replay --json` */
-export async function replayInfo(gdb: GdbMi): Promise<{ icount: number; endIcount: number }> {
-  const text = await gdb.console('monitor info replay --json');
-  return JSON.parse(text.trim()) as { icount: number; endIcount: number };
+export function replayInfo(gdb: GdbMi): Promise<{ icount: number; endIcount: number }> {
+  return monitorJson(gdb, 'info replay');
 }
 
 /** Moves to ICOUNT out of band, then makes gdb forget its cached registers and frames. */
 export async function seek(gdb: GdbMi, icount: number): Promise<void> {
-  const text = await gdb.console(`monitor seek ${icount} --json`);
-  const now = (JSON.parse(text.trim()) as { icount: number }).icount;
+  const now = (await monitorJson<{ icount: number }>(gdb, `seek ${icount}`, 60_000)).icount;
   if (now !== icount) throw new Error(`monitor seek ${icount} ended at ${now}`);
   await gdb.console('maintenance flush register-cache');
 }

@@ -154,7 +154,9 @@ export class Machine {
           continue;
         }
         // Idle: skip virtual time to the next deadline or input (QEMU sleep=off).
-        const inputAt = Math.min(this.nextInputIcount(), hooks.nextHookIcount?.(clock.icount) ?? Infinity);
+        // Only real inputs count here: a hook's next event (a replay checkpoint) is produced by the
+        // machine itself, e.g. by the timer this idle skip is about to fire.
+        const inputAt = this.nextInputIcount();
         const timerNs = clock.nextDeadlineNs();
         if (timerNs === Infinity && inputAt === Infinity) {
           if (!this.inputsExhausted() || hooks.waitingForInput?.()) return { kind: 'halt', reason: 'waiting for input' };

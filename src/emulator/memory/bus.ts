@@ -291,8 +291,9 @@ export class Bus {
       const h = this.pageHost[a >>> PAGE_SHIFT]!;
       if (h >= 0) out[i] = this.u8[h + (a & PAGE_MASK)]!;
       else if (allowMmio && this.isMapped(a)) {
+        // Device registers are word registers (SysTick refuses byte reads): read the aligned word.
         try {
-          out[i] = this.mmioRead(a, 1) & 0xff;
+          out[i] = (this.mmioRead((a & ~3) >>> 0, 4) >>> (8 * (a & 3))) & 0xff;
         } catch {
           return null;
         }
