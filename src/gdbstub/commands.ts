@@ -56,7 +56,7 @@ const HANDLERS: readonly (readonly [string, Handler])[] = [
   ['qOffsets', () => reply('Text=0;Data=0;Bss=0')],
   ['qTStatus', () => EMPTY],
   ['qSymbol', () => OK],
-  ['?', (ctx) => reply(ctx.lastStopReply())],
+  ['?', (ctx, args) => (args === '' ? reply(ctx.lastStopReply()) : EMPTY)],
   ['g', (ctx, args) => (args === '' ? readAllRegisters(ctx) : ERROR)],
   ['G', (ctx, args) => writeAllRegisters(ctx, args)],
   ['p', (ctx, args) => readOneRegister(ctx, args)],
@@ -74,12 +74,15 @@ const HANDLERS: readonly (readonly [string, Handler])[] = [
   ['z', (ctx, args) => point(ctx, args, false)],
   ['H', (_ctx, args) => (/^[gc]/.test(args) && isOurThread(args.slice(1)) ? OK : ERROR)],
   ['T', (_ctx, args) => (isOurThread(args) && args !== '-1' && args !== '0' ? OK : ERROR)],
-  ['D', (ctx) => {
+  // One-letter packets with side effects must match exactly: a garbage packet that merely starts
+  // with `k` or `D` must not kill or detach the session.
+  ['D', (ctx, args) => {
+    if (args !== '' && !/^;[0-9a-fA-F]+$/.test(args)) return EMPTY;
     ctx.onDetach();
     return OK;
   }],
-  ['k', (ctx) => kill(ctx, { kind: 'silent' })],
-  ['!', () => OK],
+  ['k', (ctx, args) => (args === '' ? kill(ctx, { kind: 'silent' }) : EMPTY)],
+  ['!', (_ctx, args) => (args === '' ? OK : EMPTY)],
 ];
 
 export function dispatch(ctx: CommandContext, packet: Buffer): CommandOutcome {

@@ -130,8 +130,8 @@ async function fuzzConnection(port: number, fuzzer: Fuzzer, count: number): Prom
     });
     let closed = false;
     socket.on('data', (d: Buffer) => (received += d.length));
-    socket.on('error', () => (closed = true));
-    socket.on('close', () => (closed = true));
+    // `k` (or a garbage packet starting with k) makes the stub end the connection: reconnect.
+    for (const event of ['error', 'end', 'close']) socket.on(event, () => (closed = true));
     while (!closed && sent < count) {
       const batch: Buffer[] = [];
       for (let i = 0; i < 500 && sent + batch.length < count; i++) batch.push(fuzzer.next());
@@ -141,15 +141,14 @@ async function fuzzConnection(port: number, fuzzer: Fuzzer, count: number): Prom
       bytes += chunk.length;
       // Let replies in (and the stub's socket drain) between batches.
       await new Promise((resolve) => setImmediate(resolve));
-      if (!flushed) {
+      if (!flushed && !closed) {
         await new Promise<void>((resolve) => {
+          const events = ['drain', 'end', 'close', 'error'];
           const done = (): void => {
-            socket.off('drain', done);
-            socket.off('close', done);
+            for (const event of events) socket.off(event, done);
             resolve();
           };
-          socket.on('drain', done);
-          socket.on('close', done);
+          for (const event of events) socket.on(event, done);
         });
       }
     }
@@ -194,6 +193,8 @@ describe(`RSP fuzzing of armrr replay --gdb (seed 0x${SEED.toString(16)})`, () =
     const stats = await fuzzConnection(server.port, new Fuzzer(SEED), PACKETS);
     expect(stats.sent).toBeGreaterThanOrEqual(100_000);
     expect(stats.received).toBeGreaterThan(0);
+    // Packets starting with k end a connection: the fuzzer went through many of them.
+    expect(stats.connections).toBeGreaterThan(1);
     // Let the stub work through what is still buffered, then check it is alive and well.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(server.exitDescription).toBe('running');

@@ -1,16 +1,13 @@
 /**
  * Runs the real `armrr` CLI (bin/armrr.js over dist/) as child processes for integration tests:
  * record a firmware run into a log, and serve a replay of it to gdb (`armrr replay --gdb`).
- *
- * Also builds the `rev-*` test programs: firmware/build.sh lists its programs by name and does not
- * pick up new sources in firmware/src/, so the tests compile those with the same flags themselves.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BUILD_DIR, FIRMWARE_DIR, ROOT } from './firmware.js';
+import { ROOT, elfPath, ensureFirmware } from './firmware.js';
 import { GdbMi } from './gdb-mi.js';
 import type { MiTuple } from './gdb-mi.js';
 
@@ -18,24 +15,14 @@ const execFileAsync = promisify(execFile);
 
 export const ARMRR_BIN = join(ROOT, 'bin', 'armrr.js');
 
-/** Compiles firmware/src/NAME.c at -OPT exactly as firmware/build.sh would; skips an up-to-date ELF. */
+/**
+ * The ELF of a `rev-*` test program (firmware/src/NAME.c), built by firmware/build.sh like every
+ * program in firmware/src/ (ensureFirmware runs it once per process and skips up-to-date ELFs).
+ */
 export async function buildRevFirmware(name: string, opt: 'O0' | 'O2' | 'Os'): Promise<string> {
-  const src = join(FIRMWARE_DIR, 'src', `${name}.c`);
-  const common = join(FIRMWARE_DIR, 'common');
-  const elf = join(BUILD_DIR, `${name}-${opt}.elf`);
-  const deps = [src, ...readdirSync(common).map((f) => join(common, f)), join(FIRMWARE_DIR, 'build.sh')];
-  if (existsSync(elf) && deps.every((d) => statSync(d).mtimeMs <= statSync(elf).mtimeMs)) return elf;
-  mkdirSync(BUILD_DIR, { recursive: true });
-  // A unique temporary name: several test files may build the same ELF at once.
-  const tmp = `${elf}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const cc = process.env['ARM_CC'] ?? 'arm-none-eabi-gcc';
-  await execFileAsync(cc, [
-    '-mcpu=cortex-m3', '-mthumb', '-g', '-std=gnu11', '-Wall', '-Wextra', '-Wno-unused-parameter',
-    '-ffreestanding', '-fno-common', `-I${common}`, `-${opt}`, '-o', tmp, src,
-    join(common, 'startup.c'), join(common, 'uart.c'),
-    '-nostdlib', '-T', join(common, 'link.ld'), '-lc', '-lgcc',
-  ]);
-  renameSync(tmp, elf);
+  ensureFirmware();
+  const elf = elfPath(name, opt);
+  if (!existsSync(elf)) throw new Error(`firmware/build.sh did not build ${elf}`);
   return elf;
 }
 

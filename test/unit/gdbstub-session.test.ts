@@ -267,6 +267,16 @@ describe('GdbSession monitor, detach and kill', () => {
     expect(wire.closed).toBe(true);
     expect(target.calls.filter((call) => call === 'kill')).toHaveLength(2);
   });
+
+  it('does not kill or detach on garbage that merely starts with k or D', () => {
+    const target = new FakeTarget();
+    const wire = Wire.for(target);
+    for (const junk of ['kill-me', 'k-K', 'Dxyz', 'D;zz', '!x', '?junk']) expect(wire.one(junk)).toBe('');
+    expect(wire.closed).toBe(false);
+    expect(target.calls).not.toContain('kill');
+    expect(target.calls).not.toContain('detach');
+    expect(wire.one('D;1')).toBe('OK');
+  });
 });
 
 describe('several connections on one target', () => {
