@@ -1,12 +1,59 @@
-/** `armrr run --gdb`: forward-only debugging of a live run (not built yet). */
-import type { Machine } from '../emulator/machines/machine.js';
+/**
+ * `armrr run --gdb`: debug a live run. Inputs are recorded into memory as the run goes
+ * (src/replay/live-recording.ts), so the replay timeline and gdb target serve it with forward and
+ * reverse execution; going forward past the furthest point reached runs live again.
+ */
+import { bootFirmware, fingerprintOf } from '../emulator/boot.js';
+import { LiveHostPort } from '../emulator/io/live-ports.js';
+import { LiveRecording } from '../replay/live-recording.js';
+import { ReplayLogReader } from '../replay/log-reader.js';
+import { ReplayTimeline, DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL } from '../snapshots/timeline.js';
+import { ReplayGdbTarget } from '../gdbstub/replay-target.js';
+import { createReplayMonitor } from '../gdbstub/replay-monitor.js';
+import { GdbStub, listenTcp, GdbListenError } from '../gdbstub/index.js';
+import { parseListenAddress } from '../gdbstub/transports/address.js';
 import { CliError } from './errors.js';
+import { gdbMemoryRegions } from './gdb-replay.js';
+import type { OpenedInput, ResolvedMachineOptions } from './machine-options.js';
+import { processOutputSink } from './machine-options.js';
 
-export async function serveLiveGdb(_machine: Machine, _spec: string, elfPath: string): Promise<void> {
-  // Live debugging needs watchpoints that stop before the access without snapshots to rewind to;
-  // until that exists, point users at the replay stub, which has forward and reverse execution.
-  throw new CliError(
-    'run --gdb is not available yet. Record the run and debug the replay instead (forward and reverse):\n' +
-      `  armrr record ${elfPath} -o run.rrlog && armrr replay ${elfPath} run.rrlog --gdb 1234`,
+export async function serveLiveGdb(
+  image: Uint8Array,
+  mo: ResolvedMachineOptions,
+  input: OpenedInput,
+  spec: string,
+  elfPath: string,
+): Promise<void> {
+  const live = new LiveRecording(
+    { serial: input.serial, host: new LiveHostPort(input.console), output: processOutputSink() },
+    fingerprintOf(mo.machine, mo.icountShift, image),
   );
+  const { machine } = bootFirmware(image, { machine: mo.machine, icountShift: mo.icountShift, ...live.ports });
+  const hooks = live.attach(machine);
+  const timeline = new ReplayTimeline(machine, hooks, () => live.position(), (at) => live.restore(at), {
+    interval: DEFAULT_SNAPSHOT_INTERVAL,
+    budgetBytes: DEFAULT_SNAPSHOT_BUDGET_MIB * 1048576,
+    endIcount: mo.maxInsns,
+  });
+  const target = new ReplayGdbTarget(timeline, {
+    regions: gdbMemoryRegions(machine),
+    monitor: createReplayMonitor({ logPath: '(live run, recorded in memory)', openLog: () => new ReplayLogReader(live.logBytes()) }),
+  });
+  let server;
+  try {
+    server = await listenTcp(new GdbStub(target), parseListenAddress(spec));
+  } catch (e) {
+    if (e instanceof GdbListenError) throw new CliError(e.message);
+    throw e;
+  }
+  process.stderr.write(
+    `armrr: running '${elfPath}' under gdb control (recorded in memory: reverse execution works); ` +
+      `waiting for gdb on ${server.host}:${server.port}\n` +
+      `armrr:   gdb-multiarch ${elfPath} -ex 'target remote ${server.host}:${server.port}'\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await server.close();
 }

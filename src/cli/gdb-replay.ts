@@ -2,14 +2,15 @@
 import type { Machine, RunHooks } from '../emulator/machines/machine.js';
 import type { Replayer } from '../replay/replayer.js';
 import { ReplayLogReader } from '../replay/log-reader.js';
-import { ReplayTimeline, DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL } from '../snapshots/timeline.js';
+import { ReplayTimeline } from '../snapshots/timeline.js';
 import { ReplayGdbTarget } from '../gdbstub/replay-target.js';
 import { createReplayMonitor } from '../gdbstub/replay-monitor.js';
 import { GdbStub, listenTcp, listenWebSocket, GdbListenError } from '../gdbstub/index.js';
 import type { GdbServer } from '../gdbstub/index.js';
 import { parseListenAddress } from '../gdbstub/transports/address.js';
 import { CliError, parseCount } from './errors.js';
-import type { ReplayCliOptions } from './commands/replay.js';
+import { snapshotOptions, type ReplayCliOptions } from './commands/replay.js';
+import { loadTimelineSnapshots, saveTimelineSnapshots, type SnapshotFileTarget } from '../snapshots/snapshot-file.js';
 
 export interface ReplayGdbArgs {
   machine: Machine;
@@ -19,9 +20,23 @@ export interface ReplayGdbArgs {
   elfPath: string;
   logPath: string;
   opts: ReplayCliOptions;
+  /** --save-snapshots: load LOG.snapshots at the start, save when the last gdb connection ends. */
+  snapshotFile?: SnapshotFileTarget;
 }
 
-export function buildReplayTarget(a: Omit<ReplayGdbArgs, 'opts' | 'elfPath'>, interval: number, budgetMiB: number): ReplayGdbTarget {
+/** Every range gdb may read: RAM (with aliases), bit-band aliases, peripherals, the PPB. */
+export function gdbMemoryRegions(machine: Machine): { start: number; length: number; name: string }[] {
+  const ram = machine.bus.regions.flatMap((r) => [r.base, ...(r.aliases ?? [])].map((start) => ({ start, length: r.size, name: r.name })));
+  return [
+    ...ram,
+    { start: 0x22000000, length: 0x02000000, name: 'bit-band alias (SRAM)' },
+    { start: 0x40000000, length: 0x00100000, name: 'peripherals' },
+    { start: 0x42000000, length: 0x02000000, name: 'bit-band alias (peripherals)' },
+    { start: 0xe0000000, length: 0x00100000, name: 'private peripheral bus (SCS)' },
+  ];
+}
+
+export function buildReplayTarget(a: Omit<ReplayGdbArgs, 'opts' | 'elfPath' | 'snapshotFile'>, interval: number, budgetMiB: number): ReplayGdbTarget {
   const timeline = new ReplayTimeline(
     a.machine,
     a.hooks,
@@ -29,25 +44,40 @@ export function buildReplayTarget(a: Omit<ReplayGdbArgs, 'opts' | 'elfPath'>, in
     (at) => a.replayer.restore(at),
     { interval, budgetBytes: budgetMiB * 1048576, endIcount: a.endIcount },
   );
-  const regions = a.machine.bus.regions.flatMap((r) => [r.base, ...(r.aliases ?? [])].map((start) => ({ start, length: r.size, name: r.name })));
   return new ReplayGdbTarget(timeline, {
-    regions: [
-      ...regions,
-      { start: 0x22000000, length: 0x02000000, name: 'bit-band alias (SRAM)' },
-      { start: 0x40000000, length: 0x00100000, name: 'peripherals' },
-      { start: 0x42000000, length: 0x02000000, name: 'bit-band alias (peripherals)' },
-      { start: 0xe0000000, length: 0x00100000, name: 'private peripheral bus (SCS)' },
-    ],
+    regions: gdbMemoryRegions(a.machine),
     monitor: createReplayMonitor({ logPath: a.logPath, openLog: () => ReplayLogReader.fromFile(a.logPath) }),
   });
 }
 
 export async function serveReplayGdb(a: ReplayGdbArgs): Promise<void> {
-  const interval = a.opts.snapshotInterval ? parseCount('--snapshot-interval', a.opts.snapshotInterval) : DEFAULT_SNAPSHOT_INTERVAL;
-  const budget = a.opts.snapshotBudget ? parseCount('--snapshot-budget', a.opts.snapshotBudget) : DEFAULT_SNAPSHOT_BUDGET_MIB;
-  if (interval < 1) throw new CliError('--snapshot-interval must be at least 1');
-  const target = buildReplayTarget(a, interval, budget);
+  const { interval, budgetMiB } = snapshotOptions(a.opts);
+  const target = buildReplayTarget(a, interval, budgetMiB);
+  const file = a.snapshotFile;
+  const store = target.timeline.store;
+  const save = (): void => {
+    if (file === undefined) return;
+    try {
+      const bytes = saveTimelineSnapshots(store, file);
+      process.stderr.write(`armrr: saved ${store.snapshots.length} snapshots (${(bytes / 1048576).toFixed(1)} MiB) to '${file.path}'\n`);
+    } catch (e) {
+      process.stderr.write(`armrr: warning: cannot save snapshots to '${file.path}': ${(e as Error).message}\n`);
+    }
+  };
+  if (file !== undefined) {
+    const n = loadTimelineSnapshots(store, file, (m) => process.stderr.write(`armrr: warning: ${m}\n`));
+    if (n > 0) process.stderr.write(`armrr: loaded ${n} snapshots from '${file.path}'\n`);
+  }
   const stub = new GdbStub(target);
+  if (file !== undefined) {
+    // Save when a gdb session ends (the last connection closes or detaches), not only at exit:
+    // the user may leave the stub running and start gdb again later.
+    const detach = stub.detachSession.bind(stub);
+    stub.detachSession = (session) => {
+      detach(session);
+      if (stub.sessions.size === 0) save();
+    };
+  }
   const servers: GdbServer[] = [];
   try {
     // (parse errors are GdbListenError too, reported below as usage errors)
@@ -70,4 +100,5 @@ export async function serveReplayGdb(a: ReplayGdbArgs): Promise<void> {
     process.once('SIGTERM', stop);
   });
   for (const s of servers) await s.close();
+  save();
 }

@@ -200,6 +200,12 @@ export class ReplayGdbTarget implements GdbTarget {
           this.icountBreaks.delete(this.machine.icount);
           return { kind: 'signal', signal: 5 };
         }
+        if (stop.kind === 'halt' && stop.reason === 'waiting for input') {
+          // A live run idles until input arrives; keep serving gdb (Ctrl-C) meanwhile.
+          await new Promise((r) => setTimeout(r, 5));
+          if (this.interrupted) return { kind: 'signal', signal: 2 };
+          continue;
+        }
         if (stop.kind !== 'limit') return { kind: 'signal', signal: 5 };
         await yieldToEventLoop();
         if (this.interrupted) return { kind: 'signal', signal: 2 };

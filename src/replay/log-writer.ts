@@ -93,6 +93,13 @@ export class ReplayLogWriter {
     return out;
   }
 
+  /** Bytes written so far, header included, flushed or not. */
+  get byteLength(): number {
+    let n = this.length;
+    if (this.sink instanceof MemorySink) for (const c of this.sink.chunks) n += c.length;
+    return n;
+  }
+
   /** icount of the last event written (instructions are accounted up to here). */
   get icount(): number {
     return this.lastIcount;

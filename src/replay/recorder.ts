@@ -69,9 +69,15 @@ export class Recorder {
     this.machine = machine;
     this.log.write({ kind: 'CHECKPOINT', checkpoint: 'INIT' }, machine.icount);
     this.log.write({ kind: 'CHECKPOINT', checkpoint: 'RESET' }, machine.icount);
-    machine.clock.beforeTimersFire = () => this.log.write({ kind: 'CHECKPOINT', checkpoint: 'CLOCK_VIRTUAL' }, machine.icount);
     // As QEMU: exception returns, SVC, faults and BKPT are EXCEPTION events, and the entry they
     // cause is not an INTERRUPT.
+    return this.rebind(machine);
+  }
+
+  /** Re-bind after the machine's clock/exception hooks were taken over (live runs that went back in time). */
+  rebind(machine: Machine): RunHooks {
+    this.machine = machine;
+    machine.clock.beforeTimersFire = () => this.log.write({ kind: 'CHECKPOINT', checkpoint: 'CLOCK_VIRTUAL' }, machine.icount);
     machine.exceptions.onExceptionEvent = () => this.log.write({ kind: 'EXCEPTION' }, machine.icount);
     return {
       onInterruptTaken: (_exc, icount) => {

@@ -58,6 +58,15 @@ export function describeEvent(e: ReplayEvent): string {
   }
 }
 
+/** Events the machine produces while executing an instruction (not at a loop boundary). */
+const PRODUCED_BY_INSTRUCTION: ReadonlySet<ReplayEvent['kind']> = new Set<ReplayEvent['kind']>([
+  'EXCEPTION',
+  'CHAR_WRITE',
+  'CLOCK',
+  'CHAR_READ_ALL',
+  'CHAR_READ_ALL_ERROR',
+]);
+
 export class Replayer {
   private machine: Machine | null = null;
   readonly ports: { serial: SerialInput; host: HostPort; output: OutputSink };
@@ -158,9 +167,15 @@ export class Replayer {
     };
     return {
       atBoundary: (icount) => this.checkNotPassed(icount),
-      nextHookIcount: () => {
+      nextHookIcount: (icount) => {
         const e = this.head();
-        return e === null ? Infinity : e.icount;
+        if (e === null) return Infinity;
+        // An event produced *inside* an instruction is due at the current icount when that
+        // instruction is not counted (a data-access or fetch fault: QEMU logs the EXCEPTION at the
+        // icount before it). Bounding the budget at `icount` would then give a budget of 0 and the
+        // loop would spin forever without ever executing the faulting instruction; allow one.
+        if (e.icount <= icount && PRODUCED_BY_INSTRUCTION.has(e.event.kind)) return icount + 1;
+        return e.icount;
       },
       onInterruptTaken: (exc) => {
         if (!machine.exceptions.lastEntrySynchronous) this.expect('INTERRUPT', `takes interrupt ${exc}`);

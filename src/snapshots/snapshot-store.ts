@@ -104,6 +104,32 @@ export class SnapshotStore implements WriteObserver {
     return snap;
   }
 
+  /**
+   * Replace the store's snapshots with ones saved by an earlier replay of the same log (see
+   * snapshot-file.ts). Only valid right after the base capture, with the machine still at the
+   * base: the loaded base must equal the live one (registers, devices, pages), which also catches a
+   * file written by an armrr whose machine state differs. Returns false (store unchanged) if not.
+   */
+  adopt(loaded: Snapshot[]): boolean {
+    const base = this.snapshots[0];
+    const lb = loaded[0];
+    if (this.snapshots.length !== 1 || base === undefined || lb === undefined || this.anchor !== base) return false;
+    if (this.machine.icount !== base.icount || lb.icount !== base.icount) return false;
+    if (JSON.stringify(lb.state) !== JSON.stringify(base.state)) return false;
+    if (lb.delta.size !== base.delta.size) return false;
+    for (const [hp, c] of base.delta) {
+      const o = lb.delta.get(hp);
+      if (o === undefined || Buffer.compare(o, c) !== 0) return false;
+    }
+    this.snapshots.splice(0, 1, ...loaded);
+    this.snapshots[0] = base; // keep the live base object: it is the anchor
+    this.bytes = 0;
+    for (const s of this.snapshots) this.bytes += s.delta.size * PAGE_SIZE + coreStateBytes(s.state);
+    this.present = Math.max(this.present, this.newest!.icount);
+    this.thin();
+    return true;
+  }
+
   /** Forward execution reached an existing snapshot's icount: re-anchor there (cheap). */
   passed(s: Snapshot): void {
     this.resetDirty();

@@ -108,11 +108,17 @@ export class ReplayTimeline {
     const t = Math.max(0, Math.min(target, this.options.endIcount));
     const snap = this.store.find(t)!;
     const here = this.icount;
+    let restored = false;
     if (!(here <= t && here >= snap.icount && this.machine.exitCode === null)) {
       this.store.restore(snap);
       this.lastBoundary = -1;
+      restored = true;
     }
-    if (this.icount === t) return { kind: 'limit' };
+    // A snapshot holds the state at the *start* of its boundary (taken in atBoundary, before inputs
+    // are polled and a pending exception is entered), while a run that stops at icount t has done
+    // that boundary's work. So after restoring a snapshot at exactly t, still run the boundary:
+    // machine.run(t) does it and returns without executing anything.
+    if (this.icount === t && !restored) return { kind: 'limit' };
     return this.runForward(t);
   }
 }

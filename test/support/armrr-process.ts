@@ -79,6 +79,15 @@ export class ReplayServer {
     const args = [ARMRR_BIN, 'replay', elf, log, '--gdb', '127.0.0.1:0', '--quiet'];
     if (options.snapshotInterval !== undefined) args.push('--snapshot-interval', String(options.snapshotInterval));
     if (options.snapshotBudgetMiB !== undefined) args.push('--snapshot-budget', String(options.snapshotBudgetMiB));
+    return ReplayServer.spawnListening(args, options);
+  }
+
+  /** `armrr run ELF --gdb 127.0.0.1:0 [extra]`: a live run under gdb (recorded in memory). */
+  static startLive(elf: string, extra: string[] = [], options: ReplayOptions = {}): Promise<ReplayServer> {
+    return ReplayServer.spawnListening([ARMRR_BIN, 'run', elf, '--gdb', '127.0.0.1:0', ...extra], options);
+  }
+
+  private static spawnListening(args: string[], options: ReplayOptions): Promise<ReplayServer> {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stdout!.resume();

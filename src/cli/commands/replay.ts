@@ -9,6 +9,16 @@ import { REPLAY_VERSION } from '../../replay/log-format.js';
 import { CliError, EXIT_BAD_LOG } from '../errors.js';
 import { runSession } from '../session-runner.js';
 import { processOutputSink } from '../machine-options.js';
+import { parseCount } from '../errors.js';
+import { ReplayTimeline, DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL } from '../../snapshots/timeline.js';
+import {
+  firmwareIdentity,
+  loadTimelineSnapshots,
+  logIdentity,
+  saveTimelineSnapshots,
+  snapshotFilePath,
+  type SnapshotFileTarget,
+} from '../../snapshots/snapshot-file.js';
 
 export interface ReplayCliOptions {
   gdb?: string;
@@ -26,6 +36,8 @@ export interface OpenedReplayLog {
   icountShift: number;
   /** Icount where the log ends (its last event). */
   endIcount: number;
+  /** Why the log ends without END (a killed recording, a cut file), or null. */
+  truncated: ReplayLogReader['truncated'];
 }
 
 /** Read a log and find the machine options it was recorded with, from its fingerprint. */
@@ -56,7 +68,8 @@ export function openReplayLog(logPath: string, image: Uint8Array): OpenedReplayL
     for (let shift = 0; shift <= 10; shift++) {
       const fp = fingerprintOf(machine, shift, image);
       if (fp.every((b, i) => b === reader.fingerprint[i])) {
-        return { reader, machine, icountShift: shift, endIcount: scanEndIcount(logPath) };
+        const scan = scanLog(logPath);
+        return { reader, machine, icountShift: shift, endIcount: scan.endIcount, truncated: scan.truncated };
       }
     }
   }
@@ -67,13 +80,17 @@ export function openReplayLog(logPath: string, image: Uint8Array): OpenedReplayL
   );
 }
 
-function scanEndIcount(logPath: string): number {
+/**
+ * One pass over the log: where it ends, and why if it ends without END. The replay's own reader
+ * only discovers a truncation when its cursor gets there, too late to warn before the replay.
+ */
+function scanLog(logPath: string): { endIcount: number; truncated: ReplayLogReader['truncated'] } {
   const r = ReplayLogReader.fromFile(logPath);
   let end = 0;
   for (let e = r.next(); e !== null; e = r.next()) {
     end = e.icount + (e.event.kind === 'INSTRUCTION' ? e.event.count : 0);
   }
-  return end;
+  return { endIcount: end, truncated: r.truncated };
 }
 
 function hex(b: Uint8Array): string {
@@ -83,18 +100,37 @@ function hex(b: Uint8Array): string {
 export async function replayCommand(elfPath: string, logPath: string, opts: ReplayCliOptions): Promise<void> {
   const image = readFirmware(elfPath);
   const log = openReplayLog(logPath, image);
-  if (log.reader.truncated) {
+  if (log.truncated) {
     process.stderr.write(
-      `armrr: warning: ${log.reader.truncated.message}\narmrr: replaying up to the last whole event (icount ${log.endIcount})\n`,
+      `armrr: warning: ${log.truncated.message}\narmrr: replaying up to the last whole event (icount ${log.endIcount})\n`,
     );
   }
+  const snapshotFile: SnapshotFileTarget | undefined = opts.saveSnapshots
+    ? {
+        path: snapshotFilePath(logPath),
+        identity: { ...logIdentity(log.reader.bytes, log.reader.fingerprint), firmwareSha256: firmwareIdentity(log.machine, log.icountShift, image) },
+      }
+    : undefined;
   const replayer = new Replayer(log.reader, opts.quiet ? new BufferOutputSink() : processOutputSink());
   const { machine } = bootFirmware(image, { machine: log.machine, icountShift: log.icountShift, ...replayer.ports });
   const hooks = replayer.attach(machine);
   if (opts.gdb !== undefined || opts.gdbWs !== undefined) {
     const { serveReplayGdb } = await import('../gdb-replay.js');
-    await serveReplayGdb({ machine, replayer, hooks, endIcount: log.endIcount, elfPath, logPath, opts });
+    await serveReplayGdb({ machine, replayer, hooks, endIcount: log.endIcount, elfPath, logPath, opts, snapshotFile });
     return;
+  }
+  // --save-snapshots on a plain replay: take the periodic snapshots a gdb session would, so the
+  // next `replay --gdb` of this log starts with them.
+  let timeline: ReplayTimeline | null = null;
+  if (snapshotFile !== undefined) {
+    const so = snapshotOptions(opts);
+    timeline = new ReplayTimeline(machine, hooks, () => replayer.position(), (at) => replayer.restore(at), {
+      interval: so.interval,
+      budgetBytes: so.budgetMiB * 1048576,
+      endIcount: log.endIcount,
+    });
+    const n = loadTimelineSnapshots(timeline.store, snapshotFile, (m) => process.stderr.write(`armrr: warning: ${m}\n`));
+    if (n > 0) process.stderr.write(`armrr: loaded ${n} snapshots from '${snapshotFile.path}'\n`);
   }
   let interrupted = false;
   const onSigint = (): void => {
@@ -102,8 +138,15 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
   };
   process.on('SIGINT', onSigint);
   try {
-    const stop = await runSession(machine, { maxIcount: log.endIcount, hooks, stopRequested: () => interrupted });
+    const runHooks = timeline === null ? hooks : timeline.hooks();
+    const stop = await runSession(machine, { maxIcount: log.endIcount, hooks: runHooks, stopRequested: () => interrupted });
     if (stop.kind === 'exit') replayer.onGuestExit();
+    if (timeline !== null && snapshotFile !== undefined) {
+      const bytes = saveTimelineSnapshots(timeline.store, snapshotFile);
+      process.stderr.write(
+        `armrr: saved ${timeline.store.snapshots.length} snapshots (${(bytes / 1048576).toFixed(1)} MiB) to '${snapshotFile.path}'\n`,
+      );
+    }
     if (opts.stateHash) process.stderr.write(`armrr: state hash ${machine.stateHash()} at icount ${machine.icount}\n`);
     if (stop.kind === 'exit') process.exitCode = stop.code;
     else if (stop.kind === 'limit') process.exitCode = 0;
@@ -117,4 +160,12 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** --snapshot-interval / --snapshot-budget, with the defaults chosen by benchmark (BENCHMARKS.md). */
+export function snapshotOptions(opts: ReplayCliOptions): { interval: number; budgetMiB: number } {
+  const interval = opts.snapshotInterval ? parseCount('--snapshot-interval', opts.snapshotInterval) : DEFAULT_SNAPSHOT_INTERVAL;
+  const budgetMiB = opts.snapshotBudget ? parseCount('--snapshot-budget', opts.snapshotBudget) : DEFAULT_SNAPSHOT_BUDGET_MIB;
+  if (interval < 1) throw new CliError('--snapshot-interval must be at least 1');
+  return { interval, budgetMiB };
 }

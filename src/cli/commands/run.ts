@@ -13,6 +13,15 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
   const mo = resolveMachineOptions(opts);
   const image = readFirmware(elfPath);
   const input = openSerialInput(opts.input, mo.inputGapInsns, mo.icountShift);
+  if (opts.gdb !== undefined) {
+    const { serveLiveGdb } = await import('../gdb-live.js');
+    try {
+      await serveLiveGdb(image, mo, input, opts.gdb, elfPath);
+    } finally {
+      input.close();
+    }
+    return;
+  }
   const { machine } = bootFirmware(image, {
     machine: mo.machine,
     icountShift: mo.icountShift,
@@ -20,12 +29,6 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     host: new LiveHostPort(input.console),
     output: processOutputSink(),
   });
-  if (opts.gdb !== undefined) {
-    const { serveLiveGdb } = await import('../gdb-live.js');
-    await serveLiveGdb(machine, opts.gdb, elfPath);
-    input.close();
-    return;
-  }
   let interrupted = false;
   const onSigint = (): void => {
     interrupted = true;
