@@ -18,7 +18,7 @@ export interface TimelineOptions {
 }
 
 /** Default snapshot spacing and budget: see BENCHMARKS.md for how they were chosen. */
-export const DEFAULT_SNAPSHOT_INTERVAL = 2_000_000;
+export const DEFAULT_SNAPSHOT_INTERVAL = 250_000;
 export const DEFAULT_SNAPSHOT_BUDGET_MIB = 256;
 
 export class ReplayTimeline {

@@ -11,10 +11,22 @@ import type { HostPort, OutputSink, SerialInput } from './input-port.js';
 /** Default input gap: one byte time at 115200 baud (10 bits) in ns. */
 export const DEFAULT_INPUT_GAP_NS = Math.round(10e9 / 115200);
 
-/** Serial bytes from a buffer, paced on virtual time. Only UART0 receives input. */
-/** Inputs paced on virtual time need the machine's clock, which exists only once the board is built. */
-abstract class ClockedSerialInput implements SerialInput {
+/**
+ * Bytes for UART0, delivered at most one per `gapNs` of virtual time (so a burst never overruns the
+ * UART's 1-byte buffer), or at once when the CPU idles. Paced on the machine's clock, which exists
+ * only once the board is built (`bindClock`). Subclasses say where the bytes come from.
+ */
+abstract class PacedSerialSource implements SerialInput {
   private clockRef: VirtualClock | null = null;
+  protected lastNs: number;
+
+  constructor(
+    private readonly gapNs: number,
+    firstAtNs: number,
+  ) {
+    this.lastNs = firstAtNs;
+  }
+
   protected get clock(): VirtualClock {
     if (this.clockRef === null) throw new Error('serial input used before bindClock()');
     return this.clockRef;
@@ -22,63 +34,72 @@ abstract class ClockedSerialInput implements SerialInput {
   bindClock(clock: VirtualClock): void {
     this.clockRef = clock;
   }
-  abstract poll(device: number, icount: number, idle?: boolean): number;
-  abstract exhausted(device: number): boolean;
-  abstract nextDueIcount(device: number, icount: number): number;
-}
 
-export class PacedSerialInput extends ClockedSerialInput {
-  private next = 0;
-  /** Pacing starts at time 0: the first byte arrives one gap after reset, as if typed. */
-  private lastNs = 0;
-
-  constructor(
-    private readonly data: Uint8Array,
-    private readonly gapNs: number = DEFAULT_INPUT_GAP_NS,
-  ) {
-    super();
-  }
+  /** Bytes waiting to be delivered. */
+  protected abstract available(): boolean;
+  /** Take the next byte (only called when available). */
+  protected abstract take(): number;
+  /** No byte will ever become available again. */
+  protected abstract ended(): boolean;
 
   poll(device: number, _icount: number, idle = false): number {
-    if (device !== 0 || this.next >= this.data.length) return -1;
+    if (device !== 0 || !this.available()) return -1;
     const now = this.clock.nowNs();
     if (!idle && now < this.lastNs + this.gapNs) return -1;
     this.lastNs = now;
-    return this.data[this.next++]!;
+    return this.take();
   }
 
   exhausted(device: number): boolean {
-    return device !== 0 || this.next >= this.data.length;
+    return device !== 0 || this.ended();
   }
 
   nextDueIcount(device: number, icount: number): number {
-    if (device !== 0 || this.next >= this.data.length) return Infinity;
+    if (device !== 0 || !this.available()) return Infinity;
     const dueNs = this.lastNs + this.gapNs;
     const now = this.clock.nowNs();
     if (dueNs <= now) return icount;
     return icount + Math.ceil((dueNs - now) / this.clock.scale);
   }
+}
 
-  /** State for snapshots of a live run (not needed in replay). */
+/** Serial bytes from a buffer (`--input FILE`). Pacing starts at time 0, as if typed after reset. */
+export class PacedSerialInput extends PacedSerialSource {
+  private next = 0;
+
+  constructor(
+    private readonly data: Uint8Array,
+    gapNs: number = DEFAULT_INPUT_GAP_NS,
+  ) {
+    super(gapNs, 0);
+  }
+
+  protected available(): boolean {
+    return this.next < this.data.length;
+  }
+  protected take(): number {
+    return this.data[this.next++]!;
+  }
+  protected ended(): boolean {
+    return this.next >= this.data.length;
+  }
+
+  /** Bytes delivered so far. */
   get position(): number {
     return this.next;
   }
 }
 
-/**
- * Bytes pushed by the host as they arrive (stdin of a terminal or pipe). Delivery is still paced
- * by the virtual-time gap so a burst of typed characters does not overrun the 1-byte UART buffer.
- */
-export class StreamSerialInput extends ClockedSerialInput {
+/** Bytes pushed by the host as they arrive (stdin of a terminal or pipe). */
+export class StreamSerialInput extends PacedSerialSource {
   private readonly queue: number[] = [];
   private head = 0;
-  private ended = false;
-  private lastNs = -Infinity;
+  private closed = false;
   /** Called when new bytes arrive (the session loop wakes an idle machine). */
   onData: (() => void) | null = null;
 
-  constructor(private readonly gapNs: number = DEFAULT_INPUT_GAP_NS) {
-    super();
+  constructor(gapNs: number = DEFAULT_INPUT_GAP_NS) {
+    super(gapNs, -Infinity);
   }
 
   push(bytes: Uint8Array): void {
@@ -87,7 +108,7 @@ export class StreamSerialInput extends ClockedSerialInput {
   }
 
   end(): void {
-    this.ended = true;
+    this.closed = true;
     this.onData?.();
   }
 
@@ -95,11 +116,10 @@ export class StreamSerialInput extends ClockedSerialInput {
     return this.queue.length - this.head;
   }
 
-  poll(device: number, _icount: number, idle = false): number {
-    if (device !== 0 || this.head >= this.queue.length) return -1;
-    const now = this.clock.nowNs();
-    if (!idle && now < this.lastNs + this.gapNs) return -1;
-    this.lastNs = now;
+  protected available(): boolean {
+    return this.head < this.queue.length;
+  }
+  protected take(): number {
     const b = this.queue[this.head++]!;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
@@ -107,17 +127,8 @@ export class StreamSerialInput extends ClockedSerialInput {
     }
     return b;
   }
-
-  exhausted(device: number): boolean {
-    return device !== 0 || (this.ended && this.head >= this.queue.length);
-  }
-
-  nextDueIcount(device: number, icount: number): number {
-    if (device !== 0 || this.head >= this.queue.length) return Infinity;
-    const dueNs = this.lastNs + this.gapNs;
-    const now = this.clock.nowNs();
-    if (dueNs <= now) return icount;
-    return icount + Math.ceil((dueNs - now) / this.clock.scale);
+  protected ended(): boolean {
+    return this.closed && this.head >= this.queue.length;
   }
 }
 
