@@ -10,6 +10,7 @@ import { recordCommand } from './commands/record.js';
 import { replayCommand } from './commands/replay.js';
 import { dumpCommand } from './commands/dump.js';
 import { diffCommand } from './commands/diff.js';
+import { DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL } from '../snapshots/timeline.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -46,7 +47,7 @@ export function buildProgram(): Command {
       .command('run')
       .description('run a firmware ELF; UART0 goes to stdout, semihosting console to stderr')
       .argument('<elf>', 'firmware ELF (ARM, 32-bit)')
-      .option('--gdb <[host:]port>', 'wait for gdb on this port before running (127.0.0.1 by default)'),
+      .option('--gdb <[host:]port>', 'wait for gdb on this port at icount 0 (127.0.0.1 by default); reverse execution works'),
   ).action(runCommand);
 
   machineOptions(
@@ -64,8 +65,8 @@ export function buildProgram(): Command {
     .argument('<log>', 'replay log written by armrr record')
     .option('--gdb <[host:]port>', 'serve the GDB remote protocol here and wait for gdb at icount 0')
     .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
-    .option('--snapshot-interval <n>', 'instructions between periodic snapshots')
-    .option('--snapshot-budget <MiB>', 'memory budget for snapshots')
+    .option('--snapshot-interval <n>', `instructions between periodic snapshots (default ${DEFAULT_SNAPSHOT_INTERVAL})`)
+    .option('--snapshot-budget <MiB>', `memory budget for snapshots; older ones are thinned past it (default ${DEFAULT_SNAPSHOT_BUDGET_MIB})`)
     .option('--save-snapshots', 'save snapshots next to the log (LOG.snapshots) and reuse them next time')
     .option('--quiet', 'do not print guest output')
     .option('--state-hash', 'print the final machine state hash on stderr (for determinism checks)')
