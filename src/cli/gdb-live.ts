@@ -10,10 +10,8 @@ import { ReplayLogReader } from '../replay/log-reader.js';
 import { ReplayTimeline, DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL } from '../snapshots/timeline.js';
 import { ReplayGdbTarget } from '../gdbstub/replay-target.js';
 import { createReplayMonitor } from '../gdbstub/replay-monitor.js';
-import { GdbStub, listenTcp, GdbListenError } from '../gdbstub/index.js';
-import { parseListenAddress } from '../gdbstub/transports/address.js';
-import { CliError } from './errors.js';
-import { gdbMemoryRegions } from './gdb-replay.js';
+import { GdbStub } from '../gdbstub/index.js';
+import { gdbMemoryRegions, listenGdb } from './gdb-replay.js';
 import type { OpenedInput, ResolvedMachineOptions } from './machine-options.js';
 import { processOutputSink } from './machine-options.js';
 
@@ -21,7 +19,7 @@ export async function serveLiveGdb(
   image: Uint8Array,
   mo: ResolvedMachineOptions,
   input: OpenedInput,
-  spec: string,
+  listen: { tcp?: string; ws?: string },
   elfPath: string,
 ): Promise<void> {
   const live = new LiveRecording(
@@ -39,21 +37,17 @@ export async function serveLiveGdb(
     regions: gdbMemoryRegions(machine),
     monitor: createReplayMonitor({ logPath: '(live run, recorded in memory)', openLog: () => new ReplayLogReader(live.logBytes()) }),
   });
-  let server;
-  try {
-    server = await listenTcp(new GdbStub(target), parseListenAddress(spec));
-  } catch (e) {
-    if (e instanceof GdbListenError) throw new CliError(e.message);
-    throw e;
+  const servers = await listenGdb(new GdbStub(target), listen);
+  for (const s of servers) {
+    process.stderr.write(
+      `armrr: running '${elfPath}' under gdb control (recorded in memory: reverse execution works); ` +
+        `waiting for gdb on ${s.host}:${s.port}\n` +
+        `armrr:   gdb-multiarch ${elfPath} -ex 'target remote ${s.host}:${s.port}'\n`,
+    );
   }
-  process.stderr.write(
-    `armrr: running '${elfPath}' under gdb control (recorded in memory: reverse execution works); ` +
-      `waiting for gdb on ${server.host}:${server.port}\n` +
-      `armrr:   gdb-multiarch ${elfPath} -ex 'target remote ${server.host}:${server.port}'\n`,
-  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  await server.close();
+  for (const s of servers) await s.close();
 }

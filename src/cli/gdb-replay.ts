@@ -50,6 +50,21 @@ export function buildReplayTarget(a: Omit<ReplayGdbArgs, 'opts' | 'elfPath' | 's
   });
 }
 
+/** Listen on `--gdb [HOST:]PORT` and/or `--gdb-ws PORT` (both 127.0.0.1 by default), one stub for all. */
+export async function listenGdb(stub: GdbStub, listen: { tcp?: string; ws?: string }): Promise<GdbServer[]> {
+  const servers: GdbServer[] = [];
+  try {
+    // Address parse errors are GdbListenError too, reported as usage errors.
+    if (listen.tcp !== undefined) servers.push(await listenTcp(stub, parseListenAddress(listen.tcp)));
+    if (listen.ws !== undefined) servers.push(await listenWebSocket(stub, { port: parseCount('--gdb-ws', listen.ws) }));
+  } catch (e) {
+    for (const s of servers) await s.close();
+    if (e instanceof GdbListenError) throw new CliError(e.message);
+    throw e;
+  }
+  return servers;
+}
+
 export async function serveReplayGdb(a: ReplayGdbArgs): Promise<void> {
   const { interval, budgetMiB } = snapshotOptions(a.opts);
   const target = buildReplayTarget(a, interval, budgetMiB);
@@ -78,16 +93,7 @@ export async function serveReplayGdb(a: ReplayGdbArgs): Promise<void> {
       if (stub.sessions.size === 0) save();
     };
   }
-  const servers: GdbServer[] = [];
-  try {
-    // (parse errors are GdbListenError too, reported below as usage errors)
-    if (a.opts.gdb !== undefined) servers.push(await listenTcp(stub, parseListenAddress(a.opts.gdb)));
-    if (a.opts.gdbWs !== undefined) servers.push(await listenWebSocket(stub, { port: parseCount('--gdb-ws', a.opts.gdbWs) }));
-  } catch (e) {
-    for (const s of servers) await s.close();
-    if (e instanceof GdbListenError) throw new CliError(e.message);
-    throw e;
-  }
+  const servers = await listenGdb(stub, { tcp: a.opts.gdb, ws: a.opts.gdbWs });
   for (const s of servers) {
     process.stderr.write(
       `armrr: replaying '${a.logPath}' (${a.endIcount} instructions); waiting for gdb on ${s.host}:${s.port}\n` +

@@ -47,7 +47,8 @@ export function buildProgram(): Command {
       .command('run')
       .description('run a firmware ELF; UART0 goes to stdout, semihosting console to stderr')
       .argument('<elf>', 'firmware ELF (ARM, 32-bit)')
-      .option('--gdb <[host:]port>', 'wait for gdb on this port at icount 0 (127.0.0.1 by default); reverse execution works'),
+      .option('--gdb <[host:]port>', 'wait for gdb on this port at icount 0 (127.0.0.1 by default); reverse execution works')
+      .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT'),
   ).action(runCommand);
 
   machineOptions(

@@ -75,3 +75,45 @@ describe('armrr run --gdb (live, with reverse execution)', () => {
     }
   });
 });
+
+describe('armrr run --gdb-ws (browser clients)', () => {
+  it('serves the same protocol over WebSocket on 127.0.0.1: a stop reply, then registers', async () => {
+    const { WebSocket } = await import('ws');
+    const elf = await buildRevFirmware('rev-demo', 'O0');
+    const server = await ReplayServer.startLiveWebSocket(elf);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}`);
+    try {
+      const got: string[] = [];
+      const next = (pattern: RegExp): Promise<string> =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no reply matching ${pattern}; got ${got.join('')}`)), 5000);
+          const check = (): void => {
+            const m = pattern.exec(got.join(''));
+            if (m) {
+              clearTimeout(timer);
+              got.length = 0;
+              resolve(m[0]);
+            }
+          };
+          ws.on('message', (data: Buffer) => {
+            got.push(data.toString('latin1'));
+            check();
+          });
+          check();
+        });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      ws.send('$?#3f');
+      expect(await next(/\$T05[^#]*#[0-9a-f]{2}/)).toMatch(/thread:/);
+      ws.send('$g#67');
+      // r0..r15, xpsr, msp, psp: 19 little-endian words; pc (word 15) is the reset vector's target.
+      const g = await next(/\$([0-9a-f]{152})#[0-9a-f]{2}/);
+      expect(g.length).toBeGreaterThan(152);
+    } finally {
+      ws.close();
+      await server.stop();
+    }
+  });
+});

@@ -87,6 +87,11 @@ export class ReplayServer {
     return ReplayServer.spawnListening([ARMRR_BIN, 'run', elf, '--gdb', '127.0.0.1:0', ...extra], options);
   }
 
+  /** `armrr run ELF --gdb-ws 0`: the WebSocket transport only; `port` is the WebSocket port. */
+  static startLiveWebSocket(elf: string, options: ReplayOptions = {}): Promise<ReplayServer> {
+    return ReplayServer.spawnListening([ARMRR_BIN, 'run', elf, '--gdb-ws', '0'], options);
+  }
+
   private static spawnListening(args: string[], options: ReplayOptions): Promise<ReplayServer> {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -6,6 +6,7 @@ import { resolveMachineOptions, openSerialInput, processOutputSink, describeStop
 
 export interface RunCliOptions extends MachineCliOptions {
   gdb?: string;
+  gdbWs?: string;
   stateHash?: boolean;
 }
 
@@ -13,10 +14,10 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
   const mo = resolveMachineOptions(opts);
   const image = readFirmware(elfPath);
   const input = openSerialInput(opts.input, mo.inputGapInsns, mo.icountShift);
-  if (opts.gdb !== undefined) {
+  if (opts.gdb !== undefined || opts.gdbWs !== undefined) {
     const { serveLiveGdb } = await import('../gdb-live.js');
     try {
-      await serveLiveGdb(image, mo, input, opts.gdb, elfPath);
+      await serveLiveGdb(image, mo, input, { tcp: opts.gdb, ws: opts.gdbWs }, elfPath);
     } finally {
       input.close();
     }
