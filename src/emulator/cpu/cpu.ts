@@ -15,11 +15,12 @@ import type { Bus } from '../memory/bus.js';
 import { BUS_FAULT } from '../memory/bus.js';
 import type { VirtualClock } from '../clock.js';
 import type { CoreExecutor } from '../machines/machine.js';
-import { CpuState, RUNNING, LR } from './state.js';
+import { CpuState, RUNNING, LR, SP } from './state.js';
 import type { CpuSystem } from './system.js';
 import { UsageCause } from './system.js';
-import { conditionPassed } from './alu.js';
-import { T16_ARGS, T16_EXEC } from './t16.js';
+import { addWithCarryFlags, conditionPassed, shiftC, shifter } from './alu.js';
+import { T16_ARGS, T16_EXEC, T16_FAST } from './t16.js';
+import { F16 } from './t16.js';
 import { T32_BUCKETS } from './t32.js';
 import { bucketKey32, match32 } from './decode-table.js';
 import type { Fields } from './decode-table.js';
@@ -30,7 +31,9 @@ interface DecodedInsn {
   exec: Handler;
   args: Fields;
 }
-const T32_CACHE_LIMIT = 1 << 16;
+/** Direct-mapped cache of decoded 32-bit instructions, keyed by the full encoding. */
+const T32_CACHE_BITS = 12;
+const T32_CACHE_MASK = (1 << T32_CACHE_BITS) - 1;
 const undefinedHandler: Handler = (c) => c.undefined();
 
 /** Thrown (this exact object) by handlers for faults QEMU raises at run time (not counted in icount). */
@@ -51,7 +54,11 @@ export class Cpu implements CoreExecutor {
   unalignTrap = false;
 
   readonly r: Int32Array;
-  /** Address of the instruction being executed. */
+  /**
+   * Address of the instruction being executed. This and `nextPc`, `insn`, `inIt` and `itBefore`
+   * are set up only for instructions that run through a table handler (all 32-bit ones and the
+   * 16-bit rows the interpreter loop does not inline); the inlined rows keep them in locals.
+   */
   pc = 0;
   /** Where execution continues after this instruction. */
   nextPc = 0;
@@ -61,11 +68,14 @@ export class Cpu implements CoreExecutor {
   inIt = false;
   /** ITSTATE before this instruction, restored when it faults. */
   private itBefore = 0;
-  private fetching = false;
   /** EXC_RETURN written to PC by this instruction (0 = none); performed after the handler. */
   private excReturn = 0;
-  /** Decoded 32-bit instructions by encoding (bounded; code is usually far smaller). */
-  private readonly t32Cache = new Map<number, DecodedInsn>();
+  /**
+   * Decoded 32-bit instructions by encoding, direct-mapped: slot -> encoding (0 = empty, never a
+   * 32-bit instruction) and slot -> decoded form. Keyed by the encoding, so code writes need no flush.
+   */
+  private readonly t32Keys = new Int32Array(1 << T32_CACHE_BITS);
+  private readonly t32Cache: DecodedInsn[] = new Array<DecodedInsn>(1 << T32_CACHE_BITS).fill({ exec: undefinedHandler, args: {} });
   /** LDM scratch so a faulting load leaves registers untouched. */
   readonly loadBuffer = new Int32Array(16);
 
@@ -81,98 +91,442 @@ export class Cpu implements CoreExecutor {
     const st = this.state;
     const r = this.r;
     const clock = this.clock;
+    const bus = this.bus;
     const bps = this.breakpoints;
+    // Breakpoints only change between runs (gdb stub), so one test per call is enough.
+    const checkBp = bps.size !== 0;
     let skipBp = this.skipBreakpointOnce;
     this.skipBreakpointOnce = false;
     let retired = 0;
-    while (retired < budget) {
-      const pc = r[15]!;
-      if (bps.size !== 0 && !skipBp && bps.has(pc >>> 0)) {
-        this.hitBreakpoint = true;
-        break;
-      }
-      skipBp = false;
-      clock.icount++;
-      retired++;
-      try {
-        this.step(pc);
-      } catch (e) {
-        // Rare path: a data/fetch fault. The instruction did not happen (QEMU restores icount).
-        r[15] = pc;
-        st.itstate = this.itBefore;
-        this.excReturn = 0;
-        clock.icount--;
-        retired--;
-        if (e === BUS_FAULT) {
-          if (this.fetching) {
-            this.fetching = false;
-            this.sys.prefetchAbort(pc);
-          } else {
-            this.sys.busFault(BUS_FAULT.address, BUS_FAULT.isWrite, pc);
+    // True while the current instruction is being fetched (a BusFault then is a prefetch abort).
+    let fetching = false;
+    let pc = 0;
+    let it = 0;
+    // One try around the whole loop: a fault is the rare path and always ends this call.
+    try {
+      while (retired < budget) {
+        pc = r[15]!;
+        if (checkBp) {
+          if (!skipBp && bps.has(pc >>> 0)) {
+            this.hitBreakpoint = true;
+            break;
           }
-        } else if (e === SYNC_FAULT) {
-          this.sys.usageFault(SYNC_FAULT.cause, pc);
-        } else {
-          throw e;
+          skipBp = false;
         }
-        break;
+        clock.icount++;
+        retired++;
+
+        // ---- one instruction at `pc` (icount already advanced) ----
+        it = st.itstate;
+        if (st.thumb === 0) {
+          this.pc = pc;
+          this.itBefore = it;
+          this.nextPc = pc;
+          this.sys.usageFault(UsageCause.INVSTATE, pc);
+        } else {
+          fetching = true;
+          const hw = bus.fetch16(pc);
+          if (hw < 0xe800) {
+            // 16-bit: hot rows inline with the next PC in a local; handler fields are only set up
+            // for rows that go through the table (slow16).
+            fetching = false;
+            r[15] = pc + 4;
+            let npc = (pc + 2) | 0;
+            let run = true;
+            if (it !== 0) {
+              st.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+              run = conditionPassed(st, it >>> 4);
+            }
+            if (run) {
+              const s = it === 0 ? 1 : 0;
+            switch (T16_FAST[hw]!) {
+              case F16.LSL_IMM: {
+                const v = r[(hw >>> 3) & 7]!;
+                const n = (hw >>> 6) & 31;
+                if (n === 0) {
+                  r[hw & 7] = v;
+                  if (s !== 0) st.NF = st.ZF = v;
+                } else {
+                  const res = v << n;
+                  r[hw & 7] = res;
+                  if (s !== 0) {
+                    st.NF = st.ZF = res;
+                    st.CF = (v >>> (32 - n)) & 1;
+                  }
+                }
+                break;
+              }
+              case F16.LSR_IMM: {
+                const v = r[(hw >>> 3) & 7]!;
+                const n = (hw >>> 6) & 31;
+                const res = n === 0 ? 0 : (v >>> n) | 0;
+                r[hw & 7] = res;
+                if (s !== 0) {
+                  st.NF = st.ZF = res;
+                  st.CF = n === 0 ? v >>> 31 : (v >>> (n - 1)) & 1;
+                }
+                break;
+              }
+              case F16.ASR_IMM: {
+                const v = r[(hw >>> 3) & 7]!;
+                const n = (hw >>> 6) & 31;
+                const res = n === 0 ? v >> 31 : v >> n;
+                r[hw & 7] = res;
+                if (s !== 0) {
+                  st.NF = st.ZF = res;
+                  st.CF = n === 0 ? v >>> 31 : (v >> (n - 1)) & 1;
+                }
+                break;
+              }
+              case F16.ADD_REG: {
+                const x = r[(hw >>> 3) & 7]!;
+                const y = r[(hw >>> 6) & 7]!;
+                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, y, 0) : (x + y) | 0;
+                break;
+              }
+              case F16.SUB_REG: {
+                const x = r[(hw >>> 3) & 7]!;
+                const y = r[(hw >>> 6) & 7]!;
+                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, ~y, 1) : (x - y) | 0;
+                break;
+              }
+              case F16.ADD_IMM3: {
+                const x = r[(hw >>> 3) & 7]!;
+                const y = (hw >>> 6) & 7;
+                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, y, 0) : (x + y) | 0;
+                break;
+              }
+              case F16.SUB_IMM3: {
+                const x = r[(hw >>> 3) & 7]!;
+                const y = (hw >>> 6) & 7;
+                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, ~y, 1) : (x - y) | 0;
+                break;
+              }
+              case F16.MOV_IMM: {
+                const v = hw & 0xff;
+                r[(hw >>> 8) & 7] = v;
+                if (s !== 0) st.NF = st.ZF = v;
+                break;
+              }
+              case F16.CMP_IMM:
+                addWithCarryFlags(st, r[(hw >>> 8) & 7]!, ~(hw & 0xff), 1);
+                break;
+              case F16.ADD_IMM8: {
+                const d = (hw >>> 8) & 7;
+                const x = r[d]!;
+                const y = hw & 0xff;
+                r[d] = s !== 0 ? addWithCarryFlags(st, x, y, 0) : (x + y) | 0;
+                break;
+              }
+              case F16.SUB_IMM8: {
+                const d = (hw >>> 8) & 7;
+                const x = r[d]!;
+                const y = hw & 0xff;
+                r[d] = s !== 0 ? addWithCarryFlags(st, x, ~y, 1) : (x - y) | 0;
+                break;
+              }
+              case F16.AND: {
+                const d = hw & 7;
+                const res = r[d]! & r[(hw >>> 3) & 7]!;
+                r[d] = res;
+                if (s !== 0) st.NF = st.ZF = res;
+                break;
+              }
+              case F16.EOR: {
+                const d = hw & 7;
+                const res = r[d]! ^ r[(hw >>> 3) & 7]!;
+                r[d] = res;
+                if (s !== 0) st.NF = st.ZF = res;
+                break;
+              }
+              case F16.ORR: {
+                const d = hw & 7;
+                const res = r[d]! | r[(hw >>> 3) & 7]!;
+                r[d] = res;
+                if (s !== 0) st.NF = st.ZF = res;
+                break;
+              }
+              case F16.BIC: {
+                const d = hw & 7;
+                const res = r[d]! & ~r[(hw >>> 3) & 7]!;
+                r[d] = res;
+                if (s !== 0) st.NF = st.ZF = res;
+                break;
+              }
+              case F16.MVN: {
+                const res = ~r[(hw >>> 3) & 7]!;
+                r[hw & 7] = res;
+                if (s !== 0) st.NF = st.ZF = res;
+                break;
+              }
+              case F16.TST: {
+                const res = r[hw & 7]! & r[(hw >>> 3) & 7]!;
+                st.NF = st.ZF = res;
+                break;
+              }
+              case F16.CMP_REG:
+                addWithCarryFlags(st, r[hw & 7]!, ~r[(hw >>> 3) & 7]!, 1);
+                break;
+              case F16.CMN_REG:
+                addWithCarryFlags(st, r[hw & 7]!, r[(hw >>> 3) & 7]!, 0);
+                break;
+              case F16.ADC: {
+                const d = hw & 7;
+                const x = r[d]!;
+                const y = r[(hw >>> 3) & 7]!;
+                const cin = st.CF;
+                r[d] = s !== 0 ? addWithCarryFlags(st, x, y, cin) : (x + y + cin) | 0;
+                break;
+              }
+              case F16.SBC: {
+                const d = hw & 7;
+                const x = r[d]!;
+                const y = r[(hw >>> 3) & 7]!;
+                const cin = st.CF;
+                r[d] = s !== 0 ? addWithCarryFlags(st, x, ~y, cin) : (x + ~y + cin) | 0;
+                break;
+              }
+              case F16.RSB: {
+                const x = r[(hw >>> 3) & 7]!;
+                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, 0, ~x, 1) : (0 - x) | 0;
+                break;
+              }
+              case F16.MUL: {
+                const d = hw & 7;
+                const res = Math.imul(r[(hw >>> 3) & 7]!, r[d]!);
+                r[d] = res;
+                if (s !== 0) st.NF = st.ZF = res;
+                break;
+              }
+              case F16.LSL_REG: {
+                const d = hw & 7;
+                const res = shiftC(r[d]!, 0 /* SHIFT_LSL */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+                r[d] = res;
+                if (s !== 0) {
+                  st.NF = st.ZF = res;
+                  st.CF = shifter.carry;
+                }
+                break;
+              }
+              case F16.LSR_REG: {
+                const d = hw & 7;
+                const res = shiftC(r[d]!, 1 /* SHIFT_LSR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+                r[d] = res;
+                if (s !== 0) {
+                  st.NF = st.ZF = res;
+                  st.CF = shifter.carry;
+                }
+                break;
+              }
+              case F16.ASR_REG: {
+                const d = hw & 7;
+                const res = shiftC(r[d]!, 2 /* SHIFT_ASR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+                r[d] = res;
+                if (s !== 0) {
+                  st.NF = st.ZF = res;
+                  st.CF = shifter.carry;
+                }
+                break;
+              }
+              case F16.ROR_REG: {
+                const d = hw & 7;
+                const res = shiftC(r[d]!, 3 /* SHIFT_ROR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+                r[d] = res;
+                if (s !== 0) {
+                  st.NF = st.ZF = res;
+                  st.CF = shifter.carry;
+                }
+                break;
+              }
+              case F16.ADD_HI: {
+                const d = ((hw >>> 4) & 8) | (hw & 7);
+                const v = (r[d]! + r[(hw >>> 3) & 15]!) | 0;
+                if (d === 15) npc = v & ~1;
+                else r[d] = v;
+                break;
+              }
+              case F16.CMP_HI:
+                addWithCarryFlags(st, r[((hw >>> 4) & 8) | (hw & 7)]!, ~r[(hw >>> 3) & 15]!, 1);
+                break;
+              case F16.MOV_HI: {
+                const d = ((hw >>> 4) & 8) | (hw & 7);
+                const v = r[(hw >>> 3) & 15]!;
+                if (d === 15) npc = v & ~1;
+                else r[d] = v;
+                break;
+              }
+              case F16.LDR_LIT:
+                r[(hw >>> 8) & 7] = this.load32(((r[15]! & ~3) + (hw & 0xff) * 4) | 0);
+                break;
+              case F16.LDR_REG:
+                r[hw & 7] = this.load32((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0);
+                break;
+              case F16.STR_REG:
+                this.store32((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0, r[hw & 7]!);
+                break;
+              case F16.LDRB_REG:
+                r[hw & 7] = this.load8((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0);
+                break;
+              case F16.STRB_REG:
+                this.store8((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0, r[hw & 7]!);
+                break;
+              case F16.LDRH_REG:
+                r[hw & 7] = this.load16((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0);
+                break;
+              case F16.STRH_REG:
+                this.store16((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0, r[hw & 7]!);
+                break;
+              case F16.LDRSB_REG:
+                r[hw & 7] = (this.load8((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0) << 24) >> 24;
+                break;
+              case F16.LDRSH_REG:
+                r[hw & 7] = (this.load16((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0) << 16) >> 16;
+                break;
+              case F16.LDR_IMM:
+                r[hw & 7] = this.load32((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 4) | 0);
+                break;
+              case F16.STR_IMM:
+                this.store32((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 4) | 0, r[hw & 7]!);
+                break;
+              case F16.LDRB_IMM:
+                r[hw & 7] = this.load8((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31)) | 0);
+                break;
+              case F16.STRB_IMM:
+                this.store8((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31)) | 0, r[hw & 7]!);
+                break;
+              case F16.LDRH_IMM:
+                r[hw & 7] = this.load16((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 2) | 0);
+                break;
+              case F16.STRH_IMM:
+                this.store16((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 2) | 0, r[hw & 7]!);
+                break;
+              case F16.LDR_SP:
+                r[(hw >>> 8) & 7] = this.load32((r[SP]! + (hw & 0xff) * 4) | 0);
+                break;
+              case F16.STR_SP:
+                this.store32((r[SP]! + (hw & 0xff) * 4) | 0, r[(hw >>> 8) & 7]!);
+                break;
+              case F16.ADR:
+                r[(hw >>> 8) & 7] = ((r[15]! & ~3) + (hw & 0xff) * 4) | 0;
+                break;
+              case F16.ADD_SP_IMM8:
+                r[(hw >>> 8) & 7] = (r[SP]! + (hw & 0xff) * 4) | 0;
+                break;
+              case F16.ADD_SP_IMM7:
+                r[SP] = (r[SP]! + (hw & 0x7f) * 4) | 0;
+                break;
+              case F16.SUB_SP_IMM7:
+                r[SP] = (r[SP]! - (hw & 0x7f) * 4) | 0;
+                break;
+              case F16.CBZ: {
+                const imm = (((hw >>> 9) & 1) << 5) | ((hw >>> 3) & 31);
+                if ((r[hw & 7] === 0) !== ((hw & 0x800) !== 0)) npc = (r[15]! + imm * 2) & ~1;
+                break;
+              }
+              case F16.SXTH:
+                r[hw & 7] = (r[(hw >>> 3) & 7]! << 16) >> 16;
+                break;
+              case F16.SXTB:
+                r[hw & 7] = (r[(hw >>> 3) & 7]! << 24) >> 24;
+                break;
+              case F16.UXTH:
+                r[hw & 7] = r[(hw >>> 3) & 7]! & 0xffff;
+                break;
+              case F16.UXTB:
+                r[hw & 7] = r[(hw >>> 3) & 7]! & 0xff;
+                break;
+              case F16.B_COND:
+                if (it !== 0) {
+                  npc = this.slow16(pc, it, hw, npc);
+                } else if (conditionPassed(st, (hw >>> 8) & 15)) {
+                  npc = (r[15]! + (((hw & 0xff) << 24) >> 23)) & ~1;
+                }
+                break;
+              case F16.B:
+                npc = (r[15]! + (((hw & 0x7ff) << 21) >> 20)) & ~1;
+                break;
+              default:
+                npc = this.slow16(pc, it, hw, npc);
+            }
+            }
+            r[15] = npc;
+          } else {
+            const insn = (hw << 16) | bus.fetch16(pc + 2);
+            fetching = false;
+            this.pc = pc;
+            this.itBefore = it;
+            this.insn = insn;
+            r[15] = pc + 4;
+            this.nextPc = (pc + 4) | 0;
+            let run = true;
+            if (it !== 0) {
+              st.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+              this.inIt = true;
+              run = conditionPassed(st, it >>> 4);
+            } else {
+              this.inIt = false;
+            }
+            if (run) {
+              const slot = (insn ^ (insn >>> 13)) & T32_CACHE_MASK;
+              let d = this.t32Cache[slot]!;
+              if (this.t32Keys[slot] !== insn) d = this.decode32(insn, slot);
+              d.exec(this, d.args);
+            }
+            r[15] = this.nextPc;
+            if (this.excReturn !== 0) {
+              const v = this.excReturn;
+              this.excReturn = 0;
+              this.sys.exceptionReturn(v);
+            }
+          }
+        }
+        if (this.exitRequest || st.sleep !== RUNNING) break;
       }
-      if (this.exitRequest || st.sleep !== RUNNING) break;
+    } catch (e) {
+      // Rare path: a data/fetch fault. The instruction did not happen (QEMU restores icount).
+      r[15] = pc;
+      st.itstate = it;
+      this.excReturn = 0;
+      clock.icount--;
+      retired--;
+      if (e === BUS_FAULT) {
+        if (fetching) {
+          this.sys.prefetchAbort(pc);
+        } else {
+          this.sys.busFault(BUS_FAULT.address, BUS_FAULT.isWrite, pc);
+        }
+      } else if (e === SYNC_FAULT) {
+        this.sys.usageFault(SYNC_FAULT.cause, pc);
+      } else {
+        throw e;
+      }
     }
     return retired;
   }
 
-  /** Execute one instruction at `pc` (icount already advanced). */
-  private step(pc: number): void {
-    const st = this.state;
-    const r = this.r;
-    const it = st.itstate;
+  /**
+   * A 16-bit instruction through its table handler: sets up the fields handlers use, runs it, and
+   * performs a pending exception return. Returns the new r[15].
+   */
+  private slow16(pc: number, it: number, hw: number, npc: number): number {
     this.pc = pc;
     this.itBefore = it;
-    if (st.thumb === 0) {
-      this.nextPc = pc;
-      this.sys.usageFault(UsageCause.INVSTATE, pc);
-      return;
-    }
-    this.fetching = true;
-    const hw = this.bus.fetch16(pc);
-    let insn = hw;
-    let size = 2;
-    if (hw >= 0xe800) {
-      insn = (hw << 16) | this.bus.fetch16(pc + 2);
-      size = 4;
-    }
-    this.fetching = false;
-    this.insn = insn;
-    r[15] = pc + 4;
-    this.nextPc = (pc + size) | 0;
-    if (it !== 0) {
-      st.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
-      this.inIt = true;
-      if (!conditionPassed(st, it >>> 4)) {
-        r[15] = this.nextPc;
-        return;
-      }
-    } else {
-      this.inIt = false;
-    }
-    if (size === 2) {
-      T16_EXEC[hw]!(this, T16_ARGS[hw]!);
-    } else {
-      let d = this.t32Cache.get(insn);
-      if (d === undefined) d = this.decode32(insn);
-      d.exec(this, d.args);
-    }
+    this.inIt = it !== 0;
+    this.insn = hw;
+    this.nextPc = npc;
+    T16_EXEC[hw]!(this, T16_ARGS[hw]!);
+    const r = this.r;
     r[15] = this.nextPc;
     if (this.excReturn !== 0) {
       const v = this.excReturn;
       this.excReturn = 0;
       this.sys.exceptionReturn(v);
     }
+    return r[15]!;
   }
 
   /** Decode a 32-bit instruction once; later executions reuse handler and extracted fields. */
-  private decode32(insn: number): DecodedInsn {
+  private decode32(insn: number, slot: number): DecodedInsn {
     const e = match32(T32_BUCKETS[bucketKey32(insn)]!, insn);
     let d: DecodedInsn;
     if (e === null) {
@@ -183,8 +537,8 @@ export class Cpu implements CoreExecutor {
       e.extract(insn, args);
       d = { exec: e.exec, args };
     }
-    if (this.t32Cache.size >= T32_CACHE_LIMIT) this.t32Cache.clear();
-    this.t32Cache.set(insn, d);
+    this.t32Keys[slot] = insn;
+    this.t32Cache[slot] = d;
     return d;
   }
 
