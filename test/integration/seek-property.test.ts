@@ -12,8 +12,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OPT_LEVELS, PROGRAMS, PROGRAM_INPUT, elfPath, ensureFirmware } from '../support/firmware.js';
 import { recordInProcess, replayRig, straightHash, timelineRig, type Recorded } from '../unit/snapshot-rig.js';
 
+// rev-demo (under 2000 instructions) is too short for random seeks; the gdb reverse tests cover it.
 const CASES = [
-  ...PROGRAMS.flatMap((p) => OPT_LEVELS.map((o) => ({ elf: `${p}-${o}`, input: PROGRAM_INPUT[p] }))),
+  ...PROGRAMS.filter((p) => p !== 'rev-demo').flatMap((p) => OPT_LEVELS.map((o) => ({ elf: `${p}-${o}`, input: PROGRAM_INPUT[p] }))),
   { elf: 'crc32-O2', input: '' },
 ];
 

@@ -8,7 +8,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIRMWARE_DIR = join(ROOT, 'firmware');
 export const BUILD_DIR = join(FIRMWARE_DIR, 'build');
 
-export const PROGRAMS = ['insn-workout', 'irq-timers', 'faults', 'newlib-demo', 'uart-echo'] as const;
+export const PROGRAMS = ['insn-workout', 'irq-timers', 'faults', 'newlib-demo', 'uart-echo', 'rev-demo'] as const;
 export type Program = (typeof PROGRAMS)[number];
 export const OPT_LEVELS = ['O0', 'O2', 'Os'] as const;
 export type OptLevel = (typeof OPT_LEVELS)[number];
@@ -20,6 +20,7 @@ export const PROGRAM_INPUT: Record<Program, string> = {
   faults: '',
   'newlib-demo': '',
   'uart-echo': 'Hello, armrr! 0123 xyz\nq',
+  'rev-demo': '',
 };
 
 export function elfPath(name: string, opt: string): string {
