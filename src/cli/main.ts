@@ -86,6 +86,11 @@ export function buildProgram(): Command {
     .argument('<logA>')
     .argument('<logB>')
     .option('--context <n>', 'identical events shown around each difference', '3')
+    .option(
+      '--ignore <names...>',
+      'leave these events out (kinds or canonical names, comma or space separated), e.g. ' +
+        'CHECKPOINT_CLOCK_WARP_START,CHECKPOINT_CLOCK_WARP_ACCOUNT,CLOCK_VIRTUAL_RT to compare a QEMU log with an armrr one',
+    )
     .action(diffCommand);
 
   return program;

@@ -11,7 +11,7 @@
  * Alignment: common prefix and suffix are matched directly; the middle uses Myers' O((N+M)·D)
  * diff, bounded to `maxEditDistance` edits (beyond that the rest shows as one differing run).
  */
-import type { ReplayEvent } from './events.js';
+import { ASYNC_KINDS, CHECKPOINTS, CLOCKS, SHUTDOWN_CAUSES, type ReplayEvent } from './events.js';
 import { eventDetail } from './dump.js';
 import { formatVersion } from './log-format.js';
 import { ReplayLogReader, type ReplayLogEntry } from './log-reader.js';
@@ -23,7 +23,33 @@ export interface DiffOptions {
   readonly compareClockValues?: boolean;
   /** Give up aligning after this many insertions + deletions (default 2000). */
   readonly maxEditDistance?: number;
+  /**
+   * Events left out of the comparison, by canonical name (CHECKPOINT_CLOCK_WARP_START) or kind
+   * (CHECKPOINT, CLOCK): e.g. the warp checkpoints QEMU writes and armrr never does. See
+   * DIFF_EVENT_NAMES for the valid names.
+   */
+  readonly ignore?: readonly string[];
 }
+
+/** Every name `ignore` accepts: event kinds and canonical names. */
+export const DIFF_EVENT_NAMES: readonly string[] = [
+  'INTERRUPT',
+  'EXCEPTION',
+  ...ASYNC_KINDS,
+  'SHUTDOWN',
+  ...SHUTDOWN_CAUSES.map((c) => `SHUTDOWN_${c}`),
+  'CHAR_WRITE',
+  'CHAR_READ_ALL',
+  'CHAR_READ_ALL_ERROR',
+  'AUDIO_OUT',
+  'AUDIO_IN',
+  'RANDOM',
+  'CLOCK',
+  ...CLOCKS.map((c) => `CLOCK_${c}`),
+  'CHECKPOINT',
+  ...CHECKPOINTS.map((c) => `CHECKPOINT_${c}`),
+  'END',
+];
 
 export interface DiffResult {
   /** The side-by-side listing and notes; the summary line is separate (print it last). */
@@ -58,8 +84,9 @@ const LABEL_WIDTH_CAP = 60;
 export function diffLogs(a: Uint8Array, b: Uint8Array, options: DiffOptions = {}): DiffResult {
   const context = Math.max(0, options.context ?? 3);
   const compareClocks = options.compareClockValues === true;
-  const sideA = readSide(new ReplayLogReader(a), compareClocks);
-  const sideB = readSide(new ReplayLogReader(b), compareClocks);
+  const ignore = new Set(options.ignore ?? []);
+  const sideA = readSide(new ReplayLogReader(a), compareClocks, ignore);
+  const sideB = readSide(new ReplayLogReader(b), compareClocks, ignore);
   const { ops, gaveUp } = align(
     sideA.items.map((i) => i.key),
     sideB.items.map((i) => i.key),
@@ -144,7 +171,7 @@ export function diffLogs(a: Uint8Array, b: Uint8Array, options: DiffOptions = {}
   return firstDifference === undefined ? result : { ...result, firstDifference };
 }
 
-function readSide(reader: ReplayLogReader, compareClocks: boolean): LogSide {
+function readSide(reader: ReplayLogReader, compareClocks: boolean, ignore: ReadonlySet<string>): LogSide {
   const items: Item[] = [];
   let eventCount = 0;
   let finalIcount = 0;
@@ -155,6 +182,7 @@ function readSide(reader: ReplayLogReader, compareClocks: boolean): LogSide {
       continue;
     }
     finalIcount = entry.icount;
+    if (ignore.size !== 0 && (ignore.has(entry.event.kind) || ignore.has(canonicalName(entry.event)))) continue;
     items.push({
       entry,
       key: `${eventKey(entry.event, compareClocks)}@${entry.icount}`,

@@ -67,6 +67,7 @@ describe('bad options', () => {
     [['run', 'x.elf', '--max-insns', '-5'], /--max-insns must be a non-negative integer/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['replay', 'x.elf'], /missing required argument 'log'/],
+    [['diff', 'a.rrlog', 'b.rrlog', '--ignore', 'NOT_AN_EVENT'], /--ignore: unknown event 'NOT_AN_EVENT'/],
   ])('%j exits 2 with a clear message', (args, message) => {
     const r = armrr(...(args as string[]));
     expect(r.code).toBe(2);

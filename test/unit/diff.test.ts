@@ -64,6 +64,20 @@ describe('diffLogs', () => {
     expect(r.lines).toContain('  ... 1561 identical events ...');
   });
 
+  it('--ignore leaves named events out: extra warp checkpoints differ, and stop differing when ignored', () => {
+    const echo = qemuFixture('echo-shift7.bin');
+    const extra = reencode(echo, (events) => {
+      const i = events.findIndex(([e]) => e.kind === 'INTERRUPT');
+      events.splice(i, 0, [{ kind: 'CHECKPOINT', checkpoint: 'CLOCK_WARP_START' }, events[i]![1]]);
+    });
+    expect(diffLogs(echo, extra).identical).toBe(false);
+    expect(diffLogs(echo, extra, { ignore: ['CHECKPOINT_CLOCK_WARP_START'] }).identical).toBe(true);
+    // A kind covers all its canonical names.
+    expect(diffLogs(echo, extra, { ignore: ['CHECKPOINT'] }).identical).toBe(true);
+    // Ignoring something else does not hide the difference.
+    expect(diffLogs(echo, extra, { ignore: ['CLOCK_HOST'] }).identical).toBe(false);
+  });
+
   it('compares across versions by canonical event: 0xe02006 vs 0xe0200c', () => {
     const old = new RawLog(0xe02006).u8(10).u64(5n).u8(19, 0).u32(100).u8(5).u32(1).u32(1).u8(1, 0).u32(3).u8(2, 4, 21).build();
     const w = ReplayLogWriter.inMemory(new Uint8Array(8));
