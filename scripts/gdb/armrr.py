@@ -150,22 +150,49 @@ class ArmrrPrefix(gdb.Command):
         super().__init__("armrr", gdb.COMMAND_USER, gdb.COMPLETE_COMMAND, True)
 
 
-class ArmrrTimers(gdb.Command):
+class MonitorCommand(gdb.Command):
+    """An `armrr` subcommand backed by one `monitor ... --json` command.
+
+Subclasses set NAME, build the monitor command from the words (`monitor_command`) and render the
+JSON for humans (`render`); with --json the JSON is printed as it came."""
+
+    NAME = ""
+
+    def __init__(self):
+        super().__init__(self.NAME, gdb.COMMAND_USER)
+
+    def monitor_command(self, words):
+        raise NotImplementedError
+
+    def after(self, obj):
+        """Runs after the monitor command, --json or not (e.g. to refresh gdb's caches)."""
+
+    def render(self, obj):
+        raise NotImplementedError
+
+    def invoke(self, arg, from_tty):
+        words, as_json = _split_json_flag(arg)
+        obj = monitor_json(self.monitor_command(words))
+        self.after(obj)
+        if as_json:
+            _print_json(obj)
+        else:
+            self.render(obj)
+
+
+class ArmrrTimers(MonitorCommand):
     """Clocks and pending device timers, like QEMU's `qemu timers`.
 
 Usage: armrr timers [--json]
 For each pending timer: owner device, absolute expiry (ns and icount), time left, reload value,
 full period, and whether its interrupt is enabled."""
 
-    def __init__(self):
-        super().__init__("armrr timers", gdb.COMMAND_USER)
+    NAME = "armrr timers"
 
-    def invoke(self, arg, from_tty):
-        _, as_json = _split_json_flag(arg)
-        obj = monitor_json("timers")
-        if as_json:
-            _print_json(obj)
-            return
+    def monitor_command(self, words):
+        return "timers"
+
+    def render(self, obj):
         out = []
         for clock in obj.get("clocks", []):
             name = "QEMU_CLOCK_" + clock["name"].upper()
@@ -201,20 +228,17 @@ full period, and whether its interrupt is enabled."""
         gdb.write("".join(out))
 
 
-class ArmrrInfo(gdb.Command):
+class ArmrrInfo(MonitorCommand):
     """Where we are in the recording: icount, virtual time, log file, next event, snapshots.
 
 Usage: armrr info [--json]"""
 
-    def __init__(self):
-        super().__init__("armrr info", gdb.COMMAND_USER)
+    NAME = "armrr info"
 
-    def invoke(self, arg, from_tty):
-        _, as_json = _split_json_flag(arg)
-        obj = monitor_json("info replay")
-        if as_json:
-            _print_json(obj)
-            return
+    def monitor_command(self, words):
+        return "info replay"
+
+    def render(self, obj):
         event = obj.get("event")
         gdb.write(
             "log:          %s\n"
@@ -232,25 +256,19 @@ def _or_dash(value):
     return "-" if value is None else str(value)
 
 
-class ArmrrEvents(gdb.Command):
+class ArmrrEvents(MonitorCommand):
     """The log events around the current position; `=>` marks the next event to happen.
 
 Usage: armrr events [N] [--json]   (N defaults to 10)"""
 
-    def __init__(self):
-        super().__init__("armrr events", gdb.COMMAND_USER)
+    NAME = "armrr events"
 
-    def invoke(self, arg, from_tty):
-        words, as_json = _split_json_flag(arg)
-        count = ""
-        if words:
-            if not words[0].isdigit() or int(words[0]) < 1:
-                raise gdb.GdbError("usage: armrr events [N] [--json]")
-            count = " " + words[0]
-        obj = monitor_json("events" + count)
-        if as_json:
-            _print_json(obj)
-            return
+    def monitor_command(self, words):
+        if words and (not words[0].isdigit() or int(words[0]) < 1):
+            raise gdb.GdbError("usage: armrr events [N] [--json]")
+        return "events" + (" " + words[0] if words else "")
+
+    def render(self, obj):
         rows = [["=>" if e.get("current") else "", str(e["index"]), str(e["icount"]), "@%d" % e["offset"], e["name"]]
                 for e in obj.get("events", [])]
         if not rows:
@@ -260,20 +278,17 @@ Usage: armrr events [N] [--json]   (N defaults to 10)"""
         gdb.write(format_table(["", "event", "icount", "offset", "name"], rows))
 
 
-class ArmrrWhen(gdb.Command):
+class ArmrrWhen(MonitorCommand):
     """The current instruction count and the next log event, like rr's `when`.
 
 Usage: armrr when [--json]"""
 
-    def __init__(self):
-        super().__init__("armrr when", gdb.COMMAND_USER)
+    NAME = "armrr when"
 
-    def invoke(self, arg, from_tty):
-        _, as_json = _split_json_flag(arg)
-        obj = monitor_json("when")
-        if as_json:
-            _print_json(obj)
-            return
+    def monitor_command(self, words):
+        return "when"
+
+    def render(self, obj):
         nxt = obj.get("nextEvent")
         gdb.write("Current icount: %d\n" % obj["icount"])
         if nxt:
@@ -282,43 +297,39 @@ Usage: armrr when [--json]"""
             gdb.write("Next event: none (end of log)\n")
 
 
-class ArmrrGoto(gdb.Command):
+class ArmrrGoto(MonitorCommand):
     """Seek to an exact instruction count, then refresh gdb's registers and frame.
 
 Usage: armrr goto ICOUNT | +N | -N [--json]
 ICOUNT is absolute; +N / -N move relative to the current icount. Breakpoints are not checked
 on the way (use continue / reverse-continue for that)."""
 
-    def __init__(self):
-        super().__init__("armrr goto", gdb.COMMAND_USER)
+    NAME = "armrr goto"
 
-    def invoke(self, arg, from_tty):
-        words, as_json = _split_json_flag(arg)
+    def monitor_command(self, words):
         if len(words) != 1 or not words[0].lstrip("+-").isdigit():
             raise gdb.GdbError("usage: armrr goto ICOUNT|+N|-N [--json]")
-        obj = monitor_json("seek " + words[0])
+        return "seek " + words[0]
+
+    def after(self, obj):
         gdb.execute("maintenance flush register-cache", to_string=True)
-        if as_json:
-            _print_json(obj)
-            return
+
+    def render(self, obj):
         gdb.write("icount %d\n" % obj["icount"])
         refresh_view()
 
 
-class ArmrrSnapshots(gdb.Command):
+class ArmrrSnapshots(MonitorCommand):
     """Snapshots the replay stub holds in memory.
 
 Usage: armrr snapshots [--json]"""
 
-    def __init__(self):
-        super().__init__("armrr snapshots", gdb.COMMAND_USER)
+    NAME = "armrr snapshots"
 
-    def invoke(self, arg, from_tty):
-        _, as_json = _split_json_flag(arg)
-        obj = monitor_json("snapshots")
-        if as_json:
-            _print_json(obj)
-            return
+    def monitor_command(self, words):
+        return "snapshots"
+
+    def render(self, obj):
         rows = [[str(s["icount"]), str(s["pages"])] for s in obj.get("snapshots", [])]
         gdb.write(format_table(["icount", "pages"], rows) if rows else "no snapshots\n")
         gdb.write("%d snapshots, %.2f MiB\n" % (len(rows), obj.get("bytes", 0) / 1048576.0))

@@ -19,6 +19,8 @@ export interface ReplayGdbArgs {
   endIcount: number;
   elfPath: string;
   logPath: string;
+  /** The log as read at start (the monitor lists its events; no second read of the file). */
+  logBytes: Uint8Array;
   opts: ReplayCliOptions;
   /** --save-snapshots: load LOG.snapshots at the start, save when the last gdb connection ends. */
   snapshotFile?: SnapshotFileTarget;
@@ -46,7 +48,7 @@ export function buildReplayTarget(a: Omit<ReplayGdbArgs, 'opts' | 'elfPath' | 's
   );
   return new ReplayGdbTarget(timeline, {
     regions: gdbMemoryRegions(a.machine),
-    monitor: createReplayMonitor({ logPath: a.logPath, openLog: () => ReplayLogReader.fromFile(a.logPath) }),
+    monitor: createReplayMonitor({ logPath: a.logPath, openLog: () => new ReplayLogReader(a.logBytes) }),
   });
 }
 

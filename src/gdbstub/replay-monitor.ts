@@ -6,31 +6,12 @@
 import type { ReplayLogReader, ReplayLogEntry } from '../replay/log-reader.js';
 import { describeEvent } from '../replay/replayer.js';
 import type { ReplayGdbTarget } from './replay-target.js';
-import type { ReplayTimeline } from '../snapshots/timeline.js';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-
-/** Instructions replayed between progress reports (about a second of replay). */
-const SEEK_SLICE = 20_000_000;
 
 /**
- * Seek in slices: a seek far from any snapshot can replay for seconds, and gdb gives up on a
- * silent stub after its remote timeout (2 s). Progress lines keep the connection alive.
+ * Instructions replayed between progress reports (about half a second): a long seek would
+ * otherwise leave gdb waiting past its remote timeout (2 s) on a silent stub.
  */
-async function seekWithProgress(tl: ReplayTimeline, target: number, out: (text: string) => void): Promise<void> {
-  const m = tl.machine;
-  const snap = tl.store.find(target)!;
-  // Restore (cheap) unless running forward from here is shorter, then replay in slices.
-  if (!(m.icount <= target && m.icount >= snap.icount && m.exitCode === null)) tl.seek(snap.icount);
-  const from = m.icount;
-  while (m.icount < target) {
-    const stop = tl.runForward(Math.min(target, m.icount + SEEK_SLICE));
-    if (stop.kind !== 'limit') break;
-    if (m.icount < target) {
-      out(`seeking: icount ${m.icount} (${Math.round((100 * (m.icount - from)) / (target - from))}%)\n`);
-      await yieldToEventLoop();
-    }
-  }
-}
+const SEEK_SLICE = 20_000_000;
 
 export interface ReplayMonitorContext {
   logPath: string;
@@ -108,7 +89,10 @@ export function createReplayMonitor(ctx: ReplayMonitorContext) {
           out(`seek: icount ${t} is outside the recording (0..${tl.endIcount})\n`);
           return true;
         }
-        return seekWithProgress(tl, t, json ? () => {} : out).then(() => {
+        const progress = (at: number, from: number, to: number): void => {
+          if (!json) out(`seeking: icount ${at} (${Math.round((100 * (at - from)) / (to - from))}%)\n`);
+        };
+        return tl.seekInSlices(t, SEEK_SLICE, progress).then(() => {
           emit(`now at icount ${m.icount}\n`, { icount: m.icount });
           return true;
         });

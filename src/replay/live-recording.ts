@@ -11,41 +11,20 @@
 import type { HostPort, OutputSink, SerialInput } from '../emulator/io/input-port.js';
 import type { Machine, RunHooks } from '../emulator/machines/machine.js';
 import type { VirtualClock } from '../emulator/clock.js';
-import type { ReplayEvent } from './events.js';
 import type { LogLocation } from './errors.js';
 import { ReplayLogReader } from './log-reader.js';
 import { ReplayLogWriter } from './log-writer.js';
-import { Recorder, type EventSink, type LivePorts } from './recorder.js';
+import { Recorder, type LivePorts } from './recorder.js';
 import { Replayer } from './replayer.js';
-
-const MAX_INSN_EVENT = 0xffffffff;
 
 /** Output while re-executing recorded history: the user has seen it already. */
 const SILENT: OutputSink = { uartWrite: () => {}, consoleWrite: () => {} };
-
-/** Counts what the writer writes, so live positions can be given as reader positions. */
-class CountingLog implements EventSink {
-  index = 0;
-  private last = 0;
-  constructor(readonly writer: ReplayLogWriter) {}
-  write(event: ReplayEvent, icount: number): void {
-    const gap = icount - this.last;
-    this.writer.write(event, icount);
-    if (gap > 0) this.index += Math.ceil(gap / MAX_INSN_EVENT);
-    this.index++;
-    this.last = icount;
-  }
-  /** Where a reader would stand after the events written so far. */
-  position(): LogLocation {
-    return { offset: this.writer.byteLength, index: this.index, icount: this.writer.icount };
-  }
-}
 
 type Mode = 'live' | 'replay';
 
 export class LiveRecording {
   readonly ports: { serial: SerialInput; host: HostPort; output: OutputSink };
-  private readonly log: CountingLog;
+  private readonly log: ReplayLogWriter;
   private readonly recorder: Recorder;
   private replayer: Replayer | null = null;
   private mode: Mode = 'live';
@@ -57,7 +36,7 @@ export class LiveRecording {
   head = 0;
 
   constructor(live: LivePorts, fingerprint: Uint8Array) {
-    this.log = new CountingLog(ReplayLogWriter.inMemory(fingerprint));
+    this.log = ReplayLogWriter.inMemory(fingerprint);
     this.recorder = new Recorder(this.log, live);
     const cur = (): { serial: SerialInput; host: HostPort; output: OutputSink } =>
       this.mode === 'live' ? this.recorder.ports : this.replayer!.ports;
@@ -110,7 +89,7 @@ export class LiveRecording {
   restore(at: LogLocation): void {
     const m = this.machine!;
     if (this.mode === 'live' && m.icount > this.head) this.head = m.icount;
-    const reader = new ReplayLogReader(this.log.writer.bytes());
+    const reader = new ReplayLogReader(this.log.bytes());
     reader.seek(at);
     // Everything recorded at or before the head is replayed; the moment the last recorded event
     // is consumed at the head, inputs are live again (events after it are new).
@@ -141,7 +120,7 @@ export class LiveRecording {
 
   /** The log recorded so far (for listing events). */
   logBytes(): Uint8Array {
-    return this.log.writer.bytes();
+    return this.log.bytes();
   }
 
   get isReplaying(): boolean {

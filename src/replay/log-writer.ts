@@ -8,6 +8,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 import { ReplayLogWriteError } from './errors.js';
+import type { LogLocation } from './errors.js';
 import type { InputEventPayload, ReplayEvent } from './events.js';
 import { ARMRR_LAYOUT, ARMRR_LOG_VERSION, FINGERPRINT_SIZE, HEADER_SIZE } from './log-format.js';
 
@@ -49,6 +50,8 @@ export class ReplayLogWriter {
   private view = new DataView(this.buffer.buffer);
   private length = 0;
   private lastIcount = 0;
+  /** Events written so far, INSTRUCTION events included (a reader's event index). */
+  private events = 0;
   private endWritten = false;
   private closed = false;
 
@@ -100,6 +103,11 @@ export class ReplayLogWriter {
     return n;
   }
 
+  /** Where a reader stands after everything written so far (ReplayLogReader.seek accepts it). */
+  position(): LogLocation {
+    return { offset: this.byteLength, index: this.events, icount: this.lastIcount };
+  }
+
   /** icount of the last event written (instructions are accounted up to here). */
   get icount(): number {
     return this.lastIcount;
@@ -121,14 +129,17 @@ export class ReplayLogWriter {
     if (id === undefined) throw new ReplayLogWriteError(`${event.kind} has no id in version 0xe0200c`);
     const mark = this.length;
     const previousIcount = this.lastIcount;
+    const previousEvents = this.events;
     try {
       this.advanceTo(icount);
       this.u8(id);
       this.payload(event);
+      this.events++;
     } catch (err) {
       // A rejected event leaves no partial bytes behind.
       this.length = mark;
       this.lastIcount = previousIcount;
+      this.events = previousEvents;
       throw err;
     }
     if (event.kind === 'END') this.endWritten = true;
@@ -172,6 +183,7 @@ export class ReplayLogWriter {
       const step = Math.min(delta, U32_MAX);
       this.u8(0);
       this.u32(step, 'instruction count');
+      this.events++;
       delta -= step;
     }
     this.lastIcount = icount;

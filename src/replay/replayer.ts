@@ -70,8 +70,6 @@ const PRODUCED_BY_INSTRUCTION: ReadonlySet<ReplayEvent['kind']> = new Set<Replay
 export class Replayer {
   private machine: Machine | null = null;
   readonly ports: { serial: SerialInput; host: HostPort; output: OutputSink };
-  /** Set when the log's final SHUTDOWN/END has been reached. */
-  finished = false;
 
   constructor(
     private readonly cursor: EventCursor,
@@ -197,10 +195,8 @@ export class Replayer {
     this.consumeMarkers();
     const e = this.head();
     if (e === null) return;
-    if (e.event.kind === 'SHUTDOWN' || e.event.kind === 'END') {
-      if (e.icount <= icount) this.finished = true;
-      return;
-    }
+    // The recording's end is not produced by the machine; the run simply stops there.
+    if (e.event.kind === 'SHUTDOWN' || e.event.kind === 'END') return;
     if (e.icount < icount) {
       throw new ReplayDivergenceError(icount, e, `reached icount ${icount} without producing it`);
     }
@@ -214,16 +210,14 @@ export class Replayer {
     if (e.event.kind !== 'SHUTDOWN' || e.icount !== this.icount) {
       throw new ReplayDivergenceError(this.icount, e, 'exits (semihosting)');
     }
-    this.finished = true;
   }
 
-  /** Icount at which the recording ended (the last event), or null if unknown yet. */
+  /** The log position at this point (saved in snapshots). */
   position(): LogLocation {
     return this.cursor.position();
   }
 
   restore(at: LogLocation): void {
     this.cursor.seek(at);
-    this.finished = false;
   }
 }

@@ -5,6 +5,7 @@
  * Forward runs stop at every existing snapshot's icount so the store can re-anchor its dirty-page
  * tracking there (cheap), and take a new snapshot every `interval` instructions past the newest.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Machine, RunHooks, StopReason } from '../emulator/machines/machine.js';
 import { SnapshotStore } from './snapshot-store.js';
 
@@ -105,20 +106,44 @@ export class ReplayTimeline {
    * must be disabled by the caller.
    */
   seek(target: number): StopReason {
+    const t = this.startSeek(target);
+    if (t === null) return { kind: 'limit' };
+    return this.runForward(t);
+  }
+
+  /**
+   * `seek` in slices of `slice` instructions with an event-loop turn between them, so a long
+   * replay can report progress (and keep a gdb connection alive). Same end state as `seek`.
+   */
+  async seekInSlices(target: number, slice: number, onSlice: (icount: number, from: number, to: number) => void): Promise<StopReason> {
+    const t = this.startSeek(target);
+    if (t === null) return { kind: 'limit' };
+    const from = this.icount;
+    for (;;) {
+      const stop = this.runForward(Math.min(t, this.icount + slice));
+      if (stop.kind !== 'limit' || this.icount >= t) return stop;
+      onSlice(this.icount, from, t);
+      await yieldToEventLoop();
+    }
+  }
+
+  /**
+   * Restore the snapshot a seek starts from, if running forward from here is not shorter.
+   * Returns the clamped target, or null when the machine is already exactly there.
+   */
+  private startSeek(target: number): number | null {
     const t = Math.max(0, Math.min(target, this.options.endIcount));
     const snap = this.store.find(t)!;
     const here = this.icount;
-    let restored = false;
     if (!(here <= t && here >= snap.icount && this.machine.exitCode === null)) {
       this.store.restore(snap);
       this.lastBoundary = -1;
-      restored = true;
+      // A snapshot holds the state at the *start* of its boundary (taken in atBoundary, before
+      // inputs are polled and a pending exception is entered), while a run that stops at icount t
+      // has done that boundary's work. So after restoring a snapshot at exactly t, still run the
+      // boundary: machine.run(t) does it and returns without executing anything.
+      return t;
     }
-    // A snapshot holds the state at the *start* of its boundary (taken in atBoundary, before inputs
-    // are polled and a pending exception is entered), while a run that stops at icount t has done
-    // that boundary's work. So after restoring a snapshot at exactly t, still run the boundary:
-    // machine.run(t) does it and returns without executing anything.
-    if (this.icount === t && !restored) return { kind: 'limit' };
-    return this.runForward(t);
+    return this.icount === t ? null : t;
   }
 }

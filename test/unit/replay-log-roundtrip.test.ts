@@ -158,3 +158,27 @@ describe('ReplayLogWriter files', () => {
     expect(w.bytes().length).toBe(before.length + 1);
   });
 });
+
+describe('ReplayLogWriter.position', () => {
+  it('is where a reader stands after reading everything written, split INSTRUCTION events included', () => {
+    const w = ReplayLogWriter.inMemory(Uint8Array.of(9, 9, 9, 9, 9, 9, 9, 9));
+    const checks: Array<{ pos: ReturnType<ReplayLogWriter['position']> }> = [];
+    w.write({ kind: 'CHECKPOINT', checkpoint: 'INIT' }, 0);
+    checks.push({ pos: w.position() });
+    w.write({ kind: 'INTERRUPT' }, 5);
+    checks.push({ pos: w.position() });
+    w.write({ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 5 + 2 ** 33); // three INSTRUCTION events
+    checks.push({ pos: w.position() });
+    const bytes = w.bytes();
+    const r = new ReplayLogReader(bytes);
+    const afterEach: Array<ReturnType<ReplayLogReader['position']>> = [];
+    for (let e = r.next(); e !== null; e = r.next()) if (e.event.kind !== 'INSTRUCTION') afterEach.push(r.position());
+    expect(checks.map((c) => c.pos)).toEqual(afterEach);
+    // INIT, INSTRUCTION +5, INTERRUPT, 3 x INSTRUCTION (2^33 in u32 steps), CHAR_WRITE
+    expect(checks[2]!.pos).toEqual({ offset: bytes.length, index: 7, icount: 5 + 2 ** 33 });
+    // A reader positioned there reads nothing more.
+    const tail = new ReplayLogReader(bytes);
+    tail.seek(checks[1]!.pos);
+    expect(tail.next()?.event.kind).toBe('INSTRUCTION');
+  });
+});

@@ -68,7 +68,7 @@ export function openReplayLog(logPath: string, image: Uint8Array): OpenedReplayL
     for (let shift = 0; shift <= 10; shift++) {
       const fp = fingerprintOf(machine, shift, image);
       if (fp.every((b, i) => b === reader.fingerprint[i])) {
-        const scan = scanLog(logPath);
+        const scan = scanLog(reader.bytes);
         return { reader, machine, icountShift: shift, endIcount: scan.endIcount, truncated: scan.truncated };
       }
     }
@@ -84,8 +84,8 @@ export function openReplayLog(logPath: string, image: Uint8Array): OpenedReplayL
  * One pass over the log: where it ends, and why if it ends without END. The replay's own reader
  * only discovers a truncation when its cursor gets there, too late to warn before the replay.
  */
-function scanLog(logPath: string): { endIcount: number; truncated: ReplayLogReader['truncated'] } {
-  const r = ReplayLogReader.fromFile(logPath);
+function scanLog(bytes: Uint8Array): { endIcount: number; truncated: ReplayLogReader['truncated'] } {
+  const r = new ReplayLogReader(bytes);
   let end = 0;
   for (let e = r.next(); e !== null; e = r.next()) {
     end = e.icount + (e.event.kind === 'INSTRUCTION' ? e.event.count : 0);
@@ -116,7 +116,7 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
   const hooks = replayer.attach(machine);
   if (opts.gdb !== undefined || opts.gdbWs !== undefined) {
     const { serveReplayGdb } = await import('../gdb-replay.js');
-    await serveReplayGdb({ machine, replayer, hooks, endIcount: log.endIcount, elfPath, logPath, opts, snapshotFile });
+    await serveReplayGdb({ machine, replayer, hooks, endIcount: log.endIcount, elfPath, logPath, logBytes: log.reader.bytes, opts, snapshotFile });
     return;
   }
   // --save-snapshots on a plain replay: take the periodic snapshots a gdb session would, so the

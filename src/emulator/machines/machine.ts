@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Bus } from '../memory/bus.js';
 import type { VirtualClock } from '../clock.js';
 import type { StatefulComponent } from '../devices/device.js';
-import { CpuState, RUNNING, SLEEP_WFE, SLEEP_WFI, LOCKUP } from '../cpu/state.js';
+import { CpuState, RUNNING, SLEEP_WFE, LOCKUP } from '../cpu/state.js';
 
 /** What the machine loop needs from the core. */
 export interface CoreExecutor {
@@ -70,13 +70,6 @@ export interface RunHooks {
   onInterruptTaken?(exc: number, icount: number): void;
   /** A halt requested asynchronously (gdb Ctrl-C); checked between budgets. */
   shouldHalt?(): boolean;
-  /** The CPU is idle (WFI) and no timer is armed: return true if input may still arrive. */
-  waitingForInput?(): boolean;
-}
-
-export interface IdleOutcome {
-  /** True when the core was woken or time warped; false when nothing can ever wake it. */
-  progressed: boolean;
 }
 
 export class Machine {
@@ -159,7 +152,7 @@ export class Machine {
         const inputAt = this.nextInputIcount();
         const timerNs = clock.nextDeadlineNs();
         if (timerNs === Infinity && inputAt === Infinity) {
-          if (!this.inputsExhausted() || hooks.waitingForInput?.()) return { kind: 'halt', reason: 'waiting for input' };
+          if (!this.inputsExhausted()) return { kind: 'halt', reason: 'waiting for input' };
           return { kind: 'idle' };
         }
         // Input due at an icount will never come while icount stands still: compare in virtual time.
@@ -212,4 +205,3 @@ export class Machine {
   }
 }
 
-export { RUNNING, SLEEP_WFI, SLEEP_WFE, LOCKUP };
