@@ -13,7 +13,9 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 fi
 mkdir -p "$out"
 
-CFLAGS=(-mcpu=cortex-m3 -mthumb -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter
+M3_FLAGS=(-mcpu=cortex-m3)
+M4_FLAGS=(-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16)
+CFLAGS=(-mthumb -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter
         -ffreestanding -fno-common -I"$here/common")
 COMMON=("$here/common/startup.c" "$here/common/uart.c")
 BARE_LIBS=(-nostdlib -T "$here/common/link.ld" -lc -lgcc)
@@ -29,7 +31,9 @@ build() {
   if [[ -f "$elf" && ! "$newest" -nt "$elf" ]]; then return 0; fi
   local libs=("${BARE_LIBS[@]}")
   [[ "$name" == newlib-demo ]] && libs=("${NEWLIB_LIBS[@]}")
-  "$CC" "${CFLAGS[@]}" "-$opt" "$@" -o "$elf.tmp" "$src" "${COMMON[@]}" "${libs[@]}"
+  local cpu=("${M3_FLAGS[@]}")
+  [[ "$name" == m4-* ]] && cpu=("${M4_FLAGS[@]}")
+  "$CC" "${cpu[@]}" "${CFLAGS[@]}" "-$opt" "$@" -o "$elf.tmp" "$src" "${COMMON[@]}" "${libs[@]}"
   mv "$elf.tmp" "$elf"
   echo "built $(basename "$elf")"
 }
@@ -41,6 +45,14 @@ for src in "$here"/src/*.c; do
   [[ "$name" == crc32 ]] && continue
   for opt in O0 O2 Os; do
     build "$name" "$opt" "$out/$name-$opt.elf" "$here/src/$name.c" & pids+=($!)
+  done
+done
+# Cortex-M4F programs (mps2-an386): firmware/m4/NAME.c -> build/m4-NAME-OPT.elf, hard-float ABI.
+for src in "$here"/m4/*.c; do
+  [[ -e "$src" ]] || continue
+  name="m4-$(basename "$src" .c)"
+  for opt in O0 O2 Os; do
+    build "$name" "$opt" "$out/$name-$opt.elf" "$src" & pids+=($!)
   done
 done
 build crc32 O2 "$out/crc32-O2.elf" "$here/src/crc32.c" -DITERS=2u & pids+=($!)

@@ -51,6 +51,11 @@ void (*const vector_table[16 + 32])(void) = {
 
 void Reset_Handler(void)
 {
+#if defined(__ARM_FP)
+    /* FPU builds (Cortex-M4F): grant CP10/CP11 full access before any FP instruction runs. */
+    REG32(0xE000ED88u) |= 0xFu << 20;
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+#endif
     uint32_t *s = &__data_load, *d = &__data_start;
     while (d < &__data_end) *d++ = *s++;
     for (d = &__bss_start; d < &__bss_end; ) *d++ = 0;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Bus } from '../../src/emulator/memory/bus.js';
 import { ElfError, loadElf, parseElf } from '../../src/emulator/loader/elf.js';
-import { AN385_RAM } from '../../src/emulator/machines/mps2-an385.js';
+import { AN385_RAM } from '../../src/emulator/machines/mps2.js';
 
 const FIXTURE = new URL('../fixtures/qemu-7.2-mps2/echo.elf', import.meta.url).pathname;
 const image = new Uint8Array(readFileSync(FIXTURE));

@@ -21,7 +21,9 @@ import { UsageCause } from './system.js';
 import { addWithCarryFlags, conditionPassed, shiftC, shifter } from './alu.js';
 import { T16_ARGS, T16_EXEC, T16_FAST } from './t16.js';
 import { F16 } from './t16.js';
-import { T32_BUCKETS } from './t32.js';
+import { t32BucketsFor } from './t32.js';
+import { CORTEX_M3, type CoreProfile } from './profile.js';
+import type { Encoding } from './decode-table.js';
 import { bucketKey32, match32 } from './decode-table.js';
 import type { Fields } from './decode-table.js';
 import type { Handler } from './t16.js';
@@ -79,12 +81,17 @@ export class Cpu implements CoreExecutor {
   /** LDM scratch so a faulting load leaves registers untouched. */
   readonly loadBuffer = new Int32Array(16);
 
+  /** 32-bit decode buckets of this core's profile. */
+  private readonly t32Buckets: readonly Encoding<Handler>[][];
+
   constructor(
     readonly state: CpuState,
     readonly bus: Bus,
     readonly clock: VirtualClock,
+    readonly profile: CoreProfile = CORTEX_M3,
   ) {
     this.r = state.r;
+    this.t32Buckets = t32BucketsFor(profile);
   }
 
   execute(budget: number): number {
@@ -527,7 +534,7 @@ export class Cpu implements CoreExecutor {
 
   /** Decode a 32-bit instruction once; later executions reuse handler and extracted fields. */
   private decode32(insn: number, slot: number): DecodedInsn {
-    const e = match32(T32_BUCKETS[bucketKey32(insn)]!, insn);
+    const e = match32(this.t32Buckets[bucketKey32(insn)]!, insn);
     let d: DecodedInsn;
     if (e === null) {
       d = { exec: undefinedHandler, args: {} };
@@ -566,6 +573,16 @@ export class Cpu implements CoreExecutor {
   usageFault(cause: UsageCause): void {
     this.abandon();
     this.sys.usageFault(cause, this.pc);
+  }
+
+  /**
+   * ExecuteFPCheck at the start of every FP instruction: false when it raised NOCP (counted, like
+   * the other decode-time UsageFaults); the handler must then return at once.
+   */
+  fpCheck(): boolean {
+    if (this.sys.fpCheck(this.pc)) return true;
+    this.abandon();
+    return false;
   }
 
   /** Run-time UsageFault (UNALIGNED, DIVBYZERO): not counted. Never returns. */

@@ -12,7 +12,7 @@ import { BUS_FAULT } from '../memory/bus.js';
 import type { VirtualClock } from '../clock.js';
 import { type CpuState, LR, PC, SP, RUNNING, SLEEP_WFE, SLEEP_WFI, LOCKUP } from './state.js';
 import type { CpuSystem } from './system.js';
-import { Exc, SysReg, type UsageCause } from './system.js';
+import { Exc, SysReg, UsageCause } from './system.js';
 import type { ExceptionUnit } from '../machines/machine.js';
 import {
   CCR_NONBASETHRDENA,
@@ -338,6 +338,12 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
   }
 
   // ---- special registers --------------------------------------------------------------------
+
+  fpCheck(pc: number): boolean {
+    // No FPU support yet on the system side: behave like a core without coprocessors.
+    this.usageFault(UsageCause.NOCP, pc);
+    return false;
+  }
 
   isPrivileged(): boolean {
     return this.state.ipsr !== 0 || (this.state.control & 1) === 0;

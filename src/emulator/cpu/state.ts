@@ -16,6 +16,9 @@ export const SLEEP_WFI = 1;
 export const SLEEP_WFE = 2;
 export const LOCKUP = 3;
 
+/** Length of `CpuState.save()`: r0-r15, 17 scalar fields, s0-s31, FPSCR. */
+export const CPU_STATE_WORDS = 66;
+
 export class CpuState {
   readonly r = new Int32Array(16);
   NF = 0;
@@ -43,6 +46,12 @@ export class CpuState {
   eventRegister = 0;
   /** RUNNING, SLEEP_WFI, SLEEP_WFE or LOCKUP. */
   sleep = RUNNING;
+  /**
+   * FPv4-SP registers (Cortex-M4F): s0-s31 as raw IEEE-754 single bits (d<n> = s<2n+1>:s<2n>) and
+   * FPSCR. Every core has them so the state has one shape; a Cortex-M3 never touches them.
+   */
+  readonly s = new Int32Array(32);
+  fpscr = 0;
 
   /** True when executing on the process stack (thread mode with SPSEL=1). */
   get usingPsp(): boolean {
@@ -138,12 +147,16 @@ export class CpuState {
       this.exclusiveAddr,
       this.eventRegister,
       this.sleep,
+      ...this.s,
+      this.fpscr,
     ];
   }
 
   load(s: readonly number[]): void {
-    if (s.length !== 33) throw new Error('CPU state does not match this core');
+    if (s.length !== CPU_STATE_WORDS) throw new Error('CPU state does not match this core');
     for (let i = 0; i < 16; i++) this.r[i] = s[i]!;
+    for (let i = 0; i < 32; i++) this.s[i] = s[33 + i]!;
+    this.fpscr = s[65]!;
     [
       this.NF,
       this.ZF,
@@ -162,6 +175,6 @@ export class CpuState {
       this.exclusiveAddr,
       this.eventRegister,
       this.sleep,
-    ] = s.slice(16) as number[];
+    ] = s.slice(16, 33) as number[];
   }
 }

@@ -90,4 +90,11 @@ export interface CpuSystem {
   sev(): void;
   /** True when the current mode is privileged (for LDRT/STRT and MSR/MRS rules). */
   isPrivileged(): boolean;
+  /**
+   * ExecuteFPCheck() for an FP instruction at `pc` (Cortex-M4F): when CPACR denies CP10/CP11,
+   * raises UsageFault NOCP and returns false (the instruction must do nothing more). Otherwise
+   * performs any pending lazy state preservation (FPCCR.LSPACT), sets CONTROL.FPCA (loading FPSCR
+   * from FPDSCR when it was clear) and returns true. A core without an FPU always raises NOCP.
+   */
+  fpCheck(pc: number): boolean;
 }

@@ -1,11 +1,12 @@
 /** Machine registry: board name -> factory. */
 import type { Machine } from './machine.js';
-import { createMps2An385, type BoardOptions } from './mps2-an385.js';
+import { createMps2An385, createMps2An386, type BoardOptions } from './mps2.js';
 
-export type { BoardOptions } from './mps2-an385.js';
+export type { BoardOptions } from './mps2.js';
 
 export const MACHINES: Readonly<Record<string, (opts: BoardOptions) => Machine>> = {
   'mps2-an385': createMps2An385,
+  'mps2-an386': createMps2An386,
 };
 
 export class UnknownMachineError extends Error {

@@ -1,5 +1,6 @@
 /**
- * The mps2-an385 board as QEMU 7.2 builds it (hw/arm/mps2.c): Cortex-M3, 25 MHz SYSCLK, the
+ * The mps2-an385 and mps2-an386 boards as QEMU 7.2 builds them (hw/arm/mps2.c). Both are the same
+ * board apart from the core (AN385: Cortex-M3; AN386: Cortex-M4 with FPU) and the SCC ID: 25 MHz SYSCLK, the
  * AN385 memory map with its RAM mirrors, CMSDK peripherals, bit-band aliases, and the regions QEMU
  * covers with unimplemented-device stubs (reads 0, writes ignored) so that the same addresses
  * fault, or not, as under QEMU.
@@ -21,7 +22,8 @@ import { CmsdkTimer } from '../devices/cmsdk-timer.js';
 import { CmsdkDualTimer } from '../devices/cmsdk-dualtimer.js';
 import { CmsdkWatchdog } from '../devices/cmsdk-watchdog.js';
 import { Mps2Fpgaio } from '../devices/mps2-fpgaio.js';
-import { Mps2Scc, AN385_SCC_CONFIG } from '../devices/mps2-scc.js';
+import { Mps2Scc, AN385_SCC_CONFIG, type SccConfig } from '../devices/mps2-scc.js';
+import { CORTEX_M3, CORTEX_M4, type CoreProfile } from '../cpu/profile.js';
 import { Pl022Spi } from '../devices/pl022-spi.js';
 import { SbconI2c } from '../devices/sbcon-i2c.js';
 import { Lan9118Stub, LAN9118_MMIO_SIZE } from '../devices/lan9118-stub.js';
@@ -37,6 +39,16 @@ export interface BoardOptions {
 }
 
 export const MPS2_AN385_NAME = 'mps2-an385';
+export const MPS2_AN386_NAME = 'mps2-an386';
+
+/** What differs between the AN385 and AN386 images (QEMU's mps2_an385/an386_class_init). */
+interface Mps2Variant {
+  name: string;
+  profile: CoreProfile;
+  scc: SccConfig;
+}
+const AN385: Mps2Variant = { name: MPS2_AN385_NAME, profile: CORTEX_M3, scc: AN385_SCC_CONFIG };
+const AN386: Mps2Variant = { name: MPS2_AN386_NAME, profile: CORTEX_M4, scc: { ...AN385_SCC_CONFIG, id: 0x41043860 } };
 /** SYSCLK: CPU, UART, timers, watchdog, FPGAIO prescale counter. */
 export const MPS2_SYSCLK_HZ = 25_000_000;
 
@@ -68,10 +80,17 @@ const UART_RX_IRQS = [0, 2, 4, 18, 20];
 const UART_OVERFLOW_IRQ = 12;
 
 export function createMps2An385(opts: BoardOptions): Machine {
+  return createMps2(AN385, opts);
+}
+export function createMps2An386(opts: BoardOptions): Machine {
+  return createMps2(AN386, opts);
+}
+
+function createMps2(variant: Mps2Variant, opts: BoardOptions): Machine {
   const clock = new VirtualClock(opts.icountShift);
   const bus = new Bus(AN385_RAM.map((r) => ({ ...r, aliases: r.aliases ? [...r.aliases] : undefined })));
   const state = new CpuState();
-  const cpu = new Cpu(state, bus, clock);
+  const cpu = new Cpu(state, bus, clock, variant.profile);
   const nvic = new Nvic(state, cpu);
   const irq = (n: number): IrqLine => (level: boolean) => nvic.setIrqLevel(n, level);
   const systick = new Systick(clock, state, () => nvic.pendSysTick(), MPS2_SYSTICK_CLOCKS);
@@ -127,7 +146,7 @@ export function createMps2An385(opts: BoardOptions): Machine {
   const watchdog = new CmsdkWatchdog('watchdog', clock, MPS2_SYSCLK_HZ, (l) => nvic.setNmiLevel(l), requestReset);
   bus.mapMmio(0x40008000, 0x1000, watchdog);
 
-  const scc = new Mps2Scc('scc', AN385_SCC_CONFIG);
+  const scc = new Mps2Scc('scc', variant.scc);
   bus.mapMmio(0x4002f000, 0x1000, scc);
   const fpgaio = new Mps2Fpgaio('fpgaio', clock, MPS2_SYSCLK_HZ);
   bus.mapMmio(0x40028000, 0x1000, fpgaio);
@@ -209,7 +228,7 @@ export function createMps2An385(opts: BoardOptions): Machine {
   const inputsExhausted = (): boolean => uarts.every((_, i) => opts.serial.exhausted(i));
 
   machine = new Machine(
-    MPS2_AN385_NAME,
+    variant.name,
     { icountShift: opts.icountShift },
     bus,
     clock,
