@@ -16,8 +16,8 @@ export const SLEEP_WFI = 1;
 export const SLEEP_WFE = 2;
 export const LOCKUP = 3;
 
-/** Length of `CpuState.save()`: r0-r15, 17 scalar fields, s0-s31, FPSCR. */
-export const CPU_STATE_WORDS = 66;
+/** Length of `CpuState.save()`: r0-r15, 17 scalar fields, s0-s31, FPSCR, GE. */
+export const CPU_STATE_WORDS = 67;
 
 export class CpuState {
   readonly r = new Int32Array(16);
@@ -26,6 +26,8 @@ export class CpuState {
   CF = 0;
   VF = 0;
   QF = 0;
+  /** APSR.GE[3:0] (ARMv7E-M DSP only; always 0 on a Cortex-M3). */
+  ge = 0;
   /** ITSTATE (EPSR IT bits, 8 bits: firstcond[7:4] mask[3:0]). 0 = not in an IT block. */
   itstate = 0;
   /** EPSR.T; clearing it makes the next instruction raise UsageFault INVSTATE. */
@@ -107,11 +109,12 @@ export class CpuState {
     this.QF = (v >>> 27) & 1;
   }
 
-  /** Full xPSR as gdb and QEMU show it. */
+  /** Full xPSR as gdb and QEMU show it (GE bits 19:16 are only ever non-zero on a DSP core). */
   getXpsr(): number {
     const it = this.itstate;
     return (
       (this.getApsr() |
+        (this.ge << 16) |
         (this.thumb << 24) |
         ((it & 3) << 25) | // IT[1:0]
         ((it >>> 2) << 10) | // IT[7:2]
@@ -119,6 +122,7 @@ export class CpuState {
       0
     );
   }
+  /** Leaves GE alone: only a DSP core restores it (the exception-return code does that). */
   setXpsr(v: number): void {
     this.setApsr(v);
     this.thumb = (v >>> 24) & 1;
@@ -149,6 +153,7 @@ export class CpuState {
       this.sleep,
       ...this.s,
       this.fpscr,
+      this.ge,
     ];
   }
 
@@ -157,6 +162,7 @@ export class CpuState {
     for (let i = 0; i < 16; i++) this.r[i] = s[i]!;
     for (let i = 0; i < 32; i++) this.s[i] = s[33 + i]!;
     this.fpscr = s[65]!;
+    this.ge = s[66]!;
     [
       this.NF,
       this.ZF,
