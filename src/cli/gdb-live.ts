@@ -26,7 +26,7 @@ export async function serveLiveGdb(
     { serial: input.serial, host: new LiveHostPort(input.console), output: processOutputSink() },
     fingerprintOf(mo.machine, mo.icountShift, image),
   );
-  const { machine } = bootFirmware(image, { machine: mo.machine, icountShift: mo.icountShift, ...live.ports });
+  const { machine } = bootFirmware(image, { machine: mo.machine, icountShift: mo.icountShift, ...live.ports, jit: mo.jit });
   const hooks = live.attach(machine);
   const timeline = new ReplayTimeline(machine, hooks, () => live.position(), (at) => live.restore(at), {
     interval: DEFAULT_SNAPSHOT_INTERVAL,

@@ -13,6 +13,8 @@ export interface MachineCliOptions {
   input?: string;
   inputGap?: string;
   realtime?: boolean;
+  /** false with --no-jit. */
+  jit?: boolean;
 }
 
 export interface ResolvedMachineOptions {
@@ -21,6 +23,8 @@ export interface ResolvedMachineOptions {
   maxInsns: number;
   inputGapInsns: number | undefined;
   realtime: boolean;
+  /** false = interpreter only; undefined = the default (on unless ARMRR_JIT=0). */
+  jit: boolean | undefined;
 }
 
 export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOptions {
@@ -34,7 +38,7 @@ export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOpti
   // Pacing defaults on for a human at a terminal (DESIGN §2), off for files and pipes.
   const interactive = o.input === '-' || (o.input === undefined && process.stdin.isTTY === true);
   const realtime = o.realtime ?? interactive;
-  return { machine: o.machine, icountShift: shift, maxInsns, inputGapInsns: gap, realtime };
+  return { machine: o.machine, icountShift: shift, maxInsns, inputGapInsns: gap, realtime, jit: o.jit === false ? false : undefined };
 }
 
 export interface OpenedInput {

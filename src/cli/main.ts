@@ -27,8 +27,11 @@ function machineOptions(cmd: Command): Command {
     .option('--input-gap <n>', 'min instructions between two input bytes (default: one byte time at 115200 baud)')
     .option('--realtime', 'keep virtual time from running ahead of host time (default when stdin is a terminal)')
     .option('--no-realtime', 'run as fast as possible')
-    .option('--state-hash', 'print the final machine state hash on stderr (for determinism checks)');
+    .option('--state-hash', 'print the final machine state hash on stderr (for determinism checks)')
+    .option('--no-jit', JIT_HELP);
 }
+
+const JIT_HELP = 'interpreter only: no block translation (same results, slower; ARMRR_JIT=0 does the same)';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -71,6 +74,7 @@ export function buildProgram(): Command {
     .option('--save-snapshots', 'save snapshots next to the log (LOG.snapshots) and reuse them next time')
     .option('--quiet', 'do not print guest output')
     .option('--state-hash', 'print the final machine state hash on stderr (for determinism checks)')
+    .option('--no-jit', JIT_HELP)
     .action(replayCommand);
 
   program

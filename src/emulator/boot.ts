@@ -16,6 +16,13 @@ export interface BootOptions {
   serial: SerialInput;
   host: HostPort;
   output: OutputSink;
+  /** Block JIT on or off; default: on unless the environment says ARMRR_JIT=0 (as `--no-jit`). */
+  jit?: boolean;
+}
+
+/** The JIT default: on, unless ARMRR_JIT=0 (lets a whole test suite run interpreter-only). */
+export function jitDefault(): boolean {
+  return process.env.ARMRR_JIT !== '0';
 }
 
 export interface BootedMachine {
@@ -55,6 +62,7 @@ export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachin
     serial: opts.serial,
     host: opts.host,
     output: opts.output,
+    jit: opts.jit ?? jitDefault(),
   });
   opts.serial.bindClock?.(machine.clock);
   const elf = loadFirmware(machine, image);

@@ -172,11 +172,13 @@ export class SnapshotStore implements WriteObserver {
     const lo = Math.min(ti, ai);
     const hi = Math.max(ti, ai);
     for (let i = lo + 1; i <= hi; i++) for (const hp of this.snapshots[i]!.delta.keys()) pages.add(hp);
-    const u8 = this.machine.bus.u8;
+    const bus = this.machine.bus;
+    const u8 = bus.u8;
     for (const hp of pages) {
       const content = this.pageAt(ti, hp);
       if (content === null) u8.fill(0, hp * PAGE_SIZE, (hp + 1) * PAGE_SIZE);
       else u8.set(content, hp * PAGE_SIZE);
+      bus.hostPageReplaced(hp);
     }
     restoreMachineState(this.machine, target.state);
     if (target.log !== null) this.restoreLog(target.log);

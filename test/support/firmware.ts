@@ -8,7 +8,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIRMWARE_DIR = join(ROOT, 'firmware');
 export const BUILD_DIR = join(FIRMWARE_DIR, 'build');
 
-export const PROGRAMS = ['insn-workout', 'irq-timers', 'faults', 'newlib-demo', 'uart-echo', 'rev-demo'] as const;
+export const PROGRAMS = ['insn-workout', 'irq-timers', 'faults', 'newlib-demo', 'uart-echo', 'rev-demo', 'smc'] as const;
 export type Program = (typeof PROGRAMS)[number];
 export const OPT_LEVELS = ['O0', 'O2', 'Os'] as const;
 export type OptLevel = (typeof OPT_LEVELS)[number];
@@ -21,6 +21,7 @@ export const PROGRAM_INPUT: Record<Program, string> = {
   'newlib-demo': '',
   'uart-echo': 'Hello, armrr! 0123 xyz\nq',
   'rev-demo': '',
+  smc: '',
 };
 
 export function elfPath(name: string, opt: string): string {
@@ -46,4 +47,18 @@ export function ensureFirmware(): void {
   }
   for (const f of allElfs()) if (!existsSync(f)) throw new Error(`firmware build did not produce ${f}`);
   built = true;
+}
+
+/** Cortex-M4F programs (firmware/m4/NAME.c, built as m4-NAME-OPT.elf for mps2-an386). */
+export const M4_FPU_PROGRAMS = ['m4-fpu-workout', 'm4-fpu-vectors'] as const;
+
+/** ensureFirmware, then checks that every -O level of the given programs was built. */
+export function ensureM4Firmware(programs: readonly string[]): void {
+  ensureFirmware();
+  for (const p of programs) {
+    for (const o of OPT_LEVELS) {
+      const f = elfPath(p, o);
+      if (!existsSync(f)) throw new Error(`firmware build did not produce ${f}`);
+    }
+  }
 }

@@ -23,9 +23,14 @@ export interface Recorded {
   shift: number;
   /** Icount of the log's last event. */
   end: number;
+  /** Board the log was recorded on (default MACHINE). */
+  machine?: string;
 }
 
-export function recordInProcess(elf: string, opts: { input?: string; shift?: number; maxInsns?: number } = {}): Recorded {
+export function recordInProcess(
+  elf: string,
+  opts: { input?: string; shift?: number; maxInsns?: number; jit?: boolean } = {},
+): Recorded {
   const image = new Uint8Array(readFileSync(elf));
   const shift = opts.shift ?? 5;
   const serial = opts.input ? new PacedSerialInput(new TextEncoder().encode(opts.input)) : new NoSerialInput();
@@ -34,7 +39,7 @@ export function recordInProcess(elf: string, opts: { input?: string; shift?: num
   const probe = bootFirmware(image, { machine: MACHINE, icountShift: shift, serial: new NoSerialInput(), host: new LiveHostPort(), output });
   const writer = ReplayLogWriter.inMemory(probe.fingerprint);
   const recorder = new Recorder(writer, { serial, host: new LiveHostPort(), output });
-  const { machine } = bootFirmware(image, { machine: MACHINE, icountShift: shift, ...recorder.ports });
+  const { machine } = bootFirmware(image, { machine: MACHINE, icountShift: shift, ...recorder.ports, jit: opts.jit });
   const hooks = recorder.attach(machine);
   const stop = machine.run(opts.maxInsns ?? 5e7, hooks);
   recorder.finish(stop.kind === 'exit' ? 'GUEST_SHUTDOWN' : 'HOST_SIGNAL');
@@ -82,25 +87,31 @@ export interface ReplayRig {
   out: TimedOutput;
 }
 
-export function replayRig(rec: Recorded): ReplayRig {
+/** `jit` undefined = the default (on unless ARMRR_JIT=0). */
+export function replayRig(rec: Recorded, jit?: boolean): ReplayRig {
   let m: Machine | null = null;
   const out = new TimedOutput(() => m?.icount ?? 0);
   const replayer = new Replayer(new ReplayLogReader(rec.log), out);
-  const { machine } = bootFirmware(rec.image, { machine: MACHINE, icountShift: rec.shift, ...replayer.ports });
+  const { machine } = bootFirmware(rec.image, { machine: rec.machine ?? MACHINE, icountShift: rec.shift, ...replayer.ports, jit });
   m = machine;
   const hooks = replayer.attach(machine);
   return { machine, replayer, hooks, out };
 }
 
 /** The reference: one straight `machine.run(t)` on a fresh replay machine. */
-export function straightHash(rec: Recorded, t: number): string {
-  const r = replayRig(rec);
+export function straightHash(rec: Recorded, t: number, jit?: boolean): string {
+  const r = replayRig(rec, jit);
   r.machine.run(t, r.hooks);
   return r.machine.stateHash();
 }
 
-export function timelineRig(rec: Recorded, interval: number, budgetBytes = 1 << 30): ReplayRig & { timeline: ReplayTimeline } {
-  const r = replayRig(rec);
+export function timelineRig(
+  rec: Recorded,
+  interval: number,
+  budgetBytes = 1 << 30,
+  jit?: boolean,
+): ReplayRig & { timeline: ReplayTimeline } {
+  const r = replayRig(rec, jit);
   const timeline = new ReplayTimeline(r.machine, r.hooks, () => r.replayer.position(), (at) => r.replayer.restore(at), {
     interval,
     budgetBytes,

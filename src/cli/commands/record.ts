@@ -36,7 +36,7 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   try {
-    const { machine } = bootFirmware(image, { machine: mo.machine, icountShift: mo.icountShift, ...recorder.ports });
+    const { machine } = bootFirmware(image, { machine: mo.machine, icountShift: mo.icountShift, ...recorder.ports, jit: mo.jit });
     machineRef = machine;
     const hooks = recorder.attach(machine);
     const stop = await runSession(machine, {

@@ -28,6 +28,8 @@ export interface ReplayCliOptions {
   saveSnapshots?: boolean;
   quiet?: boolean;
   stateHash?: boolean;
+  /** false with --no-jit. */
+  jit?: boolean;
 }
 
 export interface OpenedReplayLog {
@@ -112,7 +114,12 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
       }
     : undefined;
   const replayer = new Replayer(log.reader, opts.quiet ? new BufferOutputSink() : processOutputSink());
-  const { machine } = bootFirmware(image, { machine: log.machine, icountShift: log.icountShift, ...replayer.ports });
+  const { machine } = bootFirmware(image, {
+    machine: log.machine,
+    icountShift: log.icountShift,
+    ...replayer.ports,
+    jit: opts.jit === false ? false : undefined,
+  });
   const hooks = replayer.attach(machine);
   if (opts.gdb !== undefined || opts.gdbWs !== undefined) {
     const { serveReplayGdb } = await import('../gdb-replay.js');

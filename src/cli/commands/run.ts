@@ -29,6 +29,7 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     serial: input.serial,
     host: new LiveHostPort(input.console),
     output: processOutputSink(),
+    jit: mo.jit,
   });
   let interrupted = false;
   const onSigint = (): void => {

@@ -24,6 +24,7 @@ import { F16 } from './t16.js';
 import { t32BucketsFor } from './t32.js';
 import { CORTEX_M3, type CoreProfile } from './profile.js';
 import type { Encoding } from './decode-table.js';
+import { BlockJit, JIT_SLOT_MASK } from './jit/block-jit.js';
 import { bucketKey32, match32 } from './decode-table.js';
 import type { Fields } from './decode-table.js';
 import type { Handler } from './t16.js';
@@ -80,6 +81,11 @@ export class Cpu implements CoreExecutor {
   private readonly t32Cache: DecodedInsn[] = new Array<DecodedInsn>(1 << T32_CACHE_BITS).fill({ exec: undefinedHandler, args: {} });
   /** LDM scratch so a faulting load leaves registers untouched. */
   readonly loadBuffer = new Int32Array(16);
+  /** The block translator, or null when running interpreter-only (`--no-jit`). */
+  jit: BlockJit | null = null;
+  /** Set by a compiled block that faults: the faulting instruction and how many retired with it. */
+  jitFaultPc = 0;
+  jitFaultRetired = 0;
 
   /** 32-bit decode buckets of this core's profile. */
   private readonly t32Buckets: readonly Encoding<Handler>[][];
@@ -92,6 +98,11 @@ export class Cpu implements CoreExecutor {
   ) {
     this.r = state.r;
     this.t32Buckets = t32BucketsFor(profile);
+  }
+
+  /** Turn the block JIT on (boards do unless told `--no-jit`). */
+  enableJit(): void {
+    if (this.jit === null) this.jit = new BlockJit(this, this.bus, this.t32Buckets);
   }
 
   execute(budget: number): number {
@@ -109,6 +120,12 @@ export class Cpu implements CoreExecutor {
     let fetching = false;
     let pc = 0;
     let it = 0;
+    const jit = this.jit;
+    const jitKeys = jit !== null ? jit.keys : null;
+    const jitSlots = jit !== null ? jit.slots : null;
+    // A block leader: reached by a branch, an exception or the end of a block (where blocks start).
+    let leader = true;
+    let inBlock = false;
     // One try around the whole loop: a fault is the rare path and always ends this call.
     try {
       while (retired < budget) {
@@ -119,6 +136,24 @@ export class Cpu implements CoreExecutor {
             break;
           }
           skipBp = false;
+        }
+        if (jitKeys !== null && st.itstate === 0 && st.thumb !== 0) {
+          const slot = (pc >>> 1) & JIT_SLOT_MASK;
+          const b = jitKeys[slot] === pc ? jitSlots![slot]! : leader ? jit!.lookup(pc) : null;
+          // A block runs only whole: the tail of a budget, and blocks holding a breakpoint, interpret.
+          if (b !== null && budget - retired >= b.count && (!checkBp || !BlockJit.hasBreakpointInside(b, bps))) {
+            inBlock = true;
+            retired += b.run(budget - retired);
+            inBlock = false;
+            if (this.excReturn !== 0) {
+              const v = this.excReturn;
+              this.excReturn = 0;
+              this.sys.exceptionReturn(v);
+            }
+            leader = true;
+            if (this.exitRequest || st.sleep !== RUNNING) break;
+            continue;
+          }
         }
         clock.icount++;
         retired++;
@@ -456,6 +491,7 @@ export class Cpu implements CoreExecutor {
                 npc = this.slow16(pc, it, hw, npc);
             }
             }
+            leader = npc !== ((pc + 2) | 0);
             r[15] = npc;
           } else {
             const insn = (hw << 16) | bus.fetch16(pc + 2);
@@ -480,6 +516,7 @@ export class Cpu implements CoreExecutor {
               d.exec(this, d.args);
             }
             r[15] = this.nextPc;
+            leader = this.nextPc !== ((pc + 4) | 0);
             if (this.excReturn !== 0) {
               const v = this.excReturn;
               this.excReturn = 0;
@@ -491,6 +528,13 @@ export class Cpu implements CoreExecutor {
       }
     } catch (e) {
       // Rare path: a data/fetch fault. The instruction did not happen (QEMU restores icount).
+      if (inBlock) {
+        // The block counted the instructions before the faulting one and set icount past it.
+        pc = this.jitFaultPc;
+        it = 0;
+        retired += this.jitFaultRetired;
+        fetching = false;
+      }
       r[15] = pc;
       st.itstate = it;
       this.excReturn = 0;
@@ -509,6 +553,16 @@ export class Cpu implements CoreExecutor {
       }
     }
     return retired;
+  }
+
+  /** Set up what a table handler reads, for a compiled block calling one (never inside an IT block). */
+  prepareHandler(pc: number, insn: number, size: number): void {
+    this.pc = pc;
+    this.insn = insn;
+    this.itBefore = 0;
+    this.inIt = false;
+    this.nextPc = (pc + size) | 0;
+    this.r[15] = (pc + 4) | 0;
   }
 
   /**

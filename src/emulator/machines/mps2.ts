@@ -36,6 +36,8 @@ export interface BoardOptions {
   serial: SerialInput;
   host: HostPort;
   output: OutputSink;
+  /** Translate hot code with the block JIT (default true; false = interpreter only, `--no-jit`). */
+  jit?: boolean;
 }
 
 export const MPS2_AN385_NAME = 'mps2-an385';
@@ -91,6 +93,7 @@ function createMps2(variant: Mps2Variant, opts: BoardOptions): Machine {
   const bus = new Bus(AN385_RAM.map((r) => ({ ...r, aliases: r.aliases ? [...r.aliases] : undefined })));
   const state = new CpuState();
   const cpu = new Cpu(state, bus, clock, variant.profile);
+  if (opts.jit !== false) cpu.enableJit();
   const nvic = new Nvic(state, cpu);
   const irq = (n: number): IrqLine => (level: boolean) => nvic.setIrqLevel(n, level);
   const systick = new Systick(clock, state, () => nvic.pendSysTick(), MPS2_SYSTICK_CLOCKS);

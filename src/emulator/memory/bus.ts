@@ -4,7 +4,8 @@
  * Fast path: `pageHost[guestPage]` gives the byte offset of a RAM page inside `ram` (or -1), and
  * `pageWrite[guestPage]` the same offset when a write may go straight to RAM. A page whose write
  * entry is -1 but whose host entry is >= 0 takes the slow write path, which is where snapshot
- * copy-on-write and watchpoints hook in (`WriteObserver`). Aliases (mirrors) map several guest
+ * copy-on-write, watchpoints and the JIT's code-page invalidation hook in (`WriteObserver`,
+ * `CodeWriteObserver`). Aliases (mirrors) map several guest
  * pages onto one host page.
  *
  * Errors: an access to an unmapped address throws the preallocated `BUS_FAULT` signal (rare path;
@@ -34,6 +35,14 @@ export const BUS_FAULT = new BusFaultSignal();
 export interface WriteObserver {
   /** Called before the first byte of [addr, addr+size) is modified. `hostPage` is the host page index. */
   beforeRamWrite(addr: number, size: number, hostPage: number): void;
+}
+
+/** Told when RAM holding translated code changes (the block JIT invalidates its blocks there). */
+export interface CodeWriteObserver {
+  /** A guest write (or debugger write) is about to change the byte at `addr` on code page `hostPage`. */
+  codeWrite(addr: number, hostPage: number): void;
+  /** Host page `hostPage` was rewritten wholesale (snapshot restore). */
+  codePageReplaced(hostPage: number): void;
 }
 
 /** Observes every data access to watched pages, before the access happens. */
@@ -68,8 +77,16 @@ export class Bus {
   private readonly pageMmio = new Uint16Array(NUM_PAGES);
   /** host page -> guest pages that map it (for re-enabling fast writes on every alias). */
   readonly hostToGuest: number[][];
-  /** Host pages currently watched (any access goes to the watch observer). */
+  /** Guest pages currently watched (any access goes to the watch observer). */
   readonly pageWatched: Uint8Array;
+  /**
+   * guest page -> host byte offset when a read may go straight to RAM (not watched), else -1. The
+   * JIT's inlined loads use it; everything else reads through `read8/16/32`.
+   */
+  readonly pageRead = new Int32Array(NUM_PAGES).fill(-1);
+  /** host page -> 1 when translated code was made from it; its writes then stay on the slow path. */
+  readonly codeHost: Uint8Array;
+  codeObserver: CodeWriteObserver | null = null;
   private readonly mmio: MmioMapping[] = [];
   readonly regions: readonly RamRegionSpec[];
   private readonly regionHostBase: number[] = [];
@@ -93,6 +110,7 @@ export class Bus {
     this.u16 = new Uint16Array(this.ram);
     this.i32 = new Int32Array(this.ram);
     this.hostToGuest = Array.from({ length: total / PAGE_SIZE }, () => []);
+    this.codeHost = new Uint8Array(total / PAGE_SIZE);
     this.pageWatched = new Uint8Array(NUM_PAGES);
     regions.forEach((r, i) => {
       const host = this.regionHostBase[i]!;
@@ -100,6 +118,7 @@ export class Bus {
         for (let off = 0; off < r.size; off += PAGE_SIZE) {
           const gp = (base + off) >>> PAGE_SHIFT;
           this.pageHost[gp] = host + off;
+          this.pageRead[gp] = host + off;
           this.pageWrite[gp] = host + off;
           this.hostToGuest[(host + off) >>> PAGE_SHIFT]!.push(gp);
         }
@@ -121,12 +140,30 @@ export class Bus {
   protectHostPage(hostPage: number): void {
     for (const gp of this.hostToGuest[hostPage]!) this.pageWrite[gp] = -1;
   }
-  /** Re-enable fast writes on one host page unless it is watched. */
+  /** Re-enable fast writes on one host page unless it is watched or holds translated code. */
   unprotectHostPage(hostPage: number): void {
+    if (this.codeHost[hostPage]) return;
     for (const gp of this.hostToGuest[hostPage]!) {
       if (!this.pageWatched[gp]) this.pageWrite[gp] = this.pageHost[gp]!;
     }
   }
+  /**
+   * Host page `hostPage` now holds translated code: every write to it takes the slow path (the same
+   * per-page check snapshot copy-on-write uses) and tells `codeObserver`.
+   */
+  markCodePage(hostPage: number): void {
+    this.codeHost[hostPage] = 1;
+    this.protectHostPage(hostPage);
+  }
+  /** No translated code is left on `hostPage` (fast writes come back once no one else needs the check). */
+  clearCodePage(hostPage: number): void {
+    this.codeHost[hostPage] = 0;
+  }
+  /** Host page contents were replaced outside the write path (snapshot restore). */
+  hostPageReplaced(hostPage: number): void {
+    if (this.codeHost[hostPage]) this.codeObserver?.codePageReplaced(hostPage);
+  }
+
   /** Disable fast writes everywhere (O(pages); used when a snapshot is taken). */
   protectAllRam(): void {
     for (let hp = 0; hp < this.hostToGuest.length; hp++) this.protectHostPage(hp);
@@ -141,9 +178,11 @@ export class Bus {
         this.pageWatched[gp] = 1;
         this.watchedPages++;
         this.pageWrite[gp] = -1;
+        this.pageRead[gp] = -1;
       } else if (!on && this.pageWatched[gp]) {
         this.pageWatched[gp] = 0;
         this.watchedPages--;
+        this.pageRead[gp] = this.pageHost[gp]!;
         // Leave pageWrite at -1: the observer re-enables it on the next slow write if allowed.
       }
     }
@@ -236,6 +275,7 @@ export class Bus {
       }
       if (this.pageWrite[p]! < 0) {
         this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
+        if (this.codeHost[h >>> PAGE_SHIFT]) this.codeObserver?.codeWrite(a, h >>> PAGE_SHIFT);
       }
       this.u8[h + (a & PAGE_MASK)] = value >>> (8 * i);
     }
@@ -312,7 +352,10 @@ export class Bus {
       const a = (addr + i) >>> 0;
       const p = a >>> PAGE_SHIFT;
       const h = this.pageHost[p]!;
-      if (this.pageWrite[p]! < 0) this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
+      if (this.pageWrite[p]! < 0) {
+        this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
+        if (this.codeHost[h >>> PAGE_SHIFT]) this.codeObserver?.codeWrite(a, h >>> PAGE_SHIFT);
+      }
       this.u8[h + (a & PAGE_MASK)] = data[i]!;
     }
     return true;

@@ -1,0 +1,208 @@
+/**
+ * Translates a basic block of Thumb code into one JavaScript function (`new Function`), so V8
+ * compiles guest blocks to machine code. A block is straight-line code from `start` up to and
+ * including the first branch, an instruction that must stop translation (IT, SVC, BKPT, CPS, hints,
+ * MSR, coprocessor/undefined space), the end of its 4 KiB page or MAX_BLOCK_INSNS.
+ *
+ * Contract of a compiled block's `run(budget)` (budget >= count): executes whole instructions
+ * exactly as the interpreter would, sets R[15] and clock.icount after the last one and returns how
+ * many retired. It leaves early after any instruction that asked the core to stop (a device raised
+ * an interrupt or armed an earlier timer, a watchpoint hit, a handler branched or changed mode),
+ * so invariants I2/I3 hold whatever the block size. A block that branches back to its own start
+ * loops inside the function while `budget` allows another full pass. A data fault escapes as the
+ * bus's/CPU's signal after recording which instruction raised it (cpu.jitFaultPc/jitFaultRetired).
+ */
+import type { Bus } from '../../memory/bus.js';
+import { PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
+import type { Cpu } from '../cpu.js';
+import type { Encoding, Fields } from '../decode-table.js';
+import { bucketKey32, match32 } from '../decode-table.js';
+import type { Handler } from '../t16.js';
+import { T16_ARGS, T16_EXEC, T16_FAST, T16_LOOKUP, T16_TABLE } from '../t16.js';
+import { EmitContext, RELOAD, WRITE_BACK, type InsnSite } from './emit-context.js';
+import { emitT16 } from './emit-t16.js';
+import { emitT32 } from './emit-t32.js';
+
+export const MAX_BLOCK_INSNS = 64;
+
+/** 16-bit rows that end translation before them (they change IT state, mode, or raise exceptions). */
+const STOP_T16 = new Set(['IT', 'SVC', 'BKPT', 'CPS', 'HINT', 'UDF', 'UNDEFINED']);
+/** 32-bit rows that end translation before them. */
+const STOP_T32 = new Set(['MSR', 'HINT', 'UDF', 'NOCP_ldc_mcrr', 'NOCP_cdp_mcr']);
+/** Call-through rows after which straight-line code does not continue (they always branch). */
+const ALWAYS_BRANCH_T16 = new Set(['BX', 'BLX_reg']);
+const ALWAYS_BRANCH_T32 = new Set(['TBB', 'TBH']);
+
+export interface CompiledBlock {
+  /** Guest address of the first instruction. */
+  readonly start: number;
+  /** Guest address just after the last instruction. */
+  readonly end: number;
+  /** Instructions in one pass (charged whole: the dispatcher needs budget >= count). */
+  readonly count: number;
+  /** Host RAM page the code was read from (invalidation unit). */
+  readonly hostPage: number;
+  readonly run: (budget: number) => number;
+}
+
+type BlockFactory = (
+  R: Int32Array,
+  st: unknown,
+  clock: unknown,
+  cpu: Cpu,
+  PR: Int32Array,
+  PW: Int32Array,
+  U8: Uint8Array,
+  U16: Uint16Array,
+  I32: Int32Array,
+  H: Handler[],
+  A: Fields[],
+  PCS: Int32Array,
+) => (budget: number) => number;
+
+const FLAG_LOCALS: ReadonlyArray<readonly [string, string]> = [
+  ['st.NF', 'fN'],
+  ['st.ZF', 'fZ'],
+  ['st.CF', 'fC'],
+  ['st.VF', 'fV'],
+];
+
+/**
+ * Keep r0-r14 and the NZCV flags the block uses in locals (V8 keeps them in machine registers):
+ * rewrites `R[n]` / `st.XF` in the emitted code and returns the load, write-back and reload code.
+ */
+function cacheInLocals(code: string): { code: string; locals: string; writeBack: string; reload: string } {
+  const regs = new Set<number>();
+  for (const m of code.matchAll(/R\[(\d+)\]/g)) {
+    const n = Number(m[1]);
+    if (n < 15) regs.add(n);
+  }
+  let out = code.replace(/R\[(\d+)\]/g, (all, n: string) => (Number(n) < 15 ? `r${n}` : all));
+  const flags = FLAG_LOCALS.filter(([field]) => out.includes(field));
+  for (const [field, local] of flags) out = out.split(field).join(local);
+  const pairs: Array<[string, string]> = [
+    ...[...regs].sort((x, y) => x - y).map((n): [string, string] => [`R[${n}]`, `r${n}`]),
+    ...flags.map(([field, local]): [string, string] => [field, local]),
+  ];
+  if (pairs.length === 0) return { code: out, locals: '', writeBack: '', reload: '' };
+  return {
+    code: out,
+    locals: `let ${pairs.map(([home, local]) => `${local} = ${home}`).join(', ')};`,
+    writeBack: pairs.map(([home, local]) => `${home} = ${local};`).join(' '),
+    reload: pairs.map(([home, local]) => `${local} = ${home};`).join(' '),
+  };
+}
+
+export class BlockCompiler {
+  constructor(
+    private readonly cpu: Cpu,
+    private readonly bus: Bus,
+    private readonly t32Buckets: readonly Encoding<Handler>[][],
+  ) {}
+
+  /** Halfword of code at `addr` if it is in RAM, else -1 (translation stops there). */
+  private code16(addr: number): number {
+    const host = this.bus.pageHost[addr >>> PAGE_SHIFT]!;
+    if (host < 0) return -1;
+    return this.bus.u16[(host + (addr & (PAGE_SIZE - 1))) >>> 1]!;
+  }
+
+  /** Translate the block at `start`, or null when its first instruction cannot be translated. */
+  compile(start: number): CompiledBlock | null {
+    const host = this.bus.pageHost[start >>> PAGE_SHIFT]!;
+    if (host < 0) return null;
+    const pageEnd = ((start >>> PAGE_SHIFT) + 1) * PAGE_SIZE;
+    const ctx = new EmitContext(start);
+    const loops = { value: false };
+    const handlers: Handler[] = [];
+    const args: Fields[] = [];
+    const pcs: number[] = [];
+    const parts: string[] = [];
+    let pc = start;
+    let terminated = false;
+    let last: InsnSite | null = null;
+
+    while (pcs.length < MAX_BLOCK_INSNS && pc + 2 <= pageEnd) {
+      const hw = this.code16(pc);
+      if (hw < 0) break;
+      const wide = hw >= 0xe800;
+      if (wide && pc + 4 > pageEnd) break;
+      const site: InsnSite = { j: pcs.length, pc, size: wide ? 4 : 2 };
+      const count = site.j + 1;
+      let code: string;
+      let terminates = false;
+      let memory = false;
+      if (!wide) {
+        const row = T16_TABLE[T16_LOOKUP[hw]!]!;
+        if (STOP_T16.has(row.name)) break;
+        const e = T16_FAST[hw] !== 0 ? emitT16(ctx, site, hw, count, loops) : null;
+        if (e !== null) {
+          code = e.code;
+          terminates = e.terminates;
+          memory = e.memory === true;
+        } else {
+          handlers.push(T16_EXEC[hw]!);
+          args.push(T16_ARGS[hw]!);
+          code = ctx.callThrough(site, hw, handlers.length - 1);
+          terminates = ALWAYS_BRANCH_T16.has(row.name) || (row.name === 'POP' && (hw & 0x100) !== 0);
+        }
+      } else {
+        const insn = (hw << 16) | this.code16(pc + 2);
+        const row = match32(this.t32Buckets[bucketKey32(insn)]!, insn);
+        if (row === null || STOP_T32.has(row.name)) break;
+        const fields: Fields = {};
+        for (const f of row.fieldNames) fields[f] = 0;
+        row.extract(insn, fields);
+        const e = emitT32(ctx, site, row, fields, count, loops);
+        if (e !== null) {
+          code = e.code;
+          terminates = e.terminates;
+          memory = e.memory === true;
+        } else {
+          handlers.push(row.exec);
+          args.push(fields);
+          code = ctx.callThrough(site, insn, handlers.length - 1);
+          terminates =
+            ALWAYS_BRANCH_T32.has(row.name) ||
+            ((row.name === 'LDM' || row.name === 'LDMDB') && (fields.list! & 0x8000) !== 0);
+        }
+      }
+      if (memory) code += ' ' + ctx.stopCheck(site);
+      parts.push(code);
+      pcs.push(pc);
+      last = site;
+      pc = (pc + site.size) | 0;
+      if (terminates) {
+        terminated = true;
+        break;
+      }
+    }
+    if (last === null) return null;
+    if (!terminated) parts.push(ctx.exitAfter(last, `${pc | 0}`));
+
+    const count = pcs.length;
+    const { code, locals, writeBack, reload } = cacheInLocals(parts.join('\n            '));
+    const body = `
+      return function block_${(start >>> 0).toString(16)}(budget) {
+        const ic = clock.icount;
+        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0;
+        ${locals}
+        try {
+          for (;;) {
+            ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload)}
+          }
+        } catch (e) {
+          ${writeBack}
+          cpu.jitFaultPc = PCS[k];
+          cpu.jitFaultRetired = done + k + 1;
+          clock.icount = ic + done + k + 1;
+          throw e;
+        }
+      };`;
+    const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', body) as BlockFactory;
+    const cpu = this.cpu;
+    const bus = this.bus;
+    const run = factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs));
+    return { start, end: pc, count, hostPage: host >>> PAGE_SHIFT, run };
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The translation cache: finds the compiled block for a PC, translates code once it is hot, and
+ * drops blocks whose code changes. Code pages are write-checked through the bus's per-page slow
+ * write path — the same check snapshot copy-on-write uses — so ordinary fast RAM writes cost
+ * nothing and a write into translated code (self-modifying code, code loaded into RAM, a snapshot
+ * restore) invalidates exactly the blocks it overlaps.
+ */
+import type { Bus, CodeWriteObserver } from '../../memory/bus.js';
+import { PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
+import type { Cpu } from '../cpu.js';
+import type { Encoding } from '../decode-table.js';
+import type { Handler } from '../t16.js';
+import { BlockCompiler, type CompiledBlock } from './block-compiler.js';
+
+export const JIT_SLOT_BITS = 14;
+export const JIT_SLOT_MASK = (1 << JIT_SLOT_BITS) - 1;
+/** Block starts reached this many times are translated (cold start-up code stays interpreted). */
+export const JIT_HOT_THRESHOLD = 8;
+
+const neverRun = (): number => 0;
+
+export class BlockJit implements CodeWriteObserver {
+  /** Direct-mapped front cache: slot -> block start (-1 empty; starts are even so never -1). */
+  readonly keys = new Int32Array(1 << JIT_SLOT_BITS).fill(-1);
+  readonly slots: CompiledBlock[] = new Array<CompiledBlock>(1 << JIT_SLOT_BITS);
+  private readonly heat = new Uint8Array(1 << JIT_SLOT_BITS);
+  /** Every translation by start address; untranslatable starts get a block with count Infinity. */
+  private readonly blocks = new Map<number, CompiledBlock>();
+  private readonly byPage = new Map<number, CompiledBlock[]>();
+  private readonly compiler: BlockCompiler;
+  /** Blocks translated so far (statistics for benchmarks and tests). */
+  translated = 0;
+  invalidated = 0;
+
+  constructor(
+    private readonly cpu: Cpu,
+    private readonly bus: Bus,
+    t32Buckets: readonly Encoding<Handler>[][],
+  ) {
+    this.compiler = new BlockCompiler(cpu, bus, t32Buckets);
+    bus.codeObserver = this;
+  }
+
+  /**
+   * The block starting at `pc` (a block leader: reached by a branch, an exception or the end of a
+   * block), translating it when it has become hot; null while it is still cold.
+   */
+  lookup(pc: number): CompiledBlock | null {
+    const slot = (pc >>> 1) & JIT_SLOT_MASK;
+    let b = this.blocks.get(pc);
+    if (b === undefined) {
+      if (++this.heat[slot]! < JIT_HOT_THRESHOLD) return null;
+      this.heat[slot] = 0;
+      const made = this.compiler.compile(pc) ?? this.untranslatable(pc);
+      if (made === null) return null;
+      b = made;
+      this.blocks.set(pc, b);
+      let list = this.byPage.get(b.hostPage);
+      if (list === undefined) {
+        list = [];
+        this.byPage.set(b.hostPage, list);
+        this.bus.markCodePage(b.hostPage);
+      }
+      list.push(b);
+      if (b.count !== Infinity) this.translated++;
+    }
+    this.keys[slot] = pc;
+    this.slots[slot] = b;
+    return b;
+  }
+
+  /** Marker for a start whose first instruction cannot be translated (never dispatched). */
+  private untranslatable(pc: number): CompiledBlock | null {
+    const host = this.bus.pageHost[pc >>> PAGE_SHIFT]!;
+    if (host < 0) return null;
+    return { start: pc, end: (pc + 2) | 0, count: Infinity, hostPage: host >>> PAGE_SHIFT, run: neverRun };
+  }
+
+  /** The translated block whose code covers `pc` (tests and diagnostics; not on a hot path). */
+  blockContaining(pc: number): CompiledBlock | null {
+    for (const b of this.blocks.values()) {
+      if (b.count !== Infinity && pc >>> 0 >= b.start >>> 0 && pc >>> 0 < b.end >>> 0) return b;
+    }
+    return null;
+  }
+
+  /** True when a breakpoint lies inside the block after its first instruction. */
+  static hasBreakpointInside(b: CompiledBlock, bps: ReadonlySet<number>): boolean {
+    for (const a of bps) if (a > b.start >>> 0 && a < b.end >>> 0) return true;
+    return false;
+  }
+
+  codeWrite(addr: number, hostPage: number): void {
+    const list = this.byPage.get(hostPage);
+    if (list === undefined) return;
+    const off = addr & (PAGE_SIZE - 1);
+    const keep: CompiledBlock[] = [];
+    for (const b of list) {
+      const bOff = b.start & (PAGE_SIZE - 1);
+      if (off >= bOff && off < bOff + (b.end - b.start)) this.drop(b);
+      else keep.push(b);
+    }
+    if (keep.length !== list.length) this.setPage(hostPage, keep);
+  }
+
+  codePageReplaced(hostPage: number): void {
+    const list = this.byPage.get(hostPage);
+    if (list === undefined) return;
+    for (const b of list) this.drop(b);
+    this.setPage(hostPage, []);
+  }
+
+  /** Forget every translation (e.g. when the firmware image is reloaded). */
+  invalidateAll(): void {
+    for (const hp of [...this.byPage.keys()]) this.codePageReplaced(hp);
+  }
+
+  private setPage(hostPage: number, list: CompiledBlock[]): void {
+    if (list.length === 0) {
+      this.byPage.delete(hostPage);
+      this.bus.clearCodePage(hostPage);
+    } else {
+      this.byPage.set(hostPage, list);
+    }
+  }
+
+  private drop(b: CompiledBlock): void {
+    this.blocks.delete(b.start);
+    const slot = (b.start >>> 1) & JIT_SLOT_MASK;
+    if (this.keys[slot] === b.start) this.keys[slot] = -1;
+    this.invalidated++;
+    // The running block may be the one whose code just changed: end it after this instruction.
+    this.cpu.exitRequest = true;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * What an instruction emitter writes its JavaScript against, and the shared snippets (register
+ * reads, conditions, flag updates, inlined RAM accesses) so every emitter produces the same code
+ * shape as the interpreter's semantics.
+ *
+ * Names visible in generated code (parameters of the block factory in block-compiler.ts):
+ *   R  the register file (Int32Array), st  CpuState, clock  VirtualClock, cpu  the Cpu,
+ *   PR / PW  the bus's page read / write tables, U8 U16 I32  views of RAM,
+ *   H / A  handlers and decoded fields of call-through instructions.
+ * Locals: `ic` icount at block entry, `done` instructions retired by earlier passes of a looping
+ * block, `k` index of the instruction that may fault (read by the block's catch).
+ */
+
+/**
+ * Markers the block compiler replaces: registers and flags live in JS locals inside a block, so
+ * they are written back to R/st before anything outside the block can look at them (exits, handler
+ * calls, faults) and reloaded after a handler ran.
+ */
+export const WRITE_BACK = '/*WB*/';
+export const RELOAD = '/*RL*/';
+
+/** One instruction being translated. */
+export interface InsnSite {
+  /** Index in the block (0-based). */
+  readonly j: number;
+  /** Address of the instruction. */
+  readonly pc: number;
+  /** 2 or 4. */
+  readonly size: number;
+}
+
+/** The code an emitter produced, or null when the instruction must go through its handler. */
+export interface Emitted {
+  code: string;
+  /** True when the instruction always leaves the straight line (its code ends in returns/continue). */
+  terminates: boolean;
+  /** True when it accesses memory: a device may then have asked the core to stop (checked after). */
+  memory?: boolean;
+}
+
+/** Generated-code helpers for one block. */
+export class EmitContext {
+  constructor(
+    /** Address of the block's first instruction (a branch there from the last one loops). */
+    readonly start: number,
+  ) {}
+
+  /** Architectural read of Rn: PC reads as the instruction address + 4. */
+  reg(site: InsnSite, n: number): string {
+    return n === 15 ? `${(site.pc + 4) | 0}` : `R[${n}]`;
+  }
+
+  /** Address after the instruction. */
+  next(site: InsnSite): number {
+    return (site.pc + site.size) | 0;
+  }
+
+  /** Leave the block after instruction `site` with PC = `pcExpr`. */
+  exitAfter(site: InsnSite, pcExpr: string): string {
+    return `${WRITE_BACK} clock.icount = ic + done + ${site.j + 1}; R[15] = ${pcExpr}; return done + ${site.j + 1};`;
+  }
+
+  /**
+   * Branch from the last instruction of the block (it has `count` instructions) to `target`:
+   * a branch back to the block's start loops inside the function while the budget allows.
+   */
+  branchTo(site: InsnSite, target: number, count: number, loops: { value: boolean }): string {
+    if ((target | 0) === (this.start | 0)) {
+      loops.value = true;
+      return `done += ${count}; if (budget - done >= ${count}) continue; ${WRITE_BACK} clock.icount = ic + done; R[15] = ${target | 0}; return done;`;
+    }
+    return this.exitAfter(site, `${target | 0}`);
+  }
+
+  /** Before a slow-path call that may read icount, fault or stop the core. */
+  private sync(site: InsnSite): string {
+    return `k = ${site.j}; clock.icount = ic + done + ${site.j + 1};`;
+  }
+
+  /** After a memory instruction: a device may have asked the core to stop (IRQ, timer, watchpoint). */
+  stopCheck(site: InsnSite): string {
+    return `if (cpu.exitRequest) { ${this.exitAfter(site, `${this.next(site)}`)} }`;
+  }
+
+  /**
+   * Load into `dest` (an assignable expression) from the address held in local `a`. `size` as
+   * Cpu.loadSized: 4, 2, -2, 1, -1. RAM pages that are not watched are read inline; the
+   * instruction's emitter marks itself `memory` so the block checks for a stop request after it.
+   */
+  load(site: InsnSite, dest: string, size: number): string {
+    const sync = this.sync(site);
+    switch (size) {
+      case 4:
+        return `{ const h = PR[a >>> 12]; if (h >= 0 && (a & 3) === 0) ${dest} = I32[(h + (a & 4095)) >> 2]; else { ${sync} ${dest} = cpu.load32(a); } }`;
+      case 2:
+        return `{ const h = PR[a >>> 12]; if (h >= 0 && (a & 1) === 0) ${dest} = U16[(h + (a & 4095)) >> 1]; else { ${sync} ${dest} = cpu.load16(a); } }`;
+      case -2:
+        return `{ const h = PR[a >>> 12]; if (h >= 0 && (a & 1) === 0) ${dest} = (U16[(h + (a & 4095)) >> 1] << 16) >> 16; else { ${sync} ${dest} = (cpu.load16(a) << 16) >> 16; } }`;
+      case 1:
+        return `{ const h = PR[a >>> 12]; if (h >= 0) ${dest} = U8[h + (a & 4095)]; else { ${sync} ${dest} = cpu.load8(a); } }`;
+      default:
+        return `{ const h = PR[a >>> 12]; if (h >= 0) ${dest} = (U8[h + (a & 4095)] << 24) >> 24; else { ${sync} ${dest} = (cpu.load8(a) << 24) >> 24; } }`;
+    }
+  }
+
+  /** Store expression `v` (evaluated once, before the call) to the address in local `a`. */
+  store(site: InsnSite, v: string, size: number): string {
+    const sync = this.sync(site);
+    switch (size) {
+      case 4:
+        return `{ const v = ${v}; const h = PW[a >>> 12]; if (h >= 0 && (a & 3) === 0) I32[(h + (a & 4095)) >> 2] = v; else { ${sync} cpu.store32(a, v); } }`;
+      case 2:
+        return `{ const v = ${v}; const h = PW[a >>> 12]; if (h >= 0 && (a & 1) === 0) U16[(h + (a & 4095)) >> 1] = v; else { ${sync} cpu.store16(a, v); } }`;
+      default:
+        return `{ const v = ${v}; const h = PW[a >>> 12]; if (h >= 0) U8[h + (a & 4095)] = v; else { ${sync} cpu.store8(a, v); } }`;
+    }
+  }
+
+  /**
+   * Call the instruction's table handler with the per-instruction fields set up, then leave the
+   * block if it branched, stopped the core or changed state the block assumed (IT, Thumb bit).
+   */
+  callThrough(site: InsnSite, insn: number, handlerIndex: number): string {
+    const next = this.next(site);
+    return (
+      `${this.sync(site)} ${WRITE_BACK} cpu.prepareHandler(${site.pc | 0}, ${insn | 0}, ${site.size}); H[${handlerIndex}](cpu, A[${handlerIndex}]); ${RELOAD} ` +
+      `if (cpu.nextPc !== ${next} || cpu.exitRequest || st.sleep !== 0 || st.itstate !== 0 || st.thumb === 0) { R[15] = cpu.nextPc; return done + ${site.j + 1}; }`
+    );
+  }
+}
+
+/** ConditionPassed(cond) over CpuState's cached flags, as a JS boolean expression. */
+export function conditionExpr(cond: number): string {
+  let e: string;
+  switch (cond >>> 1) {
+    case 0:
+      e = 'st.ZF === 0';
+      break;
+    case 1:
+      e = 'st.CF !== 0';
+      break;
+    case 2:
+      e = 'st.NF < 0';
+      break;
+    case 3:
+      e = 'st.VF < 0';
+      break;
+    case 4:
+      e = '(st.CF !== 0 && st.ZF !== 0)';
+      break;
+    case 5:
+      e = '(st.NF ^ st.VF) >= 0';
+      break;
+    case 6:
+      e = '(st.ZF !== 0 && (st.NF ^ st.VF) >= 0)';
+      break;
+    default:
+      return 'true';
+  }
+  return (cond & 1) === 0 ? `(${e})` : `!(${e})`;
+}
+
+/**
+ * AddWithCarry with flags, exactly as alu.ts addWithCarryFlags computes them (same cached flag
+ * values, so state hashes do not depend on JIT or interpreter). `x`, `y`, `c` are expressions;
+ * the result lands in local `res`.
+ */
+export function addWithFlags(x: string, y: string, c: string): string {
+  return `{ const x = ${x}, y = ${y}, c = ${c}; res = (x + y + c) | 0; st.CF = (x >>> 0) + (y >>> 0) + c > 0xffffffff ? 1 : 0; st.VF = (x ^ res) & ~(x ^ y); st.NF = res; st.ZF = res; }`;
+}

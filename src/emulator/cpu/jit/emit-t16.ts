@@ -1,0 +1,179 @@
+/**
+ * JavaScript for the 16-bit rows the interpreter inlines (T16_FAST), outside IT blocks (so the
+ * flag-setting forms always set flags). Semantics mirror the interpreter's inlined rows and the
+ * rows' table handlers; anything returned as null goes through its handler instead.
+ */
+import { F16, T16_FAST } from '../t16.js';
+import { addWithFlags, conditionExpr, type EmitContext, type Emitted, type InsnSite } from './emit-context.js';
+
+const logical = (d: number, expr: string): string => `res = ${expr}; R[${d}] = res; st.NF = res; st.ZF = res;`;
+
+/** Register-controlled shift (amount = Rm[7:0]) with carry-out, as alu.ts shiftC. */
+function shiftByRegister(d: number, m: number, type: 'lsl' | 'lsr' | 'asr' | 'ror'): string {
+  const body: Record<typeof type, string> = {
+    lsl: `if (n < 32) { cy = (v >>> (32 - n)) & 1; res = v << n; } else { cy = n === 32 ? v & 1 : 0; res = 0; }`,
+    lsr: `if (n < 32) { cy = (v >>> (n - 1)) & 1; res = (v >>> n) | 0; } else { cy = n === 32 ? v >>> 31 : 0; res = 0; }`,
+    asr: `if (n < 32) { cy = (v >> (n - 1)) & 1; res = v >> n; } else { cy = v >>> 31; res = v >> 31; }`,
+    ror: `{ const r5 = n & 31; res = r5 === 0 ? v : (v >>> r5) | (v << (32 - r5)); cy = res >>> 31; }`,
+  };
+  return `{ const v = R[${d}], n = R[${m}] & 0xff; if (n === 0) { res = v; cy = st.CF; } else ${body[type]} R[${d}] = res; st.NF = res; st.ZF = res; st.CF = cy; }`;
+}
+
+export function emitT16(ctx: EmitContext, site: InsnSite, hw: number, count: number, loops: { value: boolean }): Emitted | null {
+  const rd = hw & 7;
+  const rn = (hw >>> 3) & 7;
+  const rm = (hw >>> 6) & 7;
+  const imm5 = (hw >>> 6) & 31;
+  const r8 = (hw >>> 8) & 7;
+  const imm8 = hw & 0xff;
+  const plain = (code: string): Emitted => ({ code, terminates: false });
+  const mem = (code: string): Emitted => ({ code, terminates: false, memory: true });
+  switch (T16_FAST[hw]!) {
+    case F16.LSL_IMM:
+      if (imm5 === 0) return plain(logical(rd, `R[${rn}]`));
+      return plain(`{ const v = R[${rn}]; res = v << ${imm5}; R[${rd}] = res; st.NF = res; st.ZF = res; st.CF = (v >>> ${32 - imm5}) & 1; }`);
+    case F16.LSR_IMM:
+      if (imm5 === 0) return plain(`{ const v = R[${rn}]; R[${rd}] = 0; st.NF = 0; st.ZF = 0; st.CF = v >>> 31; }`);
+      return plain(`{ const v = R[${rn}]; res = (v >>> ${imm5}) | 0; R[${rd}] = res; st.NF = res; st.ZF = res; st.CF = (v >>> ${imm5 - 1}) & 1; }`);
+    case F16.ASR_IMM:
+      if (imm5 === 0) return plain(`{ const v = R[${rn}]; res = v >> 31; R[${rd}] = res; st.NF = res; st.ZF = res; st.CF = v >>> 31; }`);
+      return plain(`{ const v = R[${rn}]; res = v >> ${imm5}; R[${rd}] = res; st.NF = res; st.ZF = res; st.CF = (v >> ${imm5 - 1}) & 1; }`);
+    case F16.ADD_REG:
+      return plain(`${addWithFlags(`R[${rn}]`, `R[${rm}]`, '0')} R[${rd}] = res;`);
+    case F16.SUB_REG:
+      return plain(`${addWithFlags(`R[${rn}]`, `~R[${rm}]`, '1')} R[${rd}] = res;`);
+    case F16.ADD_IMM3:
+      return plain(`${addWithFlags(`R[${rn}]`, `${rm}`, '0')} R[${rd}] = res;`);
+    case F16.SUB_IMM3:
+      return plain(`${addWithFlags(`R[${rn}]`, `${~rm}`, '1')} R[${rd}] = res;`);
+    case F16.MOV_IMM:
+      return plain(`R[${r8}] = ${imm8}; st.NF = ${imm8}; st.ZF = ${imm8};`);
+    case F16.CMP_IMM:
+      return plain(addWithFlags(`R[${r8}]`, `${~imm8}`, '1'));
+    case F16.ADD_IMM8:
+      return plain(`${addWithFlags(`R[${r8}]`, `${imm8}`, '0')} R[${r8}] = res;`);
+    case F16.SUB_IMM8:
+      return plain(`${addWithFlags(`R[${r8}]`, `${~imm8}`, '1')} R[${r8}] = res;`);
+    case F16.AND:
+      return plain(logical(rd, `R[${rd}] & R[${rn}]`));
+    case F16.EOR:
+      return plain(logical(rd, `R[${rd}] ^ R[${rn}]`));
+    case F16.ORR:
+      return plain(logical(rd, `R[${rd}] | R[${rn}]`));
+    case F16.BIC:
+      return plain(logical(rd, `R[${rd}] & ~R[${rn}]`));
+    case F16.MVN:
+      return plain(logical(rd, `~R[${rn}]`));
+    case F16.TST:
+      return plain(`res = R[${rd}] & R[${rn}]; st.NF = res; st.ZF = res;`);
+    case F16.CMP_REG:
+      return plain(addWithFlags(`R[${rd}]`, `~R[${rn}]`, '1'));
+    case F16.CMN_REG:
+      return plain(addWithFlags(`R[${rd}]`, `R[${rn}]`, '0'));
+    case F16.ADC:
+      return plain(`${addWithFlags(`R[${rd}]`, `R[${rn}]`, 'st.CF')} R[${rd}] = res;`);
+    case F16.SBC:
+      return plain(`${addWithFlags(`R[${rd}]`, `~R[${rn}]`, 'st.CF')} R[${rd}] = res;`);
+    case F16.RSB:
+      return plain(`${addWithFlags('0', `~R[${rn}]`, '1')} R[${rd}] = res;`);
+    case F16.MUL:
+      return plain(logical(rd, `Math.imul(R[${rn}], R[${rd}])`));
+    case F16.LSL_REG:
+      return plain(shiftByRegister(rd, rn, 'lsl'));
+    case F16.LSR_REG:
+      return plain(shiftByRegister(rd, rn, 'lsr'));
+    case F16.ASR_REG:
+      return plain(shiftByRegister(rd, rn, 'asr'));
+    case F16.ROR_REG:
+      return plain(shiftByRegister(rd, rn, 'ror'));
+    case F16.ADD_HI: {
+      const d = ((hw >>> 4) & 8) | rd;
+      const m = (hw >>> 3) & 15;
+      if (d === 15) return null; // a branch: through the handler
+      return plain(`R[${d}] = (${ctx.reg(site, d)} + ${ctx.reg(site, m)}) | 0;`);
+    }
+    case F16.CMP_HI: {
+      const n = ((hw >>> 4) & 8) | rd;
+      const m = (hw >>> 3) & 15;
+      return plain(addWithFlags(ctx.reg(site, n), `~${ctx.reg(site, m)}`, '1'));
+    }
+    case F16.MOV_HI: {
+      const d = ((hw >>> 4) & 8) | rd;
+      const m = (hw >>> 3) & 15;
+      if (d === 15) return null;
+      return plain(`R[${d}] = ${ctx.reg(site, m)};`);
+    }
+    case F16.LDR_LIT:
+      return mem(`a = ${(((site.pc + 4) & ~3) + imm8 * 4) | 0}; ${ctx.load(site, `R[${r8}]`, 4)}`);
+    case F16.LDR_REG:
+      return mem(`a = (R[${rn}] + R[${rm}]) | 0; ${ctx.load(site, `R[${rd}]`, 4)}`);
+    case F16.STR_REG:
+      return mem(`a = (R[${rn}] + R[${rm}]) | 0; ${ctx.store(site, `R[${rd}]`, 4)}`);
+    case F16.LDRB_REG:
+      return mem(`a = (R[${rn}] + R[${rm}]) | 0; ${ctx.load(site, `R[${rd}]`, 1)}`);
+    case F16.STRB_REG:
+      return mem(`a = (R[${rn}] + R[${rm}]) | 0; ${ctx.store(site, `R[${rd}]`, 1)}`);
+    case F16.LDRH_REG:
+      return mem(`a = (R[${rn}] + R[${rm}]) | 0; ${ctx.load(site, `R[${rd}]`, 2)}`);
+    case F16.STRH_REG:
+      return mem(`a = (R[${rn}] + R[${rm}]) | 0; ${ctx.store(site, `R[${rd}]`, 2)}`);
+    case F16.LDRSB_REG:
+      return mem(`a = (R[${rn}] + R[${rm}]) | 0; ${ctx.load(site, `R[${rd}]`, -1)}`);
+    case F16.LDRSH_REG:
+      return mem(`a = (R[${rn}] + R[${rm}]) | 0; ${ctx.load(site, `R[${rd}]`, -2)}`);
+    case F16.LDR_IMM:
+      return mem(`a = (R[${rn}] + ${imm5 * 4}) | 0; ${ctx.load(site, `R[${rd}]`, 4)}`);
+    case F16.STR_IMM:
+      return mem(`a = (R[${rn}] + ${imm5 * 4}) | 0; ${ctx.store(site, `R[${rd}]`, 4)}`);
+    case F16.LDRB_IMM:
+      return mem(`a = (R[${rn}] + ${imm5}) | 0; ${ctx.load(site, `R[${rd}]`, 1)}`);
+    case F16.STRB_IMM:
+      return mem(`a = (R[${rn}] + ${imm5}) | 0; ${ctx.store(site, `R[${rd}]`, 1)}`);
+    case F16.LDRH_IMM:
+      return mem(`a = (R[${rn}] + ${imm5 * 2}) | 0; ${ctx.load(site, `R[${rd}]`, 2)}`);
+    case F16.STRH_IMM:
+      return mem(`a = (R[${rn}] + ${imm5 * 2}) | 0; ${ctx.store(site, `R[${rd}]`, 2)}`);
+    case F16.LDR_SP:
+      return mem(`a = (R[13] + ${imm8 * 4}) | 0; ${ctx.load(site, `R[${r8}]`, 4)}`);
+    case F16.STR_SP:
+      return mem(`a = (R[13] + ${imm8 * 4}) | 0; ${ctx.store(site, `R[${r8}]`, 4)}`);
+    case F16.ADR:
+      return plain(`R[${r8}] = ${(((site.pc + 4) & ~3) + imm8 * 4) | 0};`);
+    case F16.ADD_SP_IMM8:
+      return plain(`R[${r8}] = (R[13] + ${imm8 * 4}) | 0;`);
+    case F16.ADD_SP_IMM7:
+      return plain(`R[13] = (R[13] + ${(hw & 0x7f) * 4}) | 0;`);
+    case F16.SUB_SP_IMM7:
+      return plain(`R[13] = (R[13] - ${(hw & 0x7f) * 4}) | 0;`);
+    case F16.SXTH:
+      return plain(`R[${rd}] = (R[${rn}] << 16) >> 16;`);
+    case F16.SXTB:
+      return plain(`R[${rd}] = (R[${rn}] << 24) >> 24;`);
+    case F16.UXTH:
+      return plain(`R[${rd}] = R[${rn}] & 0xffff;`);
+    case F16.UXTB:
+      return plain(`R[${rd}] = R[${rn}] & 0xff;`);
+    case F16.CBZ: {
+      const imm = (((hw >>> 9) & 1) << 5) | ((hw >>> 3) & 31);
+      const target = ((site.pc + 4 + imm * 2) & ~1) | 0;
+      const test = (hw & 0x800) !== 0 ? `R[${rd}] !== 0` : `R[${rd}] === 0`;
+      return {
+        code: `if (${test}) { ${ctx.branchTo(site, target, count, loops)} } ${ctx.exitAfter(site, `${ctx.next(site)}`)}`,
+        terminates: true,
+      };
+    }
+    case F16.B_COND: {
+      const target = ((site.pc + 4 + (((hw & 0xff) << 24) >> 23)) & ~1) | 0;
+      return {
+        code: `if (${conditionExpr((hw >>> 8) & 15)}) { ${ctx.branchTo(site, target, count, loops)} } ${ctx.exitAfter(site, `${ctx.next(site)}`)}`,
+        terminates: true,
+      };
+    }
+    case F16.B: {
+      const target = ((site.pc + 4 + (((hw & 0x7ff) << 21) >> 20)) & ~1) | 0;
+      return { code: ctx.branchTo(site, target, count, loops), terminates: true };
+    }
+    default:
+      return null;
+  }
+}
