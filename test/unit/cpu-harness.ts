@@ -11,6 +11,7 @@ import { VirtualClock } from '../../src/emulator/clock.js';
 import { CpuState } from '../../src/emulator/cpu/state.js';
 import { Cpu } from '../../src/emulator/cpu/cpu.js';
 import type { CpuSystem } from '../../src/emulator/cpu/system.js';
+import { CORTEX_M3, CORTEX_M4, type CoreProfile } from '../../src/emulator/cpu/profile.js';
 
 export const CODE_BASE = 0x00000000;
 export const RAM_BASE = 0x20000000;
@@ -34,15 +35,21 @@ export interface Image {
 let workDir: string | null = null;
 let counter = 0;
 
+/** gcc CPU flags per core: the M4 gets the FPv4-SP hard-float configuration the firmware uses. */
+const CPU_FLAGS: Record<CoreProfile['name'], string[]> = {
+  'cortex-m3': ['-mcpu=cortex-m3'],
+  'cortex-m4': ['-mcpu=cortex-m4', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard'],
+};
+
 /** Assemble a complete .S source (with its own sections) into an ELF. */
-export function assembleElf(source: string): Image {
+export function assembleElf(source: string, profile: CoreProfile = CORTEX_M3): Image {
   workDir ??= mkdtempSync(join(tmpdir(), 'armrr-cpu-'));
   const base = join(workDir, `t${counter++}`);
   writeFileSync(`${base}.S`, source);
   writeFileSync(`${base}.ld`, LINKER_SCRIPT);
   const cc = spawnSync(
     'arm-none-eabi-gcc',
-    ['-mcpu=cortex-m3', '-mthumb', '-nostdlib', '-T', `${base}.ld`, `${base}.S`, '-o', `${base}.elf`],
+    [...CPU_FLAGS[profile.name], '-mthumb', '-nostdlib', '-T', `${base}.ld`, `${base}.S`, '-o', `${base}.elf`],
     { encoding: 'utf8' },
   );
   if (cc.status !== 0) throw new Error(`assembler failed:\n${cc.stderr}`);
@@ -56,8 +63,9 @@ export function assembleElf(source: string): Image {
 }
 
 /** Assemble a snippet of Thumb code placed at 0 (no vector table), ending at symbol `end`. */
-export function assembleSnippet(body: string): Image {
-  return assembleElf(`.syntax unified\n.cpu cortex-m3\n.thumb\n.text\n.global _start\n_start:\n${body}\nend:\n  bkpt #0x42\n.pool\n`);
+export function assembleSnippet(body: string, profile: CoreProfile = CORTEX_M3): Image {
+  const cpu = profile.fpu ? `.cpu ${profile.name}\n.fpu fpv4-sp-d16\n` : `.cpu ${profile.name}\n`;
+  return assembleElf(`.syntax unified\n${cpu}.thumb\n.text\n.global _start\n_start:\n${body}\nend:\n  bkpt #0x42\n.pool\n`, profile);
 }
 
 /** PT_LOAD segments of a little-endian ELF32. */
@@ -148,6 +156,10 @@ export class StubSystem implements CpuSystem {
   isPrivileged(): boolean {
     return true;
   }
+  /** The FPU is always enabled here (CPACR, lazy stacking and FPCA belong to the exception rigs). */
+  fpCheck(_pc: number): boolean {
+    return true;
+  }
 }
 
 export interface Rig {
@@ -158,14 +170,14 @@ export interface Rig {
   sys: StubSystem;
 }
 
-export function makeRig(image?: Image): Rig {
+export function makeRig(image?: Image, profile: CoreProfile = CORTEX_M3): Rig {
   const bus = new Bus([
     { name: 'code', base: CODE_BASE, size: 1 << 20 },
     { name: 'ram', base: RAM_BASE, size: 1 << 20 },
   ]);
   const state = new CpuState();
   const clock = new VirtualClock(0);
-  const cpu = new Cpu(state, bus, clock);
+  const cpu = new Cpu(state, bus, clock, profile);
   const sys = new StubSystem(cpu);
   cpu.sys = sys;
   state.r[13] = RAM_BASE + 0x10000;
@@ -177,8 +189,14 @@ export function makeRig(image?: Image): Rig {
  * Assemble `body`, set registers, run until the final `bkpt #0x42` (or any other stop), return
  * the rig. `regs` maps register numbers to initial values; `apsr` sets the flags (bits 31..27).
  */
-export function runSnippet(body: string, regs: Record<number, number> = {}, apsr = 0, maxInsns = 10_000): Rig {
-  const rig = makeRig(assembleSnippet(body));
+export function runSnippet(
+  body: string,
+  regs: Record<number, number> = {},
+  apsr = 0,
+  maxInsns = 10_000,
+  profile: CoreProfile = CORTEX_M3,
+): Rig {
+  const rig = makeRig(assembleSnippet(body, profile), profile);
   for (const [k, v] of Object.entries(regs)) rig.state.r[Number(k)] = v;
   rig.state.setApsr(apsr);
   rig.cpu.execute(maxInsns);
@@ -186,3 +204,8 @@ export function runSnippet(body: string, regs: Record<number, number> = {}, apsr
 }
 
 export const u32 = (v: number): number => v >>> 0;
+
+/** runSnippet on a Cortex-M4F (FPv4-SP and DSP decode, FPU always enabled). */
+export function runSnippetM4(body: string, regs: Record<number, number> = {}, apsr = 0, maxInsns = 10_000): Rig {
+  return runSnippet(body, regs, apsr, maxInsns, CORTEX_M4);
+}
