@@ -5,9 +5,11 @@
 //     (plain, rr=record, rr=replay) at shift 0 and 7;
 //  2. snapshot interval sweep on one long replay: reverse-step (seek to icount-1) and random-seek
 //     latency (median, p99) at the end of the replay vs memory per snapshot;
-//  3. a replay of >= 1e9 instructions with interrupts on, within the default snapshot budget.
+//  3. a replay of >= 1e9 instructions with interrupts on, within the default snapshot budget;
+//  4. reverse debugging through real gdb-multiarch on a ~1e9-instruction replay (crc32-bench-O2):
+//     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot.
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints a Markdown report on stdout.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -218,6 +220,95 @@ say();
 if (peak > budget) {
   process.stderr.write(`bench: snapshot memory ${peak} exceeded the budget ${budget}\n`);
   process.exitCode = 1;
+}
+
+// ---- 4. reverse debugging through gdb-multiarch, armrr vs QEMU ------------------------------------
+// crc32-bench-O2: ~1e9 instructions at shift 7, milestone() every ~1e8 (not after the last pass),
+// so the last hit is ~1e8 before the end. bench/gdb-reverse.py runs the same gdb commands on both.
+const BENCH_ELF = join(ROOT, 'firmware/build/crc32-bench-O2.elf');
+const haveGdb = spawnSync('gdb-multiarch', ['--version']).status === 0;
+
+function waitForPort(port, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = spawnSync(process.execPath, ['-e', `require('net').connect(${port},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`]);
+    if (r.status === 0) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port}`);
+    spawnSync('sleep', ['0.2']);
+  }
+}
+
+function gdbSession(port, rsteps, steps) {
+  const outFile = join(work, `gdb-${port}.json`);
+  const r = spawnSync('gdb-multiarch', ['--batch', '-nx', '-x', join(ROOT, 'bench/gdb-reverse.py'), BENCH_ELF], {
+    env: { ...process.env, BENCH_PORT: String(port), BENCH_RSTEPS: String(rsteps), BENCH_STEPS: String(steps), BENCH_OUT: outFile },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    timeout: 30 * 60 * 1000,
+  });
+  if (!existsSync(outFile)) throw new Error(`gdb session failed: ${r.stderr}\n${r.stdout.slice(-2000)}`);
+  return JSON.parse(readFileSync(outFile, 'utf8'));
+}
+
+function describeGdb(name, g) {
+  const rs = g.reverse_stepi;
+  const lastSpan = g.spans[g.spans.length - 1];
+  return (
+    `| ${name} | ${rs.length} | ${ms(pct(rs, 50))} / ${ms(pct(rs, 99))} ms | ${(g.reverse_continue).toFixed(2)} s` +
+    `${g.reverse_continue_at_break ? '' : ' (did not stop at the breakpoint!)'} | ${lastSpan.toFixed(2)} s | ` +
+    `${(g.reverse_continue / lastSpan).toFixed(2)} | ${g.stepi_round_trips_per_s.toFixed(0)} |`
+  );
+}
+
+if (haveGdb) {
+  const RSHIFT = 7;
+  log('reverse debugging: recording crc32-bench with armrr');
+  const alog = join(work, 'bench-armrr.log');
+  const arec = timed(process.execPath, [BIN, 'record', BENCH_ELF, '-o', alog, '--icount-shift', String(RSHIFT), '--no-realtime', '--input', '/dev/null']);
+  if (arec.status !== 0) throw new Error(`armrr record failed: ${arec.stderr}`);
+  const aN = icountOf(alog);
+  say(`## Reverse debugging through gdb-multiarch: ${(aN / 1e9).toFixed(2)}e9-instruction replay of crc32-bench-O2 (shift ${RSHIFT})`);
+  say();
+  say('Command sequence (bench/gdb-reverse.py, identical for both stubs): `break milestone`, `continue` from hit to hit to the');
+  say('end of the replay; `reverse-stepi` N times at the end (no breakpoint); `reverse-continue` to the last milestone hit,');
+  say('about 1e8 instructions back; then `stepi` + `info registers pc` round trips. "forward span" = the `continue` from');
+  say('that last hit to the end, i.e. the forward time of the same ~1e8 instructions.');
+  say();
+  say('| stub | reverse-stepi runs | reverse-stepi median / p99 | reverse-continue ~1e8 back | forward span | ratio | stepi round trips/s |');
+  say('|---|---|---|---|---|---|---|');
+  const aport = 23000 + (process.pid % 1000);
+  log('reverse debugging: armrr replay --gdb');
+  const srv = spawn(process.execPath, [BIN, 'replay', BENCH_ELF, alog, '--gdb', String(aport), '--quiet'], { stdio: 'ignore' });
+  try {
+    waitForPort(aport);
+    say(describeGdb('armrr', gdbSession(aport, QUICK ? 20 : 100, QUICK ? 50 : 200)));
+  } finally {
+    srv.kill('SIGKILL');
+  }
+  const haveQemuImg = spawnSync('qemu-img', ['--version']).status === 0;
+  if (haveQemu && haveQemuImg) {
+    log('reverse debugging: QEMU rr=record with rrsnapshot=init');
+    const disk = join(work, 'rr.qcow2');
+    spawnSync('qemu-img', ['create', '-f', 'qcow2', disk, '1M'], { stdio: 'ignore' });
+    const qlog = join(work, 'bench-qemu.bin');
+    const qbase = ['-M', 'mps2-an385', '-display', 'none', '-serial', 'null', '-monitor', 'none', '-semihosting', '-kernel', BENCH_ELF, '-drive', `file=${disk},if=none,id=rr`];
+    const qrec = timed('qemu-system-arm', [...qbase, '-icount', `shift=${RSHIFT},rr=record,rrfile=${qlog},rrsnapshot=init`]);
+    if (qrec.status !== 0) throw new Error(`qemu record failed: ${qrec.stderr}`);
+    const qport = aport + 1;
+    const q = spawn('qemu-system-arm', [...qbase, '-icount', `shift=${RSHIFT},rr=replay,rrfile=${qlog},rrsnapshot=init`, '-gdb', `tcp:127.0.0.1:${qport}`, '-S'], { stdio: 'ignore' });
+    try {
+      waitForPort(qport);
+      log('reverse debugging: QEMU replay -gdb (every reverse command replays from icount 0)');
+      say(describeGdb('qemu 7.2', gdbSession(qport, 3, QUICK ? 20 : 50)));
+    } finally {
+      q.kill('SIGKILL');
+    }
+  } else {
+    say('| qemu 7.2 | (qemu-system-arm or qemu-img missing) | | | | | |');
+  }
+  say();
+  say('Targets (speed issue): reverse-stepi median <= 5 ms and p99 <= 20 ms; reverse-continue <= 2x the forward time of the span.');
+  say();
 }
 
 rmSync(work, { recursive: true, force: true });

@@ -57,6 +57,8 @@ for src in "$here"/m4/*.c; do
 done
 build crc32 O2 "$out/crc32-O2.elf" "$here/src/crc32.c" -DITERS=2u & pids+=($!)
 build crc32 O2 "$out/crc32-long-O2.elf" "$here/src/crc32.c" -DITERS=40000u & pids+=($!)
+# ~1e9 instructions with a milestone() call every ~1e8 (bench/run.js reverse-debugging figures).
+build crc32 O2 "$out/crc32-bench-O2.elf" "$here/src/crc32.c" -DITERS=21700u -DMILESTONE_EVERY=2170u & pids+=($!)
 
 status=0
 for p in "${pids[@]}"; do wait "$p" || status=1; done

@@ -19,7 +19,8 @@ import type { WatchObserver } from '../emulator/memory/bus.js';
 import type { ReplayTimeline } from '../snapshots/timeline.js';
 import { captureMachineState, restoreMachineState } from '../snapshots/machine-state.js';
 import type { BreakpointType, GdbTarget, MemoryRegion, ResumeAction, StopReason, WatchpointType } from './target.js';
-import { REG_MSP, REG_PSP, REG_XPSR } from './register-layout.js';
+import type { CoreProfile } from '../emulator/cpu/profile.js';
+import { REG_D0, REG_FPSCR, REG_MSP, REG_PSP, REG_XPSR, registerLayoutFor, type RegisterLayout } from './register-layout.js';
 
 /** Instructions executed between event-loop turns, so Ctrl-C is seen quickly. */
 const SLICE = 1_000_000;
@@ -66,13 +67,32 @@ export class ReplayGdbTarget implements GdbTarget {
 
   // ---- registers and memory -------------------------------------------------------------------
 
+  /** The FP registers exist for gdb only on a core with an FPU (an M3 keeps its description). */
+  get registerLayout(): RegisterLayout {
+    return registerLayoutFor(this.coreProfile());
+  }
+
   readRegister(n: number): number | null {
     const c = this.machine.cpu;
     if (n >= 0 && n <= 15) return c.r[n]! >>> 0;
     if (n === REG_XPSR) return c.getXpsr();
     if (n === REG_MSP) return c.getMsp() >>> 0;
     if (n === REG_PSP) return c.getPsp() >>> 0;
+    if (n === REG_FPSCR && this.coreProfile().fpu) return c.fpscr >>> 0;
     return null;
+  }
+
+  /** d<n> = s<2n+1>:s<2n>. */
+  readRegister64(n: number): bigint | null {
+    const d = n - REG_D0;
+    if (d < 0 || d > 15 || !this.coreProfile().fpu) return null;
+    const s = this.machine.cpu.s;
+    return (BigInt(s[2 * d + 1]! >>> 0) << 32n) | BigInt(s[2 * d]! >>> 0);
+  }
+
+  private coreProfile(): Pick<CoreProfile, 'fpu'> {
+    const core = this.machine.core as { readonly profile?: CoreProfile };
+    return core.profile ?? { fpu: false };
   }
 
   writeRegister(): boolean {
@@ -248,8 +268,14 @@ export class ReplayGdbTarget implements GdbTarget {
     const cur = this.machine.icount;
     if (cur === 0) return { kind: 'replaylog', pos: 'begin' };
     let segEnd = cur;
+    // Scan backwards in chunks of whole snapshot intervals, doubling the chunk (up to 64
+    // intervals) while no hit turns up: a hit close by costs one interval, a hit far back costs
+    // about one forward replay of the distance (one restore per chunk, not per interval).
+    let span = 1;
     while (segEnd > 0) {
-      const snap = this.timeline.store.find(segEnd - 1)!;
+      let snap = this.timeline.store.find(segEnd - 1)!;
+      for (let i = 1; i < span && snap.icount > 0; i++) snap = this.timeline.store.find(snap.icount - 1)!;
+      span = Math.min(span * 2, 64);
       const from = snap.icount;
       const hits = this.scan(from, segEnd);
       let best: Hit | null = null;
