@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch qemu-system-arm)
+pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch qemu-system-arm qemu-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
