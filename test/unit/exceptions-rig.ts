@@ -1,6 +1,7 @@
 /**
- * A minimal Cortex-M3 system for exception-model tests: RAM at 0 (code + vectors) and 0x20000000
- * (stacks), the real Cpu, Nvic, SysTick, PPB and semihosting, wired like the mps2 board.
+ * A minimal Cortex-M3 (or, given CORTEX_M4, Cortex-M4F) system for exception-model tests: RAM at
+ * 0 (code + vectors) and 0x20000000 (stacks), the real Cpu, Nvic, SysTick, PPB and semihosting,
+ * wired like the mps2 board.
  */
 import { Bus } from '../../src/emulator/memory/bus.js';
 import { VirtualClock } from '../../src/emulator/clock.js';
@@ -13,6 +14,7 @@ import { PrivatePeripheralBus, PPB_BASE, PPB_SIZE } from '../../src/emulator/dev
 import { Semihosting } from '../../src/emulator/semihosting.js';
 import { Machine } from '../../src/emulator/machines/machine.js';
 import type { HostPort, OutputSink } from '../../src/emulator/io/input-port.js';
+import { CORTEX_M3, type CoreProfile } from '../../src/emulator/cpu/profile.js';
 
 export const T = {
   NOP: 0xbf00,
@@ -44,9 +46,9 @@ export class Rig {
   ]);
   readonly clock = new VirtualClock(0);
   readonly state = new CpuState();
-  readonly cpu = new Cpu(this.state, this.bus, this.clock);
-  readonly nvic = new Nvic(this.state, this.cpu);
-  readonly systick = new Systick(this.clock, this.state, () => this.nvic.pendSysTick());
+  readonly cpu: Cpu;
+  readonly nvic: Nvic;
+  readonly systick: Systick;
   readonly output: number[] = [];
   readonly consoleInput: number[] = [];
   hostNs = 1_700_000_000_000_000_000;
@@ -65,15 +67,20 @@ export class Rig {
     },
   };
   exitCode: number | null = null;
-  readonly semihosting = new Semihosting(this.state, this.bus, this.host, this.sink, (c) => {
-    this.exitCode = c;
-    this.machine.exitCode = c;
-    this.cpu.exitRequest = true;
-  });
-  readonly sys = new ArmV7mSystem(this.state, this.bus, this.clock, this.cpu, this.nvic, this.semihosting);
+  readonly semihosting: Semihosting;
+  readonly sys: ArmV7mSystem;
   readonly machine: Machine;
 
-  constructor() {
+  constructor(profile: CoreProfile = CORTEX_M3) {
+    this.cpu = new Cpu(this.state, this.bus, this.clock, profile);
+    this.nvic = new Nvic(this.state, this.cpu);
+    this.systick = new Systick(this.clock, this.state, () => this.nvic.pendSysTick());
+    this.semihosting = new Semihosting(this.state, this.bus, this.host, this.sink, (c) => {
+      this.exitCode = c;
+      this.machine.exitCode = c;
+      this.cpu.exitRequest = true;
+    });
+    this.sys = new ArmV7mSystem(this.state, this.bus, this.clock, this.cpu, this.nvic, this.semihosting);
     this.cpu.sys = this.sys;
     this.bus.mapMmio(PPB_BASE, PPB_SIZE, new PrivatePeripheralBus(this.state, this.nvic, this.systick));
     this.machine = new Machine(

@@ -1,8 +1,10 @@
 /**
  * The ARMv7-M exception model (system side of the core), following QEMU 7.2's m_helper.c for a
- * Cortex-M3 without FPU or Security Extension: reset, exception entry (stacking, vector fetch),
- * exception return with tail-chaining and its integrity checks, fault escalation (in the Nvic),
- * special registers (MRS/MSR/CPS), sleep hints, and BKPT/semihosting.
+ * Cortex-M3 or Cortex-M4F without Security Extension: reset, exception entry (stacking, vector
+ * fetch), exception return with tail-chaining and its integrity checks, fault escalation (in the
+ * Nvic), special registers (MRS/MSR/CPS), sleep hints, and BKPT/semihosting. On the M4F also the
+ * FP context: ExecuteFPCheck, the extended frame and lazy state preservation (FPCCR/FPCAR live in
+ * the Nvic's state, CONTROL.FPCA in CpuState).
  *
  * Synchronous exceptions are pended in the Nvic and taken by the machine loop at the next
  * instruction boundary through `takePendingException()`; entry consumes no icount.
@@ -20,6 +22,8 @@ import {
   CFSR_BFARVALID,
   CFSR_IBUSERR,
   CFSR_INVPC,
+  CFSR_LSPERR,
+  CFSR_NOCP,
   CFSR_PRECISERR,
   CFSR_STKERR,
   CFSR_UNDEFINSTR,
@@ -30,15 +34,25 @@ import {
   type Nvic,
 } from '../devices/nvic.js';
 import type { Semihosting } from '../semihosting.js';
+import { FPSCR_WRITABLE } from './fpu/fpscr.js';
 
 /** xPSR bit 9: the frame was padded to 8-byte alignment. */
 const XPSR_SPREALIGN = 1 << 9;
-/** EXC_RETURN bits (v7-M, no FPU): FTYPE, MODE (thread), SPSEL (process stack). */
+/** EXC_RETURN bits: FTYPE (1 = basic frame), MODE (thread), SPSEL (process stack). */
 const EXCRET_FTYPE = 1 << 4;
 const EXCRET_MODE = 1 << 3;
 const EXCRET_SPSEL = 1 << 2;
 /** Base EXC_RETURN: RES1, S, DCRS, ES set (what QEMU builds for v7-M). */
 const EXCRET_BASE = 0xffffffe1 | 0x40 | 0x20;
+/** CONTROL.FPCA: the current context has FP state (exception entry stacks the extended frame). */
+const CONTROL_FPCA = 1 << 2;
+const BASIC_FRAME_SIZE = 0x20;
+/** Basic frame + S0-S15, FPSCR and a reserved word. */
+const FP_FRAME_SIZE = 0x68;
+/** Offset of FPSCR in the FP part of the frame (from its start, i.e. from FPCAR). */
+const FP_FRAME_FPSCR = 0x40;
+/** xPSR.GE[3:0]. */
+const XPSR_GE_SHIFT = 16;
 /** Immediate of BKPT that requests a semihosting call. */
 const SEMIHOSTING_BKPT = 0xab;
 
@@ -66,6 +80,9 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
    */
   wfeSleeps = false;
   private syncRaised = false;
+  /** FPv4-SP present (CONTROL.FPCA, extended frames); DSP extension present (APSR.GE). */
+  private readonly fpu: boolean;
+  private readonly dsp: boolean;
 
   constructor(
     private readonly state: CpuState,
@@ -74,7 +91,10 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
     private readonly core: CoreFlags,
     readonly nvic: Nvic,
     private readonly semihosting: Semihosting,
-  ) {}
+  ) {
+    this.fpu = core.profile.fpu;
+    this.dsp = core.profile.dsp;
+  }
 
   // ---- machine-loop side (ExceptionUnit) --------------------------------------------------
 
@@ -84,6 +104,9 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
     // QEMU resets the flag cache to zero, which reads as Z=1 (xPSR 0x41000000); the
     // architecture leaves APSR UNKNOWN, so match QEMU for lock-step comparisons.
     st.setApsr(0x40000000);
+    st.ge = 0;
+    st.s.fill(0);
+    st.fpscr = 0;
     st.itstate = 0;
     st.ipsr = 0;
     st.control = 0;
@@ -111,7 +134,8 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
     if (st.sleep === LOCKUP || !this.nvic.canTakePending()) return 0;
     this.lastEntrySynchronous = this.syncRaised;
     this.syncRaised = false;
-    let lr = EXCRET_BASE | EXCRET_FTYPE;
+    let lr = EXCRET_BASE;
+    if (!(st.control & CONTROL_FPCA)) lr |= EXCRET_FTYPE;
     if (st.control & 2) lr |= EXCRET_SPSEL;
     if (st.ipsr === 0) lr |= EXCRET_MODE;
     // A stacking fault pends a derived BusFault; the priority pick below then takes it if it wins.
@@ -127,17 +151,22 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
 
   // ---- entry ------------------------------------------------------------------------------
 
-  /** Push the 8-word basic frame on the current stack. Returns true if a stacking fault was pended. */
+  /**
+   * Push the exception frame on the current stack: the 8-word basic frame, extended by the FP
+   * registers when CONTROL.FPCA is set (written now, or only reserved with lazy preservation).
+   * Returns true if a stacking fault was pended.
+   */
   private pushStack(): boolean {
     const st = this.state;
+    const fpFrame = (st.control & CONTROL_FPCA) !== 0;
     let xpsr = st.getXpsr();
     let frame = st.r[SP]! >>> 0;
     if (frame & 4 && this.nvic.ccr & CCR_STKALIGN) {
       frame -= 4;
       xpsr |= XPSR_SPREALIGN;
     }
-    frame = (frame - 0x20) >>> 0;
-    const ok =
+    frame = (frame - (fpFrame ? FP_FRAME_SIZE : BASIC_FRAME_SIZE)) >>> 0;
+    let ok =
       this.stackWrite(frame, st.r[0]!) &&
       this.stackWrite(frame + 4, st.r[1]!) &&
       this.stackWrite(frame + 8, st.r[2]!) &&
@@ -146,8 +175,36 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
       this.stackWrite(frame + 20, st.r[LR]!) &&
       this.stackWrite(frame + 24, st.r[PC]!) &&
       this.stackWrite(frame + 28, xpsr);
+    if (fpFrame) ok = this.pushFpState(frame + BASIC_FRAME_SIZE, ok);
     st.r[SP] = frame | 0;
     return !ok;
+  }
+
+  /**
+   * The FP part of exception entry. With FPCCR.LSPEN the space stays reserved and FPCCR/FPCAR
+   * record it; otherwise S0-S15 and FPSCR are written now and then cleared, as QEMU does (a CPACR
+   * that denies the interrupted context the FPU makes this a NOCP UsageFault).
+   */
+  private pushFpState(fpFrame: number, ok: boolean): boolean {
+    const st = this.state;
+    const nvic = this.nvic;
+    if (nvic.fpLazyPreserve) {
+      nvic.recordLazyFpContext(fpFrame);
+      return ok;
+    }
+    const allowed = nvic.fpAccessAllowed(this.isPrivileged());
+    if (ok && !allowed) {
+      nvic.setPending(Exc.UsageFault);
+      nvic.addCfsr(CFSR_NOCP);
+      ok = false;
+    }
+    for (let i = 0; i < 16 && ok; i++) ok = this.stackWrite(fpFrame + 4 * i, st.s[i]!);
+    ok = ok && this.stackWrite(fpFrame + FP_FRAME_FPSCR, st.fpscr);
+    if (allowed) {
+      st.s.fill(0, 0, 16);
+      st.fpscr = 0;
+    }
+    return ok;
   }
 
   private stackWrite(addr: number, value: number): boolean {
@@ -170,7 +227,7 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
   private exceptionTaken(lr: number, tailChain: boolean): number {
     const st = this.state;
     const nvic = this.nvic;
-    if (tailChain) lr = ((lr | EXCRET_FTYPE) & 0x00ffffff) | 0xff000000;
+    if (tailChain) lr = this.tailChainLr(lr);
     for (;;) {
       if (st.sleep === LOCKUP) return 0;
       const exc = nvic.vectPending;
@@ -182,13 +239,13 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
         if (e !== BUS_FAULT) throw e;
         nvic.addHfsr(HFSR_VECTTBL | HFSR_FORCED);
         nvic.setPending(Exc.HardFault, true);
-        lr = ((lr | EXCRET_FTYPE) & 0x00ffffff) | 0xff000000;
+        lr = this.tailChainLr(lr);
         continue;
       }
       const wasPsp = st.usingPsp;
       const taken = nvic.acknowledge();
       st.ipsr = taken;
-      st.control &= ~2;
+      st.control &= ~(2 | CONTROL_FPCA);
       st.switchStack(wasPsp);
       st.exclusiveAddr = -1;
       st.itstate = 0;
@@ -197,6 +254,12 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
       st.thumb = vector & 1;
       return taken;
     }
+  }
+
+  /** EXC_RETURN for an exception taken without a new frame: FTYPE kept only with an FPU. */
+  private tailChainLr(lr: number): number {
+    if (!this.fpu) lr |= EXCRET_FTYPE;
+    return (lr & 0x00ffffff) | 0xff000000;
   }
 
   // ---- return -----------------------------------------------------------------------------
@@ -213,6 +276,8 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
       return;
     }
     const excret = excReturn >>> 0;
+    // A zero FTYPE is UNPREDICTABLE without an FPU; QEMU treats it as a basic frame.
+    const fpFrame = this.fpu && (excret & EXCRET_FTYPE) === 0;
     const exc = st.ipsr;
     if (exc !== Exc.NMI) st.faultmask = 0;
     let ufault = false;
@@ -266,13 +331,26 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
     }
     // v7-M leaves a set bit 0 UNPREDICTABLE; QEMU (like silicon) ignores it.
     r[PC] = r[PC]! & ~1;
-    frame = (frame + 0x20) >>> 0;
+    if (fpFrame) {
+      const privileged = returnToHandler || (st.control & 1) === 0;
+      if (!this.popFpState(frame + BASIC_FRAME_SIZE, privileged)) {
+        // CPACR denies the FPU to the context returned to: NOCP on the existing frame.
+        this.exceptionTaken(excret, true);
+        return;
+      }
+      st.control |= CONTROL_FPCA;
+    } else {
+      st.control &= ~CONTROL_FPCA;
+    }
+    frame = (frame + (fpFrame ? FP_FRAME_SIZE : BASIC_FRAME_SIZE)) >>> 0;
     if (xpsr & XPSR_SPREALIGN) frame |= 4;
     if (fromPsp) st.setPsp(frame | 0);
     else st.setMsp(frame | 0);
 
     const wasPsp = st.usingPsp;
     st.setXpsr(xpsr);
+    // QEMU restores GE only on a core with the DSP extension.
+    if (this.dsp) st.ge = (xpsr >>> XPSR_GE_SHIFT) & 0xf;
     st.switchStack(wasPsp);
 
     if (returnToHandler !== (st.ipsr !== 0)) {
@@ -284,6 +362,37 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
       return;
     }
     st.exclusiveAddr = -1;
+  }
+
+  /**
+   * Restore S0-S15 and FPSCR from an extended frame, or, when lazy preservation never happened
+   * (LSPACT still set), just end it: the registers still hold the interrupted context's values.
+   * Returns false after pending a NOCP UsageFault (CPACR denies the FPU to the context returned to).
+   * A failed read pends a BusFault, zeroes the FP registers and the return goes on, as in QEMU.
+   */
+  private popFpState(fpFrame: number, privileged: boolean): boolean {
+    const st = this.state;
+    const nvic = this.nvic;
+    if (nvic.fpLazyPendingOnReturn) {
+      nvic.clearFpLazyPending();
+      return true;
+    }
+    if (!nvic.fpAccessAllowed(privileged)) {
+      nvic.setPending(Exc.UsageFault);
+      nvic.addCfsr(CFSR_NOCP);
+      return false;
+    }
+    try {
+      for (let i = 0; i < 16; i++) st.s[i] = this.bus.read32(fpFrame + 4 * i);
+      st.fpscr = this.bus.read32(fpFrame + FP_FRAME_FPSCR) & FPSCR_WRITABLE;
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
+      nvic.addCfsr(CFSR_UNSTKERR);
+      nvic.setPending(Exc.BusFault);
+      st.s.fill(0, 0, 16);
+      st.fpscr = 0;
+    }
+    return true;
   }
 
   // ---- synchronous exceptions raised by the ISA ---------------------------------------------
@@ -340,9 +449,59 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
   // ---- special registers --------------------------------------------------------------------
 
   fpCheck(pc: number): boolean {
-    // No FPU support yet on the system side: behave like a core without coprocessors.
-    this.usageFault(UsageCause.NOCP, pc);
-    return false;
+    const st = this.state;
+    const nvic = this.nvic;
+    if (!this.fpu || !nvic.fpAccessAllowed(this.isPrivileged())) {
+      this.usageFault(UsageCause.NOCP, pc);
+      return false;
+    }
+    if (nvic.fpLazyPending && !this.preserveFpState()) return false;
+    if (nvic.fpAutoPreserve && !(st.control & CONTROL_FPCA)) {
+      // A new FP context: its FPSCR starts from FPDSCR.
+      st.fpscr = nvic.fpdscr;
+      st.control |= CONTROL_FPCA;
+    }
+    return true;
+  }
+
+  /**
+   * Lazy state preservation (PreserveFPState): the first FP instruction after an exception entry
+   * that reserved an FP frame writes S0-S15 and FPSCR there. A fault pended on the way is taken
+   * before the instruction if it can preempt now (false: the instruction is abandoned); otherwise
+   * LSPACT is cleared anyway and the instruction goes on, as QEMU does.
+   */
+  private preserveFpState(): boolean {
+    const st = this.state;
+    const nvic = this.nvic;
+    let ok = true;
+    if (!nvic.fpAccessAllowed(!nvic.fpLazyUser)) {
+      nvic.setPendingLazyFp(Exc.UsageFault);
+      nvic.addCfsr(CFSR_NOCP);
+      ok = false;
+    }
+    const base = nvic.fpcar;
+    for (let i = 0; i < 16 && ok; i++) ok = this.lazyWrite(base + 4 * i, st.s[i]!);
+    ok = ok && this.lazyWrite(base + FP_FRAME_FPSCR, st.fpscr);
+    if (!ok && nvic.canTakePending()) {
+      this.syncRaised = true;
+      this.core.exitRequest = true;
+      this.onExceptionEvent?.('fault');
+      return false;
+    }
+    nvic.clearFpLazyPending();
+    return true;
+  }
+
+  private lazyWrite(addr: number, value: number): boolean {
+    try {
+      this.bus.write32(addr >>> 0, value);
+      return true;
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
+      this.nvic.addCfsr(CFSR_LSPERR);
+      this.nvic.setPendingLazyFp(Exc.BusFault);
+      return false;
+    }
   }
 
   isPrivileged(): boolean {
@@ -355,7 +514,7 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
     if (sysm >= 0 && sysm <= 7) {
       let mask = 0;
       if (sysm & 1 && priv) mask |= 0x1ff; // IPSR (unprivileged reads as zero)
-      if (!(sysm & 4)) mask |= 0xf8000000; // APSR NZCVQ
+      if (!(sysm & 4)) mask |= this.dsp ? 0xf80f0000 : 0xf8000000; // APSR NZCVQ (and GE with DSP)
       return (st.getXpsr() & mask) >>> 0; // EPSR reads as zero
     }
     if (sysm === SysReg.CONTROL) return st.control;
@@ -386,10 +545,9 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
       case 1:
       case 2:
       case 3:
-        // Only the APSR flags are writable; the GE field does not exist on Cortex-M3.
-        if (mask & 2) {
-          st.setApsr(value);
-        }
+        // Only APSR is writable: NZCVQ (mask bit 1), GE (mask bit 0) only with the DSP extension.
+        if (mask & 2) st.setApsr(value);
+        if (mask & 1 && this.dsp) st.ge = (value >>> XPSR_GE_SHIFT) & 0xf;
         return;
       case SysReg.MSP:
         st.setMsp(value & ~3);
@@ -420,6 +578,7 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
           st.switchStack(wasPsp);
         }
         st.control = (st.control & ~1) | (value & 1);
+        if (this.fpu) st.control = (st.control & ~CONTROL_FPCA) | (value & CONTROL_FPCA);
         break;
       default:
         return;

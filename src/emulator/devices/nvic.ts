@@ -11,6 +11,7 @@ import { Device } from './device.js';
 import type { InterruptController } from './irq.js';
 import { BUS_FAULT } from '../memory/bus.js';
 import { LOCKUP, type CpuState } from '../cpu/state.js';
+import type { CoreProfile } from '../cpu/profile.js';
 
 export const NUM_EXTERNAL_IRQS = 32;
 export const NUM_VECTORS = 16 + NUM_EXTERNAL_IRQS;
@@ -49,6 +50,7 @@ export const CFSR_IBUSERR = 1 << 8;
 export const CFSR_PRECISERR = 1 << 9;
 export const CFSR_UNSTKERR = 1 << 11;
 export const CFSR_STKERR = 1 << 12;
+export const CFSR_LSPERR = 1 << 13;
 export const CFSR_BFARVALID = 1 << 15;
 export const CFSR_UNDEFINSTR = 1 << 16;
 export const CFSR_INVSTATE = 1 << 17;
@@ -64,8 +66,39 @@ export const HFSR_FORCED = 1 << 30;
 // SCR: stored, but as in QEMU SLEEPONEXIT/SEVONPEND have no effect; SLEEPDEEP(S) are RAZ/WI.
 const SCR_SLEEPDEEP_BITS = (1 << 2) | (1 << 3);
 
-// QEMU's cortex-m3 identification (target/arm/cpu_tcg.c).
-const CPUID = 0x410fc231;
+// FPCCR bits (v7-M) and the banks QEMU 7.2 keeps them in. QEMU models FPCCR as two banks even
+// without the Security Extension: LSPACT, USER, THREAD, MMRDY, UFRDY and ASPEN live in the
+// non-secure bank, S, HFRDY, BFRDY, MONRDY and LSPEN in the secure one. The secure bank's S bit
+// resets to 1 and is cleared by the first lazy stacking; while it is set QEMU looks at the
+// secure bank's (always clear) LSPACT. Keeping both banks reproduces exactly what guests see.
+export const FPCCR_LSPACT = 1 << 0;
+export const FPCCR_USER = 1 << 1;
+export const FPCCR_S = 1 << 2;
+export const FPCCR_THREAD = 1 << 3;
+export const FPCCR_HFRDY = 1 << 4;
+export const FPCCR_MMRDY = 1 << 5;
+export const FPCCR_BFRDY = 1 << 6;
+export const FPCCR_MONRDY = 1 << 8;
+export const FPCCR_UFRDY = 1 << 10;
+export const FPCCR_LSPEN = 1 << 30;
+export const FPCCR_ASPEN = 1 << 31;
+/** Bits a v7-M FPCCR write may set (QEMU drops the v8-M ones). */
+const FPCCR_V7M_WRITABLE =
+  FPCCR_LSPACT | FPCCR_USER | FPCCR_THREAD | FPCCR_HFRDY | FPCCR_MMRDY | FPCCR_BFRDY | FPCCR_MONRDY | FPCCR_LSPEN | FPCCR_ASPEN;
+/** Bits of the non-secure bank (QEMU's R_V7M_FPCCR_BANKED_MASK less the v8-M SPLIMVIOL). */
+const FPCCR_NS_BANK = FPCCR_LSPACT | FPCCR_USER | FPCCR_THREAD | FPCCR_MMRDY | FPCCR_UFRDY | FPCCR_ASPEN;
+/** Secure-bank bits a non-secure read sees (AIRCR.BFHFNMINS reads as 1 without the Security Extension). */
+const FPCCR_S_VISIBLE = FPCCR_LSPEN | FPCCR_MONRDY | FPCCR_BFRDY | FPCCR_HFRDY;
+/** FPDSCR holds only AHP, DN, FZ and RMode. */
+const FPDSCR_MASK = 0x07c00000;
+/** CPACR: only CP10 and CP11 are implemented. */
+const CPACR_MASK = 0xf << 20;
+
+// QEMU's cortex-m3/cortex-m4 identification (target/arm/cpu_tcg.c); the other ID registers agree.
+const CPUID_M3 = 0x410fc231;
+const CPUID_M4 = 0x410fc240;
+const MVFR0_M4 = 0x10110021;
+const MVFR1_M4 = 0x11000011;
 const ID_REGS: Record<number, number> = {
   0xd40: 0x00000030, // ID_PFR0
   0xd44: 0x00000200, // ID_PFR1
@@ -92,13 +125,15 @@ export interface CoreFlags {
   exitRequest: boolean;
   divZeroTrap: boolean;
   unalignTrap: boolean;
+  /** Which core: decides whether the FP registers (CPACR, FPCCR, ...) exist. */
+  readonly profile: CoreProfile;
 }
 
 function vectorArray(fill: number): number[] {
   return new Array<number>(NUM_VECTORS).fill(fill);
 }
 
-function initialState() {
+function initialState(fpu: boolean) {
   const enabled = vectorArray(0);
   enabled[EXC_NMI] = 1;
   enabled[EXC_HARD] = 1;
@@ -129,6 +164,12 @@ function initialState() {
     mpuRnr: 0,
     mpuRbar: new Array<number>(MPU_REGIONS).fill(0),
     mpuRasr: new Array<number>(MPU_REGIONS).fill(0),
+    /** FPU system registers (Cortex-M4F; all zero and unused on a Cortex-M3). See FPCCR_* above. */
+    cpacr: 0,
+    fpccrS: fpu ? FPCCR_ASPEN | FPCCR_LSPEN | FPCCR_S : 0,
+    fpccrNs: fpu ? FPCCR_ASPEN : 0,
+    fpcar: 0,
+    fpdscr: 0,
     /** Derived (cached) by recompute(): highest-priority enabled pending exception, 0 if none. */
     vectPending: 0,
     /** Its group priority, or NO_EXCEPTION_PRIORITY. */
@@ -143,12 +184,15 @@ export type NvicState = ReturnType<typeof initialState>;
 export class Nvic extends Device<NvicState> implements InterruptController {
   /** Called for AIRCR.SYSRESETREQ (the board performs the reset at the next boundary). */
   onSystemResetRequest: (() => void) | null = null;
+  /** The core has an FPv4-SP unit (wiring, fixed at construction). */
+  readonly fpu: boolean;
 
   constructor(
     private readonly cpu: CpuState,
     private readonly core: CoreFlags,
   ) {
-    super('nvic', initialState());
+    super('nvic', initialState(core.profile.fpu));
+    this.fpu = core.profile.fpu;
     this.syncCoreFlags();
   }
 
@@ -340,6 +384,113 @@ export class Nvic extends Device<NvicState> implements InterruptController {
     this.s.bfar = addr | 0;
   }
 
+  // ---- FPU context registers for the exception unit (Cortex-M4F) ------------------------------
+
+  /** CPACR.CP10 lets code of this privilege use the FPU (QEMU decides on CP10 alone; 0b10 = denied). */
+  fpAccessAllowed(privileged: boolean): boolean {
+    const cp10 = (this.s.cpacr >>> 20) & 3;
+    return cp10 === 3 || (cp10 === 1 && privileged);
+  }
+  /** FPCCR.ASPEN: the first FP instruction of a context sets CONTROL.FPCA. */
+  get fpAutoPreserve(): boolean {
+    return (this.s.fpccrNs & FPCCR_ASPEN) !== 0;
+  }
+  /** FPCCR.LSPEN: exception entry reserves the FP frame instead of writing it. */
+  get fpLazyPreserve(): boolean {
+    return (this.s.fpccrS & FPCCR_LSPEN) !== 0;
+  }
+  get fpdscr(): number {
+    return this.s.fpdscr;
+  }
+  get fpcar(): number {
+    return this.s.fpcar;
+  }
+  /** FPCCR.USER of the context whose FP state is still to be preserved. */
+  get fpLazyUser(): boolean {
+    return (this.s.fpccrNs & FPCCR_USER) !== 0;
+  }
+  /**
+   * LSPACT as the FP instructions see it: QEMU reads it from the bank FPCCR.S selects, and the
+   * secure bank's LSPACT is never set on a v7-M core.
+   */
+  get fpLazyPending(): boolean {
+    return (this.s.fpccrS & FPCCR_S) === 0 && (this.s.fpccrNs & FPCCR_LSPACT) !== 0;
+  }
+  /** LSPACT as exception return sees it (QEMU reads the non-secure bank there). */
+  get fpLazyPendingOnReturn(): boolean {
+    return (this.s.fpccrNs & FPCCR_LSPACT) !== 0;
+  }
+  clearFpLazyPending(): void {
+    this.s.fpccrNs &= ~FPCCR_LSPACT;
+  }
+
+  /**
+   * Exception entry with lazy preservation (UpdateFPCCR): remember where the FP frame space is and
+   * which faults the interrupted context could have taken, for the preservation done later.
+   */
+  recordLazyFpContext(frameAddr: number): void {
+    const s = this.s;
+    const c = this.cpu;
+    s.fpcar = (frameAddr & ~7) >>> 0;
+    let ns = s.fpccrNs & ~(FPCCR_LSPACT | FPCCR_USER | FPCCR_THREAD | FPCCR_MMRDY | FPCCR_UFRDY);
+    ns |= FPCCR_LSPACT;
+    if (c.ipsr === 0 && c.control & 1) ns |= FPCCR_USER;
+    if (c.ipsr === 0) ns |= FPCCR_THREAD;
+    if (this.readyForLazyFp(EXC_MEM)) ns |= FPCCR_MMRDY;
+    if (this.readyForLazyFp(EXC_USAGE)) ns |= FPCCR_UFRDY;
+    let sb = s.fpccrS & ~(FPCCR_S | FPCCR_HFRDY | FPCCR_BFRDY | FPCCR_MONRDY);
+    if (this.readyForLazyFp(EXC_HARD)) sb |= FPCCR_HFRDY;
+    if (this.readyForLazyFp(EXC_BUS)) sb |= FPCCR_BFRDY;
+    if (this.readyForLazyFp(EXC_DEBUG)) sb |= FPCCR_MONRDY;
+    s.fpccrNs = ns >>> 0;
+    s.fpccrS = sb >>> 0;
+  }
+
+  /** Could `exc` preempt the current context (enabled and of higher priority)? HardFault: not at -1. */
+  private readyForLazyFp(exc: number): boolean {
+    const running = this.executionPriority();
+    if (exc === EXC_HARD) return running > -1;
+    return this.s.enabled[exc] === 1 && this.groupPriority(this.s.prio[exc]!) < running;
+  }
+
+  /**
+   * Pend a fault raised by lazy preservation. Whether it escalates depends on the readiness saved
+   * in FPCCR at exception entry, not on the current priorities (QEMU's set_pending_lazyfp).
+   * Where QEMU aborts (an escalation to HardFault that the saved context forbids) the core locks up.
+   */
+  setPendingLazyFp(exc: number): void {
+    const s = this.s;
+    let escalate = false;
+    switch (exc) {
+      case EXC_DEBUG:
+        if (!(s.fpccrS & FPCCR_MONRDY)) return;
+        break;
+      case EXC_MEM:
+        escalate = !(s.fpccrNs & FPCCR_MMRDY);
+        break;
+      case EXC_USAGE:
+        escalate = !(s.fpccrNs & FPCCR_UFRDY);
+        break;
+      case EXC_BUS:
+        escalate = !(s.fpccrS & FPCCR_BFRDY);
+        break;
+      default:
+        return;
+    }
+    if (escalate) exc = EXC_HARD;
+    if ((!s.enabled[exc] || this.executionPriority() <= this.groupPriority(s.prio[exc]!)) && !(s.fpccrS & FPCCR_HFRDY)) {
+      // QEMU aborts here ("can't escalate to HardFault during lazy FP register stacking").
+      this.enterLockup();
+      return;
+    }
+    if (escalate) s.hfsr |= HFSR_FORCED;
+    if (!s.pending[exc]) {
+      s.pending[exc] = 1;
+      this.recompute();
+    }
+    this.core.exitRequest = true;
+  }
+
   // ---- MMIO -------------------------------------------------------------------------------
 
   private privileged(): boolean {
@@ -401,7 +552,7 @@ export class Nvic extends Device<NvicState> implements InterruptController {
       case 0x004: // ICTR: (lines / 32) - 1
         return NUM_EXTERNAL_IRQS / 32 - 1;
       case 0xd00:
-        return CPUID;
+        return this.core.profile.name === 'cortex-m4' ? CPUID_M4 : CPUID_M3;
       case 0xd04: {
         let v = c.ipsr & 0x1ff;
         if (s.vectPending) v |= (s.vectPending & 0x1ff) << 12;
@@ -446,8 +597,20 @@ export class Nvic extends Device<NvicState> implements InterruptController {
       case 0xdb0:
       case 0xdb8:
         return s.mpuRasr[s.mpuRnr]!;
+      case 0xd88:
+        return this.fpu ? s.cpacr : 0;
+      case 0xf34:
+        return this.fpu ? ((s.fpccrS & FPCCR_S_VISIBLE) | s.fpccrNs) >>> 0 : 0;
+      case 0xf38:
+        return this.fpu ? s.fpcar : 0;
+      case 0xf3c:
+        return this.fpu ? s.fpdscr : 0;
+      case 0xf40:
+        return this.fpu ? MVFR0_M4 : 0;
+      case 0xf44:
+        return this.fpu ? MVFR1_M4 : 0;
       default:
-        // Everything else (AFSR, CPACR without an FPU, caches, reserved) reads as zero.
+        // Everything else (AFSR, MVFR2, caches, reserved; FP registers without an FPU) reads as zero.
         return ID_REGS[offset] ?? 0;
     }
   }
@@ -593,6 +756,18 @@ export class Nvic extends Device<NvicState> implements InterruptController {
       case 0xdb8:
         s.mpuRasr[s.mpuRnr] = (value & 0x173fff3f) >>> 0;
         return;
+      case 0xd88:
+        if (this.fpu) s.cpacr = value & CPACR_MASK;
+        return;
+      case 0xf34:
+        if (this.fpu) this.writeFpccr(value);
+        return;
+      case 0xf38:
+        if (this.fpu) s.fpcar = (value & ~7) >>> 0;
+        return;
+      case 0xf3c:
+        if (this.fpu) s.fpdscr = value & FPDSCR_MASK;
+        return;
       case 0xf00: {
         const exc = (value & 0x1ff) + FIRST_IRQ;
         if (exc < NUM_VECTORS) this.setPending(exc);
@@ -601,6 +776,15 @@ export class Nvic extends Device<NvicState> implements InterruptController {
       default:
         return; // RAZ/WI
     }
+  }
+
+  /** FPCCR write as QEMU 7.2 does it for non-secure code (the only kind on a v7-M core). */
+  private writeFpccr(value: number): void {
+    const s = this.s;
+    value &= FPCCR_V7M_WRITABLE;
+    const secureBits = FPCCR_LSPEN | FPCCR_HFRDY | FPCCR_BFRDY | FPCCR_MONRDY;
+    s.fpccrS = ((s.fpccrS & ~secureBits) | (value & secureBits)) >>> 0;
+    s.fpccrNs = (value & FPCCR_NS_BANK) >>> 0;
   }
 
   private writeShcsr(value: number): void {

@@ -185,6 +185,13 @@ export class Machine {
           return { kind: 'breakpoint', pc: core.state.r[15]! >>> 0 };
         }
       }
+      // QEMU takes an exception the last instruction raised (a store to ICSR, say) before it runs
+      // the timers due at this boundary: a timer then pends its exception again instead of merging
+      // with the one already pending. (A stop at this boundary resumes in this same order.)
+      if (clock.insnsUntilDeadline() <= 0) {
+        const taken = this.exceptions.takePendingException();
+        if (taken !== 0) hooks.onInterruptTaken?.(taken, clock.icount);
+      }
       clock.runDue();
     }
   }
