@@ -4,8 +4,10 @@
 #   BENCH_RSTEPS      reverse-stepi repetitions at the end of the replay
 #   BENCH_STEPS       forward stepi repetitions (round trips per second)
 #   BENCH_BREAK       function for the reverse-continue breakpoint (hit about every 1e8 instructions)
+#   BENCH_END         function reached once at the end (stop there: QEMU's replay would let the
+#                     program exit, after which nothing can be reversed)
 #   BENCH_OUT         file to write one JSON object with the timings (seconds) to
-# Sequence: continue from milestone hit to milestone hit until the end of the replay (the last
+# Sequence: continue from milestone hit to milestone hit until BENCH_END (the last
 # span's time is the forward time of ~1e8 instructions), reverse-stepi N times at the end (no
 # breakpoints), then reverse-continue back to the last milestone hit, then stepi N times.
 import json
@@ -18,6 +20,7 @@ port = os.environ["BENCH_PORT"]
 rsteps = int(os.environ.get("BENCH_RSTEPS", "50"))
 steps = int(os.environ.get("BENCH_STEPS", "200"))
 brk = os.environ.get("BENCH_BREAK", "milestone")
+end_fn = os.environ.get("BENCH_END", "finished")
 out = os.environ["BENCH_OUT"]
 
 gdb.execute("set pagination off")
@@ -33,15 +36,17 @@ def pc():
     return int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFF
 
 bp = gdb.Breakpoint(brk)
+end_bp = gdb.Breakpoint(end_fn)
 spans = []
 hits = 0
-while True:
+while end_bp.hit_count == 0:
     spans.append(timed("continue"))
-    if bp.hit_count == hits:
-        break  # stopped without a new hit: end of the replay
+    if bp.hit_count == hits and end_bp.hit_count == 0:
+        raise RuntimeError("stopped neither at %s nor at %s" % (brk, end_fn))
     hits = bp.hit_count
 end_pc = pc()
 bp.enabled = False
+end_bp.enabled = False
 
 rstep = []
 for _ in range(rsteps):

@@ -1,8 +1,9 @@
 // armrr benchmarks (`npm run bench`; `node bench/run.js --quick` for a smoke run).
 //
 // Side by side in one run, on firmware/build/crc32-long-O2.elf (CRC loop + timer interrupts):
-//  1. armrr run / record / replay MIPS (CLI processes, --max-insns) vs qemu-system-arm -icount
-//     (plain, rr=record, rr=replay) at shift 0 and 7;
+//  1. armrr run / record / replay MIPS (CLI processes, whole programs: compute-bound crc32-long,
+//     interrupt-heavy irq-storm, steady-UART-input uart-stream) vs qemu-system-arm -icount (plain,
+//     rr=record, rr=replay) at shift 0 and 7, with the ratio, and the interpreter alone (--no-jit);
 //  2. snapshot interval sweep on one long replay: reverse-step (seek to icount-1) and random-seek
 //     latency (median, p99) at the end of the replay vs memory per snapshot;
 //  3. a replay of >= 1e9 instructions with interrupts on, within the default snapshot budget;
@@ -10,7 +11,7 @@
 //     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot.
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints a Markdown report on stdout.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +29,6 @@ const { ReplayTimeline, DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_SNAPSHOT_BUDGET_MIB }
 const QUICK = process.argv.includes('--quick');
 const ELF = join(ROOT, 'firmware/build/crc32-long-O2.elf');
 const BIN = join(ROOT, 'bin/armrr.js');
-const CLI_INSNS = QUICK ? 2e7 : 2e8;
 const SWEEP_INSNS = QUICK ? 2e7 : 1e8;
 const LONG_INSNS = QUICK ? 5e7 : 1e9;
 const INTERVALS = QUICK ? [250_000, 1_000_000] : [250_000, 500_000, 1_000_000, 2_000_000, 5_000_000];
@@ -55,38 +55,71 @@ function icountOf(logPath) {
 }
 
 // ---- 1. throughput -------------------------------------------------------------------------------
-say('## Throughput: crc32-long-O2 (CRC-32 loop, SysTick/timer interrupts)');
-say();
-say(`armrr: CLI processes with \`--max-insns ${CLI_INSNS.toExponential(0)}\` (node start-up included); QEMU: whole program.`);
-say();
-say('| shift | armrr run | armrr record | armrr replay | log size | qemu | qemu rr=record | qemu rr=replay | qemu log |');
-say('|---|---|---|---|---|---|---|---|---|');
-const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
-for (const shift of [0, 7]) {
-  log(`throughput at shift ${shift}`);
-  const base = ['--icount-shift', String(shift), '--max-insns', String(CLI_INSNS), '--no-realtime', '--input', '/dev/null'];
-  const run = timed(process.execPath, [BIN, 'run', ELF, ...base]);
-  const rlog = join(work, `s${shift}.log`);
-  const rec = timed(process.execPath, [BIN, 'record', ELF, '-o', rlog, ...base]);
-  const rep = timed(process.execPath, [BIN, 'replay', ELF, rlog, '--quiet']);
-  if (rep.status !== 0) throw new Error(`replay failed: ${rep.stderr}`);
-  const n = icountOf(rlog);
-  let q = ['n/a', 'n/a', 'n/a', 'n/a'];
-  if (haveQemu) {
-    const qargs = ['-M', 'mps2-an385', '-display', 'none', '-serial', 'null', '-monitor', 'none', '-semihosting', '-kernel', ELF];
-    const qlog = join(work, `q${shift}.bin`);
-    const plain = timed('qemu-system-arm', [...qargs, '-icount', `shift=${shift},sleep=off`]);
-    const qrec = timed('qemu-system-arm', [...qargs, '-icount', `shift=${shift},sleep=off,rr=record,rrfile=${qlog}`]);
-    const qrep = timed('qemu-system-arm', [...qargs, '-icount', `shift=${shift},sleep=off,rr=replay,rrfile=${qlog}`]);
-    const qn = icountOf(qlog);
-    q = [plain, qrec, qrep].map((r) => `${mips(qn, r.secs)} MIPS`);
-    q.push(`${(statSync(qlog).size / 1024).toFixed(0)} KiB / ${(qn / 1e9).toFixed(2)}e9 insns`);
-  }
-  say(
-    `| ${shift} | ${mips(n, run.secs)} MIPS | ${mips(n, rec.secs)} MIPS | ${mips(n, rep.secs)} MIPS | ` +
-      `${(statSync(rlog).size / 1024).toFixed(0)} KiB / ${(n / 1e6).toFixed(0)}e6 insns | ${q.join(' | ')} |`,
-  );
+// Whole programs on both sides (node start-up, ~0.3 s, included for armrr as QEMU's is for QEMU).
+const PROGRAMS = [
+  { label: 'crc32-long-O2 (compute-bound CRC-32, SysTick 1 ms + TIMER0 10 ms)', elf: ELF, input: null },
+  { label: 'irq-storm-O2 (interrupt-heavy: SysTick every 1000 cycles, two timers)', elf: join(ROOT, 'firmware/build/irq-storm-O2.elf'), input: null },
+  { label: 'uart-stream-O2 (steady UART0 RX interrupts, 64 KiB of input)', elf: join(ROOT, 'firmware/build/uart-stream-O2.elf'), input: 'uart' },
+];
+const uartInput = join(work, 'uart-input.bin');
+{
+  const bytes = Buffer.alloc(64 * 1024);
+  let x = 1;
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  writeFileSync(uartInput, bytes);
 }
+const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
+const throughput = [];
+say('## Throughput: armrr (block JIT) vs QEMU 7.2 TCG, same ELF, whole program');
+say();
+say('Guest instructions per second (millions); ratio = armrr / QEMU in the same mode. `--no-jit` = the interpreter alone.');
+say('Each program runs to its semihosting exit on both sides (QEMU: `-icount shift=N,sleep=off`).');
+say();
+say('| program | shift | insns | armrr run | armrr record | armrr replay | qemu | qemu rr=record | qemu rr=replay | ratio run / record / replay | armrr run --no-jit |');
+say('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const prog of PROGRAMS) {
+  for (const shift of QUICK ? [7] : [0, 7]) {
+    const name = prog.elf.replace(/.*\//, '');
+    log(`throughput: ${name} at shift ${shift}`);
+    const input = prog.input === 'uart' ? uartInput : '/dev/null';
+    const base = ['--icount-shift', String(shift), '--no-realtime', '--input', input, ...(QUICK ? ['--max-insns', '2e7'] : [])];
+    const run = timed(process.execPath, [BIN, 'run', prog.elf, ...base]);
+    const rlog = join(work, `s${shift}-${name}.log`);
+    const rec = timed(process.execPath, [BIN, 'record', prog.elf, '-o', rlog, ...base]);
+    const rep = timed(process.execPath, [BIN, 'replay', prog.elf, rlog, '--quiet']);
+    if (rep.status !== 0) throw new Error(`replay failed: ${rep.stderr}`);
+    const interp = timed(process.execPath, [BIN, 'run', prog.elf, ...base, '--no-jit']);
+    const n = icountOf(rlog);
+    const a = [run, rec, rep].map((r) => n / r.secs / 1e6);
+    let q = null;
+    if (haveQemu) {
+      const qargs = ['-M', 'mps2-an385', '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-semihosting', '-kernel', prog.elf];
+      const qlog = join(work, `q${shift}-${name}.bin`);
+      const qtimed = (extra) => {
+        const t0 = now();
+        const r = spawnSync('qemu-system-arm', [...qargs, '-icount', `shift=${shift},sleep=off${extra}`], {
+          stdio: [prog.input === 'uart' ? openSync(uartInput, 'r') : 'ignore', 'ignore', 'pipe'],
+        });
+        if (r.status !== 0) throw new Error(`qemu failed: ${r.stderr}`);
+        return now() - t0;
+      };
+      const plainS = qtimed('');
+      const recS = qtimed(`,rr=record,rrfile=${qlog}`);
+      const repS = qtimed(`,rr=replay,rrfile=${qlog}`);
+      const qn = icountOf(qlog);
+      q = [plainS, recS, repS].map((secs) => qn / secs / 1e6);
+    }
+    throughput.push({ name, shift, a, q });
+    const f = (v) => `${v.toFixed(1)} MIPS`;
+    say(
+      `| ${name} | ${shift} | ${(n / 1e6).toFixed(0)}e6 | ${a.map(f).join(' | ')} | ` +
+        (q ? `${q.map(f).join(' | ')} | ${a.map((v, i) => (v / q[i]).toFixed(2)).join(' / ')}` : 'n/a | n/a | n/a | n/a') +
+        ` | ${f(n / interp.secs / 1e6)} |`,
+    );
+  }
+}
+say();
+for (const prog of PROGRAMS) say(`- ${prog.label}`);
 say();
 
 // ---- in-process record/replay helpers ------------------------------------------------------------

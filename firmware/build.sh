@@ -57,6 +57,10 @@ for src in "$here"/m4/*.c; do
 done
 build crc32 O2 "$out/crc32-O2.elf" "$here/src/crc32.c" -DITERS=2u & pids+=($!)
 build crc32 O2 "$out/crc32-long-O2.elf" "$here/src/crc32.c" -DITERS=40000u & pids+=($!)
+# Benchmark programs (bench/run.js): interrupt-heavy and steady-UART-input throughput.
+for b in irq-storm uart-stream; do
+  build "$b" O2 "$out/$b-O2.elf" "$here/bench/$b.c" -DITERS=2000u & pids+=($!)
+done
 # ~1e9 instructions with a milestone() call every ~1e8 (bench/run.js reverse-debugging figures).
 build crc32 O2 "$out/crc32-bench-O2.elf" "$here/src/crc32.c" -DITERS=21700u -DMILESTONE_EVERY=2170u & pids+=($!)
 
