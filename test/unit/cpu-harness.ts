@@ -160,6 +160,9 @@ export class StubSystem implements CpuSystem {
   fpCheck(_pc: number): boolean {
     return true;
   }
+  fpAccessible(): boolean {
+    return true;
+  }
 }
 
 export interface Rig {

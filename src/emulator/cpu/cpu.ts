@@ -639,6 +639,15 @@ export class Cpu implements CoreExecutor {
     return false;
   }
 
+  /**
+   * An unallocated encoding in FP space: NOCP when CPACR denies the FPU, else UNDEFINED — checked
+   * as QEMU does, without lazy state preservation or a CONTROL.FPCA change.
+   */
+  fpUndefined(): void {
+    if (this.sys.fpAccessible()) this.undefined();
+    else this.usageFault(UsageCause.NOCP);
+  }
+
   /** Run-time UsageFault (UNALIGNED, DIVBYZERO): not counted. Never returns. */
   runtimeFault(cause: UsageCause): never {
     SYNC_FAULT.cause = cause;

@@ -448,6 +448,10 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
 
   // ---- special registers --------------------------------------------------------------------
 
+  fpAccessible(): boolean {
+    return this.fpu && this.nvic.fpAccessAllowed(this.isPrivileged());
+  }
+
   fpCheck(pc: number): boolean {
     const st = this.state;
     const nvic = this.nvic;

@@ -97,4 +97,6 @@ export interface CpuSystem {
    * from FPDSCR when it was clear) and returns true. A core without an FPU always raises NOCP.
    */
   fpCheck(pc: number): boolean;
+  /** CPACR alone: true when CP10/CP11 may be used now (no lazy preservation, no FPCA change). */
+  fpAccessible(): boolean;
 }

@@ -381,7 +381,7 @@ const vldmDoubleDB: Handler = (c, a) => multipleDouble(c, a, true);
 
 /** cp10/cp11 encodings that are not FPv4-SP instructions: NOCP while the FPU is off, else UNDEFINED. */
 function fpUndefined(c: Cpu, _a: Fields): void {
-  if (c.fpCheck()) c.undefined();
+  c.fpUndefined();
 }
 const fpUndefinedHandler: Handler = fpUndefined;
 
