@@ -4,11 +4,19 @@
  * outcome the session carries out. Malformed arguments give `E01`, never an exception.
  */
 
-import { G_PACKET_BYTES, M_PROFILE_REGISTERS, REG_PC, isKnownRegister } from './register-layout.js';
-import { parseHexBytes, parseHexU32, parseU32LeHex, toHex, u32LeHex } from './hex.js';
+import {
+  M_PROFILE_REGISTERS,
+  REG_PC,
+  decodeRegisters,
+  encodeRegister,
+  encodeRegisters,
+  findRegister,
+  type RegisterLayout,
+} from './register-layout.js';
+import { parseHexBytes, parseHexU32, parseU32LeHex, toHex } from './hex.js';
 import { memoryMapXml } from './memory-map.js';
 import { THREAD_ID } from './stop-reply.js';
-import { mProfileTargetXml } from './target-xml.js';
+import { targetXml } from './target-xml.js';
 import type { BreakpointType, GdbTarget, ResumeAction, StopReason, WatchpointType } from './target.js';
 
 export type CommandOutcome =
@@ -94,40 +102,39 @@ export function dispatch(ctx: CommandContext, packet: Buffer): CommandOutcome {
   return EMPTY;
 }
 
+function layoutOf(target: GdbTarget): RegisterLayout {
+  return target.registerLayout ?? M_PROFILE_REGISTERS;
+}
+
 function readAllRegisters(ctx: CommandContext): CommandOutcome {
-  let out = '';
-  for (const reg of M_PROFILE_REGISTERS) {
-    const value = ctx.target.readRegister(reg.regnum);
-    out += value === null ? 'xxxxxxxx' : u32LeHex(value);
-  }
-  return reply(out);
+  return reply(encodeRegisters(ctx.target, layoutOf(ctx.target)));
 }
 
 function writeAllRegisters(ctx: CommandContext, args: string): CommandOutcome {
-  if (args.length === 0 || args.length > G_PACKET_BYTES * 2 || args.length % 8 !== 0) return ERROR;
-  for (let i = 0; i < args.length / 8; i++) {
-    const field = args.slice(i * 8, i * 8 + 8);
-    if (field === 'xxxxxxxx') continue;
-    const value = parseU32LeHex(field);
-    if (value === null) return ERROR;
-    if (!ctx.target.writeRegister(M_PROFILE_REGISTERS[i]!.regnum, value)) return ERROR;
+  const fields = decodeRegisters(args, layoutOf(ctx.target));
+  if (fields === null) return ERROR;
+  for (const { reg, value } of fields) {
+    if (value === null) continue;
+    // No target writes 64-bit (FP) registers.
+    if (typeof value !== 'number' || !ctx.target.writeRegister(reg.regnum, value)) return ERROR;
   }
   return OK;
 }
 
 function readOneRegister(ctx: CommandContext, args: string): CommandOutcome {
   const regnum = parseHexU32(args);
-  if (regnum === null || !isKnownRegister(regnum)) return ERROR;
-  const value = ctx.target.readRegister(regnum);
-  return reply(value === null ? 'xxxxxxxx' : u32LeHex(value));
+  const reg = regnum === null ? undefined : findRegister(layoutOf(ctx.target), regnum);
+  if (reg === undefined) return ERROR;
+  return reply(encodeRegister(ctx.target, reg));
 }
 
 function writeOneRegister(ctx: CommandContext, args: string): CommandOutcome {
   const [regText = '', valueText = ''] = args.split('=');
   const regnum = parseHexU32(regText);
   const value = parseU32LeHex(valueText);
-  if (regnum === null || value === null || !isKnownRegister(regnum)) return ERROR;
-  return ctx.target.writeRegister(regnum, value) ? OK : ERROR;
+  const reg = regnum === null ? undefined : findRegister(layoutOf(ctx.target), regnum);
+  if (reg === undefined || reg.bitsize !== 32 || value === null) return ERROR;
+  return ctx.target.writeRegister(reg.regnum, value) ? OK : ERROR;
 }
 
 /** Parses `ADDR,LEN` (both hex); null when malformed or the range leaves the 32-bit space. */
@@ -276,7 +283,7 @@ function qXfer(ctx: CommandContext, args: string): CommandOutcome {
   let document: string;
   if (object === 'features') {
     if (annex !== 'target.xml') return reply('E00');
-    document = mProfileTargetXml();
+    document = targetXml(layoutOf(ctx.target));
   } else if (object === 'memory-map') {
     if (annex !== '') return reply('E00');
     document = memoryMapXml(ctx.target.memoryRegions());

@@ -9,6 +9,8 @@
  * slices (setImmediate between them) must keep its state consistent between slices.
  */
 
+import type { RegisterLayout } from './register-layout.js';
+
 export type BreakpointType = 'sw' | 'hw';
 export type WatchpointType = 'write' | 'read' | 'access';
 
@@ -43,6 +45,10 @@ export type ResumeAction = 'continue' | 'step';
 export interface GdbTarget {
   /** gdb register number (register-layout.ts) -> 32-bit value, or null if there is no such register. */
   readRegister(regnum: number): number | null;
+  /** Capability: the registers this core shows gdb (default: M_PROFILE_REGISTERS, no FPU). */
+  readonly registerLayout?: RegisterLayout;
+  /** Capability: 64-bit registers of the layout (d0-d15) -> value, or null. */
+  readRegister64?(regnum: number): bigint | null;
   /** false when the register does not exist or cannot be written. */
   writeRegister(regnum: number, value: number): boolean;
   /** Bytes at addr, or null when any of them is unreadable (gdb then prints "Cannot access memory"). */

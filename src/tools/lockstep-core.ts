@@ -2,7 +2,9 @@
  * Lock-step comparison of armrr against QEMU 7.2: QEMU single-steps the firmware and logs the
  * registers before every instruction (`-singlestep -d exec,cpu,nochain,int`) into a FIFO; armrr
  * steps the same firmware and r0-r15 and xPSR are compared at every instruction boundary,
- * including across interrupts and faults (exception entry consumes no icount in either).
+ * including across interrupts and faults (exception entry consumes no icount in either). On a core
+ * with an FPU (mps2-an386) QEMU also logs the FP registers (`-d …,fpu`), and s0-s31 and FPSCR are
+ * compared too.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,10 +13,17 @@ import { join } from 'node:path';
 import { bootFirmware } from '../emulator/boot.js';
 import { LiveHostPort, NoSerialInput, BufferOutputSink } from '../emulator/io/live-ports.js';
 import type { Machine, StopReason } from '../emulator/machines/machine.js';
+import type { CoreProfile } from '../emulator/cpu/profile.js';
 import { QemuTraceParser, type TraceRecord } from './qemu-trace.js';
 import { Disassembly } from './disasm.js';
 
+/** Boards lock-step knows how to run on both sides (the QEMU -M name is the same). */
+export const LOCKSTEP_MACHINES = ['mps2-an385', 'mps2-an386'] as const;
+export type LockstepMachine = (typeof LOCKSTEP_MACHINES)[number];
+
 export interface LockstepOptions {
+  /** Board for both emulators (default mps2-an385). */
+  machine?: LockstepMachine;
   icountShift?: number;
   /** Stop (successfully) after comparing this many instructions. */
   maxInsns?: number;
@@ -33,6 +42,9 @@ export interface LockstepOptions {
 export interface RegState {
   regs: Uint32Array;
   xpsr: number;
+  /** s0-s31 raw bits and FPSCR; null on a core without FPU. */
+  s: Uint32Array | null;
+  fpscr: number | null;
 }
 
 export interface Divergence {
@@ -80,20 +92,52 @@ function capture(m: Machine, into: RegState): void {
   const r = m.cpu.r;
   for (let i = 0; i < 16; i++) into.regs[i] = r[i]!;
   into.xpsr = m.cpu.getXpsr() >>> 0;
+  if (into.s !== null) {
+    const s = m.cpu.s;
+    for (let i = 0; i < 32; i++) into.s[i] = s[i]!;
+    into.fpscr = m.cpu.fpscr >>> 0;
+  }
 }
 
 function sameState(a: RegState, q: TraceRecord): boolean {
   if (a.xpsr !== q.xpsr) return false;
   for (let i = 0; i < 16; i++) if (a.regs[i] !== q.regs[i]) return false;
+  if (a.s !== null && q.s !== null) {
+    if (a.fpscr !== q.fpscr) return false;
+    for (let i = 0; i < 32; i++) if (a.s[i] !== q.s[i]) return false;
+  }
   return true;
 }
 
-function newState(): RegState {
-  return { regs: new Uint32Array(16), xpsr: 0 };
+function newState(fpu: boolean): RegState {
+  return { regs: new Uint32Array(16), xpsr: 0, s: fpu ? new Uint32Array(32) : null, fpscr: fpu ? 0 : null };
 }
 
 function cloneState(s: RegState): RegState {
-  return { regs: s.regs.slice(), xpsr: s.xpsr };
+  return { regs: s.regs.slice(), xpsr: s.xpsr, s: s.s?.slice() ?? null, fpscr: s.fpscr };
+}
+
+function stateOf(q: TraceRecord): RegState {
+  return { regs: q.regs.slice(), xpsr: q.xpsr, s: q.s?.slice() ?? null, fpscr: q.fpscr };
+}
+
+/** Register table of a divergence: every core register, and the FP registers that differ. */
+function registerDiff(q: RegState, a: RegState): string[] {
+  const lines = ['  reg        qemu      armrr'];
+  const row = (name: string, qv: number, av: number): string =>
+    `  ${name.padEnd(5)} ${hex(qv)}  ${hex(av)}${qv !== av ? '  <--' : ''}`;
+  for (let i = 0; i < 16; i++) lines.push(row(REG_NAMES[i]!, q.regs[i]!, a.regs[i]!));
+  lines.push(row('xpsr', q.xpsr, a.xpsr));
+  if (q.s !== null && a.s !== null) {
+    for (let i = 0; i < 32; i++) if (q.s[i] !== a.s[i]) lines.push(row(`s${i}`, q.s[i]!, a.s[i]!));
+    lines.push(row('fpscr', q.fpscr ?? 0, a.fpscr ?? 0));
+  }
+  return lines;
+}
+
+/** Whether the booted core has an FPU (QEMU must then log, and lock-step compare, FP registers). */
+function hasFpu(m: Machine): boolean {
+  return (m.core as { readonly profile?: CoreProfile }).profile?.fpu ?? false;
 }
 
 /** One past QEMU instruction kept for the context of a divergence report. */
@@ -103,12 +147,18 @@ interface Past {
   events: string[];
 }
 
-export function qemuLockstepArgs(elf: string, shift: number, logPath: string): string[] {
+export function qemuLockstepArgs(
+  elf: string,
+  shift: number,
+  logPath: string,
+  machine: LockstepMachine = 'mps2-an385',
+  fpu = false,
+): string[] {
   return [
-    '-M', 'mps2-an385', '-display', 'none', '-monitor', 'none', '-serial', 'null',
+    '-M', machine, '-display', 'none', '-monitor', 'none', '-serial', 'null',
     '-semihosting-config', 'enable=on,target=native',
     '-icount', `shift=${shift},sleep=off`,
-    '-singlestep', '-d', 'exec,cpu,nochain,int', '-D', logPath,
+    '-singlestep', '-d', fpu ? 'exec,cpu,fpu,nochain,int' : 'exec,cpu,nochain,int', '-D', logPath,
     '-kernel', elf,
   ];
 }
@@ -119,8 +169,9 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
   const ctxN = opts.context ?? 10;
   const image = readFileSync(elfPath);
   const output = new BufferOutputSink();
+  const machineName = opts.machine ?? 'mps2-an385';
   const { machine } = bootFirmware(image, {
-    machine: 'mps2-an385',
+    machine: machineName,
     icountShift: shift,
     serial: new NoSerialInput(),
     host: new FixedHostPort(),
@@ -135,7 +186,9 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     rmSync(dir, { recursive: true, force: true });
     throw new LockstepSetupError(`mkfifo failed: ${(e as Error).message}`);
   }
-  const qemu: ChildProcess = spawn(opts.qemu ?? process.env.ARMRR_QEMU ?? 'qemu-system-arm', qemuLockstepArgs(elfPath, shift, fifo), {
+  const fpu = hasFpu(machine);
+  const qemuArgs = qemuLockstepArgs(elfPath, shift, fifo, machineName, fpu);
+  const qemu: ChildProcess = spawn(opts.qemu ?? process.env.ARMRR_QEMU ?? 'qemu-system-arm', qemuArgs, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let qemuStderr = '';
@@ -152,7 +205,7 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
   // boundaries around it (the hook sees them). Entries at the step's starting icount came before
   // that instruction ran (WFI wake-up) or after it faulted without retiring; later entries are
   // already part of the state the step ends in, which is the next instruction's "before" state.
-  const start = newState();
+  const start = newState(fpu);
   const entryStates: RegState[] = [];
   let entryCount = 0;
   let stepStartIcount = 0;
@@ -161,7 +214,7 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     onInterruptTaken: (exc: number, icount: number): void => {
       armrrExceptions.push(exc);
       if (icount !== stepStartIcount) return;
-      if (entryStates.length <= entryCount) entryStates.push(newState());
+      if (entryStates.length <= entryCount) entryStates.push(newState(fpu));
       capture(machine, entryStates[entryCount++]!);
     },
   };
@@ -187,21 +240,14 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
       for (const e of q.events) lines.push(`        | ${e}`);
       lines.push(`> #${String(q.index).padStart(8)}  ${disasm.at(q.regs[15]!)}   <- state before this instruction`);
     }
-    if (q && a) {
-      lines.push('  reg        qemu      armrr');
-      for (let i = 0; i < 16; i++) {
-        const mark = q.regs[i] !== a.regs[i] ? '  <--' : '';
-        lines.push(`  ${REG_NAMES[i]!.padEnd(5)} ${hex(q.regs[i]!)}  ${hex(a.regs[i]!)}${mark}`);
-      }
-      lines.push(`  xpsr  ${hex(q.xpsr)}  ${hex(a.xpsr)}${q.xpsr !== a.xpsr ? '  <--' : ''}`);
-    }
+    if (q && a) lines.push(...registerDiff(stateOf(q), a));
     if (armrrExceptions.length) lines.push(`  armrr entered exception(s) ${armrrExceptions.join(',')} in its last step`);
     if (q?.exceptions.length) lines.push(`  QEMU entered exception(s) ${q.exceptions.join(',')} before this instruction`);
     divergence = {
       index: q?.index ?? compared,
       armrrIcount: machine.icount,
       reason,
-      qemu: q ? { regs: q.regs.slice(), xpsr: q.xpsr } : null,
+      qemu: q ? stateOf(q) : null,
       armrr: a ? cloneState(a) : null,
       report: lines.join('\n'),
     };
@@ -254,7 +300,7 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     check(q, pre, why);
   };
 
-  const parser = new QemuTraceParser(onRecord);
+  const parser = new QemuTraceParser(onRecord, { fpu });
   const stream = createReadStream(fifo, { encoding: 'latin1', highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream) {

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * `node dist/tools/lockstep.js ELF [--icount-shift N] [--max N] [--context N]` (npm run lockstep):
+ * `node dist/tools/lockstep.js ELF [--machine NAME] [--icount-shift N] [--max N] [--context N]`
+ * (npm run lockstep):
  * compare armrr with QEMU instruction by instruction. Exit 0 when no mismatch, 1 on divergence,
  * 2 on usage or setup errors.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { lockstep } from './lockstep-core.js';
-
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { LOCKSTEP_MACHINES, lockstep, type LockstepMachine } from './lockstep-core.js';
 
 function intArg(v: string): number {
   const n = Number(v);
@@ -17,8 +17,9 @@ function intArg(v: string): number {
 async function main(): Promise<number> {
   const program = new Command()
     .name('lockstep')
-    .description('compare armrr with qemu-system-arm (mps2-an385) register by register at every instruction')
+    .description('compare armrr with qemu-system-arm register by register at every instruction (FP registers too on mps2-an386)')
     .argument('<elf>', 'firmware ELF')
+    .addOption(new Option('--machine <name>', 'board for both emulators').choices(LOCKSTEP_MACHINES).default('mps2-an385'))
     .option('--icount-shift <n>', 'icount shift for both emulators', intArg, 0)
     .option('--max <n>', 'stop after comparing N instructions', intArg)
     .option('--context <n>', 'instructions of context shown at a divergence', intArg, 10)
@@ -31,9 +32,21 @@ async function main(): Promise<number> {
     return code === 0 ? 0 : 2;
   }
   const [elf] = program.args as [string];
-  const o = program.opts<{ icountShift: number; max?: number; context: number; syncResetFlags?: boolean }>();
+  const o = program.opts<{
+    machine: LockstepMachine;
+    icountShift: number;
+    max?: number;
+    context: number;
+    syncResetFlags?: boolean;
+  }>();
   const t0 = Date.now();
-  const res = await lockstep(elf, { icountShift: o.icountShift, maxInsns: o.max, context: o.context, syncResetFlags: o.syncResetFlags });
+  const res = await lockstep(elf, {
+    machine: o.machine,
+    icountShift: o.icountShift,
+    maxInsns: o.max,
+    context: o.context,
+    syncResetFlags: o.syncResetFlags,
+  });
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   if (res.divergence) {
     process.stdout.write(res.divergence.report + '\n');

@@ -1,5 +1,7 @@
 /**
- * Streaming parser for QEMU 7.2's `-singlestep -d exec,cpu,nochain,int` log on M-profile.
+ * Streaming parser for QEMU 7.2's `-singlestep -d exec,cpu,nochain,int` log on M-profile, and with
+ * `fpu` added (a core with FPv4-SP) the FP registers each dump then ends with: sixteen lines
+ * `s00=… s01=… d00=…` and `FPSCR: …`.
  *
  * Each `Trace` line plus its register dump is the state *before* one instruction. A dump is void
  * when QEMU then abandons that TB without executing it: `cpu_io_recompile: rewound execution of TB`
@@ -14,6 +16,10 @@ export interface TraceRecord {
   /** R0..R15 (R13 is the active SP). */
   regs: Uint32Array;
   xpsr: number;
+  /** s0-s31 as raw single-precision bits; null in a trace without FP registers. */
+  s: Uint32Array | null;
+  /** FPSCR as QEMU reads it (cumulative flags included); null in a trace without FP registers. */
+  fpscr: number | null;
   /** Exception numbers entered just before this instruction, in order. */
   exceptions: number[];
   /** Raw `-d int` lines since the previous executed instruction (for context). */
@@ -31,6 +37,15 @@ export class TraceFormatError extends Error {
 
 const TAKING_PENDING = /^\.\.\.taking pending \S+ exception (\d+)/;
 
+export interface TraceOptions {
+  /** The log was made with `-d …,fpu` on a core with an FPU: every dump carries s0-s31 and FPSCR. */
+  fpu?: boolean;
+}
+
+/** Lines of one register dump: R00-R15 (4), XPSR, and with FP sixteen s/d lines and FPSCR. */
+const CORE_DUMP_LINES = 5;
+const FPU_DUMP_LINES = CORE_DUMP_LINES + 16 + 1;
+
 export class QemuTraceParser {
   private partial = '';
   private lineNo = 0;
@@ -42,7 +57,16 @@ export class QemuTraceParser {
   private events: string[] = [];
   private exceptions: number[] = [];
 
-  constructor(private readonly onRecord: (r: TraceRecord) => void) {}
+  private readonly fpu: boolean;
+  private readonly dumpLines: number;
+
+  constructor(
+    private readonly onRecord: (r: TraceRecord) => void,
+    options: TraceOptions = {},
+  ) {
+    this.fpu = options.fpu ?? false;
+    this.dumpLines = this.fpu ? FPU_DUMP_LINES : CORE_DUMP_LINES;
+  }
 
   get recordsEmitted(): number {
     return this.emitted;
@@ -73,7 +97,7 @@ export class QemuTraceParser {
     const r = this.cur;
     if (r === null) return;
     this.cur = null;
-    if (this.regsSeen < 5) throw new TraceFormatError('register dump cut short', r.line);
+    if (this.regsSeen < this.dumpLines) throw new TraceFormatError('register dump cut short', r.line);
     r.index = this.emitted++;
     this.onRecord(r);
   }
@@ -94,6 +118,16 @@ export class QemuTraceParser {
       this.regLine(l);
       return;
     }
+    if (c === 0x73 /* s */ && this.fpu && l.charCodeAt(3) === 0x3d /* = */) {
+      this.fpLine(l);
+      return;
+    }
+    if (c === 0x46 /* F */ && this.fpu && l.startsWith('FPSCR: ')) {
+      if (this.cur === null) throw new TraceFormatError('FPSCR without Trace line', this.lineNo);
+      this.cur.fpscr = parseHex32(l, 7, this.lineNo);
+      this.regsSeen++;
+      return;
+    }
     if (c === 0x58 /* X */ && l.startsWith('XPSR=')) {
       if (this.cur === null) throw new TraceFormatError('XPSR without Trace line', this.lineNo);
       this.cur.xpsr = parseInt(l.slice(5, 13), 16) >>> 0;
@@ -102,7 +136,16 @@ export class QemuTraceParser {
     }
     if (l.startsWith('Trace ')) {
       this.flush();
-      this.cur = { index: -1, regs: new Uint32Array(16), xpsr: 0, exceptions: this.exceptions, events: this.events, line: this.lineNo };
+      this.cur = {
+        index: -1,
+        regs: new Uint32Array(16),
+        xpsr: 0,
+        s: this.fpu ? new Uint32Array(32) : null,
+        fpscr: this.fpu ? 0 : null,
+        exceptions: this.exceptions,
+        events: this.events,
+        line: this.lineNo,
+      };
       this.regsSeen = 0;
       this.events = [];
       this.exceptions = [];
@@ -133,12 +176,39 @@ export class QemuTraceParser {
     }
     this.regsSeen++;
   }
+
+  /** "s00=00000000 s01=3fc00000 d00=3fc0000000000000": s<2n>, s<2n+1> (d<n> is the same bits). */
+  private fpLine(l: string): void {
+    const r = this.cur;
+    if (r === null || r.s === null) throw new TraceFormatError('FP registers without Trace line', this.lineNo);
+    for (let k = 0; k < 2; k++) {
+      const off = k * 13;
+      const n = (l.charCodeAt(off + 1) - 48) * 10 + (l.charCodeAt(off + 2) - 48);
+      if (l.charCodeAt(off) !== 0x73 || n < 0 || n > 31 || l.charCodeAt(off + 3) !== 0x3d) {
+        throw new TraceFormatError(`bad FP register line '${l}'`, this.lineNo);
+      }
+      r.s[n] = parseHex32(l, off + 4, this.lineNo);
+    }
+    this.regsSeen++;
+  }
+}
+
+/** 8 hex digits at `at` in `l` (a value in a register dump). */
+function parseHex32(l: string, at: number, lineNo: number): number {
+  let v = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = l.charCodeAt(i) | 0x20; // lower case; NaN (past the end) becomes 0x20
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (digit < 0) throw new TraceFormatError(`bad register value in '${l}'`, lineNo);
+    v = v * 16 + digit;
+  }
+  return v >>> 0;
 }
 
 /** Parse a whole log held in memory (tests, small traces). */
-export function parseQemuTrace(text: string): TraceRecord[] {
+export function parseQemuTrace(text: string, options: TraceOptions = {}): TraceRecord[] {
   const out: TraceRecord[] = [];
-  const p = new QemuTraceParser((r) => out.push(r));
+  const p = new QemuTraceParser((r) => out.push(r), options);
   p.push(text);
   p.end();
   return out;

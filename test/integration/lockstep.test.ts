@@ -1,9 +1,10 @@
 /**
  * Lock-step against QEMU: r0-r15 and xPSR compared before every instruction, through interrupts,
- * faults and semihosting, over more than a million instructions in total.
+ * faults and semihosting, over more than a million instructions in total; on mps2-an386 (Cortex-M4F)
+ * s0-s31 and FPSCR too.
  */
 import { describe, expect, it } from 'vitest';
-import { lockstep } from '../../src/tools/lockstep-core.js';
+import { lockstep, type LockstepMachine } from '../../src/tools/lockstep-core.js';
 import { elfPath, ensureFirmware } from '../support/firmware.js';
 import { qemuAvailable } from '../support/qemu.js';
 
@@ -18,6 +19,23 @@ const RUNS = [
   { name: 'crc32', opt: 'O2', shift: 7 },
 ];
 
+/**
+ * Cortex-M4F programs (firmware/m4/NAME.c, built as m4-NAME-OPT.elf), FP registers and FPSCR
+ * compared too. `max` caps the long ones (most of their instructions print results over the UART):
+ * fpu-vectors' first vectors (vadd, vsub, ...) and dsp-workout's edge cases of most operations.
+ * fpu-irq runs whole: FP handlers preempting FP code under lazy, eager and manual FP context.
+ */
+const M4_RUNS: { name: string; opt: string; shift: number; min: number; max?: number }[] = [
+  { name: 'm4-fpu-smoke', opt: 'O2', shift: 7, min: 300 },
+  { name: 'm4-fpu-workout', opt: 'O0', shift: 0, min: 40_000 },
+  { name: 'm4-fpu-workout', opt: 'O2', shift: 3, min: 10_000 },
+  { name: 'm4-fpu-workout', opt: 'Os', shift: 7, min: 10_000 },
+  { name: 'm4-fpu-irq', opt: 'Os', shift: 0, min: 1_000_000 },
+  { name: 'm4-fpu-vectors', opt: 'O2', shift: 0, min: 400_000, max: 400_000 },
+  { name: 'm4-dsp-workout', opt: 'O2', shift: 0, min: 400_000, max: 400_000 },
+];
+const M4: { machine: LockstepMachine } = { machine: 'mps2-an386' };
+
 describe.runIf(qemuAvailable())('lock-step with QEMU', () => {
   let total = 0;
 
@@ -29,6 +47,40 @@ describe.runIf(qemuAvailable())('lock-step with QEMU', () => {
     expect(res.ok).toBe(true);
     expect(res.compared).toBeGreaterThan(1000);
     expect(res.exitCode).not.toBeNull();
+  });
+
+  it.each(M4_RUNS)('mps2-an386: $name-$opt at shift $shift', async ({ name, opt, shift, min, max }) => {
+    ensureFirmware();
+    const res = await lockstep(elfPath(name, opt), { ...M4, icountShift: shift, maxInsns: max });
+    expect(res.divergence?.report ?? null).toBeNull();
+    expect(res.ok).toBe(true);
+    expect(res.compared).toBeGreaterThanOrEqual(min);
+    if (max === undefined) expect(res.exitCode).toBe(0);
+  }, 120_000);
+
+  it('mps2-an386: reports a divergence in an FP register and in FPSCR', async () => {
+    ensureFirmware();
+    const elf = elfPath('m4-fpu-smoke', 'O2');
+    const badS = await lockstep(elf, {
+      ...M4,
+      beforeStep: (m, index) => {
+        if (index === 20) m.cpu.s[21] = (m.cpu.s[21]! ^ 0x00400000) | 0;
+      },
+    });
+    expect(badS.ok).toBe(false);
+    expect(badS.divergence!.index).toBeGreaterThanOrEqual(20);
+    expect(badS.divergence!.index).toBeLessThanOrEqual(21);
+    expect(badS.divergence!.report).toMatch(/s21 +[0-9a-f]{8} +[0-9a-f]{8} +<--/);
+
+    const badFpscr = await lockstep(elf, {
+      ...M4,
+      beforeStep: (m, index) => {
+        if (index === 30) m.cpu.fpscr |= 0x10; // IXC
+      },
+    });
+    expect(badFpscr.ok).toBe(false);
+    expect(badFpscr.divergence!.index).toBeLessThanOrEqual(31);
+    expect(badFpscr.divergence!.report).toMatch(/fpscr +[0-9a-f]{8} +[0-9a-f]{8} +<--/);
   });
 
   it('compared at least a million instructions', () => {
