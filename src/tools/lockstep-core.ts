@@ -37,6 +37,15 @@ export interface LockstepOptions {
   syncResetFlags?: boolean;
   /** Called before armrr runs instruction `index` (tests use it to inject a fault into armrr). */
   beforeStep?: (machine: Machine, index: number) => void;
+  /**
+   * Compare at pseudo-random boundaries 1-97 instructions apart instead of at every instruction,
+   * running armrr with `machine.run` in between, so the block JIT (unless ARMRR_JIT=0) executes
+   * whole translated blocks and budget tails between comparisons. QEMU records that carry events
+   * (exception entries, semihosting) are passed over. Record i is taken to be icount i, so this
+   * mode is not for programs with instructions that fault without retiring (QEMU traces them) or
+   * that read the host clock; the per-instruction mode handles both.
+   */
+  chunked?: boolean;
 }
 
 export interface RegState {
@@ -265,8 +274,33 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     return false;
   };
 
+  // Chunked mode: the next QEMU record to compare at, from a fixed pseudo-random sequence.
+  let nextCheck = 0;
+  let chunkSeed = 1;
+  const onChunkRecord = (q: TraceRecord): void => {
+    if (q.index === 0 && opts.syncResetFlags) machine.cpu.setApsr(q.xpsr);
+    if (q.index < nextCheck) return;
+    if (q.exceptions.length > 0 || q.events.length > 0) {
+      nextCheck = q.index + 1;
+      return;
+    }
+    armrrStop = machine.run(q.index);
+    if (machine.icount !== q.index) {
+      diverge(q, null, `armrr stopped at icount ${machine.icount} (${JSON.stringify(armrrStop)}) before QEMU's instruction ${q.index}`);
+      return;
+    }
+    capture(machine, start);
+    if (!check(q, start, 'register mismatch at a chunk boundary')) return;
+    chunkSeed = (Math.imul(chunkSeed, 1103515245) + 12345) >>> 0;
+    nextCheck = q.index + 1 + ((chunkSeed >>> 16) % 97);
+  };
+
   const onRecord = (q: TraceRecord): void => {
     if (divergence || stopEarly) return;
+    if (opts.chunked) {
+      onChunkRecord(q);
+      return;
+    }
     if (leftover !== null) {
       // armrr already executed this instruction in its previous step (after entering a fault).
       const a = leftover;
@@ -315,6 +349,10 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
   const qemuCode = await qemuExit;
   rmSync(dir, { recursive: true, force: true });
 
+  if (opts.chunked && !divergence && !stopEarly && parser.recordsEmitted > 0) {
+    // Run armrr past QEMU's last instruction: it must exit there too.
+    armrrStop = machine.run(parser.recordsEmitted + 16);
+  }
   if (!divergence && !stopEarly) {
     if (parser.recordsEmitted === 0) {
       throw new LockstepSetupError(`QEMU produced no trace (exit ${qemuCode}): ${qemuStderr.trim()}`);
