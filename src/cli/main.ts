@@ -125,5 +125,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed stdout (`armrr run fw.elf | head`) stops the run as Ctrl-C does (a log being recorded
+// is kept), and further output is dropped instead of crashing on EPIPE.
+let stdoutClosed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  if (!stdoutClosed) {
+    stdoutClosed = true;
+    process.emit('SIGINT');
+  }
+});
+
 const code = await main(process.argv);
 process.exitCode = code;

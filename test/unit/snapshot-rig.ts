@@ -29,23 +29,24 @@ export interface Recorded {
 
 export function recordInProcess(
   elf: string,
-  opts: { input?: string; shift?: number; maxInsns?: number; jit?: boolean } = {},
+  opts: { input?: string; shift?: number; maxInsns?: number; jit?: boolean; machine?: string } = {},
 ): Recorded {
   const image = new Uint8Array(readFileSync(elf));
   const shift = opts.shift ?? 5;
   const serial = opts.input ? new PacedSerialInput(new TextEncoder().encode(opts.input)) : new NoSerialInput();
   const output: OutputSink = { uartWrite: () => {}, consoleWrite: () => {} };
   // The writer needs the fingerprint before the machine exists; bootFirmware computes the same one.
-  const probe = bootFirmware(image, { machine: MACHINE, icountShift: shift, serial: new NoSerialInput(), host: new LiveHostPort(), output });
+  const board = opts.machine ?? MACHINE;
+  const probe = bootFirmware(image, { machine: board, icountShift: shift, serial: new NoSerialInput(), host: new LiveHostPort(), output });
   const writer = ReplayLogWriter.inMemory(probe.fingerprint);
   const recorder = new Recorder(writer, { serial, host: new LiveHostPort(), output });
-  const { machine } = bootFirmware(image, { machine: MACHINE, icountShift: shift, ...recorder.ports, jit: opts.jit });
+  const { machine } = bootFirmware(image, { machine: board, icountShift: shift, ...recorder.ports, jit: opts.jit });
   const hooks = recorder.attach(machine);
   const stop = machine.run(opts.maxInsns ?? 5e7, hooks);
   recorder.finish(stop.kind === 'exit' ? 'GUEST_SHUTDOWN' : 'HOST_SIGNAL');
   writer.close(machine.icount);
   const log = writer.bytes();
-  return { name: elf.replace(/.*\//, ''), image, log, shift, end: endIcount(log) };
+  return { name: elf.replace(/.*\//, ''), image, log, shift, end: endIcount(log), machine: board };
 }
 
 export function endIcount(log: Uint8Array): number {
