@@ -314,7 +314,7 @@ if (haveGdb) {
   const srv = spawn(process.execPath, [BIN, 'replay', BENCH_ELF, alog, '--gdb', String(aport), '--quiet'], { stdio: 'ignore' });
   try {
     waitForPort(aport);
-    say(describeGdb('armrr', gdbSession(aport, QUICK ? 20 : 100, QUICK ? 50 : 200)));
+    say(describeGdb('armrr', gdbSession(aport, QUICK ? 20 : 200, QUICK ? 50 : 200)));
   } finally {
     srv.kill('SIGKILL');
   }

@@ -152,10 +152,20 @@ export class SnapshotStore implements WriteObserver {
     return best;
   }
 
-  /** Oldest snapshot strictly after icount, or null. */
+  /** Oldest snapshot strictly after icount, or null (binary search: the run loop asks at every boundary). */
   findAfter(icount: number): Snapshot | null {
-    for (const s of this.snapshots) if (s.icount > icount) return s;
-    return null;
+    let lo = 0;
+    let hi = this.snapshots.length - 1;
+    let best: Snapshot | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.snapshots[mid]!;
+      if (s.icount > icount) {
+        best = s;
+        hi = mid - 1;
+      } else lo = mid + 1;
+    }
+    return best;
   }
 
   get newest(): Snapshot | null {
