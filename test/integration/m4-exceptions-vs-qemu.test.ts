@@ -5,9 +5,8 @@
  * handlers saw (EXC_RETURN, CONTROL, FPCCR, FPCAR, the FP part of the frame) with lazy, eager and
  * software-managed FP contexts, and the interrupt counts, so timing and stacking both have to match.
  */
-import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARMRR_BIN } from '../support/armrr-process.js';
+import { runArmrrCli } from '../support/armrr-run.js';
 import { elfPath, ensureFirmware, OPT_LEVELS } from '../support/firmware.js';
 import { runQemu } from '../support/qemu.js';
 
@@ -21,28 +20,6 @@ const MACHINE = 'mps2-an386';
  */
 const SHIFTS = [0, 2, 3, 5];
 
-interface ArmrrResult {
-  stdout: Buffer;
-  stderr: string;
-  exitCode: number | null;
-}
-
-function runArmrr(elf: string, shift: number, timeoutMs = 60_000): Promise<ArmrrResult> {
-  return new Promise((resolve) => {
-    const args = [ARMRR_BIN, 'run', elf, '--machine', MACHINE, '--icount-shift', String(shift)];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out), stderr: err, exitCode: code });
-    });
-  });
-}
-
 const cases = OPT_LEVELS.flatMap((opt) => SHIFTS.map((shift) => ({ opt, shift })));
 
 describe('FP exceptions on mps2-an386: armrr vs QEMU', () => {
@@ -50,10 +27,9 @@ describe('FP exceptions on mps2-an386: armrr vs QEMU', () => {
 
   it.concurrent.each(cases)('fpu-irq-$opt at shift $shift', async ({ opt, shift }) => {
     const elf = elfPath('m4-fpu-irq', opt);
-    // qemuArgs() names mps2-an385; a later -M wins, so this runs the Cortex-M4F board.
     const [q, a] = await Promise.all([
-      runQemu(elf, { icountShift: shift, timeoutMs: 30_000, extraArgs: ['-M', MACHINE] }),
-      runArmrr(elf, shift),
+      runQemu(elf, { icountShift: shift, timeoutMs: 30_000, machine: MACHINE }),
+      runArmrrCli(elf, { machine: MACHINE, icountShift: shift, timeoutMs: 60_000 }),
     ]);
     expect(q.timedOut, `QEMU timed out; stderr: ${q.stderr}`).toBe(false);
     const reference = q.stdout.toString('latin1');

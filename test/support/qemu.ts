@@ -1,5 +1,5 @@
 /**
- * Runs firmware on qemu-system-arm (mps2-an385) as the reference for armrr's output.
+ * Runs firmware on qemu-system-arm (mps2-an385 unless told otherwise) as the reference for armrr's output.
  *
  * UART0 is a stdio chardev (stdout); the semihosting console (SYS_WRITEC/WRITE0) goes to stderr and
  * SYS_WRITE on ":tt" to the host's stdout/stderr fds, as QEMU does by default and armrr mirrors.
@@ -21,6 +21,8 @@ export interface QemuRunOptions {
   timeoutMs?: number;
   /** Extra QEMU arguments (e.g. tracing). */
   extraArgs?: string[];
+  /** QEMU -M board (default mps2-an385). */
+  machine?: string;
 }
 
 export interface QemuRunResult {
@@ -34,9 +36,9 @@ export function qemuAvailable(): boolean {
   return spawnSync(QEMU, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' | 'extraArgs'> = {}): string[] {
+export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' | 'extraArgs' | 'machine'> = {}): string[] {
   return [
-    '-M', 'mps2-an385',
+    '-M', opts.machine ?? 'mps2-an385',
     '-display', 'none',
     '-monitor', 'none',
     '-chardev', 'stdio,id=con0',

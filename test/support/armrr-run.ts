@@ -1,0 +1,41 @@
+/** `armrr run` as a child process, the counterpart of support/qemu.ts `runQemu` in the QEMU comparisons. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './firmware.js';
+
+export const ARMRR_BIN = join(ROOT, 'bin/armrr.js');
+
+export interface ArmrrRunOptions {
+  machine?: string;
+  icountShift?: number;
+  /** File for UART0 RX (`--input`). */
+  inputFile?: string;
+  timeoutMs?: number;
+}
+
+export interface ArmrrRunResult {
+  stdout: Buffer;
+  stderr: string;
+  exitCode: number | null;
+}
+
+export function runArmrrCli(elf: string, opts: ArmrrRunOptions = {}): Promise<ArmrrRunResult> {
+  const args = [ARMRR_BIN, 'run', elf, '--icount-shift', String(opts.icountShift ?? 0), '--no-realtime'];
+  if (opts.machine !== undefined) args.push('--machine', opts.machine);
+  if (opts.inputFile !== undefined) args.push('--input', opts.inputFile);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout: Buffer.concat(out), stderr: err, exitCode: code });
+    });
+  });
+}
+
+/** armrr's own diagnostics start with "armrr:"; the rest of stderr is the guest's. */
+export const armrrGuestStderr = (s: string): string => s.replace(/^armrr: [^\n]*\n/gm, '');
