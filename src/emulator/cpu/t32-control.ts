@@ -12,7 +12,7 @@ type Row = Encoding<Handler>;
 const t32 = (name: string, pattern: string, exec: Handler): Row => encoding(name, 32, pattern, exec);
 
 /** Offset of the T4 branch/BL encodings: S:I1:I2:imm10:imm11:'0', I = NOT(J XOR S). */
-function branch24(a: Fields): number {
+export function branch24(a: Fields): number {
   const i1 = (a.j1 ^ a.s ^ 1) & 1;
   const i2 = (a.j2 ^ a.s ^ 1) & 1;
   const imm = (a.s << 24) | (i1 << 23) | (i2 << 22) | (a.imm10 << 12) | (a.imm11 << 1);

@@ -26,7 +26,8 @@ for (let sg = 0; sg < 2; sg++) {
     }
   }
 }
-const sizeOf = (a: Fields): number => SIZES[(a.sg << 3) | (a.sz << 1) | a.l]!;
+/** Access size of a single load/store row's sg/sz/l fields, as Cpu.loadSized takes it (0 = UNDEFINED). */
+export const sizeOf = (a: Fields): number => SIZES[(a.sg << 3) | (a.sz << 1) | a.l]!;
 
 const literal: Handler = (c, a) => {
   const size = sizeOf(a);

@@ -7,6 +7,8 @@
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { thumbExpandImmC, shifter } from '../alu.js';
+import { branch24 } from '../t32-control.js';
+import { sizeOf as accessSize } from '../t32-memory.js';
 import { addWithFlags, conditionExpr, type EmitContext, type Emitted, type InsnSite } from './emit-context.js';
 
 const LOGICAL = new Set(['AND', 'BIC', 'ORR', 'ORN', 'EOR', 'MOV', 'MVN', 'TST', 'TEQ']);
@@ -86,21 +88,6 @@ function dataProcessing(op: string, rd: number, aExpr: string, s: number, carryS
   const ar = arithmetic(op, aExpr, 'op');
   if (s === 0 && !test) return `R[${rd}] = ${ar.plain};`;
   return `${addWithFlags(ar.x, ar.y, ar.c)}${test ? '' : ` R[${rd}] = res;`}`;
-}
-
-/** Access size by sign:size:load as t32-memory.ts decodes it (0 = UNDEFINED). */
-function accessSize(a: Fields): number {
-  if (a.sz === 3) return 0;
-  if (a.sg === 0) return a.sz === 0 ? 1 : a.sz === 1 ? 2 : 4;
-  if (a.l === 1 && a.sz !== 2) return a.sz === 0 ? -1 : -2;
-  return 0;
-}
-
-function branch24(a: Fields): number {
-  const i1 = (a.j1 ^ a.s ^ 1) & 1;
-  const i2 = (a.j2 ^ a.s ^ 1) & 1;
-  const imm = (a.s << 24) | (i1 << 23) | (i2 << 22) | (a.imm10 << 12) | (a.imm11 << 1);
-  return (imm << 7) >> 7;
 }
 
 export function emitT32(
