@@ -7,6 +7,9 @@
  * /work/shared/fixtures/README.md on QEMU 7.2 dropping such bytes under -nographic).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const QEMU = process.env.ARMRR_QEMU ?? 'qemu-system-arm';
 
@@ -59,13 +62,18 @@ export function guestStderr(stderr: string): string {
 }
 
 export async function runQemu(elf: string, opts: QemuRunOptions = {}): Promise<QemuRunResult> {
-  const child = spawn(QEMU, qemuArgs(elf, opts), { stdio: ['pipe', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
+  // QEMU's stdout goes to a regular file, not a pipe: its stdio chardev is non-blocking, and a UART
+  // byte whose write would block is retried from the main loop later, which never comes when the
+  // guest exits right after printing (seen under CI load: the last byte of the output lost).
+  const outDir = mkdtempSync(join(tmpdir(), 'armrr-qemu-out-'));
+  const outPath = join(outDir, 'stdout');
+  const outFd = openSync(outPath, 'w');
+  const child = spawn(QEMU, qemuArgs(elf, opts), { stdio: ['pipe', outFd, 'pipe'] });
+  closeSync(outFd);
   let err = '';
   let timedOut = false;
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  child.stdin.on('error', () => {}); // QEMU may exit before all input is written
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  child.stdin!.on('error', () => {}); // QEMU may exit before all input is written
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGKILL');
@@ -79,12 +87,14 @@ export async function runQemu(elf: string, opts: QemuRunOptions = {}): Promise<Q
     await sleep(opts.inputDelayMs ?? 100);
     for (const byte of input) {
       if (done) break;
-      child.stdin.write(Buffer.from([byte]));
+      child.stdin!.write(Buffer.from([byte]));
       await sleep(opts.inputGapMs ?? 20);
     }
   }
   // stdin stays open until exit: EOF on a stdio chardev is harmless, but keep QEMU's view simple.
   const exitCode = await exited;
   clearTimeout(timer);
-  return { stdout: Buffer.concat(out), stderr: err, exitCode: timedOut ? null : exitCode, timedOut };
+  const stdout = readFileSync(outPath);
+  rmSync(outDir, { recursive: true, force: true });
+  return { stdout, stderr: err, exitCode: timedOut ? null : exitCode, timedOut };
 }
