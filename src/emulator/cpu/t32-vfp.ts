@@ -74,36 +74,20 @@ const vmls: Handler = (c, a) => mulAcc(c, a, true, false);
 const vnmls: Handler = (c, a) => mulAcc(c, a, false, true);
 const vnmla: Handler = (c, a) => mulAcc(c, a, true, true);
 
-const vmul: Handler = (c, a) => {
-  if (!c.fpCheck()) return;
-  const s = c.state.s;
-  s[sd(a)] = fpMul(begin(c), s[sn(a)]!, s[sm(a)]!);
-  finish(c);
-};
-const vnmul: Handler = (c, a) => {
-  if (!c.fpCheck()) return;
-  const s = c.state.s;
-  s[sd(a)] = neg(fpMul(begin(c), s[sn(a)]!, s[sm(a)]!));
-  finish(c);
-};
-const vadd: Handler = (c, a) => {
-  if (!c.fpCheck()) return;
-  const s = c.state.s;
-  s[sd(a)] = fpAddSub(begin(c), s[sn(a)]!, s[sm(a)]!, false);
-  finish(c);
-};
-const vsub: Handler = (c, a) => {
-  if (!c.fpCheck()) return;
-  const s = c.state.s;
-  s[sd(a)] = fpAddSub(begin(c), s[sn(a)]!, s[sm(a)]!, true);
-  finish(c);
-};
-const vdiv: Handler = (c, a) => {
-  if (!c.fpCheck()) return;
-  const s = c.state.s;
-  s[sd(a)] = fpDiv(begin(c), s[sn(a)]!, s[sm(a)]!);
-  finish(c);
-};
+/** Sd = op(Sn, Sm) under FPSCR: the two-operand arithmetic rows. */
+const binary =
+  (op: (e: FpEnv, n: number, m: number) => number): Handler =>
+  (c, a) => {
+    if (!c.fpCheck()) return;
+    const s = c.state.s;
+    s[sd(a)] = op(begin(c), s[sn(a)]!, s[sm(a)]!);
+    finish(c);
+  };
+const vmul = binary(fpMul);
+const vnmul = binary((e, n, m) => neg(fpMul(e, n, m)));
+const vadd = binary((e, n, m) => fpAddSub(e, n, m, false));
+const vsub = binary((e, n, m) => fpAddSub(e, n, m, true));
+const vdiv = binary(fpDiv);
 
 const vfma: Handler = (c, a) => fused(c, a, false, false);
 const vfms: Handler = (c, a) => fused(c, a, true, false);

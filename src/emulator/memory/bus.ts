@@ -155,9 +155,13 @@ export class Bus {
     this.codeHost[hostPage] = 1;
     this.protectHostPage(hostPage);
   }
-  /** No translated code is left on `hostPage` (fast writes come back once no one else needs the check). */
+  /**
+   * No translated code is left on `hostPage`. Without a write observer nothing else needs the slow
+   * path, so fast writes come back now; with one (snapshots), its next call lifts the protection.
+   */
   clearCodePage(hostPage: number): void {
     this.codeHost[hostPage] = 0;
+    if (this.writeObserver === null) this.unprotectHostPage(hostPage);
   }
   /** Host page contents were replaced outside the write path (snapshot restore). */
   hostPageReplaced(hostPage: number): void {

@@ -19,7 +19,7 @@ import type { Encoding, Fields } from '../decode-table.js';
 import { bucketKey32, match32 } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { T16_ARGS, T16_EXEC, T16_FAST, T16_LOOKUP, T16_TABLE } from '../t16.js';
-import { EmitContext, RELOAD, WRITE_BACK, type InsnSite } from './emit-context.js';
+import { EmitContext, RELOAD, WRITE_BACK, type Emitted, type InsnSite } from './emit-context.js';
 import { emitT16 } from './emit-t16.js';
 import { emitT32 } from './emit-t32.js';
 
@@ -113,7 +113,6 @@ export class BlockCompiler {
     if (host < 0) return null;
     const pageEnd = ((start >>> PAGE_SHIFT) + 1) * PAGE_SIZE;
     const ctx = new EmitContext(start);
-    const loops = { value: false };
     const handlers: Handler[] = [];
     const args: Fields[] = [];
     const pcs: number[] = [];
@@ -128,23 +127,16 @@ export class BlockCompiler {
       const wide = hw >= 0xe800;
       if (wide && pc + 4 > pageEnd) break;
       const site: InsnSite = { j: pcs.length, pc, size: wide ? 4 : 2 };
-      const count = site.j + 1;
-      let code: string;
-      let terminates = false;
-      let memory = false;
+      let e: Emitted | null;
       if (!wide) {
         const row = T16_TABLE[T16_LOOKUP[hw]!]!;
         if (STOP_T16.has(row.name)) break;
-        const e = T16_FAST[hw] !== 0 ? emitT16(ctx, site, hw, count, loops) : null;
-        if (e !== null) {
-          code = e.code;
-          terminates = e.terminates;
-          memory = e.memory === true;
-        } else {
+        e = T16_FAST[hw] !== 0 ? emitT16(ctx, site, hw) : null;
+        if (e === null) {
           handlers.push(T16_EXEC[hw]!);
           args.push(T16_ARGS[hw]!);
-          code = ctx.callThrough(site, hw, handlers.length - 1);
-          terminates = ALWAYS_BRANCH_T16.has(row.name) || (row.name === 'POP' && (hw & 0x100) !== 0);
+          const terminates = ALWAYS_BRANCH_T16.has(row.name) || (row.name === 'POP' && (hw & 0x100) !== 0);
+          e = { code: ctx.callThrough(site, hw, handlers.length - 1), terminates };
         }
       } else {
         const insn = (hw << 16) | this.code16(pc + 2);
@@ -153,26 +145,21 @@ export class BlockCompiler {
         const fields: Fields = {};
         for (const f of row.fieldNames) fields[f] = 0;
         row.extract(insn, fields);
-        const e = emitT32(ctx, site, row, fields, count, loops);
-        if (e !== null) {
-          code = e.code;
-          terminates = e.terminates;
-          memory = e.memory === true;
-        } else {
+        e = emitT32(ctx, site, row, fields);
+        if (e === null) {
           handlers.push(row.exec);
           args.push(fields);
-          code = ctx.callThrough(site, insn, handlers.length - 1);
-          terminates =
-            ALWAYS_BRANCH_T32.has(row.name) ||
-            ((row.name === 'LDM' || row.name === 'LDMDB') && (fields.list! & 0x8000) !== 0);
+          const terminates =
+            ALWAYS_BRANCH_T32.has(row.name) || ((row.name === 'LDM' || row.name === 'LDMDB') && (fields.list! & 0x8000) !== 0);
+          e = { code: ctx.callThrough(site, insn, handlers.length - 1), terminates };
         }
       }
-      if (memory) code += ' ' + ctx.stopCheck(site);
+      const code = e.memory === true ? `${e.code} ${ctx.stopCheck(site)}` : e.code;
       parts.push(code);
       pcs.push(pc);
       last = site;
       pc = (pc + site.size) | 0;
-      if (terminates) {
+      if (e.terminates) {
         terminated = true;
         break;
       }
@@ -185,14 +172,15 @@ export class BlockCompiler {
     const body = `
       return function block_${(start >>> 0).toString(16)}(budget) {
         const ic = clock.icount;
-        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0;
+        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0;
         ${locals}
         try {
           for (;;) {
             ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload)}
           }
         } catch (e) {
-          ${writeBack}
+          // A handler that faulted already had the registers (written back before the call).
+          if (inHandler === 0) { ${writeBack} }
           cpu.jitFaultPc = PCS[k];
           cpu.jitFaultRetired = done + k + 1;
           clock.icount = ic + done + k + 1;

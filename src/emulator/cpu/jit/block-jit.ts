@@ -28,9 +28,8 @@ export class BlockJit implements CodeWriteObserver {
   private readonly blocks = new Map<number, CompiledBlock>();
   private readonly byPage = new Map<number, CompiledBlock[]>();
   private readonly compiler: BlockCompiler;
-  /** Blocks translated so far (statistics for benchmarks and tests). */
+  /** Blocks translated so far (statistics for tests). */
   translated = 0;
-  invalidated = 0;
 
   constructor(
     private readonly cpu: Cpu,
@@ -110,11 +109,6 @@ export class BlockJit implements CodeWriteObserver {
     this.setPage(hostPage, []);
   }
 
-  /** Forget every translation (e.g. when the firmware image is reloaded). */
-  invalidateAll(): void {
-    for (const hp of [...this.byPage.keys()]) this.codePageReplaced(hp);
-  }
-
   private setPage(hostPage: number, list: CompiledBlock[]): void {
     if (list.length === 0) {
       this.byPage.delete(hostPage);
@@ -128,7 +122,6 @@ export class BlockJit implements CodeWriteObserver {
     this.blocks.delete(b.start);
     const slot = (b.start >>> 1) & JIT_SLOT_MASK;
     if (this.keys[slot] === b.start) this.keys[slot] = -1;
-    this.invalidated++;
     // The running block may be the one whose code just changed: end it after this instruction.
     this.cpu.exitRequest = true;
   }

@@ -8,7 +8,8 @@
  *   PR / PW  the bus's page read / write tables, U8 U16 I32  views of RAM,
  *   H / A  handlers and decoded fields of call-through instructions.
  * Locals: `ic` icount at block entry, `done` instructions retired by earlier passes of a looping
- * block, `k` index of the instruction that may fault (read by the block's catch).
+ * block, `k` index of the instruction that may fault and `inHandler` (1 while a call-through
+ * handler runs), both read by the block's catch.
  */
 
 /**
@@ -61,15 +62,20 @@ export class EmitContext {
   }
 
   /**
-   * Branch from the last instruction of the block (it has `count` instructions) to `target`:
-   * a branch back to the block's start loops inside the function while the budget allows.
+   * Branch from the last instruction of the block (so the block has `site.j + 1` instructions) to
+   * `target`: a branch back to the block's start loops inside the function while the budget allows.
    */
-  branchTo(site: InsnSite, target: number, count: number, loops: { value: boolean }): string {
+  branchTo(site: InsnSite, target: number): string {
+    const count = site.j + 1;
     if ((target | 0) === (this.start | 0)) {
-      loops.value = true;
       return `done += ${count}; if (budget - done >= ${count}) continue; ${WRITE_BACK} clock.icount = ic + done; R[15] = ${target | 0}; return done;`;
     }
     return this.exitAfter(site, `${target | 0}`);
+  }
+
+  /** A block-ending conditional branch: to `target` when `test` (a JS boolean expression) holds, else on. */
+  conditionalBranch(site: InsnSite, test: string, target: number): Emitted {
+    return { code: `if (${test}) { ${this.branchTo(site, target)} } ${this.exitAfter(site, `${this.next(site)}`)}`, terminates: true };
   }
 
   /** Before a slow-path call that may read icount, fault or stop the core. */
@@ -123,7 +129,7 @@ export class EmitContext {
   callThrough(site: InsnSite, insn: number, handlerIndex: number): string {
     const next = this.next(site);
     return (
-      `${this.sync(site)} ${WRITE_BACK} cpu.prepareHandler(${site.pc | 0}, ${insn | 0}, ${site.size}); H[${handlerIndex}](cpu, A[${handlerIndex}]); ${RELOAD} ` +
+      `${this.sync(site)} ${WRITE_BACK} cpu.prepareHandler(${site.pc | 0}, ${insn | 0}, ${site.size}); inHandler = 1; H[${handlerIndex}](cpu, A[${handlerIndex}]); inHandler = 0; ${RELOAD} ` +
       `if (cpu.nextPc !== ${next} || cpu.exitRequest || st.sleep !== 0 || st.itstate !== 0 || st.thumb === 0) { R[15] = cpu.nextPc; return done + ${site.j + 1}; }`
     );
   }

@@ -19,7 +19,7 @@ function shiftByRegister(d: number, m: number, type: 'lsl' | 'lsr' | 'asr' | 'ro
   return `{ const v = R[${d}], n = R[${m}] & 0xff; if (n === 0) { res = v; cy = st.CF; } else ${body[type]} R[${d}] = res; st.NF = res; st.ZF = res; st.CF = cy; }`;
 }
 
-export function emitT16(ctx: EmitContext, site: InsnSite, hw: number, count: number, loops: { value: boolean }): Emitted | null {
+export function emitT16(ctx: EmitContext, site: InsnSite, hw: number): Emitted | null {
   const rd = hw & 7;
   const rn = (hw >>> 3) & 7;
   const rm = (hw >>> 6) & 7;
@@ -157,21 +157,15 @@ export function emitT16(ctx: EmitContext, site: InsnSite, hw: number, count: num
       const imm = (((hw >>> 9) & 1) << 5) | ((hw >>> 3) & 31);
       const target = ((site.pc + 4 + imm * 2) & ~1) | 0;
       const test = (hw & 0x800) !== 0 ? `R[${rd}] !== 0` : `R[${rd}] === 0`;
-      return {
-        code: `if (${test}) { ${ctx.branchTo(site, target, count, loops)} } ${ctx.exitAfter(site, `${ctx.next(site)}`)}`,
-        terminates: true,
-      };
+      return ctx.conditionalBranch(site, test, target);
     }
     case F16.B_COND: {
       const target = ((site.pc + 4 + (((hw & 0xff) << 24) >> 23)) & ~1) | 0;
-      return {
-        code: `if (${conditionExpr((hw >>> 8) & 15)}) { ${ctx.branchTo(site, target, count, loops)} } ${ctx.exitAfter(site, `${ctx.next(site)}`)}`,
-        terminates: true,
-      };
+      return ctx.conditionalBranch(site, conditionExpr((hw >>> 8) & 15), target);
     }
     case F16.B: {
       const target = ((site.pc + 4 + (((hw & 0x7ff) << 21) >> 20)) & ~1) | 0;
-      return { code: ctx.branchTo(site, target, count, loops), terminates: true };
+      return { code: ctx.branchTo(site, target), terminates: true };
     }
     default:
       return null;

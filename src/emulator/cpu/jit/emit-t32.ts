@@ -95,8 +95,6 @@ export function emitT32(
   site: InsnSite,
   row: Encoding<Handler>,
   a: Fields,
-  count: number,
-  loops: { value: boolean },
 ): Emitted | null {
   const name = row.name;
   const plain = (code: string | null): Emitted | null => (code === null ? null : { code, terminates: false });
@@ -191,16 +189,13 @@ export function emitT32(
       if (a.cond! >= 14) return null;
       const imm = (a.s! << 20) | (a.j2! << 19) | (a.j1! << 18) | (a.imm6! << 12) | (a.imm11! << 1);
       const target = ((site.pc + 4 + ((imm << 11) >> 11)) & ~1) | 0;
-      return {
-        code: `if (${conditionExpr(a.cond!)}) { ${ctx.branchTo(site, target, count, loops)} } ${ctx.exitAfter(site, `${ctx.next(site)}`)}`,
-        terminates: true,
-      };
+      return ctx.conditionalBranch(site, conditionExpr(a.cond!), target);
     }
     case 'B':
-      return { code: ctx.branchTo(site, ((site.pc + 4 + branch24(a)) & ~1) | 0, count, loops), terminates: true };
+      return { code: ctx.branchTo(site, ((site.pc + 4 + branch24(a)) & ~1) | 0), terminates: true };
     case 'BL':
       return {
-        code: `R[14] = ${ctx.next(site) | 1}; ${ctx.branchTo(site, ((site.pc + 4 + branch24(a)) & ~1) | 0, count, loops)}`,
+        code: `R[14] = ${ctx.next(site) | 1}; ${ctx.branchTo(site, ((site.pc + 4 + branch24(a)) & ~1) | 0)}`,
         terminates: true,
       };
     default:
