@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARMRR_BIN, connectReplay, readIcount, readPc, recordFirmware, type ReplaySession } from '../support/armrr-process.js';
+import { connectReplay, readIcount, readPc, recordFirmware, type ReplaySession } from '../support/armrr-process.js';
 import { elfPath, ensureFirmware } from '../support/firmware.js';
 import { GdbMi } from '../support/gdb-mi.js';
 import { QEMU } from '../support/qemu.js';
@@ -77,11 +77,6 @@ function firstFpInstruction(elf: string, fn: string): Promise<number> {
   return findInstruction(elf, fn, /^v[a-z]/);
 }
 
-/** `armrr record --machine mps2-an386` (the programs exit 0); resolves with the UART output. */
-async function recordM4(elf: string, log: string): Promise<string> {
-  const args = [ARMRR_BIN, 'record', elf, '-o', log, '--machine', 'mps2-an386', '--icount-shift', String(SHIFT), '--no-realtime'];
-  return (await execFileAsync(process.execPath, args, { maxBuffer: 64 << 20 })).stdout;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -135,7 +130,7 @@ describe('FP registers in gdb on mps2-an386', () => {
 
   beforeAll(async () => {
     const log = join(dir, 'm4.rrlog');
-    expect(await recordM4(ELF, log)).toMatch(/^fpu-workout\r?\n/);
+    expect(await recordFirmware(ELF, log, { machine: 'mps2-an386', icountShift: SHIFT })).toMatch(/^fpu-workout\r?\n/);
     armrr = await connectReplay(ELF, log);
     qemu = await connectQemu(ELF);
   }, 60_000);
@@ -204,7 +199,7 @@ describe('an FP handler preempting FP code (fpu-irq), as QEMU shows it', () => {
 
   beforeAll(async () => {
     const log = join(dir, 'irq.rrlog');
-    expect(await recordM4(IRQ_ELF, log)).toMatch(/^fpu-irq\r?\n/);
+    expect(await recordFirmware(IRQ_ELF, log, { machine: 'mps2-an386', icountShift: SHIFT })).toMatch(/^fpu-irq\r?\n/);
     armrr = await connectReplay(IRQ_ELF, log);
     qemu = await connectQemu(IRQ_ELF);
   }, 60_000);

@@ -7,12 +7,11 @@
  *   instruction before), in thread code and in handlers, in any order and across snapshots, gives
  *   the FP registers, FPSCR and state hash of a straight run to t (I2).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARMRR_BIN } from '../support/armrr-process.js';
+import { armrrCli } from '../support/armrr-run.js';
 import { elfPath, ensureFirmware } from '../support/firmware.js';
 import { endIcount, replayRig, timelineRig, type Recorded } from '../unit/snapshot-rig.js';
 import type { Machine } from '../../src/emulator/machines/machine.js';
@@ -24,21 +23,6 @@ const PROGRAMS = (['O0', 'O2', 'Os'] as const).map((opt) => elfPath('m4-fpu-irq'
 const SEEK_PROGRAM = elfPath('m4-fpu-irq', 'O2');
 /** Seek targets: half in handlers, half in thread code. */
 const TARGETS = 24;
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function armrr(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [ARMRR_BIN, ...args], { maxBuffer: 64 << 20, encoding: 'latin1' }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
-      resolve({ code, stdout, stderr });
-    }).stdin?.end();
-  });
-}
 
 function stateHash(stderr: string): { hash: string; icount: number } {
   const m = /^armrr: state hash ([0-9a-f]{64}) at icount (\d+)$/m.exec(stderr);
@@ -82,11 +66,11 @@ describe.each(PROGRAMS)('mps2-an386 record/replay of %s', (elf) => {
     const log = join(dir, `${name}.rrlog`);
     const common = ['--no-realtime', '--state-hash', '--icount-shift', String(SHIFT), '--input', '/dev/null'];
     const [run, rec] = await Promise.all([
-      armrr(['run', elf, '--machine', MACHINE, ...common]),
-      armrr(['record', elf, '-o', log, '--machine', MACHINE, ...common]),
+      armrrCli(['run', elf, '--machine', MACHINE, ...common]),
+      armrrCli(['record', elf, '-o', log, '--machine', MACHINE, ...common]),
     ]);
-    const rep1 = await armrr(['replay', elf, log, '--state-hash']);
-    const rep2 = await armrr(['replay', elf, log, '--state-hash']);
+    const rep1 = await armrrCli(['replay', elf, log, '--state-hash']);
+    const rep2 = await armrrCli(['replay', elf, log, '--state-hash']);
     expect(run.stdout.length).toBeGreaterThan(0);
     for (const other of [rec, rep1, rep2]) {
       expect(other.stdout).toBe(run.stdout);
@@ -104,7 +88,7 @@ describe.each(PROGRAMS)('mps2-an386 record/replay of %s', (elf) => {
 describe(`mps2-an386 seeks into the FP code of ${basename(SEEK_PROGRAM, '.elf')}`, () => {
   it('gives the FP registers and state of a straight run', async () => {
     const log = join(dir, 'seek.rrlog');
-    const recorded = await armrr(['record', SEEK_PROGRAM, '-o', log, '--machine', MACHINE, '--no-realtime', '--icount-shift', String(SHIFT), '--input', '/dev/null']);
+    const recorded = await armrrCli(['record', SEEK_PROGRAM, '-o', log, '--machine', MACHINE, '--no-realtime', '--icount-shift', String(SHIFT), '--input', '/dev/null']);
     expect(recorded.code).toBe(0);
     const image = new Uint8Array(readFileSync(SEEK_PROGRAM));
     const bytes = new Uint8Array(readFileSync(log));

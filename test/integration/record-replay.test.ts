@@ -6,29 +6,13 @@
  *   QEMU log (which `dump` accepts), logs whose bytes were edited (divergence names icount, event,
  *   byte offset, expected and actual); `diff` shows where two recordings part.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplayLogReader } from '../../src/replay/log-reader.js';
-import { ARMRR_BIN } from '../support/armrr-process.js';
+import { armrrCli } from '../support/armrr-run.js';
 import { OPT_LEVELS, PROGRAMS, PROGRAM_INPUT, elfPath, ensureFirmware } from '../support/firmware.js';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function armrr(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [ARMRR_BIN, ...args], { maxBuffer: 64 << 20, encoding: 'latin1' }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
-      resolve({ code, stdout, stderr });
-    }).stdin?.end();
-  });
-}
 
 /** Guest-visible stderr (semihosting console): everything but armrr's own messages. */
 function guestStderr(s: string): string {
@@ -74,9 +58,9 @@ describe('record then replay reproduces run (I1, I4)', () => {
         common.push('--input', '/dev/null');
       }
       const log = join(dir, `${name}.log`);
-      const [run, rec] = await Promise.all([armrr(['run', elf, ...common]), armrr(['record', elf, '-o', log, ...common])]);
-      const rep1 = await armrr(['replay', elf, log, '--state-hash']);
-      const rep2 = await armrr(['replay', elf, log, '--state-hash']);
+      const [run, rec] = await Promise.all([armrrCli(['run', elf, ...common]), armrrCli(['record', elf, '-o', log, ...common])]);
+      const rep1 = await armrrCli(['replay', elf, log, '--state-hash']);
+      const rep2 = await armrrCli(['replay', elf, log, '--state-hash']);
       expect(run.stdout.length).toBeGreaterThan(0);
       for (const other of [rec, rep1, rep2]) {
         expect(other.stdout).toBe(run.stdout);
@@ -107,12 +91,12 @@ describe('bad logs are refused clearly (exit 3)', () => {
     const inp = join(dir, 'echo-a.in');
     writeFileSync(inp, 'abc xyz\nq');
     echoLog = join(dir, 'echo-a.log');
-    const r = await armrr(['record', echo, '-o', echoLog, '--input', inp, '--no-realtime']);
+    const r = await armrrCli(['record', echo, '-o', echoLog, '--input', inp, '--no-realtime']);
     expect(r.code).toBe(8); // uart-echo exits with the number of bytes it echoed before 'q'
   });
 
   it('a log replayed with another firmware', async () => {
-    const r = await armrr(['replay', elfPath('uart-echo', 'Os'), echoLog]);
+    const r = await armrrCli(['replay', elfPath('uart-echo', 'Os'), echoLog]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/recorded with a different firmware or machine/);
     expect(r.stdout).toBe('');
@@ -121,11 +105,11 @@ describe('bad logs are refused clearly (exit 3)', () => {
 
   it('a QEMU log: refused by replay, accepted by dump', async () => {
     const fx = new URL('../fixtures/qemu-7.2-mps2/', import.meta.url).pathname;
-    const r = await armrr(['replay', join(fx, 'echo.elf'), join(fx, 'echo-shift7.bin')]);
+    const r = await armrrCli(['replay', join(fx, 'echo.elf'), join(fx, 'echo-shift7.bin')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/recorded by QEMU/);
     noStackTrace(r.stderr);
-    const d = await armrr(['dump', join(fx, 'echo-shift7.bin')]);
+    const d = await armrrCli(['dump', join(fx, 'echo-shift7.bin')]);
     expect(d.code).toBe(0);
     expect(d.stdout).toMatch(/^HEADER: version 0xe0200c/m);
     expect(d.stdout).toMatch(/ASYNC_CHAR_READ/);
@@ -135,10 +119,10 @@ describe('bad logs are refused clearly (exit 3)', () => {
     const inp = join(dir, 'echo-b.in');
     writeFileSync(inp, 'abc Xyz\nq'); // the 5th byte differs
     const other = join(dir, 'echo-b.log');
-    await armrr(['record', echo, '-o', other, '--input', inp, '--no-realtime']);
-    const same = await armrr(['diff', echoLog, echoLog]);
+    await armrrCli(['record', echo, '-o', other, '--input', inp, '--no-realtime']);
+    const same = await armrrCli(['diff', echoLog, echoLog]);
     expect(same.code).toBe(0);
-    const d = await armrr(['diff', echoLog, other]);
+    const d = await armrrCli(['diff', echoLog, other]);
     expect(d.code).toBe(1);
     // Where they part: the 5th ASYNC_CHAR_READ, at the icount where both logs took that byte.
     const events = jsonEvents(readFileSync(echoLog));
@@ -161,7 +145,7 @@ describe('bad logs are refused clearly (exit 3)', () => {
     bytes[dataAt] = '1'.charCodeAt(0);
     const bad = join(dir, 'echo-edited-byte.log');
     writeFileSync(bad, bytes);
-    const r = await armrr(['replay', echo, bad]);
+    const r = await armrrCli(['replay', echo, bad]);
     expect(r.code).toBe(3);
     expectDivergenceMessage(r.stderr);
   });
@@ -177,7 +161,7 @@ describe('bad logs are refused clearly (exit 3)', () => {
     view.setUint32(insn.offset + 1, view.getUint32(insn.offset + 1) + 1);
     const bad = join(dir, 'echo-moved.log');
     writeFileSync(bad, bytes);
-    const r = await armrr(['replay', echo, bad]);
+    const r = await armrrCli(['replay', echo, bad]);
     expect(r.code).toBe(3);
     expectDivergenceMessage(r.stderr);
     expect(r.stderr).toMatch(/CHAR_WRITE/);
@@ -187,7 +171,7 @@ describe('bad logs are refused clearly (exit 3)', () => {
     const bytes = readFileSync(echoLog);
     const cut = join(dir, 'echo-cut.log');
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2) + 1));
-    const r = await armrr(['replay', echo, cut, '--state-hash']);
+    const r = await armrrCli(['replay', echo, cut, '--state-hash']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: .*(ends|cannot be decoded)/);
     expect(r.stderr).toMatch(/replaying up to the last whole event/);

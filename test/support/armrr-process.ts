@@ -27,6 +27,8 @@ export async function buildRevFirmware(name: string, opt: 'O0' | 'O2' | 'Os'): P
 }
 
 export interface RecordOptions {
+  /** Board (`--machine`; default mps2-an385). */
+  machine?: string;
   icountShift?: number;
   maxInsns?: number;
   input?: string;
@@ -35,6 +37,7 @@ export interface RecordOptions {
 /** `armrr record ELF -o LOG`; resolves with the guest's UART output, rejects with stderr on failure. */
 export async function recordFirmware(elf: string, log: string, options: RecordOptions = {}): Promise<string> {
   const args = [ARMRR_BIN, 'record', elf, '-o', log, '--icount-shift', String(options.icountShift ?? 5), '--no-realtime'];
+  if (options.machine !== undefined) args.push('--machine', options.machine);
   if (options.maxInsns !== undefined) args.push('--max-insns', String(options.maxInsns));
   if (options.input !== undefined) args.push('--input', options.input);
   try {

@@ -1,5 +1,5 @@
-/** `armrr run` as a child process, the counterpart of support/qemu.ts `runQemu` in the QEMU comparisons. */
-import { spawn } from 'node:child_process';
+/** armrr as a child process: `armrr run` (the counterpart of support/qemu.ts `runQemu`) and any command line. */
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './firmware.js';
 
@@ -39,3 +39,19 @@ export function runArmrrCli(elf: string, opts: ArmrrRunOptions = {}): Promise<Ar
 
 /** armrr's own diagnostics start with "armrr:"; the rest of stderr is the guest's. */
 export const armrrGuestStderr = (s: string): string => s.replace(/^armrr: [^\n]*\n/gm, '');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Any armrr command line (stdin closed); resolves with its exit code and latin1 output. */
+export function armrrCli(args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [ARMRR_BIN, ...args], { maxBuffer: 64 << 20, encoding: 'latin1' }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
+      resolve({ code, stdout, stderr });
+    }).stdin?.end();
+  });
+}
