@@ -24,6 +24,7 @@ async function main(): Promise<number> {
     .option('--max <n>', 'stop after comparing N instructions', intArg)
     .option('--context <n>', 'instructions of context shown at a divergence', intArg, 10)
     .option('--sync-reset-flags', "start armrr with QEMU's reset APSR flags (workaround)")
+    .option('--chunked', 'compare every 1-97 instructions, letting the block JIT run in between (ARMRR_JIT=0: the interpreter)')
     .exitOverride();
   try {
     program.parse();
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
     max?: number;
     context: number;
     syncResetFlags?: boolean;
+    chunked?: boolean;
   }>();
   const t0 = Date.now();
   const res = await lockstep(elf, {
@@ -46,6 +48,7 @@ async function main(): Promise<number> {
     maxInsns: o.max,
     context: o.context,
     syncResetFlags: o.syncResetFlags,
+    chunked: o.chunked,
   });
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   if (res.divergence) {
@@ -53,7 +56,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${res.compared} instructions compared, 1 mismatch (${secs} s)\n`);
     return 1;
   }
-  process.stdout.write(`${res.compared} instructions compared, 0 mismatches (${secs} s)\n`);
+  const what = o.chunked ? 'chunk boundaries' : 'instructions';
+  process.stdout.write(`${res.compared} ${what} compared, 0 mismatches (${secs} s)\n`);
   return 0;
 }
 
