@@ -19,7 +19,6 @@ import type { WatchObserver } from '../emulator/memory/bus.js';
 import type { ReplayTimeline } from '../snapshots/timeline.js';
 import { captureMachineState, restoreMachineState } from '../snapshots/machine-state.js';
 import type { BreakpointType, GdbTarget, MemoryRegion, ResumeAction, StopReason, WatchpointType } from './target.js';
-import type { CoreProfile } from '../emulator/cpu/profile.js';
 import { REG_D0, REG_FPSCR, REG_MSP, REG_PSP, REG_XPSR, registerLayoutFor, type RegisterLayout } from './register-layout.js';
 
 /** Instructions executed between event-loop turns, so Ctrl-C is seen quickly. */
@@ -69,7 +68,7 @@ export class ReplayGdbTarget implements GdbTarget {
 
   /** The FP registers exist for gdb only on a core with an FPU (an M3 keeps its description). */
   get registerLayout(): RegisterLayout {
-    return registerLayoutFor(this.coreProfile());
+    return registerLayoutFor(this.machine.core.profile);
   }
 
   readRegister(n: number): number | null {
@@ -78,21 +77,16 @@ export class ReplayGdbTarget implements GdbTarget {
     if (n === REG_XPSR) return c.getXpsr();
     if (n === REG_MSP) return c.getMsp() >>> 0;
     if (n === REG_PSP) return c.getPsp() >>> 0;
-    if (n === REG_FPSCR && this.coreProfile().fpu) return c.fpscr >>> 0;
+    if (n === REG_FPSCR && this.machine.core.profile.fpu) return c.fpscr >>> 0;
     return null;
   }
 
   /** d<n> = s<2n+1>:s<2n>. */
   readRegister64(n: number): bigint | null {
     const d = n - REG_D0;
-    if (d < 0 || d > 15 || !this.coreProfile().fpu) return null;
+    if (d < 0 || d > 15 || !this.machine.core.profile.fpu) return null;
     const s = this.machine.cpu.s;
     return (BigInt(s[2 * d + 1]! >>> 0) << 32n) | BigInt(s[2 * d]! >>> 0);
-  }
-
-  private coreProfile(): Pick<CoreProfile, 'fpu'> {
-    const core = this.machine.core as { readonly profile?: CoreProfile };
-    return core.profile ?? { fpu: false };
   }
 
   writeRegister(): boolean {

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { bootFirmware } from '../emulator/boot.js';
 import { LiveHostPort, NoSerialInput, BufferOutputSink } from '../emulator/io/live-ports.js';
 import type { Machine, StopReason } from '../emulator/machines/machine.js';
-import type { CoreProfile } from '../emulator/cpu/profile.js';
 import { QemuTraceParser, type TraceRecord } from './qemu-trace.js';
 import { Disassembly } from './disasm.js';
 
@@ -144,10 +143,6 @@ function registerDiff(q: RegState, a: RegState): string[] {
   return lines;
 }
 
-/** Whether the booted core has an FPU (QEMU must then log, and lock-step compare, FP registers). */
-function hasFpu(m: Machine): boolean {
-  return (m.core as { readonly profile?: CoreProfile }).profile?.fpu ?? false;
-}
 
 /** One past QEMU instruction kept for the context of a divergence report. */
 interface Past {
@@ -195,7 +190,7 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     rmSync(dir, { recursive: true, force: true });
     throw new LockstepSetupError(`mkfifo failed: ${(e as Error).message}`);
   }
-  const fpu = hasFpu(machine);
+  const fpu = machine.core.profile.fpu;
   const qemuArgs = qemuLockstepArgs(elfPath, shift, fifo, machineName, fpu);
   const qemu: ChildProcess = spawn(opts.qemu ?? process.env.ARMRR_QEMU ?? 'qemu-system-arm', qemuArgs, {
     stdio: ['ignore', 'ignore', 'pipe'],

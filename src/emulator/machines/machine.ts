@@ -13,10 +13,13 @@ import type { Bus } from '../memory/bus.js';
 import type { VirtualClock } from '../clock.js';
 import type { StatefulComponent } from '../devices/device.js';
 import { CpuState, RUNNING, SLEEP_WFE, LOCKUP } from '../cpu/state.js';
+import type { CoreProfile } from '../cpu/profile.js';
 
 /** What the machine loop needs from the core. */
 export interface CoreExecutor {
   readonly state: CpuState;
+  /** Which core this is (M3 or M4F): what the debugger and lock-step show of it. */
+  readonly profile: CoreProfile;
   /** Set by devices / system code to end `execute` after the current instruction. */
   exitRequest: boolean;
   /**
