@@ -291,11 +291,15 @@ const vldrDouble: Handler = (c, a) => {
   if (a.d === 1) return fpUndefined(c, a);
   if (!c.fpCheck()) return;
   const addr = (base(c, a.rn) + (a.u === 1 ? a.imm << 2 : -(a.imm << 2))) | 0;
+  transferDouble(c, a.l === 1, addr, a.vd);
+};
+
+/** One 64-bit access of D<d>, as QEMU makes it: alignment checked and both words read before any write. */
+function transferDouble(c: Cpu, isLoad: boolean, addr: number, d: number): void {
   const s = c.state.s;
-  const lo = a.vd << 1;
-  // One 64-bit access in QEMU: both words are read (or the alignment checked) before any write.
+  const lo = d << 1;
   c.checkAligned(addr, 4);
-  if (a.l === 1) {
+  if (isLoad) {
     const vlo = c.load32(addr);
     const vhi = c.load32((addr + 4) | 0);
     s[lo] = vlo;
@@ -304,7 +308,7 @@ const vldrDouble: Handler = (c, a) => {
     c.store32(addr, s[lo]!);
     c.store32((addr + 4) | 0, s[lo + 1]!);
   }
-};
+}
 
 /**
  * VLDM/VSTM/VPUSH/VPOP. `first` is the first S register, `count` the number of words. Registers
@@ -324,21 +328,10 @@ function transferMultiple(c: Cpu, a: Fields, first: number, count: number, decre
 
 /** Doubleword lists: each register is one 64-bit access (both words read before the write). */
 function transferMultipleDouble(c: Cpu, a: Fields, firstD: number, count: number, decrement: boolean): void {
-  const s = c.state.s;
   const start = base(c, a.rn);
   let addr = decrement ? (start - (a.imm << 2)) | 0 : start;
   for (let i = 0; i < count; i++) {
-    const lo = (firstD + i) << 1;
-    c.checkAligned(addr, 4);
-    if (a.l === 1) {
-      const vlo = c.load32(addr);
-      const vhi = c.load32((addr + 4) | 0);
-      s[lo] = vlo;
-      s[lo + 1] = vhi;
-    } else {
-      c.store32(addr, s[lo]!);
-      c.store32((addr + 4) | 0, s[lo + 1]!);
-    }
+    transferDouble(c, a.l === 1, addr, firstD + i);
     addr = (addr + 8) | 0;
   }
   if (a.w === 1) writeCore(c, a.rn, (start + (decrement ? -(a.imm << 2) : a.imm << 2)) | 0);
