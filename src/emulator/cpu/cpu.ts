@@ -671,6 +671,24 @@ export class Cpu implements CoreExecutor {
     this.nextPc = addr & ~1;
   }
 
+  /**
+   * ALUWritePC: a data-processing result written to the PC. Thumb: BranchWritePC; the A-profile
+   * core overrides it (A32 state: BXWritePC, i.e. interworking).
+   */
+  aluWritePc(addr: number): void {
+    this.branchTo(addr);
+  }
+
+  /**
+   * Data processing with S set and Rd = PC (SUBS PC, LR, #imm and friends): on A-profile CPSR gets
+   * the current mode's SPSR, then execution continues at `addr`. It does not exist on M-profile
+   * (UNDEFINED here); the A-profile core overrides it.
+   */
+  returnFromException(addr: number): void {
+    void addr;
+    this.undefined();
+  }
+
   /** BL/BLX: link register gets the return address with the Thumb bit. */
   link(): void {
     this.r[LR] = this.nextPc | 1;

@@ -16,8 +16,8 @@ export const SLEEP_WFI = 1;
 export const SLEEP_WFE = 2;
 export const LOCKUP = 3;
 
-/** Length of `CpuState.save()`: r0-r15, 17 scalar fields, s0-s31, FPSCR, GE. */
-export const CPU_STATE_WORDS = 67;
+/** Length of `CpuState.save()` with 32 FP words: r0-r15, 17 scalar fields, s0-s31, FPSCR, GE, FPEXC. */
+export const CPU_STATE_WORDS = 68;
 
 export class CpuState {
   readonly r = new Int32Array(16);
@@ -52,8 +52,18 @@ export class CpuState {
    * FPv4-SP registers (Cortex-M4F): s0-s31 as raw IEEE-754 single bits (d<n> = s<2n+1>:s<2n>) and
    * FPSCR. Every core has them so the state has one shape; a Cortex-M3 never touches them.
    */
-  readonly s = new Int32Array(32);
+  readonly s: Int32Array;
   fpscr = 0;
+  /** FPEXC (A-profile VFP/Advanced SIMD: EN gates the unit); always 0 on M-profile cores. */
+  fpexc = 0;
+
+  /**
+   * @param fpWords size of the FP register file in 32-bit words: 32 (s0-s31 = d0-d15, FPv4-SP and
+   *   VFPv3-D16) or 64 (d0-d31, VFPv3/v4-D32 with Advanced SIMD). d<n> is s[2n] (low) : s[2n+1] (high).
+   */
+  constructor(fpWords: 32 | 64 = 32) {
+    this.s = new Int32Array(fpWords);
+  }
 
   /** True when executing on the process stack (thread mode with SPSEL=1). */
   get usingPsp(): boolean {
@@ -154,15 +164,18 @@ export class CpuState {
       ...this.s,
       this.fpscr,
       this.ge,
+      this.fpexc,
     ];
   }
 
   load(s: readonly number[]): void {
-    if (s.length !== CPU_STATE_WORDS) throw new Error('CPU state does not match this core');
+    const n = this.s.length;
+    if (s.length !== CPU_STATE_WORDS - 32 + n) throw new Error('CPU state does not match this core');
     for (let i = 0; i < 16; i++) this.r[i] = s[i]!;
-    for (let i = 0; i < 32; i++) this.s[i] = s[33 + i]!;
-    this.fpscr = s[65]!;
-    this.ge = s[66]!;
+    for (let i = 0; i < n; i++) this.s[i] = s[33 + i]!;
+    this.fpscr = s[33 + n]!;
+    this.ge = s[34 + n]!;
+    this.fpexc = s[35 + n]!;
     [
       this.NF,
       this.ZF,
