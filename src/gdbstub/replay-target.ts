@@ -363,7 +363,7 @@ export class ReplayGdbTarget implements GdbTarget {
         if (ok && (best === null || h.pos >= best.pos)) best = h;
       }
       if (best !== null) {
-        if (!(await this.seekTo(best.pos))) return { kind: 'signal', signal: 2 };
+        if (!(await this.seekToHit(best))) return { kind: 'signal', signal: 2 };
         return best.stop;
       }
       segEnd = from;
@@ -376,6 +376,26 @@ export class ReplayGdbTarget implements GdbTarget {
     }
     if (!(await this.seekTo(0))) return { kind: 'signal', signal: 2 };
     return { kind: 'replaylog', pos: 'begin' };
+  }
+
+  /**
+   * Put the machine where hit `h` was seen. Several states share one icount when a boundary does
+   * something before its next instruction (an idle skip to a timer, then the exception entry):
+   * `seek(p)` gives the first of them, while a breakpoint is hit at the last one (a breakpoint on a
+   * handler's first instruction is reached through the entry). So for a breakpoint, run on from
+   * p with breakpoints installed: it stops before retiring anything, exactly where the scan saw it.
+   */
+  private async seekToHit(h: Hit): Promise<boolean> {
+    if (!(await this.seekTo(h.pos))) return false;
+    if (h.stop.kind !== 'swbreak') return true;
+    this.installBreakpoints(true);
+    try {
+      const stop = this.timeline.runSlice(h.pos + 1);
+      if (stop.kind === 'breakpoint' && this.machine.icount === h.pos) return true;
+    } finally {
+      this.installBreakpoints(false);
+    }
+    return this.seekTo(h.pos);
   }
 
   /**

@@ -6,18 +6,14 @@
  * detect a hang; nothing here measures speed. (A replay that makes no progress at all — a log
  * whose next event never comes — is covered in process by test/unit/gdbstub-responsive.test.ts.)
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { elfPath, ensureFirmware } from '../support/firmware.js';
-import { ARMRR_BIN, ReplayServer } from '../support/armrr-process.js';
+import { ReplayServer, recordFirmware } from '../support/armrr-process.js';
 import { GdbMi } from '../support/gdb-mi.js';
 import { GUARD_MS, RspClient } from '../support/rsp-client.js';
-
-const execFileAsync = promisify(execFile);
 
 /** Long enough that a continue is still running when the test interrupts it (milliseconds later). */
 const LOG_INSNS = 2_000_000_000;
@@ -31,13 +27,8 @@ beforeAll(async () => {
   elf = elfPath('spin-forever', 'O2');
   dir = mkdtempSync(join(tmpdir(), 'armrr-responsive-'));
   log = join(dir, 'spin.log');
-  // --max-insns ends the recording (exit 4, "stopped after N instructions"): the log is whole.
-  const recorded = await execFileAsync(process.execPath, [ARMRR_BIN, 'record', elf, '-o', log, '--no-realtime', '--max-insns', String(LOG_INSNS)]).then(
-    () => ({ code: 0, stderr: '' }),
-    (e: { code: number; stderr: string }) => e,
-  );
-  expect(recorded.code, recorded.stderr).toBe(4);
-  expect(recorded.stderr).toContain(`stopped after ${LOG_INSNS} instructions`);
+  // --max-insns ends the recording (exit 4): the log is whole.
+  await recordFirmware(elf, log, { maxInsns: LOG_INSNS, expectExit: 4 });
 }, 120_000);
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
