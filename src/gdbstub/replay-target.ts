@@ -278,7 +278,7 @@ export class ReplayGdbTarget implements GdbTarget {
         if (ok && (best === null || h.pos >= best.pos)) best = h;
       }
       if (best !== null) {
-        this.timeline.seek(best.pos);
+        this.seekToHit(best);
         return best.stop;
       }
       segEnd = from;
@@ -291,6 +291,26 @@ export class ReplayGdbTarget implements GdbTarget {
     }
     this.timeline.seek(0);
     return { kind: 'replaylog', pos: 'begin' };
+  }
+
+  /**
+   * Put the machine where hit `h` was seen. Several states share one icount when a boundary does
+   * something before its next instruction (an idle skip to a timer, then the exception entry):
+   * `seek(p)` gives the first of them, while a breakpoint is hit at the last one (a breakpoint on a
+   * handler's first instruction is reached through the entry). So for a breakpoint, run on from
+   * p with breakpoints installed: it stops before retiring anything, exactly where the scan saw it.
+   */
+  private seekToHit(h: Hit): void {
+    this.timeline.seek(h.pos);
+    if (h.stop.kind !== 'swbreak') return;
+    this.installBreakpoints(true);
+    try {
+      const stop = this.timeline.runForward(h.pos + 1);
+      if (stop.kind === 'breakpoint' && this.machine.icount === h.pos) return;
+    } finally {
+      this.installBreakpoints(false);
+    }
+    this.timeline.seek(h.pos);
   }
 
   /**
