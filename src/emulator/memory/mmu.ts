@@ -17,7 +17,7 @@
 import type { DeviceState, StatefulComponent } from '../devices/device.js';
 import type { Bus, TableWriteObserver } from './bus.js';
 import { BUS_FAULT, PAGE_SHIFT } from './bus.js';
-import { FSR_WNR, longFormatFsr, MMU_FAULT, MmuFaultInfo, MmuFaultType, shortFormatFsr } from './mmu-fault.js';
+import { FSR_WNR, longFormatFsr, MMU_FAULT, MmuFaultInfo, type MmuFaultSignal, MmuFaultType, shortFormatFsr } from './mmu-fault.js';
 import { walkLpae } from './mmu-lpae.js';
 import { walkShortDescriptor } from './mmu-short-descriptor.js';
 import {
@@ -102,6 +102,8 @@ function identity(): Int32Array {
 
 export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableWriteObserver {
   readonly name = 'mmu';
+  /** The object every fault of this MMU throws (the core compares caught values with it). */
+  readonly faultSignal: MmuFaultSignal = MMU_FAULT;
 
   // Registers (TranslationRegs): written through CP15 (mmu-registers.ts) and setSctlr.
   ttbr0Lo = 0;
