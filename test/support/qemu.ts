@@ -42,6 +42,16 @@ export function qemuAvailable(): boolean {
   return spawnSync(QEMU, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * Tests that compare with QEMU need it: a missing qemu-system-arm fails them loudly (a skipped
+ * comparison would pass CI while proving nothing). `bash scripts/setup.sh` installs it.
+ */
+export function requireQemu(): void {
+  if (!qemuAvailable()) {
+    throw new Error(`${QEMU} is not installed or does not run; install it with 'bash scripts/setup.sh' (Debian package qemu-system-arm)`);
+  }
+}
+
 export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' | 'extraArgs' | 'machine' | 'cpu' | 'memory'> = {}): string[] {
   const machine = opts.machine ?? 'mps2-an385';
   // Debian's QEMU needs -nic none on virt (its default NIC wants a ROM that is not installed).
