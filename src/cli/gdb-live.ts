@@ -11,7 +11,7 @@ import { ReplayTimeline, DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL 
 import { ReplayGdbTarget } from '../gdbstub/replay-target.js';
 import { createReplayMonitor } from '../gdbstub/replay-monitor.js';
 import { GdbStub } from '../gdbstub/index.js';
-import { gdbMemoryRegions, listenGdb } from './gdb-replay.js';
+import { gdbMemoryRegions, listenGdb, untilSignal } from './gdb-replay.js';
 import type { OpenedInput, ResolvedMachineOptions } from './machine-options.js';
 import { processOutputSink } from './machine-options.js';
 
@@ -45,9 +45,8 @@ export async function serveLiveGdb(
         `armrr:   gdb-multiarch ${elfPath} -ex 'target remote ${s.host}:${s.port}'\n`,
     );
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await untilSignal();
+  // A run under way (a guest in an endless loop included) ends at its next slice.
+  target.close();
   for (const s of servers) await s.close();
 }

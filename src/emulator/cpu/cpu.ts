@@ -25,6 +25,7 @@ import { t32BucketsFor } from './t32.js';
 import { CORTEX_M3, type CoreProfile } from './profile.js';
 import type { Encoding } from './decode-table.js';
 import { BlockJit, JIT_SLOT_MASK } from './jit/block-jit.js';
+import { BreakpointSet } from './breakpoint-set.js';
 import { bucketKey32, match32 } from './decode-table.js';
 import type { Fields } from './decode-table.js';
 import type { Handler } from './t16.js';
@@ -51,7 +52,7 @@ export class Cpu implements CoreExecutor {
   exitRequest = false;
   hitBreakpoint = false;
   skipBreakpointOnce = false;
-  readonly breakpoints = new Set<number>();
+  readonly breakpoints = new BreakpointSet();
   /** CCR.DIV_0_TRP and CCR.UNALIGN_TRP, mirrored here by the system side. */
   divZeroTrap = false;
   unalignTrap = false;
@@ -111,7 +112,8 @@ export class Cpu implements CoreExecutor {
     const clock = this.clock;
     const bus = this.bus;
     const bps = this.breakpoints;
-    // Breakpoints only change between runs (gdb stub), so one test per call is enough.
+    // Breakpoints only change between runs (gdb stub), so one test per call is enough; with some
+    // set, a per-page count keeps the check O(1) whatever their number (BreakpointSet).
     const checkBp = bps.size !== 0;
     let skipBp = this.skipBreakpointOnce;
     this.skipBreakpointOnce = false;
@@ -131,7 +133,7 @@ export class Cpu implements CoreExecutor {
       while (retired < budget) {
         pc = r[15]!;
         if (checkBp) {
-          if (!skipBp && bps.has(pc >>> 0)) {
+          if (!skipBp && bps.hit(pc)) {
             this.hitBreakpoint = true;
             break;
           }

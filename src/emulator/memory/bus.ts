@@ -5,8 +5,8 @@
  * `pageWrite[guestPage]` the same offset when a write may go straight to RAM. A page whose write
  * entry is -1 but whose host entry is >= 0 takes the slow write path, which is where snapshot
  * copy-on-write, watchpoints and the JIT's code-page invalidation hook in (`WriteObserver`,
- * `CodeWriteObserver`). Aliases (mirrors) map several guest
- * pages onto one host page.
+ * `CodeWriteObserver`) and where the MMU learns that a translation table it has cached changed
+ * (`TableWriteObserver`). Aliases (mirrors) map several guest pages onto one host page.
  *
  * Errors: an access to an unmapped address throws the preallocated `BUS_FAULT` signal (rare path;
  * the CPU turns it into a BusFault). Nothing is allocated on the access path.
@@ -43,6 +43,15 @@ export interface CodeWriteObserver {
   codeWrite(addr: number, hostPage: number): void;
   /** Host page `hostPage` was rewritten wholesale (snapshot restore). */
   codePageReplaced(hostPage: number): void;
+}
+
+/**
+ * Told when RAM holding translation tables the MMU has cached walks from is written (the MMU drops
+ * its TLB there, so a translation never outlives the descriptor it came from: invariant I5).
+ */
+export interface TableWriteObserver {
+  /** A guest or debugger write (or a snapshot restore) is about to change table page `hostPage`. */
+  tableWrite(hostPage: number): void;
 }
 
 /** Observes every data access to watched pages, before the access happens. */
@@ -87,6 +96,9 @@ export class Bus {
   /** host page -> 1 when translated code was made from it; its writes then stay on the slow path. */
   readonly codeHost: Uint8Array;
   codeObserver: CodeWriteObserver | null = null;
+  /** host page -> 1 when the MMU cached translations walked from it; its writes stay on the slow path. */
+  readonly tableHost: Uint8Array;
+  tableObserver: TableWriteObserver | null = null;
   private readonly mmio: MmioMapping[] = [];
   readonly regions: readonly RamRegionSpec[];
   private readonly regionHostBase: number[] = [];
@@ -111,6 +123,7 @@ export class Bus {
     this.i32 = new Int32Array(this.ram);
     this.hostToGuest = Array.from({ length: total / PAGE_SIZE }, () => []);
     this.codeHost = new Uint8Array(total / PAGE_SIZE);
+    this.tableHost = new Uint8Array(total / PAGE_SIZE);
     this.pageWatched = new Uint8Array(NUM_PAGES);
     regions.forEach((r, i) => {
       const host = this.regionHostBase[i]!;
@@ -140,9 +153,9 @@ export class Bus {
   protectHostPage(hostPage: number): void {
     for (const gp of this.hostToGuest[hostPage]!) this.pageWrite[gp] = -1;
   }
-  /** Re-enable fast writes on one host page unless it is watched or holds translated code. */
+  /** Re-enable fast writes on one host page unless it is watched or holds translated code or tables. */
   unprotectHostPage(hostPage: number): void {
-    if (this.codeHost[hostPage]) return;
+    if (this.codeHost[hostPage] || this.tableHost[hostPage]) return;
     for (const gp of this.hostToGuest[hostPage]!) {
       if (!this.pageWatched[gp]) this.pageWrite[gp] = this.pageHost[gp]!;
     }
@@ -163,9 +176,24 @@ export class Bus {
     this.codeHost[hostPage] = 0;
     if (this.writeObserver === null) this.unprotectHostPage(hostPage);
   }
+  /**
+   * Host page `hostPage` holds translation tables the MMU cached walks from: every write to it takes
+   * the slow path and tells `tableObserver`.
+   */
+  markTablePage(hostPage: number): void {
+    if (this.tableHost[hostPage]) return;
+    this.tableHost[hostPage] = 1;
+    this.protectHostPage(hostPage);
+  }
+  /** The MMU no longer caches anything walked from `hostPage` (same rule as `clearCodePage`). */
+  clearTablePage(hostPage: number): void {
+    this.tableHost[hostPage] = 0;
+    if (this.writeObserver === null) this.unprotectHostPage(hostPage);
+  }
   /** Host page contents were replaced outside the write path (snapshot restore). */
   hostPageReplaced(hostPage: number): void {
     if (this.codeHost[hostPage]) this.codeObserver?.codePageReplaced(hostPage);
+    if (this.tableHost[hostPage]) this.tableObserver?.tableWrite(hostPage);
   }
 
   /** Disable fast writes everywhere (O(pages); used when a snapshot is taken). */
@@ -280,6 +308,7 @@ export class Bus {
       if (this.pageWrite[p]! < 0) {
         this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
         if (this.codeHost[h >>> PAGE_SHIFT]) this.codeObserver?.codeWrite(a, h >>> PAGE_SHIFT);
+        if (this.tableHost[h >>> PAGE_SHIFT]) this.tableObserver?.tableWrite(h >>> PAGE_SHIFT);
       }
       this.u8[h + (a & PAGE_MASK)] = value >>> (8 * i);
     }
@@ -359,6 +388,7 @@ export class Bus {
       if (this.pageWrite[p]! < 0) {
         this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
         if (this.codeHost[h >>> PAGE_SHIFT]) this.codeObserver?.codeWrite(a, h >>> PAGE_SHIFT);
+        if (this.tableHost[h >>> PAGE_SHIFT]) this.tableObserver?.tableWrite(h >>> PAGE_SHIFT);
       }
       this.u8[h + (a & PAGE_MASK)] = data[i]!;
     }
