@@ -74,8 +74,14 @@ export interface GdbTarget {
   reverseStep?(): Promise<StopReason>;
   /** Capability: `bc`, back to the latest earlier breakpoint/watch hit, or `replaylog:begin`. */
   reverseContinue?(): Promise<StopReason>;
-  /** Capability: `monitor CMD`. Text passed to `out` reaches gdb's console as it is produced. */
-  monitor?(command: string, out: (text: string) => void): Promise<void> | void;
+  /**
+   * Capability: `monitor CMD`. Text passed to `out` reaches gdb's console as it is produced.
+   * `connection` identifies the gdb connection (for per-connection state such as icount
+   * breakpoints); `releaseConnection` is called with it when that connection goes away.
+   */
+  monitor?(command: string, out: (text: string) => void, connection: object): Promise<void> | void;
+  /** A gdb connection detached or closed: drop whatever per-connection state `monitor` kept. */
+  releaseConnection?(connection: object): void;
   /** Called on `k`/`vKill`. */
   kill?(): void;
   /**
