@@ -8,7 +8,8 @@
 //     latency (median, p99) at the end of the replay vs memory per snapshot;
 //  3. a replay of >= 1e9 instructions with interrupts on, within the default snapshot budget;
 //  4. reverse debugging through real gdb-multiarch on a ~1e9-instruction replay (crc32-bench-O2):
-//     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot.
+//     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot;
+//  5. `continue` with 0 and 2,000 never-hit breakpoints through raw RSP (bench/gdb-breakpoints.js).
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints a Markdown report on stdout.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -344,6 +345,10 @@ if (haveGdb) {
   say('Targets (speed issue): reverse-stepi median <= 5 ms and p99 <= 20 ms; reverse-continue <= 2x the forward time of the span.');
   say();
 }
+
+log('breakpoints: bench/gdb-breakpoints.js');
+say(execFileSync(process.execPath, [join(ROOT, 'bench/gdb-breakpoints.js'), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trimEnd());
+say();
 
 rmSync(work, { recursive: true, force: true });
 process.stdout.write(`${out.join('\n')}\n`);

@@ -11,7 +11,7 @@
  * runs; a fault raised by a data access (BusFault, UNALIGNED, DIVBYZERO) or by the fetch is not
  * counted, while UNDEFINED, NOCP, INVSTATE, SVC and BKPT are.
  */
-import type { Bus } from '../memory/bus.js';
+import type { Bus, CpuBus } from '../memory/bus.js';
 import { BUS_FAULT } from '../memory/bus.js';
 import type { VirtualClock } from '../clock.js';
 import type { CoreExecutor } from '../machines/machine.js';
@@ -71,7 +71,7 @@ export class Cpu implements CoreExecutor {
   /** True when the current instruction is inside an IT block (16-bit forms then do not set flags). */
   inIt = false;
   /** ITSTATE before this instruction, restored when it faults. */
-  private itBefore = 0;
+  protected itBefore = 0;
   /** EXC_RETURN written to PC by this instruction (0 = none); performed after the handler. */
   private excReturn = 0;
   /**
@@ -91,19 +91,27 @@ export class Cpu implements CoreExecutor {
   /** 32-bit decode buckets of this core's profile. */
   private readonly t32Buckets: readonly Encoding<Handler>[][];
 
+  /**
+   * What instructions access memory through: the physical bus here; the A-profile core points it
+   * at the MMU's virtual view (and a byte-swapping view for big-endian data).
+   */
+  bus: CpuBus;
+
   constructor(
     readonly state: CpuState,
-    readonly bus: Bus,
+    /** The physical bus (the JIT's inline RAM paths read its page tables). */
+    readonly physicalBus: Bus,
     readonly clock: VirtualClock,
     readonly profile: CoreProfile = CORTEX_M3,
   ) {
+    this.bus = physicalBus;
     this.r = state.r;
     this.t32Buckets = t32BucketsFor(profile);
   }
 
   /** Turn the block JIT on (boards do unless told `--no-jit`). */
   enableJit(): void {
-    if (this.jit === null) this.jit = new BlockJit(this, this.bus, this.t32Buckets);
+    if (this.jit === null) this.jit = new BlockJit(this, this.physicalBus, this.t32Buckets);
   }
 
   execute(budget: number): number {
@@ -708,8 +716,9 @@ export class Cpu implements CoreExecutor {
     }
   }
 
-  /** Word-aligned access required (LDM/STM/LDRD/STRD/exclusives). */
-  checkAligned(addr: number, size: number): void {
+  /** Aligned access required (LDM/STM/LDRD/STRD/exclusives); `isWrite` for the A-profile abort's WnR. */
+  checkAligned(addr: number, size: number, isWrite = false): void {
+    void isWrite;
     if ((addr & (size - 1)) !== 0) this.runtimeFault(UsageCause.UNALIGNED);
   }
 
