@@ -24,9 +24,16 @@ export async function serveLiveGdb(
 ): Promise<void> {
   const live = new LiveRecording(
     { serial: input.serial, host: new LiveHostPort(input.console), output: processOutputSink() },
-    fingerprintOf(mo.machine, mo.icountShift, image),
+    fingerprintOf(mo.machine, mo.icountShift, image, mo),
   );
-  const { machine } = bootFirmware(image, { machine: mo.machine, icountShift: mo.icountShift, ...live.ports, jit: mo.jit });
+  const { machine } = bootFirmware(image, {
+    machine: mo.machine,
+    icountShift: mo.icountShift,
+    ...live.ports,
+    jit: mo.jit,
+    cpu: mo.cpu,
+    memoryBytes: mo.memoryBytes,
+  });
   const hooks = live.attach(machine);
   const timeline = new ReplayTimeline(machine, hooks, () => live.position(), (at) => live.restore(at), {
     interval: DEFAULT_SNAPSHOT_INTERVAL,

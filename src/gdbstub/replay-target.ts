@@ -90,6 +90,8 @@ export class ReplayGdbTarget implements GdbTarget {
     return false;
   }
 
+  readonly registerWriteRefusal = 'armrr replay: writing registers would make the replay diverge from the recording, so it is refused';
+
   readMemory(addr: number, length: number): Uint8Array | null {
     const bus = this.machine.bus;
     const ram = bus.debugRead(addr, length, false);

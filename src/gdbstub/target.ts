@@ -51,6 +51,8 @@ export interface GdbTarget {
   readRegister64?(regnum: number): bigint | null;
   /** false when the register does not exist or cannot be written. */
   writeRegister(regnum: number, value: number): boolean;
+  /** Capability: why `writeRegister` refuses every write (sent as `E.message`; gdb shows it). */
+  readonly registerWriteRefusal?: string;
   /** Bytes at addr, or null when any of them is unreadable (gdb then prints "Cannot access memory"). */
   readMemory(addr: number, length: number): Uint8Array | null;
   /** true, or a message saying why not (a replay target refuses writes that would diverge). */

@@ -64,4 +64,36 @@ describe('virt CFI flash bank (no drive)', () => {
     g.load(f.save());
     expect(g.read(0x200, 4)).toBe(0xffffffff);
   });
+
+  it('QEMU command-sequence details: erase on 0x20 itself, 0x50 zeroes status, query mode left only by 0xff', () => {
+    const { r, w } = setup();
+    w(0x80000, 0x00400040);
+    w(0x80000, 0x11111111);
+    w(0, 0xff);
+    w(0x80000, 0x00200020);
+    expect(r(0x80000)).toBe(0x00800080);
+    w(0, 0x00ff00ff); // no 0xd0 confirm
+    expect(r(0x80000)).toBe(0xffffffff);
+    w(0, 0x50);
+    w(0, 0x70);
+    expect(r(0)).toBe(0);
+    w(0, 0xff);
+    w(0, 0x98);
+    w(0, 0x70); // ignored in query mode
+    expect(r(0x40)).toBe(0x00510051);
+    w(0, 0xff);
+    w(0, 0x90);
+    w(0, 0x98); // ID mode takes a new command
+    expect(r(0x40)).toBe(0x00510051);
+    w(0, 0xff);
+    w(0x100, 0x00400040);
+    w(0x100, 0xffff0000);
+    w(0x100, 0x00400040);
+    w(0x100, 0x0000ffff); // programming overwrites (no AND with the old contents)
+    w(0, 0xff);
+    expect(r(0x100)).toBe(0x0000ffff);
+    w(0, 0x70);
+    w(0, 0x12);
+    expect(r(0x100)).toBe(0x0000ffff);
+  });
 });

@@ -255,7 +255,17 @@ describe('LPAE: physical addresses above 4 GiB', () => {
     expect(faultOf(() => rig.mmu.fetch32(0x40000000))).toEqual({ fsr: 0x210, far: 0x40000000, isWrite: false, isFetch: true });
   });
 
-  it('a table above 4 GiB or in nothing is an external abort on the walk at that level', () => {
+  it('QEMU 7.2 reads descriptors at bits 31:0 of a table address above 4 GiB', () => {
+    const rig = lpaeRig();
+    put(rig, L1, lpaeTable(0x1_0000_0000 + L2));
+    put(rig, L2, lpaeLeaf(0x40200000, 2));
+    expect(rig.mmu.translate(0x1234, ACCESS_READ, false)).toBe(0x40201234);
+    rig.mmu.ttbr0Hi = 0x12; // TTBR0 base bit 36 and 33: dropped the same way
+    rig.mmu.translationChanged();
+    expect(rig.mmu.translate(0x1234, ACCESS_READ, false)).toBe(0x40201234);
+  });
+
+  it('a table where nothing answers is an external abort on the walk at that level', () => {
     const rig = lpaeRig();
     put(rig, L1, lpaeTable(0x1_0000_0000));
     expect(faultOf(() => rig.mmu.read32(0x1000)).fsr).toBe(0x216);

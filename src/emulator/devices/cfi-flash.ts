@@ -1,14 +1,15 @@
 /**
  * One bank of `virt`'s flash as QEMU 7.2 models it without a drive (hw/block/pflash_cfi01.c via
  * hw/arm/virt.c: 64 MiB, 32-bit bank of two 16-bit Intel/Sharp devices, 256 KiB sectors, IDs
- * 0x89/0x18): initially all zeros, programmable and erasable. Commands, as measured on QEMU:
- * 0xff/0x00 read array; 0x70 read status (0x80 ready, per device); 0x50 clear status; 0x90 read
- * identifier; 0x98 CFI query (table below); 0x10/0x40 program the next write; 0x20 then 0xd0
- * erase a sector to 0xff; any other command returns to read array. ID, CFI and status reads are
- * addressed in bank words (offset >> 2) and replicated per 16-bit device.
+ * 0x89/0x18): initially all zeros, programmable and erasable. QEMU's command state machine (write
+ * cycle + current command): 0x10/0x40 program the next write; 0x20 erases the sector at once (the
+ * 0xd0 that follows only confirms); 0x50 clears the status (to 0); 0x70 status and 0x90 identifier
+ * reads, after which any write is a new command; 0x98 CFI query, left only by 0xff; 0xff and
+ * anything unknown return to read array. Status (0x80 ready), ID and CFI reads are addressed in
+ * bank words (offset >> 2) and replicated per 16-bit device. Checked against QEMU by a probe.
  *
- * Not modelled: write-to-buffer (0xe8), lock bits, erase suspend; QEMU's -kernel ELF boot also
- * copies its generated device tree to the start of bank 0, which armrr does not generate.
+ * Not modelled: write-to-buffer (0xe8) and lock bits; QEMU's -kernel ELF boot also copies its
+ * generated device tree to the start of bank 0, which armrr does not generate.
  * Contents are kept sparse (4 KiB pages that were programmed or erased), in the device state.
  */
 import { Device } from './device.js';
@@ -28,16 +29,11 @@ const ID_MANUFACTURER = 0x89;
 const ID_DEVICE = 0x18;
 const STATUS_READY = 0x80;
 
-const MODE_ARRAY = 0;
-const MODE_STATUS = 1;
-const MODE_ID = 2;
-const MODE_CFI = 3;
-const MODE_PROGRAM = 4;
-const MODE_ERASE_SETUP = 5;
-
 function initialState() {
   return {
-    mode: MODE_ARRAY,
+    /** QEMU's pfl->cmd (0 = read array) and pfl->wcycle. */
+    cmd: 0,
+    wcycle: 0,
     status: STATUS_READY,
     /** Page numbers (offset / 4 KiB) with stored contents, and their words (1024 per page). */
     pages: [] as number[],
@@ -78,16 +74,20 @@ export class CfiFlash extends Device<CfiFlashState> {
 
   read(offset: number, size: 1 | 2 | 4): number {
     const s = this.s;
-    switch (s.mode) {
-      case MODE_STATUS:
-      case MODE_PROGRAM:
-      case MODE_ERASE_SETUP:
+    switch (s.cmd) {
+      case 0x10:
+      case 0x20:
+      case 0x40:
+      case 0x50:
+      case 0x60:
+      case 0x70:
+      case 0xe8:
         return this.replicated(s.status, size);
-      case MODE_ID: {
+      case 0x90: {
         const i = offset >>> 2;
         return this.replicated(i === 0 ? ID_MANUFACTURER : i === 1 ? ID_DEVICE : 0, size);
       }
-      case MODE_CFI: {
+      case 0x98: {
         const i = (offset >>> 2) - 0x10;
         return this.replicated(i >= 0 && i < CFI_FROM_0X10.length ? CFI_FROM_0X10[i]! : 0, size);
       }
@@ -100,41 +100,64 @@ export class CfiFlash extends Device<CfiFlashState> {
 
   write(offset: number, value: number, size: 1 | 2 | 4): void {
     const s = this.s;
-    // The write after a program / erase-setup command is its data / confirmation.
-    if (s.mode === MODE_PROGRAM) {
-      this.program(offset, value, size);
-      return;
-    }
     const cmd = value & 0xff;
-    if (s.mode === MODE_ERASE_SETUP) {
-      if (cmd === 0xd0) this.erase(offset);
-      s.mode = MODE_STATUS;
+    if (s.wcycle === 0) {
+      switch (cmd) {
+        case 0x10:
+        case 0x40:
+          break;
+        case 0x20:
+          this.erase(offset);
+          s.status |= STATUS_READY;
+          break;
+        case 0x50:
+          s.status = 0;
+          this.readArray();
+          return;
+        case 0x60:
+          break;
+        case 0x70:
+        case 0x90:
+          s.cmd = cmd; // a read mode: the next write is a new command
+          return;
+        case 0x98:
+          break;
+        case 0xe8:
+          s.status |= STATUS_READY;
+          break;
+        default:
+          this.readArray(); // 0xff, 0xf0, and unimplemented sequences
+          return;
+      }
+      s.wcycle = 1;
+      s.cmd = cmd;
       return;
     }
-    switch (cmd) {
+    switch (s.cmd) {
       case 0x10:
       case 0x40:
-        s.mode = MODE_PROGRAM;
-        break;
+        this.program(offset, value, size);
+        s.status |= STATUS_READY;
+        s.wcycle = 0;
+        return;
       case 0x20:
-        s.mode = MODE_ERASE_SETUP;
-        break;
-      case 0x50:
-        s.status = STATUS_READY;
-        s.mode = MODE_ARRAY;
-        break;
-      case 0x70:
-        s.mode = MODE_STATUS;
-        break;
-      case 0x90:
-        s.mode = MODE_ID;
-        break;
+      case 0x60:
+        if (cmd === 0xd0 || (s.cmd === 0x60 && cmd === 0x01)) {
+          s.wcycle = 0;
+          s.status |= STATUS_READY;
+        } else this.readArray();
+        return;
       case 0x98:
-        s.mode = MODE_CFI;
-        break;
+        if (cmd === 0xff) this.readArray(); // anything else: still in query mode
+        return;
       default:
-        s.mode = MODE_ARRAY; // 0xff, 0x00 and unknown commands
+        this.readArray(); // write-to-buffer is not modelled
     }
+  }
+
+  private readArray(): void {
+    this.s.wcycle = 0;
+    this.s.cmd = 0;
   }
 
   private program(offset: number, value: number, size: 1 | 2 | 4): void {
@@ -144,7 +167,6 @@ export class CfiFlash extends Device<CfiFlashState> {
     const mask = size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
     const old = this.s.words[i]!;
     this.s.words[i] = ((old & ~(mask << shift)) | ((value & mask) << shift)) >>> 0;
-    this.s.mode = MODE_STATUS;
   }
 
   private erase(offset: number): void {

@@ -24,6 +24,20 @@ export interface MmioHandler {
   write(offset: number, value: number, size: 1 | 2 | 4): void;
 }
 
+/**
+ * What a core's instructions access memory through: the physical Bus on M-profile, the MMU's
+ * virtual view on A-profile (same methods, virtual addresses).
+ */
+export interface CpuBus {
+  read8(addr: number): number;
+  read16(addr: number): number;
+  read32(addr: number): number;
+  write8(addr: number, value: number): void;
+  write16(addr: number, value: number): void;
+  write32(addr: number, value: number): void;
+  fetch16(addr: number): number;
+}
+
 /** Thrown (as this exact object) for accesses that hit nothing; carries the address of the last one. */
 export class BusFaultSignal {
   address = 0;
@@ -73,7 +87,7 @@ interface MmioMapping {
   handler: MmioHandler;
 }
 
-export class Bus {
+export class Bus implements CpuBus {
   readonly ram: ArrayBuffer;
   readonly u8: Uint8Array;
   readonly u16: Uint16Array;
@@ -393,6 +407,13 @@ export class Bus {
       this.u8[h + (a & PAGE_MASK)] = data[i]!;
     }
     return true;
+  }
+
+  /** Instruction fetch of one word (A32; no watch check). Throws BUS_FAULT if not RAM. */
+  fetch32(addr: number): number {
+    const host = this.pageHost[addr >>> PAGE_SHIFT]!;
+    if (host >= 0 && (addr & 3) === 0) return this.i32[(host + (addr & PAGE_MASK)) >>> 2]!;
+    return this.fetch16(addr) | (this.fetch16((addr + 2) | 0) << 16);
   }
 
   /** Instruction fetch of one halfword (no watch check). Throws BUS_FAULT if not RAM. */

@@ -84,13 +84,16 @@ export function walkLpae(
   const firstShift = 39 - 9 * level; // 30 for level 1, 21 for level 2
   const firstIndexBits = inputSize - firstShift;
   const alignMask = (1 << (firstIndexBits + 3)) - 1;
-  let tableHi = ttbrHi & 0xff;
+  // QEMU 7.2 reads an AArch32 LPAE walk's descriptors at the low 32 bits of their address: a table
+  // at 0x1_4010_0000 is read at 0x4010_0000 (measured on virt, test/integration/mmu-qemu.test.ts),
+  // while a final physical address above 4 GiB is an external abort. So table addresses keep only
+  // bits 31:0 (the TTBR's and the table descriptors' bits 39:32 are dropped).
   let tableLo = (ttbrLo & ~alignMask) >>> 0;
   let index = (va >>> firstShift) & ((1 << firstIndexBits) - 1);
   let tableAttrs = 0;
 
   for (;;) {
-    const descAddr = tableHi * TWO_32 + ((tableLo | (index << 3)) >>> 0);
+    const descAddr = (tableLo | (index << 3)) >>> 0;
     if (!reader.read64(descAddr, res, fi, level)) return false;
     const lo = reader.lo;
     const hi = reader.hi;
@@ -101,7 +104,6 @@ export function walkLpae(
     if ((lo & 2) !== 0 && level < 3) {
       tableAttrs |= (hi >>> 27) & 0x1f;
       tableLo = (lo & 0xfffff000) >>> 0;
-      tableHi = hi & 0xff;
       level++;
       index = (va >>> (39 - 9 * level)) & 0x1ff;
       continue;
