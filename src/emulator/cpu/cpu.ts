@@ -25,6 +25,7 @@ import { t32BucketsFor } from './t32.js';
 import { CORTEX_M3, type CoreProfile } from './profile.js';
 import type { Encoding } from './decode-table.js';
 import { BlockJit, JIT_SLOT_MASK } from './jit/block-jit.js';
+import type { CompiledBlock } from './jit/block-compiler.js';
 import { BreakpointSet } from './breakpoint-set.js';
 import { bucketKey32, match32 } from './decode-table.js';
 import type { Fields } from './decode-table.js';
@@ -135,6 +136,9 @@ export class Cpu implements CoreExecutor {
     const jitSlots = jit !== null ? jit.slots : null;
     // A block leader: reached by a branch, an exception or the end of a block (where blocks start).
     let leader = true;
+    // The instruction being interpreted ends translation (MSR, CPS, a hint...): the code after it
+    // starts a block of its own, so look it up too instead of interpreting up to the next branch.
+    let stopper = false;
     let inBlock = false;
     // One try around the whole loop: a fault is the rare path and always ends this call.
     try {
@@ -149,7 +153,8 @@ export class Cpu implements CoreExecutor {
         }
         if (jitKeys !== null && st.itstate === 0 && st.thumb !== 0) {
           const slot = (pc >>> 1) & JIT_SLOT_MASK;
-          const b = jitKeys[slot] === pc ? jitSlots![slot]! : leader ? jit!.lookup(pc) : null;
+          const b: CompiledBlock | null = jitKeys[slot] === pc ? jitSlots![slot]! : leader ? jit!.lookup(pc) : null;
+          stopper = b !== null && b.count === Infinity;
           // A block runs only whole: the tail of a budget, and blocks holding a breakpoint, interpret.
           if (b !== null && budget - retired >= b.count && (!checkBp || !BlockJit.hasBreakpointInside(b, bps))) {
             inBlock = true;
@@ -501,7 +506,7 @@ export class Cpu implements CoreExecutor {
                 npc = this.slow16(pc, it, hw, npc);
             }
             }
-            leader = npc !== ((pc + 2) | 0);
+            leader = stopper || npc !== ((pc + 2) | 0);
             r[15] = npc;
           } else {
             const insn = (hw << 16) | bus.fetch16(pc + 2);
@@ -526,7 +531,7 @@ export class Cpu implements CoreExecutor {
               d.exec(this, d.args);
             }
             r[15] = this.nextPc;
-            leader = this.nextPc !== ((pc + 4) | 0);
+            leader = stopper || this.nextPc !== ((pc + 4) | 0);
             if (this.excReturn !== 0) {
               const v = this.excReturn;
               this.excReturn = 0;

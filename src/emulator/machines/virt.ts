@@ -17,6 +17,8 @@ import { CORTEX_A15, CORE_PROFILES, type CoreProfile } from '../cpu/profile.js';
 import { ArmV7aState } from '../cpu/v7a/state.js';
 import { ArmV7aCpu } from '../cpu/v7a/cpu.js';
 import { Psci } from '../cpu/v7a/psci.js';
+import { Mmu } from '../memory/mmu.js';
+import { defineMmuRegisters } from '../memory/mmu-registers.js';
 
 export const VIRT_NAME = 'virt';
 export const VIRT_RAM_BASE = 0x40000000;
@@ -62,6 +64,11 @@ export function createVirt(opts: BoardOptions): Machine {
   const bus = new Bus([{ name: 'ram', base: VIRT_RAM_BASE, size: Math.min(ramSize, VIRT_MAX_BACKED) }]);
   const state = new ArmV7aState();
   const cpu = new ArmV7aCpu(state, bus, clock, profile);
+  // The VMSAv7 MMU between the core and the bus; its CP15 registers join the core's file.
+  const mmu = new Mmu(bus);
+  defineMmuRegisters(cpu.sysregs, mmu);
+  cpu.attachMmu(mmu);
+  cpu.mmuFsrIsLpae = () => mmu.longDescriptors;
 
   let machine: Machine | null = null;
   let resetRequested = false;
@@ -83,7 +90,8 @@ export function createVirt(opts: BoardOptions): Machine {
   });
 
   // Fixed order: snapshots and state hashes depend on it.
-  const devices: StatefulComponent[] = [cpu.coreRegs, cpu.exceptions, semihosting] as StatefulComponent[];
+  // The MMU after the core's registers: it keeps its own copy of SCTLR and of the privilege.
+  const devices: StatefulComponent[] = [cpu.coreRegs, mmu, cpu.exceptions, semihosting] as StatefulComponent[];
 
   const pollInputs = (): void => {
     if (resetRequested && machine) {
