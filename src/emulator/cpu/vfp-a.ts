@@ -293,16 +293,15 @@ const vcvtToInt: Handler = (c, a) => {
 
 /**
  * VCVT between floating point and 16/32-bit fixed point in place: to fixed rounds towards zero,
- * from fixed rounds to nearest (QEMU 7.2). A 16-bit result is sign- or zero-extended to the word
- * (QEMU), a double's fixed-point value occupies its low word with the high word cleared... as the
- * ARM ARM's Dd<31:0> = result with the top bits zero/sign extended.
+ * from fixed rounds to nearest (QEMU 7.2). The result is sign- or zero-extended to the register
+ * (a word for single, the whole doubleword for double precision), as QEMU's helpers return it.
  */
 const vcvtFixed: Handler = (c, a) => {
   if (!c.fpCheck()) return;
   const s = c.state.s;
   const size = a.sx === 1 ? 32 : 16;
+  // imm > size (UNPREDICTABLE) gives a negative count: QEMU scales the other way, and so do we.
   const fracBits = size - ((a.imm << 1) | a.i);
-  if (fracBits < 0) return c.undefined();
   const e = begin(c);
   const unsigned = a.u === 1;
   if (a.sz === 0) {
