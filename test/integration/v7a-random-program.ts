@@ -224,10 +224,13 @@ const A32_GENS: Gen[] = [
 let labelCounter = 0;
 const label = (): string => `.L${labelCounter++}`;
 
+/** The generators that leave sp alone (bodies of subroutines that return through the stack). */
+const A32_GENS_NO_STACK = A32_GENS.slice(0, -1);
+
 /** One A32 data/memory instruction, conditional one time in four. */
-function a32Plain(r: Rng): string {
+function a32Plain(r: Rng, noStack = false): string {
   const cond = r.int(4) === 0 ? r.pick(CONDS) : '';
-  return r.pick(A32_GENS)(r, cond)[0]!;
+  return r.pick(noStack ? A32_GENS_NO_STACK : A32_GENS)(r, cond)[0]!;
 }
 
 /** Control flow: forward branches, BL + BX LR, interworking call into Thumb, ALU writes to PC. */
@@ -242,6 +245,13 @@ const A32_BRANCHES: ((r: Rng) => string[])[] = [
     const after = label();
     const body = Array.from({ length: r.range(1, 2) }, () => a32Plain(r));
     return [`bl${r.pick(['', ...CONDS])} ${sub}`, `b ${after}`, `${sub}:`, ...body, 'bx lr', `${after}:`];
+  },
+  (r) => {
+    // A subroutine returning through POP {..., pc} (LoadWritePC).
+    const sub = label();
+    const after = label();
+    const body = Array.from({ length: r.range(1, 2) }, () => a32Plain(r, true));
+    return [`bl ${sub}`, `b ${after}`, `${sub}:`, 'push {r4, lr}', ...body, 'pop {r4, pc}', `${after}:`];
   },
   (r) => {
     const sub = label();
@@ -293,6 +303,12 @@ const T32_BRANCHES: ((r: Rng) => string[])[] = [
     const sub = label();
     const after = label();
     return [`bl ${sub}`, `b.w ${after}`, `${sub}:`, ...thumbInstructions(r, r.range(1, 2)), 'bx lr', `${after}:`];
+  },
+  (r) => {
+    const sub = label();
+    const after = label();
+    const body = Array.from({ length: r.range(1, 2) }, () => (r.bool() ? multiplyLine(r, '') : mediaLine(r, '', false)));
+    return [`bl ${sub}`, `b.w ${after}`, `${sub}:`, 'push {r4, lr}', ...body, 'pop {r4, pc}', `${after}:`];
   },
   (r) => {
     const sub = label();
