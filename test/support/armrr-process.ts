@@ -104,6 +104,11 @@ export class ReplayServer {
     return ReplayServer.spawnListening([ARMRR_BIN, 'run', elf, '--gdb', '127.0.0.1:0', ...extra], options);
   }
 
+  /** `armrr replay ELF LOG --gdb-ws 0`: the WebSocket transport only; `port` is the WebSocket port. */
+  static startWebSocket(elf: string, log: string, options: ReplayOptions = {}): Promise<ReplayServer> {
+    return ReplayServer.spawnListening([ARMRR_BIN, 'replay', elf, log, '--gdb-ws', '0', '--quiet'], options);
+  }
+
   /** `armrr run ELF --gdb-ws 0`: the WebSocket transport only; `port` is the WebSocket port. */
   static startLiveWebSocket(elf: string, options: ReplayOptions = {}): Promise<ReplayServer> {
     return ReplayServer.spawnListening([ARMRR_BIN, 'run', elf, '--gdb-ws', '0'], options);

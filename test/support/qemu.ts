@@ -26,6 +26,9 @@ export interface QemuRunOptions {
   extraArgs?: string[];
   /** QEMU -M board (default mps2-an385). */
   machine?: string;
+  /** -cpu and -m (virt: cortex-a15 and 128M unless told). */
+  cpu?: string;
+  memory?: string;
 }
 
 export interface QemuRunResult {
@@ -49,9 +52,13 @@ export function requireQemu(): void {
   }
 }
 
-export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' | 'extraArgs' | 'machine'> = {}): string[] {
+export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' | 'extraArgs' | 'machine' | 'cpu' | 'memory'> = {}): string[] {
+  const machine = opts.machine ?? 'mps2-an385';
+  // Debian's QEMU needs -nic none on virt (its default NIC wants a ROM that is not installed).
+  const board = machine === 'virt' ? ['-cpu', opts.cpu ?? 'cortex-a15', '-m', opts.memory ?? '128M', '-nic', 'none'] : [];
   return [
-    '-M', opts.machine ?? 'mps2-an385',
+    '-M', machine,
+    ...board,
     '-display', 'none',
     '-monitor', 'none',
     '-chardev', 'stdio,id=con0',

@@ -30,6 +30,9 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     host: new LiveHostPort(input.console),
     output: processOutputSink(),
     jit: mo.jit,
+    cpu: mo.cpu,
+    memoryBytes: mo.memoryBytes,
+    rtcBase: mo.rtcBase,
   });
   let interrupted = false;
   const onSigint = (): void => {

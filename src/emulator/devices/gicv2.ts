@@ -464,7 +464,8 @@ export class GicV2 extends Device<GicV2State> {
     this.activate(irq);
     let ret = irq;
     if (irq < NR_SGIS) {
-      const src = ctz32(s.sgiSources[irq]!);
+      // No source recorded (pended by GICD_SPENDSGIR with 0): QEMU asserts; report CPU 0.
+      const src = s.sgiSources[irq] === 0 ? 0 : ctz32(s.sgiSources[irq]!);
       s.sgiSources[irq] = s.sgiSources[irq]! & ~(1 << src);
       if (s.sgiSources[irq] === 0) clearBit(s.pending, irq);
       ret = irq | ((src & 7) << 10);
