@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '../../src/emulator/memory/bus.js';
 import { VirtualClock } from '../../src/emulator/clock.js';
 import { CpuState } from '../../src/emulator/cpu/state.js';
@@ -26,7 +26,8 @@ import type { Handler } from '../../src/emulator/cpu/t16.js';
 import { A32_VFP_ROWS } from '../../src/emulator/cpu/vfp-a.js';
 import { A32_NEON_ROWS } from '../../src/emulator/cpu/neon.js';
 import { StubSystem } from '../unit/cpu-harness.js';
-import { requireQemu, runQemu } from '../support/qemu.js';
+import { type QemuRunResult, requireQemu, runQemu } from '../support/qemu.js';
+import { armrrGuestStderr, runArmrrCli } from '../support/armrr-run.js';
 
 const CASE_WORDS = 79;
 const RECORD_WORDS = 208;
@@ -218,17 +219,27 @@ function describeDiff(want: number[], got: number[]): string {
   return parts.join(', ');
 }
 
+let qemu: QemuRunResult;
+let cases: Case[] = [];
+let pattern: number[] = [];
+let elf = '';
+let slot = 0;
+
+beforeAll(async () => {
+  requireQemu();
+  const dir = mkdtempSync(join(tmpdir(), 'armrr-fpvec-'));
+  cases = makeCases();
+  pattern = Array.from({ length: 128 }, () => rand());
+  ({ elf, slot } = buildDriver(dir, cases, pattern));
+  qemu = await runQemu(elf, { machine: 'virt', extraArgs: ['-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none'], timeoutMs: 120_000 });
+});
+
 describe('VFP and NEON instructions vs QEMU cortex-a15', () => {
-  it('every row, thousands of random cases, bit-identical registers, FPSCR, memory and exceptions', async () => {
-    requireQemu();
-    const dir = mkdtempSync(join(tmpdir(), 'armrr-fpvec-'));
-    const cases = makeCases();
-    const pattern = Array.from({ length: 128 }, () => rand());
-    const { elf, slot } = buildDriver(dir, cases, pattern);
-    const buffer = BUFFER;
-    const res = await runQemu(elf, { machine: 'virt', extraArgs: ['-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none'], timeoutMs: 120_000 });
+  it('every row, thousands of random cases, bit-identical registers, FPSCR, memory and exceptions', () => {
+    const res = qemu;
     expect(res.timedOut).toBe(false);
     expect(res.stdout.length).toBe(cases.length * RECORD_WORDS * 4);
+    const buffer = BUFFER;
     const failures: string[] = [];
     const perRow = new Map<string, number>();
     for (let i = 0; i < cases.length; i++) {
@@ -247,5 +258,17 @@ describe('VFP and NEON instructions vs QEMU cortex-a15', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  it('the same driver under armrr run --machine virt writes QEMU\'s bytes (A32 decode, FP enable, UND vector)', async () => {
+    const a = await runArmrrCli(elf, { machine: 'virt', timeoutMs: 120_000 });
+    expect(armrrGuestStderr(a.stderr)).toBe('');
+    expect(a.exitCode).toBe(0);
+    const n = Math.min(a.stdout.length, qemu.stdout.length);
+    let first = -1;
+    for (let i = 0; i < n && first < 0; i++) if (a.stdout[i] !== qemu.stdout[i]) first = i;
+    const where = first < 0 ? 'none' : `case ${Math.floor(first / (RECORD_WORDS * 4))} (${cases[Math.floor(first / (RECORD_WORDS * 4))]!.row}) word ${Math.floor((first % (RECORD_WORDS * 4)) / 4)}`;
+    expect(where).toBe('none');
+    expect(a.stdout.length).toBe(qemu.stdout.length);
   });
 });

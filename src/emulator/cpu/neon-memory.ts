@@ -91,7 +91,7 @@ const multiple: Handler = (c, a) => {
   const elements = 8 / ebytes;
   const isLoad = a.l === 1;
   const start = c.r[a.rn]!;
-  c.checkAligned(start, align === 0 ? 1 : 4 << align);
+  c.checkAligned(start, align === 0 ? 1 : 4 << align, !isLoad);
   let addr = start;
   for (let r = 0; r < regs; r++) {
     for (let e = 0; e < elements; e++) {
@@ -148,7 +148,7 @@ const singleLane: Handler = (c, a) => {
   if (!c.fpCheck()) return;
   const isLoad = a.l === 1;
   const start = c.r[a.rn]!;
-  c.checkAligned(start, alignment);
+  c.checkAligned(start, alignment, !isLoad);
   for (let k = 0; k < nstruct; k++) transferLane(c, isLoad, d + k * inc, index, ebytes, (start + k * ebytes) | 0);
   writeBack(c, a, ebytes * nstruct);
 };
