@@ -15,7 +15,7 @@ CFLAGS=(-mcpu=cortex-a15 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -ffre
         -I"$here/common" -masm-syntax-unified)
 SOFT=(-mfloat-abi=soft)
 HARD=(-mfloat-abi=hard -mfpu=neon-vfpv4)
-COMMON=("$here/common/start.S" "$here/common/rt.c")
+COMMON=("$here/common/start.S" "$here/common/rt.c" "$here/common/mmu.c")
 LIBS=(-nostdlib -nostartfiles -T "$here/common/link.ld" -lc -lgcc)
 deps=("$here"/common/* "$here/build.sh")
 

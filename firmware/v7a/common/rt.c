@@ -71,8 +71,11 @@ void exc_skip(int kind, struct exc_frame *f)
 }
 
 /* Called by start.S for every exception. */
-void exc_dispatch(int kind, struct exc_frame *f)
+volatile uint32_t exc_entry_pc;
+
+void exc_dispatch(int kind, struct exc_frame *f, uint32_t entry_pc)
 {
+    exc_entry_pc = entry_pc;
     exc_hook_t h = exc_hook;
     if (h && h(kind, f)) return;
     put_nl();

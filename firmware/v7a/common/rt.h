@@ -20,6 +20,8 @@ struct exc_frame { uint32_t r[13]; uint32_t lr_svc; uint32_t lr; uint32_t spsr; 
 /* Returns nonzero when it handled the exception; otherwise the program reports it and exits 99. */
 typedef int (*exc_hook_t)(int kind, struct exc_frame *f);
 extern volatile exc_hook_t exc_hook;
+/* Address of start.S's entry code that ran for the current exception (which vector base). */
+extern volatile uint32_t exc_entry_pc;
 const char *exc_name(int kind);
 /* Size of the instruction at addr in the state given by spsr (T bit). */
 uint32_t insn_size(uint32_t addr, uint32_t spsr);

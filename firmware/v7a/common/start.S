@@ -74,6 +74,7 @@ _start:
     push {r0-r12, lr}
     mov r0, #\kind
     mov r1, sp
+    adr r2, \name
     bl exc_dispatch
     pop {r0-r12, lr}
     rfeia sp!
