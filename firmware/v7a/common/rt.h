@@ -14,7 +14,8 @@ void line(const char *label, uint32_t v);  /* "label xxxxxxxx\n" */
 
 /* Exceptions: kinds as passed by start.S. */
 enum { EXC_UND = 1, EXC_SVC = 2, EXC_PABT = 3, EXC_DABT = 4, EXC_HYP = 5, EXC_IRQ = 6, EXC_FIQ = 7 };
-/* What start.S saved on the SVC stack; lr/spsr are the exception mode's (LR as the CPU set it).
+/* What start.S saved on the SVC stack; lr/spsr are the exception mode's (LR as the CPU set it,
+   except for IRQ/FIQ where it is already LR - 4, the instruction to resume at).
    A hook edits lr to the address to return to and may edit r[] and spsr. */
 struct exc_frame { uint32_t r[13]; uint32_t lr_svc; uint32_t lr; uint32_t spsr; };
 /* Returns nonzero when it handled the exception; otherwise the program reports it and exits 99. */

@@ -66,9 +66,12 @@ _start:
     bl semihost_exit
     .size _start, . - _start
 
-    .macro EXC_ENTRY name, kind
+    .macro EXC_ENTRY name, kind, lr_adjust=0
     .type \name, %function
 \name:
+    .if \lr_adjust
+    sub lr, lr, #\lr_adjust
+    .endif
     srsdb sp!, #0x13
     cps #0x13
     push {r0-r12, lr}
@@ -86,5 +89,6 @@ _start:
     EXC_ENTRY pabt_entry, 3
     EXC_ENTRY dabt_entry, 4
     EXC_ENTRY hyp_entry, 5
-    EXC_ENTRY irq_entry, 6
-    EXC_ENTRY fiq_entry, 7
+    /* interrupts: LR - 4 is where to resume, so the frame holds it directly */
+    EXC_ENTRY irq_entry, 6, 4
+    EXC_ENTRY fiq_entry, 7, 4
