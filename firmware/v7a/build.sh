@@ -19,16 +19,17 @@ COMMON=("$here/common/start.S" "$here/common/rt.c" "$here/common/mmu.c")
 LIBS=(-nostdlib -nostartfiles -T "$here/common/link.ld" -lc -lgcc)
 deps=("$here"/common/* "$here/build.sh")
 
-# build SRC ISA OPT FLOAT
+# build SRC ISA OPT FLOAT [NAME [extra flags...]]
 build() {
   local src="$1" isa="$2" opt="$3" float="$4"
-  local name; name="$(basename "$src" .c)"
+  local name="${5:-$(basename "$src" .c)}"
+  shift 4; shift $(( $# > 0 ? 1 : 0 ))
   local elf="$out/v7a-$name-$isa-$opt$([[ $float == hard ]] && echo -hf).elf"
   local newest="$src"
   for d in "${deps[@]}"; do [[ "$d" -nt "$newest" ]] && newest="$d"; done
   if [[ -f "$elf" && ! "$newest" -nt "$elf" ]]; then return 0; fi
   local fl=("${SOFT[@]}"); [[ $float == hard ]] && fl=("${HARD[@]}")
-  "$CC" "-m$isa" "${fl[@]}" "${CFLAGS[@]}" "-$opt" -o "$elf.tmp" "$src" "${COMMON[@]}" "${LIBS[@]}"
+  "$CC" "-m$isa" "${fl[@]}" "${CFLAGS[@]}" "-$opt" "$@" -o "$elf.tmp" "$src" "${COMMON[@]}" "${LIBS[@]}"
   mv "$elf.tmp" "$elf"
   echo "built $(basename "$elf")"
 }
@@ -44,5 +45,8 @@ for src in "$here"/src/*.c; do
     done
   done
 done
+# ~1.2e7 instructions (lock-step's long run)
+build "$here/src/compute.c" arm O2 soft compute-long -DITERS=60u &
+build "$here/src/compute.c" thumb O2 hard compute-long -DITERS=60u &
 while (( $(jobs_running) > 0 )); do wait -n || status=1; done
 if [[ $status -ne 0 ]]; then echo "firmware/v7a/build.sh: build failed" >&2; exit 1; fi
