@@ -79,7 +79,7 @@ LS(isa_ls2, "ldr %[a], 1f\n\tb 2f\n\t.balign 4\n1:\t.word 0x600dc0de\n2:\tldrh %
         __asm__ volatile(body : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12), [p] "+&r"(p) :: "memory"); \
         out[0] = r0; out[1] = r1; out[2] = r2; out[3] = r3; out[4] = r12; \
         uint32_t h = HASH_INIT; for (int i = 0; i < 5; i++) h = mix(h, out[i]); \
-        report(#name, h, r0, r3, (uint32_t)((uint8_t *)p - (uint8_t *)&mem[24])); }
+        report(#name, h, out[0], out[3], (uint32_t)((uint8_t *)p - (uint8_t *)&mem[24])); }
 
 LM(stmia, "stmia %[p]!, {r0-r3, r12}")
 LM(stmdb, "stmdb %[p]!, {r0, r2, r12}")
@@ -128,9 +128,13 @@ static void exclusives(void)
 static void swp(void)
 {
     fill();
-    uint32_t old, oldb;
-    __asm__ volatile(".arch armv7-a\n\tswp %0, %2, [%3]\n\tswpb %1, %2, [%4]"
-                     : "=&r"(old), "=&r"(oldb) : "r"(0x12345678u), "r"(&mem[50]), "r"((uint8_t *)&mem[51] + 1) : "memory");
+    /* SWP r0, r1, [r2] and SWPB r3, r1, [r4] as words: gas warns that SWP is deprecated */
+    register uint32_t r0 __asm__("r0"), r3 __asm__("r3");
+    register uint32_t r1 __asm__("r1") = 0x12345678u;
+    register uint32_t *r2 __asm__("r2") = &mem[50];
+    register uint8_t *r4 __asm__("r4") = (uint8_t *)&mem[51] + 1;
+    __asm__ volatile(".inst 0xe1020091\n\t.inst 0xe1443091" : "=&r"(r0), "=&r"(r3) : "r"(r1), "r"(r2), "r"(r4) : "memory");
+    uint32_t old = r0, oldb = r3;
     put_str("swp"); put_kv("old", old); put_kv("oldb", oldb); put_kv("mem", mem_hash()); put_nl();
 }
 #endif
