@@ -6,7 +6,13 @@ import { defineWorkspace } from 'vitest/config';
  * firmware-vs-QEMU and reverse-debugging tests, so both execution engines are held to the same
  * results. The JIT-specific tests compare the two engines themselves and run once.
  */
-const common = { testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' as const };
+const common = {
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  pool: 'forks' as const,
+  // The CLI tests run dist/: rebuild it first when any source is newer (no stale-dist results).
+  globalSetup: ['test/support/build-dist.ts'],
+};
 
 export default defineWorkspace([
   {

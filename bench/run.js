@@ -8,7 +8,8 @@
 //     latency (median, p99) at the end of the replay vs memory per snapshot;
 //  3. a replay of >= 1e9 instructions with interrupts on, within the default snapshot budget;
 //  4. reverse debugging through real gdb-multiarch on a ~1e9-instruction replay (crc32-bench-O2):
-//     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot.
+//     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot;
+//  5. `continue` with 0 and 2,000 never-hit breakpoints through raw RSP (bench/gdb-breakpoints.js).
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints a Markdown report on stdout.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -121,6 +122,52 @@ for (const prog of PROGRAMS) {
 say();
 for (const prog of PROGRAMS) say(`- ${prog.label}`);
 say();
+
+// ---- 1b. RTOS-shaped workload --------------------------------------------------------------------
+// firmware/bench/rtos.c (scheduler, PendSV, queues, BASEPRI, WFI idle) never ends in its -forever
+// build. QEMU records it for a few seconds and is stopped by SIGTERM; replaying that log runs exactly
+// N instructions, and armrr runs/records/replays the same N (`--max-insns N`). Both sides pay their
+// start-up. The geometric mean over the shifts is the figure the speed issue asks for.
+const RTOS_ELF = join(ROOT, 'firmware/build/rtos-forever-O2.elf');
+const RTOS_SECS = QUICK ? 1 : 4;
+const rtosRows = [];
+if (haveQemu) {
+  say('## RTOS workload: armrr vs QEMU 7.2 on the same N instructions');
+  say();
+  say(`firmware/bench/rtos.c (rtos-forever-O2): QEMU records ${RTOS_SECS} s (\`-icount shift=N,sleep=off,rr=record\`, ended by SIGTERM); its`);
+  say('replay of that log runs exactly N instructions; armrr runs, records and replays N (`--max-insns N`). Ratio = armrr MIPS / QEMU replay MIPS.');
+  say();
+  say('| shift | N | qemu replay | armrr run | armrr record | armrr replay | ratio run / record / replay |');
+  say('|---|---|---|---|---|---|---|');
+  for (const shift of [0, 5, 7]) {
+    log(`rtos workload at shift ${shift}`);
+    const qlog = join(work, `rtos-q${shift}.bin`);
+    const qargs = ['-M', 'mps2-an385', '-display', 'none', '-serial', 'null', '-monitor', 'none', '-semihosting', '-kernel', RTOS_ELF];
+    spawnSync('qemu-system-arm', [...qargs, '-icount', `shift=${shift},sleep=off,rr=record,rrfile=${qlog}`], {
+      stdio: 'ignore',
+      timeout: RTOS_SECS * 1000,
+      killSignal: 'SIGTERM',
+    });
+    const n = icountOf(qlog);
+    const qrep = timed('qemu-system-arm', [...qargs, '-icount', `shift=${shift},sleep=off,rr=replay,rrfile=${qlog}`]);
+    const base = ['--icount-shift', String(shift), '--no-realtime', '--input', '/dev/null', '--max-insns', String(n)];
+    const run = timed(process.execPath, [BIN, 'run', RTOS_ELF, ...base]);
+    const alog = join(work, `rtos-a${shift}.log`);
+    const rec = timed(process.execPath, [BIN, 'record', RTOS_ELF, '-o', alog, ...base]);
+    const rep = timed(process.execPath, [BIN, 'replay', RTOS_ELF, alog, '--quiet']);
+    if (icountOf(alog) !== n) throw new Error(`armrr recorded ${icountOf(alog)} instructions, expected ${n}`);
+    const q = n / qrep.secs / 1e6;
+    const a = [run, rec, rep].map((r) => n / r.secs / 1e6);
+    rtosRows.push({ shift, ratios: a.map((v) => v / q) });
+    const f = (v) => `${v.toFixed(1)} MIPS`;
+    say(`| ${shift} | ${(n / 1e6).toFixed(0)}e6 | ${f(q)} | ${a.map(f).join(' | ')} | ${a.map((v) => (v / q).toFixed(2)).join(' / ')} |`);
+  }
+  const all = rtosRows.flatMap((r) => r.ratios);
+  const geo = Math.exp(all.reduce((x, v) => x + Math.log(v), 0) / all.length);
+  say();
+  say(`Geometric mean of the ratios: ${geo.toFixed(2)}; lowest ${Math.min(...all).toFixed(2)} (targets: >= 1.0 and none below 0.7).`);
+  say();
+}
 
 // ---- in-process record/replay helpers ------------------------------------------------------------
 const image = new Uint8Array(readFileSync(ELF));
@@ -344,6 +391,10 @@ if (haveGdb) {
   say('Targets (speed issue): reverse-stepi median <= 5 ms and p99 <= 20 ms; reverse-continue <= 2x the forward time of the span.');
   say();
 }
+
+log('breakpoints: bench/gdb-breakpoints.js');
+say(execFileSync(process.execPath, [join(ROOT, 'bench/gdb-breakpoints.js'), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trimEnd());
+say();
 
 rmSync(work, { recursive: true, force: true });
 process.stdout.write(`${out.join('\n')}\n`);

@@ -61,6 +61,10 @@ build crc32 O2 "$out/crc32-long-O2.elf" "$here/src/crc32.c" -DITERS=40000u & pid
 for b in irq-storm uart-stream; do
   build "$b" O2 "$out/$b-O2.elf" "$here/bench/$b.c" -DITERS=2000u & pids+=($!)
 done
+# RTOS-shaped workload (scheduler, PendSV, queues, BASEPRI, WFI idle): rtos-O2 ends after ROUNDS
+# consumer rounds; rtos-forever-O2 runs until --max-insns or the end of a QEMU recording.
+build rtos O2 "$out/rtos-O2.elf" "$here/bench/rtos.c" & pids+=($!)
+build rtos O2 "$out/rtos-forever-O2.elf" "$here/bench/rtos.c" -DROUNDS=0u & pids+=($!)
 # ~1e9 instructions with a milestone() call every ~1e8 (bench/run.js reverse-debugging figures).
 build crc32 O2 "$out/crc32-bench-O2.elf" "$here/src/crc32.c" -DITERS=21700u -DMILESTONE_EVERY=2170u & pids+=($!)
 

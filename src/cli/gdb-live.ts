@@ -11,7 +11,7 @@ import { ReplayTimeline, DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL 
 import { ReplayGdbTarget } from '../gdbstub/replay-target.js';
 import { createReplayMonitor } from '../gdbstub/replay-monitor.js';
 import { GdbStub } from '../gdbstub/index.js';
-import { gdbMemoryRegions, listenGdb } from './gdb-replay.js';
+import { gdbMemoryRegions, listenGdb, untilSignal } from './gdb-replay.js';
 import type { OpenedInput, ResolvedMachineOptions } from './machine-options.js';
 import { processOutputSink } from './machine-options.js';
 
@@ -24,9 +24,16 @@ export async function serveLiveGdb(
 ): Promise<void> {
   const live = new LiveRecording(
     { serial: input.serial, host: new LiveHostPort(input.console), output: processOutputSink() },
-    fingerprintOf(mo.machine, mo.icountShift, image),
+    fingerprintOf(mo.machine, mo.icountShift, image, mo),
   );
-  const { machine } = bootFirmware(image, { machine: mo.machine, icountShift: mo.icountShift, ...live.ports, jit: mo.jit });
+  const { machine } = bootFirmware(image, {
+    machine: mo.machine,
+    icountShift: mo.icountShift,
+    ...live.ports,
+    jit: mo.jit,
+    cpu: mo.cpu,
+    memoryBytes: mo.memoryBytes,
+  });
   const hooks = live.attach(machine);
   const timeline = new ReplayTimeline(machine, hooks, () => live.position(), (at) => live.restore(at), {
     interval: DEFAULT_SNAPSHOT_INTERVAL,
@@ -45,9 +52,8 @@ export async function serveLiveGdb(
         `armrr:   gdb-multiarch ${elfPath} -ex 'target remote ${s.host}:${s.port}'\n`,
     );
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await untilSignal();
+  // A run under way (a guest in an endless loop included) ends at its next slice.
+  target.close();
   for (const s of servers) await s.close();
 }

@@ -67,6 +67,19 @@ export async function listenGdb(stub: GdbStub, listen: { tcp?: string; ws?: stri
   return servers;
 }
 
+/** Resolves on the first SIGINT or SIGTERM (the stub serves gdb until then). */
+export function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
 export async function serveReplayGdb(a: ReplayGdbArgs): Promise<void> {
   const { interval, budgetMiB } = snapshotOptions(a.opts);
   const target = buildReplayTarget(a, interval, budgetMiB);
@@ -102,11 +115,9 @@ export async function serveReplayGdb(a: ReplayGdbArgs): Promise<void> {
         `armrr:   gdb-multiarch ${a.elfPath} -ex 'target remote ${s.host}:${s.port}'\n`,
     );
   }
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilSignal();
+  // A run under way (whatever the guest or the log does) ends at its next slice.
+  target.close();
   for (const s of servers) await s.close();
   save();
 }

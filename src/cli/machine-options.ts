@@ -2,6 +2,8 @@
 import { fstatSync, readFileSync } from 'node:fs';
 import { CliError, EXIT_EMULATION, parseCount } from './errors.js';
 import { MACHINES } from '../emulator/machines/index.js';
+import { boardOptionsKey } from '../emulator/boot.js';
+import { BoardOptionError } from '../emulator/machines/virt.js';
 import { PacedSerialInput, StreamSerialInput, NoSerialInput, StreamOutputSink, DEFAULT_INPUT_GAP_NS } from '../emulator/io/live-ports.js';
 import type { SerialInput, OutputSink } from '../emulator/io/input-port.js';
 import type { StopReason } from '../emulator/machines/machine.js';
@@ -15,6 +17,8 @@ export interface MachineCliOptions {
   realtime?: boolean;
   /** false with --no-jit. */
   jit?: boolean;
+  cpu?: string;
+  memory?: string;
 }
 
 export interface ResolvedMachineOptions {
@@ -25,6 +29,20 @@ export interface ResolvedMachineOptions {
   realtime: boolean;
   /** false = interpreter only; undefined = the default (on unless ARMRR_JIT=0). */
   jit: boolean | undefined;
+  /** `--cpu` / `--memory` as given (undefined = the board's default). */
+  cpu: string | undefined;
+  memoryBytes: number | undefined;
+}
+
+/** QEMU's -m syntax: a number of MiB, or with a K/M/G/T suffix (B for bytes). */
+export function parseMemorySize(raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgGtTbB]?)i?[bB]?$/.exec(raw.trim());
+  if (!m) throw new CliError(`--memory must be a size like 128M, 1G or 512 (MiB, as QEMU's -m), got '${raw}'`);
+  const unit = (m[2] ?? '').toUpperCase();
+  const scale = unit === 'B' ? 1 : unit === 'K' ? 1024 : unit === 'G' ? 2 ** 30 : unit === 'T' ? 2 ** 40 : 2 ** 20;
+  const bytes = Math.round(Number(m[1]) * scale);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new CliError(`--memory size out of range: '${raw}'`);
+  return bytes;
 }
 
 export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOptions {
@@ -38,7 +56,23 @@ export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOpti
   // Pacing defaults on for a human at a terminal (DESIGN §2), off for files and pipes.
   const interactive = o.input === '-' || (o.input === undefined && process.stdin.isTTY === true);
   const realtime = o.realtime ?? interactive;
-  return { machine: o.machine, icountShift: shift, maxInsns, inputGapInsns: gap, realtime, jit: o.jit === false ? false : undefined };
+  const memoryBytes = o.memory === undefined ? undefined : parseMemorySize(o.memory);
+  try {
+    boardOptionsKey(o.machine, { cpu: o.cpu, memoryBytes });
+  } catch (e) {
+    if (e instanceof BoardOptionError) throw new CliError(e.message);
+    throw e;
+  }
+  return {
+    machine: o.machine,
+    icountShift: shift,
+    maxInsns,
+    inputGapInsns: gap,
+    realtime,
+    jit: o.jit === false ? false : undefined,
+    cpu: o.cpu,
+    memoryBytes,
+  };
 }
 
 export interface OpenedInput {

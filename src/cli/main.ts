@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { CliError, EXIT_EMULATION, EXIT_USAGE } from './errors.js';
+import { BoardOptionError } from '../emulator/machines/virt.js';
 import { runCommand } from './commands/run.js';
 import { recordCommand } from './commands/record.js';
 import { replayCommand } from './commands/replay.js';
@@ -18,7 +19,9 @@ export const DEFAULT_MACHINE = 'mps2-an385';
 
 function machineOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--machine <name>', 'board to emulate').default(DEFAULT_MACHINE))
+    .addOption(new Option('--machine <name>', MACHINE_HELP).default(DEFAULT_MACHINE))
+    .option('--cpu <name>', CPU_HELP)
+    .option('--memory <size>', "RAM size for virt, as QEMU's -m (128M default, e.g. 512M, 1G)")
     .addOption(
       new Option('--icount-shift <n>', 'virtual time per instruction is 2^n ns (QEMU -icount shift=N)').default('5'),
     )
@@ -31,6 +34,9 @@ function machineOptions(cmd: Command): Command {
     .option('--no-jit', JIT_HELP);
 }
 
+const MACHINE_HELP =
+  'board to emulate: mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F), virt (QEMU virt, Cortex-A15)';
+const CPU_HELP = 'core (as QEMU -cpu): cortex-m3 on mps2-an385, cortex-m4 on mps2-an386, cortex-a15 on virt (the defaults)';
 const JIT_HELP = 'interpreter only: no block translation (same results, slower; ARMRR_JIT=0 does the same)';
 
 export function buildProgram(): Command {
@@ -69,6 +75,8 @@ export function buildProgram(): Command {
     .argument('<log>', 'replay log written by armrr record')
     .option('--gdb <[host:]port>', 'serve the GDB remote protocol here and wait for gdb at icount 0')
     .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
+    .option('--cpu <name>', 'the --cpu the log was recorded with (virt)')
+    .option('--memory <size>', 'the --memory the log was recorded with (virt)')
     .option('--snapshot-interval <n>', `instructions between periodic snapshots (default ${DEFAULT_SNAPSHOT_INTERVAL})`)
     .option('--snapshot-budget <MiB>', `memory budget for snapshots; older ones are thinned past it (default ${DEFAULT_SNAPSHOT_BUDGET_MIB})`)
     .option('--save-snapshots', 'save snapshots next to the log (LOG.snapshots) and reuse them next time')
@@ -113,6 +121,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CliError) {
       process.stderr.write(`armrr: ${e.message}\n`);
       return e.exitCode;
+    }
+    if (e instanceof BoardOptionError) {
+      // A board option or ELF that does not fit the machine (wrong profile, unknown CPU).
+      process.stderr.write(`armrr: ${e.message}\n`);
+      return EXIT_USAGE;
     }
     const err = e as Error;
     if (err && typeof err.message === 'string' && err.name !== 'Error' && err.name !== 'TypeError' && err.name !== 'RangeError') {

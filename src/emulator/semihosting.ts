@@ -7,7 +7,7 @@
  * opened only because the guest asked for them (SYS_OPEN); SYSTEM, REMOVE, RENAME and TMPNAM are
  * refused.
  */
-import type { Bus } from './memory/bus.js';
+import type { CpuBus } from './memory/bus.js';
 import { SP, type CpuState } from './cpu/state.js';
 import type { HostFileMode, HostPort, OutputSink } from './io/input-port.js';
 
@@ -116,7 +116,7 @@ export class Semihosting {
 
   constructor(
     private readonly state: CpuState,
-    private readonly bus: Bus,
+    private readonly bus: CpuBus,
     private readonly host: HostPort,
     private readonly out: OutputSink,
     private readonly onExit: (code: number) => void,

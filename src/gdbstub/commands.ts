@@ -116,7 +116,8 @@ function writeAllRegisters(ctx: CommandContext, args: string): CommandOutcome {
   for (const { reg, value } of fields) {
     if (value === null) continue;
     // No target writes 64-bit (FP) registers.
-    if (typeof value !== 'number' || !ctx.target.writeRegister(reg.regnum, value)) return ERROR;
+    if (typeof value !== 'number') return ERROR;
+    if (!ctx.target.writeRegister(reg.regnum, value)) return registerWriteRefused(ctx);
   }
   return OK;
 }
@@ -134,7 +135,13 @@ function writeOneRegister(ctx: CommandContext, args: string): CommandOutcome {
   const value = parseU32LeHex(valueText);
   const reg = regnum === null ? undefined : findRegister(layoutOf(ctx.target), regnum);
   if (reg === undefined || reg.bitsize !== 32 || value === null) return ERROR;
-  return ctx.target.writeRegister(reg.regnum, value) ? OK : ERROR;
+  return ctx.target.writeRegister(reg.regnum, value) ? OK : registerWriteRefused(ctx);
+}
+
+/** `E.why` when the target says why it refuses register writes (gdb shows it), else E01. */
+function registerWriteRefused(ctx: CommandContext): CommandOutcome {
+  const why = ctx.target.registerWriteRefusal;
+  return why === undefined ? ERROR : reply(`E.${why}`);
 }
 
 /** Parses `ADDR,LEN` (both hex); null when malformed or the range leaves the 32-bit space. */

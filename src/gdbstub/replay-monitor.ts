@@ -26,7 +26,11 @@ const HELP = `armrr replay monitor commands (add --json for machine-readable out
   info replay          log file, position, snapshots
   events [N]           the N log events around the current position (default 10)
   snapshots            snapshots held in memory
-  break-icount ICOUNT  stop forward execution when icount reaches ICOUNT
+  break-icount ICOUNT  stop forward execution when icount reaches ICOUNT (this gdb
+                       connection's, like gdb's own breakpoints: dropped when it detaches)
+  break-icount         list this connection's icount breakpoints
+  delete-icount ICOUNT|all
+                       delete one icount breakpoint, or all of this connection's
   timers               virtual clock and pending device timers
 `;
 
@@ -41,7 +45,7 @@ export function createReplayMonitor(ctx: ReplayMonitorContext) {
     return entries;
   };
 
-  return (command: string, out: (text: string) => void, target: ReplayGdbTarget): boolean | Promise<boolean> => {
+  return (command: string, out: (text: string) => void, target: ReplayGdbTarget, connection: object): boolean | Promise<boolean> => {
     const words = command.trim().split(/\s+/).filter((w) => w !== '');
     const json = words.includes('--json');
     const args = words.filter((w) => w !== '--json');
@@ -89,11 +93,15 @@ export function createReplayMonitor(ctx: ReplayMonitorContext) {
           out(`seek: icount ${t} is outside the recording (0..${tl.endIcount})\n`);
           return true;
         }
+        let reported = m.icount;
         const progress = (at: number, from: number, to: number): void => {
-          if (!json) out(`seeking: icount ${at} (${Math.round((100 * (at - from)) / (to - from))}%)\n`);
+          if (json || at - reported < SEEK_SLICE) return;
+          reported = at;
+          out(`seeking: icount ${at} (${Math.round((100 * (at - from)) / (to - from))}%)\n`);
         };
-        return tl.seekInSlices(t, SEEK_SLICE, progress).then(() => {
-          emit(`now at icount ${m.icount}\n`, { icount: m.icount });
+        return target.seekInterruptibly(t, progress).then((done) => {
+          if (done) emit(`now at icount ${m.icount}\n`, { icount: m.icount });
+          else emit(`seek interrupted at icount ${m.icount}\n`, { icount: m.icount, interrupted: true });
           return true;
         });
       }
@@ -152,13 +160,42 @@ export function createReplayMonitor(ctx: ReplayMonitorContext) {
         return true;
       }
       case 'break-icount': {
-        const n = Number(args[1]);
-        if (!Number.isInteger(n) || n < 0) {
-          out('usage: monitor break-icount ICOUNT\n');
+        const breaks = target.icountBreaksOf(connection);
+        if (args[1] === undefined) {
+          const list = [...breaks].sort((a, b) => a - b);
+          emit(
+            list.length === 0 ? 'no icount breakpoints\n' : list.map((b) => `icount breakpoint at ${b}\n`).join(''),
+            { breakIcounts: list },
+          );
           return true;
         }
-        target.addIcountBreak(n);
+        const n = Number(args[1]);
+        if (!Number.isSafeInteger(n) || n < 0) {
+          out('usage: monitor break-icount ICOUNT (a whole number of instructions)\n');
+          return true;
+        }
+        breaks.add(n);
         emit(`will stop at icount ${n}\n`, { breakIcount: n });
+        return true;
+      }
+      case 'delete-icount': {
+        const breaks = target.icountBreaksOf(connection);
+        if (args[1] === 'all') {
+          const n = breaks.size;
+          breaks.clear();
+          emit(`deleted ${n} icount breakpoint${n === 1 ? '' : 's'}\n`, { deleted: n });
+          return true;
+        }
+        const n = Number(args[1]);
+        if (args[1] === undefined || !Number.isSafeInteger(n)) {
+          out('usage: monitor delete-icount ICOUNT|all\n');
+          return true;
+        }
+        if (!breaks.delete(n)) {
+          out(`no icount breakpoint at ${n}; 'monitor break-icount' lists them\n`);
+          return true;
+        }
+        emit(`deleted the icount breakpoint at ${n}\n`, { deleted: 1 });
         return true;
       }
       case 'timers': {

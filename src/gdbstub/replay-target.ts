@@ -14,15 +14,12 @@
  * would make the rest of the replay diverge from the log.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Machine } from '../emulator/machines/machine.js';
+import type { Machine, RunHooks } from '../emulator/machines/machine.js';
 import type { WatchObserver } from '../emulator/memory/bus.js';
 import type { ReplayTimeline } from '../snapshots/timeline.js';
 import { captureMachineState, restoreMachineState } from '../snapshots/machine-state.js';
 import type { BreakpointType, GdbTarget, MemoryRegion, ResumeAction, StopReason, WatchpointType } from './target.js';
 import { REG_D0, REG_FPSCR, REG_MSP, REG_PSP, REG_XPSR, registerLayoutFor, type RegisterLayout } from './register-layout.js';
-
-/** Instructions executed between event-loop turns, so Ctrl-C is seen quickly. */
-const SLICE = 1_000_000;
 
 interface Watch {
   type: WatchpointType;
@@ -37,7 +34,7 @@ interface Hit {
 
 export interface ReplayTargetInfo {
   /** Extra monitor commands (info replay, events, timers...) provided by the CLI layer. */
-  monitor?: (command: string, out: (text: string) => void, target: ReplayGdbTarget) => Promise<boolean> | boolean;
+  monitor?: (command: string, out: (text: string) => void, target: ReplayGdbTarget, connection: object) => Promise<boolean> | boolean;
   regions: readonly MemoryRegion[];
 }
 
@@ -45,8 +42,8 @@ export class ReplayGdbTarget implements GdbTarget {
   readonly exitReport = 'stop' as const;
   private readonly bps = new Map<number, number>();
   private readonly watches: Watch[] = [];
-  private readonly icountBreaks = new Set<number>();
   private interrupted = false;
+  private closed = false;
   private watchHit: { k: number; addr: number; type: 'watch' | 'rwatch' | 'awatch' } | null = null;
   private scanHits: Hit[] | null = null;
 
@@ -92,6 +89,8 @@ export class ReplayGdbTarget implements GdbTarget {
   writeRegister(): boolean {
     return false;
   }
+
+  readonly registerWriteRefusal = 'armrr replay: writing registers would make the replay diverge from the recording, so it is refused';
 
   readMemory(addr: number, length: number): Uint8Array | null {
     const bus = this.machine.bus;
@@ -147,10 +146,6 @@ export class ReplayGdbTarget implements GdbTarget {
     return true;
   }
 
-  addIcountBreak(icount: number): void {
-    this.icountBreaks.add(icount);
-  }
-
   private watchActive = false;
 
   private onAccess(addr: number, size: number, isWrite: boolean): void {
@@ -174,8 +169,37 @@ export class ReplayGdbTarget implements GdbTarget {
 
   // ---- forward execution ---------------------------------------------------------------------
 
+  /**
+   * Every long run here goes in slices (ReplayTimeline.runSlice) with an event-loop turn between
+   * them, checking `interrupted` there: Ctrl-C, other connections and signals are served whatever
+   * the guest or the log does, even when the machine makes no progress at all.
+   */
   interrupt(): void {
     this.interrupted = true;
+  }
+
+  /** The stub is going away (the process ends): every pending run stops at its next slice. */
+  close(): void {
+    this.closed = true;
+    this.interrupted = true;
+  }
+
+  /** true while a run, reverse run or seek is under way (they interleave with other connections). */
+  private moving = false;
+
+  /**
+   * Runs one command that moves the machine. Two of them must never interleave their slices: a
+   * second one (another connection's `monitor seek` while this one runs) is refused.
+   */
+  private async exclusive<T>(command: () => Promise<T>): Promise<T> {
+    if (this.moving) throw new Error('the target is running for another gdb connection; interrupt it there first');
+    this.moving = true;
+    this.interrupted = this.closed;
+    try {
+      return await command();
+    } finally {
+      this.moving = false;
+    }
   }
 
   private installBreakpoints(on: boolean): void {
@@ -188,8 +212,29 @@ export class ReplayGdbTarget implements GdbTarget {
     return this.machine.icount >= this.timeline.endIcount || this.machine.exitCode !== null;
   }
 
-  async resume(action: ResumeAction): Promise<StopReason> {
-    this.interrupted = false;
+  /** A watch hit ends the run at the next boundary (the target then seeks back before it). */
+  private readonly watchHooks: RunHooks = { shouldHalt: () => this.watchHit !== null };
+
+  /** `monitor seek`: a sliced seek that Ctrl-C (or the stub closing) stops; false then. */
+  seekInterruptibly(icount: number, onSlice?: (icount: number, from: number, to: number) => void): Promise<boolean> {
+    return this.exclusive(async () => {
+      this.installBreakpoints(false);
+      const stop = await this.timeline.seekInSlices(icount, onSlice, () => this.interrupted);
+      return !(stop.kind === 'halt' && stop.reason === 'interrupted');
+    });
+  }
+
+  /** Sliced seek that gives up (staying wherever it got to) when interrupted; false then. */
+  private async seekTo(icount: number): Promise<boolean> {
+    const stop = await this.timeline.seekInSlices(icount, undefined, () => this.interrupted);
+    return !(stop.kind === 'halt' && stop.reason === 'interrupted');
+  }
+
+  resume(action: ResumeAction): Promise<StopReason> {
+    return this.exclusive(() => this.resumeNow(action));
+  }
+
+  private async resumeNow(action: ResumeAction): Promise<StopReason> {
     if (this.atEnd()) return { kind: 'replaylog', pos: 'end' };
     const start = this.machine.icount;
     const target = action === 'step' ? start + 1 : Infinity;
@@ -198,20 +243,22 @@ export class ReplayGdbTarget implements GdbTarget {
     this.watchHit = null;
     try {
       for (;;) {
-        const sliceEnd = Math.min(target, this.machine.icount + SLICE, this.nextIcountBreak(this.machine.icount));
-        const stop = this.timeline.runForward(sliceEnd);
+        const sliceEnd = Math.min(target, this.nextIcountBreak(this.machine.icount, start));
+        const stop = this.timeline.runSlice(sliceEnd, this.watchHooks);
         if (this.watchHit !== null) {
           // Report before the access retires: go back to just before the accessing instruction.
           const { k, addr, type } = this.watchHit;
           this.watchActive = false;
-          this.timeline.seek(k - 1);
+          this.installBreakpoints(false);
+          if (!(await this.seekTo(k - 1))) return { kind: 'signal', signal: 2 };
           return { kind: 'watch', type, addr };
         }
         if (stop.kind === 'breakpoint') return { kind: 'swbreak' };
         if (stop.kind === 'exit' || this.atEnd()) return { kind: 'replaylog', pos: 'end' };
         if (this.machine.icount >= target) return { kind: 'done-step' };
-        if (this.icountBreaks.has(this.machine.icount) && this.machine.icount !== start) {
-          this.icountBreaks.delete(this.machine.icount);
+        const icountBreak = this.icountBreakAt(this.machine.icount, start);
+        if (icountBreak !== null) {
+          icountBreak.holder.delete(this.machine.icount);
           return { kind: 'signal', signal: 5 };
         }
         if (stop.kind === 'halt' && stop.reason === 'waiting for input') {
@@ -230,35 +277,72 @@ export class ReplayGdbTarget implements GdbTarget {
     }
   }
 
-  private nextIcountBreak(icount: number): number {
+  // ---- icount breakpoints (monitor break-icount) ----------------------------------------------
+
+  /**
+   * Icount breakpoints, per holder (a gdb connection, like gdb's own breakpoints: the stub drops a
+   * connection's set when it detaches or disconnects). `resume` stops at any holder's.
+   */
+  private readonly icountBreaks = new Map<object, Set<number>>();
+
+  /** The icount breakpoints `holder` set, created on first use. */
+  icountBreaksOf(holder: object): Set<number> {
+    let set = this.icountBreaks.get(holder);
+    if (set === undefined) {
+      set = new Set();
+      this.icountBreaks.set(holder, set);
+    }
+    return set;
+  }
+
+  /** A connection went away: its icount breakpoints go with it. */
+  releaseConnection(connection: object): void {
+    this.icountBreaks.delete(connection);
+  }
+
+  /** The nearest icount breakpoint after `icount` (a run never stops at its own start). */
+  private nextIcountBreak(icount: number, start: number): number {
     let n = Infinity;
-    for (const b of this.icountBreaks) if (b > icount && b < n) n = b;
+    for (const set of this.icountBreaks.values()) for (const b of set) if (b > icount && b > start && b < n) n = b;
     return n;
+  }
+
+  private icountBreakAt(icount: number, start: number): { holder: Set<number> } | null {
+    if (icount === start) return null;
+    for (const set of this.icountBreaks.values()) if (set.has(icount)) return { holder: set };
+    return null;
   }
 
   // ---- reverse execution ---------------------------------------------------------------------
 
-  async reverseStep(): Promise<StopReason> {
-    this.interrupted = false;
+  reverseStep(): Promise<StopReason> {
+    return this.exclusive(() => this.reverseStepNow());
+  }
+
+  private async reverseStepNow(): Promise<StopReason> {
     const cur = this.machine.icount;
     if (cur === 0) return { kind: 'replaylog', pos: 'begin' };
     this.installBreakpoints(false);
     if (this.watches.length > 0) {
       // ARM rule (rr #3936): if the instruction we are about to un-execute accessed a watched
       // range, report the watch first, without moving.
-      const hits = this.scan(cur - 1, cur);
+      const hits = await this.scan(cur - 1, cur);
+      if (hits === null) return { kind: 'signal', signal: 2 };
       const w = hits.find((h) => h.stop.kind === 'watch' && h.pos === cur);
       if (w) {
-        this.timeline.seek(cur);
+        if (!(await this.seekTo(cur))) return { kind: 'signal', signal: 2 };
         return w.stop;
       }
     }
-    this.timeline.seek(cur - 1);
+    if (!(await this.seekTo(cur - 1))) return { kind: 'signal', signal: 2 };
     return { kind: 'done-step' };
   }
 
-  async reverseContinue(): Promise<StopReason> {
-    this.interrupted = false;
+  reverseContinue(): Promise<StopReason> {
+    return this.exclusive(() => this.reverseContinueNow());
+  }
+
+  private async reverseContinueNow(): Promise<StopReason> {
     const cur = this.machine.icount;
     if (cur === 0) return { kind: 'replaylog', pos: 'begin' };
     let segEnd = cur;
@@ -271,63 +355,93 @@ export class ReplayGdbTarget implements GdbTarget {
       for (let i = 1; i < span && snap.icount > 0; i++) snap = this.timeline.store.find(snap.icount - 1)!;
       span = Math.min(span * 2, 64);
       const from = snap.icount;
-      const hits = this.scan(from, segEnd);
+      // Interrupted inside a chunk: stop where the scan had got to (within a slice of the
+      // interrupt), not back at the chunk's end, which could be a whole chunk of replay away.
+      const hits = await this.scan(from, segEnd);
+      if (hits === null) return { kind: 'signal', signal: 2 };
       let best: Hit | null = null;
       for (const h of hits) {
         const ok = h.stop.kind === 'watch' ? h.pos <= segEnd && h.pos > from : h.pos < segEnd && h.pos >= from;
         if (ok && (best === null || h.pos >= best.pos)) best = h;
       }
       if (best !== null) {
-        this.timeline.seek(best.pos);
+        if (!(await this.seekToHit(best))) return { kind: 'signal', signal: 2 };
         return best.stop;
       }
       segEnd = from;
       await yieldToEventLoop();
       if (this.interrupted) {
-        // Stop at the earliest point already known to be hit-free, as rr does.
-        this.timeline.seek(segEnd);
+        // Stop at the earliest point already known to be hit-free, as rr does (a snapshot: cheap).
+        await this.seekTo(segEnd);
         return { kind: 'signal', signal: 2 };
       }
     }
-    this.timeline.seek(0);
+    if (!(await this.seekTo(0))) return { kind: 'signal', signal: 2 };
     return { kind: 'replaylog', pos: 'begin' };
   }
 
   /**
-   * Replay [from, to] collecting breakpoint hits (positions in [from, to)) and watch hits
-   * (instructions in (from, to]). Leaves the machine at `to`.
+   * Put the machine where hit `h` was seen. Several states share one icount when a boundary does
+   * something before its next instruction (an idle skip to a timer, then the exception entry):
+   * `seek(p)` gives the first of them, while a breakpoint is hit at the last one (a breakpoint on a
+   * handler's first instruction is reached through the entry). So for a breakpoint, run on from
+   * p with breakpoints installed: it stops before retiring anything, exactly where the scan saw it.
    */
-  private scan(from: number, to: number): Hit[] {
-    this.timeline.seek(from);
+  private async seekToHit(h: Hit): Promise<boolean> {
+    if (!(await this.seekTo(h.pos))) return false;
+    if (h.stop.kind !== 'swbreak') return true;
+    this.installBreakpoints(true);
+    try {
+      const stop = this.timeline.runSlice(h.pos + 1);
+      if (stop.kind === 'breakpoint' && this.machine.icount === h.pos) return true;
+    } finally {
+      this.installBreakpoints(false);
+    }
+    return this.seekTo(h.pos);
+  }
+
+  /**
+   * Replay [from, to] collecting breakpoint hits (positions in [from, to)) and watch hits
+   * (instructions in (from, to]), in slices. Leaves the machine at `to`; null when interrupted
+   * (the machine is then somewhere in between).
+   */
+  private async scan(from: number, to: number): Promise<Hit[] | null> {
+    if (!(await this.seekTo(from))) return null;
     const hits: Hit[] = [];
     this.scanHits = hits;
     this.watchActive = this.watches.length > 0;
     this.installBreakpoints(true);
     const core = this.machine.core;
     try {
-      for (;;) {
-        const stop = this.timeline.runForward(to);
+      for (let stops = 0; ; ) {
+        const stop = this.timeline.runSlice(to);
         if (stop.kind === 'breakpoint') {
           hits.push({ pos: this.machine.icount, stop: { kind: 'swbreak' } });
           if (this.machine.icount >= to) break;
           core.skipBreakpointOnce = true;
-          continue;
+          // A hot breakpoint stops the run often: let the event loop in now and then.
+          if (++stops % 1024 !== 0) continue;
+        } else if (stop.kind !== 'limit' || this.machine.icount >= to) {
+          break;
         }
-        if (stop.kind !== 'limit' || this.machine.icount >= to) break;
+        await yieldToEventLoop();
+        if (this.interrupted) return null;
       }
     } finally {
       this.scanHits = null;
       this.watchActive = false;
       this.installBreakpoints(false);
     }
-    for (const b of this.icountBreaks) if (b >= from && b < to) hits.push({ pos: b, stop: { kind: 'signal', signal: 5 } });
+    for (const set of this.icountBreaks.values()) {
+      for (const b of set) if (b >= from && b < to) hits.push({ pos: b, stop: { kind: 'signal', signal: 5 } });
+    }
     return hits;
   }
 
   // ---- monitor -------------------------------------------------------------------------------
 
-  async monitor(command: string, out: (text: string) => void): Promise<void> {
-    const handled = await this.info.monitor?.(command, out, this);
+  async monitor(command: string, out: (text: string) => void, connection: object): Promise<void> {
+    const handled = await this.info.monitor?.(command, out, this, connection);
     if (!handled) out(`unknown monitor command '${command}'; try 'monitor help'\n`);
   }
 }

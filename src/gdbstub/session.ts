@@ -72,7 +72,7 @@ export class GdbSession {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
-    if (this.busy === 'running') this.callTarget(() => this.stub.target.interrupt());
+    if (this.busy !== 'idle') this.callTarget(() => this.stub.target.interrupt());
     this.stub.detachSession(this);
   }
 
@@ -93,7 +93,8 @@ export class GdbSession {
         if (!this.noAck) this.writeRaw(Buffer.from('-'));
         return;
       case 'interrupt':
-        if (this.busy === 'running') this.callTarget(() => this.stub.target.interrupt());
+        // A monitor command that runs (seek) stops on Ctrl-C too.
+        if (this.busy !== 'idle') this.callTarget(() => this.stub.target.interrupt());
         return;
       case 'ack':
         this.retransmits = 0;
@@ -166,7 +167,7 @@ export class GdbSession {
     const out = (text: string): void => this.sendConsole(text);
     let pending: Promise<void> | void;
     try {
-      pending = monitor.call(this.stub.target, command, out);
+      pending = monitor.call(this.stub.target, command, out, this);
     } catch (error) {
       pending = Promise.reject(error);
     }

@@ -77,6 +77,7 @@ export class GdbStub {
     this.openSessions.delete(session);
     try {
       this.breakpoints.releaseAll(session);
+      this.target.releaseConnection?.(session);
     } catch {
       // A target that fails to remove a point must not break the other connections.
     }

@@ -51,6 +51,8 @@ export interface GdbTarget {
   readRegister64?(regnum: number): bigint | null;
   /** false when the register does not exist or cannot be written. */
   writeRegister(regnum: number, value: number): boolean;
+  /** Capability: why `writeRegister` refuses every write (sent as `E.message`; gdb shows it). */
+  readonly registerWriteRefusal?: string;
   /** Bytes at addr, or null when any of them is unreadable (gdb then prints "Cannot access memory"). */
   readMemory(addr: number, length: number): Uint8Array | null;
   /** true, or a message saying why not (a replay target refuses writes that would diverge). */
@@ -74,8 +76,14 @@ export interface GdbTarget {
   reverseStep?(): Promise<StopReason>;
   /** Capability: `bc`, back to the latest earlier breakpoint/watch hit, or `replaylog:begin`. */
   reverseContinue?(): Promise<StopReason>;
-  /** Capability: `monitor CMD`. Text passed to `out` reaches gdb's console as it is produced. */
-  monitor?(command: string, out: (text: string) => void): Promise<void> | void;
+  /**
+   * Capability: `monitor CMD`. Text passed to `out` reaches gdb's console as it is produced.
+   * `connection` identifies the gdb connection (for per-connection state such as icount
+   * breakpoints); `releaseConnection` is called with it when that connection goes away.
+   */
+  monitor?(command: string, out: (text: string) => void, connection: object): Promise<void> | void;
+  /** A gdb connection detached or closed: drop whatever per-connection state `monitor` kept. */
+  releaseConnection?(connection: object): void;
   /** Called on `k`/`vKill`. */
   kill?(): void;
   /**

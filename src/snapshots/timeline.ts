@@ -22,6 +22,17 @@ export interface TimelineOptions {
 export const DEFAULT_SNAPSHOT_INTERVAL = 250_000;
 export const DEFAULT_SNAPSHOT_BUDGET_MIB = 256;
 
+/**
+ * Slices of a sliced run aim at this much host time: the event loop (Ctrl-C, other connections,
+ * signals) waits at most about this long. The instruction count per slice adapts to the speed of
+ * the code and the host (JIT or interpreter, load); slicing never changes results.
+ */
+const SLICE_TARGET_MS = 20;
+const MIN_SLICE_INSNS = 10_000;
+const MAX_SLICE_INSNS = 16_000_000;
+/** Machine-loop turns in one slice: bounds a slice that makes little or no progress in icount. */
+const SLICE_TURNS = 100_000;
+
 export class ReplayTimeline {
   readonly store: SnapshotStore;
 
@@ -112,18 +123,53 @@ export class ReplayTimeline {
   }
 
   /**
-   * `seek` in slices of `slice` instructions with an event-loop turn between them, so a long
-   * replay can report progress (and keep a gdb connection alive). Same end state as `seek`.
+   * One bounded slice of forward execution toward `target`: a number of instructions sized to take
+   * about SLICE_TARGET_MS, and at most
+   * SLICE_TURNS turns of the machine loop, so a caller that yields to the event loop between
+   * slices stays responsive whatever the guest or the log does (a loop that makes no progress at
+   * all included). Stopping at a loop boundary and running on is invisible to the machine (the
+   * boundary hooks and input polling are idempotent at one icount), so results do not depend on
+   * slicing (I2). A slice that ran out reports `limit`, like a reached target: callers compare
+   * the icount with their target.
    */
-  async seekInSlices(target: number, slice: number, onSlice: (icount: number, from: number, to: number) => void): Promise<StopReason> {
+  runSlice(target: number, extra: RunHooks = {}): StopReason {
+    let turns = 0;
+    const own = extra.shouldHalt;
+    const hooks: RunHooks = { ...extra, shouldHalt: () => ++turns > SLICE_TURNS || (own?.() ?? false) };
+    const started = performance.now();
+    const from = this.icount;
+    const stop = this.runForward(Math.min(target, from + this.sliceInsns), hooks);
+    if (this.icount - from >= this.sliceInsns) {
+      // A full slice: size the next one toward SLICE_TARGET_MS of host time.
+      const ms = performance.now() - started;
+      if (ms < SLICE_TARGET_MS / 2) this.sliceInsns = Math.min(MAX_SLICE_INSNS, this.sliceInsns * 2);
+      else if (ms > SLICE_TARGET_MS * 2) this.sliceInsns = Math.max(MIN_SLICE_INSNS, Math.floor(this.sliceInsns / 2));
+    }
+    return stop.kind === 'halt' && turns > SLICE_TURNS ? { kind: 'limit' } : stop;
+  }
+
+  /** Instructions in the next slice of runSlice (adapted to host speed). */
+  private sliceInsns = 100_000;
+
+  /**
+   * `seek` in slices (runSlice) with an event-loop turn between them, so a long replay keeps gdb
+   * connections served and can report progress. Same end state as `seek`. Stops early, wherever
+   * it has got to, with `{kind: 'halt'}` when `cancelled()` becomes true between slices.
+   */
+  async seekInSlices(
+    target: number,
+    onSlice: (icount: number, from: number, to: number) => void = () => {},
+    cancelled: () => boolean = () => false,
+  ): Promise<StopReason> {
     const t = this.startSeek(target);
     if (t === null) return { kind: 'limit' };
     const from = this.icount;
     for (;;) {
-      const stop = this.runForward(Math.min(t, this.icount + slice));
+      const stop = this.runSlice(t);
       if (stop.kind !== 'limit' || this.icount >= t) return stop;
       onSlice(this.icount, from, t);
       await yieldToEventLoop();
+      if (cancelled()) return { kind: 'halt', reason: 'interrupted' };
     }
   }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureFirmware, elfPath, OPT_LEVELS, PROGRAMS, PROGRAM_INPUT } from '../support/firmware.js';
 import { armrrGuestStderr, runArmrrCli } from '../support/armrr-run.js';
-import { guestStderr, qemuAvailable, runQemu } from '../support/qemu.js';
+import { guestStderr, requireQemu, runQemu } from '../support/qemu.js';
 
 const SHIFTS = [0, 3, 7];
 
@@ -17,7 +17,9 @@ const SHIFTS = [0, 3, 7];
 const cases = PROGRAMS.flatMap((p) => OPT_LEVELS.flatMap((o) => SHIFTS.map((s) => ({ name: p, opt: o, shift: s }))));
 cases.push(...SHIFTS.map((s) => ({ name: 'crc32' as (typeof PROGRAMS)[number], opt: 'O2' as const, shift: s })));
 
-describe.runIf(qemuAvailable())('firmware output: armrr vs QEMU', () => {
+requireQemu();
+
+describe('firmware output: armrr vs QEMU', () => {
   let inputDir = '';
   beforeAll(() => {
     ensureFirmware();

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { lockstep, type LockstepMachine } from '../../src/tools/lockstep-core.js';
 import { elfPath, ensureFirmware } from '../support/firmware.js';
-import { qemuAvailable } from '../support/qemu.js';
+import { requireQemu } from '../support/qemu.js';
 
 const RUNS = [
   { name: 'insn-workout', opt: 'O0', shift: 0 }, // ~2.76 M instructions: the bulk of the total
@@ -50,7 +50,9 @@ const CHUNKED_RUNS: { name: string; opt: string; shift: number; machine?: Lockst
   { name: 'm4-fpu-irq', opt: 'Os', shift: 0, machine: 'mps2-an386' },
 ];
 
-describe.runIf(qemuAvailable())('lock-step with QEMU', () => {
+requireQemu();
+
+describe('lock-step with QEMU', () => {
   let total = 0;
 
   it.each(RUNS)('$name-$opt at shift $shift', async ({ name, opt, shift }) => {

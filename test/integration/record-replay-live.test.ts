@@ -20,10 +20,13 @@ interface Finished {
   stderr: string;
 }
 
-function collect(child: ChildProcess): Promise<Finished> {
+function collect(child: ChildProcess, onStdout?: (all: string) => void): Promise<Finished> {
   let stdout = '';
   let stderr = '';
-  child.stdout?.setEncoding('latin1').on('data', (d: string) => (stdout += d));
+  child.stdout?.setEncoding('latin1').on('data', (d: string) => {
+    stdout += d;
+    onStdout?.(stdout);
+  });
   child.stderr?.setEncoding('latin1').on('data', (d: string) => (stderr += d));
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
@@ -78,16 +81,24 @@ describe('interactive input', () => {
     expect(hashLine(rep.stderr)).toBe(hashLine(rec.stderr));
   });
 
-  const haveScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-  it.runIf(haveScript)('bytes typed on a terminal (pty via script(1)) replay identically', async () => {
+  it('bytes typed on a terminal (pty via script(1)) replay identically', async () => {
+    // script(1) (util-linux, on every Debian) is what gives armrr a real terminal: required, not optional.
+    const probe = spawnSync('script', ['--version'], { encoding: 'utf8' });
+    if (probe.status !== 0) throw new Error(`script(1) from util-linux is required for the pty test: ${probe.error ?? probe.stderr}`);
     const log = join(dir, 'pty.log');
     const hashFile = join(dir, 'pty.stderr');
     // script runs armrr on a pty: stdin is a terminal, so armrr goes raw and paces in real time.
     // stderr goes to a file so the hash line does not mix with the terminal's output.
     const cmd = `'${process.execPath}' '${ARMRR_BIN}' record '${ECHO()}' -o '${log}' --state-hash 2>'${hashFile}'`;
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const done = collect(child);
-    await sleep(300); // let armrr put the terminal in raw mode before typing
+    // armrr puts the terminal in raw mode before the guest runs, so the guest's banner means typed
+    // bytes go to the UART rather than to the line discipline's echo.
+    let ready!: () => void;
+    const readySeen = new Promise<void>((resolve) => (ready = resolve));
+    const done = collect(child, (all) => {
+      if (all.includes('uart-echo ready')) ready();
+    });
+    await Promise.race([readySeen, done.then((r) => Promise.reject(new Error(`armrr ended before the guest was ready: ${r.stdout}${r.stderr}`)))]);
     await typeSlowly((b) => child.stdin!.write(b), TYPED.replace('\n', '\r'), 25);
     const rec = await done;
     // The pty's line discipline adds \r to the guest's \n (ONLCR); the guest's bytes are what the
@@ -117,8 +128,9 @@ describe('a killed recording', () => {
     while (size() < 3 * 65536 && child.exitCode === null && polls++ < 600) await sleep(50);
     expect(child.exitCode).toBeNull(); // still recording (crc32-long runs 1.84e9 instructions)
     const before = size();
-    await sleep(300);
-    expect(size()).toBeGreaterThan(before); // still growing
+    // Still growing (a progress check, not a timing one: poll until the next flush lands).
+    for (let i = 0; i < 600 && size() <= before && child.exitCode === null; i++) await sleep(50);
+    expect(size()).toBeGreaterThan(before);
     child.kill('SIGKILL');
     const rec = await done;
     expect(rec.signal).toBe('SIGKILL');

@@ -32,25 +32,39 @@ export interface RecordOptions {
   icountShift?: number;
   maxInsns?: number;
   input?: string;
+  /**
+   * The exit status the recording must end with: 0 (the default) for a guest that exits cleanly,
+   * 4 for one stopped by `maxInsns`, or the guest's own semihosting exit code. Anything else —
+   * a crash (1), a usage error (2), a bad log (3) — fails the test.
+   */
+  expectExit?: number;
 }
 
-/** `armrr record ELF -o LOG`; resolves with the guest's UART output, rejects with stderr on failure. */
+/**
+ * `armrr record ELF -o LOG`; resolves with the guest's UART output when the recorder exits with
+ * `expectExit` and wrote a log, rejects with the exit status and stderr otherwise.
+ */
 export async function recordFirmware(elf: string, log: string, options: RecordOptions = {}): Promise<string> {
   const args = [ARMRR_BIN, 'record', elf, '-o', log, '--icount-shift', String(options.icountShift ?? 5), '--no-realtime'];
   if (options.machine !== undefined) args.push('--machine', options.machine);
   if (options.maxInsns !== undefined) args.push('--max-insns', String(options.maxInsns));
   if (options.input !== undefined) args.push('--input', options.input);
+  const expected = options.expectExit ?? 0;
+  let code: number | string | undefined = 0;
+  let stdout = '';
+  let stderr = '';
   try {
-    const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 64 << 20 });
-    return stdout;
+    ({ stdout, stderr } = await execFileAsync(process.execPath, args, { maxBuffer: 64 << 20 }));
   } catch (e) {
-    const err = e as { code?: number; stderr?: string };
-    // A semihosting exit with a non-zero code is a normal end of a recording, not a failure.
-    if (typeof err.code === 'number' && err.code !== 2 && err.code !== 3 && existsSync(log)) {
-      return (e as { stdout?: string }).stdout ?? '';
-    }
-    throw new Error(`armrr record ${elf} failed (exit ${err.code}): ${err.stderr ?? String(e)}`);
+    const err = e as { code?: number | string; signal?: string; stdout?: string; stderr?: string };
+    code = err.code ?? err.signal;
+    stdout = err.stdout ?? '';
+    stderr = err.stderr ?? String(e);
   }
+  if (code !== expected || !existsSync(log)) {
+    throw new Error(`armrr record ${elf} ended with exit ${code} (expected ${expected})${existsSync(log) ? '' : ' and wrote no log'}: ${stderr}`);
+  }
+  return stdout;
 }
 
 export interface ReplayOptions {
@@ -88,6 +102,11 @@ export class ReplayServer {
   /** `armrr run ELF --gdb 127.0.0.1:0 [extra]`: a live run under gdb (recorded in memory). */
   static startLive(elf: string, extra: string[] = [], options: ReplayOptions = {}): Promise<ReplayServer> {
     return ReplayServer.spawnListening([ARMRR_BIN, 'run', elf, '--gdb', '127.0.0.1:0', ...extra], options);
+  }
+
+  /** `armrr replay ELF LOG --gdb-ws 0`: the WebSocket transport only; `port` is the WebSocket port. */
+  static startWebSocket(elf: string, log: string, options: ReplayOptions = {}): Promise<ReplayServer> {
+    return ReplayServer.spawnListening([ARMRR_BIN, 'replay', elf, log, '--gdb-ws', '0', '--quiet'], options);
   }
 
   /** `armrr run ELF --gdb-ws 0`: the WebSocket transport only; `port` is the WebSocket port. */

@@ -1,13 +1,21 @@
 /**
- * Drives a real `gdb-multiarch --interpreter=mi3` child process for integration tests.
+ * Drives a real `gdb-multiarch --interpreter=mi3` child process for integration tests, through
+ * gdb-js 1.3.0 (the MI transport, command/result matching and MI parser), with what our tests need
+ * on top: one ordered log of every record (so a command's console output and the *stopped record
+ * that ends an execution command are found in order), mi-async all-stop mode (so -exec-interrupt
+ * and other commands go through while the target runs: gdb-js's own `interrupt()` either signals
+ * gdb or needs non-stop mode, which the stub does not offer), and a timeout on every wait whose
+ * error shows the end of the transcript.
  *
- * Every command carries a numeric token, so its result record is found even when gdb interleaves
- * async records (=thread-group-added, *running, =breakpoint-modified…) in any order. Every wait has
- * a timeout whose error shows the end of the transcript.
+ * gdb-js on Node 20 needs two things: its regenerator-compiled code wants the regenerator runtime
+ * as a global (imported first, below), and it calls `stdin.write(cmd, { binary: true })`, an
+ * options object Node 20 rejects, so it gets a process whose `stdin.write` passes only the string.
  */
 
+import 'regenerator-runtime/runtime.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import gdbJs from 'gdb-js';
 
 export type MiValue = string | MiTuple | MiValue[];
 export interface MiTuple {
@@ -45,6 +53,16 @@ export class GdbMiError extends Error {
   }
 }
 
+/** The part of gdb-js's GDB class these tests use (gdb-js ships no type declarations). */
+interface GdbJs {
+  execMI(command: string): Promise<MiTuple>;
+  on(event: 'exec' | 'notify' | 'status', listener: (record: { state: string; data: MiTuple }) => void): void;
+  readonly consoleStream: { each(f: (text: string) => void): void };
+  readonly targetStream: { each(f: (text: string) => void): void };
+  readonly logStream: { each(f: (text: string) => void): void };
+}
+const { GDB } = gdbJs as unknown as { GDB: new (process: unknown) => GdbJs };
+
 interface Waiter {
   match: (record: MiRecord, seq: number) => boolean;
   resolve: (seq: number) => void;
@@ -56,42 +74,54 @@ const TRANSCRIPT_TAIL = 40;
 export class GdbMi {
   readonly transcript: string[] = [];
   readonly records: MiRecord[] = [];
-  private nextToken = 1;
-  private pending = '';
   private waiters: Waiter[] = [];
   private exited: Error | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly gdb: GdbJs;
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
     private readonly timeoutMs: number,
   ) {
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => this.onStdout(chunk));
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => this.transcript.push(`stderr: ${chunk.trimEnd()}`));
     child.on('error', (error) => this.fail(new GdbMiError(`gdb failed to start: ${error.message}`, this.tail())));
     child.on('exit', (code, signal) => this.fail(new GdbMiError(`gdb exited (code ${code}, signal ${signal})`, this.tail())));
+    const transcript = this.transcript;
+    this.gdb = new GDB({
+      stdin: {
+        write: (text: string) => {
+          transcript.push(`-> ${text.trimEnd()}`);
+          return child.stdin.write(text);
+        },
+      },
+      stdout: child.stdout,
+      stderr: child.stderr,
+      kill: (signal?: NodeJS.Signals) => child.kill(signal),
+    });
+    // Every record gdb-js parses reaches these listeners in gdb's output order.
+    for (const kind of ['exec', 'notify', 'status'] as const) {
+      this.gdb.on(kind, ({ state, data }) => this.add({ kind, token: null, class: state, results: data ?? {} }));
+    }
+    this.gdb.consoleStream.each((text) => this.add({ kind: 'console', text }));
+    this.gdb.targetStream.each((text) => this.add({ kind: 'target', text }));
+    this.gdb.logStream.each((text) => this.add({ kind: 'log', text }));
   }
 
   static async start(options: GdbMiOptions = {}): Promise<GdbMi> {
     const args = ['--interpreter=mi3', '-nx', '-q', ...(options.elf ? [options.elf] : [])];
     const child = spawn(options.gdbPath ?? 'gdb-multiarch', args, { stdio: 'pipe' });
     const gdb = new GdbMi(child, options.timeoutMs ?? 15_000);
-    await gdb.waitFor((record) => record.kind === 'prompt', 0, 'the first (gdb) prompt');
     await gdb.cmd('-gdb-set pagination off');
     await gdb.cmd('-gdb-set confirm off');
-    // Lets -exec-interrupt and other commands through while the target runs.
+    // Lets -exec-interrupt and other commands through while the target runs (all-stop mode).
     await gdb.cmd('-gdb-set mi-async on');
     return gdb;
   }
 
   /** Runs an MI command and returns its result record; ^error throws a GdbMiError. */
   cmd(command: string, timeoutMs = this.timeoutMs): Promise<MiResult> {
-    return this.serialize(async () => {
-      const { result } = await this.send(command, timeoutMs);
-      return result;
-    });
+    return this.serialize(async () => ({ class: 'done', results: await this.send(command, timeoutMs) }));
   }
 
   /**
@@ -99,10 +129,14 @@ export class GdbMi {
    * *stopped record. Other commands (e.g. -exec-interrupt) may be sent while it is pending.
    */
   async run(command: string, timeoutMs = this.timeoutMs): Promise<MiTuple> {
-    const seq = await this.serialize(async () => (await this.send(command, timeoutMs)).seq);
+    const from = await this.serialize(async () => {
+      const start = this.records.length;
+      await this.send(command, timeoutMs);
+      return start;
+    });
     const stopSeq = await this.waitFor(
       (record) => record.kind === 'exec' && record.class === 'stopped',
-      seq + 1,
+      from,
       `*stopped after ${command}`,
       timeoutMs,
     );
@@ -114,9 +148,9 @@ export class GdbMi {
     return this.serialize(async () => {
       const start = this.records.length;
       const quoted = cliCommand.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-      const { seq } = await this.send(`-interpreter-exec console "${quoted}"`, timeoutMs);
+      await this.send(`-interpreter-exec console "${quoted}"`, timeoutMs);
       return this.records
-        .slice(start, seq)
+        .slice(start)
         .map((record) => (record.kind === 'console' || record.kind === 'target' ? record.text : ''))
         .join('');
     });
@@ -138,23 +172,26 @@ export class GdbMi {
     return result;
   }
 
-  private async send(command: string, timeoutMs: number): Promise<{ result: MiResult; seq: number }> {
-    const token = this.nextToken++;
-    const start = this.records.length;
-    this.transcript.push(`-> ${token}${command}`);
-    this.child.stdin.write(`${token}${command}\n`);
-    const seq = await this.waitFor(
-      (record) => record.kind === 'result' && record.token === token,
-      start,
-      command,
-      timeoutMs,
-    );
-    const record = this.records[seq] as Extract<MiRecord, { kind: 'result' }>;
-    if (record.class === 'error') {
-      const msg = typeof record.results['msg'] === 'string' ? record.results['msg'] : JSON.stringify(record.results);
+  /** One command through gdb-js; its result, or a GdbMiError for ^error, a timeout or a dead gdb. */
+  private async send(command: string, timeoutMs: number): Promise<MiTuple> {
+    if (this.exited) throw this.exited;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new GdbMiError(`timed out after ${timeoutMs} ms waiting for ${command}`, this.tail())), timeoutMs);
+    });
+    const died = new Promise<never>((_, reject) => this.waiters.push({ match: () => false, resolve: () => undefined, reject }));
+    try {
+      const data = await Promise.race([this.gdb.execMI(command), timeout, died]);
+      return data ?? {};
+    } catch (e) {
+      if (e instanceof GdbMiError) throw e;
+      // gdb-js rejects ^error with "Error while executing "CMD". MSG".
+      const msg = e instanceof Error ? e.message.replace(/^Error while executing ".*?"\. /s, '') : String(e);
+      this.transcript.push(`<- ^error: ${msg}`);
       throw new GdbMiError(`${command} failed: ${msg}`, this.tail());
+    } finally {
+      clearTimeout(timer);
     }
-    return { result: { class: record.class, results: record.results }, seq };
   }
 
   /** Resolves with the index of the first record at or after `from` that matches. */
@@ -188,21 +225,13 @@ export class GdbMi {
     });
   }
 
-  private onStdout(chunk: string): void {
-    this.pending += chunk;
-    let newline: number;
-    while ((newline = this.pending.indexOf('\n')) >= 0) {
-      const line = this.pending.slice(0, newline).replace(/\r$/, '');
-      this.pending = this.pending.slice(newline + 1);
-      if (line === '') continue;
-      this.transcript.push(line);
-      const record = parseMiLine(line);
-      const seq = this.records.push(record) - 1;
-      for (const waiter of [...this.waiters]) {
-        if (waiter.match(record, seq)) {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          waiter.resolve(seq);
-        }
+  private add(record: MiRecord): void {
+    this.transcript.push(record.kind === 'console' || record.kind === 'target' || record.kind === 'log' ? `${record.kind}: ${JSON.stringify(record.text)}` : `${record.kind} ${'class' in record ? record.class : ''} ${JSON.stringify('results' in record ? record.results : '')}`);
+    const seq = this.records.push(record) - 1;
+    for (const waiter of [...this.waiters]) {
+      if (waiter.match(record, seq)) {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        waiter.resolve(seq);
       }
     }
   }
@@ -214,115 +243,5 @@ export class GdbMi {
 
   private tail(): string[] {
     return this.transcript.slice(-TRANSCRIPT_TAIL);
-  }
-}
-
-/** Parses one line of MI output. Lines that are not MI (a program's own output) become `other`. */
-export function parseMiLine(line: string): MiRecord {
-  if (/^\(gdb\)\s*$/.test(line)) return { kind: 'prompt' };
-  const streamKinds = { '~': 'console', '@': 'target', '&': 'log' } as const;
-  const streamKind = streamKinds[line[0] as keyof typeof streamKinds];
-  if (streamKind && line[1] === '"') {
-    const parser = new MiParser(line, 1);
-    try {
-      return { kind: streamKind, text: parser.cString() };
-    } catch {
-      return { kind: 'other', line };
-    }
-  }
-  const match = /^(\d*)([\^*+=])([a-zA-Z-]+)/.exec(line);
-  if (!match) return { kind: 'other', line };
-  const token = match[1] ? Number(match[1]) : null;
-  const kinds = { '^': 'result', '*': 'exec', '+': 'status', '=': 'notify' } as const;
-  const kind = kinds[match[2] as keyof typeof kinds];
-  const parser = new MiParser(line, match[0].length);
-  try {
-    const results = parser.restResults();
-    return { kind, token, class: match[3]!, results };
-  } catch {
-    return { kind: 'other', line };
-  }
-}
-
-/** Recursive-descent parser for MI results: name=value, values are c-strings, {tuples} and [lists]. */
-class MiParser {
-  constructor(
-    private readonly text: string,
-    private pos: number,
-  ) {}
-
-  /** `(,result)*` up to the end of the line. */
-  restResults(): MiTuple {
-    const tuple: MiTuple = {};
-    while (this.pos < this.text.length) {
-      this.expect(',');
-      const [name, value] = this.result();
-      tuple[name] = value;
-    }
-    return tuple;
-  }
-
-  private result(): [string, MiValue] {
-    const match = /^[a-zA-Z_][a-zA-Z0-9_-]*/.exec(this.text.slice(this.pos));
-    if (!match) throw new Error(`MI: name expected at ${this.pos}`);
-    this.pos += match[0].length;
-    this.expect('=');
-    return [match[0], this.value()];
-  }
-
-  private value(): MiValue {
-    const c = this.text[this.pos];
-    if (c === '"') return this.cString();
-    if (c === '{') {
-      this.pos++;
-      const tuple: MiTuple = {};
-      while (this.text[this.pos] !== '}') {
-        if (Object.keys(tuple).length > 0) this.expect(',');
-        const [name, value] = this.result();
-        tuple[name] = value;
-      }
-      this.pos++;
-      return tuple;
-    }
-    if (c === '[') {
-      this.pos++;
-      const list: MiValue[] = [];
-      while (this.text[this.pos] !== ']') {
-        if (list.length > 0) this.expect(',');
-        // A list holds either values or name=value results; the names carry nothing extra.
-        const next = this.text[this.pos];
-        list.push(next === '"' || next === '{' || next === '[' ? this.value() : this.result()[1]);
-      }
-      this.pos++;
-      return list;
-    }
-    throw new Error(`MI: value expected at ${this.pos}`);
-  }
-
-  cString(): string {
-    this.expect('"');
-    let out = '';
-    while (this.pos < this.text.length) {
-      const c = this.text[this.pos++]!;
-      if (c === '"') return out;
-      if (c !== '\\') {
-        out += c;
-        continue;
-      }
-      const e = this.text[this.pos++]!;
-      const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', a: '\x07', e: '\x1b' };
-      if (e in simple) out += simple[e];
-      else if (/[0-7]/.test(e)) {
-        const octal = /^[0-7]{1,3}/.exec(this.text.slice(this.pos - 1))![0];
-        this.pos += octal.length - 1;
-        out += String.fromCharCode(parseInt(octal, 8));
-      } else out += e;
-    }
-    throw new Error('MI: unterminated string');
-  }
-
-  private expect(c: string): void {
-    if (this.text[this.pos] !== c) throw new Error(`MI: "${c}" expected at ${this.pos}`);
-    this.pos++;
   }
 }

@@ -26,6 +26,9 @@ export interface QemuRunOptions {
   extraArgs?: string[];
   /** QEMU -M board (default mps2-an385). */
   machine?: string;
+  /** -cpu and -m (virt: cortex-a15 and 128M unless told). */
+  cpu?: string;
+  memory?: string;
 }
 
 export interface QemuRunResult {
@@ -39,9 +42,23 @@ export function qemuAvailable(): boolean {
   return spawnSync(QEMU, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' | 'extraArgs' | 'machine'> = {}): string[] {
+/**
+ * Tests that compare with QEMU need it: a missing qemu-system-arm fails them loudly (a skipped
+ * comparison would pass CI while proving nothing). `bash scripts/setup.sh` installs it.
+ */
+export function requireQemu(): void {
+  if (!qemuAvailable()) {
+    throw new Error(`${QEMU} is not installed or does not run; install it with 'bash scripts/setup.sh' (Debian package qemu-system-arm)`);
+  }
+}
+
+export function qemuArgs(elf: string, opts: Pick<QemuRunOptions, 'icountShift' | 'extraArgs' | 'machine' | 'cpu' | 'memory'> = {}): string[] {
+  const machine = opts.machine ?? 'mps2-an385';
+  // Debian's QEMU needs -nic none on virt (its default NIC wants a ROM that is not installed).
+  const board = machine === 'virt' ? ['-cpu', opts.cpu ?? 'cortex-a15', '-m', opts.memory ?? '128M', '-nic', 'none'] : [];
   return [
-    '-M', opts.machine ?? 'mps2-an385',
+    '-M', machine,
+    ...board,
     '-display', 'none',
     '-monitor', 'none',
     '-chardev', 'stdio,id=con0',

@@ -100,7 +100,7 @@ describe('diffLogs', () => {
     expect(r.lines.some((l) => l.startsWith('note: log B is damaged or truncated'))).toBe(true);
   });
 
-  it('stays fast on 10^5-event logs with a few differences', () => {
+  it('aligns 10^5-event logs with a few differences', () => {
     const build = (changeAt: number[]) => {
       const w = ReplayLogWriter.inMemory(FP);
       for (let i = 0; i < 100_000; i++) {
@@ -111,9 +111,8 @@ describe('diffLogs', () => {
       w.close();
       return w.bytes();
     };
-    const started = performance.now();
+    // Its speed is measured in bench/, not asserted here.
     const r = diffLogs(build([10, 50_000]), build([20, 50_000, 99_990]));
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(r.runs).toBe(3);
     expect(r.firstDifference?.icount).toBe(70);
   });

@@ -18,7 +18,7 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
   const input = openSerialInput(opts.input, mo.inputGapInsns, mo.icountShift);
   let writer: ReplayLogWriter;
   try {
-    writer = ReplayLogWriter.open(opts.output, fingerprintOf(mo.machine, mo.icountShift, image));
+    writer = ReplayLogWriter.open(opts.output, fingerprintOf(mo.machine, mo.icountShift, image, mo));
   } catch (e) {
     input.close();
     throw new CliError(`cannot write log '${opts.output}': ${(e as Error).message}`);
@@ -36,7 +36,14 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   try {
-    const { machine } = bootFirmware(image, { machine: mo.machine, icountShift: mo.icountShift, ...recorder.ports, jit: mo.jit });
+    const { machine } = bootFirmware(image, {
+      machine: mo.machine,
+      icountShift: mo.icountShift,
+      ...recorder.ports,
+      jit: mo.jit,
+      cpu: mo.cpu,
+      memoryBytes: mo.memoryBytes,
+    });
     machineRef = machine;
     const hooks = recorder.attach(machine);
     const stop = await runSession(machine, {

@@ -1,5 +1,6 @@
 /** `armrr replay ELF LOG`: reproduce a recording with no host input; optionally serve gdb. */
-import { bootFirmware, fingerprintOf, readFirmware } from '../../emulator/boot.js';
+import { boardOptionsKey, bootFirmware, fingerprintOf, readFirmware, type BoardIdentity } from '../../emulator/boot.js';
+import { parseMemorySize } from '../machine-options.js';
 import { MACHINES } from '../../emulator/machines/index.js';
 import { BufferOutputSink } from '../../emulator/io/live-ports.js';
 import { ReplayLogReader } from '../../replay/log-reader.js';
@@ -30,6 +31,9 @@ export interface ReplayCliOptions {
   stateHash?: boolean;
   /** false with --no-jit. */
   jit?: boolean;
+  /** The board options the log was recorded with (virt). */
+  cpu?: string;
+  memory?: string;
 }
 
 export interface OpenedReplayLog {
@@ -43,7 +47,7 @@ export interface OpenedReplayLog {
 }
 
 /** Read a log and find the machine options it was recorded with, from its fingerprint. */
-export function openReplayLog(logPath: string, image: Uint8Array): OpenedReplayLog {
+export function openReplayLog(logPath: string, image: Uint8Array, board: BoardIdentity = {}): OpenedReplayLog {
   let reader: ReplayLogReader;
   try {
     reader = ReplayLogReader.fromFile(logPath);
@@ -67,8 +71,14 @@ export function openReplayLog(logPath: string, image: Uint8Array): OpenedReplayL
     );
   }
   for (const machine of Object.keys(MACHINES)) {
+    // Board options that do not fit this machine cannot be what the log was recorded with.
+    try {
+      boardOptionsKey(machine, board);
+    } catch {
+      continue;
+    }
     for (let shift = 0; shift <= 10; shift++) {
-      const fp = fingerprintOf(machine, shift, image);
+      const fp = fingerprintOf(machine, shift, image, board);
       if (fp.every((b, i) => b === reader.fingerprint[i])) {
         const scan = scanLog(reader.bytes);
         return { reader, machine, icountShift: shift, endIcount: scan.endIcount, truncated: scan.truncated };
@@ -77,7 +87,8 @@ export function openReplayLog(logPath: string, image: Uint8Array): OpenedReplayL
   }
   throw new CliError(
     `'${logPath}' was recorded with a different firmware or machine (fingerprint ${hex(reader.fingerprint)} matches ` +
-      'no machine and --icount-shift for this ELF). Replay it with the exact ELF it was recorded with.',
+      'no machine and --icount-shift for this ELF). Replay it with the exact ELF it was recorded with ' +
+      '(and the --cpu/--memory it was recorded with, for virt).',
     EXIT_BAD_LOG,
   );
 }
@@ -101,7 +112,8 @@ function hex(b: Uint8Array): string {
 
 export async function replayCommand(elfPath: string, logPath: string, opts: ReplayCliOptions): Promise<void> {
   const image = readFirmware(elfPath);
-  const log = openReplayLog(logPath, image);
+  const board: BoardIdentity = { cpu: opts.cpu, memoryBytes: opts.memory === undefined ? undefined : parseMemorySize(opts.memory) };
+  const log = openReplayLog(logPath, image, board);
   if (log.truncated) {
     process.stderr.write(
       `armrr: warning: ${log.truncated.message}\narmrr: replaying up to the last whole event (icount ${log.endIcount})\n`,
@@ -119,6 +131,7 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
     icountShift: log.icountShift,
     ...replayer.ports,
     jit: opts.jit === false ? false : undefined,
+    ...board,
   });
   const hooks = replayer.attach(machine);
   if (opts.gdb !== undefined || opts.gdbWs !== undefined) {

@@ -30,6 +30,8 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     host: new LiveHostPort(input.console),
     output: processOutputSink(),
     jit: mo.jit,
+    cpu: mo.cpu,
+    memoryBytes: mo.memoryBytes,
   });
   let interrupted = false;
   const onSigint = (): void => {

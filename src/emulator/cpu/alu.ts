@@ -95,6 +95,22 @@ export function thumbExpandImmC(imm12: number, carryIn: number): number {
   return res;
 }
 
+/**
+ * ARMExpandImm_C(imm12, carry_in): imm8 rotated right by twice the 4-bit rotation. A zero
+ * rotation keeps the carry (QEMU's op_s_rri_rot writes C only when rot != 0).
+ */
+export function armExpandImmC(imm12: number, carryIn: number): number {
+  const rot = (imm12 >>> 7) & 0x1e;
+  const b = imm12 & 0xff;
+  if (rot === 0) {
+    shifter.carry = carryIn;
+    return b;
+  }
+  const res = (b >>> rot) | (b << (32 - rot));
+  shifter.carry = res >>> 31;
+  return res;
+}
+
 /** AddWithCarry(a, b, carry) and set NZCV. */
 export function addWithCarryFlags(st: CpuState, a: number, b: number, carry: number): number {
   const res = (a + b + carry) | 0;

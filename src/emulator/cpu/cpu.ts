@@ -11,7 +11,7 @@
  * runs; a fault raised by a data access (BusFault, UNALIGNED, DIVBYZERO) or by the fetch is not
  * counted, while UNDEFINED, NOCP, INVSTATE, SVC and BKPT are.
  */
-import type { Bus } from '../memory/bus.js';
+import type { Bus, CpuBus } from '../memory/bus.js';
 import { BUS_FAULT } from '../memory/bus.js';
 import type { VirtualClock } from '../clock.js';
 import type { CoreExecutor } from '../machines/machine.js';
@@ -25,6 +25,8 @@ import { t32BucketsFor } from './t32.js';
 import { CORTEX_M3, type CoreProfile } from './profile.js';
 import type { Encoding } from './decode-table.js';
 import { BlockJit, JIT_SLOT_MASK } from './jit/block-jit.js';
+import type { CompiledBlock } from './jit/block-compiler.js';
+import { BreakpointSet } from './breakpoint-set.js';
 import { bucketKey32, match32 } from './decode-table.js';
 import type { Fields } from './decode-table.js';
 import type { Handler } from './t16.js';
@@ -51,7 +53,7 @@ export class Cpu implements CoreExecutor {
   exitRequest = false;
   hitBreakpoint = false;
   skipBreakpointOnce = false;
-  readonly breakpoints = new Set<number>();
+  readonly breakpoints = new BreakpointSet();
   /** CCR.DIV_0_TRP and CCR.UNALIGN_TRP, mirrored here by the system side. */
   divZeroTrap = false;
   unalignTrap = false;
@@ -70,7 +72,7 @@ export class Cpu implements CoreExecutor {
   /** True when the current instruction is inside an IT block (16-bit forms then do not set flags). */
   inIt = false;
   /** ITSTATE before this instruction, restored when it faults. */
-  private itBefore = 0;
+  protected itBefore = 0;
   /** EXC_RETURN written to PC by this instruction (0 = none); performed after the handler. */
   private excReturn = 0;
   /**
@@ -90,19 +92,27 @@ export class Cpu implements CoreExecutor {
   /** 32-bit decode buckets of this core's profile. */
   private readonly t32Buckets: readonly Encoding<Handler>[][];
 
+  /**
+   * What instructions access memory through: the physical bus here; the A-profile core points it
+   * at the MMU's virtual view (and a byte-swapping view for big-endian data).
+   */
+  bus: CpuBus;
+
   constructor(
     readonly state: CpuState,
-    readonly bus: Bus,
+    /** The physical bus (the JIT's inline RAM paths read its page tables). */
+    readonly physicalBus: Bus,
     readonly clock: VirtualClock,
     readonly profile: CoreProfile = CORTEX_M3,
   ) {
+    this.bus = physicalBus;
     this.r = state.r;
     this.t32Buckets = t32BucketsFor(profile);
   }
 
   /** Turn the block JIT on (boards do unless told `--no-jit`). */
   enableJit(): void {
-    if (this.jit === null) this.jit = new BlockJit(this, this.bus, this.t32Buckets);
+    if (this.jit === null) this.jit = new BlockJit(this, this.physicalBus, this.t32Buckets);
   }
 
   execute(budget: number): number {
@@ -111,7 +121,8 @@ export class Cpu implements CoreExecutor {
     const clock = this.clock;
     const bus = this.bus;
     const bps = this.breakpoints;
-    // Breakpoints only change between runs (gdb stub), so one test per call is enough.
+    // Breakpoints only change between runs (gdb stub), so one test per call is enough; with some
+    // set, a per-page count keeps the check O(1) whatever their number (BreakpointSet).
     const checkBp = bps.size !== 0;
     let skipBp = this.skipBreakpointOnce;
     this.skipBreakpointOnce = false;
@@ -125,13 +136,16 @@ export class Cpu implements CoreExecutor {
     const jitSlots = jit !== null ? jit.slots : null;
     // A block leader: reached by a branch, an exception or the end of a block (where blocks start).
     let leader = true;
+    // The instruction being interpreted ends translation (MSR, CPS, a hint...): the code after it
+    // starts a block of its own, so look it up too instead of interpreting up to the next branch.
+    let stopper = false;
     let inBlock = false;
     // One try around the whole loop: a fault is the rare path and always ends this call.
     try {
       while (retired < budget) {
         pc = r[15]!;
         if (checkBp) {
-          if (!skipBp && bps.has(pc >>> 0)) {
+          if (!skipBp && bps.hit(pc)) {
             this.hitBreakpoint = true;
             break;
           }
@@ -139,7 +153,8 @@ export class Cpu implements CoreExecutor {
         }
         if (jitKeys !== null && st.itstate === 0 && st.thumb !== 0) {
           const slot = (pc >>> 1) & JIT_SLOT_MASK;
-          const b = jitKeys[slot] === pc ? jitSlots![slot]! : leader ? jit!.lookup(pc) : null;
+          const b: CompiledBlock | null = jitKeys[slot] === pc ? jitSlots![slot]! : leader ? jit!.lookup(pc) : null;
+          stopper = b !== null && b.count === Infinity;
           // A block runs only whole: the tail of a budget, and blocks holding a breakpoint, interpret.
           if (b !== null && budget - retired >= b.count && (!checkBp || !BlockJit.hasBreakpointInside(b, bps))) {
             inBlock = true;
@@ -491,7 +506,7 @@ export class Cpu implements CoreExecutor {
                 npc = this.slow16(pc, it, hw, npc);
             }
             }
-            leader = npc !== ((pc + 2) | 0);
+            leader = stopper || npc !== ((pc + 2) | 0);
             r[15] = npc;
           } else {
             const insn = (hw << 16) | bus.fetch16(pc + 2);
@@ -516,7 +531,7 @@ export class Cpu implements CoreExecutor {
               d.exec(this, d.args);
             }
             r[15] = this.nextPc;
-            leader = this.nextPc !== ((pc + 4) | 0);
+            leader = stopper || this.nextPc !== ((pc + 4) | 0);
             if (this.excReturn !== 0) {
               const v = this.excReturn;
               this.excReturn = 0;
@@ -706,8 +721,9 @@ export class Cpu implements CoreExecutor {
     }
   }
 
-  /** Word-aligned access required (LDM/STM/LDRD/STRD/exclusives). */
-  checkAligned(addr: number, size: number): void {
+  /** Aligned access required (LDM/STM/LDRD/STRD/exclusives); `isWrite` for the A-profile abort's WnR. */
+  checkAligned(addr: number, size: number, isWrite = false): void {
+    void isWrite;
     if ((addr & (size - 1)) !== 0) this.runtimeFault(UsageCause.UNALIGNED);
   }
 

@@ -2,7 +2,8 @@
  * Data-processing semantics shared by every encoding (T16, T32 immediate, T32 shifted register):
  * `op(c, d, a, b, s)` computes Rd = a OP b and, when `s` is 1, sets flags. Logical operations take
  * their carry from `shifter.carry`, which the operand producer (shift or ThumbExpandImm) just set.
- * Writing Rd = 15 is a plain branch (ALUWritePC), as QEMU does for these encodings.
+ * Writing Rd = 15 goes through ALUWritePC: a plain branch in Thumb state (as QEMU does for these
+ * encodings), an interworking branch in A32 state (the A-profile core's override).
  */
 import type { Cpu } from './cpu.js';
 import { addWithCarryFlags, shifter } from './alu.js';
@@ -10,7 +11,7 @@ import { addWithCarryFlags, shifter } from './alu.js';
 export type DpOp = (c: Cpu, d: number, a: number, b: number, s: number) => void;
 
 function writeRd(c: Cpu, d: number, v: number): void {
-  if (d === 15) c.branchTo(v);
+  if (d === 15) c.aluWritePc(v);
   else c.r[d] = v;
 }
 
@@ -58,6 +59,11 @@ export const opSub: DpOp = (c, d, a, b, s) =>
 export const opSbc: DpOp = (c, d, a, b, s) => {
   const cin = c.state.CF;
   writeRd(c, d, s !== 0 ? addWithCarryFlags(c.state, a, ~b, cin) : (a + ~b + cin) | 0);
+};
+/** RSC (A32 only): Rd = b - a - NOT(C). */
+export const opRsc: DpOp = (c, d, a, b, s) => {
+  const cin = c.state.CF;
+  writeRd(c, d, s !== 0 ? addWithCarryFlags(c.state, b, ~a, cin) : (b + ~a + cin) | 0);
 };
 export const opRsb: DpOp = (c, d, a, b, s) =>
   writeRd(c, d, s !== 0 ? addWithCarryFlags(c.state, b, ~a, 1) : (b - a) | 0);

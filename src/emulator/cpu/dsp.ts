@@ -7,6 +7,7 @@
  * alu.ts) so nothing is allocated per instruction.
  */
 import type { CpuState } from './state.js';
+import { mulS64, wide } from './alu.js';
 
 /**
  * Lane arithmetic of the parallel add/subtract instructions, as encoded in op2 (bits 6:4):
@@ -165,4 +166,36 @@ export function sumAbsDiff8(n: number, m: number): number {
 /** Add each halfword of `b` to the same halfword of `a`, no carry between them (SXTAB16/UXTAB16). */
 export function addHalves(a: number, b: number): number {
   return (((a >>> 16) + (b >>> 16)) << 16) | (((a & 0xffff) + (b & 0xffff)) & 0xffff);
+}
+
+/** Rn x signed halfword of Rm, bits 47:16 of the 48-bit product (SMULWy/SMLAWy; exact in a double). */
+export function mulWordByHalf(n: number, m: number, top: number): number {
+  return Math.floor((n * half(m, top)) / 65536);
+}
+
+/** The two 16x16 products of the last `dualProducts` call (SMUAD, SMLSD, SMLALD...). */
+export const dual = { lo: 0, hi: 0 };
+
+/** Bottom x bottom and top x top products of Rn and Rm, Rm halfword-swapped when `swap` (X forms). */
+export function dualProducts(n: number, m: number, swap: number): void {
+  if (swap !== 0) m = swapHalves(m);
+  dual.lo = half(n, 0) * half(m, 0);
+  dual.hi = half(n, 1) * half(m, 1);
+}
+
+/** SMMUL/SMMLA: the top word of Rn*Rm (+ `acc` << 32), +1 when rounding and bit 31 of the low word is set. */
+export function mostSignificantWord(n: number, m: number, acc: number, round: number): number {
+  mulS64(n, m);
+  let hi = wide.hi + acc;
+  if (round !== 0) hi += wide.lo >>> 31;
+  return hi | 0;
+}
+
+/** SMMLS: the top word of (Ra << 32) - Rn*Rm, rounded when `round` is set. */
+export function mostSignificantWordSubtract(n: number, m: number, ra: number, round: number): number {
+  mulS64(n, m);
+  const lo = -wide.lo;
+  let hi = ra - wide.hi - (wide.lo !== 0 ? 1 : 0);
+  if (round !== 0) hi += lo >>> 31;
+  return hi | 0;
 }

@@ -74,7 +74,7 @@ export function storeMultiple(c: Cpu, rn: number, list: number, wback: boolean, 
   const count = popcount16(list);
   const base = r[rn]!;
   const start = decrementBefore ? (base - 4 * count) | 0 : base;
-  c.checkAligned(start, 4);
+  c.checkAligned(start, 4, true);
   let addr = start;
   for (let i = 0; i < 16; i++) {
     if ((list & (1 << i)) !== 0) {

@@ -13,7 +13,7 @@ import type { Cpu } from './cpu.js';
 import { encoding } from './decode-table.js';
 import type { Encoding, Fields } from './decode-table.js';
 import type { Handler } from './t16.js';
-import { add64, mulS64, mulU64, wide } from './alu.js';
+import { add64, mulU64, wide } from './alu.js';
 import {
   SIMD_SIGNED,
   SIMD_SIGNED_HALVING,
@@ -24,14 +24,18 @@ import {
   addHalves,
   addSub16,
   addSub8,
+  dual,
+  dualProducts,
   half,
+  mostSignificantWord,
+  mostSignificantWordSubtract,
+  mulWordByHalf,
   overflowQ,
   saturateQ,
   selectBytes,
   signedSat16,
   simd,
   sumAbsDiff8,
-  swapHalves,
   unsignedSat16,
 } from './dsp.js';
 
@@ -107,17 +111,6 @@ const mulHalves =
     c.r[a.rd] = acc ? overflowQ(c.state, p + c.r[a.ra]!) : p;
   };
 
-/** Rn x signed halfword of Rm, bits 47:16 of the 48-bit product (exact in a double). */
-const mulWord = (c: Cpu, a: Fields): number => Math.floor((c.r[a.rn]! * half(c.r[a.rm]!, a.mt)) / 65536);
-
-/** The two 16x16 products of the dual multiplies, Rm optionally halfword-swapped (the X forms). */
-const dual = { lo: 0, hi: 0 };
-function dualProducts(n: number, m: number, swap: number): void {
-  if (swap !== 0) m = swapHalves(m);
-  dual.lo = half(n, 0) * half(m, 0);
-  dual.hi = half(n, 1) * half(m, 1);
-}
-
 /** SMUAD/SMLAD (`sub` false) and SMUSD/SMLSD; `acc` adds Ra. Q on overflow of the exact sum. */
 const dualMultiply =
   (sub: boolean, acc: boolean): Handler =>
@@ -150,20 +143,12 @@ const dualMultiplyLong =
 const mostSignificantMultiply =
   (acc: boolean): Handler =>
   (c, a) => {
-    mulS64(c.r[a.rn]!, c.r[a.rm]!);
-    let hi = wide.hi;
-    if (acc) hi += c.r[a.ra]!;
-    if (a.r !== 0) hi += wide.lo >>> 31;
-    c.r[a.rd] = hi;
+    c.r[a.rd] = mostSignificantWord(c.r[a.rn]!, c.r[a.rm]!, acc ? c.r[a.ra]! : 0, a.r);
   };
 
 /** SMMLS: the top word of (Ra << 32) - Rn*Rm, rounded when `r` is set. */
 const smmls: Handler = (c, a) => {
-  mulS64(c.r[a.rn]!, c.r[a.rm]!);
-  const lo = -wide.lo;
-  let hi = c.r[a.ra]! - wide.hi - (wide.lo !== 0 ? 1 : 0);
-  if (a.r !== 0) hi += lo >>> 31;
-  c.r[a.rd] = hi;
+  c.r[a.rd] = mostSignificantWordSubtract(c.r[a.rn]!, c.r[a.rm]!, c.r[a.ra]!, a.r);
 };
 
 export const T32_DSP_ROWS: readonly Row[] = [
@@ -217,10 +202,10 @@ export const T32_DSP_ROWS: readonly Row[] = [
   t32('SMUAD', '1111 1011 0010 rn:4 1111 rd:4 000 x:1 rm:4', dualMultiply(false, false)),
   t32('SMLAD', '1111 1011 0010 rn:4 ra:4 rd:4 000 x:1 rm:4', dualMultiply(false, true)),
   t32('SMULWy', '1111 1011 0011 rn:4 1111 rd:4 000 mt:1 rm:4', (c, a) => {
-    c.r[a.rd] = mulWord(c, a);
+    c.r[a.rd] = mulWordByHalf(c.r[a.rn]!, c.r[a.rm]!, a.mt);
   }),
   t32('SMLAWy', '1111 1011 0011 rn:4 ra:4 rd:4 000 mt:1 rm:4', (c, a) => {
-    c.r[a.rd] = overflowQ(c.state, mulWord(c, a) + c.r[a.ra]!);
+    c.r[a.rd] = overflowQ(c.state, mulWordByHalf(c.r[a.rn]!, c.r[a.rm]!, a.mt) + c.r[a.ra]!);
   }),
   t32('SMUSD', '1111 1011 0100 rn:4 1111 rd:4 000 x:1 rm:4', dualMultiply(true, false)),
   t32('SMLSD', '1111 1011 0100 rn:4 ra:4 rd:4 000 x:1 rm:4', dualMultiply(true, true)),

@@ -69,7 +69,7 @@ const dual: Handler = (c, a) => {
   const base = a.rn === 15 ? r[15]! & ~3 : r[a.rn]!;
   const offAddr = (base + (a.u === 1 ? a.imm * 4 : -a.imm * 4)) | 0;
   const addr = a.p === 1 ? offAddr : base;
-  c.checkAligned(addr, 4);
+  c.checkAligned(addr, 4, a.l === 0);
   if (a.l === 1) {
     const v1 = c.bus.read32(addr);
     const v2 = c.bus.read32(addr + 4);
@@ -91,7 +91,7 @@ function loadExclusive(c: Cpu, rt: number, addr: number, size: number): void {
 }
 
 function storeExclusive(c: Cpu, rd: number, rt: number, addr: number, size: number): void {
-  c.checkAligned(addr, size);
+  c.checkAligned(addr, size, true);
   const st = c.state;
   if (st.exclusiveAddr === addr >>> 0) {
     const v = c.r[rt]!;

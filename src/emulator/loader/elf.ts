@@ -35,6 +35,8 @@ export interface ElfSegment {
 
 export interface LoadedElf {
   entry: number;
+  /** Tag_CPU_arch_profile from .ARM.attributes ('A', 'R', 'M', 'S'), when the ELF has one. */
+  armProfile?: string;
   segments: ElfSegment[];
   /** Symbols by name (the first definition wins when a name repeats, e.g. local statics). */
   symbols: Map<string, ElfSymbol>;
@@ -42,6 +44,7 @@ export interface LoadedElf {
 
 const PT_LOAD = 1;
 const SHT_SYMTAB = 2;
+const SHT_ARM_ATTRIBUTES = 0x70000003;
 const EM_ARM = 40;
 const ET_EXEC = 2;
 const ET_DYN = 3;
@@ -100,13 +103,15 @@ export function parseElf(bytes: Uint8Array): LoadedElf & { readonly image: Uint8
     segments.push(seg);
   }
   const symbols = new Map<string, ElfSymbol>();
+  let armProfile: string | undefined;
   if (shoff !== 0 && shnum !== 0) {
     if (shentsize < 40 || shoff + shnum * shentsize > bytes.length) {
       throw new ElfError(`truncated or corrupt ELF: section headers at ${shoff} (${shnum} x ${shentsize} bytes) run past the end of the ${bytes.length}-byte file`);
     }
     readSymbols(bytes, dv, shoff, shnum, shentsize, symbols);
+    armProfile = readArmProfile(bytes, dv, shoff, shnum, shentsize);
   }
-  return { entry, segments, symbols, image: bytes };
+  return { entry, segments, symbols, armProfile, image: bytes };
 }
 
 function readSymbols(
@@ -147,6 +152,70 @@ function readSymbols(
   }
 }
 
+/**
+ * Tag_CPU_arch_profile (tag 7) of the "aeabi" subsection of .ARM.attributes, or undefined. The
+ * section is a list of ULEB128 tags; tags 4, 5, 65 and 67 (and odd tags above 32) carry strings,
+ * tag 32 a number and a string, the rest numbers.
+ */
+function readArmProfile(bytes: Uint8Array, dv: DataView, shoff: number, shnum: number, shentsize: number): string | undefined {
+  for (let i = 0; i < shnum; i++) {
+    const sh = shoff + i * shentsize;
+    if (dv.getUint32(sh + 4, true) !== SHT_ARM_ATTRIBUTES) continue;
+    const off = dv.getUint32(sh + 16, true);
+    const end = Math.min(off + dv.getUint32(sh + 20, true), bytes.length);
+    if (off >= end || bytes[off] !== 0x41) return undefined;
+    let p = off + 1;
+    const uleb = (): number => {
+      let v = 0;
+      let shift = 0;
+      while (p < end) {
+        const b = bytes[p++]!;
+        v += (b & 0x7f) * 2 ** shift;
+        shift += 7;
+        if ((b & 0x80) === 0) break;
+      }
+      return v;
+    };
+    const skipString = (): void => {
+      while (p < end && bytes[p] !== 0) p++;
+      p++;
+    };
+    while (p + 4 <= end) {
+      const subStart = p;
+      const subLen = dv.getUint32(p, true);
+      p += 4;
+      const vendorStart = p;
+      skipString();
+      const vendor = new TextDecoder().decode(bytes.subarray(vendorStart, p - 1));
+      const subEnd = Math.min(subStart + subLen, end);
+      if (vendor === 'aeabi') {
+        while (p < subEnd) {
+          const tag = uleb();
+          const size = p + 4 <= subEnd ? dv.getUint32(p, true) : 0;
+          const tagEnd = Math.min(p - 1 + size, subEnd);
+          p += 4;
+          if (tag !== 1) {
+            p = tagEnd; // section/symbol-scoped attributes: not needed
+            continue;
+          }
+          while (p < tagEnd) {
+            const t = uleb();
+            if (t === 7) return String.fromCharCode(uleb());
+            if (t === 4 || t === 5 || t === 67 || t === 65 || (t > 32 && (t & 1) === 1)) skipString();
+            else if (t === 32) {
+              uleb();
+              skipString();
+            } else uleb();
+          }
+        }
+      }
+      if (subLen === 0) break;
+      p = subEnd;
+    }
+  }
+  return undefined;
+}
+
 /** Copy the PT_LOAD segments into RAM through `bus.debugWrite` (copy-on-write safe). */
 export function loadElf(bus: Bus, bytes: Uint8Array, machineName = 'this machine'): LoadedElf {
   const elf = parseElf(bytes);
@@ -172,6 +241,7 @@ export function loadElf(bus: Bus, bytes: Uint8Array, machineName = 'this machine
 /** Load firmware into a machine and reset it (reset reads SP and PC from the vector table). */
 export function loadFirmware(machine: Machine, bytes: Uint8Array): LoadedElf {
   const elf = loadElf(machine.bus, bytes, machine.name);
+  machine.exceptions.setBootEntry?.(elf.entry);
   machine.reset();
   return elf;
 }

@@ -1,12 +1,14 @@
 /** Machine registry: board name -> factory. */
 import type { Machine } from './machine.js';
 import { createMps2An385, createMps2An386, type BoardOptions } from './mps2.js';
+import { createVirt } from './virt.js';
 
 export type { BoardOptions } from './mps2.js';
 
 export const MACHINES: Readonly<Record<string, (opts: BoardOptions) => Machine>> = {
   'mps2-an385': createMps2An385,
   'mps2-an386': createMps2An386,
+  virt: createVirt,
 };
 
 export class UnknownMachineError extends Error {

@@ -47,6 +47,8 @@ export interface ExceptionUnit {
   hasPendingForWakeup(): boolean;
   /** Reset vector fetch: MSP, PC, and architectural reset state. */
   resetCore(): void;
+  /** Boards that start at the image's entry point (A-profile -kernel ELF) take it here before reset. */
+  setBootEntry?(entry: number): void;
 }
 
 /** Why `run` returned. */

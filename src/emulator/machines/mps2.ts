@@ -38,6 +38,10 @@ export interface BoardOptions {
   output: OutputSink;
   /** Translate hot code with the block JIT (default true; false = interpreter only, `--no-jit`). */
   jit?: boolean;
+  /** `--cpu`: the core, for boards that can take more than one (default: the board's own). */
+  cpu?: string;
+  /** `--memory` in bytes, for boards with configurable RAM (QEMU's -m). */
+  memoryBytes?: number;
 }
 
 export const MPS2_AN385_NAME = 'mps2-an385';

@@ -5,8 +5,8 @@
  * `pageWrite[guestPage]` the same offset when a write may go straight to RAM. A page whose write
  * entry is -1 but whose host entry is >= 0 takes the slow write path, which is where snapshot
  * copy-on-write, watchpoints and the JIT's code-page invalidation hook in (`WriteObserver`,
- * `CodeWriteObserver`). Aliases (mirrors) map several guest
- * pages onto one host page.
+ * `CodeWriteObserver`) and where the MMU learns that a translation table it has cached changed
+ * (`TableWriteObserver`). Aliases (mirrors) map several guest pages onto one host page.
  *
  * Errors: an access to an unmapped address throws the preallocated `BUS_FAULT` signal (rare path;
  * the CPU turns it into a BusFault). Nothing is allocated on the access path.
@@ -22,6 +22,20 @@ export interface MmioHandler {
   readonly name: string;
   read(offset: number, size: 1 | 2 | 4): number;
   write(offset: number, value: number, size: 1 | 2 | 4): void;
+}
+
+/**
+ * What a core's instructions access memory through: the physical Bus on M-profile, the MMU's
+ * virtual view on A-profile (same methods, virtual addresses).
+ */
+export interface CpuBus {
+  read8(addr: number): number;
+  read16(addr: number): number;
+  read32(addr: number): number;
+  write8(addr: number, value: number): void;
+  write16(addr: number, value: number): void;
+  write32(addr: number, value: number): void;
+  fetch16(addr: number): number;
 }
 
 /** Thrown (as this exact object) for accesses that hit nothing; carries the address of the last one. */
@@ -45,6 +59,15 @@ export interface CodeWriteObserver {
   codePageReplaced(hostPage: number): void;
 }
 
+/**
+ * Told when RAM holding translation tables the MMU has cached walks from is written (the MMU drops
+ * its TLB there, so a translation never outlives the descriptor it came from: invariant I5).
+ */
+export interface TableWriteObserver {
+  /** A guest or debugger write (or a snapshot restore) is about to change table page `hostPage`. */
+  tableWrite(hostPage: number): void;
+}
+
 /** Observes every data access to watched pages, before the access happens. */
 export interface WatchObserver {
   onAccess(addr: number, size: number, isWrite: boolean): void;
@@ -64,7 +87,7 @@ interface MmioMapping {
   handler: MmioHandler;
 }
 
-export class Bus {
+export class Bus implements CpuBus {
   readonly ram: ArrayBuffer;
   readonly u8: Uint8Array;
   readonly u16: Uint16Array;
@@ -87,6 +110,9 @@ export class Bus {
   /** host page -> 1 when translated code was made from it; its writes then stay on the slow path. */
   readonly codeHost: Uint8Array;
   codeObserver: CodeWriteObserver | null = null;
+  /** host page -> 1 when the MMU cached translations walked from it; its writes stay on the slow path. */
+  readonly tableHost: Uint8Array;
+  tableObserver: TableWriteObserver | null = null;
   private readonly mmio: MmioMapping[] = [];
   readonly regions: readonly RamRegionSpec[];
   private readonly regionHostBase: number[] = [];
@@ -111,6 +137,7 @@ export class Bus {
     this.i32 = new Int32Array(this.ram);
     this.hostToGuest = Array.from({ length: total / PAGE_SIZE }, () => []);
     this.codeHost = new Uint8Array(total / PAGE_SIZE);
+    this.tableHost = new Uint8Array(total / PAGE_SIZE);
     this.pageWatched = new Uint8Array(NUM_PAGES);
     regions.forEach((r, i) => {
       const host = this.regionHostBase[i]!;
@@ -140,9 +167,9 @@ export class Bus {
   protectHostPage(hostPage: number): void {
     for (const gp of this.hostToGuest[hostPage]!) this.pageWrite[gp] = -1;
   }
-  /** Re-enable fast writes on one host page unless it is watched or holds translated code. */
+  /** Re-enable fast writes on one host page unless it is watched or holds translated code or tables. */
   unprotectHostPage(hostPage: number): void {
-    if (this.codeHost[hostPage]) return;
+    if (this.codeHost[hostPage] || this.tableHost[hostPage]) return;
     for (const gp of this.hostToGuest[hostPage]!) {
       if (!this.pageWatched[gp]) this.pageWrite[gp] = this.pageHost[gp]!;
     }
@@ -163,9 +190,24 @@ export class Bus {
     this.codeHost[hostPage] = 0;
     if (this.writeObserver === null) this.unprotectHostPage(hostPage);
   }
+  /**
+   * Host page `hostPage` holds translation tables the MMU cached walks from: every write to it takes
+   * the slow path and tells `tableObserver`.
+   */
+  markTablePage(hostPage: number): void {
+    if (this.tableHost[hostPage]) return;
+    this.tableHost[hostPage] = 1;
+    this.protectHostPage(hostPage);
+  }
+  /** The MMU no longer caches anything walked from `hostPage` (same rule as `clearCodePage`). */
+  clearTablePage(hostPage: number): void {
+    this.tableHost[hostPage] = 0;
+    if (this.writeObserver === null) this.unprotectHostPage(hostPage);
+  }
   /** Host page contents were replaced outside the write path (snapshot restore). */
   hostPageReplaced(hostPage: number): void {
     if (this.codeHost[hostPage]) this.codeObserver?.codePageReplaced(hostPage);
+    if (this.tableHost[hostPage]) this.tableObserver?.tableWrite(hostPage);
   }
 
   /** Disable fast writes everywhere (O(pages); used when a snapshot is taken). */
@@ -280,6 +322,7 @@ export class Bus {
       if (this.pageWrite[p]! < 0) {
         this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
         if (this.codeHost[h >>> PAGE_SHIFT]) this.codeObserver?.codeWrite(a, h >>> PAGE_SHIFT);
+        if (this.tableHost[h >>> PAGE_SHIFT]) this.tableObserver?.tableWrite(h >>> PAGE_SHIFT);
       }
       this.u8[h + (a & PAGE_MASK)] = value >>> (8 * i);
     }
@@ -359,10 +402,18 @@ export class Bus {
       if (this.pageWrite[p]! < 0) {
         this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
         if (this.codeHost[h >>> PAGE_SHIFT]) this.codeObserver?.codeWrite(a, h >>> PAGE_SHIFT);
+        if (this.tableHost[h >>> PAGE_SHIFT]) this.tableObserver?.tableWrite(h >>> PAGE_SHIFT);
       }
       this.u8[h + (a & PAGE_MASK)] = data[i]!;
     }
     return true;
+  }
+
+  /** Instruction fetch of one word (A32; no watch check). Throws BUS_FAULT if not RAM. */
+  fetch32(addr: number): number {
+    const host = this.pageHost[addr >>> PAGE_SHIFT]!;
+    if (host >= 0 && (addr & 3) === 0) return this.i32[(host + (addr & PAGE_MASK)) >>> 2]!;
+    return this.fetch16(addr) | (this.fetch16((addr + 2) | 0) << 16);
   }
 
   /** Instruction fetch of one halfword (no watch check). Throws BUS_FAULT if not RAM. */

@@ -43,6 +43,10 @@ export interface CompiledBlock {
   /** Host RAM page the code was read from (invalidation unit). */
   readonly hostPage: number;
   readonly run: (budget: number) => number;
+  /** BreakpointSet.generation when `bpInside` was computed (-1: never). */
+  bpGeneration: number;
+  /** Whether a breakpoint lies inside the block after its first instruction (it then interprets). */
+  bpInside: boolean;
 }
 
 type BlockFactory = (
@@ -191,6 +195,6 @@ export class BlockCompiler {
     const cpu = this.cpu;
     const bus = this.bus;
     const run = factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs));
-    return { start, end: pc, count, hostPage: host >>> PAGE_SHIFT, run };
+    return { start, end: pc, count, hostPage: host >>> PAGE_SHIFT, run, bpGeneration: -1, bpInside: false };
   }
 }

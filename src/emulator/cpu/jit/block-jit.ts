@@ -11,6 +11,7 @@ import type { Cpu } from '../cpu.js';
 import type { Encoding } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { BlockCompiler, type CompiledBlock } from './block-compiler.js';
+import type { BreakpointSet } from '../breakpoint-set.js';
 
 export const JIT_SLOT_BITS = 14;
 export const JIT_SLOT_MASK = (1 << JIT_SLOT_BITS) - 1;
@@ -72,7 +73,7 @@ export class BlockJit implements CodeWriteObserver {
   private untranslatable(pc: number): CompiledBlock | null {
     const host = this.bus.pageHost[pc >>> PAGE_SHIFT]!;
     if (host < 0) return null;
-    return { start: pc, end: (pc + 2) | 0, count: Infinity, hostPage: host >>> PAGE_SHIFT, run: neverRun };
+    return { start: pc, end: (pc + 2) | 0, count: Infinity, hostPage: host >>> PAGE_SHIFT, run: neverRun, bpGeneration: -1, bpInside: false };
   }
 
   /** The translated block whose code covers `pc` (tests and diagnostics; not on a hot path). */
@@ -83,10 +84,16 @@ export class BlockJit implements CodeWriteObserver {
     return null;
   }
 
-  /** True when a breakpoint lies inside the block after its first instruction. */
-  static hasBreakpointInside(b: CompiledBlock, bps: ReadonlySet<number>): boolean {
-    for (const a of bps) if (a > b.start >>> 0 && a < b.end >>> 0) return true;
-    return false;
+  /**
+   * True when a breakpoint lies inside the block after its first instruction. Cached in the block
+   * per breakpoint-set generation, so the cost does not depend on how many breakpoints are set.
+   */
+  static hasBreakpointInside(b: CompiledBlock, bps: BreakpointSet): boolean {
+    if (b.bpGeneration !== bps.generation) {
+      b.bpInside = bps.holdsAfterStart(b.start, b.end);
+      b.bpGeneration = bps.generation;
+    }
+    return b.bpInside;
   }
 
   codeWrite(addr: number, hostPage: number): void {

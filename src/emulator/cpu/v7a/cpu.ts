@@ -1,0 +1,483 @@
+/**
+ * The ARMv7-A core (Cortex-A15 as QEMU 7.2 models it on `virt`): an interpreter for A32 and for
+ * Thumb on A-profile, on top of the shared `Cpu` helpers and decode tables. Memory goes through
+ * `bus`, which is the MMU's virtual view once an MMU is attached (the physical bus until then) and
+ * a byte-swapping view of it while CPSR.E selects big-endian data.
+ *
+ * PC convention while a handler runs: `r[15]` = instruction + 8 (A32) or + 4 (Thumb), `pc` = the
+ * instruction, `nextPc` = where execution continues. Synchronous exceptions are taken inside the
+ * instruction (they set `nextPc` to the vector).
+ *
+ * icount (QEMU -icount): every executed instruction counts, including UNDEFINED, SVC, BKPT and
+ * failed condition checks; an instruction whose data access or fetch aborts does not.
+ */
+import type { Bus, CpuBus } from '../../memory/bus.js';
+import { BUS_FAULT } from '../../memory/bus.js';
+import type { VirtualClock } from '../../clock.js';
+import { Cpu } from '../cpu.js';
+import { RUNNING } from '../state.js';
+import { conditionPassed } from '../alu.js';
+import { bucketKey32, match32, type Fields } from '../decode-table.js';
+import type { Handler } from '../t16.js';
+import { CORTEX_A15, type CoreProfile } from '../profile.js';
+import { SysRegFile, type CoreInterruptInputs, type SysRegDef } from './sysreg-registry.js';
+import { CoreRegisters, SCTLR_A } from './core-registers.js';
+import { ArmV7aExceptions } from './exceptions.js';
+import { ArmV7aState, CPSR_A, CPSR_F, CPSR_I, MODE_USR, isValidMode } from './state.js';
+import { CORE_ABORT, FSR_ALIGNMENT, FSR_DEBUG, FSR_WNR, raiseAbort, type AbortSignal } from './abort.js';
+import { A32_BUCKETS, A32_UNCOND_BUCKETS, a32BucketKey } from './a32.js';
+import { A_T16_ARGS, A_T16_EXEC, A_T32_BUCKETS } from './thumb-a.js';
+import { ByteSwappedBus } from './byte-swapped-bus.js';
+import type { Psci } from './psci.js';
+
+/** What the core needs from an MMU (src/emulator/memory/mmu.ts provides it). */
+export interface CoreMmu extends CpuBus {
+  fetch32(va: number): number;
+  /** PL0 accesses (set by the core on every mode change). */
+  user: boolean;
+  /** LDRT/STRT-style accesses: checked as PL0 whatever the mode. */
+  forceUser: boolean;
+  /** Throw the alignment fault for `va` in the current regime's FSR format. */
+  alignmentFault(va: number, isWrite: boolean): never;
+  setSctlr(value: number): void;
+  /** The object the MMU throws for translation/permission/external aborts. */
+  readonly faultSignal: AbortSignal;
+}
+
+interface DecodedInsn {
+  exec: Handler;
+  args: Fields;
+}
+const CACHE_BITS = 12;
+const CACHE_MASK = (1 << CACHE_BITS) - 1;
+const undefinedHandler: Handler = (c) => c.undefined();
+
+/** A32 SVC immediate / T32 SVC immediate that QEMU treats as a semihosting call at PL1. */
+const SEMIHOSTING_SVC_A32 = 0x123456;
+const SEMIHOSTING_SVC_T32 = 0xab;
+
+export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
+  declare readonly state: ArmV7aState;
+  /** Every CP15/CP14 register the core, MMU, timer and PMU define (MRC/MCR look them up here). */
+  readonly sysregs = new SysRegFile();
+  readonly coreRegs = new CoreRegisters();
+  readonly exceptions: ArmV7aExceptions;
+  mmu: CoreMmu | null = null;
+  /** EL2 present (virt's virtualization=on): only then do the banked MRS/MSR forms exist. */
+  readonly hasVirtualizationExtensions = false;
+  /** SCTLR.A: every unaligned access faults. */
+  private alignCheck = false;
+  /** Little-endian data view (MMU or physical bus) and its byte-swapped twin for CPSR.E = 1. */
+  private dataView: CpuBus;
+  private swappedView: ByteSwappedBus;
+  /** Instruction fetch view (MMU or physical bus): fetches are little-endian whatever CPSR.E says. */
+  private fetchView: { fetch16(a: number): number; fetch32(a: number): number };
+
+  private readonly a32Keys = new Int32Array(1 << CACHE_BITS);
+  private readonly a32Cache: DecodedInsn[] = new Array<DecodedInsn>(1 << CACHE_BITS).fill({ exec: undefinedHandler, args: {} });
+  private readonly thumbKeys = new Int32Array(1 << CACHE_BITS);
+  private readonly thumbCache: DecodedInsn[] = new Array<DecodedInsn>(1 << CACHE_BITS).fill({ exec: undefinedHandler, args: {} });
+
+  /**
+   * Guest memory as the program sees it now (MMU view, little-endian), for semihosting and other
+   * accesses made on the guest's behalf outside an instruction.
+   */
+  readonly guestMemory: CpuBus = {
+    read8: (a) => this.dataView.read8(a),
+    read16: (a) => this.dataView.read16(a),
+    read32: (a) => this.dataView.read32(a),
+    write8: (a, v) => this.dataView.write8(a, v),
+    write16: (a, v) => this.dataView.write16(a, v),
+    write32: (a, v) => this.dataView.write32(a, v),
+    fetch16: (a) => this.dataView.fetch16(a),
+  };
+
+  constructor(state: ArmV7aState, bus: Bus, clock: VirtualClock, profile: CoreProfile = CORTEX_A15) {
+    super(state, bus, clock, profile);
+    // A key that can never be the encoding cached in its own slot marks the slot empty.
+    for (let i = 0; i < this.a32Keys.length; i++) this.a32Keys[i] = i ^ 1;
+    this.dataView = bus;
+    this.fetchView = bus;
+    this.swappedView = new ByteSwappedBus(bus);
+    this.exceptions = new ArmV7aExceptions(this, state);
+    this.sys = this.exceptions;
+    this.coreRegs.define(this.sysregs, profile.ids!, {
+      isUser: () => this.state.mode === MODE_USR,
+      sctlrChanged: (v) => this.sctlrChanged(v),
+    });
+  }
+
+  /** Put the MMU between the core and the bus (its view replaces the physical one). */
+  attachMmu(mmu: CoreMmu): void {
+    this.mmu = mmu;
+    this.dataView = mmu;
+    this.fetchView = mmu;
+    this.swappedView = new ByteSwappedBus(mmu);
+    mmu.setSctlr(this.coreRegs.s.sctlr);
+    this.syncModeDependents();
+  }
+
+  override enableJit(): void {
+    // The block JIT is Thumb/M-profile only so far: A-profile runs interpreted.
+  }
+
+  // ---- interrupt inputs (the GIC CPU interface drives them) ---------------------------------
+
+  setIrq(level: boolean): void {
+    this.exceptions.setIrq(level);
+  }
+  setFiq(level: boolean): void {
+    this.exceptions.setFiq(level);
+  }
+
+  isPrivileged(): boolean {
+    return this.state.mode !== MODE_USR;
+  }
+
+  /** SCTLR was written (or reset): alignment checking, and the MMU's view of M/A/TRE/AFE. */
+  sctlrChanged(v: number): void {
+    this.alignCheck = (v & SCTLR_A) !== 0;
+    this.mmu?.setSctlr(v);
+  }
+
+  /** Mode and CPSR.E decide the MMU's privilege and the data byte order: re-derive them. */
+  syncModeDependents(): void {
+    const st = this.state;
+    if (this.mmu !== null) this.mmu.user = st.mode === MODE_USR;
+    this.bus = st.bigEndian !== 0 ? this.swappedView : this.dataView;
+  }
+
+  // ---- execution ----------------------------------------------------------------------------
+
+  override execute(budget: number): number {
+    const st = this.state;
+    const r = this.r;
+    const clock = this.clock;
+    const bps = this.breakpoints;
+    const checkBp = bps.size !== 0;
+    let skipBp = this.skipBreakpointOnce;
+    this.skipBreakpointOnce = false;
+    // A snapshot restore may have changed mode or E behind our back.
+    this.syncModeDependents();
+    const fetch = this.fetchView;
+    let retired = 0;
+    let fetching = false;
+    let pc = 0;
+    let it = 0;
+    try {
+      while (retired < budget) {
+        pc = r[15]!;
+        if (checkBp) {
+          if (!skipBp && bps.has(pc >>> 0)) {
+            this.hitBreakpoint = true;
+            break;
+          }
+          skipBp = false;
+        }
+        clock.icount++;
+        retired++;
+        it = st.itstate;
+        this.pc = pc;
+        this.itBefore = it;
+        if (st.thumb === 0) {
+          fetching = true;
+          const insn = fetch.fetch32(pc);
+          fetching = false;
+          this.insn = insn;
+          this.nextPc = (pc + 4) | 0;
+          r[15] = (pc + 8) | 0;
+          const cond = insn >>> 28;
+          if (cond === 14 || (cond !== 15 ? conditionPassed(st, cond) : true)) {
+            const slot = (insn ^ (insn >>> 13)) & CACHE_MASK;
+            let d = this.a32Cache[slot]!;
+            if (this.a32Keys[slot] !== insn) d = this.decodeA32(insn, slot);
+            d.exec(this, d.args);
+          }
+          r[15] = this.nextPc;
+        } else {
+          fetching = true;
+          const hw = fetch.fetch16(pc);
+          if (hw < 0xe800) {
+            fetching = false;
+            this.insn = hw;
+            this.nextPc = (pc + 2) | 0;
+            r[15] = (pc + 4) | 0;
+            let run = true;
+            if (it !== 0) {
+              st.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+              this.inIt = true;
+              run = conditionPassed(st, it >>> 4);
+            } else {
+              this.inIt = false;
+            }
+            if (run) A_T16_EXEC[hw]!(this, A_T16_ARGS[hw]!);
+            r[15] = this.nextPc;
+          } else {
+            const insn = (hw << 16) | fetch.fetch16((pc + 2) | 0);
+            fetching = false;
+            this.insn = insn;
+            this.nextPc = (pc + 4) | 0;
+            r[15] = (pc + 4) | 0;
+            let run = true;
+            if (it !== 0) {
+              st.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+              this.inIt = true;
+              run = conditionPassed(st, it >>> 4);
+            } else {
+              this.inIt = false;
+            }
+            if (run) {
+              const slot = (insn ^ (insn >>> 13)) & CACHE_MASK;
+              let d = this.thumbCache[slot]!;
+              if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);
+              d.exec(this, d.args);
+            }
+            r[15] = this.nextPc;
+          }
+        }
+        if (this.exitRequest || st.sleep !== RUNNING) break;
+      }
+    } catch (e) {
+      // Rare path: an abort. The instruction did not happen (QEMU restores icount and PC).
+      r[15] = pc;
+      st.itstate = it;
+      clock.icount--;
+      retired--;
+      if (this.mmu !== null) this.mmu.forceUser = false;
+      if (e === BUS_FAULT) {
+        // MMU off (or no MMU yet): a synchronous external abort, short-descriptor format.
+        if (fetching) this.exceptions.prefetchAbortWith(pc, 0x008, pc);
+        else this.exceptions.dataAbort(pc, BUS_FAULT.isWrite ? 0x808 : 0x008, BUS_FAULT.address);
+      } else if (e === CORE_ABORT || (this.mmu !== null && e === this.mmu.faultSignal)) {
+        const f = e as AbortSignal;
+        if (f.isFetch || fetching) this.exceptions.prefetchAbortWith(pc, f.fsr, f.far);
+        else this.exceptions.dataAbort(pc, f.fsr, f.far);
+      } else {
+        throw e;
+      }
+    }
+    return retired;
+  }
+
+  private decodeA32(insn: number, slot: number): DecodedInsn {
+    const buckets = insn >>> 28 === 15 ? A32_UNCOND_BUCKETS : A32_BUCKETS;
+    const d = this.decoded(match32(buckets[a32BucketKey(insn)]!, insn), insn);
+    this.a32Keys[slot] = insn;
+    this.a32Cache[slot] = d;
+    return d;
+  }
+
+  private decodeT32(insn: number, slot: number): DecodedInsn {
+    const d = this.decoded(match32(A_T32_BUCKETS[bucketKey32(insn)]!, insn), insn);
+    this.thumbKeys[slot] = insn;
+    this.thumbCache[slot] = d;
+    return d;
+  }
+
+  private decoded(e: ReturnType<typeof match32<Handler>>, insn: number): DecodedInsn {
+    if (e === null) return { exec: undefinedHandler, args: {} };
+    const args: Fields = {};
+    for (const f of e.fieldNames) args[f] = 0;
+    e.extract(insn, args);
+    return { exec: e.exec, args };
+  }
+
+  // ---- helpers for handlers ------------------------------------------------------------------
+
+  /** UNDEFINED: UND exception (counted), PC and ITSTATE of this instruction in SPSR/LR. */
+  override undefined(): void {
+    this.state.itstate = this.itBefore;
+    this.exceptions.undefinedInstruction(this.pc);
+  }
+  override usageFault(): void {
+    this.undefined();
+  }
+  override fpUndefined(): void {
+    this.undefined();
+  }
+
+  /** CPACR cp10/cp11 for the current privilege and FPEXC.EN; otherwise UNDEFINED. */
+  override fpCheck(): boolean {
+    if (this.fpAccessAllowed() && (this.state.fpexc & 0x40000000) !== 0) return true;
+    this.undefined();
+    return false;
+  }
+
+  /** CPACR grants cp10 and cp11 at the current privilege level (FPEXC.EN not considered). */
+  fpAccessAllowed(): boolean {
+    const cpacr = this.coreRegs.s.cpacr;
+    const cp10 = (cpacr >>> 20) & 3;
+    const cp11 = (cpacr >>> 22) & 3;
+    const need = this.state.mode === MODE_USR ? 3 : 1;
+    return (cp10 & need) === need && cp10 !== 2 && (cp11 & need) === need && cp11 !== 2;
+  }
+
+  override runtimeFault(): never {
+    // Only the shared rows' alignment checks get here (divide-by-zero never traps on A-profile).
+    return this.alignmentFault(this.pc, false);
+  }
+
+  /** Alignment fault on `addr` (DFSR 0x001, or the LPAE form with the MMU's help). */
+  alignmentFault(addr: number, isWrite: boolean): never {
+    if (this.mmu !== null) this.mmu.alignmentFault(addr, isWrite);
+    return raiseAbort(FSR_ALIGNMENT | (isWrite ? FSR_WNR : 0), addr, isWrite, false);
+  }
+
+  override checkAligned(addr: number, size: number, isWrite = false): void {
+    if ((addr & (size - 1)) !== 0) this.alignmentFault(addr, isWrite);
+  }
+
+  override load32(addr: number): number {
+    if ((addr & 3) !== 0 && this.alignCheck) this.alignmentFault(addr, false);
+    return this.bus.read32(addr);
+  }
+  override load16(addr: number): number {
+    if ((addr & 1) !== 0 && this.alignCheck) this.alignmentFault(addr, false);
+    return this.bus.read16(addr);
+  }
+  override store32(addr: number, v: number): void {
+    if ((addr & 3) !== 0 && this.alignCheck) this.alignmentFault(addr, true);
+    this.bus.write32(addr, v);
+  }
+  override store16(addr: number, v: number): void {
+    if ((addr & 1) !== 0 && this.alignCheck) this.alignmentFault(addr, true);
+    this.bus.write16(addr, v & 0xffff);
+  }
+
+  /** Begin/end an unprivileged (LDRT/STRT) access; the abort path clears it too. */
+  beginUnprivileged(): void {
+    if (this.mmu !== null) this.mmu.forceUser = true;
+  }
+  endUnprivileged(): void {
+    if (this.mmu !== null) this.mmu.forceUser = false;
+  }
+
+  /** BranchWritePC: A32 targets are word aligned, Thumb ones halfword aligned. */
+  override branchTo(addr: number): void {
+    this.nextPc = this.state.thumb !== 0 ? addr & ~1 : addr & ~3;
+  }
+
+  /** BXWritePC / LoadWritePC: interworking on bit 0 (QEMU keeps bit 1 of an A32 target as is). */
+  override bxWritePc(addr: number): void {
+    this.state.thumb = addr & 1;
+    this.nextPc = addr & ~1;
+  }
+
+  /** ALUWritePC: interworking in A32, a plain branch in Thumb. */
+  override aluWritePc(addr: number): void {
+    if (this.state.thumb !== 0) this.nextPc = addr & ~1;
+    else this.bxWritePc(addr);
+  }
+
+  /**
+   * Exception return from data processing with S and Rd = PC (SUBS PC, LR...): CPSR = SPSR, then
+   * continue at `addr`, aligned for the state returned to (QEMU's cpsr_write_eret). UNDEFINED in
+   * User and System mode, which have no SPSR (QEMU: UNDEF at User, and SYS reads SPSR as 0).
+   */
+  override returnFromException(addr: number): void {
+    const st = this.state;
+    if (st.mode === MODE_USR) return this.undefined();
+    this.restoreCpsr(st.getSpsr());
+    this.nextPc = st.thumb !== 0 ? addr & ~1 : addr & ~3;
+  }
+
+  /** CPSR = `v` as an exception return writes it (RFE, LDM ^ with PC, SUBS PC). */
+  restoreCpsr(v: number): void {
+    const st = this.state;
+    if (!isValidMode(v & 0x1f)) v = (v & ~0x1f) | st.mode;
+    st.setCpsr(v, 0xffffffff & ~(1 << 24));
+    this.syncModeDependents();
+    this.exitRequest = true;
+  }
+
+  /**
+   * MSR CPSR / CPS: write the fields in `mask`; at PL0 only the flags and GE (QEMU's
+   * CPSR_USER), and the mode only to a mode this core has.
+   */
+  writeCpsrByInstruction(v: number, mask: number): void {
+    const st = this.state;
+    if (st.mode === MODE_USR) mask &= 0xf80f0000;
+    // MSR never writes the execution state bits (IT, J, T) from A32/T32 (QEMU: CPSR_EXEC).
+    mask &= ~0x0710fc20;
+    st.setCpsr(v, mask);
+    this.syncModeDependents();
+    this.exitRequest = true;
+  }
+
+  /** CPS: set/clear the A/I/F bits in `bits`; `mode` >= 0 switches mode (PL1 only; NOP at PL0). */
+  changeProcessorState(disable: boolean, bits: number, mode: number): void {
+    const st = this.state;
+    if (st.mode === MODE_USR) return;
+    bits &= CPSR_A | CPSR_I | CPSR_F;
+    if (bits !== 0) st.aif = disable ? st.aif | bits : st.aif & ~bits;
+    if (mode >= 0 && isValidMode(mode)) st.setMode(mode);
+    this.syncModeDependents();
+    this.exitRequest = true;
+  }
+
+  /** SETEND: CPSR.E (big-endian data when 1); allowed at PL0. */
+  setEndian(e: number): void {
+    this.state.bigEndian = e & 1;
+    this.syncModeDependents();
+  }
+
+  /** PSCI firmware answered by the emulator (virt's HVC conduit), or null (HVC is then UNDEFINED). */
+  psci: Psci | null = null;
+
+  /** HVC at PL1: a PSCI call when the board provides PSCI (logged as EXCEPTION, as QEMU). */
+  psciCall(): boolean {
+    if (this.psci === null) return false;
+    this.r[15] = this.nextPc;
+    this.exceptions.onExceptionEvent?.('svc');
+    this.psci.call();
+    this.exitRequest = true;
+    return true;
+  }
+
+  /** BL/BLX: LR = return address, with bit 0 set when returning to Thumb. */
+  override link(): void {
+    this.r[14] = this.state.thumb !== 0 ? this.nextPc | 1 : this.nextPc;
+  }
+
+  /** SVC: semihosting (SVC 0x123456 in A32, 0xAB in Thumb, at PL1) or the SVC exception. */
+  override svc(imm: number): void {
+    const st = this.state;
+    this.r[15] = this.nextPc;
+    const semihostingImm = st.thumb !== 0 ? SEMIHOSTING_SVC_T32 : SEMIHOSTING_SVC_A32;
+    if (st.mode !== MODE_USR && imm === semihostingImm && this.exceptions.semihosting !== null) {
+      this.exceptions.semihostingCall();
+      return;
+    }
+    this.exceptions.svc(imm);
+  }
+
+  /** BKPT: a debug event taken as a prefetch abort with IFSR 0x002 (never semihosting on A). */
+  override bkpt(_imm: number): void {
+    this.breakpointAbort(this.pc);
+  }
+
+  breakpointAbort(pc: number): void {
+    this.state.itstate = this.itBefore;
+    this.r[15] = pc;
+    const lpae = this.mmu !== null && (this.mmuFsrIsLpae?.() ?? false);
+    // QEMU clears the fault address for BKPT ("FAR is UNKNOWN"): IFAR reads 0.
+    this.exceptions.prefetchAbortWith(pc, lpae ? 0x222 : FSR_DEBUG, 0);
+  }
+  /** Set by the MMU wiring: true when FSRs use the LPAE format (TTBCR.EAE). */
+  mmuFsrIsLpae: (() => boolean) | null = null;
+
+  // ---- coprocessor register access (MRC/MCR/MRRC/MCRR) --------------------------------------
+
+  /** The definition for an access, or null when it is UNDEFINED at this privilege level. */
+  sysregFor(cp: number, is64: boolean, opc1: number, crn: number, crm: number, opc2: number, isRead: boolean): SysRegDef | null {
+    const def = this.sysregs.lookup(cp, is64, opc1, crn, crm, opc2);
+    if (def === undefined) return null;
+    if (isRead ? def.read === undefined : def.write === undefined) return null;
+    if (this.state.mode === MODE_USR) {
+      const pl0 = isRead ? def.pl0Read : def.pl0Write;
+      if (pl0 === undefined || pl0 === false) return null;
+      if (typeof pl0 === 'function' && !pl0()) return null;
+    }
+    return def;
+  }
+}

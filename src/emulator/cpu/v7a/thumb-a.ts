@@ -1,0 +1,176 @@
+/**
+ * Thumb on the A-profile core: the shared 16-bit table with the A-profile forms of CPS and SETEND
+ * over it, and the 32-bit table = A-profile rows (MRS/MSR incl. banked and SPSR, CPS with a mode,
+ * SUBS PC,LR / ERET, SRS/RFE, HVC/SMC, BXJ, unprivileged loads/stores, exclusives with the A-profile
+ * monitor, coprocessor transfers) + Advanced SIMD + VFP + DSP + the shared ARMv7-M rows without
+ * their M-only MRS/MSR and the M-profile "no coprocessor" rows.
+ */
+import type { Cpu } from '../cpu.js';
+import { build32Buckets, encoding, type Encoding, type Fields } from '../decode-table.js';
+import { T16_ARGS, T16_EXEC, type Handler } from '../t16.js';
+import { T32_MEMORY_ROWS } from '../t32-memory.js';
+import { T32_DATAPROC_ROWS } from '../t32-dataproc.js';
+import { T32_CONTROL_ROWS } from '../t32-control.js';
+import { T32_DSP_ROWS } from '../t32-dsp.js';
+import { T32_VFP_A_ROWS } from '../vfp-a.js';
+import { T32_NEON_ROWS } from '../neon.js';
+import { loadStore } from '../memops.js';
+import type { ArmV7aCpu } from './cpu.js';
+import { mrs, mrsBanked, msr, msrBanked } from './status-registers.js';
+import { hvc, rfe, srs } from './a32-control.js';
+import { coprocessor32, coprocessor64 } from './a32-coproc.js';
+import { loadExclusive, loadExclusiveDual, storeExclusive, storeExclusiveDual } from './a32-memory.js';
+
+type Row = Encoding<Handler>;
+const v7a = (c: Cpu): ArmV7aCpu => c as ArmV7aCpu;
+const t16 = (name: string, pattern: string, exec: Handler): Row => encoding(name, 16, pattern, exec);
+const t32 = (name: string, pattern: string, exec: Handler): Row => encoding(name, 32, pattern, exec);
+
+/** 16-bit rows that differ on A-profile (they replace the shared rows for the halfwords they match). */
+const A_T16_ROWS: readonly Row[] = [
+  t16('CPS', '1011 0110 011 im:1 0 a:1 i:1 f:1', (c, a) =>
+    v7a(c).changeProcessorState(a.im === 1, (a.a << 8) | (a.i << 7) | (a.f << 6), -1),
+  ),
+  t16('SETEND', '1011 0110 0101 e:1 000', (c, a) => {
+    // UNPREDICTABLE inside an IT block: QEMU executes it anyway.
+    v7a(c).setEndian(a.e);
+  }),
+];
+
+/** Pre-decoded 16-bit handlers and fields for the A-profile core. */
+export const A_T16_EXEC: Handler[] = T16_EXEC.slice();
+export const A_T16_ARGS: Fields[] = T16_ARGS.slice();
+for (const e of A_T16_ROWS) {
+  for (let hw = 0; hw < 65536; hw++) {
+    if ((hw & e.mask) !== e.match) continue;
+    const args: Fields = {};
+    for (const f of e.fieldNames) args[f] = 0;
+    e.extract(hw, args);
+    A_T16_EXEC[hw] = e.exec;
+    A_T16_ARGS[hw] = args;
+  }
+}
+
+const A_T32_ROWS: readonly Row[] = [
+  // Status registers: banked forms (bit 5 of hw2) before the plain ones.
+  t32('MRS_banked', '1111 0011 111 r:1 m1:4 1000 rd:4 001 m:1 0000', (c, a) => {
+    if (a.rd >= 13) return c.undefined();
+    mrsBanked(v7a(c), a.rd, a.r, (a.m << 4) | a.m1);
+  }),
+  t32('MRS_A', '1111 0011 111 r:1 1111 1000 rd:4 0000 0000', (c, a) => {
+    if (a.rd >= 13) return c.undefined();
+    mrs(v7a(c), a.rd, a.r === 1);
+  }),
+  t32('MSR_banked', '1111 0011 100 r:1 rn:4 1000 m1:4 001 m:1 0000', (c, a) => {
+    if (a.rn >= 13) return c.undefined();
+    msrBanked(v7a(c), a.rn, a.r, (a.m << 4) | a.m1);
+  }),
+  t32('MSR_A', '1111 0011 100 r:1 rn:4 1000 mask:4 0000 0000', (c, a) => {
+    if (a.mask === 0 || a.rn >= 13) return c.undefined();
+    msr(v7a(c), a.r === 1, a.mask, c.r[a.rn]!);
+  }),
+  // CPS (imod 10/11, or mode change alone); imod 00 without M is the hint space.
+  t32('CPS_imod', '1111 0011 1010 1111 1000 0 1 dis:1 m:1 a:1 i:1 f:1 mode:5', (c, a) => {
+    if (c.inIt) return c.undefined();
+    v7a(c).changeProcessorState(a.dis === 1, (a.a << 8) | (a.i << 7) | (a.f << 6), a.m === 1 ? a.mode : -1);
+  }),
+  t32('CPS_mode', '1111 0011 1010 1111 1000 0 00 1 000 mode:5', (c, a) => {
+    if (c.inIt) return c.undefined();
+    v7a(c).changeProcessorState(false, 0, a.mode);
+  }),
+  // SUBS PC, LR, #imm8 (ERET when imm8 = 0).
+  t32('SUBS_pc_lr', '1111 0011 1101 1110 1000 1111 imm:8', (c, a) => {
+    if (c.inIt && !c.lastInItOrOutside()) return c.undefined();
+    c.returnFromException((c.r[14]! - a.imm) | 0);
+  }),
+  // No Jazelle: BXJ is BX (QEMU).
+  t32('BXJ', '1111 0011 1100 rm:4 1000 1111 0000 0000', (c, a) => {
+    if (a.rm >= 13) return c.undefined();
+    c.bxWritePc(c.r[a.rm]!);
+  }),
+  t32('HVC', '1111 0111 1110 imm4:4 1000 imm12:12', (c, a) => {
+    if (c.inIt) return c.undefined();
+    hvc(c, a);
+  }),
+  t32('SMC', '1111 0111 1111 imm4:4 1000 0000 0000 0000', (c) => c.undefined()),
+
+  // SRS/RFE: DB (P=1 U=0 in A32 terms) and IA forms.
+  t32('SRS_DB', '1110 1000 00 w:1 0 1101 1100 0000 000 mode:5', (c, a) => srs(v7a(c), a.mode, false, true, a.w === 1)),
+  t32('SRS_IA', '1110 1001 10 w:1 0 1101 1100 0000 000 mode:5', (c, a) => srs(v7a(c), a.mode, true, false, a.w === 1)),
+  t32('RFE_DB', '1110 1000 00 w:1 1 rn:4 1100 0000 0000 0000', (c, a) => {
+    if (c.inIt && !c.lastInItOrOutside()) return c.undefined();
+    rfe(v7a(c), a.rn, false, true, a.w === 1);
+  }),
+  t32('RFE_IA', '1110 1001 10 w:1 1 rn:4 1100 0000 0000 0000', (c, a) => {
+    if (c.inIt && !c.lastInItOrOutside()) return c.undefined();
+    rfe(v7a(c), a.rn, true, false, a.w === 1);
+  }),
+
+  // Unprivileged loads/stores (LDRT, STRT, LDRBT...): accessed with PL0 permissions.
+  t32('LDST_unpriv', '1111 100 sg:1 0 sz:2 l:1 rn:4 rt:4 1110 imm:8', (c, a) => {
+    const size = a.sz === 0 ? (a.sg === 1 ? -1 : 1) : a.sz === 1 ? (a.sg === 1 ? -2 : 2) : a.sz === 2 && a.sg === 0 ? 4 : 0;
+    if (size === 0 || a.rn === 15 || a.rt >= 13 || (a.l === 0 && a.sg === 1)) return c.undefined();
+    const cpu = v7a(c);
+    cpu.beginUnprivileged();
+    loadStore(c, a.l === 1, size, a.rt, a.rn, a.imm, true, false);
+    cpu.endUnprivileged();
+  }),
+
+  // Exclusives with the A-profile monitor (value compare, STREX checks the address first).
+  t32('STREX', '1110 1000 0100 rn:4 rt:4 rd:4 imm:8', (c, a) => {
+    if (a.rd >= 13 || a.rt >= 13 || a.rn === 15 || a.rd === a.rn || a.rd === a.rt) return c.undefined();
+    storeExclusive(c, a.rd, a.rt, (c.r[a.rn]! + a.imm * 4) | 0, 4);
+  }),
+  t32('LDREX', '1110 1000 0101 rn:4 rt:4 1111 imm:8', (c, a) => {
+    if (a.rt >= 13 || a.rn === 15) return c.undefined();
+    loadExclusive(c, a.rt, (c.r[a.rn]! + a.imm * 4) | 0, 4);
+  }),
+  t32('STREXB_H_D', '1110 1000 1100 rn:4 rt:4 rt2:4 01 sz:2 rd:4', (c, a) => {
+    if (a.sz === 0 || a.sz === 2) return c.undefined();
+    if (a.rd >= 13 || a.rt >= 13 || a.rn === 15 || a.rd === a.rn || a.rd === a.rt) return c.undefined();
+    if (a.sz === 3) {
+      if (a.rt2 >= 13 || a.rd === a.rt2) return c.undefined();
+      return storeExclusiveDual(c, a.rd, a.rt, a.rt2, c.r[a.rn]!);
+    }
+    if (a.rt2 !== 15) return c.undefined();
+    storeExclusive(c, a.rd, a.rt, c.r[a.rn]!, a.sz === 1 ? 2 : 1);
+  }),
+  t32('LDREXB_H_D', '1110 1000 1101 rn:4 rt:4 rt2:4 01 sz:2 1111', (c, a) => {
+    if (a.sz === 0 || a.sz === 2) return c.undefined();
+    if (a.rt >= 13 || a.rn === 15) return c.undefined();
+    if (a.sz === 3) {
+      if (a.rt2 >= 13 || a.rt === a.rt2) return c.undefined();
+      return loadExclusiveDual(c, a.rt, a.rt2, c.r[a.rn]!);
+    }
+    if (a.rt2 !== 15) return c.undefined();
+    loadExclusive(c, a.rt, c.r[a.rn]!, a.sz === 1 ? 2 : 1);
+  }),
+];
+
+/** MCR/MRC/MCRR/MRRC (T1 encodings; the *2 forms with bit 28 set are UNDEFINED). */
+const A_T32_COPROC_ROWS: readonly Row[] = [
+  t32('MCR_MRC', '1110 1110 opc1:3 l:1 crn:4 rt:4 cp:4 opc2:3 1 crm:4', (c, a) => {
+    if (a.rt === 13) return c.undefined();
+    coprocessor32(c, a);
+  }),
+  t32('MCRR_MRRC', '1110 1100 010 l:1 rt2:4 rt:4 cp:4 opc1:4 crm:4', (c, a) => {
+    if (a.rt === 13 || a.rt2 === 13) return c.undefined();
+    coprocessor64(c, a);
+  }),
+];
+
+/** The M-profile MRS/MSR rows read v7-M special registers: the A rows above replace them. */
+const SHARED_CONTROL_ROWS = T32_CONTROL_ROWS.filter((e) => e.name !== 'MRS' && e.name !== 'MSR');
+
+export const A_T32_TABLE: readonly Row[] = [
+  ...A_T32_ROWS,
+  ...T32_NEON_ROWS,
+  ...T32_VFP_A_ROWS,
+  ...A_T32_COPROC_ROWS,
+  ...T32_DSP_ROWS,
+  ...T32_MEMORY_ROWS,
+  ...T32_DATAPROC_ROWS,
+  ...SHARED_CONTROL_ROWS,
+];
+
+export const A_T32_BUCKETS: readonly Row[][] = build32Buckets(A_T32_TABLE);

@@ -1,0 +1,613 @@
+/**
+ * The VMSAv7 MMU of an A-profile core (stage 1, PL1&0 regime): it wraps the physical `Bus` and
+ * offers the bus's access methods on virtual addresses for the current privilege. Short descriptors
+ * (mmu-short-descriptor.ts) or LPAE (mmu-lpae.ts) by TTBCR.EAE; a software TLB per privilege
+ * (tlb.ts) keeps hits to two typed-array loads: virtual page → physical page, then the bus's own
+ * page tables (so snapshot copy-on-write, watchpoints and code-page checks still see every access
+ * exactly as without the MMU). MMIO and everything unusual go through the bus's methods.
+ *
+ * Faults throw `MMU_FAULT` with the FSR in the regime's format (QEMU: the format follows TTBCR.EAE
+ * even with the MMU off); an unassigned physical address becomes an external abort (0x008 / LPAE
+ * 0x210, WnR for writes) at the virtual address. With SCTLR.M = 0 addresses pass straight through.
+ *
+ * Invariant I5: the TLB is flushed on every register write that can change a walk and whenever RAM
+ * holding a descriptor it cached from is written (the bus's table-page protection), so an access
+ * gives what a fresh walk gives, warm TLB or cold; `load()` drops everything.
+ */
+import type { DeviceState, StatefulComponent } from '../devices/device.js';
+import type { Bus, TableWriteObserver } from './bus.js';
+import { BUS_FAULT, PAGE_SHIFT } from './bus.js';
+import { FSR_WNR, longFormatFsr, MMU_FAULT, MmuFaultInfo, type MmuFaultSignal, MmuFaultType, shortFormatFsr } from './mmu-fault.js';
+import { walkLpae } from './mmu-lpae.js';
+import { walkShortDescriptor } from './mmu-short-descriptor.js';
+import {
+  ACCESS_FETCH,
+  ACCESS_READ,
+  ACCESS_WRITE,
+  type AccessKind,
+  DescriptorReader,
+  SCTLR_A,
+  SCTLR_AFE,
+  SCTLR_EE,
+  SCTLR_M,
+  SCTLR_TRE,
+  SCTLR_UWXN,
+  SCTLR_WXN,
+  TTBCR_EAE,
+  type TranslationRegs,
+  WalkResult,
+} from './mmu-walk.js';
+import { Tlb } from './tlb.js';
+
+export { MMU_FAULT, MmuFaultSignal } from './mmu-fault.js';
+export { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, type AccessKind } from './mmu-walk.js';
+
+const TWO_32 = 0x1_0000_0000;
+const PAGE_OFFSET = 0xfff;
+/** SCTLR bits that change a translation (anything else the MMU ignores). */
+const SCTLR_WALK_BITS = SCTLR_M | SCTLR_AFE | SCTLR_TRE | SCTLR_WXN | SCTLR_UWXN | SCTLR_EE;
+/** TTBCR fields of the short-descriptor format. */
+const TTBCR_N = 7;
+const TTBCR_PD0 = 1 << 4;
+const TTBCR_PD1 = 1 << 5;
+/** LPAE-format TTBCR bits that are UNK/SBZP before ARMv8 (QEMU masks them): [21:19], [15:14], [6:3]. */
+const TTBCR_LPAE_SBZ = (7 << 19) | (3 << 14) | (0xf << 3);
+
+/** Saved MMU state (registers it owns, its copy of SCTLR and the privilege the core set). */
+export interface MmuState extends DeviceState {
+  ttbr0Lo: number;
+  ttbr0Hi: number;
+  ttbr1Lo: number;
+  ttbr1Hi: number;
+  ttbcr: number;
+  dacr: number;
+  prrr: number;
+  nmrr: number;
+  contextidr: number;
+  parLo: number;
+  parHi: number;
+  sctlr: number;
+  user: number;
+  forceUser: number;
+}
+
+/** One translation as `Mmu.inspect` reports it. */
+export interface TranslationInfo {
+  pa: number;
+  /** PROT_R | PROT_W | PROT_X bits (1, 2, 4). */
+  prot: number;
+  lgPageSize: number;
+  memAttr: number;
+  shareability: number;
+  nonGlobal: boolean;
+}
+
+export interface MmuOptions {
+  /**
+   * The core has the Security Extensions (vexpress-a9's Cortex-A9: TTBCR.PD0/PD1 exist, walks are
+   * Secure). QEMU's virt without `secure=on` has none: PD0/PD1 read as zero and PAR.NS is set.
+   */
+  securityExtensions?: boolean;
+}
+
+/** One page of identity translations (virtual page i → physical page i, all permissions): MMU off. */
+let identityEntries: Int32Array | null = null;
+function identity(): Int32Array {
+  if (identityEntries === null) {
+    identityEntries = new Int32Array(1 << (32 - PAGE_SHIFT));
+    for (let i = 0; i < identityEntries.length; i++) identityEntries[i] = (i << 3) | 7;
+  }
+  return identityEntries;
+}
+
+export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableWriteObserver {
+  readonly name = 'mmu';
+  /** The object every fault of this MMU throws (the core compares caught values with it). */
+  readonly faultSignal: MmuFaultSignal = MMU_FAULT;
+
+  // Registers (TranslationRegs): written through CP15 (mmu-registers.ts) and setSctlr.
+  ttbr0Lo = 0;
+  ttbr0Hi = 0;
+  ttbr1Lo = 0;
+  ttbr1Hi = 0;
+  ttbcr = 0;
+  dacr = 0;
+  prrr = 0;
+  nmrr = 0;
+  sctlr = 0;
+  contextidr = 0;
+  parLo = 0;
+  parHi = 0;
+
+  private readonly securityExtensions: boolean;
+  private userMode = false;
+  private unprivileged = false;
+  private readonly privTlb = new Tlb();
+  private readonly userTlb = new Tlb();
+  /** The entries accesses use now: the current privilege's TLB, or the identity map when off. */
+  private cur: Int32Array;
+  private readonly res = new WalkResult();
+  private readonly fi = new MmuFaultInfo();
+  private readonly reader: DescriptorReader;
+  private readonly debugReader: DescriptorReader;
+  /** Host pages marked as holding cached descriptors (cleared with the TLB). */
+  private readonly markedTablePages: number[] = [];
+
+  // The bus's arrays, for the inlined RAM paths.
+  private readonly pageRead: Int32Array;
+  private readonly pageWrite: Int32Array;
+  private readonly pageHost: Int32Array;
+  private readonly u8: Uint8Array;
+  private readonly u16: Uint16Array;
+  private readonly i32: Int32Array;
+
+  constructor(
+    readonly bus: Bus,
+    options: MmuOptions = {},
+  ) {
+    this.securityExtensions = options.securityExtensions === true;
+    this.reader = new DescriptorReader(bus);
+    this.debugReader = new DescriptorReader(bus, true);
+    this.pageRead = bus.pageRead;
+    this.pageWrite = bus.pageWrite;
+    this.pageHost = bus.pageHost;
+    this.u8 = bus.u8;
+    this.u16 = bus.u16;
+    this.i32 = bus.i32;
+    this.cur = identity();
+    bus.tableObserver = this;
+  }
+
+  // ---- Controls the core drives ------------------------------------------------------------
+
+  /** The core runs at PL0 (set on every mode change). */
+  get user(): boolean {
+    return this.userMode;
+  }
+  set user(v: boolean) {
+    this.userMode = v;
+    this.selectEntries();
+  }
+
+  /** Accesses are made as PL0 whatever the mode (set around LDRT/STRT and friends). */
+  get forceUser(): boolean {
+    return this.unprivileged;
+  }
+  set forceUser(v: boolean) {
+    this.unprivileged = v;
+    this.selectEntries();
+  }
+
+  /** Called by the core on every SCTLR write. */
+  setSctlr(v: number): void {
+    const changed = (this.sctlr ^ v) & SCTLR_WALK_BITS;
+    this.sctlr = v >>> 0;
+    if (changed !== 0) this.flushAll();
+    this.selectEntries();
+  }
+
+  /** SCTLR.M: translation on. */
+  get enabled(): boolean {
+    return (this.sctlr & SCTLR_M) !== 0;
+  }
+
+  /** SCTLR.A: the core must check alignment of every data access. */
+  get alignmentChecks(): boolean {
+    return (this.sctlr & SCTLR_A) !== 0;
+  }
+
+  /** The regime uses LPAE (long) descriptors and fault status format: TTBCR.EAE, even with the MMU off. */
+  get longDescriptors(): boolean {
+    return (this.ttbcr & TTBCR_EAE) !== 0;
+  }
+
+  /** The current ASID: CONTEXTIDR[7:0], or under LPAE the one in TTBR0/TTBR1 (TTBCR.A1). */
+  get asid(): number {
+    if (!this.longDescriptors) return this.contextidr & 0xff;
+    return (((this.ttbcr >>> 22) & 1) !== 0 ? this.ttbr1Hi : this.ttbr0Hi) >>> 16;
+  }
+
+  private selectEntries(): void {
+    if ((this.sctlr & SCTLR_M) === 0) this.cur = identity();
+    else this.cur = this.userMode || this.unprivileged ? this.userTlb.entries : this.privTlb.entries;
+  }
+
+  // ---- Data accesses (the Bus's methods on virtual addresses) --------------------------------
+
+  read8(va: number): number {
+    const e = this.cur[va >>> PAGE_SHIFT]!;
+    if ((e & 1) !== 0) {
+      const host = this.pageRead[e >>> 3]!;
+      if (host >= 0) return this.u8[host + (va & PAGE_OFFSET)]!;
+    }
+    return this.slowRead(va >>> 0, 1);
+  }
+
+  read16(va: number): number {
+    const e = this.cur[va >>> PAGE_SHIFT]!;
+    if ((e & 1) !== 0 && (va & 1) === 0) {
+      const host = this.pageRead[e >>> 3]!;
+      if (host >= 0) return this.u16[(host + (va & PAGE_OFFSET)) >>> 1]!;
+    }
+    return this.slowRead(va >>> 0, 2);
+  }
+
+  /** Returns a signed 32-bit value. */
+  read32(va: number): number {
+    const e = this.cur[va >>> PAGE_SHIFT]!;
+    if ((e & 1) !== 0 && (va & 3) === 0) {
+      const host = this.pageRead[e >>> 3]!;
+      if (host >= 0) return this.i32[(host + (va & PAGE_OFFSET)) >>> 2]!;
+    }
+    return this.slowRead(va >>> 0, 4) | 0;
+  }
+
+  write8(va: number, value: number): void {
+    const e = this.cur[va >>> PAGE_SHIFT]!;
+    if ((e & 2) !== 0) {
+      const host = this.pageWrite[e >>> 3]!;
+      if (host >= 0) {
+        this.u8[host + (va & PAGE_OFFSET)] = value;
+        return;
+      }
+    }
+    this.slowWrite(va >>> 0, value, 1);
+  }
+
+  write16(va: number, value: number): void {
+    const e = this.cur[va >>> PAGE_SHIFT]!;
+    if ((e & 2) !== 0 && (va & 1) === 0) {
+      const host = this.pageWrite[e >>> 3]!;
+      if (host >= 0) {
+        this.u16[(host + (va & PAGE_OFFSET)) >>> 1] = value;
+        return;
+      }
+    }
+    this.slowWrite(va >>> 0, value, 2);
+  }
+
+  write32(va: number, value: number): void {
+    const e = this.cur[va >>> PAGE_SHIFT]!;
+    if ((e & 2) !== 0 && (va & 3) === 0) {
+      const host = this.pageWrite[e >>> 3]!;
+      if (host >= 0) {
+        this.i32[(host + (va & PAGE_OFFSET)) >>> 2] = value;
+        return;
+      }
+    }
+    this.slowWrite(va >>> 0, value, 4);
+  }
+
+  // ---- Instruction fetch (no watchpoints, as Bus.fetch16) ------------------------------------
+
+  fetch16(va: number): number {
+    const e = this.cur[va >>> PAGE_SHIFT]!;
+    if ((e & 4) !== 0 && (va & 1) === 0) {
+      const host = this.pageHost[e >>> 3]!;
+      if (host >= 0) return this.u16[(host + (va & PAGE_OFFSET)) >>> 1]!;
+    }
+    return this.slowFetch16(va >>> 0);
+  }
+
+  /** A32 fetch of a word-aligned instruction; returns a signed 32-bit value. */
+  fetch32(va: number): number {
+    const e = this.cur[va >>> PAGE_SHIFT]!;
+    if ((e & 4) !== 0 && (va & 3) === 0) {
+      const host = this.pageHost[e >>> 3]!;
+      if (host >= 0) return this.i32[(host + (va & PAGE_OFFSET)) >>> 2]!;
+    }
+    return this.slowFetch16(va >>> 0) | (this.slowFetch16((va + 2) >>> 0) << 16);
+  }
+
+  // ---- Faults and translation services -------------------------------------------------------
+
+  /** Throw the Alignment fault for a data access at `va` in the current format (DFSR 0x001 / 0x221). */
+  alignmentFault(va: number, isWrite: boolean): never {
+    this.fi.set(MmuFaultType.Alignment, 0, 0);
+    return this.raise(va >>> 0, isWrite ? ACCESS_WRITE : ACCESS_READ);
+  }
+
+  /**
+   * Translate `va` for an access of `kind` at PL0 (`user`) or PL1: the physical address (a number
+   * up to 2^40), or MMU_FAULT thrown as the access would.
+   */
+  translate(va: number, kind: AccessKind, user: boolean): number {
+    va >>>= 0;
+    if (!this.enabled) return va;
+    if (!this.walk(this.reader, va, kind, user)) this.raise(va, kind);
+    return this.res.pa;
+  }
+
+  /** The physical address the CPU would reach reading `va` now, or -1; no side effects (debugger). */
+  debugTranslate(va: number): number {
+    va >>>= 0;
+    if (!this.enabled) return va;
+    if (!this.walk(this.debugReader, va, ACCESS_READ, this.userMode)) return -1;
+    return this.res.pa;
+  }
+
+  /**
+   * What a walk for `va` at PL0 (`user`) or PL1 finds now, without side effects: for gdb's monitor
+   * and tests. Null when the MMU is off or the address does not translate (a read fault).
+   */
+  inspect(va: number, user: boolean): TranslationInfo | null {
+    if (!this.enabled || !this.walk(this.debugReader, va >>> 0, ACCESS_READ, user)) return null;
+    const r = this.res;
+    return {
+      pa: r.pa,
+      prot: r.prot,
+      lgPageSize: r.lgPageSize,
+      memAttr: r.memAttr,
+      shareability: r.shareability,
+      nonGlobal: r.nonGlobal,
+    };
+  }
+
+  /**
+   * ATS1C{P,U}{R,W}: translate `va` as a PL1 (`user` false) or PL0 read/write and put the result in
+   * PAR (QEMU's do_ats_write: 32-bit PAR with short descriptors, 64-bit with LPAE). An external
+   * abort on the table walk is not reported in PAR but taken as a data abort (thrown).
+   */
+  addressTranslate(va: number, kind: AccessKind, user: boolean): void {
+    va >>>= 0;
+    const lpae = this.longDescriptors;
+    let ok = true;
+    let pa = va;
+    if (this.enabled) {
+      this.res.begin();
+      ok = this.walk(this.reader, va, kind, user);
+      pa = this.res.pa;
+    } else {
+      this.res.begin();
+      this.res.lgPageSize = 12;
+    }
+    if (!ok && this.fi.type === MmuFaultType.SyncExternalOnWalk) {
+      MMU_FAULT.fsr = lpae ? longFormatFsr(this.fi) : shortFormatFsr(this.fi);
+      MMU_FAULT.far = va;
+      MMU_FAULT.isWrite = false;
+      MMU_FAULT.isFetch = false;
+      throw MMU_FAULT;
+    }
+    const ns = !this.securityExtensions || this.res.nonSecure;
+    if (lpae) {
+      if (ok) {
+        const hi = Math.floor(pa / TWO_32);
+        this.parLo = ((pa % TWO_32 & 0xfffff000) | (ns ? 1 << 9 : 0) | (this.res.shareability << 7) | (1 << 11)) >>> 0;
+        this.parHi = ((hi & 0xff) | (this.res.memAttr << 24)) >>> 0;
+      } else {
+        this.parLo = ((1 << 11) | ((longFormatFsr(this.fi) & 0x3f) << 1) | 1) >>> 0;
+        this.parHi = 0;
+      }
+    } else {
+      if (ok) {
+        const low = pa % TWO_32;
+        const base = this.res.lgPageSize === 24 ? (low & 0xff000000) | (1 << 1) : low & 0xfffff000;
+        this.parLo = (base | (ns ? 1 << 9 : 0)) >>> 0;
+      } else {
+        const fsr = shortFormatFsr(this.fi);
+        this.parLo = (((fsr & (1 << 10)) >>> 5) | ((fsr & (1 << 12)) >>> 6) | ((fsr & 0xf) << 1) | 1) >>> 0;
+      }
+      this.parHi = 0;
+    }
+  }
+
+  // ---- Register writes that need more than storing (mmu-registers.ts) ------------------------
+
+  /** TTBCR write, masked as QEMU's vmsa_ttbcr_raw_write for a v7 core with LPAE. */
+  writeTtbcr(v: number): void {
+    if ((v & TTBCR_EAE) !== 0) v &= ~TTBCR_LPAE_SBZ;
+    else if (this.securityExtensions) v &= TTBCR_PD1 | TTBCR_PD0 | TTBCR_N;
+    else v &= TTBCR_N;
+    this.ttbcr = v >>> 0;
+    this.flushAll();
+  }
+
+  /** Any other register that affects translation changed (TTBRn, DACR, PRRR/NMRR, CONTEXTIDR). */
+  translationChanged(): void {
+    this.flushAll();
+  }
+
+  // ---- TLB maintenance ------------------------------------------------------------------------
+
+  /** Drop every cached translation (TLBIALL, TLBIASID: QEMU flushes everything for both). */
+  flushAll(): void {
+    this.privTlb.flushAll();
+    this.userTlb.flushAll();
+    const marked = this.markedTablePages;
+    for (let i = 0; i < marked.length; i++) this.bus.clearTablePage(marked[i]!);
+    marked.length = 0;
+  }
+
+  /** Drop the translations of the page holding `va`, for every ASID (TLBIMVA, TLBIMVAA). */
+  flushPage(va: number): void {
+    const vp = va >>> PAGE_SHIFT;
+    this.privTlb.flushPage(vp);
+    this.userTlb.flushPage(vp);
+  }
+
+  /** Bus: a page holding cached descriptors is being written. */
+  tableWrite(_hostPage: number): void {
+    this.flushAll();
+  }
+
+  /** Pages currently cached for PL1 and PL0 (tests). */
+  get tlbSize(): { priv: number; user: number } {
+    return { priv: this.privTlb.size, user: this.userTlb.size };
+  }
+
+  // ---- StatefulComponent ------------------------------------------------------------------------
+
+  save(): MmuState {
+    return {
+      ttbr0Lo: this.ttbr0Lo,
+      ttbr0Hi: this.ttbr0Hi,
+      ttbr1Lo: this.ttbr1Lo,
+      ttbr1Hi: this.ttbr1Hi,
+      ttbcr: this.ttbcr,
+      dacr: this.dacr,
+      prrr: this.prrr,
+      nmrr: this.nmrr,
+      contextidr: this.contextidr,
+      parLo: this.parLo,
+      parHi: this.parHi,
+      sctlr: this.sctlr,
+      user: this.userMode ? 1 : 0,
+      forceUser: this.unprivileged ? 1 : 0,
+    };
+  }
+
+  load(s: MmuState): void {
+    this.ttbr0Lo = s.ttbr0Lo;
+    this.ttbr0Hi = s.ttbr0Hi;
+    this.ttbr1Lo = s.ttbr1Lo;
+    this.ttbr1Hi = s.ttbr1Hi;
+    this.ttbcr = s.ttbcr;
+    this.dacr = s.dacr;
+    this.prrr = s.prrr;
+    this.nmrr = s.nmrr;
+    this.contextidr = s.contextidr;
+    this.parLo = s.parLo;
+    this.parHi = s.parHi;
+    this.sctlr = s.sctlr;
+    this.userMode = s.user !== 0;
+    this.unprivileged = s.forceUser !== 0;
+    this.flushAll();
+    this.selectEntries();
+  }
+
+  reset(): void {
+    this.load({
+      ttbr0Lo: 0,
+      ttbr0Hi: 0,
+      ttbr1Lo: 0,
+      ttbr1Hi: 0,
+      ttbcr: 0,
+      dacr: 0,
+      prrr: 0,
+      nmrr: 0,
+      contextidr: 0,
+      parLo: 0,
+      parHi: 0,
+      sctlr: 0,
+      user: 0,
+      forceUser: 0,
+    });
+  }
+
+  // ---- Slow paths ---------------------------------------------------------------------------------
+
+  private walk(reader: DescriptorReader, va: number, kind: AccessKind, user: boolean): boolean {
+    this.res.begin();
+    this.fi.type = MmuFaultType.None;
+    return this.longDescriptors
+      ? walkLpae(this, reader, va, kind, user, this.res, this.fi)
+      : walkShortDescriptor(this, reader, va, kind, user, this.res, this.fi);
+  }
+
+  /** Physical address of `va` for `kind` at the current privilege: TLB, else walk and fill. */
+  private translateAccess(va: number, kind: AccessKind): number {
+    const e = this.cur[va >>> PAGE_SHIFT]!;
+    if ((e & (1 << kind)) !== 0) return (e >>> 3) * 4096 + (va & PAGE_OFFSET);
+    const user = this.userMode || this.unprivileged;
+    if (!this.walk(this.reader, va, kind, user)) this.raise(va, kind);
+    const res = this.res;
+    if (res.cacheable && res.pa < TWO_32) {
+      (user ? this.userTlb : this.privTlb).fill(va >>> PAGE_SHIFT, Math.floor(res.pa / 4096), res.prot);
+      for (let i = 0; i < res.tablePageCount; i++) {
+        const hp = res.tablePages[i]!;
+        if (this.bus.tableHost[hp] === 0) {
+          this.bus.markTablePage(hp);
+          this.markedTablePages.push(hp);
+        }
+      }
+    }
+    return res.pa;
+  }
+
+  private slowRead(va: number, size: 1 | 2 | 4): number {
+    const first = PAGE_SIZE_BYTES - (va & PAGE_OFFSET);
+    if (first < size) {
+      // Crossing a page: translate both pages before reading (fault on the second at its start).
+      const pa1 = this.translateAccess(va, ACCESS_READ);
+      const va2 = (va + first) >>> 0;
+      const pa2 = this.translateAccess(va2, ACCESS_READ);
+      let v = 0;
+      for (let i = 0; i < size; i++) {
+        const pa = i < first ? pa1 + i : pa2 + (i - first);
+        v |= this.physRead(pa, 1, (va + i) >>> 0) << (8 * i);
+      }
+      return v >>> 0;
+    }
+    const pa = this.enabled ? this.translateAccess(va, ACCESS_READ) : va;
+    return this.physRead(pa, size, va);
+  }
+
+  private slowWrite(va: number, value: number, size: 1 | 2 | 4): void {
+    const first = PAGE_SIZE_BYTES - (va & PAGE_OFFSET);
+    if (first < size) {
+      const pa1 = this.translateAccess(va, ACCESS_WRITE);
+      const va2 = (va + first) >>> 0;
+      const pa2 = this.translateAccess(va2, ACCESS_WRITE);
+      for (let i = 0; i < size; i++) {
+        const pa = i < first ? pa1 + i : pa2 + (i - first);
+        this.physWrite(pa, (value >>> (8 * i)) & 0xff, 1, (va + i) >>> 0);
+      }
+      return;
+    }
+    const pa = this.enabled ? this.translateAccess(va, ACCESS_WRITE) : va;
+    this.physWrite(pa, value, size, va);
+  }
+
+  private slowFetch16(va: number): number {
+    const pa = this.enabled ? this.translateAccess(va, ACCESS_FETCH) : va;
+    if (pa >= TWO_32) return this.externalAbort(va, ACCESS_FETCH);
+    try {
+      return this.bus.fetch16(pa);
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
+      return this.externalAbort(va, ACCESS_FETCH);
+    }
+  }
+
+  private physRead(pa: number, size: 1 | 2 | 4, va: number): number {
+    if (pa >= TWO_32) return this.externalAbort(va, ACCESS_READ);
+    try {
+      return size === 4 ? this.bus.read32(pa) >>> 0 : size === 2 ? this.bus.read16(pa) : this.bus.read8(pa);
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
+      return this.externalAbort(va, ACCESS_READ);
+    }
+  }
+
+  private physWrite(pa: number, value: number, size: 1 | 2 | 4, va: number): void {
+    if (pa >= TWO_32) {
+      this.externalAbort(va, ACCESS_WRITE);
+      return;
+    }
+    try {
+      if (size === 4) this.bus.write32(pa, value);
+      else if (size === 2) this.bus.write16(pa, value & 0xffff);
+      else this.bus.write8(pa, value & 0xff);
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
+      this.externalAbort(va, ACCESS_WRITE);
+    }
+  }
+
+  private externalAbort(va: number, kind: AccessKind): never {
+    this.fi.set(MmuFaultType.SyncExternal, 0, 0);
+    return this.raise(va, kind);
+  }
+
+  private raise(va: number, kind: AccessKind): never {
+    const f = MMU_FAULT;
+    const fsr = this.longDescriptors ? longFormatFsr(this.fi) : shortFormatFsr(this.fi);
+    f.isWrite = kind === ACCESS_WRITE;
+    f.isFetch = kind === ACCESS_FETCH;
+    f.fsr = f.isWrite ? fsr | FSR_WNR : fsr;
+    f.far = va >>> 0;
+    throw f;
+  }
+}
+
+const PAGE_SIZE_BYTES = 1 << PAGE_SHIFT;

@@ -1,0 +1,86 @@
+// Expected values were read from QEMU 7.2 (-M virt -cpu cortex-a15 -m 128M -display none) by a
+// bare-metal probe; test/integration/virt-devices-vs-qemu.test.ts compares the live answers.
+import { describe, expect, it } from 'vitest';
+import { FwCfg } from '../../src/emulator/devices/fw-cfg.js';
+import { BusFaultSignal } from '../../src/emulator/memory/bus.js';
+
+const BASE = 0x09020000;
+const sel = (fw: FwCfg, key: number) => fw.write(8, ((key & 0xff) << 8) | (key >> 8), 2); // big-endian register
+const bytes = (fw: FwCfg, n: number) => Array.from({ length: n }, () => fw.read(0, 1));
+const be32 = (b: number[]) => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+
+describe('fw_cfg on virt', () => {
+  it('signature, ID and items in stream order; wide reads pack bytes in memory order', () => {
+    const fw = new FwCfg(BASE);
+    sel(fw, 0);
+    expect(String.fromCharCode(...bytes(fw, 4))).toBe('QEMU');
+    expect(fw.read(0, 1)).toBe(0); // past the end
+    sel(fw, 0);
+    expect(fw.read(0, 4)).toBe(0x554d4551);
+    sel(fw, 1);
+    expect(fw.read(0, 4)).toBe(3);
+    sel(fw, 4);
+    expect(fw.read(0, 2)).toBe(1);
+    sel(fw, 5);
+    expect(fw.read(0, 2)).toBe(1);
+    sel(fw, 0x1234);
+    expect(fw.read(0, 4)).toBe(0);
+  });
+
+  it('file directory: QEMU 7.2 virt files with sizes and selectors', () => {
+    const fw = new FwCfg(BASE);
+    sel(fw, 0x19);
+    const n = be32(bytes(fw, 4));
+    expect(n).toBe(9);
+    const files = [];
+    for (let i = 0; i < n; i++) {
+      const size = be32(bytes(fw, 4));
+      const [s0, s1] = bytes(fw, 2);
+      bytes(fw, 2);
+      const name = String.fromCharCode(...bytes(fw, 56)).replace(/\0+$/, '');
+      files.push(`${name}:${size.toString(16)}:${((s0! << 8) | s1!).toString(16)}`);
+    }
+    expect(files).toEqual([
+      'bios-geometry:0:20',
+      'bootorder:0:21',
+      'etc/acpi/rsdp:24:22',
+      'etc/acpi/tables:20000:23',
+      'etc/boot-fail-wait:4:24',
+      'etc/smbios/smbios-anchor:18:25',
+      'etc/smbios/smbios-tables:10a:26',
+      'etc/table-loader:c00:27',
+      'etc/tpm/log:0:28',
+    ]);
+  });
+
+  it('DMA register reads "QEMU CFG"; rejected accesses are external aborts at the right address', () => {
+    const fw = new FwCfg(BASE);
+    expect(fw.read(16, 4)).toBe(0x554d4551);
+    expect(fw.read(20, 4)).toBe(0x47464320);
+    const abort = (f: () => unknown, addr: number, isWrite: boolean) => {
+      let caught: unknown = null;
+      try {
+        f();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(BusFaultSignal);
+      expect((caught as BusFaultSignal).address).toBe(addr);
+      expect((caught as BusFaultSignal).isWrite).toBe(isWrite);
+    };
+    abort(() => fw.read(4, 4), BASE + 4, false); // data register only at +0
+    abort(() => fw.read(1, 1), BASE + 1, false);
+    abort(() => fw.read(8, 2), BASE + 8, false); // selector is write-only
+    abort(() => fw.write(8, 0, 4), BASE + 8, true); // ... and 16-bit only
+    abort(() => fw.read(16, 2), BASE + 16, false);
+  });
+
+  it('selector and position are state (snapshots)', () => {
+    const a = new FwCfg(BASE);
+    sel(a, 0);
+    a.read(0, 1);
+    const b = new FwCfg(BASE);
+    b.load(a.save());
+    expect(b.read(0, 1)).toBe('E'.charCodeAt(0));
+  });
+});
