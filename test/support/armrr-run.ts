@@ -11,7 +11,7 @@ export interface ArmrrRunOptions {
   /** File for UART0 RX (`--input`). */
   inputFile?: string;
   timeoutMs?: number;
-  /** More command-line options (e.g. `--memory 128M`). */
+  /** More `armrr run` options (e.g. --rtc-base). */
   extraArgs?: string[];
 }
 

@@ -154,7 +154,7 @@ export class ArmV7aState extends CpuState {
       const keep = this.getApsr() & ~mask;
       this.setApsr((v & mask) | keep);
     }
-    if (mask & 0x000f0000) this.ge = (this.ge & ~(mask >>> 16)) | ((v & mask) >>> 16);
+    if (mask & 0x000f0000) this.ge = ((this.ge & ~(mask >>> 16)) | ((v & mask) >>> 16)) & 0xf;
     if (mask & 0x0600fc00) {
       const old = ((this.itstate & 3) << 25) | ((this.itstate >>> 2) << 10);
       const it = (old & ~mask) | (v & mask);

@@ -10,7 +10,7 @@ import { build32Buckets, encoding, type Encoding, type Fields } from '../decode-
 import { T16_ARGS, T16_EXEC, type Handler } from '../t16.js';
 import { T32_MEMORY_ROWS } from '../t32-memory.js';
 import { T32_DATAPROC_ROWS } from '../t32-dataproc.js';
-import { T32_CONTROL_ROWS } from '../t32-control.js';
+import { T32_CONTROL_ROWS, branch24 } from '../t32-control.js';
 import { T32_DSP_ROWS } from '../t32-dsp.js';
 import { T32_VFP_A_ROWS } from '../vfp-a.js';
 import { T32_NEON_ROWS } from '../neon.js';
@@ -54,19 +54,20 @@ for (const e of A_T16_ROWS) {
 const A_T32_ROWS: readonly Row[] = [
   // Status registers: banked forms (bit 5 of hw2) before the plain ones.
   t32('MRS_banked', '1111 0011 111 r:1 m1:4 1000 rd:4 001 m:1 0000', (c, a) => {
-    if (a.rd >= 13) return c.undefined();
+    if (a.rd === 15) return c.undefined();
     mrsBanked(v7a(c), a.rd, a.r, (a.m << 4) | a.m1);
   }),
   t32('MRS_A', '1111 0011 111 r:1 1111 1000 rd:4 0000 0000', (c, a) => {
-    if (a.rd >= 13) return c.undefined();
+    // Rd = SP is UNPREDICTABLE; QEMU writes it (only the PC UNDEFs here).
+    if (a.rd === 15) return c.undefined();
     mrs(v7a(c), a.rd, a.r === 1);
   }),
   t32('MSR_banked', '1111 0011 100 r:1 rn:4 1000 m1:4 001 m:1 0000', (c, a) => {
-    if (a.rn >= 13) return c.undefined();
+    if (a.rn === 15) return c.undefined();
     msrBanked(v7a(c), a.rn, a.r, (a.m << 4) | a.m1);
   }),
   t32('MSR_A', '1111 0011 100 r:1 rn:4 1000 mask:4 0000 0000', (c, a) => {
-    if (a.mask === 0 || a.rn >= 13) return c.undefined();
+    if (a.mask === 0 || a.rn === 15) return c.undefined();
     msr(v7a(c), a.r === 1, a.mask, c.r[a.rn]!);
   }),
   // CPS (imod 10/11, or mode change alone); imod 00 without M is the hint space.
@@ -78,6 +79,14 @@ const A_T32_ROWS: readonly Row[] = [
     if (c.inIt) return c.undefined();
     v7a(c).changeProcessorState(false, 0, a.mode);
   }),
+  // BLX (immediate, T2): to A32 at Align(PC, 4) + offset.
+  t32('BLX_imm', '11110 s:1 imm10:10 11 j1:1 0 j2:1 imm11:11', (c, a) => {
+    if ((a.imm11 & 1) !== 0 || (c.inIt && !c.lastInItOrOutside())) return c.undefined();
+    c.link();
+    const target = ((c.r[15]! & ~3) + branch24(a)) | 0;
+    c.state.thumb = 0;
+    c.nextPc = target & ~3;
+  }),
   // SUBS PC, LR, #imm8 (ERET when imm8 = 0).
   t32('SUBS_pc_lr', '1111 0011 1101 1110 1000 1111 imm:8', (c, a) => {
     if (c.inIt && !c.lastInItOrOutside()) return c.undefined();
@@ -85,7 +94,7 @@ const A_T32_ROWS: readonly Row[] = [
   }),
   // No Jazelle: BXJ is BX (QEMU).
   t32('BXJ', '1111 0011 1100 rm:4 1000 1111 0000 0000', (c, a) => {
-    if (a.rm >= 13) return c.undefined();
+    if (a.rm === 15) return c.undefined();
     c.bxWritePc(c.r[a.rm]!);
   }),
   t32('HVC', '1111 0111 1110 imm4:4 1000 imm12:12', (c, a) => {
@@ -125,8 +134,9 @@ const A_T32_ROWS: readonly Row[] = [
     if (a.rt >= 13 || a.rn === 15) return c.undefined();
     loadExclusive(c, a.rt, (c.r[a.rn]! + a.imm * 4) | 0, 4);
   }),
+  // Bits 5:4: 00 byte, 01 halfword, 11 doubleword (10 is unallocated).
   t32('STREXB_H_D', '1110 1000 1100 rn:4 rt:4 rt2:4 01 sz:2 rd:4', (c, a) => {
-    if (a.sz === 0 || a.sz === 2) return c.undefined();
+    if (a.sz === 2) return c.undefined();
     if (a.rd >= 13 || a.rt >= 13 || a.rn === 15 || a.rd === a.rn || a.rd === a.rt) return c.undefined();
     if (a.sz === 3) {
       if (a.rt2 >= 13 || a.rd === a.rt2) return c.undefined();
@@ -136,7 +146,7 @@ const A_T32_ROWS: readonly Row[] = [
     storeExclusive(c, a.rd, a.rt, c.r[a.rn]!, a.sz === 1 ? 2 : 1);
   }),
   t32('LDREXB_H_D', '1110 1000 1101 rn:4 rt:4 rt2:4 01 sz:2 1111', (c, a) => {
-    if (a.sz === 0 || a.sz === 2) return c.undefined();
+    if (a.sz === 2) return c.undefined();
     if (a.rt >= 13 || a.rn === 15) return c.undefined();
     if (a.sz === 3) {
       if (a.rt2 >= 13 || a.rt === a.rt2) return c.undefined();
@@ -149,14 +159,8 @@ const A_T32_ROWS: readonly Row[] = [
 
 /** MCR/MRC/MCRR/MRRC (T1 encodings; the *2 forms with bit 28 set are UNDEFINED). */
 const A_T32_COPROC_ROWS: readonly Row[] = [
-  t32('MCR_MRC', '1110 1110 opc1:3 l:1 crn:4 rt:4 cp:4 opc2:3 1 crm:4', (c, a) => {
-    if (a.rt === 13) return c.undefined();
-    coprocessor32(c, a);
-  }),
-  t32('MCRR_MRRC', '1110 1100 010 l:1 rt2:4 rt:4 cp:4 opc1:4 crm:4', (c, a) => {
-    if (a.rt === 13 || a.rt2 === 13) return c.undefined();
-    coprocessor64(c, a);
-  }),
+  t32('MCR_MRC', '1110 1110 opc1:3 l:1 crn:4 rt:4 cp:4 opc2:3 1 crm:4', coprocessor32),
+  t32('MCRR_MRRC', '1110 1100 010 l:1 rt2:4 rt:4 cp:4 opc1:4 crm:4', coprocessor64),
 ];
 
 /** The M-profile MRS/MSR rows read v7-M special registers: the A rows above replace them. */
