@@ -1,6 +1,6 @@
 /** `armrr replay ELF LOG`: reproduce a recording with no host input; optionally serve gdb. */
 import { boardOptionsKey, bootFirmware, fingerprintOf, readFirmware, type BoardIdentity } from '../../emulator/boot.js';
-import { parseMemorySize, parseRtcBaseOption } from '../machine-options.js';
+import { linuxBootOptions, parseMemorySize, parseRtcBaseOption } from '../machine-options.js';
 import { MACHINES } from '../../emulator/machines/index.js';
 import { BufferOutputSink } from '../../emulator/io/live-ports.js';
 import { ReplayLogReader } from '../../replay/log-reader.js';
@@ -35,6 +35,9 @@ export interface ReplayCliOptions {
   cpu?: string;
   memory?: string;
   rtcBase?: string;
+  initrd?: string;
+  append?: string;
+  dtb?: string;
 }
 
 export interface OpenedReplayLog {
@@ -87,9 +90,9 @@ export function openReplayLog(logPath: string, image: Uint8Array, board: BoardId
     }
   }
   throw new CliError(
-    `'${logPath}' was recorded with a different firmware or machine (fingerprint ${hex(reader.fingerprint)} matches ` +
-      'no machine and --icount-shift for this ELF). Replay it with the exact ELF it was recorded with ' +
-      '(and the --cpu/--memory/--rtc-base it was recorded with, for virt).',
+    `'${logPath}' was recorded with a different firmware or machine configuration (fingerprint ${hex(reader.fingerprint)} matches ` +
+      'no machine and --icount-shift for this ELF or kernel). Replay it with the exact ELF or kernel it was recorded with ' +
+      '(and the --cpu/--memory/--rtc-base/--initrd/--append/--dtb it was recorded with, for virt).',
     EXIT_BAD_LOG,
   );
 }
@@ -117,6 +120,7 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
     cpu: opts.cpu,
     memoryBytes: opts.memory === undefined ? undefined : parseMemorySize(opts.memory),
     rtcBase: parseRtcBaseOption(opts.rtcBase),
+    ...linuxBootOptions(opts),
   };
   const log = openReplayLog(logPath, image, board);
   if (log.truncated) {
