@@ -31,7 +31,7 @@ const CASES: Record<V7aProgram, V7aVariant[]> = {
   exceptions: [],
   'mmu-short': [],
   'mmu-lpae': ['arm-O2', 'arm-O0', 'arm-O2-hf'],
-  'gic-timer': [],
+  'gic-timer': ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-Os'],
   'uart-irq': [],
   vfp: [],
   neon: [],
