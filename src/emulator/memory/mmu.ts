@@ -344,6 +344,26 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   }
 
   /**
+   * Read `len` bytes at virtual `va` for a debugger, translated as the CPU would read them now
+   * (current privilege and regime), without touching the TLB; RAM only unless `allowMmio` (then
+   * device reads may have side effects, as Bus.debugRead). Null when a page does not translate.
+   */
+  debugRead(va: number, len: number, allowMmio = false): Uint8Array | null {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; ) {
+      const a = (va + i) >>> 0;
+      const pa = this.debugTranslate(a);
+      if (pa < 0 || pa >= TWO_32) return null;
+      const n = Math.min(len - i, PAGE_SIZE_BYTES - (a & PAGE_OFFSET));
+      const part = this.bus.debugRead(pa, n, allowMmio);
+      if (part === null) return null;
+      out.set(part, i);
+      i += n;
+    }
+    return out;
+  }
+
+  /**
    * What a walk for `va` at PL0 (`user`) or PL1 finds now, without side effects: for gdb's monitor
    * and tests. Null when the MMU is off or the address does not translate (a read fault).
    */
