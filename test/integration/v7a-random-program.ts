@@ -1,6 +1,7 @@
 /**
  * Seeded random programs for the ARMv7-A differential test against qemu-system-arm -M virt -cpu
- * cortex-a15: bare-metal ELFs at 0x40000000 made of many short sequences. Each sequence sets
+ * cortex-a15: bare-metal ELFs at 0x40000000 made of many short sequences. Each sequence may switch
+ * to another privileged mode (CPS; banked registers), sets
  * NZCVQ and GE, loads random values into r0-r12 and r14, then runs random instructions: data
  * processing (every operand-2 form, conditional), multiplies, media, loads/stores/LDM/STM/PUSH/POP
  * in a scratch area, forward branches, BL/BX returns, interworking calls, ALU writes to the PC and
@@ -393,7 +394,11 @@ export function v7aRandomProgram(isa: 'a32' | 't32', seed: number, count: number
   const lines = ['.syntax unified', '.cpu cortex-a15', '.arm', '.text', '.global _start', '_start:'];
   if (isa === 't32') lines.push('  ldr r0, =t32_start', '  bx r0', '.ltorg', '.thumb', '.thumb_func', 't32_start:');
   for (let k = 0; k < count; k++) {
-    lines.push(`seq${k}:`, `  ldr r0, =${hex(STACK_TOP - r.int(16) * 4)}`, '  mov sp, r0');
+    lines.push(`seq${k}:`);
+    // A third of the sequences run in another privileged mode (banked sp, lr, SPSR; r8-r12 in FIQ).
+    // Not User (no way back) nor System (no SPSR for the SUBS PC sequences).
+    if (k > 0 && r.int(3) === 0) lines.push(`  cps #${hex(r.pick([0x11, 0x12, 0x13, 0x17, 0x1b]))}`);
+    lines.push(`  ldr r0, =${hex(STACK_TOP - r.int(16) * 4)}`, '  mov sp, r0');
     lines.push(`  ldr r0, =${hex((r.int(32) << 27) | (r.int(16) << 16))}`, '  msr APSR_nzcvqg, r0');
     for (let i = 0; i <= 14; i++) {
       if (i === 13) continue;

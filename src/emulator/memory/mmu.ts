@@ -199,6 +199,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   setSctlr(v: number): void {
     const changed = (this.sctlr ^ v) & SCTLR_WALK_BITS;
     this.sctlr = v >>> 0;
+    this.syncTableEndianness();
     if (changed !== 0) this.flushAll();
     this.selectEntries();
   }
@@ -222,6 +223,12 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   get asid(): number {
     if (!this.longDescriptors) return this.contextidr & 0xff;
     return (((this.ttbcr >>> 22) & 1) !== 0 ? this.ttbr1Hi : this.ttbr0Hi) >>> 16;
+  }
+
+  private syncTableEndianness(): void {
+    const be = (this.sctlr & SCTLR_EE) !== 0;
+    this.reader.bigEndian = be;
+    this.debugReader.bigEndian = be;
   }
 
   private selectEntries(): void {
@@ -506,6 +513,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.parLo = s.parLo;
     this.parHi = s.parHi;
     this.sctlr = s.sctlr;
+    this.syncTableEndianness();
     this.userMode = s.user !== 0;
     this.unprivileged = s.forceUser !== 0;
     this.flushAll();
