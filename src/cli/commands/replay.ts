@@ -53,6 +53,8 @@ export interface OpenedReplayLog {
    * partly lost, so the machine must not execute its instructions).
    */
   endIcount: number;
+  /** The log holds every event up to its end (END read, or at least SHUTDOWN): checked at the end. */
+  complete: boolean;
   /** Why the log ends without END (cut short), or where it is damaged (`corrupt`), or null. */
   truncated: ReplayLogReader['truncated'];
 }
@@ -113,7 +115,7 @@ export function openReplayLogBytes(bytes: Uint8Array, logPath: string, image: Ui
       const fp = fingerprintOf(machine, shift, image, board);
       if (fp.every((b, i) => b === reader.fingerprint[i])) {
         const scan = scanLog(reader.bytes);
-        return { reader, machine, icountShift: shift, board, endIcount: scan.endIcount, truncated: scan.truncated };
+        return { reader, machine, icountShift: shift, board, ...scan };
       }
     }
   }
@@ -129,14 +131,14 @@ export function openReplayLogBytes(bytes: Uint8Array, logPath: string, image: Ui
  * One pass over the log: where the replay must stop, and why if the log ends without END. The
  * replay's own reader only discovers a problem when its cursor gets there, too late to warn first.
  */
-function scanLog(bytes: Uint8Array): { endIcount: number; truncated: ReplayLogReader['truncated'] } {
+function scanLog(bytes: Uint8Array): Pick<OpenedReplayLog, 'endIcount' | 'complete' | 'truncated'> {
   const r = new ReplayLogReader(bytes, { strict: true });
   let last: string | null = null;
   for (let e = r.next(); e !== null; e = r.next()) last = e.event.kind;
   const reached = r.position().icount;
   // Everything of the last icount is known once SHUTDOWN was read (only END may follow it).
   const complete = r.truncated === null || last === 'SHUTDOWN' || last === 'END';
-  return { endIcount: complete ? reached : Math.max(0, reached - 1), truncated: r.truncated };
+  return { endIcount: complete ? reached : Math.max(0, reached - 1), complete, truncated: r.truncated };
 }
 
 function hex(b: Uint8Array): string {
@@ -200,7 +202,7 @@ export async function runReplayToEnd(booted: BootedReplay, log: OpenedReplayLog,
       return SIGNAL_EXIT[signal] ?? 128;
     }
     if (stop.kind === 'exit') replayer.onGuestExit();
-    else if (stop.kind === 'limit' && log.truncated === null) replayer.onLogEnd();
+    else if (stop.kind === 'limit' && log.complete) replayer.onLogEnd();
     else if (stop.kind !== 'limit') {
       opts.say(
         `replay stopped (${describeStopKind(stop)}) at icount ${machine.icount} before the log's end (${log.endIcount}); ` +
