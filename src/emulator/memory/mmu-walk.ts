@@ -48,6 +48,8 @@ export interface TranslationRegs {
   /** NMRR, or MAIR1 under LPAE. */
   nmrr: number;
   sctlr: number;
+  /** Short descriptors have PXN (Cortex-A15); without it a level-1 type 3 entry is a fault. */
+  readonly hasPxn: boolean;
 }
 
 const TWO_32 = 0x1_0000_0000;

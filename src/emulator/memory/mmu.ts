@@ -88,6 +88,17 @@ export interface MmuOptions {
    * Secure). QEMU's virt without `secure=on` has none: PD0/PD1 read as zero and PAR.NS is set.
    */
   securityExtensions?: boolean;
+  /**
+   * The core has LPAE (Cortex-A15, the default): TTBCR.EAE, 64-bit TTBRs/PAR, AMAIR0/1. Without it
+   * (Cortex-A9) TTBCR.EAE reads as zero and only the short-descriptor format exists.
+   */
+  lpae?: boolean;
+  /**
+   * The short-descriptor format has PXN (ID_MMFR0.VMSA >= 4: the Cortex-A15, the default). Without
+   * it (Cortex-A9) a level-1 entry of type 3 is a translation fault and the page-table PXN bit is
+   * ignored, as QEMU's get_phys_addr_v6 does.
+   */
+  pxn?: boolean;
 }
 
 /** One page of identity translations (virtual page i → physical page i, all permissions): MMU off. */
@@ -120,6 +131,10 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   parHi = 0;
 
   private readonly securityExtensions: boolean;
+  /** The core implements LPAE (see MmuOptions.lpae). */
+  readonly hasLpae: boolean;
+  /** Short descriptors have PXN (see MmuOptions.pxn). */
+  readonly hasPxn: boolean;
   private userMode = false;
   private unprivileged = false;
   private readonly privTlb = new Tlb();
@@ -146,6 +161,8 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     options: MmuOptions = {},
   ) {
     this.securityExtensions = options.securityExtensions === true;
+    this.hasLpae = options.lpae !== false;
+    this.hasPxn = options.pxn !== false;
     this.reader = new DescriptorReader(bus);
     this.debugReader = new DescriptorReader(bus, true);
     this.pageRead = bus.pageRead;
@@ -393,9 +410,9 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
 
   // ---- Register writes that need more than storing (mmu-registers.ts) ------------------------
 
-  /** TTBCR write, masked as QEMU's vmsa_ttbcr_raw_write for a v7 core with LPAE. */
+  /** TTBCR write, masked as QEMU's vmsa_ttbcr_raw_write for a v7 core (with or without LPAE). */
   writeTtbcr(v: number): void {
-    if ((v & TTBCR_EAE) !== 0) v &= ~TTBCR_LPAE_SBZ;
+    if (this.hasLpae && (v & TTBCR_EAE) !== 0) v &= ~TTBCR_LPAE_SBZ;
     else if (this.securityExtensions) v &= TTBCR_PD1 | TTBCR_PD0 | TTBCR_N;
     else v &= TTBCR_N;
     this.ttbcr = v >>> 0;
