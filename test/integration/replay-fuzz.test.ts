@@ -59,8 +59,8 @@ import {
 
 const SEED = Number(process.env['ARMRR_FUZZ_SEED'] ?? 0x12c0ffee);
 const IN_PROCESS_LOGS = Number(process.env['ARMRR_FUZZ_LOGS'] ?? 10_000);
-const CLI_REPLAYS = 160;
-const CLI_DUMPS = 80;
+const CLI_REPLAYS = 140;
+const CLI_DUMPS = 60;
 const WALL_GUARD_MS = 60_000;
 /** Loop iterations at one icount before the run counts as spinning (a real boundary needs a handful). */
 const SPIN_GUARD = 100_000;
