@@ -67,7 +67,6 @@ export class A32Rig {
   readonly rig: Rig = makeRig();
   private event = '';
   private target = 0;
-  privileged = true;
 
   constructor() {
     const cpu = this.rig.cpu;
@@ -87,7 +86,6 @@ export class A32Rig {
       this.target = v >>> 0;
       branchTo(v);
     };
-    this.rig.sys.isPrivileged = (): boolean => this.privileged;
   }
 
   /**

@@ -199,6 +199,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   setSctlr(v: number): void {
     const changed = (this.sctlr ^ v) & SCTLR_WALK_BITS;
     this.sctlr = v >>> 0;
+    this.syncTableEndianness();
     if (changed !== 0) this.flushAll();
     this.selectEntries();
   }
@@ -222,6 +223,12 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   get asid(): number {
     if (!this.longDescriptors) return this.contextidr & 0xff;
     return (((this.ttbcr >>> 22) & 1) !== 0 ? this.ttbr1Hi : this.ttbr0Hi) >>> 16;
+  }
+
+  private syncTableEndianness(): void {
+    const be = (this.sctlr & SCTLR_EE) !== 0;
+    this.reader.bigEndian = be;
+    this.debugReader.bigEndian = be;
   }
 
   private selectEntries(): void {
@@ -341,6 +348,26 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     if (!this.enabled) return va;
     if (!this.walk(this.debugReader, va, ACCESS_READ, this.userMode)) return -1;
     return this.res.pa;
+  }
+
+  /**
+   * Read `len` bytes at virtual `va` for a debugger, translated as the CPU would read them now
+   * (current privilege and regime), without touching the TLB; RAM only unless `allowMmio` (then
+   * device reads may have side effects, as Bus.debugRead). Null when a page does not translate.
+   */
+  debugRead(va: number, len: number, allowMmio = false): Uint8Array | null {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; ) {
+      const a = (va + i) >>> 0;
+      const pa = this.debugTranslate(a);
+      if (pa < 0 || pa >= TWO_32) return null;
+      const n = Math.min(len - i, PAGE_SIZE_BYTES - (a & PAGE_OFFSET));
+      const part = this.bus.debugRead(pa, n, allowMmio);
+      if (part === null) return null;
+      out.set(part, i);
+      i += n;
+    }
+    return out;
   }
 
   /**
@@ -486,6 +513,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.parLo = s.parLo;
     this.parHi = s.parHi;
     this.sctlr = s.sctlr;
+    this.syncTableEndianness();
     this.userMode = s.user !== 0;
     this.unprivileged = s.forceUser !== 0;
     this.flushAll();
