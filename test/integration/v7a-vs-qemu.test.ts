@@ -31,10 +31,10 @@ const CASES: Record<V7aProgram, V7aVariant[]> = {
   exceptions: [],
   'mmu-short': [],
   'mmu-lpae': ['arm-O2', 'arm-O0', 'arm-O2-hf'],
-  'gic-timer': [],
+  'gic-timer': ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-Os'],
   'uart-irq': [],
-  vfp: [],
-  neon: [],
+  vfp: ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-O2-hf'],
+  neon: ['arm-O2', 'thumb-O2', 'thumb-Os', 'arm-O2-hf'],
   compute: [],
 };
 

@@ -310,3 +310,21 @@ describe('VFP and NEON instructions vs QEMU cortex-a15', () => {
     expect(firstDifference(q.stdout, qemu.stdout)).toBe('none');
   });
 });
+
+describe('big-endian data with VFP and NEON transfers vs QEMU', () => {
+  it('SETEND BE: doubleword and element transfers write QEMU\'s bytes', async () => {
+    const be = join(dir, 'be64.elf');
+    const cc = spawnSync(
+      'arm-none-eabi-gcc',
+      ['-mcpu=cortex-a15', '-mfpu=neon-vfpv4', '-marm', '-nostdlib', '-T', join(DRIVER_DIR, 'link.ld'), join(DRIVER_DIR, 'be64.S'), '-o', be],
+      { encoding: 'utf8' },
+    );
+    expect(cc.stderr.replace(/.*warning.*\n/g, '')).toBe('');
+    const [q, a] = await Promise.all([
+      runQemu(be, { machine: 'virt', extraArgs: ['-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none'], timeoutMs: 60_000 }),
+      runArmrrCli(be, { machine: 'virt', timeoutMs: 60_000 }),
+    ]);
+    expect(q.stdout.length).toBe(80);
+    expect(a.stdout.toString('hex')).toBe(q.stdout.toString('hex'));
+  });
+});
