@@ -75,12 +75,13 @@ export class FdtEditor {
 
   /** A DTB file as QEMU's load_device_tree takes it: copied into a zeroed `size`-byte buffer (version 17 blobs). */
   static fromBlob(blob: Uint8Array, size: number, what = 'device tree'): FdtEditor {
-    if (blob.length < HEADER_SIZE) throw new DeviceTreeError(`${what} is ${blob.length} bytes: too short for a DTB header (40 bytes)`);
     const dv = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
     const u32 = (o: number): number => dv.getUint32(o);
-    if (u32(0) !== FDT_MAGIC) {
-      throw new DeviceTreeError(`${what} is not a flattened device tree (magic 0x${u32(0).toString(16)}, expected 0xd00dfeed); give a .dtb compiled by dtc`);
+    if (blob.length < 4 || u32(0) !== FDT_MAGIC) {
+      const magic = blob.length < 4 ? 'none' : `0x${u32(0).toString(16)}`;
+      throw new DeviceTreeError(`${what} is not a flattened device tree (magic ${magic}, expected 0xd00dfeed); give a .dtb compiled by dtc`);
     }
+    if (blob.length < HEADER_SIZE) throw new DeviceTreeError(`${what} is ${blob.length} bytes: too short for a DTB header (40 bytes)`);
     const total = u32(4);
     const offStruct = u32(8);
     const offStrings = u32(12);
