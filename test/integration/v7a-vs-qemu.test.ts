@@ -33,8 +33,8 @@ const CASES: Record<V7aProgram, V7aVariant[]> = {
   'mmu-lpae': ['arm-O2', 'arm-O0', 'arm-O2-hf'],
   'gic-timer': ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-Os'],
   'uart-irq': [],
-  vfp: [],
-  neon: [],
+  vfp: ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-O2-hf'],
+  neon: ['arm-O2', 'thumb-O2', 'thumb-Os', 'arm-O2-hf'],
   compute: [],
 };
 
