@@ -91,7 +91,7 @@ export function createVirt(opts: BoardOptions): Machine {
 
   // Fixed order: snapshots and state hashes depend on it.
   // The MMU after the core's registers: it keeps its own copy of SCTLR and of the privilege.
-  const devices: StatefulComponent[] = [cpu.coreRegs, mmu, cpu.exceptions, semihosting] as StatefulComponent[];
+  const devices: StatefulComponent[] = [cpu.coreRegs, mmu, cpu.exceptions, cpu.pmu, cpu.debugRegs, semihosting] as StatefulComponent[];
 
   const pollInputs = (): void => {
     if (resetRequested && machine) {
