@@ -33,6 +33,7 @@ export async function serveLiveGdb(
     jit: mo.jit,
     cpu: mo.cpu,
     memoryBytes: mo.memoryBytes,
+    rtcBase: mo.rtcBase,
   });
   const hooks = live.attach(machine);
   const timeline = new ReplayTimeline(machine, hooks, () => live.position(), (at) => live.restore(at), {

@@ -4,6 +4,7 @@ import { CliError, EXIT_EMULATION, parseCount } from './errors.js';
 import { MACHINES } from '../emulator/machines/index.js';
 import { boardOptionsKey } from '../emulator/boot.js';
 import { BoardOptionError } from '../emulator/machines/virt.js';
+import { parseRtcBase } from '../emulator/devices/pl031.js';
 import { PacedSerialInput, StreamSerialInput, NoSerialInput, StreamOutputSink, DEFAULT_INPUT_GAP_NS } from '../emulator/io/live-ports.js';
 import type { SerialInput, OutputSink } from '../emulator/io/input-port.js';
 import type { StopReason } from '../emulator/machines/machine.js';
@@ -19,6 +20,8 @@ export interface MachineCliOptions {
   jit?: boolean;
   cpu?: string;
   memory?: string;
+  /** `--rtc-base DATETIME` (virt). */
+  rtcBase?: string;
 }
 
 export interface ResolvedMachineOptions {
@@ -32,6 +35,18 @@ export interface ResolvedMachineOptions {
   /** `--cpu` / `--memory` as given (undefined = the board's default). */
   cpu: string | undefined;
   memoryBytes: number | undefined;
+  /** `--rtc-base` in seconds since the epoch (undefined: the RTC reads the host clock). */
+  rtcBase: number | undefined;
+}
+
+/** `--rtc-base` (QEMU's -rtc base=...,clock=vm) as seconds since the epoch; usage error if malformed. */
+export function parseRtcBaseOption(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseRtcBase(raw);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
 }
 
 /** QEMU's -m syntax: a number of MiB, or with a K/M/G/T suffix (B for bytes). */
@@ -57,8 +72,9 @@ export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOpti
   const interactive = o.input === '-' || (o.input === undefined && process.stdin.isTTY === true);
   const realtime = o.realtime ?? interactive;
   const memoryBytes = o.memory === undefined ? undefined : parseMemorySize(o.memory);
+  const rtcBase = parseRtcBaseOption(o.rtcBase);
   try {
-    boardOptionsKey(o.machine, { cpu: o.cpu, memoryBytes });
+    boardOptionsKey(o.machine, { cpu: o.cpu, memoryBytes, rtcBase });
   } catch (e) {
     if (e instanceof BoardOptionError) throw new CliError(e.message);
     throw e;
@@ -72,6 +88,7 @@ export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOpti
     jit: o.jit === false ? false : undefined,
     cpu: o.cpu,
     memoryBytes,
+    rtcBase,
   };
 }
 

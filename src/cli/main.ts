@@ -22,6 +22,7 @@ function machineOptions(cmd: Command): Command {
     .addOption(new Option('--machine <name>', MACHINE_HELP).default(DEFAULT_MACHINE))
     .option('--cpu <name>', CPU_HELP)
     .option('--memory <size>', "RAM size for virt, as QEMU's -m (128M default, e.g. 512M, 1G)")
+    .option('--rtc-base <datetime>', RTC_HELP)
     .addOption(
       new Option('--icount-shift <n>', 'virtual time per instruction is 2^n ns (QEMU -icount shift=N)').default('5'),
     )
@@ -37,6 +38,9 @@ function machineOptions(cmd: Command): Command {
 const MACHINE_HELP =
   'board to emulate: mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F), virt (QEMU virt, Cortex-A15)';
 const CPU_HELP = 'core (as QEMU -cpu): cortex-m3 on mps2-an385, cortex-m4 on mps2-an386, cortex-a15 on virt (the defaults)';
+const RTC_HELP =
+  "virt's RTC starts at DATETIME (UTC, YYYY-MM-DDTHH:MM:SS) and follows virtual time, as QEMU's -rtc base=DATETIME,clock=vm " +
+  '(default: it reads the host clock, which a recording logs)';
 const JIT_HELP = 'interpreter only: no block translation (same results, slower; ARMRR_JIT=0 does the same)';
 
 export function buildProgram(): Command {
@@ -77,6 +81,7 @@ export function buildProgram(): Command {
     .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
     .option('--cpu <name>', 'the --cpu the log was recorded with (virt)')
     .option('--memory <size>', 'the --memory the log was recorded with (virt)')
+    .option('--rtc-base <datetime>', 'the --rtc-base the log was recorded with (virt)')
     .option('--snapshot-interval <n>', `instructions between periodic snapshots (default ${DEFAULT_SNAPSHOT_INTERVAL})`)
     .option('--snapshot-budget <MiB>', `memory budget for snapshots; older ones are thinned past it (default ${DEFAULT_SNAPSHOT_BUDGET_MIB})`)
     .option('--save-snapshots', 'save snapshots next to the log (LOG.snapshots) and reuse them next time')

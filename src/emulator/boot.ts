@@ -22,12 +22,15 @@ export interface BootOptions {
   /** `--cpu` and `--memory` (bytes), for boards that take them. */
   cpu?: string;
   memoryBytes?: number;
+  /** `--rtc-base` (seconds since the epoch), for boards with an RTC (virt). */
+  rtcBase?: number;
 }
 
 /** The board options besides machine and shift that change execution (part of the fingerprint). */
 export interface BoardIdentity {
   cpu?: string;
   memoryBytes?: number;
+  rtcBase?: number;
 }
 
 /**
@@ -36,7 +39,12 @@ export interface BoardIdentity {
  * for virt. Throws BoardOptionError (a usage error) for options the board cannot take.
  */
 export function boardOptionsKey(machine: string, board: BoardIdentity = {}): string {
-  if (machine === VIRT_NAME) return `cpu=${virtProfile(board.cpu).name}\0memory=${virtMemory(board.memoryBytes)}\0`;
+  if (machine === VIRT_NAME) {
+    // --rtc-base only when given, so logs recorded on the host clock keep their fingerprint.
+    const rtc = board.rtcBase === undefined ? '' : `rtc-base=${board.rtcBase}\0`;
+    return `cpu=${virtProfile(board.cpu).name}\0memory=${virtMemory(board.memoryBytes)}\0${rtc}`;
+  }
+  if (board.rtcBase !== undefined) throw new BoardOptionError(`machine '${machine}' has no RTC; --rtc-base is for virt (its PL031)`);
   if (board.memoryBytes !== undefined) throw new BoardOptionError(`machine '${machine}' has fixed memory; --memory is for virt`);
   if (board.cpu !== undefined) {
     const own = machine === 'mps2-an386' ? 'cortex-m4' : 'cortex-m3';
@@ -97,7 +105,7 @@ function checkProfile(machineName: string, arch: 'v7m' | 'v7a', image: Uint8Arra
 }
 
 export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachine {
-  const board: BoardIdentity = { cpu: opts.cpu, memoryBytes: opts.memoryBytes };
+  const board: BoardIdentity = { cpu: opts.cpu, memoryBytes: opts.memoryBytes, rtcBase: opts.rtcBase };
   boardOptionsKey(opts.machine, board);
   const machine = createMachine(opts.machine, {
     icountShift: opts.icountShift,
@@ -107,6 +115,7 @@ export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachin
     jit: opts.jit ?? jitDefault(),
     cpu: opts.cpu,
     memoryBytes: opts.memoryBytes,
+    rtcBase: opts.rtcBase,
   });
   checkProfile(opts.machine, machine.core.profile.arch, image);
   opts.serial.bindClock?.(machine.clock);

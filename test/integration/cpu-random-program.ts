@@ -317,6 +317,26 @@ function itBlock(r: Rng): string[] {
   return lines;
 }
 
+/**
+ * About `count` random Thumb-2 instruction lines (IT blocks included) using the register roles
+ * above (r8/r9/r10 bases, destinations r0-r7, r11, r12). Shared with the A-profile T32 test.
+ */
+export function thumbInstructions(r: Rng, count: number): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < count; ) {
+    if (r.int(8) === 0) {
+      const block = itBlock(r);
+      lines.push(...block);
+      i += block.length;
+    } else {
+      const insns = one(r);
+      for (const x of insns) lines.push(format(x));
+      i += insns.length;
+    }
+  }
+  return lines;
+}
+
 export interface Program {
   source: string;
   sequences: number;
@@ -350,17 +370,7 @@ export function randomProgram(seed: number, count: number, perSequence: number):
       if (i === 10) v = r.int(64);
       lines.push(`  ldr r${i}, =${hex(v)}`);
     }
-    for (let i = 0; i < perSequence; ) {
-      if (r.int(8) === 0) {
-        const block = itBlock(r);
-        lines.push(...block);
-        i += block.length;
-      } else {
-        const insns = one(r);
-        for (const x of insns) lines.push(format(x));
-        i += insns.length;
-      }
-    }
+    lines.push(...thumbInstructions(r, perSequence));
     lines.push(`  b 1f`, '  .ltorg', '1:');
   }
   lines.push(

@@ -11,6 +11,8 @@ export interface ArmrrRunOptions {
   /** File for UART0 RX (`--input`). */
   inputFile?: string;
   timeoutMs?: number;
+  /** More `armrr run` options (e.g. --rtc-base). */
+  extraArgs?: string[];
 }
 
 export interface ArmrrRunResult {
@@ -23,6 +25,7 @@ export function runArmrrCli(elf: string, opts: ArmrrRunOptions = {}): Promise<Ar
   const args = [ARMRR_BIN, 'run', elf, '--icount-shift', String(opts.icountShift ?? 0), '--no-realtime'];
   if (opts.machine !== undefined) args.push('--machine', opts.machine);
   if (opts.inputFile !== undefined) args.push('--input', opts.inputFile);
+  if (opts.extraArgs !== undefined) args.push(...opts.extraArgs);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

@@ -43,6 +43,7 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
       jit: mo.jit,
       cpu: mo.cpu,
       memoryBytes: mo.memoryBytes,
+      rtcBase: mo.rtcBase,
     });
     machineRef = machine;
     const hooks = recorder.attach(machine);

@@ -1,6 +1,6 @@
 /** `armrr replay ELF LOG`: reproduce a recording with no host input; optionally serve gdb. */
 import { boardOptionsKey, bootFirmware, fingerprintOf, readFirmware, type BoardIdentity } from '../../emulator/boot.js';
-import { parseMemorySize } from '../machine-options.js';
+import { parseMemorySize, parseRtcBaseOption } from '../machine-options.js';
 import { MACHINES } from '../../emulator/machines/index.js';
 import { BufferOutputSink } from '../../emulator/io/live-ports.js';
 import { ReplayLogReader } from '../../replay/log-reader.js';
@@ -34,6 +34,7 @@ export interface ReplayCliOptions {
   /** The board options the log was recorded with (virt). */
   cpu?: string;
   memory?: string;
+  rtcBase?: string;
 }
 
 export interface OpenedReplayLog {
@@ -88,7 +89,7 @@ export function openReplayLog(logPath: string, image: Uint8Array, board: BoardId
   throw new CliError(
     `'${logPath}' was recorded with a different firmware or machine (fingerprint ${hex(reader.fingerprint)} matches ` +
       'no machine and --icount-shift for this ELF). Replay it with the exact ELF it was recorded with ' +
-      '(and the --cpu/--memory it was recorded with, for virt).',
+      '(and the --cpu/--memory/--rtc-base it was recorded with, for virt).',
     EXIT_BAD_LOG,
   );
 }
@@ -112,7 +113,11 @@ function hex(b: Uint8Array): string {
 
 export async function replayCommand(elfPath: string, logPath: string, opts: ReplayCliOptions): Promise<void> {
   const image = readFirmware(elfPath);
-  const board: BoardIdentity = { cpu: opts.cpu, memoryBytes: opts.memory === undefined ? undefined : parseMemorySize(opts.memory) };
+  const board: BoardIdentity = {
+    cpu: opts.cpu,
+    memoryBytes: opts.memory === undefined ? undefined : parseMemorySize(opts.memory),
+    rtcBase: parseRtcBaseOption(opts.rtcBase),
+  };
   const log = openReplayLog(logPath, image, board);
   if (log.truncated) {
     process.stderr.write(

@@ -32,6 +32,7 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     jit: mo.jit,
     cpu: mo.cpu,
     memoryBytes: mo.memoryBytes,
+    rtcBase: mo.rtcBase,
   });
   let interrupted = false;
   const onSigint = (): void => {

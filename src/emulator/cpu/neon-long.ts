@@ -60,7 +60,7 @@ function longLane(c: Cpu, kind: Long, x: number, y: number, acc: number, size: n
       return saturate(c, 2 * x * y, wide, false);
     default: {
       let r = 0;
-      for (let i = 0; i < 8; i++) if ((y >>> i) & 1) r ^= x << i;
+      for (let i = 0; i < 8; i++) if ((y >>> i) & 1) r ^= (x & 0xff) << i;
       return r;
     }
   }

@@ -3,6 +3,10 @@
  * single lane, and VLD1-4 to all lanes, with the alignment qualifiers (checked through
  * `c.checkAligned`), the UNDEFINED combinations, and writeback (Rm = 15 none, 13 by the transfer
  * size, else + Rm). Elements are moved one at a time in the architecture's order.
+ *
+ * A register list running past d31 is UNPREDICTABLE; QEMU transfers it anyway, the registers
+ * beyond d31 being storage no AArch32 instruction can see. armrr transfers the visible ones, drops
+ * loads beyond d31 and stores zeros for them (what QEMU stores while that storage is untouched).
  */
 import type { Cpu } from './cpu.js';
 import type { Fields } from './decode-table.js';
@@ -12,7 +16,11 @@ import type { NeonInsn } from './neon-vectors.js';
 /** Read lane `index` of `ebytes` bytes (1, 2, 4, 8) of d<reg> from memory, or store it. */
 function transferLane(c: Cpu, isLoad: boolean, reg: number, index: number, ebytes: number, addr: number): void {
   const s = c.state.s;
-  const r = reg & 31;
+  const r = reg;
+  if (r > 31) {
+    if (!isLoad) for (let i = 0; i < ebytes; i++) c.store8((addr + i) | 0, 0);
+    return;
+  }
   if (ebytes === 8) {
     if (isLoad) {
       const lo = c.load32(addr);
@@ -77,14 +85,13 @@ const multiple: Handler = (c, a) => {
     if (nstruct === 2 && regs === 1 && align === 3) return c.undefined();
     if (nstruct === 3 && (align & 2) !== 0) return c.undefined();
   }
-  const last = d + (nstruct - 1) * inc + regs - 1;
-  if (last > 31 || a.rn === 15) return c.undefined();
+  if (a.rn === 15) return c.undefined();
   if (!c.fpCheck()) return;
   const ebytes = 1 << size;
   const elements = 8 / ebytes;
   const isLoad = a.l === 1;
   const start = c.r[a.rn]!;
-  c.checkAligned(start, align === 0 ? 1 : 4 << align);
+  c.checkAligned(start, align === 0 ? 1 : 4 << align, !isLoad);
   let addr = start;
   for (let r = 0; r < regs; r++) {
     for (let e = 0; e < elements; e++) {
@@ -137,11 +144,11 @@ const singleLane: Handler = (c, a) => {
     }
   }
   const d = (a.d << 4) | a.vd;
-  if (d + (nstruct - 1) * inc > 31 || a.rn === 15) return c.undefined();
+  if (a.rn === 15) return c.undefined();
   if (!c.fpCheck()) return;
   const isLoad = a.l === 1;
   const start = c.r[a.rn]!;
-  c.checkAligned(start, alignment);
+  c.checkAligned(start, alignment, !isLoad);
   for (let k = 0; k < nstruct; k++) transferLane(c, isLoad, d + k * inc, index, ebytes, (start + k * ebytes) | 0);
   writeBack(c, a, ebytes * nstruct);
 };
@@ -170,7 +177,7 @@ const allLanes: Handler = (c, a) => {
     }
   }
   const d = (a.d << 4) | a.vd;
-  if (d + (nstruct - 1) * inc + regs - 1 > 31 || a.rn === 15 || a.l === 0) return c.undefined();
+  if (a.rn === 15 || a.l === 0) return c.undefined();
   if (!c.fpCheck()) return;
   const ebytes = 1 << size;
   const start = c.r[a.rn]!;
@@ -183,7 +190,8 @@ const allLanes: Handler = (c, a) => {
     else if (ebytes === 2) v = (v & 0xffff) * 0x00010001;
     v |= 0;
     for (let r = 0; r < regs; r++) {
-      const reg = (d + k * inc + r) & 31;
+      const reg = d + k * inc + r;
+      if (reg > 31) continue;
       s[2 * reg] = v;
       s[2 * reg + 1] = v;
     }

@@ -145,7 +145,11 @@ const vswp: Handler = (c, a) => {
   writeRegs(c, d, words, VM);
 };
 
-/** VTRN/VUZP/VZIP: build both results from the lanes of Vd (first) and Vm (second). */
+/**
+ * VTRN/VUZP/VZIP: both results built from the lanes of Vd (first) and Vm (second), written Vm
+ * first, then Vd, as QEMU does (which decides the UNPREDICTABLE Vd = Vm case). VTRN.32 goes
+ * pass by pass like QEMU's, for the same reason.
+ */
 function permute(kind: 'trn' | 'uzp' | 'zip'): Handler {
   return (c, a) => {
     const d = dIndex(a.vd, a.d);
@@ -155,6 +159,16 @@ function permute(kind: 'trn' | 'uzp' | 'zip'): Handler {
     const sizes = kind !== 'trn' && a.q === 0 ? 0b0011 : 0b0111;
     if (!prologue(c, d, m, a.q, size, sizes)) return;
     const words = 2 << a.q;
+    if (kind === 'trn' && size === 2) {
+      const s = c.state.s;
+      for (let pass = 0; pass < words; pass += 2) {
+        const x = s[2 * m + pass]!;
+        const y = s[2 * d + pass + 1]!;
+        s[2 * m + pass] = y;
+        s[2 * d + pass + 1] = x;
+      }
+      return;
+    }
     readRegs(c, d, words, VD);
     readRegs(c, m, words, VM);
     const n = laneCount(a.q, size);
@@ -176,8 +190,8 @@ function permute(kind: 'trn' | 'uzp' | 'zip'): Handler {
       VN.set(size, i, outD);
       VT.set(size, i, outM);
     }
-    writeRegs(c, d, words, VN);
     writeRegs(c, m, words, VT);
+    writeRegs(c, d, words, VN);
   };
 }
 /** Lane k of the concatenation Vd:Vm (n lanes each). */

@@ -293,16 +293,15 @@ const vcvtToInt: Handler = (c, a) => {
 
 /**
  * VCVT between floating point and 16/32-bit fixed point in place: to fixed rounds towards zero,
- * from fixed rounds to nearest (QEMU 7.2). A 16-bit result is sign- or zero-extended to the word
- * (QEMU), a double's fixed-point value occupies its low word with the high word cleared... as the
- * ARM ARM's Dd<31:0> = result with the top bits zero/sign extended.
+ * from fixed rounds to nearest (QEMU 7.2). The result is sign- or zero-extended to the register
+ * (a word for single, the whole doubleword for double precision), as QEMU's helpers return it.
  */
 const vcvtFixed: Handler = (c, a) => {
   if (!c.fpCheck()) return;
   const s = c.state.s;
   const size = a.sx === 1 ? 32 : 16;
+  // imm > size (UNPREDICTABLE) gives a negative count: QEMU scales the other way, and so do we.
   const fracBits = size - ((a.imm << 1) | a.i);
-  if (fracBits < 0) return c.undefined();
   const e = begin(c);
   const unsigned = a.u === 1;
   if (a.sz === 0) {
@@ -459,14 +458,11 @@ const vmrsVmsr: Handler = (c, a) => {
   }
 };
 
-/**
- * FPSID (0), MVFR1 (6), MVFR0 (7) of the core's profile, or -1 while the profile has no
- * A-profile identification values (the read is then UNDEFINED).
- */
+/** FPSID (0), MVFR1 (6), MVFR0 (7) of the core's profile; -1 (UNDEFINED) on a core without them. */
 function fpIdRegister(c: Cpu, reg: number): number {
-  void c;
-  void reg;
-  return -1;
+  const ids = c.profile.ids;
+  if (ids === undefined) return -1;
+  return reg === 0 ? ids.fpsid : reg === 7 ? ids.mvfr0 : ids.mvfr1;
 }
 
 // ---- loads and stores ------------------------------------------------------------------------
@@ -479,7 +475,7 @@ function base(c: Cpu, rn: number): number {
 /** One 64-bit access of D<d>: word aligned (QEMU's MO_ALIGN_4), both words read before any write. */
 function transferDouble(c: Cpu, isLoad: boolean, addr: number, d: number): void {
   const s = c.state.s;
-  c.checkAligned(addr, 4);
+  c.checkAligned(addr, 4, !isLoad);
   if (isLoad) {
     const lo = c.load32(addr);
     const hi = c.load32((addr + 4) | 0);
@@ -495,7 +491,7 @@ const vldr: Handler = (c, a) => {
   if (!c.fpCheck()) return;
   const addr = (base(c, a.rn) + (a.u === 1 ? a.imm << 2 : -(a.imm << 2))) | 0;
   if (a.sz === 1) return transferDouble(c, a.l === 1, addr, dReg(a.vd, a.d));
-  c.checkAligned(addr, 4);
+  c.checkAligned(addr, 4, a.l === 0);
   const n = sReg(a.vd, a.d);
   if (a.l === 1) c.state.s[n] = c.load32(addr);
   else c.store32(addr, c.state.s[n]!);
@@ -531,7 +527,7 @@ function multiple(decrement: boolean): Handler {
         transferDouble(c, isLoad, addr, first + i);
         addr = (addr + 8) | 0;
       } else {
-        c.checkAligned(addr, 4);
+        c.checkAligned(addr, 4, !isLoad);
         if (isLoad) s[first + i] = c.load32(addr);
         else c.store32(addr, s[first + i]!);
         addr = (addr + 4) | 0;

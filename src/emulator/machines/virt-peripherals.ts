@@ -78,8 +78,8 @@ export interface VirtPeripherals {
   gpio: Pl061;
   /** Every stateful peripheral in a fixed order (snapshots and state hashes walk it). */
   devices: StatefulComponent[];
-  /** Delivers a due UART RX byte at an instruction boundary (`idle`: see SerialInput.poll). */
-  pollInputs(idle?: boolean): void;
+  /** Delivers a due UART RX byte at an instruction boundary (`idle`: see SerialInput.poll); true if it did. */
+  pollInputs(idle?: boolean): boolean;
   /** Icount at which the next UART input is due, or Infinity. */
   nextInputIcount(): number;
   inputsExhausted(): boolean;
@@ -124,9 +124,11 @@ export function createVirtPeripherals(o: VirtPeripheralOptions): VirtPeripherals
     gpio,
     devices,
     pollInputs(idle = false) {
-      if (!uart.canReceive()) return;
+      if (!uart.canReceive()) return false;
       const byte = o.serial.poll(VIRT_CONSOLE_UART, clock.icount, idle);
-      if (byte >= 0) uart.receive(byte);
+      if (byte < 0) return false;
+      uart.receive(byte);
+      return true;
     },
     nextInputIcount() {
       // A full FIFO ends the block when it drains (onReceiveReady).

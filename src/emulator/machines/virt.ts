@@ -4,8 +4,8 @@
  * answered by the emulator). RAM starts at 0x40000000 (`--memory`, QEMU's -m); every address no
  * device claims gives an external abort (DFSR 0x008 / 0x808, IFSR 0x008), as on QEMU's virt.
  *
- * Devices (GIC, generic timer, PL011, PL031, PL061, fw_cfg, flash, virtio-mmio) are wired in by
- * `wireVirtDevices` (src/emulator/machines/virt-devices.ts when present).
+ * Devices (GIC, generic timer, PL011, PL031, PL061, fw_cfg, flash, virtio-mmio, GICv2m, PCIe
+ * windows) come from `createVirtPeripherals` (virt-peripherals.ts).
  */
 import { Bus } from '../memory/bus.js';
 import { VirtualClock } from '../clock.js';
@@ -19,6 +19,7 @@ import { ArmV7aCpu } from '../cpu/v7a/cpu.js';
 import { Psci } from '../cpu/v7a/psci.js';
 import { Mmu } from '../memory/mmu.js';
 import { defineMmuRegisters } from '../memory/mmu-registers.js';
+import { createVirtPeripherals } from './virt-peripherals.js';
 
 export const VIRT_NAME = 'virt';
 export const VIRT_RAM_BASE = 0x40000000;
@@ -89,15 +90,38 @@ export function createVirt(opts: BoardOptions): Machine {
     },
   });
 
+  const peripherals = createVirtPeripherals({
+    bus,
+    clock,
+    core: cpu,
+    sysregs: cpu.sysregs,
+    serial: opts.serial,
+    host: opts.host,
+    output: opts.output,
+    rtc: opts.rtcBase === undefined ? { kind: 'host' } : { kind: 'virtual', baseSeconds: opts.rtcBase },
+    endBlock: () => {
+      cpu.exitRequest = true;
+    },
+  });
+
   // Fixed order: snapshots and state hashes depend on it.
   // The MMU after the core's registers: it keeps its own copy of SCTLR and of the privilege.
-  const devices: StatefulComponent[] = [cpu.coreRegs, mmu, cpu.exceptions, cpu.pmu, cpu.debugRegs, semihosting] as StatefulComponent[];
+  const devices: StatefulComponent[] = [
+    cpu.coreRegs,
+    mmu,
+    cpu.exceptions,
+    cpu.pmu,
+    cpu.debugRegs,
+    ...peripherals.devices,
+    semihosting,
+  ] as StatefulComponent[];
 
-  const pollInputs = (): void => {
+  const pollInputs = (idle = false): boolean => {
     if (resetRequested && machine) {
       resetRequested = false;
       machine.reset();
     }
+    return peripherals.pollInputs(idle);
   };
   machine = new Machine(
     VIRT_NAME,
@@ -108,8 +132,8 @@ export function createVirt(opts: BoardOptions): Machine {
     cpu.exceptions,
     devices,
     pollInputs,
-    () => Infinity,
-    () => true,
+    () => peripherals.nextInputIcount(),
+    () => peripherals.inputsExhausted(),
   );
   return machine;
 }
