@@ -73,3 +73,5 @@ for p in "${pids[@]}"; do wait "$p" || status=1; done
 if [[ $status -ne 0 ]]; then echo "firmware/build.sh: build failed" >&2; exit 1; fi
 # The demo (the README's main job) has its own build.
 bash "$here/demo/build.sh"
+# ARMv7-A programs for QEMU's virt board (firmware/v7a/build.sh: A32/T32, -O0/-O2/-Os, soft/hard float).
+bash "$here/v7a/build.sh"

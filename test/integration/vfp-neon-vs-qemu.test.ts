@@ -12,7 +12,7 @@
  * structure register lists that stay below d32.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -135,24 +135,45 @@ function makeCases(): Case[] {
     if (rand() % 20 === 0) fpscr |= (rand() & 0x00370000) >>> 0; // short-vector Len/Stride
     words.push((fpscr & FPSCR_WRITABLE) >>> 0);
     for (let r = 0; r < 13; r++) words.push(r === 0 ? BUFFER + 256 : r === 1 ? 8 * (rand() % 4) : rand());
-    words.push(instructionFor(row));
+    let insn = instructionFor(row);
+    // Now and then a VFP encoding in the unconditional space (ARMv8's VSEL/VMAXNM/VRINT/VCVTA
+    // live there): UNDEFINED on the A15.
+    if (A32_VFP_ROWS.includes(row) && i % 40 === 3) insn = setBits(insn, 31, 28, 0xf);
+    words.push(insn);
     cases.push({ words, row: row.name });
   }
   return cases;
 }
 
-function buildDriver(dir: string, cases: Case[], pattern: number[]): { elf: string; slot: number } {
+/**
+ * The T32 form of an A32 VFP/NEON instruction word: VFP keeps bits 27:0 under 1110; NEON data
+ * processing moves U from bit 24 to bit 28 (111U 1111), loads/stores become 1111 1001. Returned
+ * as the little-endian word that puts halfword 1 first in memory.
+ */
+function thumbWord(w: number): number {
+  let t: number;
+  const top = (w >>> 24) & 0xff;
+  if (top === 0xf4) t = (0xf9000000 | (w & 0x00ffffff)) >>> 0;
+  else if ((top & 0xfe) === 0xf2) t = (0xef000000 | ((top & 1) << 28) | (w & 0x00ffffff)) >>> 0;
+  else t = w; // VFP: 1110 (or the unconditional 1111) over the same bits 27:0
+  return (((t & 0xffff) << 16) | (t >>> 16)) >>> 0;
+}
+
+function buildDriver(dir: string, cases: Case[], pattern: number[], thumb = false): { elf: string; slot: number } {
   const blob = Buffer.alloc(4 + 512 + cases.length * CASE_WORDS * 4);
   blob.writeUInt32LE(cases.length, 0);
   pattern.forEach((w, i) => blob.writeUInt32LE(w >>> 0, 4 + 4 * i));
-  cases.forEach((c, i) => c.words.forEach((w, j) => blob.writeUInt32LE(w >>> 0, 516 + (i * CASE_WORDS + j) * 4)));
-  const casesPath = join(dir, 'cases.bin');
+  cases.forEach((c, i) =>
+    c.words.forEach((w, j) => blob.writeUInt32LE((thumb && j === 78 ? thumbWord(w) : w) >>> 0, 516 + (i * CASE_WORDS + j) * 4)),
+  );
+  const isa = thumb ? 'thumb' : 'arm';
+  const casesPath = join(dir, `cases-${isa}.bin`);
   writeFileSync(casesPath, blob);
-  const elf = join(dir, 'fp-vectors.elf');
+  const elf = join(dir, `fp-vectors-${isa}.elf`);
   const cc = spawnSync(
     'arm-none-eabi-gcc',
-    ['-mcpu=cortex-a15', '-mfpu=neon-vfpv4', '-mfloat-abi=hard', '-marm', '-nostdlib', '-T', join(DRIVER_DIR, 'link.ld'),
-      `-DCASES_FILE="${casesPath}"`, join(DRIVER_DIR, 'driver.S'), '-o', elf],
+    ['-mcpu=cortex-a15', '-mfpu=neon-vfpv4', '-mfloat-abi=hard', thumb ? '-mthumb' : '-marm', ...(thumb ? ['-DTHUMB'] : []),
+      '-nostdlib', '-T', join(DRIVER_DIR, 'link.ld'), `-DCASES_FILE="${casesPath}"`, join(DRIVER_DIR, 'driver.S'), '-o', elf],
     { encoding: 'utf8' },
   );
   if (cc.status !== 0) throw new Error(`building the driver failed:\n${cc.stderr}`);
@@ -182,7 +203,8 @@ function runArmrr(c: Case, pattern: number[], buffer: number, slot: number): num
   for (let r = 0; r < 13; r++) state.r[r] = c.words[65 + r]!;
   state.setApsr(0);
   const word = c.words[78]! | 0;
-  const row = ROWS.find((r) => (word & r.mask) === r.match);
+  // Condition 1111 is the unconditional space: only the NEON rows live there (as in the A32 tables).
+  const row = (word >>> 28 === 0xf ? A32_NEON_ROWS : ROWS).find((r) => (word & r.mask) === r.match);
   let exception = 0;
   if (row === undefined) exception = 1;
   else {
@@ -224,10 +246,11 @@ let cases: Case[] = [];
 let pattern: number[] = [];
 let elf = '';
 let slot = 0;
+let dir = '';
 
 beforeAll(async () => {
   requireQemu();
-  const dir = mkdtempSync(join(tmpdir(), 'armrr-fpvec-'));
+  dir = mkdtempSync(join(tmpdir(), 'armrr-fpvec-'));
   cases = makeCases();
   pattern = Array.from({ length: 128 }, () => rand());
   ({ elf, slot } = buildDriver(dir, cases, pattern));
@@ -260,15 +283,54 @@ describe('VFP and NEON instructions vs QEMU cortex-a15', () => {
     expect(failures).toEqual([]);
   });
 
+  /** First differing case between two outputs of the driver, or 'none'. */
+  const firstDifference = (a: Buffer, b: Buffer): string => {
+    const n = Math.min(a.length, b.length);
+    let first = -1;
+    for (let i = 0; i < n && first < 0; i++) if (a[i] !== b[i]) first = i;
+    if (first < 0) return a.length === b.length ? 'none' : `lengths ${a.length} and ${b.length}`;
+    const k = Math.floor(first / (RECORD_WORDS * 4));
+    return `case ${k} (${cases[k]!.row} ${(cases[k]!.words[78]! >>> 0).toString(16)}) word ${Math.floor((first % (RECORD_WORDS * 4)) / 4)}`;
+  };
+
   it('the same driver under armrr run --machine virt writes QEMU\'s bytes (A32 decode, FP enable, UND vector)', async () => {
     const a = await runArmrrCli(elf, { machine: 'virt', timeoutMs: 120_000 });
     expect(armrrGuestStderr(a.stderr)).toBe('');
     expect(a.exitCode).toBe(0);
-    const n = Math.min(a.stdout.length, qemu.stdout.length);
-    let first = -1;
-    for (let i = 0; i < n && first < 0; i++) if (a.stdout[i] !== qemu.stdout[i]) first = i;
-    const where = first < 0 ? 'none' : `case ${Math.floor(first / (RECORD_WORDS * 4))} (${cases[Math.floor(first / (RECORD_WORDS * 4))]!.row}) word ${Math.floor((first % (RECORD_WORDS * 4)) / 4)}`;
-    expect(where).toBe('none');
-    expect(a.stdout.length).toBe(qemu.stdout.length);
+    expect(firstDifference(a.stdout, qemu.stdout)).toBe('none');
+  });
+
+  it('the T32 encodings of the same cases: armrr run and QEMU write the same bytes', async () => {
+    const t = buildDriver(dir, cases, pattern, true);
+    const [q, a] = await Promise.all([
+      runQemu(t.elf, { machine: 'virt', extraArgs: ['-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none'], timeoutMs: 120_000 }),
+      runArmrrCli(t.elf, { machine: 'virt', timeoutMs: 120_000 }),
+    ]);
+    expect(q.timedOut).toBe(false);
+    expect(q.stdout.length).toBe(cases.length * RECORD_WORDS * 4);
+    expect(armrrGuestStderr(a.stderr)).toBe('');
+    expect(a.exitCode).toBe(0);
+    expect(firstDifference(a.stdout, q.stdout)).toBe('none');
+    // A Thumb program (entry with bit 0 set) that records exactly what the A32 one did.
+    expect(readFileSync(t.elf).readUInt32LE(24) & 1).toBe(1);
+    expect(firstDifference(q.stdout, qemu.stdout)).toBe('none');
+  });
+});
+
+describe('big-endian data with VFP and NEON transfers vs QEMU', () => {
+  it('SETEND BE: doubleword and element transfers write QEMU\'s bytes', async () => {
+    const be = join(dir, 'be64.elf');
+    const cc = spawnSync(
+      'arm-none-eabi-gcc',
+      ['-mcpu=cortex-a15', '-mfpu=neon-vfpv4', '-marm', '-nostdlib', '-T', join(DRIVER_DIR, 'link.ld'), join(DRIVER_DIR, 'be64.S'), '-o', be],
+      { encoding: 'utf8' },
+    );
+    expect(cc.stderr.replace(/.*warning.*\n/g, '')).toBe('');
+    const [q, a] = await Promise.all([
+      runQemu(be, { machine: 'virt', extraArgs: ['-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none'], timeoutMs: 60_000 }),
+      runArmrrCli(be, { machine: 'virt', timeoutMs: 60_000 }),
+    ]);
+    expect(q.stdout.length).toBe(80);
+    expect(a.stdout.toString('hex')).toBe(q.stdout.toString('hex'));
   });
 });

@@ -9,11 +9,21 @@
  *
  * Case: 64 words FP, FPSCR, r0-r12, instruction (79 words). Record: 64 FP, FPSCR, CPSR, r0-r12,
  * 128 buffer words, exception (208 words).
+ *
+ * Built with -DTHUMB the case loop (and the instruction slot, halfword 1 first) is T32; the
+ * vectors stay A32 (SCTLR.TE = 0).
  */
         .syntax unified
+#ifdef THUMB
+        .thumb
+#define SEMIHOST svc 0xab
+#else
         .arm
+#define SEMIHOST svc 0x123456
+#endif
         .section .text.boot, "ax"
         .global _start
+        .type   _start, %function
 _start:
         ldr     sp, =stack_top
         ldr     r0, =vectors
@@ -28,7 +38,7 @@ _start:
         ldr     r1, =open_block
         str     r0, [r1]
         mov     r0, #0x01
-        svc     0x123456
+        SEMIHOST
         ldr     r1, =handle
         str     r0, [r1]
         ldr     r4, =cases
@@ -60,7 +70,8 @@ next_case:
         vldmia  r0!, {d16-d31}
         ldr     r1, [r0], #4
         vmsr    fpscr, r1
-        msr     cpsr_f, #0
+        mov     r1, #0
+        msr     APSR_nzcvq, r1
         ldmia   r0, {r0-r12}
 slot:   .word   0
 after:
@@ -97,16 +108,18 @@ after:
         mov     r0, #208*4
         str     r0, [r1, #8]
         mov     r0, #0x05
-        svc     0x123456
+        SEMIHOST
         add     r4, r4, #79*4
         sub     r6, r6, #1
         b       next_case
 finished:
         ldr     r1, =0x20026                    @ SYS_EXIT, ADP_Stopped_ApplicationExit
         mov     r0, #0x18
-        svc     0x123456
+        SEMIHOST
         b       .
 
+        .ltorg
+        .arm
         .balign 32
 vectors:
         b       .                               @ reset

@@ -157,6 +157,10 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.mmu?.setSctlr(v);
   }
 
+  override dataBigEndian(): boolean {
+    return this.state.bigEndian !== 0;
+  }
+
   /** Mode and CPSR.E decide the MMU's privilege and the data byte order: re-derive them. */
   syncModeDependents(): void {
     const st = this.state;

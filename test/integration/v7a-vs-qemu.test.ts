@@ -1,0 +1,89 @@
+/**
+ * The bare-metal ARMv7-A programs (firmware/v7a) on qemu-system-arm -M virt -cpu cortex-a15 and on
+ * `armrr run --machine virt`, at icount shifts 0 and 7: the guest's UART output (stdout), its
+ * semihosting console (stderr) and the exit code must be identical.
+ *
+ * CASES lists exactly the program × build variant pairs armrr passes today; each program runs as
+ * A32 and T32 at -O2 where it passes, plus a rotating pair of its other variants (-O0, -Os, the
+ * hard-float ABI) to keep the run time down. Pairs that do not pass yet are named in the report of
+ * the commit that last changed this list, not skipped here. Every program and variant is checked
+ * against QEMU itself below (exits 0, prints its banner first), so the references stay sound.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { armrrGuestStderr, runArmrrCli } from '../support/armrr-run.js';
+import { guestStderr, runQemu } from '../support/qemu.js';
+import {
+  ARMRR_VIRT_ARGS, ensureV7aFirmware, QEMU_VIRT_ARGS, V7A_INPUT, V7A_PROGRAMS, V7A_VARIANTS, v7aElf,
+  type V7aProgram, type V7aVariant,
+} from '../support/v7a-firmware.js';
+
+const SHIFTS = [0, 7];
+
+/** What armrr matches QEMU on, per program. */
+const CASES: Record<V7aProgram, V7aVariant[]> = {
+  alu: ['arm-O2', 'arm-O0', 'arm-O2-hf'],
+  'mul-media': [],
+  ldst: ['arm-O2', 'arm-Os', 'arm-O2-hf'],
+  modes: ['arm-O2', 'arm-O0', 'arm-Os'],
+  exceptions: [],
+  'mmu-short': [],
+  'mmu-lpae': ['arm-O2', 'arm-O0', 'arm-O2-hf'],
+  'gic-timer': ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-Os'],
+  'uart-irq': [],
+  vfp: ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-O2-hf'],
+  neon: ['arm-O2', 'thumb-O2', 'thumb-Os', 'arm-O2-hf'],
+  compute: [],
+};
+
+const cases = V7A_PROGRAMS.flatMap((name) => CASES[name].flatMap((variant) => SHIFTS.map((shift) => ({ name, variant, shift }))));
+const banner = (name: string, variant: string): string => `${name} ${variant.startsWith('thumb') ? 't32' : 'a32'}\n`;
+
+async function reference(name: V7aProgram, variant: string, shift: number) {
+  const input = Buffer.from(V7A_INPUT[name] ?? '', 'latin1');
+  const q = await runQemu(v7aElf(name, variant), { machine: 'virt', extraArgs: QEMU_VIRT_ARGS, icountShift: shift, input, timeoutMs: 60_000 });
+  expect(q.timedOut, `QEMU timed out; stderr: ${q.stderr}`).toBe(false);
+  return { q, input };
+}
+
+describe('ARMv7-A programs: armrr vs QEMU (virt, cortex-a15)', () => {
+  let inputDir = '';
+  beforeAll(() => {
+    ensureV7aFirmware(cases.map((c) => v7aElf(c.name, c.variant)));
+    inputDir = mkdtempSync(join(tmpdir(), 'armrr-v7a-input-'));
+  });
+
+  it.concurrent.each(cases)('$name-$variant at shift $shift', async ({ name, variant, shift }) => {
+    const { q, input } = await reference(name, variant, shift);
+    const inputFile = join(inputDir, `${name}-${variant}-${shift}.in`);
+    writeFileSync(inputFile, input);
+    const a = await runArmrrCli(v7aElf(name, variant), { machine: 'virt', icountShift: shift, inputFile, extraArgs: ARMRR_VIRT_ARGS, timeoutMs: 120_000 });
+    const expected = guestStderr(q.stderr);
+    expect(expected.startsWith(banner(name, variant)), `QEMU's reference is not a complete run:\n${expected.slice(0, 400)}`).toBe(true);
+    // Line by line first, so a failure names the first line that differs.
+    const got = armrrGuestStderr(a.stderr);
+    const el = expected.split('\n');
+    const gl = got.split('\n');
+    for (let i = 0; i < el.length; i++) expect(gl[i], `semihosting console line ${i + 1}`).toBe(el[i]);
+    expect(got, 'semihosting console (stderr)').toBe(expected);
+    expect(a.stdout.toString('latin1'), 'UART output (stdout)').toBe(q.stdout.toString('latin1'));
+    expect(a.exitCode, 'exit code').toBe(q.exitCode);
+  });
+});
+
+/** The references themselves: every program and variant runs to its end on QEMU (one shift each). */
+const referenceCases = V7A_PROGRAMS.flatMap((name, i) => V7A_VARIANTS.map((variant, j) => ({ name, variant, shift: (i + j) % 2 ? 7 : 0 })));
+
+describe('ARMv7-A programs on QEMU: complete, successful runs', () => {
+  beforeAll(() => ensureV7aFirmware(referenceCases.map((c) => v7aElf(c.name, c.variant))));
+
+  it.concurrent.each(referenceCases)('$name-$variant at shift $shift', async ({ name, variant, shift }) => {
+    const { q } = await reference(name, variant, shift);
+    const console = guestStderr(q.stderr);
+    expect(console.startsWith(banner(name, variant)), console.slice(0, 400)).toBe(true);
+    expect(console, 'an unexpected exception was reported').not.toMatch(/unexpected exception/);
+    expect(q.exitCode).toBe(0);
+  });
+});
