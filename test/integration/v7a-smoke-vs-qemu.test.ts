@@ -5,7 +5,8 @@
  * IFSR and exits with status 3; sysreg-probe.S reads ~130 CP15/CP14 registers (UNDEF shows as
  * 0xdeadNNNN); pmu-debug.S exercises the PMU counters and the debug registers. Each writes raw
  * words to stdout through semihosting. Output bytes, the semihosting console and the exit status
- * must be identical at icount shifts 0 and 7; pc-alignment.S takes a PC alignment prefetch abort.
+ * must be identical at icount shifts 0 and 7; pc-alignment.S takes a PC alignment prefetch abort,
+ * exclusive-monitor.S checks what keeps or closes the exclusive monitor.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ const PROGRAMS = [
   { name: 'sysreg-probe', exit: 0, words: 91 },
   { name: 'pmu-debug', exit: 0, words: 24 },
   { name: 'pc-alignment', exit: 0, words: 4 },
+  { name: 'exclusive-monitor', exit: 0, words: 7 },
 ];
 let dir = '';
 const elf = (name: string): string => join(dir, `${name}.elf`);
