@@ -1,8 +1,9 @@
 /** `armrr replay ELF LOG`: reproduce a recording with no host input; optionally serve gdb. */
 import { readFileSync } from 'node:fs';
 import { boardOptionsKey, bootFirmware, fingerprintOf, readFirmware, type BoardIdentity } from '../../emulator/boot.js';
-import { parseMemorySize, parseRtcBaseOption } from '../machine-options.js';
+import { linuxBootOptions, parseMemorySize, parseRtcBaseOption } from '../machine-options.js';
 import { ElfError, parseElf } from '../../emulator/loader/elf.js';
+import { identifyKernelImage, KernelImageError } from '../../emulator/boot/kernel-image.js';
 import type { OutputSink } from '../../emulator/io/input-port.js';
 import type { Machine, RunHooks, StopReason } from '../../emulator/machines/machine.js';
 import { MACHINES } from '../../emulator/machines/index.js';
@@ -40,6 +41,9 @@ export interface ReplayCliOptions {
   cpu?: string;
   memory?: string;
   rtcBase?: string;
+  initrd?: string;
+  append?: string;
+  dtb?: string;
   /** The board and shift of a QEMU recording (QEMU's logs do not record them). */
   machine?: string;
   icountShift?: string;
@@ -76,11 +80,24 @@ export interface OpenedReplayLog {
   qemu: { sleep: boolean } | null;
 }
 
-/** Refuse firmware that is not a loadable ARM ELF before anything is compared with the log. */
+/**
+ * Refuse firmware that is not a loadable ARM ELF (nor, for virt, a Linux kernel image) before
+ * anything is compared with the log.
+ */
 export function checkFirmwareElf(elfPath: string, image: Uint8Array): void {
+  const isElf = image.length >= 4 && image[0] === 0x7f && image[1] === 0x45 && image[2] === 0x4c && image[3] === 0x46;
   try {
-    parseElf(image);
+    if (isElf) parseElf(image);
+    else identifyKernelImage(image);
   } catch (e) {
+    // A file that is neither: say what the ELF loader says (the usual case: a wrong path).
+    if (e instanceof KernelImageError) {
+      try {
+        parseElf(image);
+      } catch (elfError) {
+        if (elfError instanceof ElfError) throw new CliError(`'${elfPath}' is not firmware armrr can load: ${elfError.message}; nor a Linux kernel image: ${e.message}`, EXIT_EMULATION);
+      }
+    }
     if (e instanceof ElfError) throw new CliError(`'${elfPath}' is not firmware armrr can load: ${e.message}`, EXIT_EMULATION);
     throw e;
   }
@@ -137,9 +154,9 @@ export function openReplayLogBytes(
     }
   }
   throw new CliError(
-    `'${logPath}' was recorded with a different firmware or machine (fingerprint ${hex(reader.fingerprint)} matches ` +
-      'no machine and --icount-shift for this ELF). Replay it with the exact ELF it was recorded with ' +
-      '(and the --cpu/--memory/--rtc-base it was recorded with, for virt).',
+    `'${logPath}' was recorded with a different firmware or machine configuration (fingerprint ${hex(reader.fingerprint)} matches ` +
+      'no machine and --icount-shift for this ELF or kernel). Replay it with the exact ELF or kernel it was recorded with ' +
+      '(and the --cpu/--memory/--rtc-base/--initrd/--append/--dtb it was recorded with, for virt).',
     EXIT_BAD_LOG,
   );
 }
@@ -295,6 +312,7 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
     cpu: opts.cpu,
     memoryBytes: opts.memory === undefined ? undefined : parseMemorySize(opts.memory),
     rtcBase: parseRtcBaseOption(opts.rtcBase),
+    ...linuxBootOptions(opts),
   };
   const log = openReplayLog(logPath, image, board, {
     machine: opts.machine,
