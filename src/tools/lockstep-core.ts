@@ -103,6 +103,9 @@ class FixedHostPort extends LiveHostPort {
 /** Semihosting calls whose r0 result is host time (SYS_CLOCK, SYS_TIME): an input, not a behaviour. */
 const HOST_TIME_CALL = /^\.\.\.handling as semihosting call 0x(10|11)$/;
 
+/** QEMU's EXCP_PREFETCH_ABORT (target/arm/cpu.h), as `Taking exception 3 [Prefetch Abort]` shows it. */
+const QEMU_EXCP_PREFETCH_ABORT = 3;
+
 const REG_NAMES = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'sp', 'lr', 'pc'];
 const hex = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
 
@@ -337,7 +340,7 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     // Host time differs between the two runs: adopt QEMU's answer, as a replay would.
     if (q.events.length > 0 && q.events.some((e) => HOST_TIME_CALL.test(e))) machine.cpu.r[0] = q.regs[0]!;
     capture(machine, start);
-    if (aProfile && q.exceptions.length > 0 && !sameState(start, q)) {
+    if (aProfile && q.exceptions[q.exceptions.length - 1] === QEMU_EXCP_PREFETCH_ABORT && !sameState(start, q)) {
       // A prefetch abort: QEMU logs the entry before the vector's record without a record for the
       // address that failed to fetch; armrr takes it when it tries to run that address.
       faultEntered = false;

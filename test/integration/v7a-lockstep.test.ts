@@ -22,6 +22,12 @@ const RUNS: { name: string; variant: string; shift: number; fp: boolean; min: nu
   { name: 'mmu-lpae', variant: 'arm-O2', shift: 7, fp: false, min: 50_000 },
   { name: 'gic-timer', variant: 'arm-O2', shift: 0, fp: false, min: 20_000 },
   { name: 'gic-timer', variant: 'arm-Os', shift: 7, fp: false, min: 20_000 },
+  { name: 'mmu-short', variant: 'arm-O2', shift: 7, fp: false, min: 50_000 },
+  { name: 'mmu-short', variant: 'thumb-Os', shift: 3, fp: false, min: 50_000 },
+  { name: 'exceptions', variant: 'thumb-O2', shift: 3, fp: false, min: 30_000 },
+  { name: 'modes', variant: 'thumb-O2', shift: 0, fp: false, min: 10_000 },
+  { name: 'vfp', variant: 'arm-O2-hf', shift: 0, fp: true, min: 150_000, max: 150_000 },
+  { name: 'neon', variant: 'thumb-O2', shift: 7, fp: true, min: 150_000, max: 150_000 },
 ];
 
 describe('lock-step with QEMU on virt (cortex-a15)', () => {
