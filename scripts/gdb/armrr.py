@@ -244,7 +244,7 @@ Usage: armrr info [--json]"""
             "log:          %s\n"
             "icount:       %d of %d\n"
             "virtual time: %d ns (%s)\n"
-            "next event:   %s of %d\n"
+            "next event:   %s (%d events)\n"
             "snapshots:    %d (%.1f MiB); nearest before: %s, after: %s\n" % (
                 obj["log"], obj["icount"], obj["endIcount"], obj["virtualNs"], fmt_ns(obj["virtualNs"]),
                 "#%d at byte offset %d" % (event["index"], event["offset"]) if event else "none (end of log)",

@@ -67,8 +67,8 @@ const OPEN_MODES: readonly HostFileMode[] = ['r', 'r', 'r+', 'r+', 'w', 'w', 'w+
 /** Result QEMU leaves in r0 after WRITEC/WRITE0. */
 const WRITE_CONSOLE_RESULT = 0xdeadbeef | 0;
 const MAX_STRING = 1 << 16;
-/** Larger transfers cannot be valid guest buffers on these boards; treated as faulting. */
-const MAX_TRANSFER = 1 << 26;
+/** Larger transfers cannot be valid guest buffers on these boards; treated as faulting (so replay logs never hold more). */
+export const MAX_TRANSFER = 1 << 26;
 
 /** A semihosting call QEMU does not implement either (QEMU aborts the whole emulator on these). */
 export class UnsupportedSemihostingCall extends Error {

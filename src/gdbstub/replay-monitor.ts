@@ -125,7 +125,7 @@ export function createReplayMonitor(ctx: ReplayMonitorContext) {
         };
         emit(
           `Replaying execution '${ctx.logPath}': instruction count = ${pos} of ${tl.endIcount}\n` +
-            `  virtual time ${obj.virtualNs} ns; next event ${obj.event ? `${obj.event.index} at byte offset ${obj.event.offset}` : 'none'} of ${list.length}\n` +
+            `  virtual time ${obj.virtualNs} ns; next event ${obj.event ? `${obj.event.index} of ${list.length}, at byte offset ${obj.event.offset} of ${ctx.openLog().bytes.length} bytes` : `none (${list.length} events)`}\n` +
             `  snapshots: ${obj.snapshots} (${(obj.snapshotBytes / 1048576).toFixed(1)} MiB); nearest before: ${obj.snapshotBefore ?? '-'}, after: ${obj.snapshotAfter ?? '-'}\n`,
           obj,
         );

@@ -3,7 +3,8 @@
  * (`HEADER: version 0x…`, `K:NAME(id) detail`, `Reached X of Y bytes`), for every version the
  * reader knows, without the script's gaps (AUDIO_OUT is u64 from 0xe02008, old ASYNC events are
  * read checkpoint-then-kind as QEMU wrote them, INPUT / INPUT_SYNC / CHAR_READ_ALL are decoded).
- * A damaged log prints every whole event, then an `error:` line, and reports ok = false.
+ * A damaged log prints every whole event and reports ok = false; what is wrong is a diagnostic
+ * (`error:` for damage, `warning:` for a log cut short), which the CLI writes to stderr.
  */
 import { ReplayLogError } from './errors.js';
 import type { InputEventPayload, ReplayEvent } from './events.js';
@@ -13,11 +14,17 @@ import { ReplayLogReader, type ReplayLogEntry, type ReplayLogTruncation } from '
 export interface DumpOptions {
   /** One JSON object per line: a header object, one per event, then a summary object. */
   readonly json?: boolean;
+  /** Read the log as armrr writes it (ReplayLogReader's `strict`; the CLI uses 'auto'). */
+  readonly strict?: boolean | 'auto';
 }
 
 export interface DumpOutcome {
-  /** False when the log is damaged or truncated: the CLI should exit non-zero. */
+  /** False when the log is damaged or truncated. */
   readonly ok: boolean;
+  /** The log is damaged or unreadable (not just cut short): the CLI exits 3. */
+  readonly corrupt: boolean;
+  /** What is wrong with the log, one line each (`error: ...`, `warning: ...`): for stderr. */
+  readonly diagnostics: readonly string[];
   readonly events: number;
   readonly finalIcount: number;
   /** What stopped the dump early: a damaged event stream, or a header the reader refused. */
@@ -43,17 +50,16 @@ export function* dumpLogLines(bytes: Uint8Array, options: DumpOptions = {}): Gen
   const json = options.json === true;
   let reader: ReplayLogReader;
   try {
-    reader = new ReplayLogReader(bytes);
+    reader = new ReplayLogReader(bytes, options.strict === undefined ? {} : { strict: options.strict });
   } catch (err) {
     if (!(err instanceof ReplayLogError)) throw err;
     const version = bytes.length >= 4 ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0) : null;
     if (json) {
       yield JSON.stringify({ error: { message: err.message, version: version === null ? null : formatVersion(version) } });
-    } else {
-      if (version !== null) yield `HEADER: version ${formatVersion(version)}`;
-      yield `error: ${err.message}`;
+    } else if (version !== null) {
+      yield `HEADER: version ${formatVersion(version)}`;
     }
-    return { ok: false, events: 0, finalIcount: 0, problem: err };
+    return { ok: false, corrupt: true, diagnostics: [`error: ${err.message}`], events: 0, finalIcount: 0, problem: err };
   }
 
   const candidates = layoutCandidates(reader.version);
@@ -92,15 +98,16 @@ export function* dumpLogLines(bytes: Uint8Array, options: DumpOptions = {}): Gen
         bytesRead: reached,
         bytes: bytes.length,
         trailingBytes: reader.trailingBytes,
-        ...(problem === null ? {} : { error: { reason: problem.reason, message: problem.message, offset: problem.offset, index: problem.index, icount: problem.icount } }),
+        ...(problem === null
+          ? {}
+          : { error: { reason: problem.reason, corrupt: problem.corrupt, message: problem.message, offset: problem.offset, index: problem.index, icount: problem.icount } }),
       },
     });
   } else {
     yield `Reached ${reached} of ${bytes.length} bytes`;
-    if (reader.trailingBytes > 0) yield `warning: ${reader.trailingBytes} bytes after END were ignored`;
-    if (problem !== null) yield `error: ${problem.message}`;
   }
-  return { ok: problem === null, events, finalIcount, problem };
+  const diagnostics = problem === null ? [] : [`${problem.corrupt ? 'error' : 'warning'}: ${problem.message}`];
+  return { ok: problem === null, corrupt: problem?.corrupt === true, diagnostics, events, finalIcount, problem };
 }
 
 /** The event's name as replay-dump.py prints it (EVENT_CP_INIT, EVENT_ASYNC_CHAR_READ, ...). */

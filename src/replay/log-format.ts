@@ -11,6 +11,7 @@
  * candidate layouts; the reader picks one by trial decoding (see log-reader.ts `chooseLayout`).
  * armrr always writes the 7.2+ numbering (CHAR_WRITE = 22, END = 39).
  */
+import { MAX_TRANSFER as SEMIHOSTING_MAX_TRANSFER } from '../emulator/semihosting.js';
 import {
   ASYNC_KINDS,
   CHECKPOINTS,
@@ -108,7 +109,8 @@ interface LayoutSpec {
   random: boolean;
 }
 
-function slotKey(event: ReplayEvent): string {
+/** One key per event id: the kind, plus the cause / clock / checkpoint where one kind spans ids. */
+export function eventKey(event: ReplayEvent): string {
   switch (event.kind) {
     case 'SHUTDOWN': return `SHUTDOWN:${event.cause}`;
     case 'CLOCK': return `CLOCK:${event.clock}`;
@@ -173,7 +175,7 @@ function buildLayout(spec: LayoutSpec): LogLayout {
     slots,
     idOf(event) {
       if (spec.asyncEncoding !== 'id-per-kind' && event.kind.startsWith('ASYNC_')) return undefined;
-      return idByKey.get(slotKey(event));
+      return idByKey.get(eventKey(event));
     },
     isAsyncId: (id) => id >= firstAsync && id < asyncEnd,
   };
@@ -219,3 +221,40 @@ export const ARMRR_LAYOUT: LogLayout = layoutCandidates(ARMRR_LOG_VERSION)[0]!;
 export function formatVersion(version: number): string {
   return `0x${version.toString(16)}`;
 }
+
+/**
+ * The events armrr's recorder writes (src/replay/recorder.ts, record's SHUTDOWN causes), by
+ * `eventKey`. An armrr log (one with a fingerprint) holding any other event is corrupt: a recorder
+ * that starts writing a new kind must add it here.
+ */
+export const ARMRR_RECORDED_EVENTS: ReadonlySet<string> = new Set([
+  'INSTRUCTION',
+  'INTERRUPT',
+  'EXCEPTION',
+  'ASYNC_CHAR_READ',
+  'SHUTDOWN:GUEST_SHUTDOWN',
+  'SHUTDOWN:HOST_SIGNAL',
+  'CHAR_WRITE',
+  'CHAR_READ_ALL',
+  'CHAR_READ_ALL_ERROR',
+  'CLOCK:HOST',
+  'CHECKPOINT:CLOCK_VIRTUAL',
+  'CHECKPOINT:INIT',
+  'CHECKPOINT:RESET',
+  'END',
+]);
+
+/** The ids of ARMRR_RECORDED_EVENTS in armrr's numbering (a strict reader refuses other ids at once). */
+export const ARMRR_RECORDED_IDS: ReadonlySet<number> = new Set(
+  ARMRR_LAYOUT.slots.flatMap((slot, id) => {
+    const key =
+      slot.kind === 'SHUTDOWN' ? `SHUTDOWN:${slot.cause}`
+      : slot.kind === 'CLOCK' ? `CLOCK:${slot.clock}`
+      : slot.kind === 'CHECKPOINT' ? `CHECKPOINT:${slot.checkpoint}`
+      : slot.kind;
+    return ARMRR_RECORDED_EVENTS.has(key) ? [id] : [];
+  }),
+);
+
+/** Largest semihosting read armrr serves, so the longest CHAR_READ_ALL it can log. */
+export const ARMRR_MAX_READ_ALL = SEMIHOSTING_MAX_TRANSFER;

@@ -2,7 +2,14 @@
  * Reads a QEMU-format replay log (any version from 0xe02002 to 0xe0200c) as a cursor of events.
  *
  * Bad data never throws from `next()`: the cursor stops after the last whole event and `truncated`
- * says where and why. Only an unreadable header (or a bad `seek`) throws, as `ReplayLogError`.
+ * says where and why, and whether the log is merely cut short (`corrupt: false`: a killed recording
+ * or a copied prefix, everything read is trustworthy) or damaged (`corrupt: true`: bytes that
+ * cannot be an event, or anything after END). Only an unreadable header (or a bad `seek`) throws,
+ * as `ReplayLogError`.
+ *
+ * Read strictly (`strict`: replay, and dump of armrr logs), a log must be as armrr writes it: events armrr never writes,
+ * CHAR_WRITE other than (1, 1), ASYNC_CHAR_READ of other than one byte, a zero INSTRUCTION count,
+ * anything but END after SHUTDOWN, or END anywhere else, are corruption, so damage is caught where it is.
  */
 import { readFileSync } from 'node:fs';
 
@@ -10,6 +17,10 @@ import { ReplayLogError, type LogLocation } from './errors.js';
 import type { InputEventPayload, ReplayEvent } from './events.js';
 import {
   ARMRR_LAYOUT,
+  ARMRR_MAX_READ_ALL,
+  ARMRR_RECORDED_EVENTS,
+  ARMRR_RECORDED_IDS,
+  eventKey,
   ARMRR_LOG_VERSION,
   FINGERPRINT_SIZE,
   formatVersion,
@@ -47,10 +58,17 @@ export type TruncationReason =
   /** An id this version does not define. */
   | 'unknown-event'
   /** A known id with an impossible payload (unknown async kind, input kind, ...). */
-  | 'bad-payload';
+  | 'bad-payload'
+  /** Bytes after END. */
+  | 'trailing-bytes';
+
+/** Reasons that mean damage, not a log cut short: replay and dump exit 3 on them. */
+const CORRUPT_REASONS: ReadonlySet<TruncationReason> = new Set<TruncationReason>(['unknown-event', 'bad-payload', 'trailing-bytes']);
 
 export interface ReplayLogTruncation extends LogLocation {
   readonly reason: TruncationReason;
+  /** Damaged data (as opposed to a log that just ends early: `eof-mid-event`, `missing-end`). */
+  readonly corrupt: boolean;
   /** What is wrong, where (offset, event, icount) and what it means for the caller. */
   readonly message: string;
   /** The same as a throwable error. */
@@ -60,6 +78,11 @@ export interface ReplayLogTruncation extends LogLocation {
 export interface ReplayLogReaderOptions {
   /** Force a numbering instead of detecting it (see `chooseLayout`). */
   readonly layout?: LogLayout;
+  /**
+   * Read as armrr writes (see the file comment): true, false (the default: any valid event of the
+   * version, as the format allows), or 'auto' for armrr logs only (0xe0200c with a fingerprint).
+   */
+  readonly strict?: boolean | 'auto';
 }
 
 class DecodeFailure {
@@ -83,6 +106,8 @@ class EventDecoder {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly layout: LogLayout,
+    /** Read as armrr writes (see the file comment); off for QEMU's logs. */
+    private readonly strict = false,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -98,6 +123,9 @@ class EventDecoder {
           `(${this.layout.label}, ids 0-${this.layout.slots.length - 1})`,
       );
     }
+    if (this.strict && !ARMRR_RECORDED_IDS.has(id)) {
+      throw new DecodeFailure('unknown-event', `event ${slot.name} (id ${id}) is never written by armrr`);
+    }
     let asyncCheckpoint: number | undefined;
     let event: ReplayEvent;
     if (slot.kind === 'ASYNC') {
@@ -109,7 +137,29 @@ class EventDecoder {
     } else {
       event = this.payload(slot);
     }
+    if (this.strict) this.checkAsArmrrWrites(event, id);
     return asyncCheckpoint === undefined ? { event, end: this.pos } : { event, end: this.pos, asyncCheckpoint };
+  }
+
+  private checkAsArmrrWrites(event: ReplayEvent, id: number): void {
+    if (!ARMRR_RECORDED_EVENTS.has(eventKey(event))) {
+      throw new DecodeFailure('unknown-event', `event ${this.layout.slots[id]?.name ?? id} (id ${id}) is never written by armrr`);
+    }
+    if (event.kind === 'CHAR_WRITE' && (event.res !== 1 || event.offset !== 1)) {
+      throw new DecodeFailure('bad-payload', `CHAR_WRITE ${event.offset} -> ${event.res}: armrr writes every UART byte as 1 -> 1`);
+    }
+    if (event.kind === 'INSTRUCTION' && event.count === 0) {
+      throw new DecodeFailure('bad-payload', 'INSTRUCTION count 0: armrr writes instruction counts only when instructions ran');
+    }
+    if (event.kind === 'CHAR_READ_ALL_ERROR' && event.error !== 0) {
+      throw new DecodeFailure('bad-payload', `CHAR_READ_ALL_ERROR ${event.error}: armrr writes error 0`);
+    }
+  }
+
+  /** Array lengths armrr can write; checked before the bytes so a damaged length is not taken for a cut log. */
+  private arrayLimits(kind: 'ASYNC_CHAR_READ' | 'CHAR_READ_ALL'): readonly [number, number] {
+    if (!this.strict) return [0, Infinity];
+    return kind === 'ASYNC_CHAR_READ' ? [1, 1] : [0, ARMRR_MAX_READ_ALL];
   }
 
   private payload(slot: Exclude<EventSlot, { kind: 'ASYNC' }>): ReplayEvent {
@@ -127,7 +177,7 @@ class EventDecoder {
       case 'ASYNC_INPUT': return { kind: slot.kind, input: this.input() };
       case 'ASYNC_CHAR_READ': {
         const device = this.u8('char device index');
-        return { kind: slot.kind, device, data: this.array('char read bytes') };
+        return { kind: slot.kind, device, data: this.array('char read bytes', this.arrayLimits('ASYNC_CHAR_READ')) };
       }
       case 'ASYNC_NET': {
         const filter = this.u8('net filter index');
@@ -139,7 +189,7 @@ class EventDecoder {
         const res = this.u32('char write result');
         return { kind: slot.kind, res, offset: this.u32('char write offset') };
       }
-      case 'CHAR_READ_ALL': return { kind: slot.kind, data: this.array('char read-all bytes') };
+      case 'CHAR_READ_ALL': return { kind: slot.kind, data: this.array('char read-all bytes', this.arrayLimits('CHAR_READ_ALL')) };
       case 'CHAR_READ_ALL_ERROR': return { kind: slot.kind, error: this.i32('char read-all error') };
       case 'AUDIO_OUT': return { kind: slot.kind, played: this.audioCount('audio played count') };
       case 'AUDIO_IN': return this.audioIn();
@@ -229,8 +279,11 @@ class EventDecoder {
   private i64(what: string): bigint {
     return this.view.getBigInt64(this.need(8, what));
   }
-  private array(what: string): Uint8Array {
+  private array(what: string, [min, max]: readonly [number, number] = [0, Infinity]): Uint8Array {
     const length = this.u32(`${what} length`);
+    if (length < min || length > max) {
+      throw new DecodeFailure('bad-payload', `the ${what} claim ${length} bytes; armrr writes ${min === max ? min : `${min} to ${max}`}`);
+    }
     const left = this.bytes.length - this.pos;
     if (length > left) {
       throw new DecodeFailure('eof-mid-event', `the ${what} claim ${length} bytes but only ${left} are left`);
@@ -312,8 +365,12 @@ export class ReplayLogReader {
   /** Bytes after END (QEMU ignores them); 0 until END is read. */
   trailingBytes = 0;
 
+  /** Read as armrr writes it (an armrr log: version 0xe0200c with a fingerprint). */
+  readonly strict: boolean;
   private readonly decoder: EventDecoder;
   private cursor: LogPosition = { offset: HEADER_SIZE, index: 0, icount: 0 };
+  /** Offset right after a SHUTDOWN (strict: only END may start there), or -1. */
+  private endExpectedAt = -1;
   private ended = false;
   private lookahead: Lookahead | null = null;
 
@@ -345,7 +402,9 @@ export class ReplayLogReader {
       );
     }
     this.layout = options.layout ?? chooseLayout(bytes, this.version, this.fingerprint);
-    this.decoder = new EventDecoder(bytes, this.layout);
+    const strict = options.strict ?? false;
+    this.strict = strict === 'auto' ? this.layout === ARMRR_LAYOUT && this.hasFingerprint : strict;
+    this.decoder = new EventDecoder(bytes, this.layout, this.strict);
   }
 
   static fromFile(path: string, options: ReplayLogReaderOptions = {}): ReplayLogReader {
@@ -387,6 +446,7 @@ export class ReplayLogReader {
     this.truncated = null;
     this.trailingBytes = 0;
     this.lookahead = null;
+    this.endExpectedAt = -1;
   }
 
   peek(): ReplayLogEntry | null {
@@ -402,6 +462,10 @@ export class ReplayLogReader {
     if (ahead.entry.event.kind === 'END') {
       this.ended = true;
       this.trailingBytes = this.bytes.length - ahead.after.offset;
+      if (this.trailingBytes > 0) {
+        this.stop(ahead.after, 'trailing-bytes', `The replay log has ${this.trailingBytes} bytes after its END event`,
+          'nothing may follow END, so the log is damaged (or two logs were joined); every event up to END is intact');
+      }
     }
     return ahead.entry;
   }
@@ -435,8 +499,15 @@ export class ReplayLogReader {
       return null;
     }
     try {
+      if (this.strict && (at.offset === this.endExpectedAt) !== (this.bytes[at.offset] === this.layout.idOf({ kind: 'END' }))) {
+        throw new DecodeFailure(
+          'bad-payload',
+          at.offset === this.endExpectedAt ? 'an event after SHUTDOWN: armrr ends a recording with SHUTDOWN, then END' : 'END without SHUTDOWN before it',
+        );
+      }
       const decoded = this.decoder.decodeAt(at.offset);
       const event = decoded.event;
+      if (this.strict && event.kind === 'SHUTDOWN') this.endExpectedAt = decoded.end;
       const icountAfter = event.kind === 'INSTRUCTION' ? at.icount + event.count : at.icount;
       const base = { event, index: at.index, offset: at.offset, icount: at.icount, id: this.bytes[at.offset]!, size: decoded.end - at.offset };
       const entry: ReplayLogEntry =
@@ -447,7 +518,9 @@ export class ReplayLogReader {
       const hint =
         failure.reason === 'eof-mid-event'
           ? 'the log was cut inside this event (or a length is corrupt); every event before it is intact'
-          : 'the log is corrupt from here on (or was recorded by a QEMU with another numbering); every event before it is intact';
+          : this.strict
+            ? 'the log is damaged from here on; every event before it is intact'
+            : 'the log is corrupt from here on (or was recorded by a QEMU with another numbering); every event before it is intact';
       this.stop(at, failure.reason, `Replay log event cannot be decoded: ${failure.what}`, hint);
       return null;
     }
@@ -455,6 +528,6 @@ export class ReplayLogReader {
 
   private stop(at: LogPosition, reason: TruncationReason, what: string, hint: string): void {
     const error = new ReplayLogError(what, { ...at }, hint);
-    this.truncated = { ...at, reason, message: error.message, error };
+    this.truncated = { ...at, reason, corrupt: CORRUPT_REASONS.has(reason), message: error.message, error };
   }
 }

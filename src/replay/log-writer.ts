@@ -2,8 +2,10 @@
  * Writes replay logs in QEMU's format, version 0xe0200c with QEMU 7.2+ numbering, big-endian.
  *
  * Unlike QEMU, the header goes out first (QEMU writes it only at a clean exit), and the buffer is
- * written with synchronous fs calls at least every 64 KiB, so a killed recorder loses at most the
- * unflushed tail and the rest still reads as a truncated log.
+ * written with synchronous fs calls at least every 64 KiB and, through `flushIfDue` at run-slice
+ * boundaries, at least every FLUSH_INTERVAL_MS of host time while events are pending, so a killed
+ * recorder loses at most a fraction of a second and the rest still reads as a truncated log.
+ * Flushes write whole events only.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
@@ -13,6 +15,8 @@ import type { InputEventPayload, ReplayEvent } from './events.js';
 import { ARMRR_LAYOUT, ARMRR_LOG_VERSION, FINGERPRINT_SIZE, HEADER_SIZE } from './log-format.js';
 
 export const FLUSH_THRESHOLD = 64 * 1024;
+/** Host time pending events may wait in the buffer (checked at run-slice boundaries). */
+export const FLUSH_INTERVAL_MS = 100;
 const U32_MAX = 0xffff_ffff;
 
 /** Where flushed bytes go. */
@@ -54,6 +58,8 @@ export class ReplayLogWriter {
   private events = 0;
   private endWritten = false;
   private closed = false;
+  /** When `flushIfDue` first saw unflushed events (-1: none seen). */
+  private pendingSinceMs = -1;
 
   private constructor(
     private readonly sink: ByteSink,
@@ -155,6 +161,18 @@ export class ReplayLogWriter {
 
   flush(): void {
     this.flushSync();
+  }
+
+  /** Flush if events have waited FLUSH_INTERVAL_MS (host time, `nowMs` from performance.now()). */
+  flushIfDue(nowMs: number): void {
+    if (this.length === 0) {
+      this.pendingSinceMs = -1;
+    } else if (this.pendingSinceMs < 0) {
+      this.pendingSinceMs = nowMs;
+    } else if (nowMs - this.pendingSinceMs >= FLUSH_INTERVAL_MS) {
+      this.flushSync();
+      this.pendingSinceMs = -1;
+    }
   }
 
   /**

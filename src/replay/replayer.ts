@@ -5,6 +5,12 @@
  *
  * The replayer's only state is the reader position, so a snapshot saves `position()` and a seek
  * restores it with `restore()`.
+ *
+ * Every replay ends: an event due at the current icount that the machine does not produce there
+ * (an interrupt it does not take, a checkpoint with no timer due, a byte a UART cannot accept, an
+ * event armrr never records) would leave the run loop with a zero budget at the same place for
+ * ever; the replayer notices the loop asking twice from an unchanged position and reports the
+ * divergence instead.
  */
 import type { HostPort, OutputSink, SerialInput } from '../emulator/io/input-port.js';
 import type { Machine, RunHooks } from '../emulator/machines/machine.js';
@@ -69,6 +75,12 @@ const PRODUCED_BY_INSTRUCTION: ReadonlySet<ReplayEvent['kind']> = new Set<Replay
 
 export class Replayer {
   private machine: Machine | null = null;
+  /** Exception entries seen (progress that does not move the log). */
+  private entries = 0;
+  /** Where the loop last asked for a budget with an event due (see checkNotStalled). */
+  private readonly stall = { icount: -1, offset: -1, entries: -1 };
+  /** The opening checkpoints were checked (or the cursor started past them). */
+  private startChecked = false;
   readonly ports: { serial: SerialInput; host: HostPort; output: OutputSink };
 
   constructor(
@@ -97,7 +109,7 @@ export class Replayer {
       },
       host: {
         hostClockNs(): number {
-          const e = self.expect('CLOCK', 'reads the host clock');
+          const e = self.expect('CLOCK', 'reads the host clock', (ev) => ev.kind === 'CLOCK' && ev.clock === 'HOST');
           return e.event.kind === 'CLOCK' ? Number(e.event.value) : 0;
         },
         consoleRead: () => self.pull('reads console input'),
@@ -105,7 +117,12 @@ export class Replayer {
       },
       output: {
         uartWrite(device: number, byte: number): void {
-          if (device === 0) self.expect('CHAR_WRITE', `writes 0x${byte.toString(16).padStart(2, '0')} to UART0`);
+          if (device === 0) {
+            const e = self.expect('CHAR_WRITE', `writes 0x${byte.toString(16).padStart(2, '0')} to UART0`);
+            if (e.event.kind === 'CHAR_WRITE' && (e.event.res !== 1 || e.event.offset !== 1)) {
+              throw new ReplayDivergenceError(self.icount, e, `writes one byte (CHAR_WRITE 1 -> 1), the log says ${e.event.offset} -> ${e.event.res}`);
+            }
+          }
           visibleOutput.uartWrite(device, byte);
         },
         consoleWrite: (data, stream) => visibleOutput.consoleWrite(data, stream),
@@ -132,9 +149,9 @@ export class Replayer {
     return e !== null && e.icount === this.icount ? e : null;
   }
 
-  private expect(kind: ReplayEvent['kind'], doing: string): LogEntry {
+  private expect(kind: ReplayEvent['kind'], doing: string, matches?: (event: ReplayEvent) => boolean): LogEntry {
     const e = this.head();
-    if (e === null || e.event.kind !== kind || e.icount !== this.icount) {
+    if (e === null || e.event.kind !== kind || e.icount !== this.icount || (matches !== undefined && !matches(e.event))) {
       throw new ReplayDivergenceError(this.icount, e, doing);
     }
     this.cursor.next();
@@ -158,7 +175,7 @@ export class Replayer {
   attach(machine: Machine): RunHooks {
     this.machine = machine;
     machine.clock.beforeTimersFire = () => {
-      this.expect('CHECKPOINT', 'fires virtual timers');
+      this.expect('CHECKPOINT', 'fires virtual timers', (ev) => ev.kind === 'CHECKPOINT' && ev.checkpoint === 'CLOCK_VIRTUAL');
     };
     machine.exceptions.onExceptionEvent = (kind) => {
       this.expect('EXCEPTION', `raises a synchronous exception (${kind})`);
@@ -173,21 +190,41 @@ export class Replayer {
         // icount before it). Bounding the budget at `icount` would then give a budget of 0 and the
         // loop would spin forever without ever executing the faulting instruction; allow one.
         if (e.icount <= icount && PRODUCED_BY_INSTRUCTION.has(e.event.kind)) return icount + 1;
+        if (e.icount <= icount) this.checkNotStalled(icount, e);
         return e.icount;
       },
       onInterruptTaken: (exc) => {
+        this.entries++;
         if (!machine.exceptions.lastEntrySynchronous) this.expect('INTERRUPT', `takes interrupt ${exc}`);
       },
     };
   }
 
-  /** Consume events that are pure markers at this point (INIT/RESET checkpoints at start). */
-  private consumeMarkers(): void {
-    for (;;) {
-      const e = this.headAt();
-      if (e === null || e.event.kind !== 'CHECKPOINT' || (e.event.checkpoint !== 'INIT' && e.event.checkpoint !== 'RESET')) return;
-      this.cursor.next();
+  /**
+   * The head event is due here, so the loop gets a zero budget: something at this boundary must
+   * consume it (a timer firing, an interrupt taken, a UART taking the byte). Between two such
+   * asks nothing but those can change the machine, so the same icount, log position and count of
+   * exception entries twice in a row means nothing ever will.
+   */
+  private checkNotStalled(icount: number, e: LogEntry): void {
+    const s = this.stall;
+    if (s.icount === icount && s.offset === e.offset && s.entries === this.entries) {
+      throw new ReplayDivergenceError(icount, e, stalledBecause(e.event));
     }
+    s.icount = icount;
+    s.offset = e.offset;
+    s.entries = this.entries;
+  }
+
+  /** A recording starts with CHECKPOINT_INIT then CHECKPOINT_RESET at icount 0 (as QEMU's), and only there. */
+  private consumeMarkers(): void {
+    if (this.startChecked) return;
+    this.startChecked = true;
+    // A log cut before its opening checkpoints has nothing to check.
+    if (this.cursor.position().index !== 0 || this.head() === null) return;
+    this.expect('CHECKPOINT', 'starts (the log begins with CHECKPOINT_INIT)', (ev) => ev.kind === 'CHECKPOINT' && ev.checkpoint === 'INIT');
+    if (this.head() === null) return;
+    this.expect('CHECKPOINT', 'starts (CHECKPOINT_RESET follows CHECKPOINT_INIT)', (ev) => ev.kind === 'CHECKPOINT' && ev.checkpoint === 'RESET');
   }
 
   /** Called at every loop boundary: the machine must not pass an event it should have produced. */
@@ -202,14 +239,33 @@ export class Replayer {
     }
   }
 
+  /**
+   * The run stopped at the end of a log that ends with END: nothing but the recording's end may be
+   * left (a guest exit is checked by `onGuestExit`). A log cut short is not checked: the events of
+   * its last icount may be partly lost.
+   */
+  onLogEnd(): void {
+    this.consumeMarkers();
+    const e = this.head();
+    if (e === null || e.event.kind === 'END') return;
+    if (e.event.kind === 'SHUTDOWN' && e.event.cause !== 'GUEST_SHUTDOWN') return;
+    throw new ReplayDivergenceError(this.icount, e, e.event.kind === 'SHUTDOWN' ? 'has not exited' : 'stopped at the end of the log without producing it');
+  }
+
   /** The machine exited (semihosting): the log must say so here. */
   onGuestExit(): void {
     this.consumeMarkers();
     const e = this.head();
     if (e === null) return;
-    if (e.event.kind !== 'SHUTDOWN' || e.icount !== this.icount) {
+    if (e.event.kind !== 'SHUTDOWN' || e.event.cause !== 'GUEST_SHUTDOWN' || e.icount !== this.icount) {
       throw new ReplayDivergenceError(this.icount, e, 'exits (semihosting)');
     }
+  }
+
+  /** The next event the log expects, for messages ("CHAR_WRITE at icount N (byte offset ...)"). */
+  describeNext(): string {
+    const e = this.head();
+    return e === null ? 'the end of the log' : `${describeEvent(e.event)} at icount ${e.icount} ${describeLocation(e)}`;
   }
 
   /** The log position at this point (saved in snapshots). */
@@ -219,5 +275,25 @@ export class Replayer {
 
   restore(at: LogLocation): void {
     this.cursor.seek(at);
+    this.stall.icount = -1;
+    this.startChecked = false;
+  }
+}
+
+/** What the machine fails to do when `event` is due and the loop cannot move on. */
+function stalledBecause(event: ReplayEvent): string {
+  switch (event.kind) {
+    case 'INTERRUPT':
+      return 'takes no interrupt here (none pending and enabled)';
+    case 'CHECKPOINT':
+      return event.checkpoint === 'CLOCK_VIRTUAL' ? 'has no virtual timer due here' : 'never produces this checkpoint after the start';
+    case 'ASYNC_CHAR_READ':
+      return `cannot take the byte: UART${event.device} is not ready for input (or does not exist)`;
+    case 'SHUTDOWN':
+      return event.cause === 'GUEST_SHUTDOWN' ? 'runs on instead of exiting' : 'was asked to run past the end of the recording';
+    case 'END':
+      return 'was asked to run past the end of the recording';
+    default:
+      return `never produces ${event.kind} (armrr does not record it)`;
   }
 }

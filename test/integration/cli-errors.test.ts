@@ -3,7 +3,7 @@
  * trace: bad firmware files, bad options, runaway guests, bad logs, busy ports.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,32 @@ describe('bad firmware files', () => {
     const r = armrr('run', join(dir, 'nope.elf'));
     expect(r.code).toBe(4);
     expectCleanError(r.stderr, /cannot read firmware .*no such file/);
+  });
+});
+
+describe('replay of bad firmware says what is wrong with the ELF, before any fingerprint comparison', () => {
+  let log: string;
+  beforeAll(() => {
+    log = join(dir, 'crc32.rrlog');
+    const r = armrr('record', elfPath('crc32', 'O2'), '-o', log, '--no-realtime', '--input', '/dev/null');
+    expect(r.code).toBe(0);
+  });
+  const variant = (name: string, edit: (elf: Buffer) => Buffer): string => {
+    const f = join(dir, name);
+    writeFileSync(f, edit(readFileSync(elfPath('crc32', 'O2'))));
+    return f;
+  };
+  it.each([
+    ['random bytes', () => variant('garbage.elf', () => Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) & 0xff))), /not an ELF file/],
+    // e_machine (offset 18) = EM_386: a 32-bit little-endian ELF for another machine.
+    ['an ELF for x86', () => variant('x86.elf', (b) => (b.writeUInt16LE(3, 18), b)), /not an ARM ELF \(e_machine=3/],
+    ['a truncated ELF', () => variant('short.elf', (b) => b.subarray(0, 200)), /(truncated|corrupt)/i],
+    ['a 64-bit host executable', () => process.execPath, /not a 32-bit ELF/],
+  ])('%s: exit 4', (_what, file, message) => {
+    const r = armrr('replay', file(), log);
+    expect(r.code).toBe(4);
+    expectCleanError(r.stderr, new RegExp(`^armrr: '.*' is not firmware armrr can load: .*${message.source}`, 'm'));
+    expect(r.stderr).not.toMatch(/fingerprint/);
   });
 });
 

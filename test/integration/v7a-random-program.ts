@@ -1,10 +1,12 @@
 /**
  * Seeded random programs for the ARMv7-A differential test against qemu-system-arm -M virt -cpu
- * cortex-a15: bare-metal ELFs at 0x40000000 made of many short sequences. Each sequence sets
+ * cortex-a15: bare-metal ELFs at 0x40000000 made of many short sequences. Each sequence may switch
+ * to another privileged mode (CPS; banked registers), sets
  * NZCVQ and GE, loads random values into r0-r12 and r14, then runs random instructions: data
  * processing (every operand-2 form, conditional), multiplies, media, loads/stores/LDM/STM/PUSH/POP
  * in a scratch area, forward branches, BL/BX returns, interworking calls, ALU writes to the PC and
- * SUBS/MOVS PC exception returns (SVC to SVC, flags and GE from SPSR).
+ * SUBS/MOVS PC exception returns (SVC to SVC, flags and GE from SPSR), exclusives, SWP, LDRT/STRT,
+ * MRS/MSR APSR and SETEND BE around data accesses.
  * The program ends with a checksum of the scratch area and a semihosting exit.
  *
  * Register roles (as in the Thumb generator): r8 byte base (any alignment), r9 word-aligned base
@@ -211,6 +213,36 @@ const A32_GENS: Gen[] = [
     const off = r.int(64) * 4;
     return [`${r.pick(['ldrd', 'strd'])}${c} ${reg(rt)}, ${reg(rt + 1)}, [r9, #${r.pick(['', '-'])}${off}]${r.pick(['', '!'])}`];
   },
+  // exclusives through r9 (word-aligned), SWP/SWPB, unprivileged loads/stores through r8
+  (r, c) => {
+    const rt = r.pick([0, 2, 4, 6]);
+    const rd = r.pick([1, 3, 5, 7, 11].filter((x) => x !== rt + 1));
+    const size = r.pick(['', 'b', 'h', 'd']);
+    const pair = size === 'd' ? `${reg(rt)}, ${reg(rt + 1)}` : reg(rt);
+    // The doubleword forms need an 8-aligned address: r12 = r9 rounded down.
+    const out: string[] = size === 'd' ? ['bic r12, r9, #7'] : [];
+    const addr = size === 'd' ? '[r12]' : '[r9]';
+    if (r.int(4) !== 0) out.push(`ldrex${size}${c} ${pair}, ${addr}`);
+    if (r.int(5) === 0) out.push('clrex');
+    out.push(`strex${size}${c} ${reg(rd)}, ${pair}, ${addr}`);
+    return out;
+  },
+  (r, c) => {
+    const rt = pickDest(r);
+    switch (r.int(3)) {
+      case 0:
+        return [`${r.pick(['swp', 'swpb'])}${c} ${rt}, ${reg(r.pick(SRC.filter((x) => x !== 9)))}, [r9]`];
+      case 1:
+        return [`${r.pick(['ldrt', 'ldrbt'])}${c} ${rt}, [r8], #${r.pick(['', '-'])}${r.int(256)}`];
+      default:
+        return [`${r.pick(['strt', 'strbt'])}${c} ${reg(r.pick(SRC.filter((x) => x !== 8)))}, [r8], #${r.pick(['', '-'])}${r.int(256)}`];
+    }
+  },
+  // status register access and hints
+  (r, c) => {
+    if (r.bool()) return [`mrs${c} ${pickDest(r)}, apsr`];
+    return [`msr${c} ${r.pick(['APSR_nzcvq', 'APSR_g', 'APSR_nzcvqg'])}, ${pickSrc(r)}`];
+  },
   // multiple through r9, push/pop
   (r, c) => {
     const list = [...new Set(DEST.filter(() => r.bool()))];
@@ -230,7 +262,7 @@ const A32_GENS_NO_STACK = A32_GENS.slice(0, -1);
 /** One A32 data/memory instruction, conditional one time in four. */
 function a32Plain(r: Rng, noStack = false): string {
   const cond = r.int(4) === 0 ? r.pick(CONDS) : '';
-  return r.pick(noStack ? A32_GENS_NO_STACK : A32_GENS)(r, cond)[0]!;
+  return r.pick(noStack ? A32_GENS_NO_STACK : A32_GENS)(r, cond).join('\n  ');
 }
 
 /** Control flow: forward branches, BL + BX LR, interworking call into Thumb, ALU writes to PC. */
@@ -273,9 +305,18 @@ const A32_BRANCHES: ((r: Rng) => string[])[] = [
     return [`adr r12, ${l}`, `${r.pick(['adds', 'orrs', 'eors'])} pc, r12, #0`, a32Plain(r), `${l}:`];
   },
   (r) => {
+    // SETEND BE: the data accesses in between are big-endian; PLD/PLI are hints.
+    return ['setend be', a32Plain(r), 'setend le', `${r.pick(['pld', 'pli'])} [r8, #${r.pick(['', '-'])}${r.int(4096)}]`];
+  },
+  (r) => {
     // ADD PC, PC, #0 skips the next instruction (PC reads as +8); MOV PC, Rm branches.
     const l = label();
-    if (r.bool()) return [`add${r.pick(['', ...CONDS])} pc, pc, #0`, a32Plain(r)];
+    if (r.bool()) {
+      let skipped: string;
+      do skipped = a32Plain(r);
+      while (skipped.includes('\n')); // exactly one instruction is skipped
+      return [`add${r.pick(['', ...CONDS])} pc, pc, #0`, skipped];
+    }
     return [`adr r12, ${l}`, `mov${r.pick(['', ...CONDS])} pc, r12`, a32Plain(r), `${l}:`];
   },
 ];
@@ -318,13 +359,21 @@ const T32_BRANCHES: ((r: Rng) => string[])[] = [
   },
 ];
 
+/** T32 status register access and SETEND around a data access. */
+const T32_MISC: ((r: Rng) => string[])[] = [
+  (r) => [`mrs ${pickDest(r)}, apsr`],
+  (r) => [`msr ${r.pick(['APSR_nzcvq', 'APSR_g', 'APSR_nzcvqg'])}, ${pickSrc(r)}`],
+  (r) => ['setend be', ...thumbInstructions(r, 1), 'setend le'],
+];
+
 function t32Instructions(r: Rng, count: number): string[] {
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
-    const k = r.int(8);
+    const k = r.int(9);
     if (k === 0) lines.push(...r.pick(T32_BRANCHES)(r));
     else if (k === 1) lines.push(multiplyLine(r, ''));
     else if (k === 2) lines.push(mediaLine(r, '', false));
+    else if (k === 3) lines.push(...r.pick(T32_MISC)(r));
     else lines.push(...thumbInstructions(r, 1));
   }
   return lines;
@@ -345,7 +394,11 @@ export function v7aRandomProgram(isa: 'a32' | 't32', seed: number, count: number
   const lines = ['.syntax unified', '.cpu cortex-a15', '.arm', '.text', '.global _start', '_start:'];
   if (isa === 't32') lines.push('  ldr r0, =t32_start', '  bx r0', '.ltorg', '.thumb', '.thumb_func', 't32_start:');
   for (let k = 0; k < count; k++) {
-    lines.push(`seq${k}:`, `  ldr r0, =${hex(STACK_TOP - r.int(16) * 4)}`, '  mov sp, r0');
+    lines.push(`seq${k}:`);
+    // A third of the sequences run in another privileged mode (banked sp, lr, SPSR; r8-r12 in FIQ).
+    // Not User (no way back) nor System (no SPSR for the SUBS PC sequences).
+    if (k > 0 && r.int(3) === 0) lines.push(`  cps #${hex(r.pick([0x11, 0x12, 0x13, 0x17, 0x1b]))}`);
+    lines.push(`  ldr r0, =${hex(STACK_TOP - r.int(16) * 4)}`, '  mov sp, r0');
     lines.push(`  ldr r0, =${hex((r.int(32) << 27) | (r.int(16) << 16))}`, '  msr APSR_nzcvqg, r0');
     for (let i = 0; i <= 14; i++) {
       if (i === 13) continue;

@@ -17,6 +17,7 @@ import { A32_MEDIA_ROWS } from '../../src/emulator/cpu/a32-media.js';
 import type { Encoding, Fields } from '../../src/emulator/cpu/decode-table.js';
 import type { Handler } from '../../src/emulator/cpu/t16.js';
 import { conditionPassed } from '../../src/emulator/cpu/alu.js';
+import { Rng as SequenceRng } from '../integration/cpu-random-program.js';
 
 export const A32_ROWS: readonly Encoding<Handler>[] = [...A32_DATAPROC_ROWS, ...A32_MULTIPLY_ROWS, ...A32_MEDIA_ROWS];
 
@@ -67,7 +68,6 @@ export class A32Rig {
   readonly rig: Rig = makeRig();
   private event = '';
   private target = 0;
-  privileged = true;
 
   constructor() {
     const cpu = this.rig.cpu;
@@ -87,7 +87,6 @@ export class A32Rig {
       this.target = v >>> 0;
       branchTo(v);
     };
-    this.rig.sys.isPrivileged = (): boolean => this.privileged;
   }
 
   /**
@@ -133,22 +132,8 @@ export class A32Rig {
   }
 }
 
-/** Seeded generator (mulberry32) for operand values that include the edge cases. */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  int(n: number): number {
-    return this.next() % n;
-  }
+/** The random tests' generator (mulberry32) with operand values that favour the edge cases. */
+export class Rng extends SequenceRng {
   /** A 32-bit value, often an edge value (0, ±1, INT_MIN/MAX, halfword/byte boundaries). */
   word(): number {
     const EDGES = [0, 1, 0xffffffff, 0x80000000, 0x7fffffff, 0x8000, 0x7fff, 0xffff, 0x10000, 0x80008000, 0x7fff7fff, 0xff, 0x80, 0x7f807f80];

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { A32Rig, Rng, assembleA32, decodeA32 } from './a32-harness.js';
+import { CODE, V7aRig } from './v7a-rig.js';
 
 const s32 = (v: number): bigint => BigInt(v | 0);
 const u32b = (v: number): bigint => BigInt(v >>> 0);
@@ -201,5 +202,25 @@ describe('A32 multiplies: edge cases', () => {
     const r = rig.run(mulPc, [0x1003, 1]);
     expect(r).toMatchObject({ event: 'branch', target: 0x1000 });
     expect(r.r[15]).toBe(0x1000);
+  });
+});
+
+describe('T32 SDIV/UDIV on the A-profile core (the shared Thumb rows)', () => {
+  it('divide by zero gives 0 without a trap (A-profile has no DIV_0_TRP); INT_MIN / -1 = INT_MIN', () => {
+    // sdiv r2, r0, r1 = fb90 f2f1; udiv r3, r0, r1 = fbb0 f3f1 (ARM DDI 0406C A8.8.165 / A8.8.248)
+    const rig = new V7aRig(CODE + 1);
+    rig.t16(CODE, 0xfb90, 0xf2f1, 0xfbb0, 0xf3f1);
+    rig.state.r[0] = 1234;
+    rig.state.r[1] = 0;
+    rig.run(2);
+    expect([rig.state.r[2], rig.state.r[3], rig.pc]).toEqual([0, 0, CODE + 8]);
+    expect((rig.cpsr() >>> 5) & 1).toBe(1); // ran as T32
+    expect(rig.events).toEqual([]);
+    const rig2 = new V7aRig(CODE + 1);
+    rig2.t16(CODE, 0xfb90, 0xf2f1);
+    rig2.state.r[0] = 0x80000000 | 0;
+    rig2.state.r[1] = -1;
+    rig2.run(1);
+    expect(rig2.state.r[2]! >>> 0).toBe(0x80000000);
   });
 });

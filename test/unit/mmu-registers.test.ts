@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SysRegFile } from '../../src/emulator/cpu/v7a/sysreg-registry.js';
 import { ACCESS_READ } from '../../src/emulator/memory/mmu.js';
 import { defineMmuRegisters } from '../../src/emulator/memory/mmu-registers.js';
-import { TTB, makeRig, section, setL1 } from './mmu-rig.js';
+import { TTB, faultOf, makeRig, section, setL1 } from './mmu-rig.js';
 
 function rig(): { file: SysRegFile; mmu: ReturnType<typeof makeRig>['mmu']; bus: ReturnType<typeof makeRig>['bus'] } {
   const { mmu, bus } = makeRig();
@@ -124,5 +124,46 @@ describe('MMU CP15 registers', () => {
     expect(file.lookup(15, false, 4, 2, 0, 2)).toBeUndefined(); // HTCR
     expect(file.lookup(15, false, 4, 10, 2, 0)).toBeUndefined(); // HMAIR0
     expect(file.lookup(15, false, 0, 8, 7, 5)).toBeUndefined(); // TLBIMVAL
+  });
+});
+
+describe('a core without LPAE and PXN (Cortex-A9 options)', () => {
+  it('no EAE, no 64-bit TTBR/PAR, no AMAIR; PAR writes masked to 0xfffff6ff', () => {
+    const { mmu } = makeRig({ lpae: false, pxn: false, securityExtensions: true });
+    const file = new SysRegFile();
+    defineMmuRegisters(file, mmu);
+    mcr(file, 2, 0, 2, 0x80000032);
+    expect(mrc(file, 2, 0, 2)).toBe(0x32);
+    expect(file.lookup(15, true, 0, 0, 2, 0)).toBeUndefined();
+    expect(file.lookup(15, true, 1, 0, 2, 0)).toBeUndefined();
+    expect(file.lookup(15, true, 0, 0, 7, 0)).toBeUndefined();
+    expect(file.lookup(15, false, 0, 10, 3, 0)).toBeUndefined();
+    mcr(file, 7, 4, 0, 0xffffffff);
+    expect(mrc(file, 7, 4, 0)).toBe(0xfffff6ff);
+  });
+
+  it('a level-1 type 3 entry is a translation fault and the page-table PXN bit is ignored', () => {
+    const { bus, mmu } = makeRig({ pxn: false });
+    setL1(bus, TTB, 0x80000000, section(0x40100000, { pxn: true }));
+    setL1(bus, TTB, 0x80100000, (0x40008000 | (1 << 2) | 1) >>> 0); // page table with PXN
+    bus.write32(0x40008000, (0x40100000 | (3 << 4) | 2) | 0); // small page, AP=011
+    mmu.ttbr0Lo = TTB;
+    mmu.dacr = 0x55555555;
+    mmu.setSctlr(1);
+    expect(faultOf(() => mmu.read32(0x80000000)).fsr).toBe(0x005);
+    expect(mmu.fetch32(0x80100000)).toBe(mmu.read32(0x80100000));
+  });
+
+  it('with the Security Extensions PAR.NS is the descriptor NS bit', () => {
+    const { bus, mmu } = makeRig({ securityExtensions: true });
+    setL1(bus, TTB, 0x80000000, section(0x40100000));
+    setL1(bus, TTB, 0x80100000, (section(0x40200000) | (1 << 19)) >>> 0);
+    mmu.ttbr0Lo = TTB;
+    mmu.dacr = 0x55555555;
+    mmu.setSctlr(1);
+    mmu.addressTranslate(0x80000010, ACCESS_READ, false);
+    expect(mmu.parLo).toBe(0x40100000);
+    mmu.addressTranslate(0x80100010, ACCESS_READ, false);
+    expect(mmu.parLo).toBe(0x40200200);
   });
 });

@@ -463,3 +463,20 @@ describe('debugTranslate', () => {
     expect(faultOf(() => mmu.translate(0x80000000, ACCESS_FETCH, false))).toMatchObject({ fsr: 0x00d, isFetch: true });
   });
 });
+
+describe('debugRead', () => {
+  it('reads through the current translation, page by page, and answers null on a hole', () => {
+    const { bus, mmu } = makeRig();
+    setL1(bus, TTB, 0x80000000, pageTable(L2));
+    setL2(bus, L2, 0x80000000, smallPage(DATA + 0x5000));
+    setL2(bus, L2, 0x80001000, smallPage(DATA + 0x2000));
+    enableShort(mmu);
+    poke(bus, DATA + 0x5ffc, 0x44332211);
+    poke(bus, DATA + 0x2000, 0x88776655);
+    expect([...mmu.debugRead(0x80000ffe, 4)!]).toEqual([0x33, 0x44, 0x55, 0x66]);
+    expect(mmu.debugRead(0x80001ffe, 4)).toBeNull();
+    expect(mmu.tlbSize).toEqual({ priv: 0, user: 0 });
+    mmu.setSctlr(0);
+    expect([...mmu.debugRead(DATA + 0x2000, 2)!]).toEqual([0x55, 0x66]);
+  });
+});

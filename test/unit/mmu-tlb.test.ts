@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SysRegFile } from '../../src/emulator/cpu/v7a/sysreg-registry.js';
-import { MMU_FAULT, type Mmu } from '../../src/emulator/memory/mmu.js';
+import { ACCESS_READ, MMU_FAULT, type Mmu } from '../../src/emulator/memory/mmu.js';
 import { defineMmuRegisters } from '../../src/emulator/memory/mmu-registers.js';
 import { PAGE_SHIFT } from '../../src/emulator/memory/bus.js';
-import { RAM_BASE, TTB, enableShort, faultOf, makeRig, pageTable, poke, section, setL1, setL2, smallPage } from './mmu-rig.js';
+import { RAM_BASE, TTB, enableShort, faultOf, lpaeLeaf, lpaeTable, makeRig, pageTable, poke, section, setL1, setL2, smallPage } from './mmu-rig.js';
 
 const L2 = RAM_BASE + 0x8000;
 const DATA = RAM_BASE + 0x100000;
@@ -296,4 +296,34 @@ describe('invariant I5', () => {
       expect(runWorkload(seed, 'reloaded')).toEqual(warm);
     });
   }
+});
+
+describe('SCTLR.EE: big-endian translation tables', () => {
+  const swap = (v: number): number => (((v >>> 24) | ((v >>> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24)) >>> 0);
+
+  it('short descriptors are read big-endian', () => {
+    const { bus, mmu } = makeRig();
+    setL1(bus, TTB, 0x80000000, swap(pageTable(L2)));
+    setL2(bus, L2, 0x80003000, swap(smallPage(DATA + 0x7000)));
+    enableShort(mmu, 1 << 25);
+    expect(mmu.translate(0x80003abc, ACCESS_READ, false)).toBe(DATA + 0x7abc);
+    mmu.setSctlr(1);
+    expect(faultOf(() => mmu.translate(0x80003abc, ACCESS_READ, false)).fsr).not.toBe(0);
+  });
+
+  it('LPAE descriptors are big-endian doublewords (high word first)', () => {
+    const { bus, mmu } = makeRig();
+    const l1 = RAM_BASE + 0x10000;
+    const [lo, hi] = lpaeLeaf(0x40200000, 2);
+    const [tlo, thi] = lpaeTable(L2);
+    poke(bus, l1, swap(thi));
+    poke(bus, l1 + 4, swap(tlo));
+    poke(bus, L2 + 8, swap(hi));
+    poke(bus, L2 + 12, swap(lo));
+    mmu.writeTtbcr(0x80000000);
+    mmu.ttbr0Lo = l1;
+    mmu.translationChanged();
+    mmu.setSctlr(1 | (1 << 25));
+    expect(mmu.translate(0x00212345, ACCESS_READ, false)).toBe(0x40212345);
+  });
 });

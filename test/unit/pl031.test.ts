@@ -5,7 +5,7 @@ import type { HostPort } from '../../src/emulator/io/input-port.js';
 
 const DR = 0x00, MR = 0x04, LR = 0x08, CR = 0x0c, IMSC = 0x10, RIS = 0x14, MIS = 0x18, ICR = 0x1c;
 
-function setup(source: RtcClockSource, hostNs = 1_700_000_000.25e9) {
+function setup(source: RtcClockSource, hostNs = 1_700_000_000.25e9, debugRead = () => false) {
   const clock = new VirtualClock(0);
   let hostReads = 0;
   const host: HostPort = {
@@ -17,7 +17,7 @@ function setup(source: RtcClockSource, hostNs = 1_700_000_000.25e9) {
     fileRead: () => null,
   };
   let irq = false;
-  const rtc = new Pl031(clock, host, source, (l) => (irq = l));
+  const rtc = new Pl031(clock, host, source, (l) => (irq = l), debugRead);
   const advanceNs = (ns: number) => {
     clock.icount += ns;
     clock.runDue();
@@ -77,5 +77,15 @@ describe('PL031 as QEMU 7.2', () => {
     expect(() => parseRtcBase('2026-02-30')).toThrow(/no such date/);
     expect(() => parseRtcBase('yesterday')).toThrow(/YYYY-MM-DD/);
     expect(parseRtcBase('1970-01-02')).toBe(86400);
+  });
+
+  it('a debugger read never consults the host clock (no CLOCK_HOST taken from or added to a log)', () => {
+    let debugging = false;
+    const t = setup({ kind: 'host' }, 1_700_000_005e9, () => debugging);
+    expect(t.r(DR)).toBe(1_700_000_005);
+    expect(t.hostReads()).toBe(1);
+    debugging = true;
+    expect(t.r(DR)).toBe(1_700_000_005); // the last value the guest saw
+    expect(t.hostReads()).toBe(1);
   });
 });

@@ -78,7 +78,8 @@ describe('ReplayLogReader on QEMU 7.2 recordings', () => {
     const reader = new ReplayLogReader(new RawLog(0xe0200c).u8(39, 1, 1).build());
     expect([...reader].map((e) => e.event.kind)).toEqual(['END']);
     expect(reader.trailingBytes).toBe(2);
-    expect(reader.truncated).toBeNull();
+    // Nothing may follow END: the bytes after it are damage, reported after END was read.
+    expect(reader.truncated).toMatchObject({ reason: 'trailing-bytes', corrupt: true, offset: 13, index: 1 });
   });
 });
 
@@ -148,5 +149,41 @@ describe('per-version numbering', () => {
     expect(names.indexOf('EVENT_RANDOM')).toBe(27);
     expect(names.indexOf('EVENT_CP_CLOCK_VIRTUAL')).toBe(34);
     expect(names.indexOf('EVENT_END')).toBe(39);
+  });
+});
+
+describe('ReplayLogReader, strict (as armrr writes logs)', () => {
+  const FP = [1, 2, 3, 4, 5, 6, 7, 8];
+  const armrr = (): RawLog => new RawLog(0xe0200c, FP).u8(37, 38);
+  const read = (bytes: Uint8Array, strict: boolean | 'auto' = true) => {
+    const r = new ReplayLogReader(bytes, { strict });
+    return { kinds: [...r].map((e) => e.event.kind), problem: r.truncated };
+  };
+
+  it('a log cut short is truncated, not corrupt', () => {
+    expect(read(armrr().u8(0).u32(5).u8(22).u32(1).build()).problem).toMatchObject({ reason: 'eof-mid-event', corrupt: false, offset: 19 });
+    expect(read(armrr().u8(0).u32(5).build()).problem).toMatchObject({ reason: 'missing-end', corrupt: false });
+  });
+
+  it('events armrr never writes, and payloads it never writes, are corruption where they start', () => {
+    expect(read(armrr().u8(27).u32(0).array([1]).u8(39).build()).problem).toMatchObject({ reason: 'unknown-event', corrupt: true, offset: 14 });
+    expect(read(armrr().u8(22).u32(2).u32(1).u8(39).build()).problem).toMatchObject({ reason: 'bad-payload', corrupt: true, offset: 14 });
+    expect(read(armrr().u8(0).u32(0).u8(39).build()).problem?.message).toMatch(/INSTRUCTION count 0/);
+    expect(read(armrr().u8(36).u8(39).build()).problem?.message).toMatch(/EVENT_CP_CLOCK_VIRTUAL_RT \(id 36\) is never written by armrr/);
+    // A damaged array length is caught before it can pass for a log cut inside the array.
+    expect(read(armrr().u8(7, 0).u32(3).u8(0x41).build()).problem).toMatchObject({ reason: 'bad-payload', corrupt: true, offset: 14 });
+  });
+
+  it('only END may follow SHUTDOWN', () => {
+    const bad = read(armrr().u8(16, 1, 39).build());
+    expect(bad.kinds).toEqual(['CHECKPOINT', 'CHECKPOINT', 'SHUTDOWN']);
+    expect(bad.problem).toMatchObject({ reason: 'bad-payload', corrupt: true, offset: 15 });
+    expect(read(armrr().u8(16, 39).build()).problem).toBeNull();
+  });
+
+  it("'auto' is strict for armrr logs only; the default reads any valid event", () => {
+    expect(read(armrr().u8(27).u32(0).array([1]).u8(39).build(), 'auto').problem?.corrupt).toBe(true);
+    expect(read(new RawLog(0xe0200c).u8(27).u32(0).array([1]).u8(39).build(), 'auto').problem).toBeNull();
+    expect(new ReplayLogReader(armrr().u8(27).u32(0).array([1]).u8(39).build()).strict).toBe(false);
   });
 });

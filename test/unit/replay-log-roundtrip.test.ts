@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { ReplayLogWriteError } from '../../src/replay/errors.js';
 import { CHECKPOINTS, CLOCKS, SHUTDOWN_CAUSES, type InputEventPayload, type ReplayEvent } from '../../src/replay/events.js';
-import { FLUSH_THRESHOLD, ReplayLogWriter } from '../../src/replay/log-writer.js';
+import { FLUSH_INTERVAL_MS, FLUSH_THRESHOLD, ReplayLogWriter } from '../../src/replay/log-writer.js';
 import { ReplayLogReader } from '../../src/replay/log-reader.js';
 
 const FP = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
@@ -140,6 +140,28 @@ describe('ReplayLogWriter files', () => {
     expect(all.truncated).toBeNull();
     writer.close(icount);
     writer.close(icount);
+  });
+
+  it('flushIfDue writes pending events once they have waited FLUSH_INTERVAL_MS of host time', () => {
+    const path = join(dir, 'timed.bin');
+    const writer = ReplayLogWriter.open(path, FP);
+    const size = (): number => statSync(path).size;
+    writer.flushIfDue(1000); // nothing pending: nothing to time
+    writer.write({ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 10);
+    writer.flushIfDue(2000); // first seen pending at 2000
+    writer.flushIfDue(2000 + FLUSH_INTERVAL_MS - 1);
+    expect(size()).toBe(12);
+    writer.write({ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 20);
+    writer.flushIfDue(2000 + FLUSH_INTERVAL_MS);
+    expect(size()).toBe(12 + 2 * (5 + 9));
+    // The clock restarts with the next pending event, not with the last flush.
+    writer.flushIfDue(9000);
+    writer.write({ kind: 'INTERRUPT' }, 30);
+    writer.flushIfDue(9001);
+    expect(size()).toBe(12 + 2 * (5 + 9));
+    writer.flushIfDue(9001 + FLUSH_INTERVAL_MS);
+    expect(size()).toBe(12 + 2 * (5 + 9) + 6);
+    writer.close(30);
   });
 
   it('rejects what the format cannot hold, leaving no partial event', () => {

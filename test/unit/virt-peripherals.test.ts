@@ -7,7 +7,7 @@ import { SysRegFile } from '../../src/emulator/cpu/v7a/sysreg-registry.js';
 import { NoSerialInput } from '../../src/emulator/io/live-ports.js';
 import { createVirtPeripherals } from '../../src/emulator/machines/virt-peripherals.js';
 
-function setup() {
+function setup(rtcHostReads = { n: 0 }) {
   const bus = new Bus([{ name: 'ram', base: 0x40000000, size: 0x100000 }]);
   const clock = new VirtualClock(0);
   const lines = { irq: false, fiq: false };
@@ -19,9 +19,9 @@ function setup() {
     core: { setIrq: (l) => (lines.irq = l), setFiq: (l) => (lines.fiq = l) },
     sysregs,
     serial: new NoSerialInput(),
-    host: { hostClockNs: () => 0, consoleRead: () => null, fileRead: () => null },
+    host: { hostClockNs: () => (rtcHostReads.n++, 1e18), consoleRead: () => null, fileRead: () => null },
     output: { uartWrite: (_d, b) => tx.push(b), consoleWrite: () => {} },
-    rtc: { kind: 'virtual', baseSeconds: 0 },
+    rtc: { kind: 'host' },
     endBlock: () => {},
   });
   return { bus, clock, lines, sysregs, tx, p };
@@ -93,5 +93,15 @@ describe('virt peripherals map', () => {
     const names = setup().p.devices.map((d) => d.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(expect.arrayContaining(['gic', 'generic-timer', 'pl011.0', 'pl031', 'pl061', 'fw-cfg', 'flash0', 'flash1']));
+  });
+
+  it("gdb's device reads (Bus.debugRead) do not read the host clock through the PL031", () => {
+    const reads = { n: 0 };
+    const { bus } = setup(reads);
+    expect(bus.read32(0x09010000)).toBe(1e9);
+    expect(reads.n).toBe(1);
+    expect(Array.from(bus.debugRead(0x09010000, 4, true)!)).toEqual([0x00, 0xca, 0x9a, 0x3b]);
+    expect(reads.n).toBe(1);
+    expect(bus.debugMmioRead).toBe(false);
   });
 });

@@ -44,6 +44,9 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
       cpu: mo.cpu,
       memoryBytes: mo.memoryBytes,
       rtcBase: mo.rtcBase,
+      initrd: mo.initrd,
+      append: mo.append,
+      dtb: mo.dtb,
     });
     machineRef = machine;
     const hooks = recorder.attach(machine);
@@ -53,7 +56,9 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
       liveInput: input.live,
       hooks,
       stopRequested: () => signalled !== null,
-      onSlice: () => writer.flush(),
+      // Host-time flushing: a killed recorder loses at most ~FLUSH_INTERVAL_MS + one slice, and
+      // nothing while it waits for input.
+      onSlice: (waiting) => (waiting ? writer.flush() : writer.flushIfDue(performance.now())),
     });
     recorder.finish(stop.kind === 'exit' ? 'GUEST_SHUTDOWN' : 'HOST_SIGNAL');
     writer.close(machine.icount);

@@ -1,13 +1,18 @@
 /** `armrr replay ELF LOG`: reproduce a recording with no host input; optionally serve gdb. */
+import { readFileSync } from 'node:fs';
 import { boardOptionsKey, bootFirmware, fingerprintOf, readFirmware, type BoardIdentity } from '../../emulator/boot.js';
-import { parseMemorySize, parseRtcBaseOption } from '../machine-options.js';
+import { linuxBootOptions, parseMemorySize, parseRtcBaseOption } from '../machine-options.js';
+import { ElfError, parseElf } from '../../emulator/loader/elf.js';
+import { identifyKernelImage, KernelImageError } from '../../emulator/boot/kernel-image.js';
+import type { OutputSink } from '../../emulator/io/input-port.js';
+import type { Machine, RunHooks, StopReason } from '../../emulator/machines/machine.js';
 import { MACHINES } from '../../emulator/machines/index.js';
 import { BufferOutputSink } from '../../emulator/io/live-ports.js';
 import { ReplayLogReader } from '../../replay/log-reader.js';
 import { ReplayLogError } from '../../replay/errors.js';
 import { Replayer, ReplayDivergenceError } from '../../replay/replayer.js';
 import { REPLAY_VERSION } from '../../replay/log-format.js';
-import { CliError, EXIT_BAD_LOG } from '../errors.js';
+import { CliError, EXIT_BAD_LOG, EXIT_EMULATION } from '../errors.js';
 import { runSession } from '../session-runner.js';
 import { processOutputSink } from '../machine-options.js';
 import { parseCount } from '../errors.js';
@@ -35,26 +40,71 @@ export interface ReplayCliOptions {
   cpu?: string;
   memory?: string;
   rtcBase?: string;
+  initrd?: string;
+  append?: string;
+  dtb?: string;
 }
 
 export interface OpenedReplayLog {
   reader: ReplayLogReader;
   machine: string;
   icountShift: number;
-  /** Icount where the log ends (its last event). */
+  /** The board options the fingerprint matched (virt's --cpu/--memory/--rtc-base). */
+  board: BoardIdentity;
+  /**
+   * Where the replay stops: the log's last icount, or, when the log is cut short or damaged before
+   * its SHUTDOWN, the icount before the first incomplete one (the events of that icount may be
+   * partly lost, so the machine must not execute its instructions).
+   */
   endIcount: number;
-  /** Why the log ends without END (a killed recording, a cut file), or null. */
+  /** The log holds every event up to its end (END read, or at least SHUTDOWN): checked at the end. */
+  complete: boolean;
+  /** Why the log ends without END (cut short), or where it is damaged (`corrupt`), or null. */
   truncated: ReplayLogReader['truncated'];
+}
+
+/**
+ * Refuse firmware that is not a loadable ARM ELF (nor, for virt, a Linux kernel image) before
+ * anything is compared with the log.
+ */
+export function checkFirmwareElf(elfPath: string, image: Uint8Array): void {
+  const isElf = image.length >= 4 && image[0] === 0x7f && image[1] === 0x45 && image[2] === 0x4c && image[3] === 0x46;
+  try {
+    if (isElf) parseElf(image);
+    else identifyKernelImage(image);
+  } catch (e) {
+    // A file that is neither: say what the ELF loader says (the usual case: a wrong path).
+    if (e instanceof KernelImageError) {
+      try {
+        parseElf(image);
+      } catch (elfError) {
+        if (elfError instanceof ElfError) throw new CliError(`'${elfPath}' is not firmware armrr can load: ${elfError.message}; nor a Linux kernel image: ${e.message}`, EXIT_EMULATION);
+      }
+    }
+    if (e instanceof ElfError) throw new CliError(`'${elfPath}' is not firmware armrr can load: ${e.message}`, EXIT_EMULATION);
+    throw e;
+  }
 }
 
 /** Read a log and find the machine options it was recorded with, from its fingerprint. */
 export function openReplayLog(logPath: string, image: Uint8Array, board: BoardIdentity = {}): OpenedReplayLog {
+  let data: Uint8Array;
+  try {
+    data = readFileSync(logPath);
+  } catch (e) {
+    throw new CliError(`cannot read log '${logPath}': ${(e as Error).message}`, EXIT_BAD_LOG);
+  }
+  return openReplayLogBytes(data, logPath, image, board);
+}
+
+/** `openReplayLog` on bytes already read (`logPath` only names the log in messages). */
+export function openReplayLogBytes(bytes: Uint8Array, logPath: string, image: Uint8Array, board: BoardIdentity = {}): OpenedReplayLog {
   let reader: ReplayLogReader;
   try {
-    reader = ReplayLogReader.fromFile(logPath);
+    reader = new ReplayLogReader(bytes, { strict: true });
   } catch (e) {
     if (e instanceof ReplayLogError) throw new CliError(e.message, EXIT_BAD_LOG);
-    throw new CliError(`cannot read log '${logPath}': ${(e as Error).message}`, EXIT_BAD_LOG);
+    throw e;
   }
   if (reader.version !== REPLAY_VERSION) {
     throw new CliError(
@@ -82,63 +132,144 @@ export function openReplayLog(logPath: string, image: Uint8Array, board: BoardId
       const fp = fingerprintOf(machine, shift, image, board);
       if (fp.every((b, i) => b === reader.fingerprint[i])) {
         const scan = scanLog(reader.bytes);
-        return { reader, machine, icountShift: shift, endIcount: scan.endIcount, truncated: scan.truncated };
+        return { reader, machine, icountShift: shift, board, ...scan };
       }
     }
   }
   throw new CliError(
-    `'${logPath}' was recorded with a different firmware or machine (fingerprint ${hex(reader.fingerprint)} matches ` +
-      'no machine and --icount-shift for this ELF). Replay it with the exact ELF it was recorded with ' +
-      '(and the --cpu/--memory/--rtc-base it was recorded with, for virt).',
+    `'${logPath}' was recorded with a different firmware or machine configuration (fingerprint ${hex(reader.fingerprint)} matches ` +
+      'no machine and --icount-shift for this ELF or kernel). Replay it with the exact ELF or kernel it was recorded with ' +
+      '(and the --cpu/--memory/--rtc-base/--initrd/--append/--dtb it was recorded with, for virt).',
     EXIT_BAD_LOG,
   );
 }
 
 /**
- * One pass over the log: where it ends, and why if it ends without END. The replay's own reader
- * only discovers a truncation when its cursor gets there, too late to warn before the replay.
+ * One pass over the log: where the replay must stop, and why if the log ends without END. The
+ * replay's own reader only discovers a problem when its cursor gets there, too late to warn first.
  */
-function scanLog(bytes: Uint8Array): { endIcount: number; truncated: ReplayLogReader['truncated'] } {
-  const r = new ReplayLogReader(bytes);
-  let end = 0;
-  for (let e = r.next(); e !== null; e = r.next()) {
-    end = e.icount + (e.event.kind === 'INSTRUCTION' ? e.event.count : 0);
-  }
-  return { endIcount: end, truncated: r.truncated };
+function scanLog(bytes: Uint8Array): Pick<OpenedReplayLog, 'endIcount' | 'complete' | 'truncated'> {
+  const r = new ReplayLogReader(bytes, { strict: true });
+  let last: string | null = null;
+  for (let e = r.next(); e !== null; e = r.next()) last = e.event.kind;
+  const reached = r.position().icount;
+  // Everything of the last icount is known once SHUTDOWN was read (only END may follow it).
+  const complete = r.truncated === null || last === 'SHUTDOWN' || last === 'END';
+  return { endIcount: complete ? reached : Math.max(0, reached - 1), complete, truncated: r.truncated };
 }
 
 function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }
 
+/** Say before the replay what is wrong with the log and how far it will go. */
+export function describeLogProblem(log: OpenedReplayLog): string | null {
+  const t = log.truncated;
+  if (t === null) return null;
+  return t.corrupt
+    ? `armrr: ${t.message}\narmrr: replaying up to the damage (icount ${log.endIcount}), then exiting with status ${EXIT_BAD_LOG}\n`
+    : `armrr: warning: ${t.message}\narmrr: replaying up to the last whole event (icount ${log.endIcount})\n`;
+}
+
+export interface BootedReplay {
+  machine: Machine;
+  replayer: Replayer;
+  hooks: RunHooks;
+}
+
+export function bootReplay(image: Uint8Array, log: OpenedReplayLog, output: OutputSink, jit?: boolean): BootedReplay {
+  const replayer = new Replayer(log.reader, output);
+  const { machine } = bootFirmware(image, {
+    machine: log.machine,
+    icountShift: log.icountShift,
+    ...replayer.ports,
+    jit: jit === false ? false : undefined,
+    ...log.board,
+  });
+  return { machine, replayer, hooks: replayer.attach(machine) };
+}
+
+export interface ReplayRunOptions {
+  /** Hooks to run with instead of the replayer's own (a timeline wrapping them). */
+  hooks?: RunHooks;
+  /** Polled between run slices: a signal name stops the replay (exit 128 + its number). */
+  stopRequested?: () => NodeJS.Signals | null;
+  /** Diagnostics, one line each (the CLI writes them to stderr with an `armrr: ` prefix). */
+  say: (line: string) => void;
+}
+
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/**
+ * Runs a booted replay to the log's end and returns the exit status: the guest's exit code, 0 at
+ * the end of the log, 3 on a divergence or a damaged log, 128 + n when stopped by signal n.
+ * Only typed errors of the emulator escape (the CLI reports them as bad firmware).
+ */
+export async function runReplayToEnd(booted: BootedReplay, log: OpenedReplayLog, opts: ReplayRunOptions): Promise<number> {
+  const { machine, replayer } = booted;
+  let signal: NodeJS.Signals | null = null;
+  try {
+    const stop = await runSession(machine, {
+      maxIcount: log.endIcount,
+      hooks: opts.hooks ?? booted.hooks,
+      stopRequested: () => (signal = opts.stopRequested?.() ?? null) !== null,
+    });
+    if (signal !== null) {
+      opts.say(`replay stopped by ${signal} at icount ${machine.icount} of ${log.endIcount}`);
+      return SIGNAL_EXIT[signal] ?? 128;
+    }
+    if (stop.kind === 'exit') replayer.onGuestExit();
+    else if (stop.kind === 'limit' && log.complete) replayer.onLogEnd();
+    else if (stop.kind !== 'limit') {
+      opts.say(
+        `replay stopped (${describeStopKind(stop)}) at icount ${machine.icount} before the log's end (${log.endIcount}); ` +
+          `the log expects ${replayer.describeNext()}`,
+      );
+      return EXIT_BAD_LOG;
+    }
+    if (log.truncated?.corrupt === true) {
+      opts.say(`${log.truncated.message}`);
+      return EXIT_BAD_LOG;
+    }
+    return stop.kind === 'exit' ? stop.code : 0;
+  } catch (e) {
+    if (e instanceof ReplayDivergenceError || e instanceof ReplayLogError) {
+      opts.say(e.message);
+      return EXIT_BAD_LOG;
+    }
+    throw e;
+  }
+}
+
+function describeStopKind(stop: StopReason): string {
+  switch (stop.kind) {
+    case 'halt': return stop.reason;
+    case 'lockup': return `guest locked up at pc 0x${stop.pc.toString(16)}`;
+    case 'idle': return 'guest idle with nothing left to wake it';
+    default: return stop.kind;
+  }
+}
+
 export async function replayCommand(elfPath: string, logPath: string, opts: ReplayCliOptions): Promise<void> {
   const image = readFirmware(elfPath);
+  checkFirmwareElf(elfPath, image);
   const board: BoardIdentity = {
     cpu: opts.cpu,
     memoryBytes: opts.memory === undefined ? undefined : parseMemorySize(opts.memory),
     rtcBase: parseRtcBaseOption(opts.rtcBase),
+    ...linuxBootOptions(opts),
   };
   const log = openReplayLog(logPath, image, board);
-  if (log.truncated) {
-    process.stderr.write(
-      `armrr: warning: ${log.truncated.message}\narmrr: replaying up to the last whole event (icount ${log.endIcount})\n`,
-    );
-  }
+  const problem = describeLogProblem(log);
+  if (problem !== null) process.stderr.write(problem);
   const snapshotFile: SnapshotFileTarget | undefined = opts.saveSnapshots
     ? {
         path: snapshotFilePath(logPath),
         identity: { ...logIdentity(log.reader.bytes, log.reader.fingerprint), firmwareSha256: firmwareIdentity(log.machine, log.icountShift, image) },
       }
     : undefined;
-  const replayer = new Replayer(log.reader, opts.quiet ? new BufferOutputSink() : processOutputSink());
-  const { machine } = bootFirmware(image, {
-    machine: log.machine,
-    icountShift: log.icountShift,
-    ...replayer.ports,
-    jit: opts.jit === false ? false : undefined,
-    ...board,
-  });
-  const hooks = replayer.attach(machine);
+  const booted = bootReplay(image, log, opts.quiet ? new BufferOutputSink() : processOutputSink(), opts.jit);
+  const { machine, replayer, hooks } = booted;
   if (opts.gdb !== undefined || opts.gdbWs !== undefined) {
     const { serveReplayGdb } = await import('../gdb-replay.js');
     await serveReplayGdb({ machine, replayer, hooks, endIcount: log.endIcount, elfPath, logPath, logBytes: log.reader.bytes, opts, snapshotFile });
@@ -157,33 +288,29 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
     const n = loadTimelineSnapshots(timeline.store, snapshotFile, (m) => process.stderr.write(`armrr: warning: ${m}\n`));
     if (n > 0) process.stderr.write(`armrr: loaded ${n} snapshots from '${snapshotFile.path}'\n`);
   }
-  let interrupted = false;
-  const onSigint = (): void => {
-    interrupted = true;
+  // Plain replay ends on SIGINT/SIGTERM/SIGHUP at the next run slice, with a message.
+  let signalled: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signalled = sig;
   };
-  process.on('SIGINT', onSigint);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, onSignal);
   try {
-    const runHooks = timeline === null ? hooks : timeline.hooks();
-    const stop = await runSession(machine, { maxIcount: log.endIcount, hooks: runHooks, stopRequested: () => interrupted });
-    if (stop.kind === 'exit') replayer.onGuestExit();
-    if (timeline !== null && snapshotFile !== undefined) {
+    const code = await runReplayToEnd(booted, log, {
+      hooks: timeline === null ? hooks : timeline.hooks(),
+      stopRequested: () => signalled,
+      say: (line) => process.stderr.write(`armrr: ${line}\n`),
+    });
+    if (timeline !== null && snapshotFile !== undefined && signalled === null) {
       const bytes = saveTimelineSnapshots(timeline.store, snapshotFile);
       process.stderr.write(
         `armrr: saved ${timeline.store.snapshots.length} snapshots (${(bytes / 1048576).toFixed(1)} MiB) to '${snapshotFile.path}'\n`,
       );
     }
     if (opts.stateHash) process.stderr.write(`armrr: state hash ${machine.stateHash()} at icount ${machine.icount}\n`);
-    if (stop.kind === 'exit') process.exitCode = stop.code;
-    else if (stop.kind === 'limit') process.exitCode = 0;
-    else {
-      process.stderr.write(`armrr: replay stopped (${stop.kind}) at icount ${machine.icount} before the log's end (${log.endIcount})\n`);
-      process.exitCode = EXIT_BAD_LOG;
-    }
-  } catch (e) {
-    if (e instanceof ReplayDivergenceError) throw new CliError(e.message, EXIT_BAD_LOG);
-    throw e;
+    process.exitCode = code;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const sig of signals) process.off(sig, onSignal);
   }
 }
 

@@ -7,7 +7,7 @@
  * a32.decode + translate.c):
  * - TST/TEQ/CMP/CMN need Rd = 0000 and MOV/MVN need Rn = 0000; other values decode as UNDEFINED.
  * - Only SUBS and MOVS (every MOV form: LSL/LSR/ASR/ROR/RRX by immediate or register) with Rd = PC
- *   are exception returns (CPSR <- SPSR, no flags; UNDEFINED in User mode). The other opcodes with
+ *   are exception returns (Cpu.returnFromException: CPSR <- SPSR, no flags). The other opcodes with
  *   S and Rd = PC set the flags and branch like their non-S forms (ALUWritePC: interworking).
  * - PC as an operand of the register-shifted-register forms reads as the instruction + 8.
  * ADR is ADD/SUB (immediate) with Rn = PC: the PC reads as the instruction + 8, already word
@@ -85,12 +85,11 @@ const A32_DP_OPS: readonly A32DpOp[] = [
 ];
 
 /**
- * ALUExceptionReturn: the result (no flags) becomes the PC and CPSR gets SPSR. QEMU chooses
- * UNDEFINED for the UNPREDICTABLE User-mode case.
+ * ALUExceptionReturn: the result (no flags) becomes the PC and CPSR gets SPSR. The core decides
+ * the UNPREDICTABLE User-mode case (QEMU: UNDEFINED).
  */
 function exceptionReturn(c: Cpu, v: number): void {
-  if (!c.sys.isPrivileged()) c.undefined();
-  else c.returnFromException(v);
+  c.returnFromException(v);
 }
 
 /** The three operand-2 forms. */

@@ -721,6 +721,14 @@ export class Cpu implements CoreExecutor {
     }
   }
 
+  /**
+   * Data accesses are big-endian (A-profile CPSR.E): a 64-bit FP transfer then puts the word at the
+   * lower address in the high half, as one doubleword access does. Always false on M-profile.
+   */
+  dataBigEndian(): boolean {
+    return false;
+  }
+
   /** Aligned access required (LDM/STM/LDRD/STRD/exclusives); `isWrite` for the A-profile abort's WnR. */
   checkAligned(addr: number, size: number, isWrite = false): void {
     void isWrite;

@@ -22,14 +22,15 @@ function transferLane(c: Cpu, isLoad: boolean, reg: number, index: number, ebyte
     return;
   }
   if (ebytes === 8) {
+    const first = c.dataBigEndian() ? 2 * r + 1 : 2 * r;
     if (isLoad) {
-      const lo = c.load32(addr);
-      const hi = c.load32((addr + 4) | 0);
-      s[2 * r] = lo;
-      s[2 * r + 1] = hi;
+      const w0 = c.load32(addr);
+      const w1 = c.load32((addr + 4) | 0);
+      s[first] = w0;
+      s[first ^ 1] = w1;
     } else {
-      c.store32(addr, s[2 * r]!);
-      c.store32((addr + 4) | 0, s[2 * r + 1]!);
+      c.store32(addr, s[first]!);
+      c.store32((addr + 4) | 0, s[first ^ 1]!);
     }
     return;
   }
@@ -93,6 +94,30 @@ const multiple: Handler = (c, a) => {
   const start = c.r[a.rn]!;
   c.checkAligned(start, align === 0 ? 1 : 4 << align, !isLoad);
   let addr = start;
+  if (nstruct === 1 && ebytes <= 4 && (start & 3) === 0 && !c.dataBigEndian()) {
+    // VLD1/VST1 of little-endian elements of up to a word at a word-aligned address: the lanes are
+    // the bytes in memory order, so whole words move (the same bytes are touched before any fault:
+    // pages are word aligned).
+    const s = c.state.s;
+    for (let r = 0; r < regs; r++) {
+      const w = 2 * ((d + r) & 31);
+      if (d + r > 31) {
+        if (!isLoad) {
+          c.store32(addr, 0);
+          c.store32((addr + 4) | 0, 0);
+        }
+      } else if (isLoad) {
+        // Each word lands before the next access, as the element-by-element loads would.
+        s[w] = c.load32(addr);
+        s[w + 1] = c.load32((addr + 4) | 0);
+      } else {
+        c.store32(addr, s[w]!);
+        c.store32((addr + 4) | 0, s[w + 1]!);
+      }
+      addr = (addr + 8) | 0;
+    }
+    return writeBack(c, a, 8 * regs);
+  }
   for (let r = 0; r < regs; r++) {
     for (let e = 0; e < elements; e++) {
       for (let k = 0; k < nstruct; k++) {

@@ -472,18 +472,23 @@ function base(c: Cpu, rn: number): number {
   return rn === 15 ? c.r[15]! & ~3 : c.r[rn]!;
 }
 
-/** One 64-bit access of D<d>: word aligned (QEMU's MO_ALIGN_4), both words read before any write. */
-function transferDouble(c: Cpu, isLoad: boolean, addr: number, d: number): void {
+/**
+ * One 64-bit access of D<d>: word aligned (QEMU's MO_ALIGN_4), both words read before any write;
+ * big-endian data puts the lower word in the high half (one doubleword access, as QEMU makes it).
+ */
+export function transferDouble(c: Cpu, isLoad: boolean, addr: number, d: number): void {
   const s = c.state.s;
+  const first = c.dataBigEndian() ? 2 * d + 1 : 2 * d;
+  const second = first ^ 1;
   c.checkAligned(addr, 4, !isLoad);
   if (isLoad) {
-    const lo = c.load32(addr);
-    const hi = c.load32((addr + 4) | 0);
-    s[2 * d] = lo;
-    s[2 * d + 1] = hi;
+    const w0 = c.load32(addr);
+    const w1 = c.load32((addr + 4) | 0);
+    s[first] = w0;
+    s[second] = w1;
   } else {
-    c.store32(addr, s[2 * d]!);
-    c.store32((addr + 4) | 0, s[2 * d + 1]!);
+    c.store32(addr, s[first]!);
+    c.store32((addr + 4) | 0, s[second]!);
   }
 }
 

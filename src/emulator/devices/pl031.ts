@@ -49,6 +49,8 @@ function initialState(tickOffset: number) {
   return {
     /** Seconds added to the clock source (uint32, as QEMU's tick_offset). */
     tickOffset,
+    /** Host seconds of the last host-clock read (what a debugger's read shows: it may not read the host). */
+    lastHostSeconds: 0,
     mr: 0,
     lr: 0,
     im: 0,
@@ -66,6 +68,8 @@ export class Pl031 extends Device<Pl031State> {
     private readonly host: HostPort,
     private readonly source: RtcClockSource,
     private readonly irq: IrqLine,
+    /** True during a debugger's read (Bus.debugMmioRead): no host-clock read then. */
+    private readonly debugRead: () => boolean = () => false,
   ) {
     // Host source: QEMU's init takes the host date minus the host clock, i.e. offset 0.
     super('pl031', initialState(source.kind === 'virtual' ? source.baseSeconds >>> 0 : 0));
@@ -87,8 +91,10 @@ export class Pl031 extends Device<Pl031State> {
 
   /** Seconds of the clock source (host wall clock, or virtual time). */
   private sourceSeconds(): number {
-    const ns = this.source.kind === 'host' ? this.host.hostClockNs() : this.clock.nowNs();
-    return Math.floor(ns / NS_PER_S);
+    if (this.source.kind === 'virtual') return Math.floor(this.clock.nowNs() / NS_PER_S);
+    if (this.debugRead()) return this.s.lastHostSeconds;
+    this.s.lastHostSeconds = Math.floor(this.host.hostClockNs() / NS_PER_S);
+    return this.s.lastHostSeconds;
   }
 
   private count(): number {

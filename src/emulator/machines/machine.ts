@@ -115,8 +115,15 @@ export class Machine {
     return this.clock.icount;
   }
 
-  /** Cold reset of devices and core (RAM content is left to the loader). */
+  /**
+   * Images QEMU holds as ROM blobs in RAM (a Linux kernel, initrd, DTB and boot stub): written again
+   * at every reset, as QEMU's rom_reset does. The rest of RAM keeps its content across a reset.
+   */
+  readonly resetImages: Array<{ addr: number; data: Uint8Array }> = [];
+
+  /** Cold reset of devices and core (RAM content is left to the loader, but for `resetImages`). */
   reset(): void {
+    for (const img of this.resetImages) this.bus.debugWrite(img.addr, img.data);
     for (const d of this.devices) d.reset();
     this.exceptions.resetCore();
   }

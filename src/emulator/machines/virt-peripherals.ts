@@ -99,7 +99,7 @@ export function createVirtPeripherals(o: VirtPeripheralOptions): VirtPeripherals
 
   const uart = new Pl011(VIRT_CONSOLE_UART, o.output, gic.spi(VIRT_UART_SPI), o.endBlock);
   bus.mapMmio(VIRT_UART, 0x1000, uart);
-  const rtc = new Pl031(clock, o.host, o.rtc, gic.spi(VIRT_RTC_SPI));
+  const rtc = new Pl031(clock, o.host, o.rtc, gic.spi(VIRT_RTC_SPI), () => bus.debugMmioRead);
   bus.mapMmio(VIRT_RTC, 0x1000, rtc);
   const fwCfg = new FwCfg(VIRT_FW_CFG);
   bus.mapMmio(VIRT_FW_CFG, FW_CFG_SIZE, fwCfg);

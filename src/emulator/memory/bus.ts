@@ -117,6 +117,12 @@ export class Bus implements CpuBus {
   readonly regions: readonly RamRegionSpec[];
   private readonly regionHostBase: number[] = [];
   writeObserver: WriteObserver | null = null;
+  /**
+   * True while a debugger reads device registers (debugRead with MMIO): a device whose read would
+   * consume a host input (the PL031 reading the host clock) answers without it, so a gdb read
+   * never takes an event from the replay log nor adds one to a recording.
+   */
+  debugMmioRead = false;
   watchObserver: WatchObserver | null = null;
   /** Count of watched guest pages; when 0 reads skip the watch check entirely. */
   private watchedPages = 0;
@@ -379,10 +385,13 @@ export class Bus implements CpuBus {
       if (h >= 0) out[i] = this.u8[h + (a & PAGE_MASK)]!;
       else if (allowMmio && this.isMapped(a)) {
         // Device registers are word registers (SysTick refuses byte reads): read the aligned word.
+        this.debugMmioRead = true;
         try {
           out[i] = (this.mmioRead((a & ~3) >>> 0, 4) >>> (8 * (a & 3))) & 0xff;
         } catch {
           return null;
+        } finally {
+          this.debugMmioRead = false;
         }
       } else return null;
     }

@@ -1,6 +1,6 @@
 /**
- * The MMU's CP15 registers on an ARMv7-A core with LPAE (Cortex-A15 on QEMU's virt), as QEMU 7.2
- * defines them (target/arm/helper.c vmsa_cp_reginfo, lpae_cp_reginfo, v7_cp_reginfo,
+ * The MMU's CP15 registers on an ARMv7-A core (Cortex-A15 on QEMU's virt; without LPAE, as a
+ * Cortex-A9 would have them, when the Mmu is built with `lpae: false`), as QEMU 7.2 defines them (target/arm/helper.c vmsa_cp_reginfo, lpae_cp_reginfo, v7_cp_reginfo,
  * v7mp_cp_reginfo, vapa_cp_reginfo): reads return what QEMU keeps, writes are masked as QEMU masks
  * them. Every write that can change a translation flushes the TLB (the Mmu never keeps a stale
  * entry, so the TLB maintenance operations only have to drop what they name).
@@ -26,7 +26,10 @@ function tlbOp(name: string, crm: number, opc2: number, op: (v: number) => void)
   return cp15(name, 8, crm, opc2, { write: (v) => op(v) });
 }
 
-/** Define TTBR0/1 (32- and 64-bit), TTBCR, DACR, PRRR/NMRR (MAIR0/1), AMAIR0/1, CONTEXTIDR, PAR, ATS1C*, TLBI*. */
+/**
+ * Define TTBR0/1, TTBCR, DACR, PRRR/NMRR (MAIR0/1), CONTEXTIDR, PAR, ATS1C*, TLBI*, and with LPAE
+ * the 64-bit TTBR0/TTBR1/PAR and AMAIR0/1.
+ */
 export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
   const all = (): void => mmu.flushAll();
   const page = (v: number): void => mmu.flushPage(v);
@@ -48,28 +51,6 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
       },
     }),
     cp15('TTBCR', 2, 0, 2, { read: () => mmu.ttbcr, write: (v) => mmu.writeTtbcr(v) }),
-    cp15x64('TTBR0_64', 0, 2, {
-      read: (regs) => {
-        regs.hi = mmu.ttbr0Hi;
-        return mmu.ttbr0Lo;
-      },
-      write: (v, hi) => {
-        mmu.ttbr0Lo = v >>> 0;
-        mmu.ttbr0Hi = hi >>> 0;
-        mmu.translationChanged();
-      },
-    }),
-    cp15x64('TTBR1_64', 1, 2, {
-      read: (regs) => {
-        regs.hi = mmu.ttbr1Hi;
-        return mmu.ttbr1Lo;
-      },
-      write: (v, hi) => {
-        mmu.ttbr1Lo = v >>> 0;
-        mmu.ttbr1Hi = hi >>> 0;
-        mmu.translationChanged();
-      },
-    }),
     cp15('DACR', 3, 0, 0, {
       read: () => mmu.dacr,
       write: (v) => {
@@ -92,9 +73,6 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
         mmu.translationChanged();
       },
     }),
-    // QEMU: AMAIR0/AMAIR1 read as zero, writes ignored.
-    cp15('AMAIR0', 10, 3, 0, { read: () => 0, write: () => {} }),
-    cp15('AMAIR1', 10, 3, 1, { read: () => 0, write: () => {} }),
     cp15('CONTEXTIDR', 13, 0, 1, {
       read: () => mmu.contextidr,
       write: (v) => {
@@ -102,21 +80,11 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
         mmu.translationChanged();
       },
     }),
-    // With LPAE, a 32-bit PAR write stores the low word as written (QEMU par_write).
+    // QEMU par_write: with LPAE the low word as written, without it masked to 0xfffff6ff.
     cp15('PAR', 7, 4, 0, {
       read: () => mmu.parLo,
       write: (v) => {
-        mmu.parLo = v >>> 0;
-      },
-    }),
-    cp15x64('PAR_64', 0, 7, {
-      read: (regs) => {
-        regs.hi = mmu.parHi;
-        return mmu.parLo;
-      },
-      write: (v, hi) => {
-        mmu.parLo = v >>> 0;
-        mmu.parHi = hi >>> 0;
+        mmu.parLo = (mmu.hasLpae ? v : v & 0xfffff6ff) >>> 0;
       },
     }),
     cp15('ATS1CPR', 7, 8, 0, { write: (v) => mmu.addressTranslate(v, ACCESS_READ, false) }),
@@ -139,5 +107,44 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
     tlbOp('TLBIMVA', 7, 1, page),
     tlbOp('TLBIASID', 7, 2, all),
     tlbOp('TLBIMVAA', 7, 3, page),
+  ]);
+  // QEMU's lpae_cp_reginfo: only on cores with LPAE.
+  if (!mmu.hasLpae) return;
+  file.defineAll([
+    cp15x64('TTBR0_64', 0, 2, {
+      read: (regs) => {
+        regs.hi = mmu.ttbr0Hi;
+        return mmu.ttbr0Lo;
+      },
+      write: (v, hi) => {
+        mmu.ttbr0Lo = v >>> 0;
+        mmu.ttbr0Hi = hi >>> 0;
+        mmu.translationChanged();
+      },
+    }),
+    cp15x64('TTBR1_64', 1, 2, {
+      read: (regs) => {
+        regs.hi = mmu.ttbr1Hi;
+        return mmu.ttbr1Lo;
+      },
+      write: (v, hi) => {
+        mmu.ttbr1Lo = v >>> 0;
+        mmu.ttbr1Hi = hi >>> 0;
+        mmu.translationChanged();
+      },
+    }),
+    // QEMU: AMAIR0/AMAIR1 read as zero, writes ignored.
+    cp15('AMAIR0', 10, 3, 0, { read: () => 0, write: () => {} }),
+    cp15('AMAIR1', 10, 3, 1, { read: () => 0, write: () => {} }),
+    cp15x64('PAR_64', 0, 7, {
+      read: (regs) => {
+        regs.hi = mmu.parHi;
+        return mmu.parLo;
+      },
+      write: (v, hi) => {
+        mmu.parLo = v >>> 0;
+        mmu.parHi = hi >>> 0;
+      },
+    }),
   ]);
 }

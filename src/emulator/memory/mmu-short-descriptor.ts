@@ -94,8 +94,9 @@ export function walkShortDescriptor(
   if (!reader.read32(table, res, fi, 1, 0)) return false;
   let desc = reader.lo;
   const type = desc & 3;
-  // Type 3 is a section with PXN on cores with the PXN extension (the Cortex-A15's VMSA).
-  if (type === 0) {
+  // Type 3 is a section with PXN on cores with the PXN extension (the Cortex-A15's VMSA), reserved
+  // (a translation fault) without it.
+  if (type === 0 || (type === 3 && !regs.hasPxn)) {
     fi.set(MmuFaultType.Translation, 1, 0);
     return false;
   }
@@ -130,7 +131,7 @@ export function walkShortDescriptor(
     res.nonGlobal = (desc & (1 << 17)) !== 0;
     res.nonSecure = (desc & (1 << 19)) !== 0;
   } else {
-    pxn = (desc >>> 2) & 1;
+    pxn = regs.hasPxn ? (desc >>> 2) & 1 : 0;
     res.nonSecure = (desc & (1 << 3)) !== 0;
     const l2 = ((desc & 0xfffffc00) | ((va >>> 10) & 0x3fc)) >>> 0;
     if (!reader.read32(l2, res, fi, 2, domain)) return false;

@@ -48,6 +48,8 @@ export interface TranslationRegs {
   /** NMRR, or MAIR1 under LPAE. */
   nmrr: number;
   sctlr: number;
+  /** Short descriptors have PXN (Cortex-A15); without it a level-1 type 3 entry is a fault. */
+  readonly hasPxn: boolean;
 }
 
 const TWO_32 = 0x1_0000_0000;
@@ -94,6 +96,8 @@ export class DescriptorReader {
   lo = 0;
   /** High word of the last 64-bit descriptor. */
   hi = 0;
+  /** SCTLR.EE: translation tables are big-endian (QEMU's regime_translation_big_endian). */
+  bigEndian = false;
 
   /** `ramOnly`: refuse descriptors outside RAM instead of reading a device (debugger walks). */
   constructor(
@@ -112,7 +116,8 @@ export class DescriptorReader {
     }
     const host = this.bus.pageHost[pa >>> PAGE_SHIFT]!;
     if (host >= 0) {
-      this.lo = this.bus.i32[(host + (pa & 0xffc)) >>> 2]!;
+      const v = this.bus.i32[(host + (pa & 0xffc)) >>> 2]!;
+      this.lo = this.bigEndian ? byteSwap32(v) : v;
       this.note(res, host);
       return true;
     }
@@ -122,7 +127,8 @@ export class DescriptorReader {
       return false;
     }
     try {
-      this.lo = this.bus.read32(pa);
+      const v = this.bus.read32(pa);
+      this.lo = this.bigEndian ? byteSwap32(v) : v;
       return true;
     } catch (e) {
       if (e !== BUS_FAULT) throw e;
@@ -134,10 +140,15 @@ export class DescriptorReader {
   /** Read the 64-bit descriptor at physical `pa` (8-aligned) into `lo`/`hi`. */
   read64(pa: number, res: WalkResult, fi: MmuFaultInfo, level: number): boolean {
     if (!this.read32(pa, res, fi, level, 0)) return false;
-    const lo = this.lo;
+    const first = this.lo;
     if (!this.read32(pa + 4, res, fi, level, 0)) return false;
-    this.hi = this.lo;
-    this.lo = lo;
+    // Little-endian: the low word comes first; big-endian (each word already swapped): the high one.
+    if (this.bigEndian) {
+      this.hi = first;
+    } else {
+      this.hi = this.lo;
+      this.lo = first;
+    }
     return true;
   }
 
@@ -147,6 +158,10 @@ export class DescriptorReader {
     if (res.tablePageCount < res.tablePages.length) res.tablePages[res.tablePageCount++] = hp;
     else res.cacheable = false;
   }
+}
+
+function byteSwap32(v: number): number {
+  return ((v >>> 24) | ((v >>> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24)) | 0;
 }
 
 /** QEMU's simple_ap_to_rw_prot_is_user: AP[2:1] (LPAE, or short descriptors with SCTLR.AFE). */

@@ -88,6 +88,17 @@ export interface MmuOptions {
    * Secure). QEMU's virt without `secure=on` has none: PD0/PD1 read as zero and PAR.NS is set.
    */
   securityExtensions?: boolean;
+  /**
+   * The core has LPAE (Cortex-A15, the default): TTBCR.EAE, 64-bit TTBRs/PAR, AMAIR0/1. Without it
+   * (Cortex-A9) TTBCR.EAE reads as zero and only the short-descriptor format exists.
+   */
+  lpae?: boolean;
+  /**
+   * The short-descriptor format has PXN (ID_MMFR0.VMSA >= 4: the Cortex-A15, the default). Without
+   * it (Cortex-A9) a level-1 entry of type 3 is a translation fault and the page-table PXN bit is
+   * ignored, as QEMU's get_phys_addr_v6 does.
+   */
+  pxn?: boolean;
 }
 
 /** One page of identity translations (virtual page i → physical page i, all permissions): MMU off. */
@@ -120,6 +131,10 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   parHi = 0;
 
   private readonly securityExtensions: boolean;
+  /** The core implements LPAE (see MmuOptions.lpae). */
+  readonly hasLpae: boolean;
+  /** Short descriptors have PXN (see MmuOptions.pxn). */
+  readonly hasPxn: boolean;
   private userMode = false;
   private unprivileged = false;
   private readonly privTlb = new Tlb();
@@ -146,6 +161,8 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     options: MmuOptions = {},
   ) {
     this.securityExtensions = options.securityExtensions === true;
+    this.hasLpae = options.lpae !== false;
+    this.hasPxn = options.pxn !== false;
     this.reader = new DescriptorReader(bus);
     this.debugReader = new DescriptorReader(bus, true);
     this.pageRead = bus.pageRead;
@@ -182,6 +199,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   setSctlr(v: number): void {
     const changed = (this.sctlr ^ v) & SCTLR_WALK_BITS;
     this.sctlr = v >>> 0;
+    this.syncTableEndianness();
     if (changed !== 0) this.flushAll();
     this.selectEntries();
   }
@@ -205,6 +223,12 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   get asid(): number {
     if (!this.longDescriptors) return this.contextidr & 0xff;
     return (((this.ttbcr >>> 22) & 1) !== 0 ? this.ttbr1Hi : this.ttbr0Hi) >>> 16;
+  }
+
+  private syncTableEndianness(): void {
+    const be = (this.sctlr & SCTLR_EE) !== 0;
+    this.reader.bigEndian = be;
+    this.debugReader.bigEndian = be;
   }
 
   private selectEntries(): void {
@@ -327,6 +351,26 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   }
 
   /**
+   * Read `len` bytes at virtual `va` for a debugger, translated as the CPU would read them now
+   * (current privilege and regime), without touching the TLB; RAM only unless `allowMmio` (then
+   * device reads may have side effects, as Bus.debugRead). Null when a page does not translate.
+   */
+  debugRead(va: number, len: number, allowMmio = false): Uint8Array | null {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; ) {
+      const a = (va + i) >>> 0;
+      const pa = this.debugTranslate(a);
+      if (pa < 0 || pa >= TWO_32) return null;
+      const n = Math.min(len - i, PAGE_SIZE_BYTES - (a & PAGE_OFFSET));
+      const part = this.bus.debugRead(pa, n, allowMmio);
+      if (part === null) return null;
+      out.set(part, i);
+      i += n;
+    }
+    return out;
+  }
+
+  /**
    * What a walk for `va` at PL0 (`user`) or PL1 finds now, without side effects: for gdb's monitor
    * and tests. Null when the MMU is off or the address does not translate (a read fault).
    */
@@ -393,9 +437,9 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
 
   // ---- Register writes that need more than storing (mmu-registers.ts) ------------------------
 
-  /** TTBCR write, masked as QEMU's vmsa_ttbcr_raw_write for a v7 core with LPAE. */
+  /** TTBCR write, masked as QEMU's vmsa_ttbcr_raw_write for a v7 core (with or without LPAE). */
   writeTtbcr(v: number): void {
-    if ((v & TTBCR_EAE) !== 0) v &= ~TTBCR_LPAE_SBZ;
+    if (this.hasLpae && (v & TTBCR_EAE) !== 0) v &= ~TTBCR_LPAE_SBZ;
     else if (this.securityExtensions) v &= TTBCR_PD1 | TTBCR_PD0 | TTBCR_N;
     else v &= TTBCR_N;
     this.ttbcr = v >>> 0;
@@ -469,6 +513,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.parLo = s.parLo;
     this.parHi = s.parHi;
     this.sctlr = s.sctlr;
+    this.syncTableEndianness();
     this.userMode = s.user !== 0;
     this.unprivileged = s.forceUser !== 0;
     this.flushAll();

@@ -29,6 +29,8 @@ import { A32_BUCKETS, A32_UNCOND_BUCKETS, a32BucketKey } from './a32.js';
 import { A_T16_ARGS, A_T16_EXEC, A_T32_BUCKETS } from './thumb-a.js';
 import { ByteSwappedBus } from './byte-swapped-bus.js';
 import type { Psci } from './psci.js';
+import { Pmu } from './pmu.js';
+import { DebugRegisters } from './debug-registers.js';
 
 /** What the core needs from an MMU (src/emulator/memory/mmu.ts provides it). */
 export interface CoreMmu extends CpuBus {
@@ -61,6 +63,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** Every CP15/CP14 register the core, MMU, timer and PMU define (MRC/MCR look them up here). */
   readonly sysregs = new SysRegFile();
   readonly coreRegs = new CoreRegisters();
+  readonly pmu: Pmu;
+  readonly debugRegs = new DebugRegisters();
   readonly exceptions: ArmV7aExceptions;
   mmu: CoreMmu | null = null;
   /** EL2 present (virt's virtualization=on): only then do the banked MRS/MSR forms exist. */
@@ -105,6 +109,19 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
       isUser: () => this.state.mode === MODE_USR,
       sctlrChanged: (v) => this.sctlrChanged(v),
     });
+    this.pmu = new Pmu(clock);
+    this.pmu.define(this.sysregs);
+    this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr);
+    // ISR: the interrupt inputs as they are now (A never pends here).
+    this.sysregs.define({
+      name: 'ISR',
+      cp: 15,
+      opc1: 0,
+      crn: 12,
+      crm: 1,
+      opc2: 0,
+      read: () => (this.exceptions.s.irq !== 0 ? CPSR_I : 0) | (this.exceptions.s.fiq !== 0 ? CPSR_F : 0),
+    });
   }
 
   /** Put the MMU between the core and the bus (its view replaces the physical one). */
@@ -140,6 +157,10 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.mmu?.setSctlr(v);
   }
 
+  override dataBigEndian(): boolean {
+    return this.state.bigEndian !== 0;
+  }
+
   /** Mode and CPSR.E decide the MMU's privilege and the data byte order: re-derive them. */
   syncModeDependents(): void {
     const st = this.state;
@@ -157,8 +178,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     const checkBp = bps.size !== 0;
     let skipBp = this.skipBreakpointOnce;
     this.skipBreakpointOnce = false;
-    // A snapshot restore may have changed mode or E behind our back.
+    // A snapshot restore may have changed mode, E or SCTLR behind our back.
     this.syncModeDependents();
+    this.alignCheck = (this.coreRegs.s.sctlr & SCTLR_A) !== 0;
     const fetch = this.fetchView;
     let retired = 0;
     let fetching = false;
