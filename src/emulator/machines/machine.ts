@@ -239,7 +239,9 @@ export class Machine {
     h.update(JSON.stringify(this.core.state.save()));
     h.update(JSON.stringify(this.clock.saveState()));
     for (const d of this.devices) h.update(d.name + JSON.stringify(d.save()));
-    h.update(new Uint8Array(this.bus.ram));
+    // In slices: a hash update takes at most 2 GiB at once, and virt's RAM may be up to 3 GiB.
+    const ram = this.bus.ram;
+    for (let off = 0; off < ram.byteLength; off += 1 << 30) h.update(new Uint8Array(ram, off, Math.min(1 << 30, ram.byteLength - off)));
     return h.digest('hex');
   }
 }
