@@ -5,7 +5,7 @@
  * IFSR and exits with status 3; sysreg-probe.S reads ~130 CP15/CP14 registers (UNDEF shows as
  * 0xdeadNNNN); pmu-debug.S exercises the PMU counters and the debug registers. Each writes raw
  * words to stdout through semihosting. Output bytes, the semihosting console and the exit status
- * must be identical at icount shifts 0 and 7.
+ * must be identical at icount shifts 0 and 7; pc-alignment.S takes a PC alignment prefetch abort.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +21,7 @@ const PROGRAMS = [
   { name: 'smoke', exit: 3, words: 43 },
   { name: 'sysreg-probe', exit: 0, words: 91 },
   { name: 'pmu-debug', exit: 0, words: 24 },
+  { name: 'pc-alignment', exit: 0, words: 4 },
 ];
 let dir = '';
 const elf = (name: string): string => join(dir, `${name}.elf`);
