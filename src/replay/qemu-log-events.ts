@@ -43,8 +43,8 @@ export interface WarpClock {
   bias: number;
   nowNs(): number;
   nextDeadlineNs(): number;
-  /** Fires the timers due by now. */
-  runDue(): boolean;
+  /** Fires the earliest timer due by now, if any. */
+  runOneDue(): boolean;
 }
 
 /** Raised when the log's warps cannot be reproduced: armrr and QEMU disagree on device timers. */
@@ -91,9 +91,10 @@ export class QemuWarpInterpreter {
           s.expect = 'rt-timers';
           return;
         case 'CLOCK_VIRTUAL':
-          // QEMU ran its expired virtual timers here: so does armrr (before the warps that follow
-          // look at the next deadline).
-          clock.runDue();
+          // QEMU ran one expired virtual timer here (one checkpoint per timer; a re-armed one that
+          // is still due re-arms the warp in between): so does armrr, before the warps that follow
+          // look at the next deadline.
+          clock.runOneDue();
           s.expect = 'none';
           return;
         case 'INIT':

@@ -5,6 +5,10 @@
  * exactly what QEMU printed while recording. Also: wrong firmware/shift → divergence (exit 3),
  * missing --icount-shift and unsupported machines → usage errors.
  *
+ * The sleep=on recordings type into uart-ticks, which echoes each byte with the 1 ms tick count and
+ * TIMER0's value: while it sleeps QEMU advances virtual time by logged host time, so the replay
+ * prints the same numbers only if it applies every warp exactly.
+ *
  * QEMU 7.2 only logs UART input with sleep=on: its async events are flushed by the warp accounting
  * (softmmu/icount.c icount_account_warp_timer), which sleep=off skips; so the sleep=off recordings
  * show QEMU ignoring the typed bytes, and the replay must show the same.
@@ -77,6 +81,28 @@ describe('replaying QEMU recordings', () => {
       expect(Buffer.from(r.stdout, 'latin1').equals(rec.stdout)).toBe(true);
     });
   }
+
+  for (const shift of [0, 7]) {
+    it(`sleep=on (QEMU's default), shift ${shift}: typed bytes and the idle warps replay exactly (each byte's tick count and timer value)`, async () => {
+      const rec = await qemuRecord(ticks(), `on${shift}`, `shift=${shift}`, { input: 'hi, x!q', stopAfterMs: 6000 });
+      // QEMU took the input (the firmware exits on 'q'): the recording shows virtual time at each byte.
+      expect(rec.stdout.toString()).toMatch(/^uart-ticks ready\r?\nh t=\d+ v=\d+\r?\n[\s\S]*bye t=\d+/);
+      const r = await armrrCli(['replay', ticks(), rec.log, '--icount-shift', String(shift)]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(Buffer.from(r.stdout, 'latin1').equals(rec.stdout)).toBe(true);
+    });
+  }
+
+  it('an RTOS-shaped firmware (rtos-forever) recorded a few seconds and cut by SIGTERM: QEMU\'s output, then the log\'s end', async () => {
+    const rtos = elfPath('rtos-forever', 'O2');
+    const rec = await qemuRecord(rtos, 'rtos', 'shift=0,sleep=off', { stopAfterMs: 3000 });
+    expect(rec.stdout.length).toBeGreaterThan(0);
+    const r = await armrrCli(['replay', rtos, rec.log, '--icount-shift', '0']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(Buffer.from(r.stdout, 'latin1').equals(rec.stdout)).toBe(true);
+  });
 
   it('sleep=on (QEMU stored recording, shift 7): the replay reproduces the warps and prints what QEMU printed', async () => {
     const fx = new URL('../fixtures/qemu-7.2-mps2/', import.meta.url).pathname;
