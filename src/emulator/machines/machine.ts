@@ -82,6 +82,12 @@ export class Machine {
   exitCode: number | null = null;
   /** Pending watchpoint stop raised during the last instruction (set by the debug layer). */
   pendingStop: StopReason | null = null;
+  /**
+   * An idle CPU skips virtual time to the next deadline itself (QEMU's `sleep=off`). false when
+   * idle time comes from elsewhere: replaying a QEMU `sleep=on` log, whose warps the replayer
+   * applies to the clock at the logged icounts; an idle CPU then only fires timers already due.
+   */
+  skipIdleTime = true;
 
   constructor(
     readonly name: string,
@@ -169,6 +175,14 @@ export class Machine {
         if (timerNs === Infinity && inputAt === Infinity) {
           if (!this.inputsExhausted()) return { kind: 'halt', reason: 'waiting for input' };
           return { kind: 'idle' };
+        }
+        if (!this.skipIdleTime) {
+          if (timerNs <= clock.nowNs()) {
+            clock.runDue();
+            continue;
+          }
+          if (inputAt <= clock.icount && this.pollInputs(true) === true) continue;
+          return { kind: 'halt', reason: 'asleep with no timer due and no input (waiting for a virtual-time warp)' };
         }
         // Input due at an icount will never come while icount stands still: compare in virtual time.
         const inputNs = inputAt === Infinity ? Infinity : clock.nowNs() + Math.max(0, inputAt - clock.icount) * clock.scale;
