@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install everything armrr needs on Debian 12 (run as root, or with sudo available):
-# the ARM toolchain + newlib, gdb-multiarch, qemu-system-arm, then npm packages, build, firmware.
+# the ARM toolchain + newlib, gdb-multiarch, qemu-system-arm, the armhf Linux cross compiler, then
+# npm packages, build, firmware, and Debian's armhf Linux guest (scripts/guest/build-guest.sh:
+# kernel + busybox fetched with apt into guest/, initramfs built; never committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch qemu-system-arm qemu-utils)
+pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch qemu-system-arm qemu-utils gcc-arm-linux-gnueabihf libc6-dev-armhf-cross cpio)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,4 +26,6 @@ echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 echo "setup: building firmware"
 bash firmware/build.sh
+echo "setup: Debian armhf guest (kernel, busybox, initramfs)"
+bash scripts/guest/build-guest.sh >/dev/null
 echo "setup: done"

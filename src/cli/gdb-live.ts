@@ -34,6 +34,9 @@ export async function serveLiveGdb(
     cpu: mo.cpu,
     memoryBytes: mo.memoryBytes,
     rtcBase: mo.rtcBase,
+    initrd: mo.initrd,
+    append: mo.append,
+    dtb: mo.dtb,
   });
   const hooks = live.attach(machine);
   const timeline = new ReplayTimeline(machine, hooks, () => live.position(), (at) => live.restore(at), {

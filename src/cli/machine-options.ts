@@ -22,6 +22,10 @@ export interface MachineCliOptions {
   memory?: string;
   /** `--rtc-base DATETIME` (virt). */
   rtcBase?: string;
+  /** `--initrd FILE`, `--append CMDLINE`, `--dtb FILE` (a Linux kernel on virt). */
+  initrd?: string;
+  append?: string;
+  dtb?: string;
 }
 
 export interface ResolvedMachineOptions {
@@ -37,6 +41,31 @@ export interface ResolvedMachineOptions {
   memoryBytes: number | undefined;
   /** `--rtc-base` in seconds since the epoch (undefined: the RTC reads the host clock). */
   rtcBase: number | undefined;
+  /** The Linux boot inputs: file contents and the command line, as given. */
+  initrd: Uint8Array | undefined;
+  append: string | undefined;
+  dtb: Uint8Array | undefined;
+}
+
+/** `--initrd` / `--dtb` contents; a file that cannot be read is a usage error. */
+export function readBootFile(option: string, path: string | undefined): Uint8Array | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw new CliError(`cannot read ${option} '${path}': ${why}`);
+  }
+}
+
+/** The Linux boot options of run/record/replay, read. */
+export function linuxBootOptions(o: { initrd?: string; append?: string; dtb?: string }): {
+  initrd: Uint8Array | undefined;
+  append: string | undefined;
+  dtb: Uint8Array | undefined;
+} {
+  return { initrd: readBootFile('--initrd', o.initrd), append: o.append, dtb: readBootFile('--dtb', o.dtb) };
 }
 
 /** `--rtc-base` (QEMU's -rtc base=...,clock=vm) as seconds since the epoch; usage error if malformed. */
@@ -73,8 +102,9 @@ export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOpti
   const realtime = o.realtime ?? interactive;
   const memoryBytes = o.memory === undefined ? undefined : parseMemorySize(o.memory);
   const rtcBase = parseRtcBaseOption(o.rtcBase);
+  const linux = linuxBootOptions(o);
   try {
-    boardOptionsKey(o.machine, { cpu: o.cpu, memoryBytes, rtcBase });
+    boardOptionsKey(o.machine, { cpu: o.cpu, memoryBytes, rtcBase, ...linux });
   } catch (e) {
     if (e instanceof BoardOptionError) throw new CliError(e.message);
     throw e;
@@ -89,6 +119,7 @@ export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOpti
     cpu: o.cpu,
     memoryBytes,
     rtcBase,
+    ...linux,
   };
 }
 

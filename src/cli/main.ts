@@ -23,6 +23,9 @@ function machineOptions(cmd: Command): Command {
     .option('--cpu <name>', CPU_HELP)
     .option('--memory <size>', "RAM size for virt, as QEMU's -m (128M default, e.g. 512M, 1G)")
     .option('--rtc-base <datetime>', RTC_HELP)
+    .option('--initrd <file>', INITRD_HELP)
+    .option('--append <cmdline>', APPEND_HELP)
+    .option('--dtb <file>', DTB_HELP)
     .addOption(
       new Option('--icount-shift <n>', 'virtual time per instruction is 2^n ns (QEMU -icount shift=N)').default('5'),
     )
@@ -41,6 +44,9 @@ const CPU_HELP = 'core (as QEMU -cpu): cortex-m3 on mps2-an385, cortex-m4 on mps
 const RTC_HELP =
   "virt's RTC starts at DATETIME (UTC, YYYY-MM-DDTHH:MM:SS) and follows virtual time, as QEMU's -rtc base=DATETIME,clock=vm " +
   '(default: it reads the host clock, which a recording logs)';
+const INITRD_HELP = "virt, Linux kernel: initial ramdisk loaded as QEMU's -initrd does (after the kernel, at RAM + min(RAM/2, 128M))";
+const APPEND_HELP = "virt, Linux kernel: kernel command line (/chosen bootargs), as QEMU's -append";
+const DTB_HELP = "virt, Linux kernel: use this device tree blob instead of the generated one, as QEMU's -dtb";
 const JIT_HELP = 'interpreter only: no block translation (same results, slower; ARMRR_JIT=0 does the same)';
 
 export function buildProgram(): Command {
@@ -58,8 +64,8 @@ export function buildProgram(): Command {
   machineOptions(
     program
       .command('run')
-      .description('run a firmware ELF; UART0 goes to stdout, semihosting console to stderr')
-      .argument('<elf>', 'firmware ELF (ARM, 32-bit)')
+      .description('run a firmware ELF or a Linux kernel; UART0 goes to stdout, semihosting console to stderr')
+      .argument('<elf>', 'firmware ELF (ARM, 32-bit), or on virt a Linux zImage, uImage or Image (as QEMU -kernel)')
       .option('--gdb <[host:]port>', 'wait for gdb on this port at icount 0 (127.0.0.1 by default); reverse execution works')
       .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT'),
   ).action(runCommand);
@@ -67,21 +73,30 @@ export function buildProgram(): Command {
   machineOptions(
     program
       .command('record')
-      .description('run a firmware ELF and record every non-deterministic input into a replay log')
-      .argument('<elf>', 'firmware ELF')
+      .description('run a firmware ELF or Linux kernel and record every non-deterministic input into a replay log')
+      .argument('<elf>', 'firmware ELF, or on virt a Linux zImage, uImage or Image')
       .requiredOption('-o, --output <log>', 'replay log to write'),
   ).action(recordCommand);
 
   program
     .command('replay')
     .description('replay a log bit-exactly (no host input), optionally serving gdb with reverse execution')
-    .argument('<elf>', 'the firmware ELF the log was recorded with')
-    .argument('<log>', 'replay log written by armrr record')
+    .argument('<elf>', 'the firmware ELF or kernel image the log was recorded with')
+    .argument('<log>', 'replay log written by armrr record, or by QEMU (-icount shift=N,rr=record,rrfile=LOG)')
+    .option('--machine <name>', "a QEMU recording's board, as QEMU's -M: mps2-an385 (default) or mps2-an386 (armrr's logs name theirs)")
+    .option(
+      '--icount-shift <n>',
+      "a QEMU recording's -icount shift=N: required for QEMU's logs, which record neither the shift nor the board " +
+        "(sleep=on/off is read from the log; armrr's logs name their own options)",
+    )
     .option('--gdb <[host:]port>', 'serve the GDB remote protocol here and wait for gdb at icount 0')
     .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
     .option('--cpu <name>', 'the --cpu the log was recorded with (virt)')
     .option('--memory <size>', 'the --memory the log was recorded with (virt)')
     .option('--rtc-base <datetime>', 'the --rtc-base the log was recorded with (virt)')
+    .option('--initrd <file>', 'the --initrd the log was recorded with (virt)')
+    .option('--append <cmdline>', 'the --append the log was recorded with (virt)')
+    .option('--dtb <file>', 'the --dtb the log was recorded with (virt)')
     .option('--snapshot-interval <n>', `instructions between periodic snapshots (default ${DEFAULT_SNAPSHOT_INTERVAL})`)
     .option('--snapshot-budget <MiB>', `memory budget for snapshots; older ones are thinned past it (default ${DEFAULT_SNAPSHOT_BUDGET_MIB})`)
     .option('--save-snapshots', 'save snapshots next to the log (LOG.snapshots) and reuse them next time')

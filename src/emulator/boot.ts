@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createMachine } from './machines/index.js';
 import { loadFirmware, parseElf, type LoadedElf } from './loader/elf.js';
-import { BoardOptionError, VIRT_NAME, virtMemory, virtProfile } from './machines/virt.js';
+import { BoardOptionError, VIRT_MAX_BACKED, VIRT_NAME, VIRT_RAM_BASE, virtMemory, virtProfile } from './machines/virt.js';
+import { identifyKernelImage, type KernelImage } from './boot/kernel-image.js';
+import { planLinuxBoot, type LinuxBootPlan } from './boot/arm-linux-boot.js';
 import type { Machine } from './machines/machine.js';
 import type { HostPort, OutputSink, SerialInput } from './io/input-port.js';
 
@@ -24,6 +26,10 @@ export interface BootOptions {
   memoryBytes?: number;
   /** `--rtc-base` (seconds since the epoch), for boards with an RTC (virt). */
   rtcBase?: number;
+  /** `--initrd`, `--append`, `--dtb` for a Linux kernel image (virt). */
+  initrd?: Uint8Array;
+  append?: string;
+  dtb?: Uint8Array;
 }
 
 /** The board options besides machine and shift that change execution (part of the fingerprint). */
@@ -31,7 +37,13 @@ export interface BoardIdentity {
   cpu?: string;
   memoryBytes?: number;
   rtcBase?: number;
+  /** The Linux boot inputs (QEMU's -initrd, -append, -dtb): file contents and the command line. */
+  initrd?: Uint8Array;
+  append?: string;
+  dtb?: Uint8Array;
 }
+
+const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /**
  * Check `--cpu`/`--memory` against the board and give the fingerprint text for them: empty for the
@@ -42,7 +54,14 @@ export function boardOptionsKey(machine: string, board: BoardIdentity = {}): str
   if (machine === VIRT_NAME) {
     // --rtc-base only when given, so logs recorded on the host clock keep their fingerprint.
     const rtc = board.rtcBase === undefined ? '' : `rtc-base=${board.rtcBase}\0`;
-    return `cpu=${virtProfile(board.cpu).name}\0memory=${virtMemory(board.memoryBytes)}\0${rtc}`;
+    // The Linux boot inputs only when given, so the fingerprints of ELF runs stay as they were.
+    const initrd = board.initrd === undefined ? '' : `initrd=${sha256Hex(board.initrd)}\0`;
+    const append = board.append === undefined ? '' : `append=${board.append}\0`;
+    const dtb = board.dtb === undefined ? '' : `dtb=${sha256Hex(board.dtb)}\0`;
+    return `cpu=${virtProfile(board.cpu).name}\0memory=${virtMemory(board.memoryBytes)}\0${rtc}${initrd}${append}${dtb}`;
+  }
+  if (board.initrd !== undefined || board.append !== undefined || board.dtb !== undefined) {
+    throw new BoardOptionError(`machine '${machine}' boots firmware ELFs only; --initrd, --append and --dtb are for Linux kernels on virt`);
   }
   if (board.rtcBase !== undefined) throw new BoardOptionError(`machine '${machine}' has no RTC; --rtc-base is for virt (its PL031)`);
   if (board.memoryBytes !== undefined) throw new BoardOptionError(`machine '${machine}' has fixed memory; --memory is for virt`);
@@ -60,8 +79,11 @@ export function jitDefault(): boolean {
 
 export interface BootedMachine {
   machine: Machine;
+  /** The ELF's entry, segments and symbols (empty for a Linux kernel image). */
   elf: LoadedElf;
   fingerprint: Uint8Array;
+  /** For a zImage/uImage/Image: where QEMU's boot protocol put the kernel, initrd, DTB and stub. */
+  linux?: LinuxBootPlan;
 }
 
 /** Typed error for unreadable firmware files. */
@@ -105,8 +127,17 @@ function checkProfile(machineName: string, arch: 'v7m' | 'v7a', image: Uint8Arra
 }
 
 export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachine {
-  const board: BoardIdentity = { cpu: opts.cpu, memoryBytes: opts.memoryBytes, rtcBase: opts.rtcBase };
+  const board: BoardIdentity = {
+    cpu: opts.cpu,
+    memoryBytes: opts.memoryBytes,
+    rtcBase: opts.rtcBase,
+    initrd: opts.initrd,
+    append: opts.append,
+    dtb: opts.dtb,
+  };
   boardOptionsKey(opts.machine, board);
+  // Only virt boots Linux images; elsewhere the file must be an ELF (the ELF loader says why not).
+  const kernel: KernelImage = opts.machine === VIRT_NAME ? identifyKernelImage(image) : { format: 'elf' };
   const machine = createMachine(opts.machine, {
     icountShift: opts.icountShift,
     serial: opts.serial,
@@ -117,8 +148,29 @@ export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachin
     memoryBytes: opts.memoryBytes,
     rtcBase: opts.rtcBase,
   });
-  checkProfile(opts.machine, machine.core.profile.arch, image);
   opts.serial.bindClock?.(machine.clock);
+  const fingerprint = fingerprintOf(opts.machine, opts.icountShift, image, board);
+  if (kernel.format !== 'elf') {
+    const linux = bootLinuxKernel(machine, kernel, board);
+    return { machine, elf: { entry: linux.startPc, segments: [], symbols: new Map() }, fingerprint, linux };
+  }
+  if (opts.initrd !== undefined || opts.append !== undefined || opts.dtb !== undefined) {
+    throw new BoardOptionError('--initrd, --append and --dtb are for Linux kernel images (zImage, uImage, Image); an ELF is started bare at its entry point');
+  }
+  checkProfile(opts.machine, machine.core.profile.arch, image);
   const elf = loadFirmware(machine, image);
-  return { machine, elf, fingerprint: fingerprintOf(opts.machine, opts.icountShift, image, board) };
+  return { machine, elf, fingerprint };
+}
+
+/** QEMU's direct kernel boot: lay the images out, keep them as reset images, reset into the stub. */
+function bootLinuxKernel(machine: Machine, kernel: Exclude<KernelImage, { format: 'elf' }>, board: BoardIdentity): LinuxBootPlan {
+  const size = virtMemory(board.memoryBytes);
+  const plan = planLinuxBoot(
+    { kernel, initrd: board.initrd, cmdline: board.append, dtb: board.dtb },
+    { base: VIRT_RAM_BASE, size, backed: Math.min(size, VIRT_MAX_BACKED) },
+  );
+  for (const b of plan.blobs) machine.resetImages.push({ addr: b.addr, data: b.data });
+  machine.exceptions.setBootEntry?.(plan.startPc);
+  machine.reset();
+  return plan;
 }

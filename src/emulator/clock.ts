@@ -141,6 +141,23 @@ export class VirtualClock {
     return fired;
   }
 
+  /**
+   * Fire only the earliest due timer (a periodic timer that missed several periods is due again
+   * after it): what QEMU does per CHECKPOINT_CLOCK_VIRTUAL, which a QEMU recording's replay follows.
+   */
+  runOneDue(): boolean {
+    const now = this.nowNs();
+    let best: VirtualTimer | null = null;
+    for (const t of this.timers) {
+      if (t.deadlineNs >= 0 && t.deadlineNs <= now && (best === null || t.deadlineNs < best.deadlineNs)) best = t;
+    }
+    if (best === null) return false;
+    best.deadlineNs = -1;
+    this.recompute();
+    best.callback();
+    return true;
+  }
+
   /** Idle skip: move virtual time to the next deadline without retiring instructions. */
   warpToNextDeadline(): boolean {
     if (this.nextNs === Infinity) return false;

@@ -24,8 +24,19 @@ export class RspClient {
 
   /** Connects over TCP and switches to no-ack mode. */
   static async tcp(port: number, host = '127.0.0.1'): Promise<RspClient> {
-    const socket = net.connect(port, host);
-    socket.setNoDelay(true);
+    return RspClient.stream(net.connect(port, host));
+  }
+
+  /**
+   * Connects to a Unix socket (QEMU's `-gdb chardev:` on a socket path) and stays in ack mode
+   * (acknowledging every packet), which is what QEMU 7.2's stub speaks before qSupported.
+   */
+  static async unixSocket(path: string): Promise<RspClient> {
+    return RspClient.stream(net.connect({ path }), false);
+  }
+
+  private static async stream(socket: net.Socket, noAck = true): Promise<RspClient> {
+    if (noAck) socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
@@ -34,12 +45,16 @@ export class RspClient {
       (bytes) => socket.write(bytes),
       () => socket.destroy(),
     );
+    client.acking = !noAck;
     socket.on('data', (chunk: Buffer) => client.onBytes(chunk));
     socket.on('error', (e) => client.onClose(e));
     socket.on('close', () => client.onClose(new Error('connection closed')));
-    await client.startNoAck();
+    if (noAck) await client.startNoAck();
     return client;
   }
+
+  /** True in ack mode: every received packet is acknowledged with '+'. */
+  private acking = false;
 
   /** Connects over WebSocket (`--gdb-ws`) and switches to no-ack mode. */
   static async webSocket(port: number, host = '127.0.0.1'): Promise<RspClient> {
@@ -67,7 +82,10 @@ export class RspClient {
 
   private onBytes(chunk: Buffer): void {
     for (const event of this.decoder.feed(chunk)) {
-      if (event.type === 'packet') this.packets.push(event.data.toString('latin1'));
+      if (event.type === 'packet') {
+        this.packets.push(event.data.toString('latin1'));
+        if (this.acking) this.writeBytes(Buffer.from('+'));
+      }
     }
     this.wake();
   }

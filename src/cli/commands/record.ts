@@ -44,6 +44,9 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
       cpu: mo.cpu,
       memoryBytes: mo.memoryBytes,
       rtcBase: mo.rtcBase,
+      initrd: mo.initrd,
+      append: mo.append,
+      dtb: mo.dtb,
     });
     machineRef = machine;
     const hooks = recorder.attach(machine);

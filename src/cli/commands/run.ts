@@ -33,6 +33,9 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     cpu: mo.cpu,
     memoryBytes: mo.memoryBytes,
     rtcBase: mo.rtcBase,
+    initrd: mo.initrd,
+    append: mo.append,
+    dtb: mo.dtb,
   });
   let interrupted = false;
   const onSigint = (): void => {

@@ -82,6 +82,12 @@ export class Machine {
   exitCode: number | null = null;
   /** Pending watchpoint stop raised during the last instruction (set by the debug layer). */
   pendingStop: StopReason | null = null;
+  /**
+   * An idle CPU skips virtual time to the next deadline itself (QEMU's `sleep=off`). false when
+   * idle time comes from elsewhere: replaying a QEMU `sleep=on` log, whose warps the replayer
+   * applies to the clock at the logged icounts; an idle CPU then only fires timers already due.
+   */
+  skipIdleTime = true;
 
   constructor(
     readonly name: string,
@@ -124,8 +130,15 @@ export class Machine {
     return this.clock.icount;
   }
 
-  /** Cold reset of devices and core (RAM content is left to the loader). */
+  /**
+   * Images QEMU holds as ROM blobs in RAM (a Linux kernel, initrd, DTB and boot stub): written again
+   * at every reset, as QEMU's rom_reset does. The rest of RAM keeps its content across a reset.
+   */
+  readonly resetImages: Array<{ addr: number; data: Uint8Array }> = [];
+
+  /** Cold reset of devices and core (RAM content is left to the loader, but for `resetImages`). */
   reset(): void {
+    for (const img of this.resetImages) this.bus.debugWrite(img.addr, img.data);
     for (const d of this.devices) d.reset();
     this.exceptions.resetCore();
   }
@@ -171,6 +184,14 @@ export class Machine {
         if (timerNs === Infinity && inputAt === Infinity) {
           if (!this.inputsExhausted()) return { kind: 'halt', reason: 'waiting for input' };
           return { kind: 'idle' };
+        }
+        if (!this.skipIdleTime) {
+          if (timerNs <= clock.nowNs()) {
+            clock.runDue();
+            continue;
+          }
+          if (inputAt <= clock.icount && this.pollInputs(true) === true) continue;
+          return { kind: 'halt', reason: 'asleep with no timer due and no input (waiting for a virtual-time warp)' };
         }
         // Input due at an icount will never come while icount stands still: compare in virtual time.
         const inputNs = inputAt === Infinity ? Infinity : clock.nowNs() + Math.max(0, inputAt - clock.icount) * clock.scale;

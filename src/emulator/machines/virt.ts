@@ -106,7 +106,15 @@ export function createVirt(opts: BoardOptions): Machine {
 
   // Fixed order: snapshots and state hashes depend on it.
   // The MMU after the core's registers: it keeps its own copy of SCTLR and of the privilege.
-  const devices: StatefulComponent[] = [cpu.coreRegs, mmu, cpu.exceptions, ...peripherals.devices, semihosting] as StatefulComponent[];
+  const devices: StatefulComponent[] = [
+    cpu.coreRegs,
+    mmu,
+    cpu.exceptions,
+    cpu.pmu,
+    cpu.debugRegs,
+    ...peripherals.devices,
+    semihosting,
+  ] as StatefulComponent[];
 
   const pollInputs = (idle = false): boolean => {
     if (resetRequested && machine) {

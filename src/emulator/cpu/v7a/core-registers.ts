@@ -138,7 +138,8 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
       ro('TLBTR', 0, 0, 0, 3, 0),
       ro('MIDR_alias4', 0, 0, 0, 4, ids.midr),
       ro('MPIDR', 0, 0, 0, 5, ids.mpidr),
-      ro('REVIDR', 0, 0, 0, 6, ids.revidr),
+      // QEMU's A15 has no REVIDR of its own: opc2 6 falls to the MIDR wildcard (measured).
+      ro('REVIDR', 0, 0, 0, 6, ids.midr),
       ro('MIDR_alias7', 0, 0, 0, 7, ids.midr),
       ro('ID_PFR0', 0, 0, 1, 0, ids.idPfr0),
       ro('ID_PFR1', 0, 0, 1, 1, ids.idPfr1),
@@ -216,6 +217,11 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
       { ...rw('TPIDRURO', 0, 13, 0, 3, 'tpidruro'), pl0Read: true },
       rw('TPIDRPRW', 0, 13, 0, 4, 'tpidrprw'),
     ]);
+
+    // The rest of the CP15 c0 ID space (c3-c7) reads as zero (measured on QEMU).
+    for (let crm = 3; crm < 8; crm++) {
+      for (let opc2 = 0; opc2 < 8; opc2++) file.define(ro(`ID_RAZ_c${crm}_${opc2}`, 0, 0, crm, opc2, 0));
+    }
 
     // ThumbEE registers (the A15 has the feature bit; QEMU implements only these two).
     file.define({

@@ -29,6 +29,8 @@ import { A32_BUCKETS, A32_UNCOND_BUCKETS, a32BucketKey } from './a32.js';
 import { A_T16_ARGS, A_T16_EXEC, A_T32_BUCKETS } from './thumb-a.js';
 import { ByteSwappedBus } from './byte-swapped-bus.js';
 import type { Psci } from './psci.js';
+import { Pmu } from './pmu.js';
+import { DebugRegisters } from './debug-registers.js';
 
 /** What the core needs from an MMU (src/emulator/memory/mmu.ts provides it). */
 export interface CoreMmu extends CpuBus {
@@ -61,6 +63,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** Every CP15/CP14 register the core, MMU, timer and PMU define (MRC/MCR look them up here). */
   readonly sysregs = new SysRegFile();
   readonly coreRegs = new CoreRegisters();
+  readonly pmu: Pmu;
+  readonly debugRegs = new DebugRegisters();
   readonly exceptions: ArmV7aExceptions;
   mmu: CoreMmu | null = null;
   /** EL2 present (virt's virtualization=on): only then do the banked MRS/MSR forms exist. */
@@ -104,6 +108,19 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.coreRegs.define(this.sysregs, profile.ids!, {
       isUser: () => this.state.mode === MODE_USR,
       sctlrChanged: (v) => this.sctlrChanged(v),
+    });
+    this.pmu = new Pmu(clock);
+    this.pmu.define(this.sysregs);
+    this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr);
+    // ISR: the interrupt inputs as they are now (A never pends here).
+    this.sysregs.define({
+      name: 'ISR',
+      cp: 15,
+      opc1: 0,
+      crn: 12,
+      crm: 1,
+      opc2: 0,
+      read: () => (this.exceptions.s.irq !== 0 ? CPSR_I : 0) | (this.exceptions.s.fiq !== 0 ? CPSR_F : 0),
     });
   }
 
@@ -161,8 +178,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     const checkBp = bps.size !== 0;
     let skipBp = this.skipBreakpointOnce;
     this.skipBreakpointOnce = false;
-    // A snapshot restore may have changed mode or E behind our back.
+    // A snapshot restore may have changed mode, E or SCTLR behind our back.
     this.syncModeDependents();
+    this.alignCheck = (this.coreRegs.s.sctlr & SCTLR_A) !== 0;
     const fetch = this.fetchView;
     let retired = 0;
     let fetching = false;
@@ -184,6 +202,12 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
         this.pc = pc;
         this.itBefore = it;
         if (st.thumb === 0) {
+          if ((pc & 2) !== 0) {
+            // An A32 PC with bit 1 set (a BX to such an address): QEMU raises a PC alignment
+            // prefetch abort before any fetch (IFSR alignment, IFAR = PC); it counts as executed.
+            this.pcAlignmentFault(pc);
+            break;
+          }
           fetching = true;
           const insn = fetch.fetch32(pc);
           fetching = false;
@@ -319,6 +343,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   override runtimeFault(): never {
     // Only the shared rows' alignment checks get here (divide-by-zero never traps on A-profile).
     return this.alignmentFault(this.pc, false);
+  }
+
+  private pcAlignmentFault(pc: number): void {
+    const lpae = this.mmu !== null && (this.mmuFsrIsLpae?.() ?? false);
+    this.exceptions.prefetchAbortWith(pc, lpae ? 0x221 : FSR_ALIGNMENT, pc);
   }
 
   /** Alignment fault on `addr` (DFSR 0x001, or the LPAE form with the MMU's help). */

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Fetch Debian's armhf guest (fetch-debian-guest.sh), build the demo program /bin/rrdemo with
+# arm-linux-gnueabihf-gcc and the initramfs (build-initramfs.mjs) into guest/build/. Idempotent;
+# prints the paths (GUEST_*=...) on stdout. Nothing here is committed (guest/ is .gitignored).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/../.."
+eval "$(bash "$here/fetch-debian-guest.sh")"
+out="${ARMRR_GUEST_BUILD:-$PWD/guest/build}"
+mkdir -p "$out"
+command -v arm-linux-gnueabihf-gcc >/dev/null || { echo "build-guest: arm-linux-gnueabihf-gcc missing: run scripts/setup.sh (package gcc-arm-linux-gnueabihf)" >&2; exit 1; }
+if [ ! -f "$out/rrdemo" ] || [ "$here/rrdemo.c" -nt "$out/rrdemo" ]; then
+  # -O0 keeps the out-of-bounds store as written (an optimiser may use the UB to drop it).
+  arm-linux-gnueabihf-gcc -static -O0 -g -o "$out/rrdemo" "$here/rrdemo.c"
+fi
+initrd="$out/initramfs.cpio.gz"
+if [ ! -f "$initrd" ] || [ "$here/init.sh" -nt "$initrd" ] || [ "$out/rrdemo" -nt "$initrd" ] || [ "$here/build-initramfs.mjs" -nt "$initrd" ]; then
+  node "$here/build-initramfs.mjs" --busybox "$GUEST_BUSYBOX" --init "$here/init.sh" --demo "$out/rrdemo" --out "$initrd" >&2
+fi
+echo "GUEST_ROOT=$GUEST_ROOT"
+echo "GUEST_KERNEL_VERSION=$GUEST_KERNEL_VERSION"
+echo "GUEST_ZIMAGE=$GUEST_ZIMAGE"
+echo "GUEST_SYSTEM_MAP=$GUEST_SYSTEM_MAP"
+echo "GUEST_CONFIG=$GUEST_CONFIG"
+echo "GUEST_VEXPRESS_DTB=$GUEST_VEXPRESS_DTB"
+echo "GUEST_BUSYBOX=$GUEST_BUSYBOX"
+echo "GUEST_RRDEMO=$out/rrdemo"
+echo "GUEST_INITRD=$initrd"

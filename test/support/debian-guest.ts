@@ -1,0 +1,50 @@
+/**
+ * Debian's armhf Linux guest for the Linux-boot tests: `scripts/guest/build-guest.sh` fetches the
+ * kernel and busybox (once; cached in guest/, or ARMRR_GUEST_DIR / ARMRR_GUEST_BUILD) and builds
+ * the initramfs. A guest that cannot be fetched or built fails the test loudly with the reason.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './firmware.js';
+
+export interface DebianGuest {
+  zImage: string;
+  systemMap: string;
+  config: string;
+  vexpressDtb: string;
+  busybox: string;
+  rrdemo: string;
+  initrd: string;
+  kernelVersion: string;
+}
+
+let cached: DebianGuest | undefined;
+
+export function ensureDebianGuest(): DebianGuest {
+  if (cached) return cached;
+  const r = spawnSync('bash', [join(ROOT, 'scripts/guest/build-guest.sh')], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) {
+    throw new Error(`cannot fetch/build the Debian guest (scripts/guest/build-guest.sh exit ${r.status}): ${r.stderr.slice(-2000)}\nRun 'bash scripts/setup.sh' (needs root for apt).`);
+  }
+  const v: Record<string, string> = {};
+  for (const line of r.stdout.split('\n')) {
+    const m = /^GUEST_([A-Z_]+)=(.*)$/.exec(line);
+    if (m) v[m[1]!] = m[2]!;
+  }
+  const need = (k: string): string => {
+    const x = v[k];
+    if (!x) throw new Error(`scripts/guest/build-guest.sh did not print GUEST_${k}`);
+    return x;
+  };
+  cached = {
+    zImage: need('ZIMAGE'),
+    systemMap: need('SYSTEM_MAP'),
+    config: need('CONFIG'),
+    vexpressDtb: need('VEXPRESS_DTB'),
+    busybox: need('BUSYBOX'),
+    rrdemo: need('RRDEMO'),
+    initrd: need('INITRD'),
+    kernelVersion: need('KERNEL_VERSION'),
+  };
+  return cached;
+}
