@@ -69,8 +69,8 @@ export class VirtualClock {
   }
 
   /**
-   * True while the CPU sleeps with nothing that would wake it (QEMU's `all_cpu_threads_idle`).
-   * The machine sets it; null means never idle.
+   * True while the CPU sleeps with nothing that would wake it (QEMU's `all_cpu_threads_idle`) and
+   * idle time is skipped (sleep=off). The machine sets it; null means never.
    */
   isCpuIdle: (() => boolean) | null = null;
 

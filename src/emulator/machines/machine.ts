@@ -112,7 +112,8 @@ export class Machine {
     clock.onEarlierDeadline = () => {
       core.exitRequest = true;
     };
-    clock.isCpuIdle = () => this.cpuIdle();
+    // A QEMU sleep=on log's replay applies the logged warps itself (skipIdleTime false).
+    clock.isCpuIdle = () => this.skipIdleTime && this.cpuIdle();
   }
 
   /** Asleep (WFI/WFE) with nothing pending that would wake the core: QEMU's idle vCPU. */
