@@ -67,7 +67,8 @@ export function buildProgram(): Command {
       .description('run a firmware ELF or a Linux kernel; UART0 goes to stdout, semihosting console to stderr')
       .argument('<elf>', 'firmware ELF (ARM, 32-bit), or on virt a Linux zImage, uImage or Image (as QEMU -kernel)')
       .option('--gdb <[host:]port>', 'wait for gdb on this port at icount 0 (127.0.0.1 by default); reverse execution works')
-      .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT'),
+      .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
+      .option('--jit-stats', 'print on stderr at the end: blocks translated, instructions in blocks vs interpreted, why execution returned to the machine loop'),
   ).action(runCommand);
 
   machineOptions(
