@@ -68,13 +68,30 @@ export class VirtualClock {
     return this.timers;
   }
 
+  /**
+   * True while the CPU sleeps with nothing that would wake it (QEMU's `all_cpu_threads_idle`) and
+   * idle time is skipped (sleep=off). The machine sets it; null means never.
+   */
+  isCpuIdle: (() => boolean) | null = null;
+
   /** Arm `t` to fire at absolute virtual time `deadlineNs`. */
   arm(t: VirtualTimer, deadlineNs: number): void {
-    t.deadlineNs = deadlineNs;
     const before = this.nextNs;
+    t.deadlineNs = -1;
     this.recompute();
+    const othersNs = this.nextNs;
+    t.deadlineNs = deadlineNs;
+    if (deadlineNs < othersNs) this.nextNs = deadlineNs;
     // A device armed a deadline inside the running block's budget: the core must stop early.
     if (this.nextNs < before) this.onEarlierDeadline?.();
+    // QEMU (timerlist_rearm -> icount_start_warp_timer): a timer armed ahead of every other one
+    // while the CPU sleeps with nothing to wake it warps virtual time to it at once. A periodic
+    // timer's expiry re-arms before it raises its interrupt, so an idle CPU sees the next period
+    // come due too: QEMU's "double tick" before the wakeup (sleep=off).
+    if (deadlineNs < othersNs && this.isCpuIdle?.() === true) {
+      const now = this.nowNs();
+      if (deadlineNs > now) this.bias += deadlineNs - now;
+    }
   }
 
   disarm(t: VirtualTimer): void {

@@ -112,6 +112,16 @@ export class Machine {
     clock.onEarlierDeadline = () => {
       core.exitRequest = true;
     };
+    // A QEMU sleep=on log's replay applies the logged warps itself (skipIdleTime false).
+    clock.isCpuIdle = () => this.skipIdleTime && this.cpuIdle();
+  }
+
+  /** Asleep (WFI/WFE) with nothing pending that would wake the core: QEMU's idle vCPU. */
+  private cpuIdle(): boolean {
+    const st = this.core.state;
+    if (st.sleep === RUNNING || st.sleep === LOCKUP) return false;
+    if (st.sleep === SLEEP_WFE && st.eventRegister) return false;
+    return !this.exceptions.hasPendingForWakeup();
   }
 
   get cpu(): CpuState {
@@ -188,7 +198,7 @@ export class Machine {
         const inputNs = inputAt === Infinity ? Infinity : clock.nowNs() + Math.max(0, inputAt - clock.icount) * clock.scale;
         if (timerNs <= inputNs) {
           clock.warpToNextDeadline();
-          clock.runDue();
+          this.runDueTimers();
           continue;
         }
         // Nothing fires before the input is due: deliver it now (deterministic; recorded if recording).
@@ -224,8 +234,20 @@ export class Machine {
         const taken = this.exceptions.takePendingException();
         if (taken !== 0) hooks.onInterruptTaken?.(taken, clock.icount);
       }
-      clock.runDue();
+      this.runDueTimers();
     }
+  }
+
+  /**
+   * Fire due timers. One re-armed while the CPU sleeps may warp time again (VirtualClock.arm), and
+   * QEMU fires what came due then before the CPU takes an interrupt or runs an instruction. While
+   * the CPU stays idle the loop's idle branch goes on (one warp per pass, so input and halts are
+   * still seen); once something would wake it, fire the rest here, before the entry.
+   */
+  private runDueTimers(): void {
+    const clock = this.clock;
+    clock.runDue();
+    while (clock.insnsUntilDeadline() === 0 && !this.cpuIdle()) clock.runDue();
   }
 
   /** Single instruction (or one exception entry if one is pending first). */
