@@ -10,6 +10,7 @@
 //  4. reverse debugging through real gdb-multiarch on a ~1e9-instruction replay (crc32-bench-O2):
 //     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot;
 //  5. `continue` with 0 and 2,000 never-hit breakpoints through raw RSP (bench/gdb-breakpoints.js).
+//  0. (first) A-profile MIPS on virt with the MMU on, A32 and T32, armrr vs QEMU (`--only-v7a`: just that).
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints a Markdown report on stdout.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,83 @@ function icountOf(logPath) {
   let end = 0;
   for (const e of ReplayLogReader.fromFile(logPath)) end = e.icount + (e.event.kind === 'INSTRUCTION' ? e.event.count : 0);
   return end;
+}
+
+// ---- 0. A-profile throughput (virt, Cortex-A15, MMU on) -------------------------------------------
+// firmware/v7a/bench/v7a-bench.c as A32 and T32: MMU on (short descriptors: sections + 4 KiB pages),
+// CRC-32, memcpy and call chains, the generic timer interrupting every ~1 ms of virtual time. Both
+// emulators run the whole program; its console output (checksums, tick count) must be identical.
+// `--only-v7a` stops the report after this section.
+const V7A_ONLY = process.argv.includes('--only-v7a');
+const haveQemuV7a = spawnSync('qemu-system-arm', ['--version']).status === 0;
+{
+  const runFull = (cmd, args) => {
+    const t0 = now();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+    return { secs: now() - t0, status: r.status, out: r.stdout + r.stderr };
+  };
+  // armrr prints its own status lines ("armrr: ...") next to the guest's console.
+  const guestOutput = (text) => text.split('\n').filter((l) => !l.startsWith('armrr:')).join('\n').trim();
+  const qemuVirt = (elf, shift, extra) => [
+    '-M', 'virt', '-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none', '-display', 'none', '-monitor', 'none',
+    '-serial', 'null', '-semihosting-config', 'enable=on,target=native', '-icount', `shift=${shift},sleep=off${extra}`, '-kernel', elf,
+  ];
+  say('## A-profile throughput: armrr (interpreter, MMU on) vs QEMU 7.2 TCG on virt, Cortex-A15');
+  say();
+  say('firmware/v7a/bench/v7a-bench.c, whole program on both sides (start-up included): MMU on with short descriptors');
+  say('(1 MiB sections + a coarse table of 4 KiB pages over the data), CRC-32, memcpy and non-inlined call chains, the');
+  say('physical generic timer interrupting every ~1 ms of virtual time, ~2e8 instructions (`--quick`: armrr stops after 2e7).');
+  say('armrr: `armrr run|record ELF --machine virt --memory 128M --icount-shift N --no-realtime --input /dev/null`, `armrr replay ELF LOG`;');
+  say('QEMU: `qemu-system-arm -M virt -cpu cortex-a15 -m 128M -nic none -semihosting-config enable=on,target=native -icount shift=N,sleep=off[,rr=record|replay,rrfile=F]`.');
+  say('Ratio = armrr MIPS / QEMU MIPS in the same mode. "output" = the guest console of armrr run/record/replay and QEMU plain/record/replay all identical.');
+  say();
+  say('| program | shift | insns | armrr run | armrr record | armrr replay | qemu | qemu rr=record | qemu rr=replay | ratio run / record / replay | output |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|');
+  const f = (v) => `${v.toFixed(1)} MIPS`;
+  for (const isa of ['arm', 'thumb']) {
+    const elf = join(ROOT, `firmware/build/v7a-bench-${isa}-O2.elf`);
+    if (!existsSync(elf)) throw new Error(`${elf} missing: run bash firmware/build.sh`);
+    for (const shift of QUICK ? [7] : [0, 7]) {
+      const name = elf.replace(/.*\//, '');
+      log(`A-profile throughput: ${name} at shift ${shift}`);
+      const base = ['--machine', 'virt', '--memory', '128M', '--icount-shift', String(shift), '--no-realtime', '--input', '/dev/null', ...(QUICK ? ['--max-insns', '2e7'] : [])];
+      const run = runFull(process.execPath, [BIN, 'run', elf, ...base]);
+      const rlog = join(work, `v7a-s${shift}-${name}.log`);
+      const rec = runFull(process.execPath, [BIN, 'record', elf, '-o', rlog, ...base]);
+      const rep = runFull(process.execPath, [BIN, 'replay', elf, rlog]);
+      if (rep.status !== 0) throw new Error(`armrr replay of ${name} failed: ${rep.out}`);
+      const n = icountOf(rlog);
+      const a = [run, rec, rep].map((r) => n / r.secs / 1e6);
+      const outputs = [run, rec, rep].map((r) => guestOutput(r.out));
+      let q = null;
+      if (haveQemuV7a) {
+        const qlog = join(work, `v7a-q${shift}-${name}.bin`);
+        const qs = [runFull('qemu-system-arm', qemuVirt(elf, shift, '')), runFull('qemu-system-arm', qemuVirt(elf, shift, `,rr=record,rrfile=${qlog}`)), runFull('qemu-system-arm', qemuVirt(elf, shift, `,rr=replay,rrfile=${qlog}`))];
+        for (const r of qs) if (r.status !== 0) throw new Error(`qemu failed on ${name}: ${r.out}`);
+        const qn = icountOf(qlog);
+        q = qs.map((r) => qn / r.secs / 1e6);
+        // --quick stops armrr early, so only the full run compares whole outputs.
+        if (!QUICK) outputs.push(...qs.map((r) => guestOutput(r.out)));
+      }
+      // --quick stops armrr before the program prints: nothing to compare then.
+      const same = QUICK || (outputs.every((o) => o === outputs[0]) && outputs[0].includes('crc '));
+      if (!same) {
+        process.stderr.write(`bench: ${name} shift ${shift}: guest output differs:\n${outputs.join('\n---\n')}\n`);
+        process.exitCode = 1;
+      }
+      say(
+        `| ${name} | ${shift} | ${(n / 1e6).toFixed(0)}e6 | ${a.map(f).join(' | ')} | ` +
+          (q ? `${q.map(f).join(' | ')} | ${a.map((v, i) => (v / q[i]).toFixed(3)).join(' / ')}` : 'n/a | n/a | n/a | n/a') +
+          ` | ${QUICK ? 'n/a (stopped early)' : same ? 'identical' : 'DIFFERS'} |`,
+      );
+    }
+  }
+  say();
+}
+if (V7A_ONLY) {
+  rmSync(work, { recursive: true, force: true });
+  process.stdout.write(`${out.join('\n')}\n`);
+  process.exit();
 }
 
 // ---- 1. throughput -------------------------------------------------------------------------------

@@ -75,3 +75,5 @@ if [[ $status -ne 0 ]]; then echo "firmware/build.sh: build failed" >&2; exit 1;
 bash "$here/demo/build.sh"
 # ARMv7-A programs for QEMU's virt board (firmware/v7a/build.sh: A32/T32, -O0/-O2/-Os, soft/hard float).
 bash "$here/v7a/build.sh"
+# A-profile throughput workload (bench/run.js): firmware/v7a/bench/build.sh.
+bash "$here/v7a/bench/build.sh"

@@ -103,7 +103,7 @@ void DUALTIMER_Handler(void)
 /*
  * Busy-wait (no WFI) while several timers are armed: QEMU 7.2 with -icount sleep=off warps virtual
  * time to the *next* deadline once more before a WFI-woken core takes the first interrupt, so it
- * runs that handler late (see test/integration/qemu-quirks.test.ts). Busy-waiting keeps the
+ * runs that handler late (see test/integration/qemu-quirks.test.ts; armrr does the same). Busy-waiting keeps the
  * printed counts independent of that quirk; the single-timer WFI path is covered by systick below.
  */
 static void wait_until(volatile uint32_t *counter, uint32_t n)

@@ -1,10 +1,10 @@
 /*
- * Names a QEMU 7.2 difference (test/integration/qemu-quirks.test.ts). TIMER1 (every 7001 ticks
- * after a first period of 7000) and dual timer 1 (11000, then every 11001 ticks) both run at
- * 25 MHz while the core idles in WFI. The CMSDK timers interrupt once per period and WFI wakes on
- * each interrupt, so by the 40th dual-timer interrupt TIMER1 has interrupted 62 times.
- * QEMU 7.2 with -icount sleep=off skips idle time to the dual timer's deadlines and merges the
- * TIMER1 expiries in between into one interrupt: it prints t1=40.
+ * QEMU 7.2's idle warp on timer re-arm (test/integration/qemu-quirks.test.ts). TIMER1 (every 7001
+ * ticks after a first period of 7000) and dual timer 1 (11000, then every 11001 ticks) both run at
+ * 25 MHz while the core idles in WFI; by the 40th dual-timer interrupt TIMER1 has had 62 periods.
+ * QEMU 7.2 with -icount sleep=off warps virtual time to a timer re-armed ahead of every other one
+ * while the core sleeps, so TIMER1 expiries pass before the core wakes: it prints t1=40 at shift 0
+ * (armrr does the same).
  */
 #include "hw.h"
 #include "uart.h"

@@ -26,8 +26,13 @@ export interface ReplayGdbArgs {
   snapshotFile?: SnapshotFileTarget;
 }
 
-/** Every range gdb may read: RAM (with aliases), bit-band aliases, peripherals, the PPB. */
+/**
+ * Every range gdb may read: RAM (with aliases), bit-band aliases, peripherals, the PPB. On an
+ * A-profile core gdb's addresses are virtual (any of them may be mapped), so the map is the whole
+ * 4 GiB and unmapped addresses answer an error from the stub.
+ */
 export function gdbMemoryRegions(machine: Machine): { start: number; length: number; name: string }[] {
+  if (machine.core.profile.arch === 'v7a') return [{ start: 0, length: 2 ** 32, name: 'virtual address space' }];
   const ram = machine.bus.regions.flatMap((r) => [r.base, ...(r.aliases ?? [])].map((start) => ({ start, length: r.size, name: r.name })));
   return [
     ...ram,

@@ -67,7 +67,8 @@ export function buildProgram(): Command {
       .description('run a firmware ELF or a Linux kernel; UART0 goes to stdout, semihosting console to stderr')
       .argument('<elf>', 'firmware ELF (ARM, 32-bit), or on virt a Linux zImage, uImage or Image (as QEMU -kernel)')
       .option('--gdb <[host:]port>', 'wait for gdb on this port at icount 0 (127.0.0.1 by default); reverse execution works')
-      .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT'),
+      .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
+      .option('--jit-stats', 'print on stderr at the end: blocks translated, instructions in blocks vs interpreted, why execution returned to the machine loop'),
   ).action(runCommand);
 
   machineOptions(
@@ -82,7 +83,13 @@ export function buildProgram(): Command {
     .command('replay')
     .description('replay a log bit-exactly (no host input), optionally serving gdb with reverse execution')
     .argument('<elf>', 'the firmware ELF or kernel image the log was recorded with')
-    .argument('<log>', 'replay log written by armrr record')
+    .argument('<log>', 'replay log written by armrr record, or by QEMU (-icount shift=N,rr=record,rrfile=LOG)')
+    .option('--machine <name>', "a QEMU recording's board, as QEMU's -M: mps2-an385 (default) or mps2-an386 (armrr's logs name theirs)")
+    .option(
+      '--icount-shift <n>',
+      "a QEMU recording's -icount shift=N: required for QEMU's logs, which record neither the shift nor the board " +
+        "(sleep=on/off is read from the log; armrr's logs name their own options)",
+    )
     .option('--gdb <[host:]port>', 'serve the GDB remote protocol here and wait for gdb at icount 0')
     .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
     .option('--cpu <name>', 'the --cpu the log was recorded with (virt)')

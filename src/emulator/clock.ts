@@ -68,13 +68,30 @@ export class VirtualClock {
     return this.timers;
   }
 
+  /**
+   * True while the CPU sleeps with nothing that would wake it (QEMU's `all_cpu_threads_idle`) and
+   * idle time is skipped (sleep=off). The machine sets it; null means never.
+   */
+  isCpuIdle: (() => boolean) | null = null;
+
   /** Arm `t` to fire at absolute virtual time `deadlineNs`. */
   arm(t: VirtualTimer, deadlineNs: number): void {
-    t.deadlineNs = deadlineNs;
     const before = this.nextNs;
+    t.deadlineNs = -1;
     this.recompute();
+    const othersNs = this.nextNs;
+    t.deadlineNs = deadlineNs;
+    if (deadlineNs < othersNs) this.nextNs = deadlineNs;
     // A device armed a deadline inside the running block's budget: the core must stop early.
     if (this.nextNs < before) this.onEarlierDeadline?.();
+    // QEMU (timerlist_rearm -> icount_start_warp_timer): a timer armed ahead of every other one
+    // while the CPU sleeps with nothing to wake it warps virtual time to it at once. A periodic
+    // timer's expiry re-arms before it raises its interrupt, so an idle CPU sees the next period
+    // come due too: QEMU's "double tick" before the wakeup (sleep=off).
+    if (deadlineNs < othersNs && this.isCpuIdle?.() === true) {
+      const now = this.nowNs();
+      if (deadlineNs > now) this.bias += deadlineNs - now;
+    }
   }
 
   disarm(t: VirtualTimer): void {
@@ -122,6 +139,23 @@ export class VirtualClock {
       fired = true;
     }
     return fired;
+  }
+
+  /**
+   * Fire only the earliest due timer (a periodic timer that missed several periods is due again
+   * after it): what QEMU does per CHECKPOINT_CLOCK_VIRTUAL, which a QEMU recording's replay follows.
+   */
+  runOneDue(): boolean {
+    const now = this.nowNs();
+    let best: VirtualTimer | null = null;
+    for (const t of this.timers) {
+      if (t.deadlineNs >= 0 && t.deadlineNs <= now && (best === null || t.deadlineNs < best.deadlineNs)) best = t;
+    }
+    if (best === null) return false;
+    best.deadlineNs = -1;
+    this.recompute();
+    best.callback();
+    return true;
   }
 
   /** Idle skip: move virtual time to the next deadline without retiring instructions. */

@@ -12,15 +12,17 @@
 export type RegisterFeature =
   | 'org.gnu.gdb.arm.m-profile'
   | 'org.gnu.gdb.arm.m-system'
-  | 'org.gnu.gdb.arm.vfp';
+  | 'org.gnu.gdb.arm.core'
+  | 'org.gnu.gdb.arm.vfp'
+  | 'org.gnu.gdb.arm.neon';
 
 export interface RegisterInfo {
   /** gdb's remote register number (what `p`/`P` and `T` replies use). */
   readonly regnum: number;
   readonly name: string;
-  readonly bitsize: 32 | 64;
+  readonly bitsize: 32 | 64 | 128;
   /** The tdesc type; `float` with 64 bits is what QEMU gives d0-d15 (gdb shows a double). */
-  readonly type: 'uint32' | 'int' | 'data_ptr' | 'code_ptr' | 'float';
+  readonly type: 'uint32' | 'int' | 'data_ptr' | 'code_ptr' | 'float' | 'ieee_double' | 'neon_q';
   /** The tdesc group, where gdb's default would be wrong (fpscr belongs with the FP registers). */
   readonly group?: 'float';
   readonly feature: RegisterFeature;
@@ -70,8 +72,48 @@ export const M_PROFILE_FPU_REGISTERS: RegisterLayout = [
   { regnum: REG_FPSCR, name: 'fpscr', bitsize: 32, type: 'int', group: 'float', feature: 'org.gnu.gdb.arm.vfp' },
 ];
 
-/** The layout for a core, by whether it has an FPU. */
-export function registerLayoutFor(core: { readonly fpu: boolean }): RegisterLayout {
+/**
+ * A-profile (Cortex-A15 on virt): org.gnu.gdb.arm.core (r0-r15, cpsr at 25, the same number as xpsr
+ * on M) and org.gnu.gdb.arm.vfp with d0-d31 at 26-57 and fpscr at 58, as gdbserver's arm-with-neon
+ * description; gdb derives s0-s31 from d0-d15. q0-q15 come as registers of their own (59-74) in
+ * org.gnu.gdb.arm.neon: gdb 13.1 announces q pseudo registers for an empty neon feature but makes
+ * zero of them (arm_dump_tdep: q_pseudo_count = 0), so `p $q0` would find nothing. QEMU 7.2 numbers
+ * d0-d31 the same (26-57) but puts q0-q15 at 58-73 and fpscr at 74 (its arm-neon.xml, without the
+ * vfp feature, so gdb makes no s registers there), then fpsid/fpexc and its CP15 registers.
+ */
+export const REG_CPSR = 25;
+export const REG_A_D0 = 26;
+export const REG_A_FPSCR = REG_A_D0 + 32;
+/** q0; q<n> = d<2n+1>:d<2n>. */
+export const REG_A_Q0 = REG_A_FPSCR + 1;
+
+export const A_PROFILE_REGISTERS: RegisterLayout = [
+  // Signed like QEMU's arm-core.xml (no type: gdb's default int), so `info registers` reads the same.
+  ...Array.from({ length: 13 }, (_, n): RegisterInfo => ({ regnum: n, name: `r${n}`, bitsize: 32, type: 'int', feature: 'org.gnu.gdb.arm.core' })),
+  { regnum: REG_SP, name: 'sp', bitsize: 32, type: 'data_ptr', feature: 'org.gnu.gdb.arm.core' },
+  { regnum: 14, name: 'lr', bitsize: 32, type: 'int', feature: 'org.gnu.gdb.arm.core' },
+  { regnum: REG_PC, name: 'pc', bitsize: 32, type: 'code_ptr', feature: 'org.gnu.gdb.arm.core' },
+  { regnum: REG_CPSR, name: 'cpsr', bitsize: 32, type: 'int', feature: 'org.gnu.gdb.arm.core' },
+  ...Array.from({ length: 32 }, (_, n): RegisterInfo => ({
+    regnum: REG_A_D0 + n,
+    name: `d${n}`,
+    bitsize: 64,
+    type: 'ieee_double',
+    feature: 'org.gnu.gdb.arm.vfp',
+  })),
+  { regnum: REG_A_FPSCR, name: 'fpscr', bitsize: 32, type: 'int', group: 'float', feature: 'org.gnu.gdb.arm.vfp' },
+  ...Array.from({ length: 16 }, (_, n): RegisterInfo => ({
+    regnum: REG_A_Q0 + n,
+    name: `q${n}`,
+    bitsize: 128,
+    type: 'neon_q',
+    feature: 'org.gnu.gdb.arm.neon',
+  })),
+];
+
+/** The layout for a core: A-profile, or M-profile by whether it has an FPU. */
+export function registerLayoutFor(core: { readonly fpu: boolean; readonly arch?: 'v7m' | 'v7a' }): RegisterLayout {
+  if (core.arch === 'v7a') return A_PROFILE_REGISTERS;
   return core.fpu ? M_PROFILE_FPU_REGISTERS : M_PROFILE_REGISTERS;
 }
 
@@ -93,16 +135,18 @@ export function isKnownRegister(regnum: number, layout: RegisterLayout = M_PROFI
 /** What encoding a register needs from a target (GdbTarget has these members). */
 export interface RegisterSource {
   readRegister(regnum: number): number | null;
+  /** 64- and 128-bit registers (d, q) as unsigned values. */
   readRegister64?(regnum: number): bigint | null;
 }
 
 /** One register as `p` and `g` carry it: little-endian hex of its width, `x`s when unavailable. */
 export function encodeRegister(source: RegisterSource, reg: RegisterInfo): string {
   const bytes = Buffer.alloc(reg.bitsize / 8);
-  if (reg.bitsize === 64) {
+  if (reg.bitsize !== 32) {
     const value = source.readRegister64?.(reg.regnum) ?? null;
-    if (value === null) return 'x'.repeat(16);
+    if (value === null) return 'x'.repeat(reg.bitsize / 4);
     bytes.writeBigUInt64LE(BigInt.asUintN(64, value));
+    if (reg.bitsize === 128) bytes.writeBigUInt64LE(BigInt.asUintN(64, value >> 64n), 8);
   } else {
     const value = source.readRegister(reg.regnum);
     if (value === null) return 'x'.repeat(8);
@@ -140,7 +184,13 @@ export function decodeRegisters(
     }
     if (!/^[0-9a-fA-F]+$/.test(field)) return null;
     const bytes = Buffer.from(field, 'hex');
-    fields.push({ reg, value: reg.bitsize === 64 ? bytes.readBigUInt64LE(0) : bytes.readUInt32LE(0) });
+    const value =
+      reg.bitsize === 32
+        ? bytes.readUInt32LE(0)
+        : reg.bitsize === 64
+          ? bytes.readBigUInt64LE(0)
+          : (bytes.readBigUInt64LE(8) << 64n) | bytes.readBigUInt64LE(0);
+    fields.push({ reg, value });
   }
   return at === payload.length && payload.length > 0 ? fields : null;
 }

@@ -32,6 +32,8 @@ const HELP = `armrr replay monitor commands (add --json for machine-readable out
   delete-icount ICOUNT|all
                        delete one icount breakpoint, or all of this connection's
   timers               virtual clock and pending device timers
+  phys ADDR [LEN]      LEN bytes (default 16, at most 4096) at physical address ADDR, past the
+                       MMU (gdb's own x/ reads virtual addresses as the CPU sees them)
 `;
 
 export function createReplayMonitor(ctx: ReplayMonitorContext) {
@@ -198,6 +200,27 @@ export function createReplayMonitor(ctx: ReplayMonitorContext) {
         emit(`deleted the icount breakpoint at ${n}\n`, { deleted: 1 });
         return true;
       }
+      case 'phys': {
+        const addr = parseMonitorNumber(args[1]);
+        const len = args[2] === undefined ? 16 : parseMonitorNumber(args[2]);
+        if (addr === null || len === null || len < 1 || len > 4096 || addr + len > 2 ** 32) {
+          out('usage: monitor phys ADDR [LEN]  (ADDR and LEN decimal or 0x-hex, LEN 1-4096, inside the 4 GiB physical space)\n');
+          return true;
+        }
+        const bytes = target.readPhysical(addr, len);
+        if (bytes === null) {
+          emit(`cannot read physical memory at 0x${addr.toString(16)} (${len} bytes): nothing readable there\n`, { addr, error: 'unreadable' });
+          return true;
+        }
+        const hex = Buffer.from(bytes).toString('hex');
+        const lines: string[] = [];
+        for (let at = 0; at < len; at += 16) {
+          const row = hex.slice(2 * at, 2 * Math.min(len, at + 16)).replace(/(..)(?!$)/g, '$1 ');
+          lines.push(`0x${(addr + at).toString(16).padStart(8, '0')}: ${row}\n`);
+        }
+        emit(lines.join(''), { addr, bytes: hex });
+        return true;
+      }
       case 'timers': {
         const clock = m.clock;
         const now = clock.nowNs();
@@ -237,4 +260,11 @@ export function createReplayMonitor(ctx: ReplayMonitorContext) {
         return false;
     }
   };
+}
+
+/** A monitor argument: decimal or 0x-prefixed hex; null when malformed. */
+function parseMonitorNumber(text: string | undefined): number | null {
+  if (text === undefined || !/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : null;
 }

@@ -19,12 +19,34 @@ import type { WatchObserver } from '../emulator/memory/bus.js';
 import type { ReplayTimeline } from '../snapshots/timeline.js';
 import { captureMachineState, restoreMachineState } from '../snapshots/machine-state.js';
 import type { BreakpointType, GdbTarget, MemoryRegion, ResumeAction, StopReason, WatchpointType } from './target.js';
-import { REG_D0, REG_FPSCR, REG_MSP, REG_PSP, REG_XPSR, registerLayoutFor, type RegisterLayout } from './register-layout.js';
+import {
+  REG_A_D0,
+  REG_A_FPSCR,
+  REG_A_Q0,
+  REG_CPSR,
+  REG_D0,
+  REG_FPSCR,
+  REG_MSP,
+  REG_PSP,
+  REG_XPSR,
+  registerLayoutFor,
+  type RegisterLayout,
+} from './register-layout.js';
+import { DebugAddressSpace, type PhysicalPiece } from './debug-address-space.js';
+import type { ArmV7aState } from '../emulator/cpu/v7a/state.js';
 
+/**
+ * A watchpoint at virtual `addr`. The bus watches physical pages, so `pieces` hold where the range
+ * maps now; they are re-translated whenever the MMU drops cached translations (and after every
+ * restore), so a remap moves the watch with it. Limits: a page that does not translate is not
+ * watched until it does, and an access through another virtual alias of a watched physical page
+ * also triggers (reported at the watched virtual address).
+ */
 interface Watch {
   type: WatchpointType;
   addr: number;
   len: number;
+  pieces: PhysicalPiece[];
 }
 
 interface Hit {
@@ -55,6 +77,15 @@ export class ReplayGdbTarget implements GdbTarget {
       onAccess: (addr, size, isWrite) => this.onAccess(addr, size, isWrite),
     };
     this.machine.bus.watchObserver = observer;
+    this.space = new DebugAddressSpace(this.machine);
+    this.space.onTranslationChange = () => this.rearmWatches();
+  }
+
+  /** gdb's addresses (virtual on an A-profile core with its MMU on) to physical ones. */
+  readonly space: DebugAddressSpace;
+
+  private get isAProfile(): boolean {
+    return this.machine.core.profile.arch === 'v7a';
   }
 
   get machine(): Machine {
@@ -71,6 +102,11 @@ export class ReplayGdbTarget implements GdbTarget {
   readRegister(n: number): number | null {
     const c = this.machine.cpu;
     if (n >= 0 && n <= 15) return c.r[n]! >>> 0;
+    if (this.isAProfile) {
+      if (n === REG_CPSR) return (c as ArmV7aState).getCpsr();
+      if (n === REG_A_FPSCR) return c.fpscr >>> 0;
+      return null;
+    }
     if (n === REG_XPSR) return c.getXpsr();
     if (n === REG_MSP) return c.getMsp() >>> 0;
     if (n === REG_PSP) return c.getPsp() >>> 0;
@@ -80,8 +116,21 @@ export class ReplayGdbTarget implements GdbTarget {
 
   /** d<n> = s<2n+1>:s<2n>. */
   readRegister64(n: number): bigint | null {
-    const d = n - REG_D0;
-    if (d < 0 || d > 15 || !this.machine.core.profile.fpu) return null;
+    if (this.isAProfile) {
+      const count = this.machine.core.profile.fpRegs / 2;
+      if (n >= REG_A_Q0) {
+        // q<n> = d<2n+1>:d<2n>.
+        const lo = this.readD(2 * (n - REG_A_Q0), count);
+        const hi = this.readD(2 * (n - REG_A_Q0) + 1, count);
+        return lo === null || hi === null ? null : (hi << 64n) | lo;
+      }
+      return this.readD(n - REG_A_D0, count);
+    }
+    return this.readD(n - REG_D0, 16);
+  }
+
+  private readD(d: number, count: number): bigint | null {
+    if (d < 0 || d >= count || !this.machine.core.profile.fpu) return null;
     const s = this.machine.cpu.s;
     return (BigInt(s[2 * d + 1]! >>> 0) << 32n) | BigInt(s[2 * d]! >>> 0);
   }
@@ -93,16 +142,27 @@ export class ReplayGdbTarget implements GdbTarget {
   readonly registerWriteRefusal = 'armrr replay: writing registers would make the replay diverge from the recording, so it is refused';
 
   readMemory(addr: number, length: number): Uint8Array | null {
-    const bus = this.machine.bus;
-    const ram = bus.debugRead(addr, length, false);
+    return this.readThrough((mmio) => this.space.read(addr, length, mmio));
+  }
+
+  /** `monitor phys`: bytes at a physical address, bypassing the MMU. */
+  readPhysical(pa: number, length: number): Uint8Array | null {
+    return this.readThrough((mmio) => this.space.readPhysical(pa, length, mmio));
+  }
+
+  private readThrough(read: (allowMmio: boolean) => Uint8Array | null): Uint8Array | null {
+    const ram = read(false);
     if (ram !== null) return ram;
     // Device registers: reads can have side effects (a UART DATA read clears RXFULL), so read them
     // and put the whole non-RAM machine state back: the replay must not notice the debugger.
     const saved = captureMachineState(this.machine);
     try {
-      return bus.debugRead(addr, length, true);
+      return read(true);
     } finally {
       restoreMachineState(this.machine, saved);
+      // The restore dropped the MMU's cached translations, which re-armed the watches on tables
+      // that may not be restored yet; arm them again on the state now in place.
+      this.rearmWatches();
     }
   }
 
@@ -131,19 +191,30 @@ export class ReplayGdbTarget implements GdbTarget {
 
   addWatchpoint(type: WatchpointType, addr: number, len: number): boolean {
     if (len <= 0 || len > 0x10000) return false;
-    this.watches.push({ type, addr: addr >>> 0, len });
-    this.machine.bus.setWatched(addr >>> 0, len, true);
+    this.watches.push({ type, addr: addr >>> 0, len, pieces: [] });
+    this.rearmWatches();
     return true;
   }
 
   removeWatchpoint(type: WatchpointType, addr: number, len: number): boolean {
     const i = this.watches.findIndex((w) => w.type === type && w.addr === addr >>> 0 && w.len === len);
     if (i < 0) return true;
-    this.watches.splice(i, 1);
-    this.machine.bus.setWatched(addr >>> 0, len, false);
+    const [gone] = this.watches.splice(i, 1);
+    for (const p of gone!.pieces) this.machine.bus.setWatched(p.pa, p.len, false);
     // Pages still covered by other watchpoints stay watched.
-    for (const w of this.watches) this.machine.bus.setWatched(w.addr, w.len, true);
+    for (const w of this.watches) for (const p of w.pieces) this.machine.bus.setWatched(p.pa, p.len, true);
     return true;
+  }
+
+  /** Translate every watched range again and watch the physical pages it maps to now. */
+  private rearmWatches(): void {
+    if (this.watches.length === 0) return;
+    const bus = this.machine.bus;
+    for (const w of this.watches) for (const p of w.pieces) bus.setWatched(p.pa, p.len, false);
+    for (const w of this.watches) {
+      w.pieces = this.space.physicalPieces(w.addr, w.len);
+      for (const p of w.pieces) bus.setWatched(p.pa, p.len, true);
+    }
   }
 
   private watchActive = false;
@@ -151,12 +222,14 @@ export class ReplayGdbTarget implements GdbTarget {
   private onAccess(addr: number, size: number, isWrite: boolean): void {
     if (!this.watchActive) return;
     for (const w of this.watches) {
-      if (addr + size <= w.addr || addr >= w.addr + w.len) continue;
       if (w.type === 'write' && !isWrite) continue;
       if (w.type === 'read' && isWrite) continue;
+      // The bus reports physical addresses; gdb wants the virtual one it watches.
+      const piece = w.pieces.find((p) => addr + size > p.pa && addr < p.pa + p.len);
+      if (piece === undefined) continue;
       const type = w.type === 'write' ? 'watch' : w.type === 'read' ? 'rwatch' : 'awatch';
       const k = this.machine.icount;
-      const hit = { k, addr: Math.max(addr, w.addr), type } as const;
+      const hit = { k, addr: (piece.va + Math.max(0, addr - piece.pa)) >>> 0, type } as const;
       if (this.scanHits !== null) {
         this.scanHits.push({ pos: k, stop: { kind: 'watch', type, addr: hit.addr } });
       } else if (this.watchHit === null) {
@@ -227,6 +300,8 @@ export class ReplayGdbTarget implements GdbTarget {
   /** Sliced seek that gives up (staying wherever it got to) when interrupted; false then. */
   private async seekTo(icount: number): Promise<boolean> {
     const stop = await this.timeline.seekInSlices(icount, undefined, () => this.interrupted);
+    // A restore on the way may have re-armed the watches before RAM (the tables) was back.
+    this.rearmWatches();
     return !(stop.kind === 'halt' && stop.reason === 'interrupted');
   }
 
@@ -239,6 +314,7 @@ export class ReplayGdbTarget implements GdbTarget {
     const start = this.machine.icount;
     const target = action === 'step' ? start + 1 : Infinity;
     this.installBreakpoints(action === 'continue');
+    this.rearmWatches();
     this.watchActive = this.watches.length > 0;
     this.watchHit = null;
     try {

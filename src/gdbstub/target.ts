@@ -47,7 +47,7 @@ export interface GdbTarget {
   readRegister(regnum: number): number | null;
   /** Capability: the registers this core shows gdb (default: M_PROFILE_REGISTERS, no FPU). */
   readonly registerLayout?: RegisterLayout;
-  /** Capability: 64-bit registers of the layout (d0-d15) -> value, or null. */
+  /** Capability: 64- and 128-bit registers of the layout (d0-d31, q0-q15) -> unsigned value, or null. */
   readRegister64?(regnum: number): bigint | null;
   /** false when the register does not exist or cannot be written. */
   writeRegister(regnum: number, value: number): boolean;

@@ -16,6 +16,12 @@ import type { HostPort, OutputSink, SerialInput } from '../emulator/io/input-por
 import type { Machine, RunHooks } from '../emulator/machines/machine.js';
 import type { ReplayEvent } from './events.js';
 import { describeLocation, type LogLocation } from './errors.js';
+import { isQemuOnlyEvent, QemuWarpMismatch, type QemuWarpInterpreter, type QemuWarpState } from './qemu-log-events.js';
+
+/** A log position with the QEMU-only state a QEMU recording's replay carries (snapshots keep it). */
+interface QemuLogLocation extends LogLocation {
+  readonly qemu?: QemuWarpState;
+}
 
 /** The cursor the replayer needs (implemented by ReplayLogReader). */
 export interface EventCursor {
@@ -37,14 +43,15 @@ export class ReplayDivergenceError extends Error {
     readonly icount: number,
     readonly expected: LogEntry | null,
     readonly actual: string,
+    /** What the user can do about it (default: for armrr's own logs). */
+    hint = 'The firmware, machine options or emulator version differ from the recording, or the log is damaged.',
   ) {
     const exp =
       expected === null
         ? 'the end of the log'
         : `${describeEvent(expected.event)} at icount ${expected.icount} ${describeLocation(expected)}`;
     super(
-      `replay diverged at icount ${icount}: the log expects ${exp}, but the machine ${actual}. ` +
-        'The firmware, machine options or emulator version differ from the recording, or the log is damaged.',
+      `replay diverged at icount ${icount}: the log expects ${exp}, but the machine ${actual}. ${hint}`,
     );
   }
 }
@@ -86,6 +93,8 @@ export class Replayer {
   constructor(
     private readonly cursor: EventCursor,
     visibleOutput: OutputSink,
+    /** Replaying a QEMU recording: its QEMU-only events (warps, clock reads) are applied by this. */
+    private readonly qemu: QemuWarpInterpreter | null = null,
   ) {
     const self = this;
     this.ports = {
@@ -94,7 +103,7 @@ export class Replayer {
           const e = self.headAt();
           if (e === null || e.event.kind !== 'ASYNC_CHAR_READ' || e.event.device !== device) return -1;
           if (e.event.data.length !== 1) {
-            throw new ReplayDivergenceError(self.icount, e, 'delivers one byte per UART read (QEMU logs of other machines are not replayable)');
+            throw self.diverged(self.icount, e, 'delivers one byte per UART read (QEMU logs of other machines are not replayable)');
           }
           self.cursor.next();
           return e.event.data[0]!;
@@ -109,6 +118,8 @@ export class Replayer {
       },
       host: {
         hostClockNs(): number {
+          // QEMU's replay answers a read the log does not hold with the last logged value.
+          if (self.qemu !== null) return self.qemu.state.hostClock;
           const e = self.expect('CLOCK', 'reads the host clock', (ev) => ev.kind === 'CLOCK' && ev.clock === 'HOST');
           return e.event.kind === 'CLOCK' ? Number(e.event.value) : 0;
         },
@@ -120,7 +131,7 @@ export class Replayer {
           if (device === 0) {
             const e = self.expect('CHAR_WRITE', `writes 0x${byte.toString(16).padStart(2, '0')} to UART0`);
             if (e.event.kind === 'CHAR_WRITE' && (e.event.res !== 1 || e.event.offset !== 1)) {
-              throw new ReplayDivergenceError(self.icount, e, `writes one byte (CHAR_WRITE 1 -> 1), the log says ${e.event.offset} -> ${e.event.res}`);
+              throw self.diverged(self.icount, e, `writes one byte (CHAR_WRITE 1 -> 1), the log says ${e.event.offset} -> ${e.event.res}`);
             }
           }
           visibleOutput.uartWrite(device, byte);
@@ -130,15 +141,42 @@ export class Replayer {
     };
   }
 
+  /** Events the machine produced as the log says (for telling a wrong firmware from a model difference). */
+  private matched = 0;
+
+  diverged(icount: number, expected: LogEntry | null, actual: string): ReplayDivergenceError {
+    if (this.qemu === null) return new ReplayDivergenceError(icount, expected, actual);
+    const why =
+      this.matched >= 20
+        ? `armrr followed QEMU's recording for ${this.matched} events first, so the firmware and options look right: this looks like a ` +
+          "difference between QEMU's and armrr's device models (or CPU) at this point; please report it with the log and the ELF."
+        : `armrr parted from QEMU's recording after ${this.matched} matching events: most likely the ELF is not the one QEMU ran, or ` +
+          "--machine / --icount-shift are not QEMU's -M / -icount shift=N (QEMU's logs do not record them).";
+    return new ReplayDivergenceError(icount, expected, actual, `This is a QEMU recording: ${why}`);
+  }
+
   private get icount(): number {
     return this.machine?.clock.icount ?? 0;
   }
 
-  /** Skip INSTRUCTION entries; returns the next sync event, or null at the end of the log. */
+  /**
+   * Skip INSTRUCTION entries; returns the next sync event, or null at the end of the log. In a
+   * QEMU recording, QEMU-only events due by now are applied on the way (a later one is returned,
+   * so that the run stops at its icount).
+   */
   private head(): LogEntry | null {
     for (;;) {
       const e = this.cursor.peek();
-      if (e === null || e.event.kind !== 'INSTRUCTION') return e;
+      if (e === null) return e;
+      if (e.event.kind !== 'INSTRUCTION') {
+        if (this.qemu === null || this.machine === null || !isQemuOnlyEvent(e.event) || e.icount > this.icount) return e;
+        try {
+          this.qemu.apply(e.event, this.machine!.clock);
+        } catch (err) {
+          if (err instanceof QemuWarpMismatch) throw this.diverged(this.icount, e, err.what);
+          throw err;
+        }
+      }
       this.cursor.next();
     }
   }
@@ -152,9 +190,10 @@ export class Replayer {
   private expect(kind: ReplayEvent['kind'], doing: string, matches?: (event: ReplayEvent) => boolean): LogEntry {
     const e = this.head();
     if (e === null || e.event.kind !== kind || e.icount !== this.icount || (matches !== undefined && !matches(e.event))) {
-      throw new ReplayDivergenceError(this.icount, e, doing);
+      throw this.diverged(this.icount, e, doing);
     }
     this.cursor.next();
+    this.matched++;
     return e;
   }
 
@@ -168,13 +207,16 @@ export class Replayer {
       this.cursor.next();
       return null;
     }
-    throw new ReplayDivergenceError(this.icount, e, doing);
+    throw this.diverged(this.icount, e, doing);
   }
 
   /** Skip the start-of-recording checkpoints; returns the run hooks for Machine.run. */
   attach(machine: Machine): RunHooks {
     this.machine = machine;
-    machine.clock.beforeTimersFire = () => {
+    // QEMU's sleep=on: idle time is the log's warps, not a jump to the next deadline.
+    if (this.qemu?.sleep === true) machine.skipIdleTime = false;
+    if (this.qemu !== null) this.startChecked = true;
+    if (this.qemu === null) machine.clock.beforeTimersFire = () => {
       this.expect('CHECKPOINT', 'fires virtual timers', (ev) => ev.kind === 'CHECKPOINT' && ev.checkpoint === 'CLOCK_VIRTUAL');
     };
     machine.exceptions.onExceptionEvent = (kind) => {
@@ -209,7 +251,7 @@ export class Replayer {
   private checkNotStalled(icount: number, e: LogEntry): void {
     const s = this.stall;
     if (s.icount === icount && s.offset === e.offset && s.entries === this.entries) {
-      throw new ReplayDivergenceError(icount, e, stalledBecause(e.event));
+      throw this.diverged(icount, e, stalledBecause(e.event));
     }
     s.icount = icount;
     s.offset = e.offset;
@@ -218,7 +260,8 @@ export class Replayer {
 
   /** A recording starts with CHECKPOINT_INIT then CHECKPOINT_RESET at icount 0 (as QEMU's), and only there. */
   private consumeMarkers(): void {
-    if (this.startChecked) return;
+    // A QEMU recording's opening checkpoints follow its own start-up events: applied by head().
+    if (this.startChecked || this.qemu !== null) return;
     this.startChecked = true;
     // A log cut before its opening checkpoints has nothing to check.
     if (this.cursor.position().index !== 0 || this.head() === null) return;
@@ -235,7 +278,7 @@ export class Replayer {
     // The recording's end is not produced by the machine; the run simply stops there.
     if (e.event.kind === 'SHUTDOWN' || e.event.kind === 'END') return;
     if (e.icount < icount) {
-      throw new ReplayDivergenceError(icount, e, `reached icount ${icount} without producing it`);
+      throw this.diverged(icount, e, `reached icount ${icount} without producing it`);
     }
   }
 
@@ -248,8 +291,8 @@ export class Replayer {
     this.consumeMarkers();
     const e = this.head();
     if (e === null || e.event.kind === 'END') return;
-    if (e.event.kind === 'SHUTDOWN' && e.event.cause !== 'GUEST_SHUTDOWN') return;
-    throw new ReplayDivergenceError(this.icount, e, e.event.kind === 'SHUTDOWN' ? 'has not exited' : 'stopped at the end of the log without producing it');
+    if (e.event.kind === 'SHUTDOWN' && (e.event.cause !== 'GUEST_SHUTDOWN' || this.qemu !== null)) return;
+    throw this.diverged(this.icount, e, e.event.kind === 'SHUTDOWN' ? 'has not exited' : 'stopped at the end of the log without producing it');
   }
 
   /** The machine exited (semihosting): the log must say so here. */
@@ -257,8 +300,11 @@ export class Replayer {
     this.consumeMarkers();
     const e = this.head();
     if (e === null) return;
+    // QEMU ends every recording with SHUTDOWN_HOST_SIGNAL (its exit handler writes it), without
+    // counting the instructions since the previous event.
+    if (this.qemu !== null && (e.event.kind === 'SHUTDOWN' || e.event.kind === 'END') && e.icount <= this.icount) return;
     if (e.event.kind !== 'SHUTDOWN' || e.event.cause !== 'GUEST_SHUTDOWN' || e.icount !== this.icount) {
-      throw new ReplayDivergenceError(this.icount, e, 'exits (semihosting)');
+      throw this.diverged(this.icount, e, 'exits (semihosting)');
     }
   }
 
@@ -270,11 +316,15 @@ export class Replayer {
 
   /** The log position at this point (saved in snapshots). */
   position(): LogLocation {
-    return this.cursor.position();
+    const at = this.cursor.position();
+    if (this.qemu === null) return at;
+    const withState: QemuLogLocation = { offset: at.offset, index: at.index, icount: at.icount, qemu: this.qemu.save() };
+    return withState;
   }
 
   restore(at: LogLocation): void {
     this.cursor.seek(at);
+    this.qemu?.load((at as QemuLogLocation).qemu);
     this.stall.icount = -1;
     this.startChecked = false;
   }

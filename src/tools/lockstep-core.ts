@@ -4,7 +4,10 @@
  * steps the same firmware and r0-r15 and xPSR are compared at every instruction boundary,
  * including across interrupts and faults (exception entry consumes no icount in either). On a core
  * with an FPU (mps2-an386) QEMU also logs the FP registers (`-d …,fpu`), and s0-s31 and FPSCR are
- * compared too.
+ * compared too. On virt (Cortex-A15) the status register is the CPSR and the FP file is d0-d31
+ * (s0-s63) and FPSCR. QEMU's trace shows r8-r14 of the current mode only, so each mode's banked
+ * registers are compared whenever that mode runs (after every mode change and exception entry);
+ * the SPSRs are compared through what they become (the CPSR after an exception return, MRS).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,18 +15,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootFirmware } from '../emulator/boot.js';
 import { LiveHostPort, NoSerialInput, BufferOutputSink } from '../emulator/io/live-ports.js';
-import type { Machine, StopReason } from '../emulator/machines/machine.js';
+import type { Machine, RunHooks, StopReason } from '../emulator/machines/machine.js';
 import { QemuTraceParser, type TraceRecord } from './qemu-trace.js';
 import { Disassembly } from './disasm.js';
+import { ArmV7aState } from '../emulator/cpu/v7a/state.js';
 
 /** Boards lock-step knows how to run on both sides (the QEMU -M name is the same). */
-export const LOCKSTEP_MACHINES = ['mps2-an385', 'mps2-an386'] as const;
+export const LOCKSTEP_MACHINES = ['mps2-an385', 'mps2-an386', 'virt'] as const;
 export type LockstepMachine = (typeof LOCKSTEP_MACHINES)[number];
 
 export interface LockstepOptions {
   /** Board for both emulators (default mps2-an385). */
   machine?: LockstepMachine;
   icountShift?: number;
+  /**
+   * Compare the FP registers too (default: when the core has an FPU). QEMU's FP dump is most of
+   * its trace (37 of 43 lines per instruction on A-profile), so integer-only runs go faster without.
+   */
+  fpRegisters?: boolean;
   /** Stop (successfully) after comparing this many instructions. */
   maxInsns?: number;
   /** Instructions of context printed before a divergence. */
@@ -49,8 +58,9 @@ export interface LockstepOptions {
 
 export interface RegState {
   regs: Uint32Array;
+  /** xPSR (M-profile) or CPSR (A-profile). */
   xpsr: number;
-  /** s0-s31 raw bits and FPSCR; null on a core without FPU. */
+  /** s0-s31 (s0-s63 on A-profile) raw bits and FPSCR; null on a core without FPU. */
   s: Uint32Array | null;
   fpscr: number | null;
 }
@@ -93,17 +103,21 @@ class FixedHostPort extends LiveHostPort {
 /** Semihosting calls whose r0 result is host time (SYS_CLOCK, SYS_TIME): an input, not a behaviour. */
 const HOST_TIME_CALL = /^\.\.\.handling as semihosting call 0x(10|11)$/;
 
+/** QEMU's EXCP_PREFETCH_ABORT (target/arm/cpu.h), as `Taking exception 3 [Prefetch Abort]` shows it. */
+const QEMU_EXCP_PREFETCH_ABORT = 3;
+
 const REG_NAMES = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'sp', 'lr', 'pc'];
 const hex = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
 
 function capture(m: Machine, into: RegState): void {
-  const r = m.cpu.r;
+  const cpu = m.cpu;
+  const r = cpu.r;
   for (let i = 0; i < 16; i++) into.regs[i] = r[i]!;
-  into.xpsr = m.cpu.getXpsr() >>> 0;
+  into.xpsr = (cpu instanceof ArmV7aState ? cpu.getCpsr() : cpu.getXpsr()) >>> 0;
   if (into.s !== null) {
-    const s = m.cpu.s;
-    for (let i = 0; i < 32; i++) into.s[i] = s[i]!;
-    into.fpscr = m.cpu.fpscr >>> 0;
+    const s = cpu.s;
+    for (let i = 0; i < into.s.length; i++) into.s[i] = s[i]!;
+    into.fpscr = cpu.fpscr >>> 0;
   }
 }
 
@@ -112,13 +126,14 @@ function sameState(a: RegState, q: TraceRecord): boolean {
   for (let i = 0; i < 16; i++) if (a.regs[i] !== q.regs[i]) return false;
   if (a.s !== null && q.s !== null) {
     if (a.fpscr !== q.fpscr) return false;
-    for (let i = 0; i < 32; i++) if (a.s[i] !== q.s[i]) return false;
+    for (let i = 0; i < a.s.length; i++) if (a.s[i] !== q.s[i]) return false;
   }
   return true;
 }
 
-function newState(fpu: boolean): RegState {
-  return { regs: new Uint32Array(16), xpsr: 0, s: fpu ? new Uint32Array(32) : null, fpscr: fpu ? 0 : null };
+/** `sWords`: single-precision words of the FP file (32, or 64 for VFP D32); 0 = no FPU. */
+function newState(sWords: number): RegState {
+  return { regs: new Uint32Array(16), xpsr: 0, s: sWords > 0 ? new Uint32Array(sWords) : null, fpscr: sWords > 0 ? 0 : null };
 }
 
 function cloneState(s: RegState): RegState {
@@ -130,14 +145,14 @@ function stateOf(q: TraceRecord): RegState {
 }
 
 /** Register table of a divergence: every core register, and the FP registers that differ. */
-function registerDiff(q: RegState, a: RegState): string[] {
+function registerDiff(q: RegState, a: RegState, psrName: string): string[] {
   const lines = ['  reg        qemu      armrr'];
   const row = (name: string, qv: number, av: number): string =>
     `  ${name.padEnd(5)} ${hex(qv)}  ${hex(av)}${qv !== av ? '  <--' : ''}`;
   for (let i = 0; i < 16; i++) lines.push(row(REG_NAMES[i]!, q.regs[i]!, a.regs[i]!));
-  lines.push(row('xpsr', q.xpsr, a.xpsr));
+  lines.push(row(psrName, q.xpsr, a.xpsr));
   if (q.s !== null && a.s !== null) {
-    for (let i = 0; i < 32; i++) if (q.s[i] !== a.s[i]) lines.push(row(`s${i}`, q.s[i]!, a.s[i]!));
+    for (let i = 0; i < a.s.length; i++) if (q.s[i] !== a.s[i]) lines.push(row(`s${i}`, q.s[i]!, a.s[i]!));
     lines.push(row('fpscr', q.fpscr ?? 0, a.fpscr ?? 0));
   }
   return lines;
@@ -158,8 +173,10 @@ export function qemuLockstepArgs(
   machine: LockstepMachine = 'mps2-an385',
   fpu = false,
 ): string[] {
+  // virt as the issue's reference command line runs it (Debian's QEMU needs -nic none there).
+  const board = machine === 'virt' ? ['-M', 'virt', '-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none'] : ['-M', machine];
   return [
-    '-M', machine, '-display', 'none', '-monitor', 'none', '-serial', 'null',
+    ...board, '-display', 'none', '-monitor', 'none', '-serial', 'null',
     '-semihosting-config', 'enable=on,target=native',
     '-icount', `shift=${shift},sleep=off`,
     '-singlestep', '-d', fpu ? 'exec,cpu,fpu,nochain,int' : 'exec,cpu,nochain,int', '-D', logPath,
@@ -190,7 +207,9 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     rmSync(dir, { recursive: true, force: true });
     throw new LockstepSetupError(`mkfifo failed: ${(e as Error).message}`);
   }
-  const fpu = machine.core.profile.fpu;
+  const fpu = machine.core.profile.fpu && (opts.fpRegisters ?? true);
+  const aProfile = machine.core.profile.arch === 'v7a';
+  const sWords = fpu ? machine.cpu.s.length : 0;
   const qemuArgs = qemuLockstepArgs(elfPath, shift, fifo, machineName, fpu);
   const qemu: ChildProcess = spawn(opts.qemu ?? process.env.ARMRR_QEMU ?? 'qemu-system-arm', qemuArgs, {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -209,19 +228,28 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
   // boundaries around it (the hook sees them). Entries at the step's starting icount came before
   // that instruction ran (WFI wake-up) or after it faulted without retiring; later entries are
   // already part of the state the step ends in, which is the next instruction's "before" state.
-  const start = newState(fpu);
+  const start = newState(sWords);
   const entryStates: RegState[] = [];
   let entryCount = 0;
   let stepStartIcount = 0;
   let armrrExceptions: number[] = [];
-  const hooks = {
+  const hooks: RunHooks = {
     onInterruptTaken: (exc: number, icount: number): void => {
       armrrExceptions.push(exc);
       if (icount !== stepStartIcount) return;
-      if (entryStates.length <= entryCount) entryStates.push(newState(fpu));
+      if (entryStates.length <= entryCount) entryStates.push(newState(sWords));
       capture(machine, entryStates[entryCount++]!);
     },
   };
+  // A-profile: an abort is taken inside the instruction that raised it (which does not retire),
+  // so a step would go on into the vector; stop at the entry instead, where QEMU's next record is.
+  let faultEntered = false;
+  if (aProfile) {
+    machine.exceptions.onExceptionEvent = (kind) => {
+      if (kind === 'fault' || kind === 'bkpt') faultEntered = true;
+    };
+    hooks.shouldHalt = () => faultEntered;
+  }
   let armrrStop: StopReason | null = null;
   /** Entry state armrr reached inside the previous step after a faulting instruction retired nothing. */
   let leftover: RegState | null = null;
@@ -244,7 +272,7 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
       for (const e of q.events) lines.push(`        | ${e}`);
       lines.push(`> #${String(q.index).padStart(8)}  ${disasm.at(q.regs[15]!)}   <- state before this instruction`);
     }
-    if (q && a) lines.push(...registerDiff(stateOf(q), a));
+    if (q && a) lines.push(...registerDiff(stateOf(q), a, aProfile ? 'cpsr' : 'xpsr'));
     if (armrrExceptions.length) lines.push(`  armrr entered exception(s) ${armrrExceptions.join(',')} in its last step`);
     if (q?.exceptions.length) lines.push(`  QEMU entered exception(s) ${q.exceptions.join(',')} before this instruction`);
     divergence = {
@@ -312,12 +340,25 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     // Host time differs between the two runs: adopt QEMU's answer, as a replay would.
     if (q.events.length > 0 && q.events.some((e) => HOST_TIME_CALL.test(e))) machine.cpu.r[0] = q.regs[0]!;
     capture(machine, start);
+    if (aProfile && q.exceptions[q.exceptions.length - 1] === QEMU_EXCP_PREFETCH_ABORT && !sameState(start, q)) {
+      // A prefetch abort: QEMU logs the entry before the vector's record without a record for the
+      // address that failed to fetch; armrr takes it when it tries to run that address.
+      faultEntered = false;
+      const at = machine.icount;
+      armrrStop = machine.step(hooks);
+      if (!faultEntered || machine.icount !== at) {
+        diverge(q, start, 'register mismatch (QEMU took an exception armrr did not)');
+        return;
+      }
+      capture(machine, start);
+    }
     entryCount = 0;
     armrrExceptions = [];
     const before = machine.icount;
     stepStartIcount = before;
+    faultEntered = false;
     armrrStop = machine.step(hooks);
-    const stopped = machine.icount === before && armrrStop.kind !== 'exit';
+    const stopped = machine.icount === before && armrrStop.kind !== 'exit' && !faultEntered;
     let pre: RegState = start;
     if (entryCount > 0) {
       if (q.exceptions.length > 0) pre = entryStates[entryCount - 1]!;
@@ -329,7 +370,7 @@ export async function lockstep(elfPath: string, opts: LockstepOptions = {}): Pro
     check(q, pre, why);
   };
 
-  const parser = new QemuTraceParser(onRecord, { fpu });
+  const parser = new QemuTraceParser(onRecord, { fpu, profile: aProfile ? 'a' : 'm' });
   const stream = createReadStream(fifo, { encoding: 'latin1', highWaterMark: 1 << 20 });
   try {
     for await (const chunk of stream) {

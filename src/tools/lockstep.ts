@@ -17,13 +17,14 @@ function intArg(v: string): number {
 async function main(): Promise<number> {
   const program = new Command()
     .name('lockstep')
-    .description('compare armrr with qemu-system-arm register by register at every instruction (FP registers too on mps2-an386)')
+    .description('compare armrr with qemu-system-arm register by register at every instruction (FP registers too on mps2-an386 and virt; CPSR and the banked registers of the running mode on virt)')
     .argument('<elf>', 'firmware ELF')
     .addOption(new Option('--machine <name>', 'board for both emulators').choices(LOCKSTEP_MACHINES).default('mps2-an385'))
     .option('--icount-shift <n>', 'icount shift for both emulators', intArg, 0)
     .option('--max <n>', 'stop after comparing N instructions', intArg)
     .option('--context <n>', 'instructions of context shown at a divergence', intArg, 10)
     .option('--sync-reset-flags', "start armrr with QEMU's reset APSR flags (workaround)")
+    .option('--no-fp', 'leave the FP registers out (integer programs run faster)')
     .option('--chunked', 'compare every 1-97 instructions, letting the block JIT run in between (ARMRR_JIT=0: the interpreter)')
     .exitOverride();
   try {
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
     context: number;
     syncResetFlags?: boolean;
     chunked?: boolean;
+    fp: boolean;
   }>();
   const t0 = Date.now();
   const res = await lockstep(elf, {
@@ -49,6 +51,7 @@ async function main(): Promise<number> {
     context: o.context,
     syncResetFlags: o.syncResetFlags,
     chunked: o.chunked,
+    fpRegisters: o.fp,
   });
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   if (res.divergence) {

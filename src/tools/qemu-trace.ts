@@ -1,7 +1,9 @@
 /**
  * Streaming parser for QEMU 7.2's `-singlestep -d exec,cpu,nochain,int` log on M-profile, and with
  * `fpu` added (a core with FPv4-SP) the FP registers each dump then ends with: sixteen lines
- * `s00=… s01=… d00=…` and `FPSCR: …`.
+ * `s00=… s01=… d00=…` and `FPSCR: …`. On A-profile (`profile: 'a'`) the status line is
+ * `PSR=<cpsr> …` instead of `XPSR=…`, the FP dump has thirty-two lines (s00-s63, d00-d31), and
+ * exception entries are logged as `Taking exception N [Name]` (semihosting is exception 16, an event).
  *
  * Each `Trace` line plus its register dump is the state *before* one instruction. A dump is void
  * when QEMU then abandons that TB without executing it: `cpu_io_recompile: rewound execution of TB`
@@ -13,10 +15,11 @@
 export interface TraceRecord {
   /** 0-based ordinal among executed instructions. */
   index: number;
-  /** R0..R15 (R13 is the active SP). */
+  /** R0..R15 (R13 is the active SP; on A-profile r8-r14 are the current mode's). */
   regs: Uint32Array;
+  /** xPSR on M-profile, CPSR on A-profile. */
   xpsr: number;
-  /** s0-s31 as raw single-precision bits; null in a trace without FP registers. */
+  /** s0-s31 (s0-s63 on A-profile: d<n> = s<2n+1>:s<2n>) as raw bits; null in a trace without FP registers. */
   s: Uint32Array | null;
   /** FPSCR as QEMU reads it (cumulative flags included); null in a trace without FP registers. */
   fpscr: number | null;
@@ -36,15 +39,19 @@ export class TraceFormatError extends Error {
 }
 
 const TAKING_PENDING = /^\.\.\.taking pending \S+ exception (\d+)/;
+/** A-profile entry; 16 is QEMU's EXCP_SEMIHOST (handled in place, no vector taken). */
+const TAKING_A = /^Taking exception (\d+) \[/;
+const EXCP_SEMIHOST = 16;
 
 export interface TraceOptions {
-  /** The log was made with `-d …,fpu` on a core with an FPU: every dump carries s0-s31 and FPSCR. */
+  /** The log was made with `-d …,fpu` on a core with an FPU: every dump carries the FP registers and FPSCR. */
   fpu?: boolean;
+  /** 'm' (default): Cortex-M dumps; 'a': ARMv7-A dumps (PSR line, 64 single-precision words). */
+  profile?: 'm' | 'a';
 }
 
-/** Lines of one register dump: R00-R15 (4), XPSR, and with FP sixteen s/d lines and FPSCR. */
+/** Lines of one register dump: R00-R15 (4), XPSR/PSR, and with FP the s/d lines and FPSCR. */
 const CORE_DUMP_LINES = 5;
-const FPU_DUMP_LINES = CORE_DUMP_LINES + 16 + 1;
 
 export class QemuTraceParser {
   private partial = '';
@@ -58,6 +65,9 @@ export class QemuTraceParser {
   private exceptions: number[] = [];
 
   private readonly fpu: boolean;
+  private readonly aProfile: boolean;
+  /** Single-precision words in a dump: 32 (FPv4-SP, VFP D16) or 64 (D32). */
+  private readonly sWords: number;
   private readonly dumpLines: number;
 
   constructor(
@@ -65,7 +75,9 @@ export class QemuTraceParser {
     options: TraceOptions = {},
   ) {
     this.fpu = options.fpu ?? false;
-    this.dumpLines = this.fpu ? FPU_DUMP_LINES : CORE_DUMP_LINES;
+    this.aProfile = options.profile === 'a';
+    this.sWords = this.aProfile ? 64 : 32;
+    this.dumpLines = this.fpu ? CORE_DUMP_LINES + this.sWords / 2 + 1 : CORE_DUMP_LINES;
   }
 
   get recordsEmitted(): number {
@@ -134,13 +146,19 @@ export class QemuTraceParser {
       this.regsSeen++;
       return;
     }
+    if (c === 0x50 /* P */ && this.aProfile && l.startsWith('PSR=')) {
+      if (this.cur === null) throw new TraceFormatError('PSR without Trace line', this.lineNo);
+      this.cur.xpsr = parseHex32(l, 4, this.lineNo);
+      this.regsSeen++;
+      return;
+    }
     if (l.startsWith('Trace ')) {
       this.flush();
       this.cur = {
         index: -1,
         regs: new Uint32Array(16),
         xpsr: 0,
-        s: this.fpu ? new Uint32Array(32) : null,
+        s: this.fpu ? new Uint32Array(this.sWords) : null,
         fpscr: this.fpu ? 0 : null,
         exceptions: this.exceptions,
         events: this.events,
@@ -160,8 +178,8 @@ export class QemuTraceParser {
     // Anything else comes from -d int (exception entry/exit, semihosting): context for the next record.
     this.flush();
     this.events.push(l);
-    const m = TAKING_PENDING.exec(l);
-    if (m) this.exceptions.push(Number(m[1]));
+    const m = (this.aProfile ? TAKING_A : TAKING_PENDING).exec(l);
+    if (m && !(this.aProfile && Number(m[1]) === EXCP_SEMIHOST)) this.exceptions.push(Number(m[1]));
   }
 
   private regLine(l: string): void {
@@ -177,14 +195,14 @@ export class QemuTraceParser {
     this.regsSeen++;
   }
 
-  /** "s00=00000000 s01=3fc00000 d00=3fc0000000000000": s<2n>, s<2n+1> (d<n> is the same bits). */
+  /** "s00=00000000 s01=3fc00000 d00=3fc0000000000000": s<2n>, s<2n+1> (d<n> is the same bits; s32-s63 exist only in the dump). */
   private fpLine(l: string): void {
     const r = this.cur;
     if (r === null || r.s === null) throw new TraceFormatError('FP registers without Trace line', this.lineNo);
     for (let k = 0; k < 2; k++) {
       const off = k * 13;
       const n = (l.charCodeAt(off + 1) - 48) * 10 + (l.charCodeAt(off + 2) - 48);
-      if (l.charCodeAt(off) !== 0x73 || n < 0 || n > 31 || l.charCodeAt(off + 3) !== 0x3d) {
+      if (l.charCodeAt(off) !== 0x73 || n < 0 || n >= this.sWords || l.charCodeAt(off + 3) !== 0x3d) {
         throw new TraceFormatError(`bad FP register line '${l}'`, this.lineNo);
       }
       r.s[n] = parseHex32(l, off + 4, this.lineNo);

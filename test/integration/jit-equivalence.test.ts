@@ -11,11 +11,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OPT_LEVELS, PROGRAMS, PROGRAM_INPUT, elfPath, ensureFirmware } from '../support/firmware.js';
 import { recordInProcess, replayRig, straightHash, timelineRig } from '../unit/snapshot-rig.js';
 
-const CASES: { name: string; opt: string; input: string; machine?: string }[] = [
+const CASES: { name: string; opt: string; input: string; machine?: string; shift?: number; maxInsns?: number }[] = [
   ...PROGRAMS.flatMap((p) => OPT_LEVELS.map((o) => ({ name: p, opt: o as string, input: PROGRAM_INPUT[p] }))),
   { name: 'crc32', opt: 'O2', input: '' },
   // Cortex-M4F: FP and DSP code in translated blocks (call-through), FP state in snapshots.
   ...['m4-fpu-irq', 'm4-fpu-workout', 'm4-dsp-workout'].map((p) => ({ name: p, opt: 'O2', input: '', machine: 'mps2-an386' })),
+  // RTOS-shaped code: MSR BASEPRI/CPS inside blocks, PendSV/SysTick preemption at side exits and
+  // mid-block stop checks, exception returns without a boundary (shift 7: SysTick every 7812 insns).
+  { name: 'rtos', opt: 'O2', input: '', maxInsns: 2_000_000 },
+  { name: 'rtos-forever', opt: 'O2', input: '', shift: 7, maxInsns: 2_000_000 },
 ];
 
 beforeAll(() => ensureFirmware());
@@ -26,8 +30,9 @@ describe('JIT and interpreter agree', () => {
   for (const c of CASES) {
     it(`${c.name}-${c.opt}`, () => {
       const elf = elfPath(c.name, c.opt);
-      const rec = recordInProcess(elf, { input: c.input, jit: true, machine: c.machine });
-      const recInterp = recordInProcess(elf, { input: c.input, jit: false, machine: c.machine });
+      const run = { input: c.input, machine: c.machine, shift: c.shift, maxInsns: c.maxInsns };
+      const rec = recordInProcess(elf, { ...run, jit: true });
+      const recInterp = recordInProcess(elf, { ...run, jit: false });
       for (const [log, jitOn] of [
         [rec, false],
         [recInterp, true],

@@ -72,6 +72,8 @@ export interface ReplayOptions {
   snapshotBudgetMiB?: number;
   /** How long to wait for the "waiting for gdb" line. */
   startTimeoutMs?: number;
+  /** More `armrr replay` options (a QEMU recording's --icount-shift). */
+  extraArgs?: string[];
 }
 
 /** A running `armrr replay ELF LOG --gdb` child. */
@@ -96,6 +98,7 @@ export class ReplayServer {
     const args = [ARMRR_BIN, 'replay', elf, log, '--gdb', '127.0.0.1:0', '--quiet'];
     if (options.snapshotInterval !== undefined) args.push('--snapshot-interval', String(options.snapshotInterval));
     if (options.snapshotBudgetMiB !== undefined) args.push('--snapshot-budget', String(options.snapshotBudgetMiB));
+    if (options.extraArgs !== undefined) args.push(...options.extraArgs);
     return ReplayServer.spawnListening(args, options);
   }
 

@@ -164,3 +164,29 @@ describe('QEMU trace parser', () => {
     }
   });
 });
+
+// Excerpt of a real QEMU 7.2 `-M virt -cpu cortex-a15 -singlestep -d exec,cpu,fpu,nochain,int
+// -icount shift=7` log of v7a-exceptions-arm-O2.elf: a load from an unassigned address (0x0b000004)
+// re-translated for I/O, its data abort, the vector and the handler's first instruction.
+const virtLog = readFileSync(join(here, '../fixtures/qemu-trace/virt-dabt-shift7-excerpt.log'), 'latin1');
+
+describe('QemuTraceParser on A-profile (virt)', () => {
+  it('reads CPSR, s0-s63 and FPSCR and attaches the abort to the vector record', () => {
+    const recs = parseQemuTrace(virtLog, { fpu: true, profile: 'a' });
+    // the first dump of the faulting load is void (re-translated), its second one is kept
+    expect(recs.map((r) => r.regs[15]!.toString(16))).toEqual(['400002cc', '40000010', '40000604']);
+    const [load, vector] = recs as [TraceRecord, TraceRecord];
+    expect(load.xpsr).toBe(0x200001df);
+    expect(load.exceptions).toEqual([]);
+    expect(vector.exceptions).toEqual([4]);
+    expect(vector.xpsr).toBe(0x200001d7);
+    expect(vector.regs[14]).toBe(0x400002d4);
+    expect(vector.events.some((e) => e.startsWith('...with DFSR 0x8 DFAR 0xb000004'))).toBe(true);
+    expect(load.s).toHaveLength(64);
+    expect(load.fpscr).toBe(0);
+  });
+
+  it('rejects an A-profile dump read as M-profile (no XPSR line: cut short)', () => {
+    expect(() => parseQemuTrace(virtLog, { fpu: true })).toThrow(TraceFormatError);
+  });
+});

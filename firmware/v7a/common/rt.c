@@ -19,7 +19,12 @@ static void put_ch(char c)
 }
 
 void put_str(const char *s) { while (*s) put_ch(*s++); }
-void put_nl(void) { put_ch('\n'); }
+/* The line's end goes out with SYS_WRITEC after the text (both console calls get used). */
+void put_nl(void)
+{
+    flush();
+    semihost_call(SYS_WRITEC, "\n");
+}
 
 void put_hex(uint32_t v)
 {

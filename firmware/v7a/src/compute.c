@@ -89,5 +89,6 @@ int main(void)
     line("crc", crc);
     line("primes", p);
     line("ticks", ticks);
-    return 0;
+    /* the other exit path: plain SYS_EXIT with ADP_Stopped_ApplicationExit (exit code 0) */
+    semihost_exit_plain();
 }

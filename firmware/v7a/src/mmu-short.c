@@ -239,9 +239,11 @@ static void ttbr_split(void)
     /* TTBCR.N = 2: VA below 1 GiB through TTBR0 (4 KiB table), the rest through TTBR1 */
     for (int i = 0; i < 1024; i++) l1_low[i] = 0;
     l1_low[0x001] = SECT(buf2_pa, 3, 0, NORMAL);
+    /* TTBR1 and N first: TTBR0 only ever holds a table covering what it translates (no stale-TLB luck) */
     MCR(0, 2, 0, 1, (uint32_t)l1 | 0x4a);
-    MCR(0, 2, 0, 0, (uint32_t)l1_low | 0x4a);
     MCR(0, 2, 0, 2, 2);
+    tlbiall();
+    MCR(0, 2, 0, 0, (uint32_t)l1_low | 0x4a);
     tlbiall();
     line("ttbcr", MRC(0, 2, 0, 2));
     line("ttbr0-va", probe_read(0x00100000 + 0x3000));

@@ -12,7 +12,8 @@ import { ReplayLogReader } from '../../replay/log-reader.js';
 import { ReplayLogError } from '../../replay/errors.js';
 import { Replayer, ReplayDivergenceError } from '../../replay/replayer.js';
 import { REPLAY_VERSION } from '../../replay/log-format.js';
-import { CliError, EXIT_BAD_LOG, EXIT_EMULATION } from '../errors.js';
+import { QemuWarpInterpreter } from '../../replay/qemu-log-events.js';
+import { CliError, EXIT_BAD_LOG, EXIT_EMULATION, EXIT_USAGE } from '../errors.js';
 import { runSession } from '../session-runner.js';
 import { processOutputSink } from '../machine-options.js';
 import { parseCount } from '../errors.js';
@@ -43,7 +44,21 @@ export interface ReplayCliOptions {
   initrd?: string;
   append?: string;
   dtb?: string;
+  /** The board and shift of a QEMU recording (QEMU's logs do not record them). */
+  machine?: string;
+  icountShift?: string;
 }
+
+/** The QEMU options a QEMU recording is replayed with (its log holds no fingerprint). */
+export interface QemuRecordingOptions {
+  machine?: string;
+  icountShift?: number;
+}
+
+/** Boards whose QEMU recordings armrr replays (their device models match QEMU's event for event). */
+const QEMU_LOG_MACHINES = ['mps2-an385', 'mps2-an386'];
+/** QEMU 5.1+ (0xe0200a..0xe0200c): virtual timers and warps checkpointed as QEMU 7.2 does. */
+const QEMU_LOG_VERSIONS = [0xe0200a, 0xe0200b, 0xe0200c];
 
 export interface OpenedReplayLog {
   reader: ReplayLogReader;
@@ -61,6 +76,8 @@ export interface OpenedReplayLog {
   complete: boolean;
   /** Why the log ends without END (cut short), or where it is damaged (`corrupt`), or null. */
   truncated: ReplayLogReader['truncated'];
+  /** A QEMU recording: whether QEMU ran with `-icount sleep=on` (warps logged). null for armrr's logs. */
+  qemu: { sleep: boolean } | null;
 }
 
 /**
@@ -87,37 +104,37 @@ export function checkFirmwareElf(elfPath: string, image: Uint8Array): void {
 }
 
 /** Read a log and find the machine options it was recorded with, from its fingerprint. */
-export function openReplayLog(logPath: string, image: Uint8Array, board: BoardIdentity = {}): OpenedReplayLog {
+export function openReplayLog(logPath: string, image: Uint8Array, board: BoardIdentity = {}, qemuOptions: QemuRecordingOptions = {}): OpenedReplayLog {
   let data: Uint8Array;
   try {
     data = readFileSync(logPath);
   } catch (e) {
     throw new CliError(`cannot read log '${logPath}': ${(e as Error).message}`, EXIT_BAD_LOG);
   }
-  return openReplayLogBytes(data, logPath, image, board);
+  return openReplayLogBytes(data, logPath, image, board, qemuOptions);
 }
 
 /** `openReplayLog` on bytes already read (`logPath` only names the log in messages). */
-export function openReplayLogBytes(bytes: Uint8Array, logPath: string, image: Uint8Array, board: BoardIdentity = {}): OpenedReplayLog {
+export function openReplayLogBytes(
+  bytes: Uint8Array,
+  logPath: string,
+  image: Uint8Array,
+  board: BoardIdentity = {},
+  qemuOptions: QemuRecordingOptions = {},
+): OpenedReplayLog {
   let reader: ReplayLogReader;
   try {
-    reader = new ReplayLogReader(bytes, { strict: true });
+    reader = new ReplayLogReader(bytes, { strict: 'auto' });
   } catch (e) {
     if (e instanceof ReplayLogError) throw new CliError(e.message, EXIT_BAD_LOG);
     throw e;
   }
+  if (reader.fingerprint.every((b) => b === 0)) return openQemuRecording(reader, logPath, qemuOptions);
+  if (reader.strict !== true) reader = new ReplayLogReader(bytes, { strict: true });
   if (reader.version !== REPLAY_VERSION) {
     throw new CliError(
       `'${logPath}' is a replay log of version 0x${reader.version.toString(16)}; armrr replays version 0x${REPLAY_VERSION.toString(16)} ` +
         '(use `armrr dump` or `armrr diff` to inspect older logs)',
-      EXIT_BAD_LOG,
-    );
-  }
-  if (reader.fingerprint.every((b) => b === 0)) {
-    throw new CliError(
-      `'${logPath}' has no firmware fingerprint: it was recorded by QEMU, whose device models and event timing ` +
-        "differ from armrr's, so it cannot drive an armrr replay. Record the firmware with `armrr record` instead; " +
-        '`armrr dump` and `armrr diff` read QEMU logs.',
       EXIT_BAD_LOG,
     );
   }
@@ -131,8 +148,8 @@ export function openReplayLogBytes(bytes: Uint8Array, logPath: string, image: Ui
     for (let shift = 0; shift <= 10; shift++) {
       const fp = fingerprintOf(machine, shift, image, board);
       if (fp.every((b, i) => b === reader.fingerprint[i])) {
-        const scan = scanLog(reader.bytes);
-        return { reader, machine, icountShift: shift, board, ...scan };
+        const scan = scanLog(reader.bytes, true);
+        return { reader, machine, icountShift: shift, board, ...scan, qemu: null };
       }
     }
   }
@@ -148,14 +165,52 @@ export function openReplayLogBytes(bytes: Uint8Array, logPath: string, image: Ui
  * One pass over the log: where the replay must stop, and why if the log ends without END. The
  * replay's own reader only discovers a problem when its cursor gets there, too late to warn first.
  */
-function scanLog(bytes: Uint8Array): Pick<OpenedReplayLog, 'endIcount' | 'complete' | 'truncated'> {
-  const r = new ReplayLogReader(bytes, { strict: true });
+function scanLog(bytes: Uint8Array, strict: boolean): Pick<OpenedReplayLog, 'endIcount' | 'complete' | 'truncated'> & { warpAccounts: boolean } {
+  const r = new ReplayLogReader(bytes, { strict });
   let last: string | null = null;
-  for (let e = r.next(); e !== null; e = r.next()) last = e.event.kind;
+  let warpAccounts = false;
+  for (let e = r.next(); e !== null; e = r.next()) {
+    last = e.event.kind;
+    if (e.event.kind === 'CHECKPOINT' && e.event.checkpoint === 'CLOCK_WARP_ACCOUNT') warpAccounts = true;
+  }
   const reached = r.position().icount;
   // Everything of the last icount is known once SHUTDOWN was read (only END may follow it).
   const complete = r.truncated === null || last === 'SHUTDOWN' || last === 'END';
-  return { endIcount: complete ? reached : Math.max(0, reached - 1), complete, truncated: r.truncated };
+  return { endIcount: complete ? reached : Math.max(0, reached - 1), complete, truncated: r.truncated, warpAccounts };
+}
+
+/**
+ * A log without a fingerprint was recorded by QEMU (`-icount shift=N,rr=record`): it names neither
+ * the board nor the shift, so the user gives QEMU's options. A wrong ELF or option shows up as a
+ * divergence at the first event that disagrees.
+ */
+function openQemuRecording(reader: ReplayLogReader, logPath: string, opts: QemuRecordingOptions): OpenedReplayLog {
+  const machine = opts.machine ?? 'mps2-an385';
+  if (!QEMU_LOG_MACHINES.includes(machine)) {
+    throw new CliError(
+      `'${logPath}' was recorded by QEMU; armrr replays QEMU recordings of ${QEMU_LOG_MACHINES.join(' and ')} only ` +
+        `(its models of ${machine} do not match QEMU's event for event). Record with \`armrr record --machine ${machine}\` instead.`,
+      EXIT_USAGE,
+    );
+  }
+  if (opts.icountShift === undefined) {
+    throw new CliError(
+      `'${logPath}' was recorded by QEMU, whose logs do not record the icount shift: give the shift QEMU ran with, ` +
+        "as --icount-shift N for QEMU's -icount shift=N (and --machine for its -M, mps2-an385 by default)",
+      EXIT_USAGE,
+    );
+  }
+  if (!QEMU_LOG_VERSIONS.includes(reader.version)) {
+    throw new CliError(
+      `'${logPath}' is a QEMU replay log of version 0x${reader.version.toString(16)} (before QEMU 5.1): its virtual-timer ` +
+        'checkpoints do not follow the rules armrr replays (QEMU 5.1 to 7.2+, versions 0xe0200a-0xe0200c); ' +
+        '`armrr dump` and `armrr diff` still read it.',
+      EXIT_BAD_LOG,
+    );
+  }
+  const { warpAccounts, ...scan } = scanLog(reader.bytes, false);
+  // Only sleep=on writes CHECKPOINT_CLOCK_WARP_ACCOUNT (QEMU does it on every turn of its CPU loop).
+  return { reader, machine, icountShift: opts.icountShift, board: {}, ...scan, qemu: { sleep: warpAccounts } };
 }
 
 function hex(b: Uint8Array): string {
@@ -178,7 +233,7 @@ export interface BootedReplay {
 }
 
 export function bootReplay(image: Uint8Array, log: OpenedReplayLog, output: OutputSink, jit?: boolean): BootedReplay {
-  const replayer = new Replayer(log.reader, output);
+  const replayer = new Replayer(log.reader, output, log.qemu === null ? null : new QemuWarpInterpreter(log.qemu.sleep));
   const { machine } = bootFirmware(image, {
     machine: log.machine,
     icountShift: log.icountShift,
@@ -259,7 +314,10 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
     rtcBase: parseRtcBaseOption(opts.rtcBase),
     ...linuxBootOptions(opts),
   };
-  const log = openReplayLog(logPath, image, board);
+  const log = openReplayLog(logPath, image, board, {
+    machine: opts.machine,
+    icountShift: opts.icountShift === undefined ? undefined : parseShift(opts.icountShift),
+  });
   const problem = describeLogProblem(log);
   if (problem !== null) process.stderr.write(problem);
   const snapshotFile: SnapshotFileTarget | undefined = opts.saveSnapshots
@@ -320,4 +378,10 @@ export function snapshotOptions(opts: ReplayCliOptions): { interval: number; bud
   const budgetMiB = opts.snapshotBudget ? parseCount('--snapshot-budget', opts.snapshotBudget) : DEFAULT_SNAPSHOT_BUDGET_MIB;
   if (interval < 1) throw new CliError('--snapshot-interval must be at least 1');
   return { interval, budgetMiB };
+}
+
+function parseShift(text: string): number {
+  const n = parseCount('--icount-shift', text);
+  if (n > 10) throw new CliError(`--icount-shift must be 0..10 (QEMU's -icount shift=N), got ${text}`);
+  return n;
 }

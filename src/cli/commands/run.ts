@@ -2,12 +2,14 @@
 import { bootFirmware, readFirmware } from '../../emulator/boot.js';
 import { LiveHostPort } from '../../emulator/io/live-ports.js';
 import { runSession } from '../session-runner.js';
+import { Cpu } from '../../emulator/cpu/cpu.js';
 import { resolveMachineOptions, openSerialInput, processOutputSink, describeStop, type MachineCliOptions } from '../machine-options.js';
 
 export interface RunCliOptions extends MachineCliOptions {
   gdb?: string;
   gdbWs?: string;
   stateHash?: boolean;
+  jitStats?: boolean;
 }
 
 export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<void> {
@@ -50,6 +52,10 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
       stopRequested: () => interrupted,
     });
     if (opts.stateHash) process.stderr.write(`armrr: state hash ${machine.stateHash()} at icount ${machine.icount}\n`);
+    if (opts.jitStats && machine.core instanceof Cpu) {
+      const core = machine.core;
+      process.stderr.write(`armrr: execution stats\n${core.stats.format(core.jit?.translated ?? 0)}\n`);
+    }
     process.exitCode = describeStop(stop, machine.icount, mo.maxInsns);
   } finally {
     process.off('SIGINT', onSigint);

@@ -27,6 +27,7 @@ import type { Encoding } from './decode-table.js';
 import { BlockJit, JIT_SLOT_MASK } from './jit/block-jit.js';
 import type { CompiledBlock } from './jit/block-compiler.js';
 import { BreakpointSet } from './breakpoint-set.js';
+import { ExecutionStats } from './execution-stats.js';
 import { bucketKey32, match32 } from './decode-table.js';
 import type { Fields } from './decode-table.js';
 import type { Handler } from './t16.js';
@@ -88,6 +89,8 @@ export class Cpu implements CoreExecutor {
   /** Set by a compiled block that faults: the faulting instruction and how many retired with it. */
   jitFaultPc = 0;
   jitFaultRetired = 0;
+  /** Blocks vs interpreted instructions and why `execute` returned (diagnostics, `--jit-stats`). */
+  readonly stats = new ExecutionStats();
 
   /** 32-bit decode buckets of this core's profile. */
   private readonly t32Buckets: readonly Encoding<Handler>[][];
@@ -140,6 +143,7 @@ export class Cpu implements CoreExecutor {
     // starts a block of its own, so look it up too instead of interpreting up to the next branch.
     let stopper = false;
     let inBlock = false;
+    const stats = this.stats;
     // One try around the whole loop: a fault is the rare path and always ends this call.
     try {
       while (retired < budget) {
@@ -158,8 +162,11 @@ export class Cpu implements CoreExecutor {
           // A block runs only whole: the tail of a budget, and blocks holding a breakpoint, interpret.
           if (b !== null && budget - retired >= b.count && (!checkBp || !BlockJit.hasBreakpointInside(b, bps))) {
             inBlock = true;
-            retired += b.run(budget - retired);
+            const n = b.run(budget - retired);
             inBlock = false;
+            retired += n;
+            stats.blockRuns++;
+            stats.insnsInBlocks += n;
             if (this.excReturn !== 0) {
               const v = this.excReturn;
               this.excReturn = 0;
@@ -541,13 +548,19 @@ export class Cpu implements CoreExecutor {
         }
         if (this.exitRequest || st.sleep !== RUNNING) break;
       }
+      if (this.hitBreakpoint) stats.exitBreakpoint++;
+      else if (st.sleep !== RUNNING) stats.exitSleep++;
+      else if (this.exitRequest) stats.exitRequest++;
+      else stats.exitBudget++;
     } catch (e) {
+      stats.exitFault++;
       // Rare path: a data/fetch fault. The instruction did not happen (QEMU restores icount).
       if (inBlock) {
         // The block counted the instructions before the faulting one and set icount past it.
         pc = this.jitFaultPc;
         it = 0;
         retired += this.jitFaultRetired;
+        stats.insnsInBlocks += this.jitFaultRetired - 1;
         fetching = false;
       }
       r[15] = pc;
@@ -567,6 +580,8 @@ export class Cpu implements CoreExecutor {
         throw e;
       }
     }
+    stats.executeCalls++;
+    stats.retired += retired;
     return retired;
   }
 

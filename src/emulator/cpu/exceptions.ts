@@ -268,8 +268,11 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
     const st = this.state;
     const nvic = this.nvic;
     this.onExceptionEvent?.('return');
-    this.core.exitRequest = true;
+    // A plain return needs no boundary: a pending exception that could preempt the context
+    // returned to is tail-chained right here. Every other outcome (a branch outside handler mode,
+    // a tail-chained or faulting return) stops the core so the machine loop re-evaluates.
     if (st.ipsr === 0) {
+      this.core.exitRequest = true;
       // Not in handler mode: an ordinary branch (the next fetch faults).
       st.r[PC] = excReturn & ~1;
       st.thumb = excReturn & 1;
@@ -302,10 +305,12 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
       nvic.addCfsr(CFSR_INVPC);
       nvic.setPending(Exc.UsageFault);
       this.exceptionTaken(excret, true);
+      this.core.exitRequest = true;
       return;
     }
     if (nvic.canTakePending()) {
       this.exceptionTaken(excret, true);
+      this.core.exitRequest = true;
       return;
     }
 
@@ -327,6 +332,7 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
       nvic.addCfsr(CFSR_UNSTKERR);
       nvic.setPending(Exc.BusFault);
       this.exceptionTaken(excret, true);
+      this.core.exitRequest = true;
       return;
     }
     // v7-M leaves a set bit 0 UNPREDICTABLE; QEMU (like silicon) ignores it.
@@ -336,6 +342,7 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
       if (!this.popFpState(frame + BASIC_FRAME_SIZE, privileged)) {
         // CPACR denies the FPU to the context returned to: NOCP on the existing frame.
         this.exceptionTaken(excret, true);
+        this.core.exitRequest = true;
         return;
       }
       st.control |= CONTROL_FPCA;
@@ -359,6 +366,7 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
       nvic.addCfsr(CFSR_INVPC);
       this.pushStack();
       this.exceptionTaken(excret, false);
+      this.core.exitRequest = true;
       return;
     }
     st.exclusiveAddr = -1;
@@ -583,11 +591,13 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
         }
         st.control = (st.control & ~1) | (value & 1);
         if (this.fpu) st.control = (st.control & ~CONTROL_FPCA) | (value & CONTROL_FPCA);
-        break;
+        // Stack, privilege or FP context changed: end the block so the boundary re-reads them.
+        this.core.exitRequest = true;
+        return;
       default:
         return;
     }
-    this.core.exitRequest = true;
+    this.maskChanged();
   }
 
   cps(disable: boolean, affectI: boolean, affectF: boolean): void {
@@ -595,7 +605,17 @@ export class ArmV7mSystem implements CpuSystem, ExceptionUnit {
     const v = disable ? 1 : 0;
     if (affectF) this.state.faultmask = v;
     if (affectI) this.state.primask = v;
-    this.core.exitRequest = true;
+    this.maskChanged();
+  }
+
+  /**
+   * PRIMASK/FAULTMASK/BASEPRI changed. Only a lower execution priority that lets a pending
+   * exception preempt changes what the next boundary does, so only then stop the core: the
+   * critical sections of an RTOS (raise, then restore with nothing pending) run on inside blocks.
+   * Interpreter and JIT share this rule (both run MSR/CPS through these calls).
+   */
+  private maskChanged(): void {
+    if (this.nvic.canTakePending()) this.core.exitRequest = true;
   }
 
   // ---- hints ------------------------------------------------------------------------------

@@ -215,8 +215,7 @@ const ROWS: Row[] = [
     storeMultiple(c, SP, list, true, true);
   }),
   t16('CPS', '10110110011 im:1 00 i:1 f:1', (c, a) => {
-    c.sys.cps(a.im === 1, a.i === 1, a.f === 1);
-    c.exitRequest = true; // masking changed: let the machine re-evaluate pending exceptions
+    c.sys.cps(a.im === 1, a.i === 1, a.f === 1); // stops the core when a pending exception may now preempt
   }),
   t16('REV', '1011101000 rm:3 rd:3', extend(byteReverse)),
   t16('REV16', '1011101001 rm:3 rd:3', extend((v) => ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8))),

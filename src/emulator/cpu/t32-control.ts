@@ -39,8 +39,8 @@ const nothing: Handler = () => {};
 
 export const T32_CONTROL_ROWS: readonly Row[] = [
   t32('MSR', '1111 0011 1000 rn:4 1000 mask:2 00 sysm:8', (c, a) => {
+    // Stops the core itself when the write can change what happens next (ArmV7mSystem.writeSpecial).
     c.sys.writeSpecial(a.sysm, a.mask, c.r[a.rn]!);
-    c.exitRequest = true; // masks or stack may have changed: re-evaluate at the boundary
   }),
   t32('HINT', '1111 0011 1010 1111 1000 0000 op:8', hint),
   t32('CLREX', '1111 0011 1011 1111 1000 1111 0010 1111', (c) => {

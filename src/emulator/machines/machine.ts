@@ -82,6 +82,12 @@ export class Machine {
   exitCode: number | null = null;
   /** Pending watchpoint stop raised during the last instruction (set by the debug layer). */
   pendingStop: StopReason | null = null;
+  /**
+   * An idle CPU skips virtual time to the next deadline itself (QEMU's `sleep=off`). false when
+   * idle time comes from elsewhere: replaying a QEMU `sleep=on` log, whose warps the replayer
+   * applies to the clock at the logged icounts; an idle CPU then only fires timers already due.
+   */
+  skipIdleTime = true;
 
   constructor(
     readonly name: string,
@@ -106,6 +112,16 @@ export class Machine {
     clock.onEarlierDeadline = () => {
       core.exitRequest = true;
     };
+    // A QEMU sleep=on log's replay applies the logged warps itself (skipIdleTime false).
+    clock.isCpuIdle = () => this.skipIdleTime && this.cpuIdle();
+  }
+
+  /** Asleep (WFI/WFE) with nothing pending that would wake the core: QEMU's idle vCPU. */
+  private cpuIdle(): boolean {
+    const st = this.core.state;
+    if (st.sleep === RUNNING || st.sleep === LOCKUP) return false;
+    if (st.sleep === SLEEP_WFE && st.eventRegister) return false;
+    return !this.exceptions.hasPendingForWakeup();
   }
 
   get cpu(): CpuState {
@@ -170,11 +186,19 @@ export class Machine {
           if (!this.inputsExhausted()) return { kind: 'halt', reason: 'waiting for input' };
           return { kind: 'idle' };
         }
+        if (!this.skipIdleTime) {
+          if (timerNs <= clock.nowNs()) {
+            clock.runDue();
+            continue;
+          }
+          if (inputAt <= clock.icount && this.pollInputs(true) === true) continue;
+          return { kind: 'halt', reason: 'asleep with no timer due and no input (waiting for a virtual-time warp)' };
+        }
         // Input due at an icount will never come while icount stands still: compare in virtual time.
         const inputNs = inputAt === Infinity ? Infinity : clock.nowNs() + Math.max(0, inputAt - clock.icount) * clock.scale;
         if (timerNs <= inputNs) {
           clock.warpToNextDeadline();
-          clock.runDue();
+          this.runDueTimers();
           continue;
         }
         // Nothing fires before the input is due: deliver it now (deterministic; recorded if recording).
@@ -210,8 +234,20 @@ export class Machine {
         const taken = this.exceptions.takePendingException();
         if (taken !== 0) hooks.onInterruptTaken?.(taken, clock.icount);
       }
-      clock.runDue();
+      this.runDueTimers();
     }
+  }
+
+  /**
+   * Fire due timers. One re-armed while the CPU sleeps may warp time again (VirtualClock.arm), and
+   * QEMU fires what came due then before the CPU takes an interrupt or runs an instruction. While
+   * the CPU stays idle the loop's idle branch goes on (one warp per pass, so input and halts are
+   * still seen); once something would wake it, fire the rest here, before the entry.
+   */
+  private runDueTimers(): void {
+    const clock = this.clock;
+    clock.runDue();
+    while (clock.insnsUntilDeadline() === 0 && !this.cpuIdle()) clock.runDue();
   }
 
   /** Single instruction (or one exception entry if one is pending first). */
@@ -225,7 +261,9 @@ export class Machine {
     h.update(JSON.stringify(this.core.state.save()));
     h.update(JSON.stringify(this.clock.saveState()));
     for (const d of this.devices) h.update(d.name + JSON.stringify(d.save()));
-    h.update(new Uint8Array(this.bus.ram));
+    // In slices: a hash update takes at most 2 GiB at once, and virt's RAM may be up to 3 GiB.
+    const ram = this.bus.ram;
+    for (let off = 0; off < ram.byteLength; off += 1 << 30) h.update(new Uint8Array(ram, off, Math.min(1 << 30, ram.byteLength - off)));
     return h.digest('hex');
   }
 }

@@ -453,6 +453,12 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
 
   // ---- TLB maintenance ------------------------------------------------------------------------
 
+  /**
+   * Called after cached translations were dropped: a debugger watching virtual addresses
+   * re-translates them then (gdbstub/debug-address-space.ts). Never changes guest state.
+   */
+  onFlush: (() => void) | null = null;
+
   /** Drop every cached translation (TLBIALL, TLBIASID: QEMU flushes everything for both). */
   flushAll(): void {
     this.privTlb.flushAll();
@@ -460,6 +466,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const marked = this.markedTablePages;
     for (let i = 0; i < marked.length; i++) this.bus.clearTablePage(marked[i]!);
     marked.length = 0;
+    this.onFlush?.();
   }
 
   /** Drop the translations of the page holding `va`, for every ASID (TLBIMVA, TLBIMVAA). */
@@ -467,6 +474,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const vp = va >>> PAGE_SHIFT;
     this.privTlb.flushPage(vp);
     this.userTlb.flushPage(vp);
+    this.onFlush?.();
   }
 
   /** Bus: a page holding cached descriptors is being written. */

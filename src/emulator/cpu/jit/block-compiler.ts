@@ -1,11 +1,14 @@
 /**
- * Translates a basic block of Thumb code into one JavaScript function (`new Function`), so V8
+ * Translates a block of Thumb code into one JavaScript function (`new Function`), so V8
  * compiles guest blocks to machine code. A block is straight-line code from `start` up to and
- * including the first branch, an instruction that must stop translation (IT, SVC, BKPT, CPS, hints,
- * MSR, coprocessor/undefined space), the end of its 4 KiB page or MAX_BLOCK_INSNS.
+ * including the first unconditional branch (a taken conditional branch is a side exit, its
+ * fall-through stays in the block), an instruction that must stop translation (IT, SVC, BKPT, hints,
+ * coprocessor/undefined space), the end of its 4 KiB page or MAX_BLOCK_INSNS. MSR and CPS are
+ * call-throughs: they stop the core only when a pending exception may now preempt (or CONTROL
+ * changed), which the call-through's stop check sees.
  *
- * Contract of a compiled block's `run(budget)` (budget >= count): executes whole instructions
- * exactly as the interpreter would, sets R[15] and clock.icount after the last one and returns how
+ * Contract of a compiled block's `run(budget)` (budget >= count, its longest path): executes whole
+ * instructions exactly as the interpreter would, sets R[15] and clock.icount after the last one and returns how
  * many retired. It leaves early after any instruction that asked the core to stop (a device raised
  * an interrupt or armed an earlier timer, a watchpoint hit, a handler branched or changed mode),
  * so invariants I2/I3 hold whatever the block size. A block that branches back to its own start
@@ -19,16 +22,16 @@ import type { Encoding, Fields } from '../decode-table.js';
 import { bucketKey32, match32 } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { T16_ARGS, T16_EXEC, T16_FAST, T16_LOOKUP, T16_TABLE } from '../t16.js';
-import { EmitContext, RELOAD, WRITE_BACK, type Emitted, type InsnSite } from './emit-context.js';
+import { BLOCK_COUNT, EmitContext, RELOAD, WRITE_BACK, type Emitted, type InsnSite } from './emit-context.js';
 import { emitT16 } from './emit-t16.js';
 import { emitT32 } from './emit-t32.js';
 
 export const MAX_BLOCK_INSNS = 64;
 
 /** 16-bit rows that end translation before them (they change IT state, mode, or raise exceptions). */
-const STOP_T16 = new Set(['IT', 'SVC', 'BKPT', 'CPS', 'HINT', 'UDF', 'UNDEFINED']);
+const STOP_T16 = new Set(['IT', 'SVC', 'BKPT', 'HINT', 'UDF', 'UNDEFINED']);
 /** 32-bit rows that end translation before them. */
-const STOP_T32 = new Set(['MSR', 'HINT', 'UDF', 'NOCP_ldc_mcrr', 'NOCP_cdp_mcr']);
+const STOP_T32 = new Set(['HINT', 'UDF', 'NOCP_ldc_mcrr', 'NOCP_cdp_mcr']);
 /** Call-through rows after which straight-line code does not continue (they always branch). */
 const ALWAYS_BRANCH_T16 = new Set(['BX', 'BLX_reg']);
 const ALWAYS_BRANCH_T32 = new Set(['TBB', 'TBH']);
@@ -180,7 +183,7 @@ export class BlockCompiler {
         ${locals}
         try {
           for (;;) {
-            ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload)}
+            ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
           }
         } catch (e) {
           // A handler that faulted already had the registers (written back before the call).

@@ -19,6 +19,8 @@
  */
 export const WRITE_BACK = '/*WB*/';
 export const RELOAD = '/*RL*/';
+/** The block's instruction count (known only once translation ends): a full pass needs that much budget. */
+export const BLOCK_COUNT = '/*N*/';
 
 /** One instruction being translated. */
 export interface InsnSite {
@@ -62,20 +64,25 @@ export class EmitContext {
   }
 
   /**
-   * Branch from the last instruction of the block (so the block has `site.j + 1` instructions) to
-   * `target`: a branch back to the block's start loops inside the function while the budget allows.
+   * Branch after `site` (this path through the block retired `site.j + 1` instructions) to
+   * `target`: a branch back to the block's start loops inside the function while the budget allows
+   * another pass, which may run the whole block (BLOCK_COUNT instructions), not just this path.
    */
   branchTo(site: InsnSite, target: number): string {
     const count = site.j + 1;
     if ((target | 0) === (this.start | 0)) {
-      return `done += ${count}; if (budget - done >= ${count}) continue; ${WRITE_BACK} clock.icount = ic + done; R[15] = ${target | 0}; return done;`;
+      return `done += ${count}; if (budget - done >= ${BLOCK_COUNT}) continue; ${WRITE_BACK} clock.icount = ic + done; R[15] = ${target | 0}; return done;`;
     }
     return this.exitAfter(site, `${target | 0}`);
   }
 
-  /** A block-ending conditional branch: to `target` when `test` (a JS boolean expression) holds, else on. */
+  /**
+   * A conditional branch: leaves the block for `target` when `test` (a JS boolean expression)
+   * holds; otherwise translation goes on with the fall-through (a side exit, so blocks span the
+   * short if/else and loop-exit tests RTOS code is full of and the dispatcher runs less often).
+   */
   conditionalBranch(site: InsnSite, test: string, target: number): Emitted {
-    return { code: `if (${test}) { ${this.branchTo(site, target)} } ${this.exitAfter(site, `${this.next(site)}`)}`, terminates: true };
+    return { code: `if (${test}) { ${this.branchTo(site, target)} }`, terminates: false };
   }
 
   /** Before a slow-path call that may read icount, fault or stop the core. */

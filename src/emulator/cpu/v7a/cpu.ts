@@ -202,6 +202,12 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
         this.pc = pc;
         this.itBefore = it;
         if (st.thumb === 0) {
+          if ((pc & 2) !== 0) {
+            // An A32 PC with bit 1 set (a BX to such an address): QEMU raises a PC alignment
+            // prefetch abort before any fetch (IFSR alignment, IFAR = PC); it counts as executed.
+            this.pcAlignmentFault(pc);
+            break;
+          }
           fetching = true;
           const insn = fetch.fetch32(pc);
           fetching = false;
@@ -337,6 +343,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   override runtimeFault(): never {
     // Only the shared rows' alignment checks get here (divide-by-zero never traps on A-profile).
     return this.alignmentFault(this.pc, false);
+  }
+
+  private pcAlignmentFault(pc: number): void {
+    const lpae = this.mmu !== null && (this.mmuFsrIsLpae?.() ?? false);
+    this.exceptions.prefetchAbortWith(pc, lpae ? 0x221 : FSR_ALIGNMENT, pc);
   }
 
   /** Alignment fault on `addr` (DFSR 0x001, or the LPAE form with the MMU's help). */

@@ -1,0 +1,34 @@
+/**
+ * Counters of how `Cpu.execute` spends its instructions: how many ran inside translated blocks,
+ * how many were interpreted, and why each `execute` call returned to the machine loop. They cost
+ * a few increments per block and per call, never per interpreted instruction, and change nothing
+ * the guest can see. `armrr run --jit-stats` prints them (performance work on the JIT reads them).
+ */
+export class ExecutionStats {
+  /** `Cpu.execute` calls (machine-loop boundaries that ran instructions). */
+  executeCalls = 0;
+  /** Instructions retired by those calls. */
+  retired = 0;
+  /** Translated blocks entered, and the instructions they retired. */
+  blockRuns = 0;
+  insnsInBlocks = 0;
+  /** Why `execute` returned: budget used up, a stop request, sleep (WFI/WFE), breakpoint, fault. */
+  exitBudget = 0;
+  exitRequest = 0;
+  exitSleep = 0;
+  exitBreakpoint = 0;
+  exitFault = 0;
+
+  /** Human-readable summary; `translated` is the number of blocks the JIT compiled. */
+  format(translated: number): string {
+    const per = (n: number, d: number): string => (d === 0 ? '-' : (n / d).toFixed(1));
+    const pct = (n: number): string => (this.retired === 0 ? '-' : ((100 * n) / this.retired).toFixed(1) + '%');
+    const interpreted = this.retired - this.insnsInBlocks;
+    return [
+      `blocks translated ${translated}, entered ${this.blockRuns} (${per(this.insnsInBlocks, this.blockRuns)} insns/block)`,
+      `instructions ${this.retired}: in blocks ${this.insnsInBlocks} (${pct(this.insnsInBlocks)}), interpreted ${interpreted} (${pct(interpreted)})`,
+      `execute calls ${this.executeCalls} (${per(this.retired, this.executeCalls)} insns/call): budget ${this.exitBudget}, ` +
+        `stop request ${this.exitRequest}, sleep ${this.exitSleep}, breakpoint ${this.exitBreakpoint}, fault ${this.exitFault}`,
+    ].join('\n');
+  }
+}
