@@ -171,6 +171,11 @@ export function byteReverse(v: number): number {
 }
 
 /** ConditionPassed for a 4-bit condition against the flags in `st`. */
+/** ITSTATE after one instruction of an IT block (ITAdvance): 0 once the block ends. */
+export function itAdvance(it: number): number {
+  return (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+}
+
 export function conditionPassed(st: CpuState, cond: number): boolean {
   let r: boolean;
   switch (cond >>> 1) {

@@ -18,7 +18,7 @@ import type { CoreExecutor } from '../machines/machine.js';
 import { CpuState, RUNNING, LR, SP } from './state.js';
 import type { CpuSystem } from './system.js';
 import { UsageCause } from './system.js';
-import { addWithCarryFlags, conditionPassed, shiftC, shifter } from './alu.js';
+import { addWithCarryFlags, conditionPassed, shiftC, shifter, itAdvance } from './alu.js';
 import { T16_ARGS, T16_EXEC, T16_FAST } from './t16.js';
 import { F16 } from './t16.js';
 import { t32BucketsFor } from './t32.js';
@@ -198,7 +198,7 @@ export class Cpu implements CoreExecutor {
             let npc = (pc + 2) | 0;
             let run = true;
             if (it !== 0) {
-              st.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+              st.itstate = itAdvance(it);
               run = conditionPassed(st, it >>> 4);
             }
             if (run) {
@@ -525,7 +525,7 @@ export class Cpu implements CoreExecutor {
             this.nextPc = (pc + 4) | 0;
             let run = true;
             if (it !== 0) {
-              st.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+              st.itstate = itAdvance(it);
               this.inIt = true;
               run = conditionPassed(st, it >>> 4);
             } else {

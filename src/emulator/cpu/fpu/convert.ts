@@ -35,7 +35,16 @@ export function fpToFixed(env: FpEnv, a: number, fracBits: number, size: number,
   // Anything of 2^33 or more saturates whatever the size; keep the double arithmetic exact.
   const mag = e > 10 ? POW2[34]! : roundShift(x.sig, -e, x.sign, mode);
   const inexact = e > 10 ? false : roundInexact;
-  if (x.sign !== 0) {
+  return saturateToInt(env, x.sign, mag, inexact, min, max);
+}
+
+/**
+ * The integer result of a conversion whose rounded magnitude is `mag`: saturated to [min, max]
+ * with IOC, IXC when the rounding was inexact and the result not saturated (single and double
+ * precision share it).
+ */
+export function saturateToInt(env: FpEnv, sign: number, mag: number, inexact: boolean, min: number, max: number): number {
+  if (sign !== 0) {
     if (mag === 0) {
       if (inexact) env.flags |= FPSCR_IXC;
       return 0;

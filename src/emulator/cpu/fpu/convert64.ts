@@ -4,8 +4,9 @@
  * IOC, an out-of-range value saturates with IOC only, FZ flushes denormal inputs (IDC).
  */
 import { DEFAULT_NAN, FpClass, type FpEnv, Unpacked, processNaN, unpack } from './env.js';
-import { FPSCR_IOC, FPSCR_IXC, RoundingMode } from './fpscr.js';
+import { FPSCR_IOC, RoundingMode } from './fpscr.js';
 import { POW2, SINGLE, roundInexact, roundPack, roundShift } from './round.js';
+import { saturateToInt } from './convert.js';
 import { R64, Unpacked64, processNaN64, roundPack64, setDefaultNaN64, setInf64, setZero64, unpack64 } from './double.js';
 
 const u = new Unpacked();
@@ -84,24 +85,7 @@ export function doubleToFixed(
   const big = e >= -19;
   const mag = big ? POW2[34]! : roundShift(x.sig, -e, x.sign, mode);
   const inexact = big ? false : roundInexact;
-  if (x.sign !== 0) {
-    if (mag === 0) {
-      if (inexact) env.flags |= FPSCR_IXC;
-      return 0;
-    }
-    if (-mag < min) {
-      env.flags |= FPSCR_IOC;
-      return min | 0;
-    }
-    if (inexact) env.flags |= FPSCR_IXC;
-    return -mag | 0;
-  }
-  if (mag > max) {
-    env.flags |= FPSCR_IOC;
-    return max | 0;
-  }
-  if (inexact) env.flags |= FPSCR_IXC;
-  return mag | 0;
+  return saturateToInt(env, x.sign, mag, inexact, min, max);
 }
 
 /** Integer -> double: the low `size` bits of `v` (16 or 32) times 2^-fracBits; always exact. */

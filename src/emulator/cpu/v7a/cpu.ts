@@ -16,7 +16,7 @@ import { BUS_FAULT } from '../../memory/bus.js';
 import type { VirtualClock } from '../../clock.js';
 import { Cpu } from '../cpu.js';
 import { RUNNING } from '../state.js';
-import { conditionPassed } from '../alu.js';
+import { conditionPassed, itAdvance } from '../alu.js';
 import { bucketKey32, match32, type Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { CORTEX_A15, type CoreProfile } from '../profile.js';
@@ -232,7 +232,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             r[15] = (pc + 4) | 0;
             let run = true;
             if (it !== 0) {
-              st.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+              st.itstate = itAdvance(it);
               this.inIt = true;
               run = conditionPassed(st, it >>> 4);
             } else {
@@ -248,7 +248,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             r[15] = (pc + 4) | 0;
             let run = true;
             if (it !== 0) {
-              st.itstate = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+              st.itstate = itAdvance(it);
               this.inIt = true;
               run = conditionPassed(st, it >>> 4);
             } else {
