@@ -380,6 +380,38 @@ describe('memory', () => {
     expect(r.state.r[2]).toBe(1);
   });
 
+  it('T32 LDREX/STREX take LR as data or status register (glibc atomics); SP as status is UNDEFINED (QEMU)', () => {
+    const r = rig();
+    r.state.thumb = 1;
+    r.state.r[5] = RAM_BASE + 0x300;
+    r.bus.write32(RAM_BASE + 0x300, 41);
+    // ldrex lr, [r5]; adds lr, #1 via add.w lr, lr, #1; strex r0, lr, [r5]; strex lr, r0, [r5]; strex sp, r0, [r5]
+    r.t16(CODE, 0xe855, 0xef00, 0xf10e, 0x0e01, 0xe845, 0xe000, 0xe845, 0x0e00, 0xe845, 0x0d00);
+    r.run(3);
+    expect(r.state.mode).toBe(MODE_SVC);
+    expect(r.state.r[0]).toBe(0);
+    expect(r.bus.read32(RAM_BASE + 0x300)).toBe(42);
+    r.run(1); // monitor closed by the first STREX: LR = 1, no fault
+    expect(r.state.mode).toBe(MODE_SVC);
+    expect(r.state.r[14]).toBe(1);
+    r.run(1);
+    expect(r.events).toContain('fault');
+    expect(r.state.mode).toBe(MODE_UND);
+  });
+
+  it('CP14 DBGVCR and DBGDCCINT read as zero and ignore writes at PL1 (QEMU dummies Linux clears at boot)', () => {
+    const r = rig();
+    r.state.r[3] = 0x12345678;
+    // mcr p14, 0, r3, c0, c7, 0; mrc p14, 0, r4, c0, c7, 0; mcr p14, 0, r3, c0, c2, 0; mrc p14, 0, r5, c0, c2, 0
+    r.a32(CODE, 0xee003e17, 0xee104e17, 0xee003e12, 0xee105e12);
+    r.state.r[4] = 7;
+    r.state.r[5] = 7;
+    r.run(4);
+    expect(r.events).toEqual([]);
+    expect(r.state.r[4]).toBe(0);
+    expect(r.state.r[5]).toBe(0);
+  });
+
   it('SETEND BE byte-reverses data loads and stores, not instruction fetches', () => {
     const r = rig();
     r.bus.write32(RAM_BASE + 0x100, 0x44332211);

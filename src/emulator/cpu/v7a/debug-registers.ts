@@ -93,6 +93,10 @@ export class DebugRegisters implements StatefulComponent<DebugRegisterState> {
           this.s.osdlr = v & 1;
         },
       }),
+      // QEMU's dummies: vector catch (Linux clears it at boot) and the DCC interrupt enable read as
+      // zero and ignore writes.
+      cp14('DBGVCR', 0, 0, 7, 0, { read: zero, write: () => undefined }),
+      cp14('DBGDCCINT', 0, 0, 2, 0, { read: zero, write: () => undefined }),
       // Jazelle ID: RAZ (measured; no Jazelle on the A15).
       cp14('JIDR', 7, 0, 0, 0, { read: zero }),
     ]);

@@ -127,19 +127,19 @@ const A_T32_ROWS: readonly Row[] = [
 
   // Exclusives with the A-profile monitor (value compare, STREX checks the address first).
   t32('STREX', '1110 1000 0100 rn:4 rt:4 rd:4 imm:8', (c, a) => {
-    if (a.rd >= 13 || a.rt >= 13 || a.rn === 15 || a.rd === a.rn || a.rd === a.rt) return c.undefined();
+    if (strexUnallocated(a.rd, a.rt, a.rn)) return c.undefined();
     storeExclusive(c, a.rd, a.rt, (c.r[a.rn]! + a.imm * 4) | 0, 4);
   }),
   t32('LDREX', '1110 1000 0101 rn:4 rt:4 1111 imm:8', (c, a) => {
-    if (a.rt >= 13 || a.rn === 15) return c.undefined();
+    if (ldrexUnallocated(a.rt, a.rn)) return c.undefined();
     loadExclusive(c, a.rt, (c.r[a.rn]! + a.imm * 4) | 0, 4);
   }),
   // Bits 5:4: 00 byte, 01 halfword, 11 doubleword (10 is unallocated).
   t32('STREXB_H_D', '1110 1000 1100 rn:4 rt:4 rt2:4 01 sz:2 rd:4', (c, a) => {
     if (a.sz === 2) return c.undefined();
-    if (a.rd >= 13 || a.rt >= 13 || a.rn === 15 || a.rd === a.rn || a.rd === a.rt) return c.undefined();
+    if (strexUnallocated(a.rd, a.rt, a.rn)) return c.undefined();
     if (a.sz === 3) {
-      if (a.rt2 >= 13 || a.rd === a.rt2) return c.undefined();
+      if (isSpOrPc(a.rt2) || a.rd === a.rt2) return c.undefined();
       return storeExclusiveDual(c, a.rd, a.rt, a.rt2, c.r[a.rn]!);
     }
     if (a.rt2 !== 15) return c.undefined();
@@ -147,15 +147,30 @@ const A_T32_ROWS: readonly Row[] = [
   }),
   t32('LDREXB_H_D', '1110 1000 1101 rn:4 rt:4 rt2:4 01 sz:2 1111', (c, a) => {
     if (a.sz === 2) return c.undefined();
-    if (a.rt >= 13 || a.rn === 15) return c.undefined();
+    if (ldrexUnallocated(a.rt, a.rn)) return c.undefined();
     if (a.sz === 3) {
-      if (a.rt2 >= 13 || a.rt === a.rt2) return c.undefined();
+      if (isSpOrPc(a.rt2) || a.rt === a.rt2) return c.undefined();
       return loadExclusiveDual(c, a.rt, a.rt2, c.r[a.rn]!);
     }
     if (a.rt2 !== 15) return c.undefined();
     loadExclusive(c, a.rt, c.r[a.rn]!, a.sz === 1 ? 2 : 1);
   }),
 ];
+
+/*
+ * The UNPREDICTABLE exclusive forms QEMU makes UNDEFINED in Thumb on v7 (its op_strex/op_ldrex):
+ * SP or PC as a register, PC as base, and a status register that overlaps base or data. LR is an
+ * ordinary register here (glibc's atomics use STREX LR, ...).
+ */
+function isSpOrPc(r: number): boolean {
+  return r === 13 || r === 15;
+}
+function strexUnallocated(rd: number, rt: number, rn: number): boolean {
+  return isSpOrPc(rd) || isSpOrPc(rt) || rn === 15 || rd === rn || rd === rt;
+}
+function ldrexUnallocated(rt: number, rn: number): boolean {
+  return isSpOrPc(rt) || rn === 15;
+}
 
 /** MCR/MRC/MCRR/MRRC (T1 encodings; the *2 forms with bit 28 set are UNDEFINED). */
 const A_T32_COPROC_ROWS: readonly Row[] = [
