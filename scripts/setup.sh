@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch qemu-system-arm qemu-utils gcc-arm-linux-gnueabihf libc6-dev-armhf-cross cpio)
+pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi gdb-multiarch qemu-system-arm qemu-utils gcc-arm-linux-gnueabihf libc6-dev-armhf-cross cpio xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -17,6 +17,11 @@ initrd="$out/initramfs.cpio.gz"
 if [ ! -f "$initrd" ] || [ "$here/init.sh" -nt "$initrd" ] || [ "$out/rrdemo" -nt "$initrd" ] || [ "$here/build-initramfs.mjs" -nt "$initrd" ]; then
   node "$here/build-initramfs.mjs" --busybox "$GUEST_BUSYBOX" --init "$here/init.sh" --demo "$out/rrdemo" --out "$initrd" >&2
 fi
+# The decompressed kernel as a uImage for virt (RAM 0x40000000 + TEXT_OFFSET 0x208000): the fast boot.
+uimage="$out/Image-virt.uimg"
+if [ ! -f "$uimage" ] || [ "$GUEST_ZIMAGE" -nt "$uimage" ] || [ "$here/make-uimage.mjs" -nt "$uimage" ]; then
+  node "$here/make-uimage.mjs" --zimage "$GUEST_ZIMAGE" --load 0x40208000 --out "$uimage" >&2
+fi
 echo "GUEST_ROOT=$GUEST_ROOT"
 echo "GUEST_KERNEL_VERSION=$GUEST_KERNEL_VERSION"
 echo "GUEST_ZIMAGE=$GUEST_ZIMAGE"
@@ -26,3 +31,4 @@ echo "GUEST_VEXPRESS_DTB=$GUEST_VEXPRESS_DTB"
 echo "GUEST_BUSYBOX=$GUEST_BUSYBOX"
 echo "GUEST_RRDEMO=$out/rrdemo"
 echo "GUEST_INITRD=$initrd"
+echo "GUEST_VIRT_UIMAGE=$uimage"
