@@ -8,6 +8,9 @@
  * same UART output and semihosting console and exit with the same status, A32 and T32, -O0 and -O2.
  * Then lock-step: QEMU's single-step register trace against armrr at every instruction.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { armrrCli, armrrGuestStderr, runArmrrCli } from '../support/armrr-run.js';
 import { guestStderr, requireQemu, runQemu } from '../support/qemu.js';
@@ -95,5 +98,31 @@ describe('vexpress-a9 command line', () => {
     const a9OnVirt = await armrrCli(['run', elf, '--machine', 'virt', '--cpu', 'cortex-a9']);
     expect(a9OnVirt.code).toBe(2);
     expect(a9OnVirt.stderr).toMatch(/--cpu cortex-a9 does not fit machine 'virt'/);
+  });
+});
+
+describe('vexpress-a9 record/replay through the CLI', () => {
+  it('a recording replays with identical output; the log names the board through its fingerprint', async () => {
+    const elf = vexpressElf('timers', 'thumb-O2');
+    ensureVexpressFirmware([elf]);
+    const dir = mkdtempSync(join(tmpdir(), 'armrr-vexpress-rr-'));
+    try {
+      const log = join(dir, 'timers.rrlog');
+      const rtc = ['--rtc-base', '2026-12-01T00:00:00'];
+      const rec = await armrrCli(['record', elf, '-o', log, '--machine', 'vexpress-a9', '--icount-shift', '3', '--memory', '256M', ...rtc]);
+      expect(rec.code).toBe(0);
+      expect(rec.stderr).toMatch(/\nidle n=0000000[12]\n/);
+      // No --machine: the fingerprint finds vexpress-a9 (and --memory must be the recorded one).
+      const rep = await armrrCli(['replay', elf, log, '--memory', '256M', ...rtc]);
+      expect(rep.code).toBe(0);
+      expect(rep.stdout).toBe(rec.stdout);
+      expect(armrrGuestStderr(rep.stderr)).toBe(armrrGuestStderr(rec.stderr));
+      const wrong = await armrrCli(['replay', elf, log, ...rtc]);
+      expect(wrong.code).toBe(3);
+      const dump = await armrrCli(['dump', log]);
+      expect(dump.stdout.match(/EVENT_INTERRUPT/g)?.length ?? 0).toBeGreaterThan(20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
