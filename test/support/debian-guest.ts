@@ -15,6 +15,11 @@ export interface DebianGuest {
   busybox: string;
   rrdemo: string;
   initrd: string;
+  /**
+   * The same initramfs with /init's `read` left out (it prints "no input read"): the boot powers off
+   * by itself, so QEMU's and armrr's runs end at the same instruction.
+   */
+  initrdNoInput: string;
   /** The decompressed kernel as a uImage loaded at 0x40208000 (virt): boots without the XZ decompressor. */
   virtUImage: string;
   kernelVersion: string;
@@ -46,8 +51,10 @@ export function ensureDebianGuest(): DebianGuest {
     busybox: need('BUSYBOX'),
     rrdemo: need('RRDEMO'),
     initrd: need('INITRD'),
+    initrdNoInput: need('INITRD_NO_INPUT'),
     virtUImage: need('VIRT_UIMAGE'),
     kernelVersion: need('KERNEL_VERSION'),
   };
   return cached;
 }
+
