@@ -20,6 +20,8 @@ export interface DebianGuest {
    * by itself, so QEMU's and armrr's runs end at the same instruction.
    */
   initrdNoInput: string;
+  /** The test-only initramfs whose /init runs a busybox workload and powers off (workload-init.sh). */
+  workloadInitrd: string;
   /** The decompressed kernel as a uImage loaded at 0x40208000 (virt): boots without the XZ decompressor. */
   virtUImage: string;
   kernelVersion: string;
@@ -52,6 +54,7 @@ export function ensureDebianGuest(): DebianGuest {
     rrdemo: need('RRDEMO'),
     initrd: need('INITRD'),
     initrdNoInput: need('INITRD_NO_INPUT'),
+    workloadInitrd: need('WORKLOAD_INITRD'),
     virtUImage: need('VIRT_UIMAGE'),
     kernelVersion: need('KERNEL_VERSION'),
   };
