@@ -319,7 +319,8 @@ describe('CP15 access', () => {
     r.run(1);
     expect(r.cpu.sysregs.readByName('VBAR')).toBe(VBAR);
     const u = rig();
-    u.a32(CODE, 0xee1a0f10 /* mrc p15, 0, r0, c10, c0, 0: PRRR, the MMU's (absent here) */);
+    // (c10/c0 would be QEMU's CP_ANY TLB lockdown NOP; c11 has nothing on the A15.)
+    u.a32(CODE, 0xee1b0f10 /* mrc p15, 0, r0, c11, c0, 0 */);
     u.run(1);
     expect(u.state.mode).toBe(MODE_UND);
   });
