@@ -145,6 +145,8 @@ export class Bus implements CpuBus {
     this.codeHost = new Uint8Array(total / PAGE_SIZE);
     this.tableHost = new Uint8Array(total / PAGE_SIZE);
     this.pageWatched = new Uint8Array(NUM_PAGES);
+    this.writableHost = new Uint8Array(total / PAGE_SIZE);
+    for (let hp = 0; hp < total / PAGE_SIZE; hp++) this.noteWritable(hp);
     regions.forEach((r, i) => {
       const host = this.regionHostBase[i]!;
       for (const base of [r.base, ...(r.aliases ?? [])]) {
@@ -176,6 +178,7 @@ export class Bus implements CpuBus {
   /** Re-enable fast writes on one host page unless it is watched or holds translated code or tables. */
   unprotectHostPage(hostPage: number): void {
     if (this.codeHost[hostPage] || this.tableHost[hostPage]) return;
+    this.noteWritable(hostPage);
     for (const gp of this.hostToGuest[hostPage]!) {
       if (!this.pageWatched[gp]) this.pageWrite[gp] = this.pageHost[gp]!;
     }
@@ -216,9 +219,31 @@ export class Bus implements CpuBus {
     if (this.tableHost[hostPage]) this.tableObserver?.tableWrite(hostPage);
   }
 
-  /** Disable fast writes everywhere (O(pages); used when a snapshot is taken). */
+  /**
+   * Disable fast writes everywhere (used when a snapshot is taken or restored). O(pages made
+   * writable since the last call), not O(RAM): a reverse step restores and re-protects often.
+   */
   protectAllRam(): void {
-    for (let hp = 0; hp < this.hostToGuest.length; hp++) this.protectHostPage(hp);
+    const list = this.writableHosts;
+    for (let i = 0; i < list.length; i++) {
+      const hp = list[i]!;
+      this.writableHost[hp] = 0;
+      this.protectHostPage(hp);
+    }
+    list.length = 0;
+  }
+
+  /**
+   * Host pages that may have a fast-writable alias: every page at first, then those unprotected
+   * since the last protectAllRam (a superset is harmless; protecting is idempotent).
+   */
+  private readonly writableHosts: number[] = [];
+  private writableHost = new Uint8Array(0);
+
+  private noteWritable(hostPage: number): void {
+    if (this.writableHost[hostPage]) return;
+    this.writableHost[hostPage] = 1;
+    this.writableHosts.push(hostPage);
   }
 
   /** Mark guest pages covering [addr, addr+len) watched (true) or not. Reference counted by caller. */
