@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createMachine } from './machines/index.js';
 import { loadFirmware, parseElf, type LoadedElf } from './loader/elf.js';
 import { BoardOptionError, VIRT_MAX_BACKED, VIRT_NAME, VIRT_RAM_BASE, virtMemory, virtProfile } from './machines/virt.js';
+import { VEXPRESS_A9_NAME, vexpressMemory, vexpressProfile } from './machines/vexpress.js';
 import { identifyKernelImage, type KernelImage } from './boot/kernel-image.js';
 import { planLinuxBoot, type LinuxBootPlan } from './boot/arm-linux-boot.js';
 import type { Machine } from './machines/machine.js';
@@ -63,8 +64,12 @@ export function boardOptionsKey(machine: string, board: BoardIdentity = {}): str
   if (board.initrd !== undefined || board.append !== undefined || board.dtb !== undefined) {
     throw new BoardOptionError(`machine '${machine}' boots firmware ELFs only; --initrd, --append and --dtb are for Linux kernels on virt`);
   }
-  if (board.rtcBase !== undefined) throw new BoardOptionError(`machine '${machine}' has no RTC; --rtc-base is for virt (its PL031)`);
-  if (board.memoryBytes !== undefined) throw new BoardOptionError(`machine '${machine}' has fixed memory; --memory is for virt`);
+  if (machine === VEXPRESS_A9_NAME) {
+    const rtc = board.rtcBase === undefined ? '' : `rtc-base=${board.rtcBase}\0`;
+    return `cpu=${vexpressProfile(board.cpu).name}\0memory=${vexpressMemory(board.memoryBytes)}\0${rtc}`;
+  }
+  if (board.rtcBase !== undefined) throw new BoardOptionError(`machine '${machine}' has no RTC; --rtc-base is for virt and vexpress-a9 (their PL031)`);
+  if (board.memoryBytes !== undefined) throw new BoardOptionError(`machine '${machine}' has fixed memory; --memory is for virt and vexpress-a9`);
   if (board.cpu !== undefined) {
     const own = machine === 'mps2-an386' ? 'cortex-m4' : 'cortex-m3';
     if (board.cpu !== own) throw new BoardOptionError(`--cpu ${board.cpu} does not fit machine '${machine}'; it has a ${own}`);
@@ -176,7 +181,7 @@ function checkProfile(machineName: string, arch: 'v7m' | 'v7a', image: Uint8Arra
     throw new ProfileMismatchError(`this ELF is built for an M-profile core (Cortex-M); machine '${machineName}' has an A-profile core: use --machine mps2-an385 or mps2-an386`);
   }
   if ((profile === 'A' || profile === 'R') && arch === 'v7m') {
-    throw new ProfileMismatchError(`this ELF is built for an ${profile}-profile core; machine '${machineName}' has a Cortex-M core: use --machine virt`);
+    throw new ProfileMismatchError(`this ELF is built for an ${profile}-profile core; machine '${machineName}' has a Cortex-M core: use --machine virt or vexpress-a9`);
   }
 }
 

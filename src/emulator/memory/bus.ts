@@ -133,6 +133,11 @@ export class Bus implements CpuBus {
    */
   debugMmioRead = false;
   watchObserver: WatchObserver | null = null;
+  /**
+   * Data accesses to unassigned addresses read 0 and drop writes instead of faulting (QEMU's
+   * vexpress-a9, measured); false: BUS_FAULT (virt, mps2).
+   */
+  ignoreUnassigned = false;
   /** Count of watched guest pages; when 0 reads skip the watch check entirely. */
   private watchedPages = 0;
 
@@ -394,6 +399,7 @@ export class Bus implements CpuBus {
       const m = this.mmio[idx - 1]!;
       if (addr - m.base < m.size) return m.handler.read(addr - m.base, size);
     }
+    if (this.ignoreUnassigned) return 0;
     BUS_FAULT.address = addr;
     BUS_FAULT.isWrite = false;
     throw BUS_FAULT;
@@ -408,6 +414,7 @@ export class Bus implements CpuBus {
         return;
       }
     }
+    if (this.ignoreUnassigned) return;
     BUS_FAULT.address = addr;
     BUS_FAULT.isWrite = true;
     throw BUS_FAULT;
