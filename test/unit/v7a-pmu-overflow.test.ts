@@ -12,7 +12,7 @@ import { SysRegFile } from '../../src/emulator/cpu/v7a/sysreg-registry.js';
 
 function rig(shift = 0) {
   const clock = new VirtualClock(shift);
-  const pmu = new Pmu(clock);
+  const pmu = new Pmu(clock, 0x410f3000); // the Cortex-A15's PMCR reset value
   const file = new SysRegFile();
   pmu.define(file);
   const levels: boolean[] = [];
