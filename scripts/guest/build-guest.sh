@@ -21,7 +21,7 @@ fi
 workload="$out/workload.cpio.gz"
 if [ ! -f "$workload" ] || [ "$here/workload-init.sh" -nt "$workload" ] || [ "$out/rrdemo" -nt "$workload" ] || [ "$here/build-initramfs.mjs" -nt "$workload" ]; then
   node "$here/build-initramfs.mjs" --busybox "$GUEST_BUSYBOX" --init "$here/workload-init.sh" --demo "$out/rrdemo" --out "$workload" \
-    --applets sha256sum,md5sum,gzip,gunzip,awk,sed,sort,od,dd,expr,find,wc,tr,cut,cmp,hexdump,factor,tail >&2
+    --applets sha256sum,md5sum,gzip,gunzip,awk,sed,sort,od,dd,expr,find,wc,tr,cut,cmp,hexdump,factor,tail,sha1sum,sha512sum,sha3sum,crc32,bzip2,bunzip2,base64,seq,paste,shuf,uniq,rev,fold,strings,tar,stat,kill,timeout,usleep,hwclock >&2
 fi
 # The decompressed kernel as a uImage for virt (RAM 0x40000000 + TEXT_OFFSET 0x208000): the fast boot.
 uimage="$out/Image-virt.uimg"
