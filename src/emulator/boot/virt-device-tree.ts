@@ -235,6 +235,8 @@ export interface LinuxDeviceTreeParams {
   cmdline?: string;
   /** Where the initrd was loaded and its size (no /chosen initrd range when undefined or 0 bytes). */
   initrd?: { start: number; size: number };
+  /** Add QEMU's /psci node (virt's HVC conduit; default true). Boards without PSCI (vexpress-a9) get none. */
+  psci?: boolean;
 }
 
 /** PSCI 0.2 function IDs QEMU puts in /psci for a 32-bit CPU. */
@@ -268,6 +270,7 @@ export function finishLinuxDeviceTree(fdt: FdtEditor, p: LinuxDeviceTreeParams):
     fdt.setCells('/chosen', 'linux,initrd-start', p.initrd.start);
     fdt.setCells('/chosen', 'linux,initrd-end', p.initrd.start + p.initrd.size);
   }
+  if (p.psci === false) return;
   if (fdt.find('/psci') !== undefined) fdt.nopNode('/psci');
   fdt.addSubnode('/psci');
   fdt.setString('/psci', 'compatible', 'arm,psci-1.0\0arm,psci-0.2\0arm,psci');
