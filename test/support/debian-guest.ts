@@ -15,10 +15,17 @@ export interface DebianGuest {
   busybox: string;
   rrdemo: string;
   initrd: string;
+  /**
+   * The same initramfs with /init's `read` left out (it prints "no input read"): the boot powers off
+   * by itself, so QEMU's and armrr's runs end at the same instruction.
+   */
+  initrdNoInput: string;
   /** The test-only initramfs whose /init runs a busybox workload and powers off (workload-init.sh). */
   workloadInitrd: string;
   /** The decompressed kernel as a uImage loaded at 0x40208000 (virt): boots without the XZ decompressor. */
   virtUImage: string;
+  /** The same at 0x60208000 for vexpress-a9. */
+  vexpressUImage: string;
   kernelVersion: string;
 }
 
@@ -48,9 +55,12 @@ export function ensureDebianGuest(): DebianGuest {
     busybox: need('BUSYBOX'),
     rrdemo: need('RRDEMO'),
     initrd: need('INITRD'),
+    initrdNoInput: need('INITRD_NO_INPUT'),
     workloadInitrd: need('WORKLOAD_INITRD'),
     virtUImage: need('VIRT_UIMAGE'),
+    vexpressUImage: need('VEXPRESS_UIMAGE'),
     kernelVersion: need('KERNEL_VERSION'),
   };
   return cached;
 }
+
