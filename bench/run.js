@@ -10,6 +10,7 @@
 //  4. reverse debugging through real gdb-multiarch on a ~1e9-instruction replay (crc32-bench-O2):
 //     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot;
 //  5. `continue` with 0 and 2,000 never-hit breakpoints through raw RSP (bench/gdb-breakpoints.js).
+//  6. gdb stub round trips (`bs`+`g`, `s`+`g`) at the end of a 1.8e9 replay (bench/gdb-roundtrip.js).
 //  0. (first) A-profile MIPS on virt with the MMU on, A32 and T32, armrr vs QEMU (`--only-v7a`: just that).
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints a Markdown report on stdout.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -509,6 +510,10 @@ if (haveGdb) {
 
 log('breakpoints: bench/gdb-breakpoints.js');
 say(execFileSync(process.execPath, [join(ROOT, 'bench/gdb-breakpoints.js'), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trimEnd());
+say();
+
+log('round trips: bench/gdb-roundtrip.js');
+say(execFileSync(process.execPath, [join(ROOT, 'bench/gdb-roundtrip.js'), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trimEnd());
 say();
 
 rmSync(work, { recursive: true, force: true });
