@@ -12,6 +12,8 @@ import { VEXPRESS_A9_NAME, VEXPRESS_BOARD_ID, VEXPRESS_RAM_BASE, vexpressMemory,
 import { identifyKernelImage, type KernelImage } from './boot/kernel-image.js';
 import { addVexpressVirtioNodes } from './boot/vexpress-device-tree.js';
 import { planLinuxBoot, type LinuxBootPlan } from './boot/arm-linux-boot.js';
+import { planElfDeviceTree } from './boot/elf-device-tree.js';
+import { CfiFlash } from './devices/cfi-flash.js';
 import type { Machine } from './machines/machine.js';
 import type { HostPort, OutputSink, SerialInput } from './io/input-port.js';
 
@@ -221,8 +223,19 @@ export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachin
     throw new BoardOptionError('--initrd, --append and --dtb are for Linux kernel images (zImage, uImage, Image); an ELF is started bare at its entry point');
   }
   checkProfile(opts.machine, machine.core.profile.arch, image);
+  if (opts.machine === VIRT_NAME) placeElfDeviceTree(machine, image, board);
   const elf = loadFirmware(machine, image);
   return { machine, elf, fingerprint };
+}
+
+/** virt's device tree for a bare-metal ELF, where QEMU puts it (start of RAM or of flash bank 0). */
+function placeElfDeviceTree(machine: Machine, image: Uint8Array, board: BoardIdentity): void {
+  const plan = planElfDeviceTree(parseElf(image).segments, VIRT_RAM_BASE, virtMemory(board.memoryBytes));
+  if (plan.where === 'ram') machine.resetImages.push({ addr: plan.addr, data: plan.data });
+  else if (plan.where === 'flash') {
+    const flash = machine.devices.find((d): d is CfiFlash => d instanceof CfiFlash && d.name === 'flash0');
+    flash?.setResetImage(plan.data);
+  }
 }
 
 /** QEMU's direct kernel boot: lay the images out, keep them as reset images, reset into the stub. */

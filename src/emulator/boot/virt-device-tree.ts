@@ -52,7 +52,11 @@ const PCIE_MMCFG_SIZE_MIN = 0x100000;
 const hex = (n: number): string => n.toString(16);
 
 /** The tree QEMU's machvirt_init + virt_machine_done build, before arm_load_dtb. */
-export function buildVirtDeviceTree(): FdtEditor {
+/**
+ * `seeds`: QEMU's default dtb-randomness=on adds /chosen kaslr-seed (8 bytes) and rng-seed (32)
+ * here; armrr fills them with the given bytes (QEMU: host random, so no program can rely on them).
+ */
+export function buildVirtDeviceTree(seeds?: { kaslr: Uint8Array; rng: Uint8Array }): FdtEditor {
   const fdt = FdtEditor.empty(VIRT_FDT_SIZE);
   let nextPhandle = PHANDLE_START;
   const allocPhandle = (): number => nextPhandle++;
@@ -63,6 +67,10 @@ export function buildVirtDeviceTree(): FdtEditor {
   fdt.setCells('/', '#size-cells', 2);
   fdt.setString('/', 'model', 'linux,dummy-virt');
   fdt.addSubnode('/chosen');
+  if (seeds !== undefined) {
+    fdt.setProp('/chosen', 'kaslr-seed', seeds.kaslr);
+    fdt.setProp('/chosen', 'rng-seed', seeds.rng);
+  }
   const clock = allocPhandle();
   fdt.addSubnode('/apb-pclk');
   fdt.setString('/apb-pclk', 'compatible', 'fixed-clock');

@@ -228,6 +228,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           if ((pc & 2) !== 0) {
             // An A32 PC with bit 1 set (a BX to such an address): QEMU raises a PC alignment
             // prefetch abort before any fetch (IFSR alignment, IFAR = PC); it counts as executed.
+            // But QEMU looks the code page up first (get_page_addr_code): an unreachable page
+            // gives that prefetch abort instead, not counted.
+            fetching = true;
+            fetch.fetch32(pc & ~3);
+            fetching = false;
             this.pcAlignmentFault(pc);
             break;
           }
@@ -444,6 +449,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   restoreCpsr(v: number): void {
     const st = this.state;
     if (!st.modeExists(v & 0x1f)) v = (v & ~0x1f) | st.mode;
+    this.pmu.elChange(); // QEMU's cpsr_write_eret runs the EL-change hooks
     st.setCpsr(v, 0xffffffff & ~(1 << 24));
     this.syncModeDependents();
     this.exitRequest = true;
