@@ -15,7 +15,7 @@
  * MMU's/core's signal after recording the faulting instruction in cpu.jitFaultPc/jitFaultRetired.
  */
 import type { Bus } from '../../memory/bus.js';
-import { PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
+import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import type { Cpu } from '../cpu.js';
 import type { Encoding, Fields } from '../decode-table.js';
 import { match32 } from '../decode-table.js';
@@ -108,7 +108,7 @@ export class A32BlockCompiler {
    */
   compile(start: number, ppage: number): A32Block | null {
     const host = this.bus.pageHost[ppage]!;
-    if (host < 0) return null;
+    if (host === NO_RAM) return null;
     const pageEnd = ((start >>> PAGE_SHIFT) + 1) * PAGE_SIZE;
     const ctx = new A32EmitContext(start);
     const handlers: Handler[] = [];
@@ -121,7 +121,7 @@ export class A32BlockCompiler {
     const words = this.bus.i32;
 
     while (pcs.length < MAX_A32_BLOCK_INSNS && (pc >>> 0) + 4 <= pageEnd) {
-      const insn = words[(host + (pc & (PAGE_SIZE - 1))) >>> 2]!;
+      const insn = words[((host + (pc & (PAGE_SIZE - 1))) >>> 0) >>> 2]!;
       const cond = insn >>> 28;
       const row = match32((cond === 15 ? A32_UNCOND_BUCKETS : A32_BUCKETS)[a32BucketKey(insn)]!, insn);
       // UNDEFINED encodings stay with the interpreter (the block ends before them).

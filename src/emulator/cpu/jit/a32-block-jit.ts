@@ -9,7 +9,7 @@
  * or debugger write, or a snapshot restore rewriting the page drops exactly the blocks it overlaps.
  */
 import type { Bus, CodeWriteObserver } from '../../memory/bus.js';
-import { PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
+import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import { A32BlockCompiler, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
 
 export const A32_JIT_SLOT_BITS = 14;
@@ -80,7 +80,7 @@ export class A32BlockJit implements CodeWriteObserver {
   /** Marker for a start whose first instruction is not translated (never dispatched). */
   private untranslatable(pc: number, ppage: number): A32Block | null {
     const host = this.bus.pageHost[ppage]!;
-    if (host < 0) return null;
+    if (host === NO_RAM) return null;
     return { start: pc, end: (pc + 4) | 0, ppage, count: Infinity, hostPage: host >>> PAGE_SHIFT, run: neverRun, bpGeneration: -1, bpInside: false };
   }
 

@@ -8,7 +8,8 @@
  *
  * Memory goes through the MMU's current TLB (`T`, read at block entry: a mode change, SCTLR or
  * TLB maintenance ends the block, so it cannot change under a running block): a hit on a RAM page
- * the bus lets through (`PR`/`PW` exclude watched, copy-on-write, code and descriptor pages) is
+ * the bus lets through (NO_RAM = -1 otherwise; host offsets past 2 GiB wrap, so indexes are taken
+ * unsigned) (`PR`/`PW` exclude watched, copy-on-write, code and descriptor pages) is
  * inline; anything else — a miss, a device, a misaligned access, a fault — is the core's
  * load/store with icount synchronised first, exactly the interpreter's path.
  */
@@ -56,15 +57,15 @@ export class A32EmitContext extends EmitContext {
       `const e = T[a >>> 12]; let h = -1; if ((e & 1) !== 0${align !== 0 ? ` && (a & ${align}) === 0` : ''}) h = PR[e >>> 3];`;
     switch (size) {
       case 4:
-        return `{ ${hit(3)} if (h >= 0) ${dest} = I32[(h + (a & 4095)) >> 2]; else { ${sync} ${dest} = cpu.load32(a); } }`;
+        return `{ ${hit(3)} if (h !== -1) ${dest} = I32[(h + (a & 4095)) >>> 2]; else { ${sync} ${dest} = cpu.load32(a); } }`;
       case 2:
-        return `{ ${hit(1)} if (h >= 0) ${dest} = U16[(h + (a & 4095)) >> 1]; else { ${sync} ${dest} = cpu.load16(a); } }`;
+        return `{ ${hit(1)} if (h !== -1) ${dest} = U16[(h + (a & 4095)) >>> 1]; else { ${sync} ${dest} = cpu.load16(a); } }`;
       case -2:
-        return `{ ${hit(1)} if (h >= 0) ${dest} = (U16[(h + (a & 4095)) >> 1] << 16) >> 16; else { ${sync} ${dest} = (cpu.load16(a) << 16) >> 16; } }`;
+        return `{ ${hit(1)} if (h !== -1) ${dest} = (U16[(h + (a & 4095)) >>> 1] << 16) >> 16; else { ${sync} ${dest} = (cpu.load16(a) << 16) >> 16; } }`;
       case 1:
-        return `{ ${hit(0)} if (h >= 0) ${dest} = U8[h + (a & 4095)]; else { ${sync} ${dest} = cpu.load8(a); } }`;
+        return `{ ${hit(0)} if (h !== -1) ${dest} = U8[(h + (a & 4095)) >>> 0]; else { ${sync} ${dest} = cpu.load8(a); } }`;
       default:
-        return `{ ${hit(0)} if (h >= 0) ${dest} = (U8[h + (a & 4095)] << 24) >> 24; else { ${sync} ${dest} = (cpu.load8(a) << 24) >> 24; } }`;
+        return `{ ${hit(0)} if (h !== -1) ${dest} = (U8[(h + (a & 4095)) >>> 0] << 24) >> 24; else { ${sync} ${dest} = (cpu.load8(a) << 24) >> 24; } }`;
     }
   }
 
@@ -74,11 +75,11 @@ export class A32EmitContext extends EmitContext {
       `const v = ${v}; const e = T[a >>> 12]; let h = -1; if ((e & 2) !== 0${align !== 0 ? ` && (a & ${align}) === 0` : ''}) h = PW[e >>> 3];`;
     switch (size) {
       case 4:
-        return `{ ${hit(3)} if (h >= 0) I32[(h + (a & 4095)) >> 2] = v; else { ${sync} cpu.store32(a, v); } }`;
+        return `{ ${hit(3)} if (h !== -1) I32[(h + (a & 4095)) >>> 2] = v; else { ${sync} cpu.store32(a, v); } }`;
       case 2:
-        return `{ ${hit(1)} if (h >= 0) U16[(h + (a & 4095)) >> 1] = v; else { ${sync} cpu.store16(a, v); } }`;
+        return `{ ${hit(1)} if (h !== -1) U16[(h + (a & 4095)) >>> 1] = v; else { ${sync} cpu.store16(a, v); } }`;
       default:
-        return `{ ${hit(0)} if (h >= 0) U8[h + (a & 4095)] = v; else { ${sync} cpu.store8(a, v); } }`;
+        return `{ ${hit(0)} if (h !== -1) U8[(h + (a & 4095)) >>> 0] = v; else { ${sync} cpu.store8(a, v); } }`;
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * The Performance Monitors as QEMU 7.2 implements them for a Cortex-A15 (target/arm/helper.c):
- * PMCR (N = 6 counters, reset 0x410f3000), the cycle counter PMCCNTR counting virtual nanoseconds
+ * PMCR (N = 6 counters, reset from the profile: 0x410f3000 on the A15, 0x41093000 on the A9), the cycle counter PMCCNTR counting virtual nanoseconds
  * (QEMU's cycles at ARM_CPU_FREQ = 1 GHz, so icount-exact), six event counters of which SW_INCR
  * (0x00), INST_RETIRED (0x08, the instruction count) and CPU_CYCLES (0x11) count, enable/overflow/
  * interrupt-enable sets, PMSELR/PMXEVTYPER/PMXEVCNTR and PMUSERENR (PL0 access). PMCEID0/1 do not
@@ -17,7 +17,6 @@ import type { VirtualClock } from '../../clock.js';
 import type { SysRegDef, SysRegFile } from './sysreg-registry.js';
 
 const COUNTERS = 6;
-const PMCR_RESET = 0x410f3000;
 const PMCR_E = 1 << 0;
 const PMCR_P = 1 << 1;
 const PMCR_C = 1 << 2;
@@ -50,9 +49,9 @@ export interface PmuState extends Record<string, number | number[]> {
   evDelta: number[];
 }
 
-function initialState(): PmuState {
+function initialState(pmcrReset: number): PmuState {
   return {
-    pmcr: PMCR_RESET,
+    pmcr: pmcrReset,
     cntEn: 0,
     intEn: 0,
     ovs: 0,
@@ -71,14 +70,20 @@ const u32 = (v: number): number => v >>> 0;
 
 export class Pmu implements StatefulComponent<PmuState> {
   readonly name = 'pmu';
-  s: PmuState = initialState();
+  s: PmuState;
   /** The PMU overflow interrupt (a PPI on virt), when the board wires it. */
   irq: IrqLine | null = null;
 
-  constructor(private readonly clock: VirtualClock) {}
+  constructor(
+    private readonly clock: VirtualClock,
+    /** PMCR after reset: IDCODE and N as the core's QEMU model (reset_pmcr_el0). */
+    private readonly pmcrReset: number,
+  ) {
+    this.s = initialState(pmcrReset);
+  }
 
   reset(): void {
-    this.s = initialState();
+    this.s = initialState(this.pmcrReset);
   }
   save(): PmuState {
     const s = this.s;
