@@ -28,6 +28,11 @@ uimage="$out/Image-virt.uimg"
 if [ ! -f "$uimage" ] || [ "$GUEST_ZIMAGE" -nt "$uimage" ] || [ "$here/make-uimage.mjs" -nt "$uimage" ]; then
   node "$here/make-uimage.mjs" --zimage "$GUEST_ZIMAGE" --load 0x40208000 --out "$uimage" >&2
 fi
+# The same for vexpress-a9 (RAM 0x60000000 + TEXT_OFFSET).
+vx_uimage="$out/Image-vexpress.uimg"
+if [ ! -f "$vx_uimage" ] || [ "$GUEST_ZIMAGE" -nt "$vx_uimage" ] || [ "$here/make-uimage.mjs" -nt "$vx_uimage" ]; then
+  node "$here/make-uimage.mjs" --zimage "$GUEST_ZIMAGE" --load 0x60208000 --out "$vx_uimage" >&2
+fi
 echo "GUEST_ROOT=$GUEST_ROOT"
 echo "GUEST_KERNEL_VERSION=$GUEST_KERNEL_VERSION"
 echo "GUEST_ZIMAGE=$GUEST_ZIMAGE"
@@ -38,4 +43,5 @@ echo "GUEST_BUSYBOX=$GUEST_BUSYBOX"
 echo "GUEST_RRDEMO=$out/rrdemo"
 echo "GUEST_INITRD=$initrd"
 echo "GUEST_VIRT_UIMAGE=$uimage"
+echo "GUEST_VEXPRESS_UIMAGE=$vx_uimage"
 echo "GUEST_WORKLOAD_INITRD=$workload"

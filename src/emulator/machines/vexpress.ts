@@ -24,6 +24,8 @@ import { createVexpressPeripherals, VEXPRESS_SRAM, VEXPRESS_SRAM_SIZE, VEXPRESS_
 
 export const VEXPRESS_A9_NAME = 'vexpress-a9';
 export const VEXPRESS_RAM_BASE = 0x60000000;
+/** The machine type QEMU passes in r1 to a Linux kernel (VEXPRESS_BOARD_ID). */
+export const VEXPRESS_BOARD_ID = 0x8e0;
 const MiB = 1024 * 1024;
 export const VEXPRESS_DEFAULT_MEMORY = 128 * MiB;
 /** "vexpress-a9: cannot model more than 1GB RAM". */

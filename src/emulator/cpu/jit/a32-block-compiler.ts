@@ -18,9 +18,7 @@ import type { Bus } from '../../memory/bus.js';
 import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import type { Cpu } from '../cpu.js';
 import type { Encoding, Fields } from '../decode-table.js';
-import { match32 } from '../decode-table.js';
 import type { Handler } from '../t16.js';
-import { A32_BUCKETS, A32_UNCOND_BUCKETS, a32BucketKey } from '../v7a/a32.js';
 import { BLOCK_COUNT, RELOAD, WRITE_BACK, conditionExpr as conditionOf, type Emitted, type InsnSite } from './emit-context.js';
 import { A32EmitContext, emitA32 } from './emit-a32.js';
 
@@ -52,6 +50,8 @@ const TEST_OPS = new Set(['TST', 'TEQ', 'CMP', 'CMN']);
 export interface A32BlockHost extends Cpu {
   /** The MMU's translation entries for the current privilege (identity when it is off). */
   tlbEntries(): Int32Array;
+  /** The decode-table row of an A32 instruction on this core, null when UNDEFINED here. */
+  a32Row(insn: number): Encoding<Handler> | null;
 }
 
 export interface A32Block {
@@ -123,7 +123,7 @@ export class A32BlockCompiler {
     while (pcs.length < MAX_A32_BLOCK_INSNS && (pc >>> 0) + 4 <= pageEnd) {
       const insn = words[((host + (pc & (PAGE_SIZE - 1))) >>> 0) >>> 2]!;
       const cond = insn >>> 28;
-      const row = match32((cond === 15 ? A32_UNCOND_BUCKETS : A32_BUCKETS)[a32BucketKey(insn)]!, insn);
+      const row = this.cpu.a32Row(insn);
       // UNDEFINED encodings stay with the interpreter (the block ends before them).
       if (row === null) break;
       const fields: Fields = {};

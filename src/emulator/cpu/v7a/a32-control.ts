@@ -141,6 +141,9 @@ export const A32_UNCOND_ROWS: readonly Row[] = [
   a32('PLD_imm', '1111 0101 --01 ---- 1111 ---- ---- ----', nothing),
   a32('PLI_reg', '1111 0110 -101 ---- 1111 ---- ---0 ----', nothing),
   a32('PLD_reg', '1111 0111 --01 ---- 1111 ---- ---0 ----', nothing),
+  // QEMU decodes these unallocated-hint forms (any Rt) as PLDW: NOPs on a core with MP extensions.
+  a32('PLDW_hint_imm', '1111 0100 -001 ---- ---- ---- ---- ----', nothing),
+  a32('PLDW_hint_reg', '1111 0110 -001 ---- ---- ---- ---0 ----', nothing),
   a32('SRS', '1111 100 p:1 u:1 1 w:1 0 1101 0000 0101 000 mode:5', (c, a) =>
     srs(v7a(c), a.mode, a.u === 1, a.p === 1, a.w === 1),
   ),

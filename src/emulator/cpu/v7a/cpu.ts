@@ -17,7 +17,7 @@ import type { VirtualClock } from '../../clock.js';
 import { Cpu } from '../cpu.js';
 import { RUNNING } from '../state.js';
 import { conditionPassed, itAdvance } from '../alu.js';
-import { bucketKey32, match32, type Fields } from '../decode-table.js';
+import { bucketKey32, match32, type Encoding, type Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { CORTEX_A15, type CoreProfile } from '../profile.js';
 import { SysRegFile, type CoreInterruptInputs, type SysRegDef } from './sysreg-registry.js';
@@ -25,7 +25,7 @@ import { CoreRegisters, SCTLR_A } from './core-registers.js';
 import { ArmV7aExceptions } from './exceptions.js';
 import { ArmV7aState, CPSR_A, CPSR_F, CPSR_I, MODE_USR } from './state.js';
 import { CORE_ABORT, FSR_ALIGNMENT, FSR_DEBUG, FSR_WNR, raiseAbort, type AbortSignal } from './abort.js';
-import { A32_BUCKETS, A32_UNCOND_BUCKETS, a32BucketKey } from './a32.js';
+import { a32BucketKey, a32Buckets, type A32Buckets } from './a32.js';
 import { A_T16_ARGS, A_T16_EXEC, A_T32_BUCKETS } from './thumb-a.js';
 import { ByteSwappedBus } from './byte-swapped-bus.js';
 import type { Psci } from './psci.js';
@@ -277,6 +277,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           if ((pc & 2) !== 0) {
             // An A32 PC with bit 1 set (a BX to such an address): QEMU raises a PC alignment
             // prefetch abort before any fetch (IFSR alignment, IFAR = PC); it counts as executed.
+            // But QEMU looks the code page up first (get_page_addr_code): an unreachable page
+            // gives that prefetch abort instead, not counted.
+            fetching = true;
+            fetch.fetch32(pc & ~3);
+            fetching = false;
             this.pcAlignmentFault(pc);
             break;
           }
@@ -376,8 +381,18 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     return retired;
   }
 
+  /** The A32 decode tables (built once, by the first A-profile core). */
+  private readonly a32Tables: A32Buckets = a32Buckets();
+
+  /** The A32 row of `insn` on this core, or null when it is UNDEFINED here (the block JIT's decode). */
+  a32Row(insn: number): Encoding<Handler> | null {
+    const buckets = insn >>> 28 === 15 ? this.a32Tables.uncond : this.a32Tables.cond;
+    const e = match32(buckets[a32BucketKey(insn)]!, insn);
+    return e === null || this.absentRows.has(e.name) ? null : e;
+  }
+
   private decodeA32(insn: number, slot: number): DecodedInsn {
-    const buckets = insn >>> 28 === 15 ? A32_UNCOND_BUCKETS : A32_BUCKETS;
+    const buckets = insn >>> 28 === 15 ? this.a32Tables.uncond : this.a32Tables.cond;
     const d = this.decoded(match32(buckets[a32BucketKey(insn)]!, insn), insn);
     this.a32Keys[slot] = insn;
     this.a32Cache[slot] = d;
@@ -507,6 +522,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   restoreCpsr(v: number): void {
     const st = this.state;
     if (!st.modeExists(v & 0x1f)) v = (v & ~0x1f) | st.mode;
+    this.pmu.elChange(); // QEMU's cpsr_write_eret runs the EL-change hooks
     st.setCpsr(v, 0xffffffff & ~(1 << 24));
     this.syncModeDependents();
     this.exitRequest = true;

@@ -163,6 +163,7 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
   enter(mode: number, offset: number, lr: number, mask: number): void {
     const st = this.state;
     const cpu = this.cpu;
+    cpu.pmu.elChange();
     const sctlr = cpu.coreRegs.s.sctlr;
     const cpsr = st.getCpsr();
     const security = cpu.security;
@@ -205,6 +206,7 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
   /** Semihosting call (SVC 0x123456 / SVC 0xAB at PL1): performed at once, r0 = result. */
   semihostingCall(): void {
     this.onExceptionEvent?.('semihosting');
+    this.cpu.pmu.elChange();
     this.semihosting?.call();
     this.cpu.exitRequest = true;
   }
