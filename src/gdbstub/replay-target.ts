@@ -33,6 +33,7 @@ import {
   type RegisterLayout,
 } from './register-layout.js';
 import { DebugAddressSpace, type PhysicalPiece } from './debug-address-space.js';
+import { ProcessFilter } from './process-filter.js';
 import type { ArmV7aState } from '../emulator/cpu/v7a/state.js';
 
 /**
@@ -79,7 +80,11 @@ export class ReplayGdbTarget implements GdbTarget {
     this.machine.bus.watchObserver = observer;
     this.space = new DebugAddressSpace(this.machine);
     this.space.onTranslationChange = () => this.rearmWatches();
+    this.processFilter = new ProcessFilter(this.space.mmu);
   }
+
+  /** `monitor process-filter`: user-space points stop only in one address space (process-filter.ts). */
+  readonly processFilter: ProcessFilter;
 
   /** gdb's addresses (virtual on an A-profile core with its MMU on) to physical ones. */
   readonly space: DebugAddressSpace;
@@ -230,6 +235,7 @@ export class ReplayGdbTarget implements GdbTarget {
       const type = w.type === 'write' ? 'watch' : w.type === 'read' ? 'rwatch' : 'awatch';
       const k = this.machine.icount;
       const hit = { k, addr: (piece.va + Math.max(0, addr - piece.pa)) >>> 0, type } as const;
+      if (!this.processFilter.passes(hit.addr)) continue;
       if (this.scanHits !== null) {
         this.scanHits.push({ pos: k, stop: { kind: 'watch', type, addr: hit.addr } });
       } else if (this.watchHit === null) {
@@ -317,6 +323,7 @@ export class ReplayGdbTarget implements GdbTarget {
     this.rearmWatches();
     this.watchActive = this.watches.length > 0;
     this.watchHit = null;
+    let filtered = 0;
     try {
       for (;;) {
         const sliceEnd = Math.min(target, this.nextIcountBreak(this.machine.icount, start));
@@ -329,7 +336,16 @@ export class ReplayGdbTarget implements GdbTarget {
           if (!(await this.seekTo(k - 1))) return { kind: 'signal', signal: 2 };
           return { kind: 'watch', type, addr };
         }
-        if (stop.kind === 'breakpoint') return { kind: 'swbreak' };
+        if (stop.kind === 'breakpoint') {
+          if (this.processFilter.passes(this.machine.cpu.r[15]!)) return { kind: 'swbreak' };
+          // Another process at the same user address: run on past it.
+          this.machine.core.skipBreakpointOnce = true;
+          if (++filtered % 1024 === 0) {
+            await yieldToEventLoop();
+            if (this.interrupted) return { kind: 'signal', signal: 2 };
+          }
+          continue;
+        }
         if (stop.kind === 'exit' || this.atEnd()) return { kind: 'replaylog', pos: 'end' };
         if (this.machine.icount >= target) return { kind: 'done-step' };
         const icountBreak = this.icountBreakAt(this.machine.icount, start);
@@ -492,7 +508,7 @@ export class ReplayGdbTarget implements GdbTarget {
       for (let stops = 0; ; ) {
         const stop = this.timeline.runSlice(to);
         if (stop.kind === 'breakpoint') {
-          hits.push({ pos: this.machine.icount, stop: { kind: 'swbreak' } });
+          if (this.processFilter.passes(this.machine.cpu.r[15]!)) hits.push({ pos: this.machine.icount, stop: { kind: 'swbreak' } });
           if (this.machine.icount >= to) break;
           core.skipBreakpointOnce = true;
           // A hot breakpoint stops the run often: let the event loop in now and then.
