@@ -17,6 +17,12 @@ initrd="$out/initramfs.cpio.gz"
 if [ ! -f "$initrd" ] || [ "$here/init.sh" -nt "$initrd" ] || [ "$out/rrdemo" -nt "$initrd" ] || [ "$here/build-initramfs.mjs" -nt "$initrd" ]; then
   node "$here/build-initramfs.mjs" --busybox "$GUEST_BUSYBOX" --init "$here/init.sh" --demo "$out/rrdemo" --out "$initrd" >&2
 fi
+# The workload initramfs (tests only): the same builder with a busybox workload as /init.
+workload="$out/workload.cpio.gz"
+if [ ! -f "$workload" ] || [ "$here/workload-init.sh" -nt "$workload" ] || [ "$out/rrdemo" -nt "$workload" ] || [ "$here/build-initramfs.mjs" -nt "$workload" ]; then
+  node "$here/build-initramfs.mjs" --busybox "$GUEST_BUSYBOX" --init "$here/workload-init.sh" --demo "$out/rrdemo" --out "$workload" \
+    --applets sha256sum,md5sum,gzip,gunzip,awk,sed,sort,od,dd,expr,find,wc,tr,cut,cmp,hexdump,factor,tail >&2
+fi
 # The decompressed kernel as a uImage for virt (RAM 0x40000000 + TEXT_OFFSET 0x208000): the fast boot.
 uimage="$out/Image-virt.uimg"
 if [ ! -f "$uimage" ] || [ "$GUEST_ZIMAGE" -nt "$uimage" ] || [ "$here/make-uimage.mjs" -nt "$uimage" ]; then
@@ -32,3 +38,4 @@ echo "GUEST_BUSYBOX=$GUEST_BUSYBOX"
 echo "GUEST_RRDEMO=$out/rrdemo"
 echo "GUEST_INITRD=$initrd"
 echo "GUEST_VIRT_UIMAGE=$uimage"
+echo "GUEST_WORKLOAD_INITRD=$workload"

@@ -3,6 +3,7 @@
 // /dev/console can be a device node. Deterministic: fixed inode numbers, mtime 0, sorted entries.
 //
 //   node scripts/guest/build-initramfs.mjs --busybox PATH --init PATH --demo PATH --out FILE.cpio.gz
+//       [--applets a,b,c]   (more busybox applets linked into /bin, for another /init)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     init: { type: 'string' },
     demo: { type: 'string' },
     out: { type: 'string' },
+    applets: { type: 'string' },
   },
 });
 for (const k of ['busybox', 'init', 'demo', 'out']) {
@@ -40,7 +42,8 @@ for (const d of ['bin', 'dev', 'proc', 'sys', 'tmp', 'root', 'sbin']) dir(d);
 chr('dev/console', 5, 1, 0o600);
 chr('dev/null', 1, 3, 0o666);
 file('bin/busybox', readFileSync(values.busybox));
-for (const a of APPLETS) link(`bin/${a}`, 'busybox');
+const extra = values.applets ? values.applets.split(',').filter((a) => a !== '') : [];
+for (const a of new Set([...APPLETS, ...extra])) link(`bin/${a}`, 'busybox');
 link('sbin/poweroff', '../bin/busybox');
 file('bin/rrdemo', readFileSync(values.demo));
 file('init', readFileSync(values.init));

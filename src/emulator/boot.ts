@@ -105,10 +105,64 @@ export function readFirmware(path: string): Uint8Array {
 }
 
 export function fingerprintOf(machine: string, icountShift: number, image: Uint8Array, board: BoardIdentity = {}): Uint8Array {
+  const key = boardOptionsKey(machine, board);
+  if (isLinuxBoot(machine, image)) {
+    const out = new Uint8Array(8);
+    const h = createHash('sha256').update(`armrr-fingerprint-v2\0${machine}\0shift=${icountShift}\0${key}`).update(imageDigest(image));
+    out.set(h.digest().subarray(0, 3), 0);
+    out.set(linuxPartBytes(image, board), 3);
+    return out;
+  }
   const h = createHash('sha256');
-  h.update(`armrr-fingerprint-v1\0${machine}\0shift=${icountShift}\0${boardOptionsKey(machine, board)}`);
+  h.update(`armrr-fingerprint-v1\0${machine}\0shift=${icountShift}\0${key}`);
   h.update(image);
   return new Uint8Array(h.digest().subarray(0, 8));
+}
+
+/**
+ * A Linux boot's fingerprint (virt, a kernel image rather than an ELF) keeps one byte for each input
+ * a user may get wrong, so a refused replay can say which differs (DESIGN §6): bytes 3..7 are
+ * these, bytes 0..2 cover everything (machine, shift, --cpu, --rtc-base and all of these).
+ */
+export const LINUX_FINGERPRINT_PARTS = ['the kernel image', 'the --initrd file', 'the --append command line', 'the --dtb file', 'the --memory size'] as const;
+
+function isLinuxBoot(machine: string, image: Uint8Array): boolean {
+  const elf = image.length >= 4 && image[0] === 0x7f && image[1] === 0x45 && image[2] === 0x4c && image[3] === 0x46;
+  return machine === VIRT_NAME && !elf;
+}
+
+/** The image's SHA-256, computed once per image (a replay tries every machine and shift with it). */
+const imageDigests = new WeakMap<Uint8Array, Buffer>();
+function imageDigest(image: Uint8Array): Buffer {
+  let d = imageDigests.get(image);
+  if (d === undefined) {
+    d = createHash('sha256').update(image).digest();
+    imageDigests.set(image, d);
+  }
+  return d;
+}
+
+function linuxPartBytes(image: Uint8Array, board: BoardIdentity): number[] {
+  const part = (name: string, value: string | Uint8Array): number => createHash('sha256').update(`${name}\0`).update(value).digest()[0]!;
+  const file = (b: Uint8Array | undefined): string => (b === undefined ? 'none' : sha256Hex(b));
+  return [
+    imageDigest(image)[0]!,
+    part('initrd', file(board.initrd)),
+    part('append', board.append === undefined ? '\0none' : board.append),
+    part('dtb', file(board.dtb)),
+    part('memory', String(virtMemory(board.memoryBytes))),
+  ];
+}
+
+/**
+ * For a Linux boot whose fingerprint matched no machine and shift: which of the inputs named in
+ * LINUX_FINGERPRINT_PARTS differ from the recording's (empty if none of their bytes does: then it
+ * is --cpu or --rtc-base); undefined when `image` is no Linux boot on virt (no per-input bytes).
+ */
+export function linuxFingerprintDifferences(recorded: Uint8Array, image: Uint8Array, board: BoardIdentity): string[] | undefined {
+  if (!isLinuxBoot(VIRT_NAME, image)) return undefined;
+  const now = linuxPartBytes(image, board);
+  return LINUX_FINGERPRINT_PARTS.filter((_, i) => recorded[3 + i] !== now[i]);
 }
 
 /** An ELF built for another profile than the board's core (usage error: it says what fits). */

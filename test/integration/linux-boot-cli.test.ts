@@ -76,7 +76,7 @@ describe('Linux kernel boot options on the command line', () => {
     ]) {
       const r = await armrrCli(['replay', kernel, log, ...wrong]);
       expect(r.code, wrong.join(' ')).toBe(3);
-      expect(r.stderr).toMatch(/different firmware or machine configuration.*--initrd\/--append\/--dtb/s);
+      expect(r.stderr).toMatch(/was recorded with a different Linux boot configuration: the --(append|initrd|memory) .* differs from the recording's/);
     }
   });
 

@@ -15,6 +15,8 @@ export interface DebianGuest {
   busybox: string;
   rrdemo: string;
   initrd: string;
+  /** The test-only initramfs whose /init runs a busybox workload and powers off (workload-init.sh). */
+  workloadInitrd: string;
   /** The decompressed kernel as a uImage loaded at 0x40208000 (virt): boots without the XZ decompressor. */
   virtUImage: string;
   kernelVersion: string;
@@ -46,6 +48,7 @@ export function ensureDebianGuest(): DebianGuest {
     busybox: need('BUSYBOX'),
     rrdemo: need('RRDEMO'),
     initrd: need('INITRD'),
+    workloadInitrd: need('WORKLOAD_INITRD'),
     virtUImage: need('VIRT_UIMAGE'),
     kernelVersion: need('KERNEL_VERSION'),
   };

@@ -1,6 +1,6 @@
 /** `armrr replay ELF LOG`: reproduce a recording with no host input; optionally serve gdb. */
 import { readFileSync } from 'node:fs';
-import { boardOptionsKey, bootFirmware, fingerprintOf, readFirmware, type BoardIdentity } from '../../emulator/boot.js';
+import { boardOptionsKey, bootFirmware, fingerprintOf, linuxFingerprintDifferences, readFirmware, type BoardIdentity } from '../../emulator/boot.js';
 import { linuxBootOptions, parseMemorySize, parseRtcBaseOption } from '../machine-options.js';
 import { ElfError, parseElf } from '../../emulator/loader/elf.js';
 import { identifyKernelImage, KernelImageError } from '../../emulator/boot/kernel-image.js';
@@ -152,6 +152,14 @@ export function openReplayLogBytes(
         return { reader, machine, icountShift: shift, board, ...scan, qemu: null };
       }
     }
+  }
+  const differs = linuxFingerprintDifferences(reader.fingerprint, image, board);
+  if (differs !== undefined && differs.length > 0) {
+    throw new CliError(
+      `'${logPath}' was recorded with a different Linux boot configuration: ${differs.join(', ')} ${differs.length > 1 ? 'differ' : 'differs'} ` +
+        `from the recording's (fingerprint ${hex(reader.fingerprint)}). Replay it with the kernel, --initrd, --append, --dtb and --memory it was recorded with.`,
+      EXIT_BAD_LOG,
+    );
   }
   throw new CliError(
     `'${logPath}' was recorded with a different firmware or machine configuration (fingerprint ${hex(reader.fingerprint)} matches ` +

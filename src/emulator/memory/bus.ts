@@ -3,10 +3,14 @@
  *
  * Fast path: `pageHost[guestPage]` gives the byte offset of a RAM page inside `ram` (or -1), and
  * `pageWrite[guestPage]` the same offset when a write may go straight to RAM. A page whose write
- * entry is -1 but whose host entry is >= 0 takes the slow write path, which is where snapshot
+ * entry is NO_RAM but whose host entry is RAM takes the slow write path, which is where snapshot
  * copy-on-write, watchpoints and the JIT's code-page invalidation hook in (`WriteObserver`,
  * `CodeWriteObserver`) and where the MMU learns that a translation table it has cached changed
  * (`TableWriteObserver`). Aliases (mirrors) map several guest pages onto one host page.
+ *
+ * Host offsets are stored as int32: RAM past 2 GiB (virt's 3 GiB) wraps to negative values, so
+ * "no RAM" is exactly NO_RAM (-1, never page aligned) and byte indexes are taken `>>> 0`. Code
+ * outside the bus that tests `>= 0` stays correct: such pages just take its slow path.
  *
  * Errors: an access to an unmapped address throws the preallocated `BUS_FAULT` signal (rare path;
  * the CPU turns it into a BusFault). Nothing is allocated on the access path.
@@ -16,6 +20,8 @@ export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 const PAGE_MASK = PAGE_SIZE - 1;
 const NUM_PAGES = 1 << (32 - PAGE_SHIFT);
+/** `pageHost`/`pageRead`/`pageWrite` entry of a page that is not (or not directly) RAM. */
+export const NO_RAM = -1;
 
 /** An MMIO device as the bus sees it. Offsets are relative to the mapping base. */
 export interface MmioHandler {
@@ -93,20 +99,23 @@ export class Bus implements CpuBus {
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
   /** guest page -> host byte offset in `ram`, or -1. */
-  readonly pageHost = new Int32Array(NUM_PAGES).fill(-1);
+  readonly pageHost = new Int32Array(NUM_PAGES).fill(NO_RAM);
   /** guest page -> host byte offset when plain writes are allowed, else -1. */
-  readonly pageWrite = new Int32Array(NUM_PAGES).fill(-1);
+  readonly pageWrite = new Int32Array(NUM_PAGES).fill(NO_RAM);
   /** guest page -> MMIO mapping index + 1, or 0. */
   private readonly pageMmio = new Uint16Array(NUM_PAGES);
-  /** host page -> guest pages that map it (for re-enabling fast writes on every alias). */
-  readonly hostToGuest: number[][];
+  /** host page -> index of the RAM region holding it (its guest pages: `regionGuestPages`). */
+  private readonly hostRegion: Uint8Array;
+  /** Per region: its first host page, and the first guest page of its base and of each alias. */
+  private readonly regionHostPage: number[] = [];
+  private readonly regionGuestPages: number[][] = [];
   /** Guest pages currently watched (any access goes to the watch observer). */
   readonly pageWatched: Uint8Array;
   /**
    * guest page -> host byte offset when a read may go straight to RAM (not watched), else -1. The
    * JIT's inlined loads use it; everything else reads through `read8/16/32`.
    */
-  readonly pageRead = new Int32Array(NUM_PAGES).fill(-1);
+  readonly pageRead = new Int32Array(NUM_PAGES).fill(NO_RAM);
   /** host page -> 1 when translated code was made from it; its writes then stay on the slow path. */
   readonly codeHost: Uint8Array;
   codeObserver: CodeWriteObserver | null = null;
@@ -141,19 +150,24 @@ export class Bus implements CpuBus {
     this.u8 = new Uint8Array(this.ram);
     this.u16 = new Uint16Array(this.ram);
     this.i32 = new Int32Array(this.ram);
-    this.hostToGuest = Array.from({ length: total / PAGE_SIZE }, () => []);
+    // Per page only typed arrays: a 3 GiB guest has 786,432 host pages (no per-page JS objects).
+    this.hostRegion = new Uint8Array(total / PAGE_SIZE);
+    if (regions.length > 256) throw new Error('at most 256 RAM regions');
     this.codeHost = new Uint8Array(total / PAGE_SIZE);
     this.tableHost = new Uint8Array(total / PAGE_SIZE);
     this.pageWatched = new Uint8Array(NUM_PAGES);
     regions.forEach((r, i) => {
       const host = this.regionHostBase[i]!;
-      for (const base of [r.base, ...(r.aliases ?? [])]) {
+      this.regionHostPage.push(host / PAGE_SIZE);
+      this.hostRegion.fill(i, host / PAGE_SIZE, (host + r.size) / PAGE_SIZE);
+      const bases = [r.base, ...(r.aliases ?? [])];
+      this.regionGuestPages.push(bases.map((b) => b >>> PAGE_SHIFT));
+      for (const base of bases) {
         for (let off = 0; off < r.size; off += PAGE_SIZE) {
           const gp = (base + off) >>> PAGE_SHIFT;
           this.pageHost[gp] = host + off;
           this.pageRead[gp] = host + off;
           this.pageWrite[gp] = host + off;
-          this.hostToGuest[(host + off) >>> PAGE_SHIFT]!.push(gp);
         }
       }
     });
@@ -171,12 +185,19 @@ export class Bus implements CpuBus {
 
   /** Disable fast writes on one host page (all its aliases); the next write calls the observer. */
   protectHostPage(hostPage: number): void {
-    for (const gp of this.hostToGuest[hostPage]!) this.pageWrite[gp] = -1;
+    const r = this.hostRegion[hostPage]!;
+    const off = hostPage - this.regionHostPage[r]!;
+    const bases = this.regionGuestPages[r]!;
+    for (let i = 0; i < bases.length; i++) this.pageWrite[bases[i]! + off] = NO_RAM;
   }
   /** Re-enable fast writes on one host page unless it is watched or holds translated code or tables. */
   unprotectHostPage(hostPage: number): void {
     if (this.codeHost[hostPage] || this.tableHost[hostPage]) return;
-    for (const gp of this.hostToGuest[hostPage]!) {
+    const r = this.hostRegion[hostPage]!;
+    const off = hostPage - this.regionHostPage[r]!;
+    const bases = this.regionGuestPages[r]!;
+    for (let i = 0; i < bases.length; i++) {
+      const gp = bases[i]! + off;
       if (!this.pageWatched[gp]) this.pageWrite[gp] = this.pageHost[gp]!;
     }
   }
@@ -218,7 +239,7 @@ export class Bus implements CpuBus {
 
   /** Disable fast writes everywhere (O(pages); used when a snapshot is taken). */
   protectAllRam(): void {
-    for (let hp = 0; hp < this.hostToGuest.length; hp++) this.protectHostPage(hp);
+    for (let hp = 0; hp < this.hostRegion.length; hp++) this.protectHostPage(hp);
   }
 
   /** Mark guest pages covering [addr, addr+len) watched (true) or not. Reference counted by caller. */
@@ -229,8 +250,8 @@ export class Bus implements CpuBus {
       if (on && !this.pageWatched[gp]) {
         this.pageWatched[gp] = 1;
         this.watchedPages++;
-        this.pageWrite[gp] = -1;
-        this.pageRead[gp] = -1;
+        this.pageWrite[gp] = NO_RAM;
+        this.pageRead[gp] = NO_RAM;
       } else if (!on && this.pageWatched[gp]) {
         this.pageWatched[gp] = 0;
         this.watchedPages--;
@@ -246,7 +267,7 @@ export class Bus implements CpuBus {
     const gp = addr >>> PAGE_SHIFT;
     if (this.watchedPages !== 0 && this.pageWatched[gp]) this.watchObserver?.onAccess(addr >>> 0, 1, false);
     const host = this.pageHost[gp]!;
-    if (host >= 0) return this.u8[host + (addr & PAGE_MASK)]!;
+    if (host !== NO_RAM) return this.u8[(host + (addr & PAGE_MASK)) >>> 0]!;
     return this.mmioRead(addr >>> 0, 1);
   }
 
@@ -254,11 +275,11 @@ export class Bus implements CpuBus {
     const gp = addr >>> PAGE_SHIFT;
     if (this.watchedPages !== 0 && this.pageWatched[gp]) this.watchObserver?.onAccess(addr >>> 0, 2, false);
     const host = this.pageHost[gp]!;
-    if (host >= 0 && (addr & PAGE_MASK) <= PAGE_SIZE - 2) {
-      const o = host + (addr & PAGE_MASK);
+    if (host !== NO_RAM && (addr & PAGE_MASK) <= PAGE_SIZE - 2) {
+      const o = (host + (addr & PAGE_MASK)) >>> 0;
       return (o & 1) === 0 ? this.u16[o >>> 1]! : this.u8[o]! | (this.u8[o + 1]! << 8);
     }
-    if (host >= 0) return this.read8(addr) | (this.read8(addr + 1) << 8);
+    if (host !== NO_RAM) return this.read8(addr) | (this.read8(addr + 1) << 8);
     return this.mmioRead(addr >>> 0, 2);
   }
 
@@ -267,13 +288,13 @@ export class Bus implements CpuBus {
     const gp = addr >>> PAGE_SHIFT;
     if (this.watchedPages !== 0 && this.pageWatched[gp]) this.watchObserver?.onAccess(addr >>> 0, 4, false);
     const host = this.pageHost[gp]!;
-    if (host >= 0 && (addr & PAGE_MASK) <= PAGE_SIZE - 4) {
-      const o = host + (addr & PAGE_MASK);
+    if (host !== NO_RAM && (addr & PAGE_MASK) <= PAGE_SIZE - 4) {
+      const o = (host + (addr & PAGE_MASK)) >>> 0;
       if ((o & 3) === 0) return this.i32[o >>> 2]!;
       const u = this.u8;
       return u[o]! | (u[o + 1]! << 8) | (u[o + 2]! << 16) | (u[o + 3]! << 24);
     }
-    if (host >= 0) {
+    if (host !== NO_RAM) {
       return this.read8(addr) | (this.read8(addr + 1) << 8) | (this.read8(addr + 2) << 16) | (this.read8(addr + 3) << 24);
     }
     return this.mmioRead(addr >>> 0, 4) | 0;
@@ -282,8 +303,8 @@ export class Bus implements CpuBus {
   write8(addr: number, value: number): void {
     const gp = addr >>> PAGE_SHIFT;
     const host = this.pageWrite[gp]!;
-    if (host >= 0) {
-      this.u8[host + (addr & PAGE_MASK)] = value;
+    if (host !== NO_RAM) {
+      this.u8[(host + (addr & PAGE_MASK)) >>> 0] = value;
       return;
     }
     this.slowWrite(addr >>> 0, value, 1);
@@ -292,7 +313,7 @@ export class Bus implements CpuBus {
   write16(addr: number, value: number): void {
     const gp = addr >>> PAGE_SHIFT;
     const host = this.pageWrite[gp]!;
-    if (host >= 0 && (addr & 1) === 0) {
+    if (host !== NO_RAM && (addr & 1) === 0) {
       this.u16[(host + (addr & PAGE_MASK)) >>> 1] = value;
       return;
     }
@@ -302,7 +323,7 @@ export class Bus implements CpuBus {
   write32(addr: number, value: number): void {
     const gp = addr >>> PAGE_SHIFT;
     const host = this.pageWrite[gp]!;
-    if (host >= 0 && (addr & 3) === 0) {
+    if (host !== NO_RAM && (addr & 3) === 0) {
       this.i32[(host + (addr & PAGE_MASK)) >>> 2] = value;
       return;
     }
@@ -311,7 +332,7 @@ export class Bus implements CpuBus {
 
   private slowWrite(addr: number, value: number, size: 1 | 2 | 4): void {
     const gp = addr >>> PAGE_SHIFT;
-    if (this.pageHost[gp]! < 0) {
+    if (this.pageHost[gp]! === NO_RAM) {
       this.mmioWrite(addr, value, size);
       return;
     }
@@ -321,16 +342,16 @@ export class Bus implements CpuBus {
       const a = (addr + i) >>> 0;
       const p = a >>> PAGE_SHIFT;
       const h = this.pageHost[p]!;
-      if (h < 0) {
+      if (h === NO_RAM) {
         this.mmioWrite(a, (value >>> (8 * i)) & 0xff, 1);
         continue;
       }
-      if (this.pageWrite[p]! < 0) {
+      if (this.pageWrite[p]! === NO_RAM) {
         this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
         if (this.codeHost[h >>> PAGE_SHIFT]) this.codeObserver?.codeWrite(a, h >>> PAGE_SHIFT);
         if (this.tableHost[h >>> PAGE_SHIFT]) this.tableObserver?.tableWrite(h >>> PAGE_SHIFT);
       }
-      this.u8[h + (a & PAGE_MASK)] = value >>> (8 * i);
+      this.u8[(h + (a & PAGE_MASK)) >>> 0] = value >>> (8 * i);
     }
   }
 
@@ -362,7 +383,7 @@ export class Bus implements CpuBus {
   /** True when the address is RAM or a mapped device. */
   isMapped(addr: number): boolean {
     const gp = addr >>> PAGE_SHIFT;
-    if (this.pageHost[gp]! >= 0) return true;
+    if (this.pageHost[gp]! !== NO_RAM) return true;
     const idx = this.pageMmio[gp]!;
     if (idx === 0) return false;
     const m = this.mmio[idx - 1]!;
@@ -371,7 +392,7 @@ export class Bus implements CpuBus {
 
   /** True when the address is plain RAM (safe to read for debuggers without side effects). */
   isRam(addr: number): boolean {
-    return this.pageHost[addr >>> PAGE_SHIFT]! >= 0;
+    return this.pageHost[addr >>> PAGE_SHIFT]! !== NO_RAM;
   }
 
   // ---- Debugger / loader access: RAM only, no observers except copy-on-write ----------------
@@ -382,7 +403,7 @@ export class Bus implements CpuBus {
     for (let i = 0; i < len; i++) {
       const a = (addr + i) >>> 0;
       const h = this.pageHost[a >>> PAGE_SHIFT]!;
-      if (h >= 0) out[i] = this.u8[h + (a & PAGE_MASK)]!;
+      if (h !== NO_RAM) out[i] = this.u8[(h + (a & PAGE_MASK)) >>> 0]!;
       else if (allowMmio && this.isMapped(a)) {
         // Device registers are word registers (SysTick refuses byte reads): read the aligned word.
         this.debugMmioRead = true;
@@ -402,18 +423,18 @@ export class Bus implements CpuBus {
   debugWrite(addr: number, data: Uint8Array): boolean {
     for (let i = 0; i < data.length; i++) {
       const a = (addr + i) >>> 0;
-      if (this.pageHost[a >>> PAGE_SHIFT]! < 0) return false;
+      if (this.pageHost[a >>> PAGE_SHIFT]! === NO_RAM) return false;
     }
     for (let i = 0; i < data.length; i++) {
       const a = (addr + i) >>> 0;
       const p = a >>> PAGE_SHIFT;
       const h = this.pageHost[p]!;
-      if (this.pageWrite[p]! < 0) {
+      if (this.pageWrite[p]! === NO_RAM) {
         this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
         if (this.codeHost[h >>> PAGE_SHIFT]) this.codeObserver?.codeWrite(a, h >>> PAGE_SHIFT);
         if (this.tableHost[h >>> PAGE_SHIFT]) this.tableObserver?.tableWrite(h >>> PAGE_SHIFT);
       }
-      this.u8[h + (a & PAGE_MASK)] = data[i]!;
+      this.u8[(h + (a & PAGE_MASK)) >>> 0] = data[i]!;
     }
     return true;
   }
@@ -421,14 +442,14 @@ export class Bus implements CpuBus {
   /** Instruction fetch of one word (A32; no watch check). Throws BUS_FAULT if not RAM. */
   fetch32(addr: number): number {
     const host = this.pageHost[addr >>> PAGE_SHIFT]!;
-    if (host >= 0 && (addr & 3) === 0) return this.i32[(host + (addr & PAGE_MASK)) >>> 2]!;
+    if (host !== NO_RAM && (addr & 3) === 0) return this.i32[(host + (addr & PAGE_MASK)) >>> 2]!;
     return this.fetch16(addr) | (this.fetch16((addr + 2) | 0) << 16);
   }
 
   /** Instruction fetch of one halfword (no watch check). Throws BUS_FAULT if not RAM. */
   fetch16(addr: number): number {
     const host = this.pageHost[addr >>> PAGE_SHIFT]!;
-    if (host >= 0) return this.u16[(host + (addr & PAGE_MASK)) >>> 1]!;
+    if (host !== NO_RAM) return this.u16[(host + (addr & PAGE_MASK)) >>> 1]!;
     BUS_FAULT.address = addr >>> 0;
     BUS_FAULT.isWrite = false;
     throw BUS_FAULT;

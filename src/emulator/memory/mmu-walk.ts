@@ -9,7 +9,7 @@
  * them when they are written.
  */
 import type { Bus } from './bus.js';
-import { BUS_FAULT, PAGE_SHIFT } from './bus.js';
+import { BUS_FAULT, NO_RAM, PAGE_SHIFT } from './bus.js';
 import { MmuFaultType, type MmuFaultInfo } from './mmu-fault.js';
 
 /** Access kinds, as `translate(va, kind, user)` takes them (QEMU's MMUAccessType order). */
@@ -115,7 +115,7 @@ export class DescriptorReader {
       return false;
     }
     const host = this.bus.pageHost[pa >>> PAGE_SHIFT]!;
-    if (host >= 0) {
+    if (host !== NO_RAM) {
       const v = this.bus.i32[(host + (pa & 0xffc)) >>> 2]!;
       this.lo = this.bigEndian ? byteSwap32(v) : v;
       this.note(res, host);

@@ -16,7 +16,7 @@
  */
 import type { DeviceState, StatefulComponent } from '../devices/device.js';
 import type { Bus, TableWriteObserver } from './bus.js';
-import { BUS_FAULT, PAGE_SHIFT } from './bus.js';
+import { BUS_FAULT, NO_RAM, PAGE_SHIFT } from './bus.js';
 import { FSR_WNR, longFormatFsr, MMU_FAULT, MmuFaultInfo, type MmuFaultSignal, MmuFaultType, shortFormatFsr } from './mmu-fault.js';
 import { walkLpae } from './mmu-lpae.js';
 import { walkShortDescriptor } from './mmu-short-descriptor.js';
@@ -242,7 +242,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const e = this.cur[va >>> PAGE_SHIFT]!;
     if ((e & 1) !== 0) {
       const host = this.pageRead[e >>> 3]!;
-      if (host >= 0) return this.u8[host + (va & PAGE_OFFSET)]!;
+      if (host !== NO_RAM) return this.u8[(host + (va & PAGE_OFFSET)) >>> 0]!;
     }
     return this.slowRead(va >>> 0, 1);
   }
@@ -251,7 +251,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const e = this.cur[va >>> PAGE_SHIFT]!;
     if ((e & 1) !== 0 && (va & 1) === 0) {
       const host = this.pageRead[e >>> 3]!;
-      if (host >= 0) return this.u16[(host + (va & PAGE_OFFSET)) >>> 1]!;
+      if (host !== NO_RAM) return this.u16[(host + (va & PAGE_OFFSET)) >>> 1]!;
     }
     return this.slowRead(va >>> 0, 2);
   }
@@ -261,7 +261,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const e = this.cur[va >>> PAGE_SHIFT]!;
     if ((e & 1) !== 0 && (va & 3) === 0) {
       const host = this.pageRead[e >>> 3]!;
-      if (host >= 0) return this.i32[(host + (va & PAGE_OFFSET)) >>> 2]!;
+      if (host !== NO_RAM) return this.i32[(host + (va & PAGE_OFFSET)) >>> 2]!;
     }
     return this.slowRead(va >>> 0, 4) | 0;
   }
@@ -270,8 +270,8 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const e = this.cur[va >>> PAGE_SHIFT]!;
     if ((e & 2) !== 0) {
       const host = this.pageWrite[e >>> 3]!;
-      if (host >= 0) {
-        this.u8[host + (va & PAGE_OFFSET)] = value;
+      if (host !== NO_RAM) {
+        this.u8[(host + (va & PAGE_OFFSET)) >>> 0] = value;
         return;
       }
     }
@@ -282,7 +282,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const e = this.cur[va >>> PAGE_SHIFT]!;
     if ((e & 2) !== 0 && (va & 1) === 0) {
       const host = this.pageWrite[e >>> 3]!;
-      if (host >= 0) {
+      if (host !== NO_RAM) {
         this.u16[(host + (va & PAGE_OFFSET)) >>> 1] = value;
         return;
       }
@@ -294,7 +294,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const e = this.cur[va >>> PAGE_SHIFT]!;
     if ((e & 2) !== 0 && (va & 3) === 0) {
       const host = this.pageWrite[e >>> 3]!;
-      if (host >= 0) {
+      if (host !== NO_RAM) {
         this.i32[(host + (va & PAGE_OFFSET)) >>> 2] = value;
         return;
       }
@@ -308,7 +308,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const e = this.cur[va >>> PAGE_SHIFT]!;
     if ((e & 4) !== 0 && (va & 1) === 0) {
       const host = this.pageHost[e >>> 3]!;
-      if (host >= 0) return this.u16[(host + (va & PAGE_OFFSET)) >>> 1]!;
+      if (host !== NO_RAM) return this.u16[(host + (va & PAGE_OFFSET)) >>> 1]!;
     }
     return this.slowFetch16(va >>> 0);
   }
@@ -318,7 +318,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const e = this.cur[va >>> PAGE_SHIFT]!;
     if ((e & 4) !== 0 && (va & 3) === 0) {
       const host = this.pageHost[e >>> 3]!;
-      if (host >= 0) return this.i32[(host + (va & PAGE_OFFSET)) >>> 2]!;
+      if (host !== NO_RAM) return this.i32[(host + (va & PAGE_OFFSET)) >>> 2]!;
     }
     return this.slowFetch16(va >>> 0) | (this.slowFetch16((va + 2) >>> 0) << 16);
   }
