@@ -40,11 +40,15 @@ def decompressed_image(data):
     if len(data) >= 64 and struct.unpack(">I", data[:4])[0] == UIMAGE_MAGIC:
         data = data[64:]
     if len(data) >= 0x30 and struct.unpack("<I", data[0x24:0x28])[0] == ZIMAGE_MAGIC:
+        # The magic can also occur inside the decompressor's code: try each candidate. The kernel
+        # appends its size after the stream: the decompressor stops at the stream end.
         at = data.find(XZ_MAGIC)
-        if at < 0:
-            raise KernelSymbolError("zImage without an XZ payload: decompress it first (scripts/guest/make-uimage.mjs)")
-        # The kernel appends its size after the stream: the decompressor stops at the stream end.
-        return lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(data[at:])
+        while at >= 0:
+            try:
+                return lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(data[at:])
+            except lzma.LZMAError:
+                at = data.find(XZ_MAGIC, at + 1)
+        raise KernelSymbolError("zImage without an XZ payload: decompress it first (scripts/guest/make-uimage.mjs)")
     return data
 
 

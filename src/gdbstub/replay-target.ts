@@ -64,6 +64,8 @@ export interface ReplayTargetInfo {
 export class ReplayGdbTarget implements GdbTarget {
   readonly exitReport = 'stop' as const;
   private readonly bps = new Map<number, number>();
+  /** How many of `bps` at each address were inserted as hardware breakpoints (Z1). */
+  private readonly hwBps = new Map<number, number>();
   private readonly watches: Watch[] = [];
   private interrupted = false;
   private closed = false;
@@ -181,17 +183,27 @@ export class ReplayGdbTarget implements GdbTarget {
 
   // ---- breakpoints and watchpoints ----------------------------------------------------------
 
-  addBreakpoint(_type: BreakpointType, addr: number): boolean {
+  addBreakpoint(type: BreakpointType, addr: number): boolean {
     this.bps.set(addr >>> 0, (this.bps.get(addr >>> 0) ?? 0) + 1);
+    if (type === 'hw') this.hwBps.set(addr >>> 0, (this.hwBps.get(addr >>> 0) ?? 0) + 1);
     return true;
   }
 
-  removeBreakpoint(_type: BreakpointType, addr: number): boolean {
-    const n = this.bps.get(addr >>> 0);
-    if (n === undefined) return true;
-    if (n <= 1) this.bps.delete(addr >>> 0);
-    else this.bps.set(addr >>> 0, n - 1);
+  removeBreakpoint(type: BreakpointType, addr: number): boolean {
+    if (type === 'hw') countDown(this.hwBps, addr >>> 0);
+    countDown(this.bps, addr >>> 0);
     return true;
+  }
+
+  /**
+   * The stop for a breakpoint hit at `pc`: `hwbreak` when only Z1 points are there. gdb ignores a
+   * `swbreak` stop at an address where it inserted a hardware breakpoint (it uses them where the
+   * symbol file's sections are read-only, e.g. `tbreak *$lr` in the kernel) and resumes, which
+   * stops at the same place again, forever.
+   */
+  private breakStop(pc: number): StopReason {
+    const at = (a: number): boolean => (this.bps.get(a) ?? 0) > (this.hwBps.get(a) ?? 0);
+    return at(pc) || at((pc | 1) >>> 0) ? { kind: 'swbreak' } : { kind: 'hwbreak' };
   }
 
   addWatchpoint(type: WatchpointType, addr: number, len: number): boolean {
@@ -337,7 +349,8 @@ export class ReplayGdbTarget implements GdbTarget {
           return { kind: 'watch', type, addr };
         }
         if (stop.kind === 'breakpoint') {
-          if (this.processFilter.passes(this.machine.cpu.r[15]!)) return { kind: 'swbreak' };
+          const pc = this.machine.cpu.r[15]! >>> 0;
+          if (this.processFilter.passes(pc)) return this.breakStop(pc);
           // Another process at the same user address: run on past it.
           this.machine.core.skipBreakpointOnce = true;
           if (++filtered % 1024 === 0) {
@@ -481,7 +494,7 @@ export class ReplayGdbTarget implements GdbTarget {
    */
   private async seekToHit(h: Hit): Promise<boolean> {
     if (!(await this.seekTo(h.pos))) return false;
-    if (h.stop.kind !== 'swbreak') return true;
+    if (h.stop.kind !== 'swbreak' && h.stop.kind !== 'hwbreak') return true;
     this.installBreakpoints(true);
     try {
       const stop = this.timeline.runSlice(h.pos + 1);
@@ -508,7 +521,8 @@ export class ReplayGdbTarget implements GdbTarget {
       for (let stops = 0; ; ) {
         const stop = this.timeline.runSlice(to);
         if (stop.kind === 'breakpoint') {
-          if (this.processFilter.passes(this.machine.cpu.r[15]!)) hits.push({ pos: this.machine.icount, stop: { kind: 'swbreak' } });
+          const pc = this.machine.cpu.r[15]! >>> 0;
+          if (this.processFilter.passes(pc)) hits.push({ pos: this.machine.icount, stop: this.breakStop(pc) });
           if (this.machine.icount >= to) break;
           core.skipBreakpointOnce = true;
           // A hot breakpoint stops the run often: let the event loop in now and then.
@@ -536,4 +550,12 @@ export class ReplayGdbTarget implements GdbTarget {
     const handled = await this.info.monitor?.(command, out, this, connection);
     if (!handled) out(`unknown monitor command '${command}'; try 'monitor help'\n`);
   }
+}
+
+/** Decrements a per-address count, dropping the entry at zero. */
+function countDown(counts: Map<number, number>, addr: number): void {
+  const n = counts.get(addr);
+  if (n === undefined) return;
+  if (n <= 1) counts.delete(addr);
+  else counts.set(addr, n - 1);
 }
