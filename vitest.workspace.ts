@@ -28,6 +28,7 @@ export default defineWorkspace([
         'test/integration/lockstep.test.ts',
         'test/integration/seek-property.test.ts',
         'test/integration/seek-snapshot-file.test.ts',
+        'test/integration/seek-fine-snapshots.test.ts',
         'test/integration/record-replay.test.ts',
         'test/integration/record-replay-live.test.ts',
         'test/integration/cpu-differential.test.ts',

@@ -7,12 +7,13 @@
 // 4 KiB page that holds all of its code (the worst case for a per-page filter), the rest on the
 // next page; 20,000 (the issue's largest case) cover the next ten pages too.
 // Run alone (`node bench/gdb-breakpoints.js [--quick]`) or from bench/run.js; prints Markdown.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { connect, startReplay } from './rsp-replay.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -27,58 +28,9 @@ const FIRST_BP = 0x4a0;
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
-function packet(payload) {
-  let sum = 0;
-  for (const c of Buffer.from(payload, 'latin1')) sum = (sum + c) & 0xff;
-  return `$${payload}#${sum.toString(16).padStart(2, '0')}`;
-}
-
-/** A minimal no-ack RSP client: `ask` sends a packet and resolves with the next reply. */
-async function connect(port) {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.setNoDelay(true);
-  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  let buffer = '';
-  const replies = [];
-  let wake = null;
-  socket.on('data', (chunk) => {
-    buffer += chunk.toString('latin1');
-    for (;;) {
-      buffer = buffer.replace(/^\+/, '');
-      const m = /^\$([^#]*)#[0-9a-f]{2}/.exec(buffer);
-      if (!m) break;
-      buffer = buffer.slice(m[0].length);
-      if (!/^O[0-9a-f]+$/.test(m[1])) replies.push(m[1]);
-    }
-    if (replies.length > 0 && wake) wake();
-  });
-  const next = () =>
-    replies.length > 0 ? Promise.resolve(replies.shift()) : new Promise((resolve) => (wake = () => ((wake = null), resolve(replies.shift()))));
-  const ask = (payload) => {
-    socket.write(packet(payload));
-    return next();
-  };
-  if ((await ask('QStartNoAckMode')) !== 'OK') throw new Error('QStartNoAckMode refused');
-  return { ask, close: () => socket.destroy() };
-}
-
-function startReplay(logPath) {
-  const child = spawn(process.execPath, [BIN, 'replay', ELF, logPath, '--gdb', '127.0.0.1:0', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (s) => {
-      stderr += s;
-      const m = /waiting for gdb on [^\s]+:(\d+)/.exec(stderr);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`armrr replay exited (${code}): ${stderr}`)));
-  });
-}
-
 /** Seconds for `vCont;c` from icount 0 to the end of the replay with `count` breakpoints inserted. */
 async function continueSeconds(logPath, count) {
-  const { child, port } = await startReplay(logPath);
+  const { child, port } = await startReplay(ELF, logPath);
   try {
     const rsp = await connect(port);
     for (let i = 0; i < count; i++) {

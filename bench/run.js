@@ -10,6 +10,7 @@
 //  4. reverse debugging through real gdb-multiarch on a ~1e9-instruction replay (crc32-bench-O2):
 //     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot;
 //  5. `continue` with 0 and 2,000 never-hit breakpoints through raw RSP (bench/gdb-breakpoints.js).
+//  6. gdb stub round trips (`bs`+`g`, `s`+`g`) at the end of a 1.8e9 replay (bench/gdb-roundtrip.js).
 //  0. (first) A-profile MIPS on virt with the MMU on, A32 and T32, armrr vs QEMU (`--only-v7a`: just that).
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints a Markdown report on stdout.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -44,10 +45,24 @@ const say = (s = '') => out.push(s);
 const mips = (n, s) => (n / s / 1e6).toFixed(1);
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
+// CPU seconds (user + system) of a child come from GNU time when installed: on a loaded machine
+// they say more than wall time (which the tables report, as the speed issue measures).
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const CPU_MARK = 'armrr-bench-cpu';
+
 function timed(cmd, args) {
   const t0 = now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
-  return { secs: now() - t0, status: r.status, stderr: r.stderr };
+  const [c, a] = GNU_TIME ? [GNU_TIME, ['-f', `${CPU_MARK} %U %S`, cmd, ...args]] : [cmd, args];
+  const r = spawnSync(c, a, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
+  const secs = now() - t0;
+  let stderr = r.stderr;
+  let cpu = null;
+  const m = new RegExp(`(?:^|\\n)(?:Command exited with non-zero status \\d+\\n)?${CPU_MARK} ([\\d.]+) ([\\d.]+)\\n?$`).exec(stderr);
+  if (m) {
+    cpu = Number(m[1]) + Number(m[2]);
+    stderr = stderr.slice(0, m.index);
+  }
+  return { secs, cpu, status: r.status, stderr };
 }
 
 function icountOf(logPath) {
@@ -62,8 +77,10 @@ function icountOf(logPath) {
 // emulators run the whole program; its console output (checksums, tick count) must be identical.
 // `--only-v7a` stops the report after this section.
 const V7A_ONLY = process.argv.includes('--only-v7a');
+// `--only-rtos`: just the RTOS workload section (issue 16).
+const RTOS_ONLY = process.argv.includes('--only-rtos');
 const haveQemuV7a = spawnSync('qemu-system-arm', ['--version']).status === 0;
-{
+if (!RTOS_ONLY) {
   const runFull = (cmd, args) => {
     const t0 = now();
     const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -149,14 +166,17 @@ const uartInput = join(work, 'uart-input.bin');
 }
 const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
 const throughput = [];
-say('## Throughput: armrr (block JIT) vs QEMU 7.2 TCG, same ELF, whole program');
-say();
-say('Guest instructions per second (millions); ratio = armrr / QEMU in the same mode. `--no-jit` = the interpreter alone.');
-say('Each program runs to its semihosting exit on both sides (QEMU: `-icount shift=N,sleep=off`).');
-say();
-say('| program | shift | insns | armrr run | armrr record | armrr replay | qemu | qemu rr=record | qemu rr=replay | ratio run / record / replay | armrr run --no-jit |');
-say('|---|---|---|---|---|---|---|---|---|---|---|');
-for (const prog of PROGRAMS) {
+// (--only-rtos skips this section: the loop runs over no program.)
+if (!RTOS_ONLY) {
+  say('## Throughput: armrr (block JIT) vs QEMU 7.2 TCG, same ELF, whole program');
+  say();
+  say('Guest instructions per second (millions); ratio = armrr / QEMU in the same mode. `--no-jit` = the interpreter alone.');
+  say('Each program runs to its semihosting exit on both sides (QEMU: `-icount shift=N,sleep=off`).');
+  say();
+  say('| program | shift | insns | armrr run | armrr record | armrr replay | qemu | qemu rr=record | qemu rr=replay | ratio run / record / replay | armrr run --no-jit |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|');
+}
+for (const prog of RTOS_ONLY ? [] : PROGRAMS) {
   for (const shift of QUICK ? [7] : [0, 7]) {
     const name = prog.elf.replace(/.*\//, '');
     log(`throughput: ${name} at shift ${shift}`);
@@ -197,9 +217,11 @@ for (const prog of PROGRAMS) {
     );
   }
 }
-say();
-for (const prog of PROGRAMS) say(`- ${prog.label}`);
-say();
+if (!RTOS_ONLY) {
+  say();
+  for (const prog of PROGRAMS) say(`- ${prog.label}`);
+  say();
+}
 
 // ---- 1b. RTOS-shaped workload --------------------------------------------------------------------
 // firmware/bench/rtos.c (scheduler, PendSV, queues, BASEPRI, WFI idle) never ends in its -forever
@@ -215,8 +237,10 @@ if (haveQemu) {
   say(`firmware/bench/rtos.c (rtos-forever-O2): QEMU records ${RTOS_SECS} s (\`-icount shift=N,sleep=off,rr=record\`, ended by SIGTERM); its`);
   say('replay of that log runs exactly N instructions; armrr runs, records and replays N (`--max-insns N`). Ratio = armrr MIPS / QEMU replay MIPS.');
   say();
-  say('| shift | N | qemu replay | armrr run | armrr record | armrr replay | ratio run / record / replay |');
-  say('|---|---|---|---|---|---|---|');
+  say('CPU ratio = the same from CPU seconds (user + system, GNU time), which machine load distorts less.');
+  say();
+  say('| shift | N | qemu replay | armrr run | armrr record | armrr replay | ratio run / record / replay | CPU ratio run / record / replay | armrr replay / record (CPU) |');
+  say('|---|---|---|---|---|---|---|---|---|');
   for (const shift of [0, 5, 7]) {
     log(`rtos workload at shift ${shift}`);
     const qlog = join(work, `rtos-q${shift}.bin`);
@@ -236,15 +260,29 @@ if (haveQemu) {
     if (icountOf(alog) !== n) throw new Error(`armrr recorded ${icountOf(alog)} instructions, expected ${n}`);
     const q = n / qrep.secs / 1e6;
     const a = [run, rec, rep].map((r) => n / r.secs / 1e6);
-    rtosRows.push({ shift, ratios: a.map((v) => v / q) });
+    const cpuRatios = qrep.cpu === null ? null : [run, rec, rep].map((r) => qrep.cpu / r.cpu);
+    rtosRows.push({ shift, ratios: a.map((v) => v / q), cpuRatios });
     const f = (v) => `${v.toFixed(1)} MIPS`;
-    say(`| ${shift} | ${(n / 1e6).toFixed(0)}e6 | ${f(q)} | ${a.map(f).join(' | ')} | ${a.map((v) => (v / q).toFixed(2)).join(' / ')} |`);
+    say(
+      `| ${shift} | ${(n / 1e6).toFixed(0)}e6 | ${f(q)} | ${a.map(f).join(' | ')} | ${a.map((v) => (v / q).toFixed(2)).join(' / ')} | ` +
+        `${cpuRatios ? cpuRatios.map((v) => v.toFixed(2)).join(' / ') : 'n/a'} | ${rep.cpu !== null ? (rep.cpu / rec.cpu).toFixed(2) : 'n/a'} |`,
+    );
   }
   const all = rtosRows.flatMap((r) => r.ratios);
   const geo = Math.exp(all.reduce((x, v) => x + Math.log(v), 0) / all.length);
   say();
   say(`Geometric mean of the ratios: ${geo.toFixed(2)}; lowest ${Math.min(...all).toFixed(2)} (targets: >= 1.0 and none below 0.7).`);
+  const cpuAll = rtosRows.flatMap((r) => r.cpuRatios ?? []);
+  if (cpuAll.length > 0) {
+    const cpuGeo = Math.exp(cpuAll.reduce((x, v) => x + Math.log(v), 0) / cpuAll.length);
+    say(`Geometric mean of the CPU ratios: ${cpuGeo.toFixed(2)}; lowest ${Math.min(...cpuAll).toFixed(2)}.`);
+  }
   say();
+}
+if (RTOS_ONLY) {
+  rmSync(work, { recursive: true, force: true });
+  process.stdout.write(`${out.join('\n')}\n`);
+  process.exit();
 }
 
 // ---- in-process record/replay helpers ------------------------------------------------------------
@@ -472,6 +510,10 @@ if (haveGdb) {
 
 log('breakpoints: bench/gdb-breakpoints.js');
 say(execFileSync(process.execPath, [join(ROOT, 'bench/gdb-breakpoints.js'), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trimEnd());
+say();
+
+log('round trips: bench/gdb-roundtrip.js');
+say(execFileSync(process.execPath, [join(ROOT, 'bench/gdb-roundtrip.js'), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trimEnd());
 say();
 
 rmSync(work, { recursive: true, force: true });

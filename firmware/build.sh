@@ -77,3 +77,5 @@ bash "$here/demo/build.sh"
 bash "$here/v7a/build.sh"
 # A-profile throughput workload (bench/run.js): firmware/v7a/bench/build.sh.
 bash "$here/v7a/bench/build.sh"
+# Bare-metal programs for QEMU's vexpress-a9 (firmware/vexpress/build.sh: Cortex-A9, A32/T32, -O0/-O2).
+bash "$here/vexpress/build.sh"

@@ -21,12 +21,17 @@ fi
 workload="$out/workload.cpio.gz"
 if [ ! -f "$workload" ] || [ "$here/workload-init.sh" -nt "$workload" ] || [ "$out/rrdemo" -nt "$workload" ] || [ "$here/build-initramfs.mjs" -nt "$workload" ]; then
   node "$here/build-initramfs.mjs" --busybox "$GUEST_BUSYBOX" --init "$here/workload-init.sh" --demo "$out/rrdemo" --out "$workload" \
-    --applets sha256sum,md5sum,gzip,gunzip,awk,sed,sort,od,dd,expr,find,wc,tr,cut,cmp,hexdump,factor,tail >&2
+    --applets sha256sum,md5sum,gzip,gunzip,awk,sed,sort,od,dd,expr,find,wc,tr,cut,cmp,hexdump,factor,tail,sha1sum,sha512sum,sha3sum,crc32,bzip2,bunzip2,base64,seq,paste,shuf,uniq,rev,fold,strings,tar,stat,kill,timeout,usleep,hwclock >&2
 fi
 # The decompressed kernel as a uImage for virt (RAM 0x40000000 + TEXT_OFFSET 0x208000): the fast boot.
 uimage="$out/Image-virt.uimg"
 if [ ! -f "$uimage" ] || [ "$GUEST_ZIMAGE" -nt "$uimage" ] || [ "$here/make-uimage.mjs" -nt "$uimage" ]; then
   node "$here/make-uimage.mjs" --zimage "$GUEST_ZIMAGE" --load 0x40208000 --out "$uimage" >&2
+fi
+# The same for vexpress-a9 (RAM 0x60000000 + TEXT_OFFSET).
+vx_uimage="$out/Image-vexpress.uimg"
+if [ ! -f "$vx_uimage" ] || [ "$GUEST_ZIMAGE" -nt "$vx_uimage" ] || [ "$here/make-uimage.mjs" -nt "$vx_uimage" ]; then
+  node "$here/make-uimage.mjs" --zimage "$GUEST_ZIMAGE" --load 0x60208000 --out "$vx_uimage" >&2
 fi
 echo "GUEST_ROOT=$GUEST_ROOT"
 echo "GUEST_KERNEL_VERSION=$GUEST_KERNEL_VERSION"
@@ -38,4 +43,5 @@ echo "GUEST_BUSYBOX=$GUEST_BUSYBOX"
 echo "GUEST_RRDEMO=$out/rrdemo"
 echo "GUEST_INITRD=$initrd"
 echo "GUEST_VIRT_UIMAGE=$uimage"
+echo "GUEST_VEXPRESS_UIMAGE=$vx_uimage"
 echo "GUEST_WORKLOAD_INITRD=$workload"

@@ -44,6 +44,35 @@ expr "abcdef" : 'ab\(..\)'
 printf '%.3f %e %5.1f%% %x %o %s\n' 3.14159265 0.000123 99.44 48879 8 "done"
 printf '%08.3f|%-8s|%+d\n' -2.5 ab 42
 factor 1234567 600851475143
+echo "=== workload: more hashes and codecs ==="
+sha1sum bb.dd nums.txt
+sha512sum bb.head nums.txt
+sha3sum bb.head
+crc32 bb.dd
+bzip2 -c bb.head > bb.head.bz2
+ls -l bb.head.bz2 | awk '{print $5}'
+bunzip2 -c bb.head.bz2 | sha1sum
+base64 nums.txt | head -n 3
+head -c 3000 bb.dd | base64 | base64 -d | md5sum
+seq 1 2 40 | paste -s -d+ | tr -d '\n'; echo
+shuf -i 1-200 -n 5 | tr '\n' ' '; echo
+printf 'gamma\nalpha\nbeta\nalpha\n' | sort | uniq -c
+echo "the quick brown fox" | rev | fold -w 7
+strings -n 8 bb.head | head -n 4
+mkdir -p arch/sub && cp nums.txt arch/sub/n && echo hi > arch/h
+tar -cf a.tar arch && tar -tf a.tar | sort
+stat -c '%s %a %F' a.tar nums.txt
+echo "=== workload: processes and signals ==="
+trap 'echo "trapped USR1"' USR1
+kill -USR1 $$
+( sleep 0; exit 3 ); echo "subshell exit $?"
+sh -c 'echo "child sh $((6 * 7))"'
+n=0; while [ $n -lt 20 ]; do /bin/true; n=$((n + 1)); done; echo "forked $n"
+sleep 2 & bg=$!; kill $bg; wait $bg; echo "killed sleep: $?"
+timeout 1 sleep 5; echo "timeout: $?"
+usleep 20000 && echo "usleep ok"
+echo "pipeline: $(seq 1 1000 | awk '{ s += $1 } END { print s }')"
+grep -E '^(Name|State|Threads|SigCgt):' /proc/self/status
 echo "=== workload: find ==="
 find /bin -name 's*' | sort | head -n 8
 find /tmp/w -type f -size +10k | sort
@@ -56,6 +85,10 @@ cat /proc/cpuinfo
 echo "=== workload: clock ==="
 date
 date -u +%s
+hwclock -u -r 2>&1 | cut -c1-24
+cat /proc/stat | head -n 2
+cat /proc/softirqs
+dmesg | tail -n 3
 sleep 1
 date
 cat /proc/uptime | cut -d' ' -f1 | sed 's/\..*//' | awk '{print ($1 >= 1) ? "uptime ok" : "uptime short"}'

@@ -21,7 +21,7 @@ function machineOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--machine <name>', MACHINE_HELP).default(DEFAULT_MACHINE))
     .option('--cpu <name>', CPU_HELP)
-    .option('--memory <size>', "RAM size for virt, as QEMU's -m (128M default, e.g. 512M, 1G)")
+    .option('--memory <size>', "RAM size for virt and vexpress-a9 (at most 1G there), as QEMU's -m (128M default, e.g. 512M, 1G)")
     .option('--rtc-base <datetime>', RTC_HELP)
     .option('--initrd <file>', INITRD_HELP)
     .option('--append <cmdline>', APPEND_HELP)
@@ -39,10 +39,12 @@ function machineOptions(cmd: Command): Command {
 }
 
 const MACHINE_HELP =
-  'board to emulate: mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F), virt (QEMU virt, Cortex-A15)';
-const CPU_HELP = 'core (as QEMU -cpu): cortex-m3 on mps2-an385, cortex-m4 on mps2-an386, cortex-a15 on virt (the defaults)';
+  'board to emulate: mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F), virt (QEMU virt, Cortex-A15), ' +
+  'vexpress-a9 (Versatile Express, Cortex-A9)';
+const CPU_HELP =
+  'core (as QEMU -cpu): cortex-m3 on mps2-an385, cortex-m4 on mps2-an386, cortex-a15 on virt, cortex-a9 on vexpress-a9 (the defaults)';
 const RTC_HELP =
-  "virt's RTC starts at DATETIME (UTC, YYYY-MM-DDTHH:MM:SS) and follows virtual time, as QEMU's -rtc base=DATETIME,clock=vm " +
+  "virt's and vexpress-a9's RTC starts at DATETIME (UTC, YYYY-MM-DDTHH:MM:SS) and follows virtual time, as QEMU's -rtc base=DATETIME,clock=vm " +
   '(default: it reads the host clock, which a recording logs)';
 const INITRD_HELP = "virt, Linux kernel: initial ramdisk loaded as QEMU's -initrd does (after the kernel, at RAM + min(RAM/2, 128M))";
 const APPEND_HELP = "virt, Linux kernel: kernel command line (/chosen bootargs), as QEMU's -append";
@@ -93,7 +95,7 @@ export function buildProgram(): Command {
     .option('--gdb <[host:]port>', 'serve the GDB remote protocol here and wait for gdb at icount 0')
     .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
     .option('--cpu <name>', 'the --cpu the log was recorded with (virt)')
-    .option('--memory <size>', 'the --memory the log was recorded with (virt)')
+    .option('--memory <size>', 'the --memory the log was recorded with (virt, vexpress-a9)')
     .option('--rtc-base <datetime>', 'the --rtc-base the log was recorded with (virt)')
     .option('--initrd <file>', 'the --initrd the log was recorded with (virt)')
     .option('--append <cmdline>', 'the --append the log was recorded with (virt)')

@@ -8,8 +8,12 @@ import { readFileSync } from 'node:fs';
 import { createMachine } from './machines/index.js';
 import { loadFirmware, parseElf, type LoadedElf } from './loader/elf.js';
 import { BoardOptionError, VIRT_MAX_BACKED, VIRT_NAME, VIRT_RAM_BASE, virtMemory, virtProfile } from './machines/virt.js';
+import { VEXPRESS_A9_NAME, VEXPRESS_BOARD_ID, VEXPRESS_RAM_BASE, vexpressMemory, vexpressProfile } from './machines/vexpress.js';
 import { identifyKernelImage, type KernelImage } from './boot/kernel-image.js';
+import { addVexpressVirtioNodes } from './boot/vexpress-device-tree.js';
 import { planLinuxBoot, type LinuxBootPlan } from './boot/arm-linux-boot.js';
+import { planElfDeviceTree } from './boot/elf-device-tree.js';
+import { CfiFlash } from './devices/cfi-flash.js';
 import type { Machine } from './machines/machine.js';
 import type { HostPort, OutputSink, SerialInput } from './io/input-port.js';
 
@@ -60,11 +64,18 @@ export function boardOptionsKey(machine: string, board: BoardIdentity = {}): str
     const dtb = board.dtb === undefined ? '' : `dtb=${sha256Hex(board.dtb)}\0`;
     return `cpu=${virtProfile(board.cpu).name}\0memory=${virtMemory(board.memoryBytes)}\0${rtc}${initrd}${append}${dtb}`;
   }
-  if (board.initrd !== undefined || board.append !== undefined || board.dtb !== undefined) {
-    throw new BoardOptionError(`machine '${machine}' boots firmware ELFs only; --initrd, --append and --dtb are for Linux kernels on virt`);
+  if (machine === VEXPRESS_A9_NAME) {
+    const rtc = board.rtcBase === undefined ? '' : `rtc-base=${board.rtcBase}\0`;
+    const initrd = board.initrd === undefined ? '' : `initrd=${sha256Hex(board.initrd)}\0`;
+    const append = board.append === undefined ? '' : `append=${board.append}\0`;
+    const dtb = board.dtb === undefined ? '' : `dtb=${sha256Hex(board.dtb)}\0`;
+    return `cpu=${vexpressProfile(board.cpu).name}\0memory=${vexpressMemory(board.memoryBytes)}\0${rtc}${initrd}${append}${dtb}`;
   }
-  if (board.rtcBase !== undefined) throw new BoardOptionError(`machine '${machine}' has no RTC; --rtc-base is for virt (its PL031)`);
-  if (board.memoryBytes !== undefined) throw new BoardOptionError(`machine '${machine}' has fixed memory; --memory is for virt`);
+  if (board.initrd !== undefined || board.append !== undefined || board.dtb !== undefined) {
+    throw new BoardOptionError(`machine '${machine}' boots firmware ELFs only; --initrd, --append and --dtb are for Linux kernels on virt and vexpress-a9`);
+  }
+  if (board.rtcBase !== undefined) throw new BoardOptionError(`machine '${machine}' has no RTC; --rtc-base is for virt and vexpress-a9 (their PL031)`);
+  if (board.memoryBytes !== undefined) throw new BoardOptionError(`machine '${machine}' has fixed memory; --memory is for virt and vexpress-a9`);
   if (board.cpu !== undefined) {
     const own = machine === 'mps2-an386' ? 'cortex-m4' : 'cortex-m3';
     if (board.cpu !== own) throw new BoardOptionError(`--cpu ${board.cpu} does not fit machine '${machine}'; it has a ${own}`);
@@ -176,7 +187,7 @@ function checkProfile(machineName: string, arch: 'v7m' | 'v7a', image: Uint8Arra
     throw new ProfileMismatchError(`this ELF is built for an M-profile core (Cortex-M); machine '${machineName}' has an A-profile core: use --machine mps2-an385 or mps2-an386`);
   }
   if ((profile === 'A' || profile === 'R') && arch === 'v7m') {
-    throw new ProfileMismatchError(`this ELF is built for an ${profile}-profile core; machine '${machineName}' has a Cortex-M core: use --machine virt`);
+    throw new ProfileMismatchError(`this ELF is built for an ${profile}-profile core; machine '${machineName}' has a Cortex-M core: use --machine virt or vexpress-a9`);
   }
 }
 
@@ -190,8 +201,8 @@ export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachin
     dtb: opts.dtb,
   };
   boardOptionsKey(opts.machine, board);
-  // Only virt boots Linux images; elsewhere the file must be an ELF (the ELF loader says why not).
-  const kernel: KernelImage = opts.machine === VIRT_NAME ? identifyKernelImage(image) : { format: 'elf' };
+  // Only virt and vexpress-a9 boot Linux images; elsewhere the file must be an ELF (the ELF loader says why not).
+  const kernel: KernelImage = opts.machine === VIRT_NAME || opts.machine === VEXPRESS_A9_NAME ? identifyKernelImage(image) : { format: 'elf' };
   const machine = createMachine(opts.machine, {
     icountShift: opts.icountShift,
     serial: opts.serial,
@@ -205,24 +216,48 @@ export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachin
   opts.serial.bindClock?.(machine.clock);
   const fingerprint = fingerprintOf(opts.machine, opts.icountShift, image, board);
   if (kernel.format !== 'elf') {
-    const linux = bootLinuxKernel(machine, kernel, board);
+    const linux = bootLinuxKernel(opts.machine, machine, kernel, board);
     return { machine, elf: { entry: linux.startPc, segments: [], symbols: new Map() }, fingerprint, linux };
   }
   if (opts.initrd !== undefined || opts.append !== undefined || opts.dtb !== undefined) {
     throw new BoardOptionError('--initrd, --append and --dtb are for Linux kernel images (zImage, uImage, Image); an ELF is started bare at its entry point');
   }
   checkProfile(opts.machine, machine.core.profile.arch, image);
+  if (opts.machine === VIRT_NAME) placeElfDeviceTree(machine, image, board);
   const elf = loadFirmware(machine, image);
   return { machine, elf, fingerprint };
 }
 
+/** virt's device tree for a bare-metal ELF, where QEMU puts it (start of RAM or of flash bank 0). */
+function placeElfDeviceTree(machine: Machine, image: Uint8Array, board: BoardIdentity): void {
+  const plan = planElfDeviceTree(parseElf(image).segments, VIRT_RAM_BASE, virtMemory(board.memoryBytes));
+  if (plan.where === 'ram') machine.resetImages.push({ addr: plan.addr, data: plan.data });
+  else if (plan.where === 'flash') {
+    const flash = machine.devices.find((d): d is CfiFlash => d instanceof CfiFlash && d.name === 'flash0');
+    flash?.setResetImage(plan.data);
+  }
+}
+
 /** QEMU's direct kernel boot: lay the images out, keep them as reset images, reset into the stub. */
-function bootLinuxKernel(machine: Machine, kernel: Exclude<KernelImage, { format: 'elf' }>, board: BoardIdentity): LinuxBootPlan {
-  const size = virtMemory(board.memoryBytes);
-  const plan = planLinuxBoot(
-    { kernel, initrd: board.initrd, cmdline: board.append, dtb: board.dtb },
-    { base: VIRT_RAM_BASE, size, backed: Math.min(size, VIRT_MAX_BACKED) },
-  );
+function bootLinuxKernel(machineName: string, machine: Machine, kernel: Exclude<KernelImage, { format: 'elf' }>, board: BoardIdentity): LinuxBootPlan {
+  const inputs = { kernel, initrd: board.initrd, cmdline: board.append, dtb: board.dtb };
+  let plan: LinuxBootPlan;
+  if (machineName === VEXPRESS_A9_NAME) {
+    // QEMU boots vexpress-a9 kernels Secure (secure=on is its default) with the given DTB, or with
+    // ATAGs without one; armrr builds no ATAGs.
+    if (board.dtb === undefined && kernel.format !== 'uimage') {
+      throw new BoardOptionError("vexpress-a9 boots Linux with a device tree only: give --dtb (Debian's vexpress-v2p-ca9.dtb); QEMU would pass ATAGs, which armrr does not build");
+    }
+    const size = vexpressMemory(board.memoryBytes);
+    plan = planLinuxBoot(inputs, { base: VEXPRESS_RAM_BASE, size, backed: size }, {
+      boardId: VEXPRESS_BOARD_ID,
+      psci: false,
+      modifyDtb: addVexpressVirtioNodes,
+    });
+  } else {
+    const size = virtMemory(board.memoryBytes);
+    plan = planLinuxBoot(inputs, { base: VIRT_RAM_BASE, size, backed: Math.min(size, VIRT_MAX_BACKED) });
+  }
   for (const b of plan.blobs) machine.resetImages.push({ addr: b.addr, data: b.data });
   machine.exceptions.setBootEntry?.(plan.startPc);
   machine.reset();

@@ -98,10 +98,15 @@ interface Decoded {
   readonly asyncCheckpoint?: number;
 }
 
+/** Slot kinds whose events carry no payload (decoded once per id, then shared). */
+const FIXED_KINDS: ReadonlySet<EventSlot['kind']> = new Set<EventSlot['kind']>(['INTERRUPT', 'EXCEPTION', 'ASYNC_INPUT_SYNC', 'END', 'SHUTDOWN', 'CHECKPOINT']);
+
 /** Decodes one event at a byte offset; throws DecodeFailure (internal) on bad data. */
 class EventDecoder {
   private readonly view: DataView;
   private pos = 0;
+  /** By id: the event of a slot without payload, once decoded. */
+  private readonly fixedEvents: (ReplayEvent | undefined)[] = [];
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -135,14 +140,17 @@ class EventDecoder {
       if (kind === undefined) throw new DecodeFailure('bad-payload', `unknown async event kind ${kindNumber}`);
       event = this.payload({ kind, name: slot.name });
     } else {
-      event = this.payload(slot);
+      // Events without a payload are the same object every time (replay decodes one per interrupt).
+      event = this.fixedEvents[id] ?? this.payload(slot);
+      if (FIXED_KINDS.has(slot.kind)) this.fixedEvents[id] = event;
     }
-    if (this.strict) this.checkAsArmrrWrites(event, id);
+    if (this.strict) this.checkAsArmrrWrites(event, id, slot.kind === 'ASYNC');
     return asyncCheckpoint === undefined ? { event, end: this.pos } : { event, end: this.pos, asyncCheckpoint };
   }
 
-  private checkAsArmrrWrites(event: ReplayEvent, id: number): void {
-    if (!ARMRR_RECORDED_EVENTS.has(eventKey(event))) {
+  private checkAsArmrrWrites(event: ReplayEvent, id: number, async: boolean): void {
+    // Any other id names one event (checked against ARMRR_RECORDED_IDS already).
+    if (async && !ARMRR_RECORDED_EVENTS.has(eventKey(event))) {
       throw new DecodeFailure('unknown-event', `event ${this.layout.slots[id]?.name ?? id} (id ${id}) is never written by armrr`);
     }
     if (event.kind === 'CHAR_WRITE' && (event.res !== 1 || event.offset !== 1)) {
@@ -405,7 +413,11 @@ export class ReplayLogReader {
     const strict = options.strict ?? false;
     this.strict = strict === 'auto' ? this.layout === ARMRR_LAYOUT && this.hasFingerprint : strict;
     this.decoder = new EventDecoder(bytes, this.layout, this.strict);
+    this.endId = this.layout.idOf({ kind: 'END' });
   }
+
+  /** The id of END in this log's numbering. */
+  private readonly endId: number | undefined;
 
   static fromFile(path: string, options: ReplayLogReaderOptions = {}): ReplayLogReader {
     let data: Buffer;
@@ -487,6 +499,27 @@ export class ReplayLogReader {
     }
   }
 
+  /**
+   * Looks past the next event without moving: the first event after it that is neither an
+   * INSTRUCTION nor of a `passed` kind, as its icount and offset (the end of the data or bad data
+   * counts as such an event). Null when there is no next event.
+   */
+  peekPast(passed: ReadonlySet<ReplayEvent['kind']>): { icount: number; offset: number } | null {
+    if (this.peek() === null) return null;
+    let { offset, icount } = this.lookahead!.after;
+    try {
+      while (offset < this.bytes.length) {
+        const d = this.decoder.decodeAt(offset);
+        if (d.event.kind === 'INSTRUCTION') icount += d.event.count;
+        else if (!passed.has(d.event.kind)) break;
+        offset = d.end;
+      }
+    } catch (failure) {
+      if (!(failure instanceof DecodeFailure)) throw failure;
+    }
+    return { icount, offset };
+  }
+
   *[Symbol.iterator](): Iterator<ReplayLogEntry> {
     for (let entry = this.next(); entry !== null; entry = this.next()) yield entry;
   }
@@ -499,7 +532,7 @@ export class ReplayLogReader {
       return null;
     }
     try {
-      if (this.strict && (at.offset === this.endExpectedAt) !== (this.bytes[at.offset] === this.layout.idOf({ kind: 'END' }))) {
+      if (this.strict && (at.offset === this.endExpectedAt) !== (this.bytes[at.offset] === this.endId)) {
         throw new DecodeFailure(
           'bad-payload',
           at.offset === this.endExpectedAt ? 'an event after SHUTDOWN: armrr ends a recording with SHUTDOWN, then END' : 'END without SHUTDOWN before it',
@@ -509,9 +542,12 @@ export class ReplayLogReader {
       const event = decoded.event;
       if (this.strict && event.kind === 'SHUTDOWN') this.endExpectedAt = decoded.end;
       const icountAfter = event.kind === 'INSTRUCTION' ? at.icount + event.count : at.icount;
-      const base = { event, index: at.index, offset: at.offset, icount: at.icount, id: this.bytes[at.offset]!, size: decoded.end - at.offset };
+      const id = this.bytes[at.offset]!;
+      const size = decoded.end - at.offset;
       const entry: ReplayLogEntry =
-        decoded.asyncCheckpoint === undefined ? base : { ...base, asyncCheckpoint: decoded.asyncCheckpoint };
+        decoded.asyncCheckpoint === undefined
+          ? { event, index: at.index, offset: at.offset, icount: at.icount, id, size }
+          : { event, index: at.index, offset: at.offset, icount: at.icount, id, size, asyncCheckpoint: decoded.asyncCheckpoint };
       return { entry, after: { offset: decoded.end, index: at.index + 1, icount: icountAfter } };
     } catch (failure) {
       if (!(failure instanceof DecodeFailure)) throw failure;

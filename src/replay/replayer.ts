@@ -26,6 +26,8 @@ interface QemuLogLocation extends LogLocation {
 /** The cursor the replayer needs (implemented by ReplayLogReader). */
 export interface EventCursor {
   peek(): LogEntry | null;
+  /** See ReplayLogReader.peekPast (optional: a cursor without it bounds budgets at every event). */
+  peekPast?(passed: ReadonlySet<ReplayEvent['kind']>): { icount: number; offset: number } | null;
   next(): LogEntry | null;
   position(): LogLocation;
   seek(at: LogLocation): void;
@@ -233,6 +235,7 @@ export class Replayer {
         // loop would spin forever without ever executing the faulting instruction; allow one.
         if (e.icount <= icount && PRODUCED_BY_INSTRUCTION.has(e.event.kind)) return icount + 1;
         if (e.icount <= icount) this.checkNotStalled(icount, e);
+        if (PRODUCED_BY_INSTRUCTION.has(e.event.kind)) return this.boundPast(e);
         return e.icount;
       },
       onInterruptTaken: (exc) => {
@@ -241,6 +244,32 @@ export class Replayer {
       },
     };
   }
+
+  /**
+   * The budget bound when the head event (due later) is one an instruction produces (an exception
+   * return, a UART byte): the machine meets it while it executes and the replayer checks it there,
+   * so the budget need not end at it. That matters: every exception return of an interrupt
+   * handler is such an event, and ending a budget there costs a loop turn and, often, a block run
+   * as interpreted instructions. The bound is the next event that must be met at a boundary (an
+   * interrupt, a timer checkpoint, an input), found by looking past the produced ones (cached
+   * until the head passes it). A produced event the machine fails to make is still caught, at the
+   * next boundary, by checkNotPassed. QEMU recordings keep the per-event bound (their own events
+   * are applied as the head moves).
+   */
+  private boundPast(e: LogEntry): number {
+    if (this.qemu !== null || this.cursor.peekPast === undefined) return e.icount;
+    const b = this.bound;
+    if (e.offset >= b.from && e.offset < b.offset) return b.icount;
+    const past = this.cursor.peekPast(PRODUCED_BY_INSTRUCTION);
+    if (past === null) return e.icount;
+    b.from = e.offset;
+    b.offset = past.offset;
+    b.icount = past.icount;
+    return past.icount;
+  }
+
+  /** peekPast's answer for heads in [from, offset). */
+  private readonly bound = { from: -1, offset: -1, icount: 0 };
 
   /**
    * The head event is due here, so the loop gets a zero budget: something at this boundary must
@@ -326,6 +355,7 @@ export class Replayer {
     this.cursor.seek(at);
     this.qemu?.load((at as QemuLogLocation).qemu);
     this.stall.icount = -1;
+    this.bound.from = this.bound.offset = -1;
     this.startChecked = false;
   }
 }

@@ -27,6 +27,22 @@ export interface Snapshot {
   delta: Map<number, Uint8Array>;
 }
 
+/**
+ * A short-lived snapshot between a snapshot (`base`) and the next one, for reverse steps near the
+ * present: `pages` holds every page written since `base` as it is here, so restoring it is
+ * restore(base) plus those pages. Never saved, not in the budget; dropped with their base.
+ */
+export interface FineSnapshot {
+  readonly icount: number;
+  readonly state: CoreMachineState;
+  readonly log: LogLocation | null;
+  readonly base: Snapshot;
+  readonly pages: Map<number, Uint8Array>;
+}
+
+/** At most this many fine snapshots per snapshot interval. */
+export const FINE_SNAPSHOTS_PER_INTERVAL = 64;
+
 export interface SnapshotStoreOptions {
   /** Memory budget in bytes for all snapshots. */
   budgetBytes: number;
@@ -62,8 +78,85 @@ export class SnapshotStore implements WriteObserver {
       this.dirty[hostPage] = 1;
       this.dirtyList.push(hostPage);
     }
+    // Written since the newest fine snapshot: the next one copies it instead of sharing.
+    this.dirty[hostPage] = 2;
     this.machine.bus.unprotectHostPage(hostPage);
   }
+
+  // ---- fine snapshots (reverse steps near the present) ---------------------------------------
+
+  /** Fine snapshots of one base, sorted by icount. */
+  fine: FineSnapshot[] = [];
+
+  /** The base fine snapshots hang off (null: none). */
+  get fineBase(): Snapshot | null {
+    return this.fine[0]?.base ?? null;
+  }
+
+  /**
+   * Fine snapshot here, if RAM is anchored on `base` (the newest snapshot at or before here) and
+   * here is past the newest fine snapshot of `base` (they are only appended); false otherwise.
+   * Pages not written since the previous fine snapshot share its copy, so a capture costs the
+   * pages written since then plus the machine state.
+   */
+  captureFine(base: Snapshot): boolean {
+    if (this.anchor !== base || this.fineTop(base) >= this.machine.icount) return false;
+    if (this.fineBase !== base) this.fine = [];
+    const prev = this.fineRef !== null && this.fineRef.base === base ? this.fineRef : null;
+    const m = this.machine;
+    const u8 = m.bus.u8;
+    const pages = new Map<number, Uint8Array>();
+    for (const hp of this.dirtyList) {
+      const shared = this.dirty[hp] === 1 ? prev?.pages.get(hp) : undefined;
+      if (shared !== undefined) pages.set(hp, shared);
+      else pages.set(hp, u8.slice(hp * PAGE_SIZE, (hp + 1) * PAGE_SIZE));
+      this.dirty[hp] = 1;
+      // Protect again so that the next write marks the page written-since (dirty = 2).
+      m.bus.protectHostPage(hp);
+    }
+    const f: FineSnapshot = { icount: m.icount, state: captureMachineState(m), log: this.logPosition(), base, pages };
+    this.fine.push(f);
+    this.fineRef = f;
+    return true;
+  }
+
+  /** Newest fine snapshot at or before icount whose base is `base`, or null. */
+  findFine(base: Snapshot, icount: number): FineSnapshot | null {
+    if (this.fineBase !== base) return null;
+    let best: FineSnapshot | null = null;
+    for (const f of this.fine) {
+      if (f.icount > icount) break;
+      best = f;
+    }
+    return best;
+  }
+
+  /** Newest fine snapshot's icount for `base` (base.icount when none). */
+  fineTop(base: Snapshot): number {
+    return this.fineBase === base ? this.fine[this.fine.length - 1]!.icount : base.icount;
+  }
+
+  /** Restore a fine snapshot: its base's RAM, then the pages written since, then its state. */
+  restoreFine(f: FineSnapshot): void {
+    this.restoreRam(f.base);
+    const bus = this.machine.bus;
+    const u8 = bus.u8;
+    for (const [hp, content] of f.pages) {
+      u8.set(content, hp * PAGE_SIZE);
+      bus.hostPageReplaced(hp);
+      // Differs from the base (the anchor): dirty, and protected so a write is seen as new.
+      this.dirty[hp] = 1;
+      this.dirtyList.push(hp);
+    }
+    this.restoreState(f.state, f.log);
+    this.fineRef = f;
+  }
+
+  /**
+   * The fine snapshot RAM was last captured at or restored to: a page still marked 1 (not
+   * written since) holds its copy's contents. Null after any other restore or re-anchoring.
+   */
+  private fineRef: FineSnapshot | null = null;
 
   /** Snapshot at the current position, unless one already exists there. */
   capture(): Snapshot {
@@ -121,6 +214,7 @@ export class SnapshotStore implements WriteObserver {
       const o = lb.delta.get(hp);
       if (o === undefined || Buffer.compare(o, c) !== 0) return false;
     }
+    this.fine = [];
     this.snapshots.splice(0, 1, ...loaded);
     this.snapshots[0] = base; // keep the live base object: it is the anchor
     this.bytes = 0;
@@ -173,10 +267,35 @@ export class SnapshotStore implements WriteObserver {
   }
 
   restore(target: Snapshot): void {
+    this.restoreRam(target);
+    this.restoreState(target.state, target.log);
+  }
+
+  private restoreState(state: CoreMachineState, log: LogLocation | null): void {
+    restoreMachineState(this.machine, state);
+    if (log !== null) this.restoreLog(log);
+  }
+
+  /** Index of a snapshot in `snapshots` (sorted by unique icounts), -1 if not there. */
+  private indexOf(s: Snapshot): number {
+    let lo = 0;
+    let hi = this.snapshots.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = this.snapshots[mid]!;
+      if (m.icount === s.icount) return m === s ? mid : -1;
+      if (m.icount < s.icount) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** RAM as at `target`, anchored there with nothing dirty. */
+  private restoreRam(target: Snapshot): void {
     const anchor = this.anchor;
     if (anchor === null) throw new Error('internal: restore before the first snapshot');
-    const ti = this.snapshots.indexOf(target);
-    const ai = this.snapshots.indexOf(anchor);
+    const ti = this.indexOf(target);
+    const ai = this.indexOf(anchor);
     if (ti < 0 || ai < 0) throw new Error('internal: unknown snapshot');
     const pages = new Set<number>(this.dirtyList);
     const lo = Math.min(ti, ai);
@@ -190,8 +309,6 @@ export class SnapshotStore implements WriteObserver {
       else u8.set(content, hp * PAGE_SIZE);
       bus.hostPageReplaced(hp);
     }
-    restoreMachineState(this.machine, target.state);
-    if (target.log !== null) this.restoreLog(target.log);
     this.resetDirty();
     this.anchor = target;
   }
@@ -206,6 +323,7 @@ export class SnapshotStore implements WriteObserver {
   }
 
   private resetDirty(): void {
+    this.fineRef = null;
     for (const hp of this.dirtyList) this.dirty[hp] = 0;
     this.dirtyList = [];
     this.machine.bus.protectAllRam();
@@ -241,6 +359,7 @@ export class SnapshotStore implements WriteObserver {
     }
     this.bytes -= coreStateBytes(s.state);
     this.snapshots.splice(i, 1);
+    if (this.fineBase === s) this.fine = [];
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Machine, RunHooks, StopReason } from '../emulator/machines/machine.js';
-import { SnapshotStore } from './snapshot-store.js';
+import { FINE_SNAPSHOTS_PER_INTERVAL, SnapshotStore, type Snapshot } from './snapshot-store.js';
 
 export interface TimelineOptions {
   /** Instructions between periodic snapshots. */
@@ -32,6 +32,13 @@ const MIN_SLICE_INSNS = 10_000;
 const MAX_SLICE_INSNS = 16_000_000;
 /** Machine-loop turns in one slice: bounds a slice that makes little or no progress in icount. */
 const SLICE_TURNS = 100_000;
+/** Fine snapshots (reverse steps) are at least this many instructions apart. */
+const MIN_FINE_SPACING = 256;
+
+/** Instructions between the fine snapshots a seek leaves behind, for a snapshot interval. */
+export function fineSpacingFor(interval: number): number {
+  return Math.max(MIN_FINE_SPACING, Math.ceil(interval / FINE_SNAPSHOTS_PER_INTERVAL));
+}
 
 export class ReplayTimeline {
   readonly store: SnapshotStore;
@@ -58,10 +65,38 @@ export class ReplayTimeline {
 
   /** Next icount where the run must pause for snapshot bookkeeping. */
   private nextSnapshotIcount(icount: number): number {
+    const fine = this.nextFineIcount(icount);
     const after = this.store.findAfter(icount);
-    if (after !== null) return after.icount;
+    if (after !== null) return Math.min(fine, after.icount);
     const newest = this.store.newest!;
-    return Math.max(icount + 1, newest.icount + this.options.interval);
+    return Math.min(fine, Math.max(icount + 1, newest.icount + this.options.interval));
+  }
+
+  // A seek that restores a snapshot replays up to an interval to reach its target; reverse steps
+  // repeat that for each earlier icount. So such a seek leaves fine snapshots behind, every
+  // `fineSpacing` instructions from the snapshot it started at up to its target (see
+  // SnapshotStore.captureFine), and the next reverse steps start from the nearest of them.
+
+  /** The snapshot the current seek restored (its fine snapshots are being placed), or null. */
+  private fineBase: Snapshot | null = null;
+  /** The current seek's target: no fine snapshot at or past it. */
+  private fineLimit = -1;
+
+  private get fineSpacing(): number {
+    return fineSpacingFor(this.options.interval);
+  }
+
+  private nextFineIcount(icount: number): number {
+    const base = this.fineBase;
+    if (base === null || icount >= this.fineLimit) return Infinity;
+    const next = this.store.fineTop(base) + this.fineSpacing;
+    return next < this.fineLimit && next > icount ? next : Infinity;
+  }
+
+  private maybeCaptureFine(icount: number): void {
+    const base = this.fineBase;
+    if (base === null || icount >= this.fineLimit) return;
+    if (icount >= this.store.fineTop(base) + this.fineSpacing && this.store.find(icount) === base) this.store.captureFine(base);
   }
 
   /**
@@ -77,6 +112,7 @@ export class ReplayTimeline {
     const s = this.store.find(icount);
     if (s !== null && s.icount === icount) this.store.passed(s);
     else if (icount >= this.store.newest!.icount + this.options.interval) this.store.capture();
+    else this.maybeCaptureFine(icount);
   }
 
   /** Hooks for Machine.run that add snapshot bookkeeping to the replay's own hooks. */
@@ -180,9 +216,13 @@ export class ReplayTimeline {
   private startSeek(target: number): number | null {
     const t = Math.max(0, Math.min(target, this.options.endIcount));
     const snap = this.store.find(t)!;
+    const fine = this.store.findFine(snap, t);
     const here = this.icount;
-    if (!(here <= t && here >= snap.icount && this.machine.exitCode === null)) {
-      this.store.restore(snap);
+    if (!(here <= t && here >= (fine?.icount ?? snap.icount) && this.machine.exitCode === null)) {
+      if (fine !== null) this.store.restoreFine(fine);
+      else this.store.restore(snap);
+      this.fineBase = snap;
+      this.fineLimit = t;
       this.lastBoundary = -1;
       // A snapshot holds the state at the *start* of its boundary (taken in atBoundary, before
       // inputs are polled and a pending exception is entered), while a run that stops at icount t

@@ -21,7 +21,7 @@ import { Disassembly } from './disasm.js';
 import { ArmV7aState } from '../emulator/cpu/v7a/state.js';
 
 /** Boards lock-step knows how to run on both sides (the QEMU -M name is the same). */
-export const LOCKSTEP_MACHINES = ['mps2-an385', 'mps2-an386', 'virt'] as const;
+export const LOCKSTEP_MACHINES = ['mps2-an385', 'mps2-an386', 'virt', 'vexpress-a9'] as const;
 export type LockstepMachine = (typeof LOCKSTEP_MACHINES)[number];
 
 export interface LockstepOptions {
@@ -173,8 +173,14 @@ export function qemuLockstepArgs(
   machine: LockstepMachine = 'mps2-an385',
   fpu = false,
 ): string[] {
-  // virt as the issue's reference command line runs it (Debian's QEMU needs -nic none there).
-  const board = machine === 'virt' ? ['-M', 'virt', '-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none'] : ['-M', machine];
+  // virt and vexpress-a9 as the issues' reference command lines run them (Debian's QEMU needs
+  // -nic none there, and an audio backend for vexpress's PL041 to stay quiet).
+  const board =
+    machine === 'virt'
+      ? ['-M', 'virt', '-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none']
+      : machine === 'vexpress-a9'
+        ? ['-M', 'vexpress-a9', '-cpu', 'cortex-a9', '-m', '128M', '-nic', 'none', '-audiodev', 'none,id=snd0', '-global', 'pl041.audiodev=snd0']
+        : ['-M', machine];
   return [
     ...board, '-display', 'none', '-monitor', 'none', '-serial', 'null',
     '-semihosting-config', 'enable=on,target=native',

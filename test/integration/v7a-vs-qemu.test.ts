@@ -38,6 +38,7 @@ const CASES: Record<V7aProgram, V7aVariant[]> = {
   vfp: ['arm-O2', 'thumb-O2', 'arm-O2-hf', 'thumb-O2-hf'],
   neon: ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-Os'],
   compute: ['arm-O2', 'thumb-O2', 'arm-Os', 'thumb-O2-hf'],
+  'pmu-debug': ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-Os'],
 };
 
 const cases = V7A_PROGRAMS.flatMap((name) => CASES[name].flatMap((variant) => SHIFTS.map((shift) => ({ name, variant, shift }))));

@@ -19,6 +19,8 @@ export interface DebianGuest {
   workloadInitrd: string;
   /** The decompressed kernel as a uImage loaded at 0x40208000 (virt): boots without the XZ decompressor. */
   virtUImage: string;
+  /** The same at 0x60208000 for vexpress-a9. */
+  vexpressUImage: string;
   kernelVersion: string;
 }
 
@@ -50,6 +52,7 @@ export function ensureDebianGuest(): DebianGuest {
     initrd: need('INITRD'),
     workloadInitrd: need('WORKLOAD_INITRD'),
     virtUImage: need('VIRT_UIMAGE'),
+    vexpressUImage: need('VEXPRESS_UIMAGE'),
     kernelVersion: need('KERNEL_VERSION'),
   };
   return cached;

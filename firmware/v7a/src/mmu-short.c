@@ -7,7 +7,17 @@
  */
 #include "mmu.h"
 
+/* virt by default; firmware/vexpress/build.sh builds it for vexpress-a9 with its RAM and devices. */
+#ifndef RAM_BASE
 #define RAM_BASE   0x40000000u
+#endif
+#ifndef DEVICE_MB_FIRST
+#define DEVICE_MB_FIRST 0x080u  /* device sections: virt's GIC, UART, RTC... (0x08000000-0x0bffffff) */
+#define DEVICE_MB_END   0x0c0u
+#endif
+#ifndef DEVICE_EXEC
+#define DEVICE_EXEC 0x09000000u /* a device register to execute from (the UART) */
+#endif
 #define NORMAL     ((1u << 12) | (1u << 3) | (1u << 2))   /* TEX=001 C=1 B=1: write-back */
 #define DEVICE     (1u << 2)                              /* TEX=000 C=0 B=1: shareable device */
 #define SECT(pa, ap, dom, attr) (((pa) & 0xfff00000u) | 2u | (((ap) & 3u) << 10) | ((((ap) >> 2) & 1u) << 15) | ((dom) << 5) | (attr))
@@ -30,7 +40,7 @@ static uint32_t buf_pa, buf2_pa;
 static void map_identity(uint32_t *t)
 {
     for (uint32_t mb = 0; mb < 128; mb++) t[(RAM_BASE >> 20) + mb] = SECT(RAM_BASE + (mb << 20), 3, 0, NORMAL);
-    for (uint32_t mb = 0x080; mb < 0x0c0; mb++) t[mb] = SECT(mb << 20, 3, 0, DEVICE | SECT_XN);
+    for (uint32_t mb = DEVICE_MB_FIRST; mb < DEVICE_MB_END; mb++) t[mb] = SECT(mb << 20, 3, 0, DEVICE | SECT_XN);
 }
 
 static void setup(void)
@@ -146,7 +156,7 @@ static void execute_never(void)
     line("exec-pxn", probe_exec(0x83220000)); show_fault("exec-pxn");
     line("exec-xn-page", probe_exec(0xa2020000)); show_fault("exec-xn-page");
     line("exec-unmapped", probe_exec(0xb1000000)); show_fault("exec-unmapped");
-    line("exec-device", probe_exec(0x09000000)); show_fault("exec-device-xn");
+    line("exec-device", probe_exec(DEVICE_EXEC)); show_fault("exec-device-xn");
 }
 
 static void access_flag(void)
@@ -170,7 +180,7 @@ static void access_flag(void)
 static void address_translation(void)
 {
     static const uint32_t vas[] = { 0x40000000, 0x80000123, 0x90001000, 0xa0000fff, 0xa0003000, 0xa0004000,
-                                    0xa0010004, 0xb0000000, 0x09000000, 0xa0007000 };
+                                    0xa0010004, 0xb0000000, DEVICE_EXEC, 0xa0007000 };
     for (unsigned i = 0; i < sizeof vas / sizeof vas[0]; i++) {
         put_str("ats va="); put_hex(vas[i]);
         for (int op = 0; op < 4; op++) put_kv(op == 0 ? "cpr" : op == 1 ? "cpw" : op == 2 ? "cur" : "cuw", ats(op, vas[i]));

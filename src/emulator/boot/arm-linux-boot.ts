@@ -78,8 +78,22 @@ export interface LinuxBootPlan {
 const hex = (n: number): string => `0x${n.toString(16)}`;
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
-/** Lay out a Linux boot on a board whose RAM is `ram` and whose generated tree is virt's. */
-export function planLinuxBoot(inputs: LinuxBootInputs, ram: RamLayout): LinuxBootPlan {
+/** What differs between the boards that boot Linux (QEMU's arm_boot_info and PSCI conduit). */
+export interface LinuxBoardBoot {
+  /** r1 at kernel entry: the machine type (virt: 0xffffffff, vexpress-a9: 0x8e0). */
+  boardId: number;
+  /** QEMU provides PSCI (virt, over HVC): /psci goes into the tree. */
+  psci: boolean;
+  /** The board's own edits after boot.c's (QEMU's arm_boot_info.modify_dtb). */
+  modifyDtb?: (fdt: FdtEditor) => void;
+}
+const VIRT_BOARD_BOOT: LinuxBoardBoot = { boardId: BOARD_ID_DEVICE_TREE, psci: true };
+
+/**
+ * Lay out a Linux boot on a board whose RAM is `ram`; without `--dtb` the tree is virt's generated
+ * one (boards without a generated tree must be given a DTB: the caller checks).
+ */
+export function planLinuxBoot(inputs: LinuxBootInputs, ram: RamLayout, board: LinuxBoardBoot = VIRT_BOARD_BOOT): LinuxBootPlan {
   const { kernel } = inputs;
   const ramEnd = ram.base + ram.size;
   const blobs: LoadedBlob[] = [];
@@ -136,7 +150,9 @@ export function planLinuxBoot(inputs: LinuxBootInputs, ram: RamLayout): LinuxBoo
     ramSize: ram.size,
     cmdline: inputs.cmdline,
     initrd: initrdSize > 0 ? { start: initrdStart, size: initrdSize } : undefined,
+    psci: board.psci,
   });
+  board.modifyDtb?.(fdt);
   const dtb = fdt.toBlob();
   if (dtbAddr + dtb.length > ramEnd) {
     throw new LinuxBootError(`the DTB (${dtb.length} bytes at ${hex(dtbAddr)}) does not fit in RAM (it ends at ${hex(ramEnd)}): give more --memory or a smaller initrd`);
@@ -146,7 +162,7 @@ export function planLinuxBoot(inputs: LinuxBootInputs, ram: RamLayout): LinuxBoo
 
   const stub = new Uint8Array(7 * 4);
   const dv = new DataView(stub.buffer);
-  [...BOOT_STUB, BOARD_ID_DEVICE_TREE, dtbAddr, entry].forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
+  [...BOOT_STUB, board.boardId, dtbAddr, entry].forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
   blobs.unshift({ name: 'bootloader', addr: ram.base, data: stub });
   return {
     startPc: ram.base,

@@ -238,6 +238,27 @@ export class FdtEditor {
     return new DataView(v.buffer).getUint32(0);
   }
 
+  /**
+   * Path of the first node (in structure order) whose "compatible" string list contains `compat`,
+   * as libfdt's fdt_node_offset_by_compatible finds it; undefined when none does.
+   */
+  findByCompatible(compat: string): string | undefined {
+    const walk = (off: number, path: string): string | undefined => {
+      const p = this.propOffset(off, 'compatible');
+      if (p !== undefined) {
+        const at = this.structOff + p + 12;
+        const list = decoder.decode(this.buf.subarray(at, at + this.tag(p + 4))).split('\0');
+        if (list.includes(compat)) return path || '/';
+      }
+      for (const c of this.children(off)) {
+        const found = walk(c, `${path}/${this.nodeName(c)}`);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    };
+    return walk(0, '');
+  }
+
   /** Root-level nodes named `name` or `name@...` (QEMU's qemu_fdt_node_unit_path on the root). */
   rootNodesNamed(name: string): string[] {
     return this.children(0)

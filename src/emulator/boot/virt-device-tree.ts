@@ -52,7 +52,11 @@ const PCIE_MMCFG_SIZE_MIN = 0x100000;
 const hex = (n: number): string => n.toString(16);
 
 /** The tree QEMU's machvirt_init + virt_machine_done build, before arm_load_dtb. */
-export function buildVirtDeviceTree(): FdtEditor {
+/**
+ * `seeds`: QEMU's default dtb-randomness=on adds /chosen kaslr-seed (8 bytes) and rng-seed (32)
+ * here; armrr fills them with the given bytes (QEMU: host random, so no program can rely on them).
+ */
+export function buildVirtDeviceTree(seeds?: { kaslr: Uint8Array; rng: Uint8Array }): FdtEditor {
   const fdt = FdtEditor.empty(VIRT_FDT_SIZE);
   let nextPhandle = PHANDLE_START;
   const allocPhandle = (): number => nextPhandle++;
@@ -63,6 +67,10 @@ export function buildVirtDeviceTree(): FdtEditor {
   fdt.setCells('/', '#size-cells', 2);
   fdt.setString('/', 'model', 'linux,dummy-virt');
   fdt.addSubnode('/chosen');
+  if (seeds !== undefined) {
+    fdt.setProp('/chosen', 'kaslr-seed', seeds.kaslr);
+    fdt.setProp('/chosen', 'rng-seed', seeds.rng);
+  }
   const clock = allocPhandle();
   fdt.addSubnode('/apb-pclk');
   fdt.setString('/apb-pclk', 'compatible', 'fixed-clock');
@@ -227,6 +235,8 @@ export interface LinuxDeviceTreeParams {
   cmdline?: string;
   /** Where the initrd was loaded and its size (no /chosen initrd range when undefined or 0 bytes). */
   initrd?: { start: number; size: number };
+  /** Add QEMU's /psci node (virt's HVC conduit; default true). Boards without PSCI (vexpress-a9) get none. */
+  psci?: boolean;
 }
 
 /** PSCI 0.2 function IDs QEMU puts in /psci for a 32-bit CPU. */
@@ -260,6 +270,7 @@ export function finishLinuxDeviceTree(fdt: FdtEditor, p: LinuxDeviceTreeParams):
     fdt.setCells('/chosen', 'linux,initrd-start', p.initrd.start);
     fdt.setCells('/chosen', 'linux,initrd-end', p.initrd.start + p.initrd.size);
   }
+  if (p.psci === false) return;
   if (fdt.find('/psci') !== undefined) fdt.nopNode('/psci');
   fdt.addSubnode('/psci');
   fdt.setString('/psci', 'compatible', 'arm,psci-1.0\0arm,psci-0.2\0arm,psci');

@@ -55,7 +55,10 @@ function transferLane(c: Cpu, isLoad: boolean, reg: number, index: number, ebyte
 
 function writeBack(c: Cpu, a: Fields, bytes: number): void {
   if (a.rm === 15) return;
-  c.r[a.rn] = (c.r[a.rn]! + (a.rm === 13 ? bytes : c.r[a.rm]!)) | 0;
+  const v = (c.r[a.rn]! + (a.rm === 13 ? bytes : c.r[a.rm]!)) | 0;
+  // Rn = PC (UNPREDICTABLE): QEMU reads PC + 8 (T32: + 4) as the address and writes back as a branch.
+  if (a.rn === 15) c.branchTo(v);
+  else c.r[a.rn] = v;
 }
 
 /** type field of the multiple-structure forms: [structures, registers, increment] (0 = reserved). */
@@ -86,7 +89,6 @@ const multiple: Handler = (c, a) => {
     if (nstruct === 2 && regs === 1 && align === 3) return c.undefined();
     if (nstruct === 3 && (align & 2) !== 0) return c.undefined();
   }
-  if (a.rn === 15) return c.undefined();
   if (!c.fpCheck()) return;
   const ebytes = 1 << size;
   const elements = 8 / ebytes;
@@ -169,7 +171,8 @@ const singleLane: Handler = (c, a) => {
     }
   }
   const d = (a.d << 4) | a.vd;
-  if (a.rn === 15) return c.undefined();
+  // Past d31: QEMU UNDEFs here (trans_VLDST_single), unlike the multiple-structure forms.
+  if (d + inc * (nstruct - 1) > 31) return c.undefined();
   if (!c.fpCheck()) return;
   const isLoad = a.l === 1;
   const start = c.r[a.rn]!;
@@ -202,7 +205,7 @@ const allLanes: Handler = (c, a) => {
     }
   }
   const d = (a.d << 4) | a.vd;
-  if (a.rn === 15 || a.l === 0) return c.undefined();
+  if (a.l === 0) return c.undefined();
   if (!c.fpCheck()) return;
   const ebytes = 1 << size;
   const start = c.r[a.rn]!;

@@ -5,7 +5,7 @@
  * values QEMU reports (MIDR, ID_*, cache geometry, FPSID/MVFR).
  */
 export interface CoreProfile {
-  readonly name: 'cortex-m3' | 'cortex-m4' | 'cortex-a15';
+  readonly name: 'cortex-m3' | 'cortex-m4' | 'cortex-a15' | 'cortex-a9';
   /** v7m: the M-profile exception model (NVIC); v7a: modes, banked registers, CP15, vectors. */
   readonly arch: 'v7m' | 'v7a';
   /** DSP instructions (SIMD add/sub, saturating, DSP multiplies, packing) in Thumb. */
@@ -18,6 +18,14 @@ export interface CoreProfile {
   readonly fpRegs: 32 | 64;
   /** Identification registers of an A-profile core (undefined on M-profile). */
   readonly ids?: ArmV7aIds;
+  /** A-profile: the VFPv4 fused multiply-accumulates (VFMA, VFMS, VFNMA, VFNMS; MVFR1.SIMDFMAC). */
+  readonly fusedMac?: boolean;
+  /** A-profile: Security Extensions (Monitor mode, SMC, SCR/NSACR/MVBAR); reset in Secure SVC. */
+  readonly securityExtensions?: boolean;
+  /** A-profile: Large Physical Address Extension (TTBCR.EAE, 64-bit TTBRs). */
+  readonly lpae?: boolean;
+  /** A-profile: CBAR, the base of the private peripheral region (read-only). */
+  readonly cbar?: number;
 }
 
 /** Values the A-profile identification registers read as (QEMU's cpu init function, as measured). */
@@ -59,6 +67,10 @@ export const CORTEX_A15: CoreProfile = {
   fpu: true,
   idiv: true,
   fpRegs: 64,
+  fusedMac: true,
+  securityExtensions: false,
+  lpae: true,
+  cbar: 0x08000000,
   ids: {
     midr: 0x414fc0f0,
     mpidr: 0x80000000,
@@ -77,7 +89,46 @@ export const CORTEX_A15: CoreProfile = {
     mvfr0: 0x10110222,
     mvfr1: 0x11111111,
     dbgdidr: 0x3515f021,
-    pmcrReset: 0x41002000,
+    pmcrReset: 0x410f3000,
+  },
+};
+
+/**
+ * Cortex-A9 as QEMU 7.2 builds it on `vexpress-a9` (target/arm/cpu_tcg.c cortex_a9_initfn): v7 with
+ * the MP extensions, Security Extensions (EL3) present, no integer divide in A32 or T32, VFPv3-D32 +
+ * NEON without the fused multiply-accumulates, no LPAE, no generic timer (the MPCore's private and
+ * global timers stand in). CBAR = the A9 MPCore private region of vexpress-a9 (0x1e000000).
+ */
+export const CORTEX_A9: CoreProfile = {
+  name: 'cortex-a9',
+  arch: 'v7a',
+  dsp: true,
+  fpu: true,
+  idiv: false,
+  fpRegs: 64,
+  fusedMac: false,
+  securityExtensions: true,
+  lpae: false,
+  cbar: 0x1e000000,
+  ids: {
+    midr: 0x410fc090,
+    mpidr: 0x80000000,
+    ctr: 0x80038003,
+    revidr: 0,
+    idPfr0: 0x00001031,
+    idPfr1: 0x00000011,
+    idDfr0: 0,
+    idAfr0: 0,
+    idMmfr: [0x00100103, 0x20000000, 0x01230000, 0x00002111],
+    idIsar: [0x00101111, 0x13112111, 0x21232041, 0x11112131, 0x00111142, 0],
+    clidr: 0x09000003,
+    ccsidr: [0xe00fe019, 0x200fe019],
+    aidr: 0,
+    fpsid: 0x41033090,
+    mvfr0: 0x11110222,
+    mvfr1: 0x01111111,
+    dbgdidr: 0x35141000,
+    pmcrReset: 0x41093000,
   },
 };
 
@@ -86,4 +137,5 @@ export const CORE_PROFILES: Readonly<Record<string, CoreProfile>> = {
   'cortex-m3': CORTEX_M3,
   'cortex-m4': CORTEX_M4,
   'cortex-a15': CORTEX_A15,
+  'cortex-a9': CORTEX_A9,
 };

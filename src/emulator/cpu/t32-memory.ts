@@ -62,26 +62,33 @@ const register: Handler = (c, a) => {
   loadStore(c, a.l === 1, size, a.rt, a.rn, c.r[a.rm]! << a.sh, true, false);
 };
 
+/**
+ * LDRD/STRD (immediate) as QEMU's op_ldrd_ri/op_strd_ri: no register checks. Each loaded word goes
+ * to its register at once (a PC destination branches), writeback comes last and a PC base with
+ * writeback branches to the written address (QEMU's store_reg).
+ */
 const dual: Handler = (c, a) => {
   if (a.p === 0 && a.w === 0) return c.undefined();
-  if (a.rn === 15 && (a.l === 0 || a.w === 1)) return c.undefined();
   const r = c.r;
   const base = a.rn === 15 ? r[15]! & ~3 : r[a.rn]!;
   const offAddr = (base + (a.u === 1 ? a.imm * 4 : -a.imm * 4)) | 0;
   const addr = a.p === 1 ? offAddr : base;
   c.checkAligned(addr, 4, a.l === 0);
   if (a.l === 1) {
-    const v1 = c.bus.read32(addr);
-    const v2 = c.bus.read32(addr + 4);
-    if (a.w === 1) r[a.rn] = offAddr;
-    r[a.rt] = v1;
-    r[a.rt2] = v2;
+    storeReg(c, a.rt, c.bus.read32(addr));
+    storeReg(c, a.rt2, c.bus.read32(addr + 4));
   } else {
     c.bus.write32(addr, r[a.rt]!);
     c.bus.write32(addr + 4, r[a.rt2]!);
-    if (a.w === 1) r[a.rn] = offAddr;
   }
+  if (a.w === 1 || a.p === 0) storeReg(c, a.rn, offAddr);
 };
+
+/** QEMU's store_reg: a write to the PC is a plain branch. */
+function storeReg(c: Cpu, n: number, v: number): void {
+  if (n === 15) c.branchTo(v);
+  else c.r[n] = v;
+}
 
 function loadExclusive(c: Cpu, rt: number, addr: number, size: number): void {
   c.checkAligned(addr, size);
@@ -108,7 +115,10 @@ function storeExclusive(c: Cpu, rd: number, rt: number, addr: number, size: numb
 const multiple =
   (isLoad: boolean, decrementBefore: boolean): Handler =>
   (c, a) => {
-    if (a.list === 0 || a.rn === 15) return c.undefined();
+    // QEMU's trans_LDM_t32/STM_t32: fewer than two registers, Rn = PC, or writeback with Rn in
+    // the list UNDEF.
+    const list = a.list;
+    if ((list & (list - 1)) === 0 || a.rn === 15 || (a.w === 1 && (list & (1 << a.rn)) !== 0)) return c.undefined();
     if (isLoad) loadMultiple(c, a.rn, a.list, a.w === 1, decrementBefore);
     else storeMultiple(c, a.rn, a.list, a.w === 1, decrementBefore);
   };

@@ -503,6 +503,19 @@ const vldr: Handler = (c, a) => {
 };
 
 /**
+ * VLDR/VSTR.16 (cp9, an FP16 v8.2 encoding): QEMU 7.2 gates it on VFPv2 only, so a Cortex-A15
+ * executes it: halfword-aligned, the offset is imm8 × 2, a load zero-extends into Sd.
+ */
+const vldrHalf: Handler = (c, a) => {
+  if (!c.fpCheck()) return;
+  const addr = (base(c, a.rn) + (a.u === 1 ? a.imm << 1 : -(a.imm << 1))) | 0;
+  c.checkAligned(addr, 2, a.l === 0);
+  const n = sReg(a.vd, a.d);
+  if (a.l === 1) c.state.s[n] = c.load16(addr) & 0xffff;
+  else c.store16(addr, c.state.s[n]! & 0xffff);
+};
+
+/**
  * VLDM/VSTM/VPUSH/VPOP, increment after or decrement before. Registers go in ascending order;
  * the base is written back last. Doubleword lists with an odd word count (FLDMX/FSTMX) move
  * imm/2 registers and write back imm words, as QEMU does.
@@ -587,6 +600,7 @@ export const VFP_INSNS: readonly VfpInsn[] = [
   { name: 'VMOV_doubleword', low28: '1100 010 op:1 rt2:4 rt:4 1011 00 m:1 1 vm:4', exec: vmovDouble },
   // Loads and stores.
   { name: 'VLDR_VSTR', low28: '1101 u:1 d:1 0 l:1 rn:4 vd:4 101 sz:1 imm:8', exec: vldr },
+  { name: 'VLDR_VSTR_f16', low28: '1101 u:1 d:1 0 l:1 rn:4 vd:4 1001 imm:8', exec: vldrHalf },
   { name: 'VLDM_VSTM_IA', low28: '1100 1 d:1 w:1 l:1 rn:4 vd:4 101 sz:1 imm:8', exec: multiple(false) },
   // W = 0 here is VLDR (the row above).
   { name: 'VLDM_VSTM_DB', low28: '1101 0 d:1 w:1 l:1 rn:4 vd:4 101 sz:1 imm:8', exec: multiple(true) },

@@ -8,8 +8,8 @@
  * anything unknown return to read array. Status (0x80 ready), ID and CFI reads are addressed in
  * bank words (offset >> 2) and replicated per 16-bit device. Checked against QEMU by a probe.
  *
- * Not modelled: write-to-buffer (0xe8) and lock bits; QEMU's -kernel ELF boot also copies its
- * generated device tree to the start of bank 0, which armrr does not generate.
+ * Not modelled: write-to-buffer (0xe8) and lock bits. A reset image (QEMU's ROM blob: the device
+ * tree a -kernel ELF boot puts at the start of bank 0) is written again at every reset.
  * Contents are kept sparse (4 KiB pages that were programmed or erased), in the device state.
  */
 import { Device } from './device.js';
@@ -44,8 +44,37 @@ function initialState() {
 export type CfiFlashState = ReturnType<typeof initialState>;
 
 export class CfiFlash extends Device<CfiFlashState> {
+  /** Bytes written at offset 0 on every reset (QEMU's rom_reset of a ROM blob in the bank), or null. */
+  private resetImage: Uint8Array | null = null;
+
   constructor(name: string) {
     super(name, initialState());
+  }
+
+  setResetImage(data: Uint8Array | null): void {
+    this.resetImage = data;
+    this.reset();
+  }
+
+  override reset(): void {
+    super.reset();
+    const img = this.resetImage;
+    if (img === null) return;
+    // Only pages holding a non-zero word are stored: the rest of a 1 MiB tree buffer is zeros.
+    const dv = new DataView(img.buffer, img.byteOffset, img.byteLength);
+    for (let off = 0; off < img.length; off += PAGE_BYTES) {
+      const words: number[] = [];
+      let nonZero = false;
+      for (let i = 0; i < PAGE_WORDS; i++) {
+        const o = off + i * 4;
+        const w = o + 4 <= img.length ? dv.getUint32(o, true) : 0;
+        if (w !== 0) nonZero = true;
+        words.push(w);
+      }
+      if (!nonZero) continue;
+      const slot = this.ensurePage(off / PAGE_BYTES, 0);
+      for (let i = 0; i < PAGE_WORDS; i++) this.s.words[slot * PAGE_WORDS + i] = words[i]!;
+    }
   }
 
   private pageSlot(page: number): number {

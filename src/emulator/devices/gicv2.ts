@@ -1,7 +1,12 @@
 /**
- * GICv2 (distributor + CPU interface) as QEMU 7.2 models it for the `virt` board (hw/intc/arm_gic.c,
- * arm_gic_common.c): one CPU interface, 288 interrupts (SGI 0-15, PPI 16-31, SPI 32-287), 8
- * priority bits, interrupt groups without the Security Extensions, no virtualization extensions.
+ * The ARM GIC (distributor + CPU interface) as QEMU 7.2 models it (hw/intc/arm_gic.c,
+ * arm_gic_common.c) for one CPU, in two configurations (`GicConfig`): `virt`'s GICv2 (288
+ * interrupts, 8 priority bits, interrupt groups without the Security Extensions) and the GIC v1 of
+ * vexpress-a9's A9 MPCore (96 interrupts, 5 priority bits, Security Extensions, so groups exist).
+ * With the Security Extensions every access is treated as Secure (the bare-metal programs run
+ * Secure; the Non-secure banked views are not modelled).
+ * Revision 1 differences kept: GICD_ISACTIVER/ICACTIVER writes are ignored, GICC_APRn/NSAPRn are
+ * RAZ/WI, no EOImode split, GICC_CTLR keeps bits 4:0 (Secure) or bit 0, its own ID registers.
  *
  * QEMU's behaviour a program can see and this model keeps:
  * - the distributor is byte-addressed: wider accesses are composed of byte accesses, out-of-range
@@ -21,7 +26,18 @@ import type { CoreInterruptInputs } from '../cpu/v7a/sysreg-registry.js';
 
 /** Interrupts on virt: 32 internal + 256 SPIs (QEMU's NUM_IRQS + GIC_INTERNAL). */
 export const GIC_NUM_IRQ = 288;
-const WORDS = GIC_NUM_IRQ / 32;
+
+/** How QEMU's board configures its GIC (arm_gic_common properties). */
+export interface GicConfig {
+  /** num-irq: interrupt IDs 0..numIrq-1 (a multiple of 32). */
+  readonly numIrq: number;
+  /** num-priority-bits: implemented priority bits (8 on virt, 5 on the A9 MPCore). */
+  readonly priorityBits: number;
+  readonly revision: 1 | 2;
+  readonly securityExtensions: boolean;
+}
+/** virt's GICv2 (hw/arm/virt.c: revision 2, NUM_IRQS + 32, no security extensions). */
+export const VIRT_GIC_CONFIG: GicConfig = { numIrq: GIC_NUM_IRQ, priorityBits: 8, revision: 2, securityExtensions: false };
 const NR_SGIS = 16;
 const INTERNAL = 32;
 const SPURIOUS = 1023;
@@ -43,14 +59,21 @@ const GICC_CTLR_CBPR = 1 << 4;
 const GICC_CTLR_EOIMODE = 1 << 9;
 /** Writable GICC_CTLR bits of a GICv2 without Security Extensions. */
 const GICC_CTLR_V2_MASK = 0x21f;
+/** Secure GICC_CTLR of a GICv2 with the Security Extensions (adds EOImodeNS). */
+const GICC_CTLR_V2_S_MASK = 0x61f;
+/** GICC_CTLR of a GIC v1: Secure view bits 4:0, or just the enable. */
+const GICC_CTLR_V1_S_MASK = 0x1f;
+const GICC_CTLR_V1_MASK = 0x1;
 
 /** GICD_PIDR4..7, PIDR0..3, CIDR0..3 at 0xfd0 (QEMU's gic_id_gicv2). */
 const GICV2_ID = [0x04, 0x00, 0x00, 0x00, 0x90, 0xb4, 0x2b, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
-/** GICD_IIDR and GICC_IIDR (Arm JEP106 0x43b, architecture version 2). */
+/** QEMU's gic_id_gicv1. */
+const GICV1_ID = [0x04, 0x00, 0x00, 0x00, 0x90, 0xb3, 0x1b, 0x00, 0x0d, 0xf0, 0x05, 0xb1];
+/** GICD_IIDR and GICC_IIDR (Arm JEP106 0x43b, architecture version in GICC_IIDR 19:16). */
 const GICD_IIDR = 0x0000043b;
-const GICC_IIDR = (2 << 16) | 0x43b;
 
-function initialState() {
+function initialState(numIrq: number) {
+  const WORDS = numIrq / 32;
   const sgiEnabled = new Array<number>(WORDS).fill(0);
   sgiEnabled[0] = 0xffff; // SGIs are always enabled
   const edge = new Array<number>(WORDS).fill(0);
@@ -74,7 +97,7 @@ function initialState() {
     level: new Array<number>(WORDS).fill(0),
     group: new Array<number>(WORDS).fill(0),
     edge,
-    priority: new Array<number>(GIC_NUM_IRQ).fill(0),
+    priority: new Array<number>(numIrq).fill(0),
     /** Per SGI: bit n set when CPU n has sent it to this CPU (only CPU 0 exists). */
     sgiSources: new Array<number>(NR_SGIS).fill(0),
     /** Active priority registers for Group 0 (apr) and Group 1 (nsapr). */
@@ -115,11 +138,27 @@ export class GicCpuInterface implements MmioHandler {
 export class GicV2 extends Device<GicV2State> {
   readonly cpuInterface: GicCpuInterface;
 
+  private readonly numIrq: number;
+  private readonly words: number;
+  /** Interrupt groups exist (GICv2, or GIC v1 with the Security Extensions: QEMU's gic_has_groups). */
+  private readonly hasGroups: boolean;
+  /** Implemented priority bits as a mask (QEMU's gic_fullprio_mask). */
+  private readonly prioMask: number;
+  private readonly cpuCtlrMask: number;
+
   constructor(
     /** The core's IRQ/FIQ inputs (set once the core exists, before the first access). */
     private readonly core: CoreInterruptInputs,
+    private readonly config: GicConfig = VIRT_GIC_CONFIG,
   ) {
-    super('gic', initialState());
+    super('gic', initialState(config.numIrq));
+    this.numIrq = config.numIrq;
+    this.words = config.numIrq / 32;
+    this.hasGroups = config.revision === 2 || config.securityExtensions;
+    this.prioMask = (0xff << (8 - config.priorityBits)) & 0xff;
+    const v1Mask = config.securityExtensions ? GICC_CTLR_V1_S_MASK : GICC_CTLR_V1_MASK;
+    const v2Mask = config.securityExtensions ? GICC_CTLR_V2_S_MASK : GICC_CTLR_V2_MASK;
+    this.cpuCtlrMask = config.revision === 2 ? v2Mask : v1Mask;
     this.cpuInterface = new GicCpuInterface(this);
   }
 
@@ -135,7 +174,7 @@ export class GicV2 extends Device<GicV2State> {
 
   /** Input line of shared peripheral interrupt `n` (interrupt ID 32 + n). */
   spi(n: number): IrqLine {
-    if (!Number.isInteger(n) || n < 0 || n >= GIC_NUM_IRQ - INTERNAL) throw new RangeError(`GIC has no SPI ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n >= this.numIrq - INTERNAL) throw new RangeError(`GIC has no SPI ${n}`);
     const irq = INTERNAL + n;
     return (level: boolean) => this.setInput(irq, level);
   }
@@ -175,7 +214,7 @@ export class GicV2 extends Device<GicV2State> {
     }
     let bestIrq = SPURIOUS;
     let bestPrio = 0x100;
-    for (let w = 0; w < WORDS; w++) {
+    for (let w = 0; w < this.words; w++) {
       // Pending: latched, or a level-triggered line that is high.
       let cand = (s.enabled[w]! & (s.pending[w]! | (s.level[w]! & ~s.edge[w]!)) & ~s.active[w]!) >>> 0;
       while (cand !== 0) {
@@ -230,7 +269,9 @@ export class GicV2 extends Device<GicV2State> {
         case 0x0:
           return s.ctlr;
         case 0x4:
-          return GIC_NUM_IRQ / 32 - 1; // ITLinesNumber; CPUNumber 0; no SecurityExtn
+          return this.numIrq / 32 - 1; // ITLinesNumber; CPUNumber 0
+        case 0x5:
+          return this.config.securityExtensions ? 1 << 2 : 0; // SecurityExtn (TYPER bit 10)
         case 0x8:
           return GICD_IIDR & 0xff;
         case 0x9:
@@ -239,11 +280,11 @@ export class GicV2 extends Device<GicV2State> {
           return 0;
       }
     }
-    if (offset < 0x100) return this.bitsByte(s.group, (offset - 0x80) * 8);
+    if (offset < 0x100) return this.hasGroups ? this.bitsByte(s.group, (offset - 0x80) * 8) : 0;
     if (offset < 0x200) return this.bitsByte(s.enabled, ((offset - 0x100) & 0x7f) * 8);
     if (offset < 0x300) {
       const irq = ((offset - 0x200) & 0x7f) * 8;
-      if (irq >= GIC_NUM_IRQ) return 0;
+      if (irq >= this.numIrq) return 0;
       let r = 0;
       for (let i = 0; i < 8; i++) if (this.isPending(irq + i)) r |= 1 << i;
       return r;
@@ -251,12 +292,12 @@ export class GicV2 extends Device<GicV2State> {
     if (offset < 0x400) return this.bitsByte(s.active, ((offset - 0x300) & 0x7f) * 8);
     if (offset < 0x800) {
       const irq = offset - 0x400;
-      return irq < GIC_NUM_IRQ ? s.priority[irq]! : 0;
+      return irq < this.numIrq ? s.priority[irq]! : 0;
     }
     if (offset < 0xc00) return 0; // ITARGETSR: RAZ/WI on a uniprocessor GIC
     if (offset < 0xf00) {
       const irq = (offset - 0xc00) * 4;
-      if (irq >= GIC_NUM_IRQ) return 0;
+      if (irq >= this.numIrq) return 0;
       let r = 0;
       for (let i = 0; i < 4; i++) if (testBit(s.edge, irq + i)) r |= 2 << (i * 2);
       return r;
@@ -264,24 +305,25 @@ export class GicV2 extends Device<GicV2State> {
     if (offset < 0xf10) return 0;
     if (offset < 0xf30) return s.sgiSources[(offset - 0xf10) & 0xf]!; // GICD_CPENDSGIR / SPENDSGIR
     if (offset < 0xfd0) return 0;
-    if (offset < 0x1000) return offset & 3 ? 0 : GICV2_ID[(offset - 0xfd0) >> 2]!;
+    if (offset < 0x1000) return offset & 3 ? 0 : (this.config.revision === 2 ? GICV2_ID : GICV1_ID)[(offset - 0xfd0) >> 2]!;
     return 0;
   }
 
   private bitsByte(words: number[], irq: number): number {
-    if (irq >= GIC_NUM_IRQ) return 0;
+    if (irq >= this.numIrq) return 0;
     return (words[irq >>> 5]! >>> (irq & 31)) & 0xff;
   }
 
   private distWriteByte(offset: number, value: number): void {
     const s = this.s;
     if (offset < 0x80) {
-      if (offset === 0) s.ctlr = value & (CTLR_EN_GRP0 | CTLR_EN_GRP1);
+      if (offset === 0) s.ctlr = value & (this.hasGroups ? CTLR_EN_GRP0 | CTLR_EN_GRP1 : CTLR_EN_GRP0);
       return;
     }
     if (offset < 0x100) {
+      if (!this.hasGroups) return;
       const irq = (offset - 0x80) * 8;
-      if (irq >= GIC_NUM_IRQ) return;
+      if (irq >= this.numIrq) return;
       for (let i = 0; i < 8; i++) {
         if (value & (1 << i)) setBit(s.group, irq + i);
         else clearBit(s.group, irq + i);
@@ -290,10 +332,12 @@ export class GicV2 extends Device<GicV2State> {
     }
     if (offset < 0x400) {
       const irq = ((offset - 0x100) & 0x7f) * 8;
-      if (irq >= GIC_NUM_IRQ) return;
+      if (irq >= this.numIrq) return;
       const kind = (offset - 0x100) >> 7; // 0 ISENABLER 1 ICENABLER 2 ISPENDR 3 ICPENDR 4 ISACTIVER 5 ICACTIVER
       // SGIs cannot be disabled or pended through these registers.
       if (irq < NR_SGIS && kind <= 3) value = kind === 0 ? 0xff : 0;
+      // Set/clear-active exist from GICv2 on (QEMU: bad_reg before).
+      if (kind >= 4 && this.config.revision !== 2) return;
       for (let i = 0; i < 8; i++) {
         if (!(value & (1 << i))) continue;
         const n = irq + i;
@@ -321,13 +365,13 @@ export class GicV2 extends Device<GicV2State> {
     }
     if (offset < 0x800) {
       const irq = offset - 0x400;
-      if (irq < GIC_NUM_IRQ) s.priority[irq] = value & 0xff;
+      if (irq < this.numIrq) s.priority[irq] = value & this.prioMask;
       return;
     }
     if (offset < 0xc00) return; // ITARGETSR: RAZ/WI
     if (offset < 0xf00) {
       const irq = (offset - 0xc00) * 4;
-      if (irq >= GIC_NUM_IRQ) return;
+      if (irq >= this.numIrq) return;
       if (irq < NR_SGIS) value |= 0xaa;
       for (let i = 0; i < 4; i++) {
         if (value & (2 << (i * 2))) setBit(s.edge, irq + i);
@@ -394,14 +438,14 @@ export class GicV2 extends Device<GicV2State> {
       case 0xd4:
       case 0xd8:
       case 0xdc:
-        return s.apr[(offset - 0xd0) >> 2]!;
+        return this.config.revision === 2 ? s.apr[(offset - 0xd0) >> 2]! : 0;
       case 0xe0:
       case 0xe4:
       case 0xe8:
       case 0xec:
-        return s.nsapr[(offset - 0xe0) >> 2]!;
+        return this.config.revision === 2 ? s.nsapr[(offset - 0xe0) >> 2]! : 0;
       case 0xfc:
-        return GICC_IIDR;
+        return (this.config.revision << 16) | 0x43b;
       default:
         return 0;
     }
@@ -411,10 +455,10 @@ export class GicV2 extends Device<GicV2State> {
     const s = this.s;
     switch (offset) {
       case 0x00:
-        s.cpuCtlr = value & GICC_CTLR_V2_MASK;
+        s.cpuCtlr = value & this.cpuCtlrMask;
         break;
       case 0x04:
-        s.pmr = value & 0xff;
+        s.pmr = value & this.prioMask;
         break;
       case 0x08:
         s.bpr = value & 7; // GIC_MIN_BPR = 0
@@ -429,6 +473,7 @@ export class GicV2 extends Device<GicV2State> {
       case 0xd4:
       case 0xd8:
       case 0xdc:
+        if (this.config.revision !== 2) return;
         s.apr[(offset - 0xd0) >> 2] = value >>> 0;
         s.runningPriority = this.priorityFromApr();
         break;
@@ -436,6 +481,7 @@ export class GicV2 extends Device<GicV2State> {
       case 0xe4:
       case 0xe8:
       case 0xec:
+        if (this.config.revision !== 2) return;
         s.nsapr[(offset - 0xe0) >> 2] = value >>> 0;
         s.runningPriority = this.priorityFromApr();
         break;
@@ -514,20 +560,25 @@ export class GicV2 extends Device<GicV2State> {
     s.runningPriority = this.priorityFromApr();
   }
 
+  /** EOImode = 1 splits priority drop from deactivation (GICv2 only). */
+  private eoiSplit(): boolean {
+    return this.config.revision === 2 && (this.s.cpuCtlr & GICC_CTLR_EOIMODE) !== 0;
+  }
+
   /** GICC_EOIR. */
   private complete(irq: number): void {
     const s = this.s;
-    if (irq >= GIC_NUM_IRQ) return; // spurious or non-existent: ignored
+    if (irq >= this.numIrq) return; // spurious or non-existent: ignored
     if (s.runningPriority === IDLE_PRIORITY) return; // nothing active
     this.dropPriority(testBit(s.group, irq) ? 1 : 0);
-    if (!(s.cpuCtlr & GICC_CTLR_EOIMODE)) clearBit(s.active, irq);
+    if (!this.eoiSplit()) clearBit(s.active, irq);
     this.update();
   }
 
   /** GICC_DIR: only meaningful with EOImode = 1 (QEMU ignores it otherwise). */
   private deactivate(irq: number): void {
-    if (irq >= GIC_NUM_IRQ) return;
-    if (!(this.s.cpuCtlr & GICC_CTLR_EOIMODE)) return;
+    if (irq >= this.numIrq) return;
+    if (!this.eoiSplit()) return;
     clearBit(this.s.active, irq);
   }
 }

@@ -226,13 +226,17 @@ export class Nvic extends Device<NvicState> implements InterruptController {
     let pendPrio = NO_EXCEPTION_PRIORITY;
     let activePrio = NO_EXCEPTION_PRIORITY;
     let pendIrq = 0;
+    const pending = s.pending;
+    const active = s.active;
+    // Called on every pend, entry and return: most vectors are neither pending nor active.
     for (let i = 1; i < NUM_VECTORS; i++) {
+      if ((pending[i]! | active[i]!) === 0) continue;
       const p = s.prio[i]!;
-      if (s.enabled[i] && s.pending[i] && p < pendPrio) {
+      if (pending[i] && s.enabled[i] && p < pendPrio) {
         pendPrio = p;
         pendIrq = i;
       }
-      if (s.active[i] && p < activePrio) activePrio = p;
+      if (active[i] && p < activePrio) activePrio = p;
     }
     if (activePrio > 0) activePrio = this.groupPriority(activePrio);
     if (pendPrio > 0) pendPrio = this.groupPriority(pendPrio);

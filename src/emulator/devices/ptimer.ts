@@ -151,6 +151,21 @@ export class Ptimer {
     if (a[ENABLED] !== 0) this.needReload = true;
   }
 
+  /** Set the counter period in whole nanoseconds (QEMU's ptimer_set_period). */
+  setPeriod(ns: number): void {
+    const delta = this.getCount();
+    const a = this.state();
+    a[DELTA] = delta;
+    a[PERIOD] = ns;
+    a[PERIOD_FRAC] = 0;
+    if (a[ENABLED] !== 0) this.needReload = true;
+  }
+
+  /** Set the period from a frequency in Hz (QEMU's ptimer_set_freq: 10^9/freq, fraction in 2^-32). */
+  setFreq(hz: number): void {
+    this.setPeriodFromHz(hz, 1);
+  }
+
   run(oneshot: boolean): void {
     const a = this.state();
     const wasDisabled = a[ENABLED] === 0;

@@ -2,6 +2,7 @@
 import type { Machine } from './machine.js';
 import { createMps2An385, createMps2An386, type BoardOptions } from './mps2.js';
 import { createVirt } from './virt.js';
+import { createVexpressA9 } from './vexpress.js';
 
 export type { BoardOptions } from './mps2.js';
 
@@ -9,6 +10,7 @@ export const MACHINES: Readonly<Record<string, (opts: BoardOptions) => Machine>>
   'mps2-an385': createMps2An385,
   'mps2-an386': createMps2An386,
   virt: createVirt,
+  'vexpress-a9': createVexpressA9,
 };
 
 export class UnknownMachineError extends Error {

@@ -50,6 +50,8 @@ export const VIRT_MMIO_SPI = 16;
 /** Generic timer PPIs (interrupt IDs). */
 export const VIRT_TIMER_PHYS_PPI = 30;
 export const VIRT_TIMER_VIRT_PPI = 27;
+/** The PMU overflow interrupt: virt's VIRTUAL_PMU_IRQ, PPI 7 (level). */
+export const VIRT_PMU_PPI = 23;
 
 /** The UART index of the console PL011 for SerialInput/OutputSink (QEMU's serial0). */
 export const VIRT_CONSOLE_UART = 0;

@@ -19,7 +19,7 @@ import { ArmV7aCpu } from '../cpu/v7a/cpu.js';
 import { Psci } from '../cpu/v7a/psci.js';
 import { Mmu } from '../memory/mmu.js';
 import { defineMmuRegisters } from '../memory/mmu-registers.js';
-import { createVirtPeripherals } from './virt-peripherals.js';
+import { createVirtPeripherals, VIRT_PMU_PPI } from './virt-peripherals.js';
 
 export const VIRT_NAME = 'virt';
 export const VIRT_RAM_BASE = 0x40000000;
@@ -103,6 +103,8 @@ export function createVirt(opts: BoardOptions): Machine {
       cpu.exitRequest = true;
     },
   });
+
+  cpu.pmu.irq = peripherals.gic.ppi(VIRT_PMU_PPI);
 
   // Fixed order: snapshots and state hashes depend on it.
   // The MMU after the core's registers: it keeps its own copy of SCTLR and of the privilege.

@@ -133,6 +133,11 @@ export class Bus implements CpuBus {
    */
   debugMmioRead = false;
   watchObserver: WatchObserver | null = null;
+  /**
+   * Data accesses to unassigned addresses read 0 and drop writes instead of faulting (QEMU's
+   * vexpress-a9, measured); false: BUS_FAULT (virt, mps2).
+   */
+  ignoreUnassigned = false;
   /** Count of watched guest pages; when 0 reads skip the watch check entirely. */
   private watchedPages = 0;
 
@@ -156,6 +161,7 @@ export class Bus implements CpuBus {
     this.codeHost = new Uint8Array(total / PAGE_SIZE);
     this.tableHost = new Uint8Array(total / PAGE_SIZE);
     this.pageWatched = new Uint8Array(NUM_PAGES);
+    this.writableHost = new Uint8Array(total / PAGE_SIZE);
     regions.forEach((r, i) => {
       const host = this.regionHostBase[i]!;
       this.regionHostPage.push(host / PAGE_SIZE);
@@ -193,6 +199,7 @@ export class Bus implements CpuBus {
   /** Re-enable fast writes on one host page unless it is watched or holds translated code or tables. */
   unprotectHostPage(hostPage: number): void {
     if (this.codeHost[hostPage] || this.tableHost[hostPage]) return;
+    this.noteWritable(hostPage);
     const r = this.hostRegion[hostPage]!;
     const off = hostPage - this.regionHostPage[r]!;
     const bases = this.regionGuestPages[r]!;
@@ -237,9 +244,40 @@ export class Bus implements CpuBus {
     if (this.tableHost[hostPage]) this.tableObserver?.tableWrite(hostPage);
   }
 
-  /** Disable fast writes everywhere (O(pages); used when a snapshot is taken). */
+  /**
+   * Disable fast writes everywhere (used when a snapshot is taken or restored). O(pages made
+   * writable since the last call), not O(RAM): a reverse step restores and re-protects often.
+   */
   protectAllRam(): void {
-    for (let hp = 0; hp < this.hostRegion.length; hp++) this.protectHostPage(hp);
+    if (this.everyPageWritable) {
+      // Until the first call, no page was ever protected.
+      this.everyPageWritable = false;
+      this.writableHost.fill(0);
+      this.writableHosts.length = 0;
+      for (let hp = 0; hp < this.hostRegion.length; hp++) this.protectHostPage(hp);
+      return;
+    }
+    const list = this.writableHosts;
+    for (let i = 0; i < list.length; i++) {
+      const hp = list[i]!;
+      this.writableHost[hp] = 0;
+      this.protectHostPage(hp);
+    }
+    list.length = 0;
+  }
+
+  /**
+   * Host pages that may have a fast-writable alias: every page until the first protectAllRam, then
+   * those unprotected since the last one (a superset is harmless; protecting is idempotent).
+   */
+  private everyPageWritable = true;
+  private readonly writableHosts: number[] = [];
+  private writableHost = new Uint8Array(0);
+
+  private noteWritable(hostPage: number): void {
+    if (this.writableHost[hostPage]) return;
+    this.writableHost[hostPage] = 1;
+    this.writableHosts.push(hostPage);
   }
 
   /** Mark guest pages covering [addr, addr+len) watched (true) or not. Reference counted by caller. */
@@ -361,6 +399,7 @@ export class Bus implements CpuBus {
       const m = this.mmio[idx - 1]!;
       if (addr - m.base < m.size) return m.handler.read(addr - m.base, size);
     }
+    if (this.ignoreUnassigned) return 0;
     BUS_FAULT.address = addr;
     BUS_FAULT.isWrite = false;
     throw BUS_FAULT;
@@ -375,6 +414,7 @@ export class Bus implements CpuBus {
         return;
       }
     }
+    if (this.ignoreUnassigned) return;
     BUS_FAULT.address = addr;
     BUS_FAULT.isWrite = true;
     throw BUS_FAULT;

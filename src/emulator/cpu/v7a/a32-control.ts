@@ -1,7 +1,8 @@
 /**
  * A32 branches, status-register access, exception-generating and hint instructions (ARM DDI 0406C
  * A5.2.12, A5.7 and the unconditional space A5.7): B, BL, BLX, BX, BXJ, MRS/MSR (incl. banked),
- * SVC, BKPT, HVC/SMC (UNDEFINED on virt, except HVC PSCI calls), ERET, UDF, hints (NOP, YIELD,
+ * SVC, BKPT, HVC/SMC (UNDEFINED on virt, except HVC PSCI calls; SMC enters Monitor mode on a core
+ * with the Security Extensions), ERET, UDF, hints (NOP, YIELD,
  * WFE, WFI, SEV, DBG), and in the unconditional space CPS, SETEND, SRS, RFE, BLX (immediate),
  * PLD/PLDW/PLI, CLREX, DSB/DMB/ISB.
  */
@@ -10,7 +11,7 @@ import { encoding, type Encoding, type Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import type { ArmV7aCpu } from './cpu.js';
 import { mrs, mrsBanked, msr, msrBanked } from './status-registers.js';
-import { MODE_USR, bankOf, isValidMode } from './state.js';
+import { MODE_USR, bankOf } from './state.js';
 
 type Row = Encoding<Handler>;
 const a32 = (name: string, pattern: string, exec: Handler): Row => encoding(name, 32, pattern, exec);
@@ -48,7 +49,7 @@ export const hvc: Handler = (c) => {
 /** SRS: store LR and SPSR of the current mode to the stack of `mode`. */
 export function srs(c: ArmV7aCpu, mode: number, increment: boolean, before: boolean, wback: boolean): void {
   const st = c.state;
-  if (st.mode === MODE_USR || !isValidMode(mode)) return c.undefined();
+  if (st.mode === MODE_USR || !st.modeExists(mode)) return c.undefined();
   const sp = st.getBanked(mode, 13);
   const base = increment ? sp : (sp - 8) | 0;
   const addr = (increment === before ? base + 4 : base) | 0;
@@ -107,7 +108,7 @@ export const A32_CONTROL_ROWS: readonly Row[] = [
   }),
   a32('BKPT', '---- 0001 0010 imm12:12 0111 imm4:4', (c, a) => c.bkpt((a.imm12 << 4) | a.imm4)),
   a32('HVC', '---- 0001 0100 imm12:12 0111 imm4:4', hvc),
-  a32('SMC', '---- 0001 0110 0000 0000 0000 0111 imm4:4', (c) => c.undefined()),
+  a32('SMC', '---- 0001 0110 0000 0000 0000 0111 imm4:4', (c) => v7a(c).secureMonitorCall()),
   // ERET at PL1 is SUBS PC, LR, #0 (QEMU: no Hyp mode here).
   a32('ERET', '---- 0001 0110 0000 0000 0000 0110 1110', (c) => c.returnFromException(c.r[14]!)),
   a32('UDF', '---- 0111 1111 ---- ---- ---- 1111 ----', (c) => c.undefined()),
@@ -140,6 +141,9 @@ export const A32_UNCOND_ROWS: readonly Row[] = [
   a32('PLD_imm', '1111 0101 --01 ---- 1111 ---- ---- ----', nothing),
   a32('PLI_reg', '1111 0110 -101 ---- 1111 ---- ---0 ----', nothing),
   a32('PLD_reg', '1111 0111 --01 ---- 1111 ---- ---0 ----', nothing),
+  // QEMU decodes these unallocated-hint forms (any Rt) as PLDW: NOPs on a core with MP extensions.
+  a32('PLDW_hint_imm', '1111 0100 -001 ---- ---- ---- ---- ----', nothing),
+  a32('PLDW_hint_reg', '1111 0110 -001 ---- ---- ---- ---0 ----', nothing),
   a32('SRS', '1111 100 p:1 u:1 1 w:1 0 1101 0000 0101 000 mode:5', (c, a) =>
     srs(v7a(c), a.mode, a.u === 1, a.p === 1, a.w === 1),
   ),

@@ -19,6 +19,7 @@ export const coprocessor32: Handler = (c: Cpu, a: Fields): void => {
   const isRead = a.l === 1;
   const def = cpu.sysregFor(a.cp, false, a.opc1, a.crn, a.crm, a.opc2, isRead);
   if (def === null) return cpu.undefined();
+  if (def.nop === true) return; // QEMU's ARM_CP_NOP: Rt and the flags stay as they are
   const files = cpu.sysregs;
   if (isRead) {
     const v = def.read!(files);
@@ -40,6 +41,7 @@ export const coprocessor64: Handler = (c: Cpu, a: Fields): void => {
   if (a.rt === 15 || a.rt2 === 15 || (isRead && a.rt === a.rt2)) return cpu.undefined();
   const def = cpu.sysregFor(a.cp, true, a.opc1, 0, a.crm, 0, isRead);
   if (def === null) return cpu.undefined();
+  if (def.nop === true) return;
   const files = cpu.sysregs;
   if (isRead) {
     const lo = def.read!(files);

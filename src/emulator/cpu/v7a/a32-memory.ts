@@ -2,7 +2,8 @@
  * A32 loads and stores (ARM DDI 0406C A5.3, A5.2.7-A5.2.9, A5.5): LDR/STR/LDRB/STRB with immediate
  * and scaled-register offsets, the halfword/signed/dual forms, the unprivileged (T) forms,
  * LDREX/STREX in all sizes, SWP/SWPB, and LDM/STM in all four modes including the user-bank and
- * exception-return forms. UNPREDICTABLE register choices UNDEF where QEMU 7.2 does.
+ * exception-return forms. UNPREDICTABLE register choices UNDEF where QEMU 7.2 does, and otherwise
+ * do what QEMU's translation does (a PC operand reads PC + 8, a PC destination branches).
  *
  * Exclusives follow QEMU: LDREX records the address and the value; STREX stores only when the
  * address matches and memory still holds that value (a compare-and-swap), and always closes the
@@ -20,42 +21,50 @@ type Row = Encoding<Handler>;
 const a32 = (name: string, pattern: string, exec: Handler): Row => encoding(name, 32, pattern, exec);
 const v7a = (c: Cpu): ArmV7aCpu => c as ArmV7aCpu;
 
-/** One load/store; the unprivileged forms check permissions as PL0 (the MMU's forceUser). */
+/**
+ * One load/store; the unprivileged forms check permissions as PL0 (the MMU's forceUser). QEMU
+ * checks no register choice here: writeback to the PC is a branch to the written address (word
+ * aligned, no interworking) unless the load itself goes to the PC (QEMU writes the base first).
+ */
 function access(c: Cpu, a: Fields, size: number, offset: number): void {
   const index = a.p === 1;
   const wback = a.p === 0 || a.w === 1;
-  // Writeback to the PC, or to the register being loaded/stored, is UNPREDICTABLE: QEMU-like UNDEF
-  // only for the PC (a loaded Rn = Rt takes the loaded value, a stored one the old value).
-  if (wback && a.rn === 15) return c.undefined();
   const unprivileged = a.p === 0 && a.w === 1;
+  const signed = a.u === 1 ? offset : -offset;
+  const pcWriteback = wback && a.rn === 15 ? ((c.r[15]! & ~3) + signed) | 0 : 0;
   if (unprivileged) v7a(c).beginUnprivileged();
-  loadStore(c, a.l === 1, size, a.rt, a.rn, a.u === 1 ? offset : -offset, index, wback);
+  loadStore(c, a.l === 1, size, a.rt, a.rn, signed, index, wback);
   if (unprivileged) v7a(c).endUnprivileged();
+  if (wback && a.rn === 15 && !(a.l === 1 && a.rt === 15)) c.branchTo(pcWriteback);
 }
 
-/** LDRD/STRD: two word accesses (word alignment required), both loads done before any write. */
+/** QEMU's store_reg: a write to the PC is a branch (BranchWritePC: no interworking). */
+function storeReg(c: Cpu, n: number, v: number): void {
+  if (n === 15) c.branchTo(v);
+  else c.r[n] = v;
+}
+
+/**
+ * LDRD/STRD as QEMU's trans_LDRD/STRD: only an odd Rt UNDEFs. Each word is written to its register
+ * as soon as it is loaded (a fault on the second leaves the first written), writeback comes last
+ * (it wins over a loaded base), and Rt2 = PC (Rt = 14) or a PC base with writeback branch.
+ */
 function dual(c: Cpu, a: Fields, offset: number, isLoad: boolean): void {
-  if ((a.rt & 1) !== 0) return c.undefined();
+  if ((a.rt & 1) !== 0 || (a.p === 0 && a.w === 1)) return c.undefined();
   const wback = a.p === 0 || a.w === 1;
-  if ((a.p === 0 && a.w === 1) || a.rt === 14 || (wback && (a.rn === 15 || a.rn === a.rt || a.rn === a.rt + 1))) {
-    return c.undefined();
-  }
   const r = c.r;
   const base = a.rn === 15 ? r[15]! & ~3 : r[a.rn]!;
   const offAddr = (base + (a.u === 1 ? offset : -offset)) | 0;
   const addr = a.p === 1 ? offAddr : base;
   c.checkAligned(addr, 4, !isLoad);
   if (isLoad) {
-    const v1 = c.load32(addr);
-    const v2 = c.load32((addr + 4) | 0);
-    if (wback) r[a.rn] = offAddr;
-    r[a.rt] = v1;
-    r[a.rt + 1] = v2;
+    storeReg(c, a.rt, c.load32(addr));
+    storeReg(c, a.rt + 1, c.load32((addr + 4) | 0));
   } else {
     c.store32(addr, r[a.rt]!);
     c.store32((addr + 4) | 0, r[a.rt + 1]!);
-    if (wback) r[a.rn] = offAddr;
   }
+  if (wback) storeReg(c, a.rn, offAddr);
 }
 
 /** An extra load/store by op2 (bits 6:5): 01 = H, 10 = SB (or LDRD), 11 = SH (or STRD). */
@@ -152,12 +161,20 @@ function popcount16(list: number): number {
 
 /**
  * LDM/STM in every mode (P = before, U = increment), with S: STM^ / LDM^ without PC access the
- * User-mode registers; LDM^ with PC is an exception return (CPSR = SPSR after the loads).
+ * User-mode registers; LDM^ with PC is an exception return (CPSR = SPSR after the loads). As
+ * QEMU's do_ldm/op_stm: LDM with writeback and the base in the list UNDEFs (v7), LDM^ (user
+ * registers) with writeback UNDEFs, STM^ with writeback is allowed; loaded registers are written as
+ * they arrive (a fault part-way leaves the earlier ones written), the base after the writeback.
  */
 const multiple: Handler = (c, a) => {
   const cpu = v7a(c);
   const st = cpu.state;
   const list = a.list;
+  const isLoad = a.l === 1;
+  if (isLoad && a.w === 1 && (list & (1 << a.rn)) !== 0) return c.undefined();
+  if (a.s === 1 && st.mode === MODE_USR) return c.undefined();
+  const userBank = a.s === 1 && !(isLoad && (list & 0x8000) !== 0);
+  if (isLoad && userBank && a.w === 1) return c.undefined();
   if (list === 0 || a.rn === 15) return c.undefined();
   const n = popcount16(list);
   const r = c.r;
@@ -165,33 +182,33 @@ const multiple: Handler = (c, a) => {
   const low = a.u === 1 ? base : (base - 4 * n) | 0;
   const start = a.p === a.u ? (low + 4) | 0 : low;
   const wbValue = a.u === 1 ? (base + 4 * n) | 0 : (base - 4 * n) | 0;
-  const isLoad = a.l === 1;
-  const userBank = a.s === 1 && !(isLoad && (list & 0x8000) !== 0);
-  if (a.s === 1 && st.mode === MODE_USR) return c.undefined();
-  if (userBank && a.w === 1) return c.undefined();
   c.checkAligned(start, 4, !isLoad);
   let addr = start;
   if (isLoad) {
-    const buf = c.loadBuffer;
+    let loadedBase = false;
+    let baseValue = 0;
+    let pcValue = 0;
     for (let i = 0; i < 16; i++) {
-      if ((list & (1 << i)) !== 0) {
-        buf[i] = c.load32(addr);
-        addr = (addr + 4) | 0;
-      }
-    }
-    // Writeback first: a loaded base register wins (QEMU).
-    if (a.w === 1) r[a.rn] = wbValue;
-    for (let i = 0; i < 15; i++) {
       if ((list & (1 << i)) === 0) continue;
-      if (userBank && i >= 8) st.setBanked(MODE_USR, i, buf[i]!);
-      else r[i] = buf[i]!;
+      const v = c.load32(addr);
+      addr = (addr + 4) | 0;
+      if (userBank) {
+        if (i >= 8) st.setBanked(MODE_USR, i, v);
+        else r[i] = v;
+      } else if (i === a.rn) {
+        loadedBase = true;
+        baseValue = v;
+      } else if (i === 15) pcValue = v;
+      else r[i] = v;
     }
+    if (a.w === 1) r[a.rn] = wbValue;
+    if (loadedBase) r[a.rn] = baseValue;
     if ((list & 0x8000) !== 0) {
       if (a.s === 1) {
         cpu.restoreCpsr(st.getSpsr());
-        cpu.nextPc = st.thumb !== 0 ? buf[15]! & ~1 : buf[15]! & ~3;
+        cpu.nextPc = st.thumb !== 0 ? pcValue & ~1 : pcValue & ~3;
       } else {
-        c.bxWritePc(buf[15]!);
+        c.bxWritePc(pcValue);
       }
     }
   } else {
@@ -208,14 +225,14 @@ const multiple: Handler = (c, a) => {
 
 export const A32_MEMORY_ROWS: readonly Row[] = [
   // Synchronization primitives (op 0001 1xxx / 0001 0x00 with 1001 in bits 7:4)
+  // QEMU's op_swp checks no register: PC reads PC + 8, a PC destination branches.
   a32('SWP', '---- 0001 0 b:1 00 rn:4 rt:4 0000 1001 rt2:4', (c, a) => {
-    if (a.rn === 15 || a.rt === 15 || a.rt2 === 15 || a.rn === a.rt || a.rn === a.rt2) return c.undefined();
     const addr = c.r[a.rn]!;
     const size = a.b === 1 ? SIZE_BYTE : SIZE_WORD;
     if (size === SIZE_WORD) c.checkAligned(addr, 4, true);
     const old = c.loadSized(addr, size);
     c.storeSized(addr, size, c.r[a.rt2]!);
-    c.r[a.rt] = old;
+    storeReg(c, a.rt, old);
   }),
   a32('LDREX', '---- 0001 1 op:2 1 rn:4 rt:4 1111 1001 1111', ldrex),
   a32('STREX', '---- 0001 1 op:2 0 rn:4 rd:4 1111 1001 rt:4', strex),
@@ -227,23 +244,17 @@ export const A32_MEMORY_ROWS: readonly Row[] = [
   a32('LDST_extra_imm_sd', '---- 000 p:1 u:1 1 w:1 l:1 rn:4 rt:4 imm4h:4 11 sh:1 1 imm4l:4', (c, a) =>
     extra(c, a, 2 + a.sh, (a.imm4h << 4) | a.imm4l),
   ),
-  a32('LDST_extra_reg_h', '---- 000 p:1 u:1 0 w:1 l:1 rn:4 rt:4 0000 1011 rm:4', (c, a) => {
-    if (a.rm === 15) return c.undefined();
-    extra(c, a, 1, c.r[a.rm]!);
-  }),
-  a32('LDST_extra_reg_sd', '---- 000 p:1 u:1 0 w:1 l:1 rn:4 rt:4 0000 11 sh:1 1 rm:4', (c, a) => {
-    if (a.rm === 15) return c.undefined();
-    extra(c, a, 2 + a.sh, c.r[a.rm]!);
-  }),
+  // A register offset of PC reads PC + 8 (QEMU: no check).
+  a32('LDST_extra_reg_h', '---- 000 p:1 u:1 0 w:1 l:1 rn:4 rt:4 0000 1011 rm:4', (c, a) => extra(c, a, 1, c.r[a.rm]!)),
+  a32('LDST_extra_reg_sd', '---- 000 p:1 u:1 0 w:1 l:1 rn:4 rt:4 0000 11 sh:1 1 rm:4', (c, a) => extra(c, a, 2 + a.sh, c.r[a.rm]!)),
 
   // Word and unsigned byte
   a32('LDST_imm', '---- 010 p:1 u:1 b:1 w:1 l:1 rn:4 rt:4 imm:12', (c, a) =>
     access(c, a, a.b === 1 ? SIZE_BYTE : SIZE_WORD, a.imm),
   ),
-  a32('LDST_reg', '---- 011 p:1 u:1 b:1 w:1 l:1 rn:4 rt:4 imm5:5 type:2 0 rm:4', (c, a) => {
-    if (a.rm === 15) return c.undefined();
-    access(c, a, a.b === 1 ? SIZE_BYTE : SIZE_WORD, immShiftC(c.r[a.rm]!, a.type, a.imm5, c.state.CF));
-  }),
+  a32('LDST_reg', '---- 011 p:1 u:1 b:1 w:1 l:1 rn:4 rt:4 imm5:5 type:2 0 rm:4', (c, a) =>
+    access(c, a, a.b === 1 ? SIZE_BYTE : SIZE_WORD, immShiftC(c.r[a.rm]!, a.type, a.imm5, c.state.CF)),
+  ),
 
   // Load/store multiple
   a32('LDM_STM', '---- 100 p:1 u:1 s:1 w:1 l:1 rn:4 list:16', multiple),

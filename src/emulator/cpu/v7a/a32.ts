@@ -55,5 +55,22 @@ function buildA32Buckets(list: readonly Row[], uncond: boolean): Row[][] {
   return buckets;
 }
 
-export const A32_BUCKETS: readonly Row[][] = buildA32Buckets(A32_TABLE, false);
-export const A32_UNCOND_BUCKETS: readonly Row[][] = buildA32Buckets(A32_UNCOND_TABLE, true);
+export interface A32Buckets {
+  /** Conditional encodings by a32BucketKey. */
+  readonly cond: readonly Row[][];
+  /** Unconditional encodings (cond 1111) by a32BucketKey. */
+  readonly uncond: readonly Row[][];
+}
+
+let a32BucketsBuilt: A32Buckets | null = null;
+
+/**
+ * The bucketed A32 tables, built on first use: an M-profile run never needs them, and building
+ * them costs ~50-100 ms of every `armrr` start-up.
+ */
+export function a32Buckets(): A32Buckets {
+  if (a32BucketsBuilt === null) {
+    a32BucketsBuilt = { cond: buildA32Buckets(A32_TABLE, false), uncond: buildA32Buckets(A32_UNCOND_TABLE, true) };
+  }
+  return a32BucketsBuilt;
+}

@@ -18,6 +18,10 @@ export interface CoreRegisterState extends Record<string, number> {
   tpidrurw: number;
   tpidruro: number;
   tpidrprw: number;
+  /** Cortex-A9 power control, diagnostic and power diagnostic registers (c15, stored as written). */
+  a9Pwrctl: number;
+  a9Diag: number;
+  a9Pwrdiag: number;
   dfsr: number;
   ifsr: number;
   dfar: number;
@@ -37,8 +41,13 @@ export const SCTLR_EE = 1 << 25;
 export const SCTLR_TE = 1 << 30;
 /** CPACR bits QEMU keeps on a v7 core with VFP and NEON: ASEDIS, D32DIS, cp11, cp10. */
 const CPACR_WRITABLE = 0xc0f00000;
-/** The peripheral base QEMU's virt gives the A15's read-only CBAR (VIRT_CPUPERIPHS). */
-const VIRT_CBAR = 0x08000000;
+/** Core-specific registers: which implementation-defined CP15 registers this core has. */
+export interface CoreRegisterVariant {
+  /** CBAR: the private peripheral base (virt's A15: 0x08000000, vexpress-a9's A9: 0x1e000000). */
+  readonly cbar: number;
+  /** 'a15': L2CTLR/L2ECTLR; 'a9': the power/diagnostic control registers of cortexa9_cp_reginfo. */
+  readonly core: 'a15' | 'a9';
+}
 
 function initialState(): CoreRegisterState {
   return {
@@ -48,6 +57,9 @@ function initialState(): CoreRegisterState {
     tpidrurw: 0,
     tpidruro: 0,
     tpidrprw: 0,
+    a9Pwrctl: 0,
+    a9Diag: 0,
+    a9Pwrdiag: 0,
     dfsr: 0,
     ifsr: 0,
     dfar: 0,
@@ -82,7 +94,7 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
   }
 
   /** Define every register this component owns on `file`. */
-  define(file: SysRegFile, ids: ArmV7aIds, host: CoreRegisterHost): void {
+  define(file: SysRegFile, ids: ArmV7aIds, host: CoreRegisterHost, variant: CoreRegisterVariant): void {
     const ro = (name: string, opc1: number, crn: number, crm: number, opc2: number, value: number): SysRegDef => ({
       name,
       cp: 15,
@@ -206,9 +218,6 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
       nop('DCCIMVAC', 0, 7, 14, 1),
       nop('DCCISW', 0, 7, 14, 2),
 
-      // Cortex-A15 L2 control (c9, opc1 1): one CPU, interrupt controller present.
-      razWi('L2CTLR', 1, 9, 0, 2, 0x00800000),
-      razWi('L2ECTLR', 1, 9, 0, 3),
 
       // VBAR (c12), FCSE and thread ID registers (c13)
       rw('VBAR', 0, 12, 0, 0, 'vbar', ~0x1f),
@@ -217,6 +226,20 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
       { ...rw('TPIDRURO', 0, 13, 0, 3, 'tpidruro'), pl0Read: true },
       rw('TPIDRPRW', 0, 13, 0, 4, 'tpidrprw'),
     ]);
+    if (variant.core === 'a15') {
+      // Cortex-A15 L2 control (c9, opc1 1): one CPU, interrupt controller present.
+      file.defineAll([razWi('L2CTLR', 1, 9, 0, 2, 0x00800000), razWi('L2ECTLR', 1, 9, 0, 3)]);
+    }
+    // Cortex-A9 (QEMU's cortexa9_cp_reginfo): power control and diagnostics kept as written; the
+    // NEON busy and TLB lockdown registers fall to the c15 wildcard below (RAZ/WI), as QEMU's do.
+    const a9Own = variant.core === 'a9';
+    if (a9Own) {
+      file.defineAll([
+        rw('A9_PWRCTL', 0, 15, 0, 0, 'a9Pwrctl'),
+        rw('A9_DIAG', 0, 15, 0, 1, 'a9Diag'),
+        rw('A9_PWRDIAG', 0, 15, 0, 2, 'a9Pwrdiag'),
+      ]);
+    }
 
     // The rest of the CP15 c0 ID space (c3-c7) reads as zero (measured on QEMU).
     for (let crm = 3; crm < 8; crm++) {
@@ -252,12 +275,14 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
       },
     });
 
-    // c15: CBAR (read-only on the A15) and QEMU's DUMMY_C15_REGS wildcard (RAZ/WI at PL1).
-    file.define(ro('CBAR', 4, 15, 0, 0, VIRT_CBAR));
+    // c15: CBAR (read-only here; QEMU lets Secure PL1 write the A9's) and QEMU's DUMMY_C15_REGS
+    // wildcard (RAZ/WI at PL1).
+    file.define(ro('CBAR', 4, 15, 0, 0, variant.cbar));
     for (let opc1 = 0; opc1 < 8; opc1++) {
       for (let crm = 0; crm < 16; crm++) {
         for (let opc2 = 0; opc2 < 8; opc2++) {
           if (opc1 === 4 && crm === 0 && opc2 === 0) continue;
+          if (a9Own && opc1 === 0 && crm === 0 && opc2 <= 2) continue;
           file.define(razWi(`IMPDEF_c15_${opc1}_${crm}_${opc2}`, opc1, 15, crm, opc2));
         }
       }

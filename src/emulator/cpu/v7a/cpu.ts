@@ -23,14 +23,15 @@ import { CORTEX_A15, type CoreProfile } from '../profile.js';
 import { SysRegFile, type CoreInterruptInputs, type SysRegDef } from './sysreg-registry.js';
 import { CoreRegisters, SCTLR_A } from './core-registers.js';
 import { ArmV7aExceptions } from './exceptions.js';
-import { ArmV7aState, CPSR_A, CPSR_F, CPSR_I, MODE_USR, isValidMode } from './state.js';
+import { ArmV7aState, CPSR_A, CPSR_F, CPSR_I, MODE_USR } from './state.js';
 import { CORE_ABORT, FSR_ALIGNMENT, FSR_DEBUG, FSR_WNR, raiseAbort, type AbortSignal } from './abort.js';
-import { A32_BUCKETS, A32_UNCOND_BUCKETS, a32BucketKey } from './a32.js';
+import { a32BucketKey, a32Buckets, type A32Buckets } from './a32.js';
 import { A_T16_ARGS, A_T16_EXEC, A_T32_BUCKETS } from './thumb-a.js';
 import { ByteSwappedBus } from './byte-swapped-bus.js';
 import type { Psci } from './psci.js';
 import { Pmu } from './pmu.js';
 import { DebugRegisters } from './debug-registers.js';
+import { SecurityExtensions } from './security-extensions.js';
 
 /** What the core needs from an MMU (src/emulator/memory/mmu.ts provides it). */
 export interface CoreMmu extends CpuBus {
@@ -58,6 +59,16 @@ const undefinedHandler: Handler = (c) => c.undefined();
 const SEMIHOSTING_SVC_A32 = 0x123456;
 const SEMIHOSTING_SVC_T32 = 0xab;
 
+/** Rows of the shared A-profile tables a core lacks, by its profile's features. */
+function absentRowsOf(profile: CoreProfile): ReadonlySet<string> {
+  const rows: string[] = [];
+  if (!profile.idiv) rows.push('SDIV', 'UDIV');
+  // VFP's fused multiply-accumulates only: QEMU 7.2 gates them on MVFR1.SIMDFMAC but decodes the
+  // Advanced SIMD VFMA/VFMS on every NEON core (the A9 runs them), and a program can tell.
+  if (profile.fusedMac === false) rows.push('VFMA', 'VFMS', 'VFNMA', 'VFNMS');
+  return new Set(rows);
+}
+
 export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   declare readonly state: ArmV7aState;
   /** Every CP15/CP14 register the core, MMU, timer and PMU define (MRC/MCR look them up here). */
@@ -69,6 +80,10 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   mmu: CoreMmu | null = null;
   /** EL2 present (virt's virtualization=on): only then do the banked MRS/MSR forms exist. */
   readonly hasVirtualizationExtensions = false;
+  /** SCR, SDER, NSACR and MVBAR of a core with the Security Extensions (the A9), else null. */
+  readonly security: SecurityExtensions | null;
+  /** Decode-table rows (by name) this core does not implement: they decode as UNDEFINED. */
+  private readonly absentRows: ReadonlySet<string>;
   /** SCTLR.A: every unaligned access faults. */
   private alignCheck = false;
   /** Little-endian data view (MMU or physical bus) and its byte-swapped twin for CPSR.E = 1. */
@@ -105,11 +120,19 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.swappedView = new ByteSwappedBus(bus);
     this.exceptions = new ArmV7aExceptions(this, state);
     this.sys = this.exceptions;
-    this.coreRegs.define(this.sysregs, profile.ids!, {
-      isUser: () => this.state.mode === MODE_USR,
-      sctlrChanged: (v) => this.sctlrChanged(v),
-    });
-    this.pmu = new Pmu(clock);
+    this.coreRegs.define(
+      this.sysregs,
+      profile.ids!,
+      {
+        isUser: () => this.state.mode === MODE_USR,
+        sctlrChanged: (v) => this.sctlrChanged(v),
+      },
+      { cbar: profile.cbar ?? 0, core: profile.name === 'cortex-a9' ? 'a9' : 'a15' },
+    );
+    this.security = profile.securityExtensions === true ? new SecurityExtensions() : null;
+    this.security?.define(this.sysregs);
+    this.absentRows = absentRowsOf(profile);
+    this.pmu = new Pmu(clock, profile.ids!.pmcrReset);
     this.pmu.define(this.sysregs);
     this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr);
     // ISR: the interrupt inputs as they are now (A never pends here).
@@ -205,6 +228,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           if ((pc & 2) !== 0) {
             // An A32 PC with bit 1 set (a BX to such an address): QEMU raises a PC alignment
             // prefetch abort before any fetch (IFSR alignment, IFAR = PC); it counts as executed.
+            // But QEMU looks the code page up first (get_page_addr_code): an unreachable page
+            // gives that prefetch abort instead, not counted.
+            fetching = true;
+            fetch.fetch32(pc & ~3);
+            fetching = false;
             this.pcAlignmentFault(pc);
             break;
           }
@@ -287,8 +315,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     return retired;
   }
 
+  /** The A32 decode tables (built once, by the first A-profile core). */
+  private readonly a32Tables: A32Buckets = a32Buckets();
+
   private decodeA32(insn: number, slot: number): DecodedInsn {
-    const buckets = insn >>> 28 === 15 ? A32_UNCOND_BUCKETS : A32_BUCKETS;
+    const buckets = insn >>> 28 === 15 ? this.a32Tables.uncond : this.a32Tables.cond;
     const d = this.decoded(match32(buckets[a32BucketKey(insn)]!, insn), insn);
     this.a32Keys[slot] = insn;
     this.a32Cache[slot] = d;
@@ -303,7 +334,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   }
 
   private decoded(e: ReturnType<typeof match32<Handler>>, insn: number): DecodedInsn {
-    if (e === null) return { exec: undefinedHandler, args: {} };
+    if (e === null || this.absentRows.has(e.name)) return { exec: undefinedHandler, args: {} };
     const args: Fields = {};
     for (const f of e.fieldNames) args[f] = 0;
     e.extract(insn, args);
@@ -417,7 +448,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** CPSR = `v` as an exception return writes it (RFE, LDM ^ with PC, SUBS PC). */
   restoreCpsr(v: number): void {
     const st = this.state;
-    if (!isValidMode(v & 0x1f)) v = (v & ~0x1f) | st.mode;
+    if (!st.modeExists(v & 0x1f)) v = (v & ~0x1f) | st.mode;
+    this.pmu.elChange(); // QEMU's cpsr_write_eret runs the EL-change hooks
     st.setCpsr(v, 0xffffffff & ~(1 << 24));
     this.syncModeDependents();
     this.exitRequest = true;
@@ -443,7 +475,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     if (st.mode === MODE_USR) return;
     bits &= CPSR_A | CPSR_I | CPSR_F;
     if (bits !== 0) st.aif = disable ? st.aif | bits : st.aif & ~bits;
-    if (mode >= 0 && isValidMode(mode)) st.setMode(mode);
+    if (mode >= 0 && st.modeExists(mode)) st.setMode(mode);
     this.syncModeDependents();
     this.exitRequest = true;
   }
@@ -465,6 +497,17 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.psci.call();
     this.exitRequest = true;
     return true;
+  }
+
+  /**
+   * SMC: with the Security Extensions, at PL1, the Secure Monitor Call exception (Monitor mode at
+   * MVBAR + 8, LR_mon = the next instruction); QEMU's v7 core without EL2 has no SCR.SCD to
+   * disable it. UNDEFINED at PL0 and on cores without the extensions.
+   */
+  secureMonitorCall(): void {
+    if (this.security === null || this.state.mode === MODE_USR) return this.undefined();
+    this.r[15] = this.nextPc;
+    this.exceptions.smc();
   }
 
   /** BL/BLX: LR = return address, with bit 0 set when returning to Thumb. */

@@ -95,7 +95,8 @@ export class DebugRegisters implements StatefulComponent<DebugRegisterState> {
       }),
       // QEMU's dummies: vector catch (Linux clears it at boot) and the DCC interrupt enable read as
       // zero and ignore writes.
-      cp14('DBGVCR', 0, 0, 7, 0, { read: zero, write: () => undefined }),
+      // QEMU: ARM_CP_NOP, so an MRC leaves Rt unchanged (measured by sysreg-probe).
+      cp14('DBGVCR', 0, 0, 7, 0, { nop: true, read: zero, write: () => undefined }),
       cp14('DBGDCCINT', 0, 0, 2, 0, { read: zero, write: () => undefined }),
       // Jazelle ID: RAZ (measured; no Jazelle on the A15).
       cp14('JIDR', 7, 0, 0, 0, { read: zero }),

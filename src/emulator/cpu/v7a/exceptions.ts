@@ -1,6 +1,6 @@
 /**
- * The ARMv7-A exception model of a core without Security or Virtualization Extensions (QEMU's
- * `virt` defaults): reset state, exception entry (mode, SPSR, LR offsets, A/I/F masking, T from
+ * The ARMv7-A exception model (QEMU's `virt` A15 without Security or Virtualization Extensions;
+ * with the Security Extensions of vexpress-a9's A9 also SMC, Monitor mode, MVBAR and SCR routing): reset state, exception entry (mode, SPSR, LR offsets, A/I/F masking, T from
  * SCTLR.TE, E from SCTLR.EE, vectors at VBAR or 0xffff0000), the IRQ/FIQ inputs, WFI/WFE/SEV and
  * semihosting.
  *
@@ -24,11 +24,13 @@ import {
   MODE_ABT,
   MODE_FIQ,
   MODE_IRQ,
+  MODE_MON,
   MODE_SVC,
   MODE_UND,
   type ArmV7aState,
 } from './state.js';
 import { SCTLR_EE, SCTLR_TE, SCTLR_V, SCTLR_RESET } from './core-registers.js';
+import { SCR_FIQ, SCR_IRQ, SCR_NS } from './security-extensions.js';
 
 /** Vector offsets (ARM DDI 0406C B1.8.1). */
 const VEC_UND = 0x04;
@@ -115,12 +117,15 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
 
   takePendingException(): number {
     const st = this.state;
+    // SCR.FIQ / SCR.IRQ route the interrupt to Monitor mode (QEMU: an IRQ to Monitor masks F too).
+    const scr = this.cpu.security?.s.scr ?? 0;
     if (this.s.fiq !== 0 && (st.aif & CPSR_F) === 0) {
-      this.enterAsync(MODE_FIQ, VEC_FIQ, CPSR_A | CPSR_I | CPSR_F);
+      this.enterAsync((scr & SCR_FIQ) !== 0 ? MODE_MON : MODE_FIQ, VEC_FIQ, CPSR_A | CPSR_I | CPSR_F);
       return TAKEN_FIQ;
     }
     if (this.s.irq !== 0 && (st.aif & CPSR_I) === 0) {
-      this.enterAsync(MODE_IRQ, VEC_IRQ, CPSR_A | CPSR_I);
+      if ((scr & SCR_IRQ) !== 0) this.enterAsync(MODE_MON, VEC_IRQ, CPSR_A | CPSR_I | CPSR_F);
+      else this.enterAsync(MODE_IRQ, VEC_IRQ, CPSR_A | CPSR_I);
       return TAKEN_IRQ;
     }
     return 0;
@@ -158,8 +163,12 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
   enter(mode: number, offset: number, lr: number, mask: number): void {
     const st = this.state;
     const cpu = this.cpu;
+    cpu.pmu.elChange();
     const sctlr = cpu.coreRegs.s.sctlr;
     const cpsr = st.getCpsr();
+    const security = cpu.security;
+    // Any exception taken from Monitor mode is taken in Secure state (QEMU clears SCR.NS).
+    if (security !== null && st.mode === MODE_MON) security.s.scr &= ~SCR_NS;
     st.setMode(mode);
     st.setSpsr(cpsr);
     st.r[14] = lr;
@@ -167,7 +176,8 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
     st.itstate = 0;
     st.thumb = (sctlr & SCTLR_TE) !== 0 ? 1 : 0;
     st.bigEndian = (sctlr & SCTLR_EE) !== 0 ? 1 : 0;
-    const base = (sctlr & SCTLR_V) !== 0 ? 0xffff0000 : cpu.coreRegs.s.vbar;
+    // Monitor mode has its own vector base (MVBAR); SCTLR.V high vectors do not apply to it.
+    const base = mode === MODE_MON && security !== null ? security.s.mvbar : (sctlr & SCTLR_V) !== 0 ? 0xffff0000 : cpu.coreRegs.s.vbar;
     const pc = (base + offset) | 0;
     st.r[15] = pc;
     cpu.nextPc = pc;
@@ -187,9 +197,16 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
     this.enter(MODE_SVC, VEC_SVC, this.state.r[15]!, CPSR_I);
   }
 
+  /** SMC (Security Extensions, PL1): Monitor mode at MVBAR + 8, A/I/F masked, LR = next instruction. */
+  smc(): void {
+    this.onExceptionEvent?.('svc');
+    this.enter(MODE_MON, VEC_SVC, this.state.r[15]!, CPSR_A | CPSR_I | CPSR_F);
+  }
+
   /** Semihosting call (SVC 0x123456 / SVC 0xAB at PL1): performed at once, r0 = result. */
   semihostingCall(): void {
     this.onExceptionEvent?.('semihosting');
+    this.cpu.pmu.elChange();
     this.semihosting?.call();
     this.cpu.exitRequest = true;
   }

@@ -25,7 +25,7 @@ export const CPSR_F = 1 << 6;
 export const CPSR_T = 1 << 5;
 export const CPSR_J = 1 << 24;
 
-/** Bank index of each mode: 0 USR/SYS, 1 FIQ, 2 IRQ, 3 SVC, 4 ABT, 5 UND; -1 = no such mode here. */
+/** Bank index of each mode: 0 USR/SYS, 1 FIQ, 2 IRQ, 3 SVC, 4 ABT, 5 UND, 6 MON; -1 = no such mode. */
 export function bankOf(mode: number): number {
   switch (mode) {
     case MODE_USR:
@@ -41,17 +41,14 @@ export function bankOf(mode: number): number {
       return 4;
     case MODE_UND:
       return 5;
+    case MODE_MON:
+      return 6;
     default:
       return -1;
   }
 }
 
-/** True for the modes a core without Security/Virtualization Extensions has (virt's A15). */
-export function isValidMode(mode: number): boolean {
-  return bankOf(mode) >= 0;
-}
-
-export const BANKS = 6;
+export const BANKS = 7;
 /** Words ArmV7aState adds to CpuState.save(). */
 const EXTRA_WORDS = 4 + BANKS * 3 + 10 + 2;
 
@@ -74,8 +71,17 @@ export class ArmV7aState extends CpuState {
   exclusiveVal = 0;
   exclusiveValHi = 0;
 
-  constructor() {
+  /** Monitor mode exists (Security Extensions: the Cortex-A9 of vexpress-a9). */
+  readonly hasMonitor: boolean;
+
+  constructor(options: { securityExtensions?: boolean } = {}) {
     super(64);
+    this.hasMonitor = options.securityExtensions === true;
+  }
+
+  /** True for the modes this core has (Monitor only with the Security Extensions). */
+  modeExists(mode: number): boolean {
+    return mode === MODE_MON ? this.hasMonitor : bankOf(mode) >= 0;
   }
 
   get privileged(): boolean {
@@ -163,7 +169,7 @@ export class ArmV7aState extends CpuState {
     if (mask & CPSR_E) this.bigEndian = (v >>> 9) & 1;
     if (mask & (CPSR_A | CPSR_I | CPSR_F)) this.aif = (this.aif & ~mask) | (v & mask & (CPSR_A | CPSR_I | CPSR_F));
     if (mask & CPSR_T) this.thumb = (v >>> 5) & 1;
-    if (mask & 0x1f && isValidMode(v & 0x1f)) this.setMode(v & 0x1f);
+    if (mask & 0x1f && this.modeExists(v & 0x1f)) this.setMode(v & 0x1f);
   }
 
   /**

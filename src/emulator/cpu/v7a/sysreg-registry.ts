@@ -29,6 +29,11 @@ export interface SysRegDef {
    * word). Absent: the register is write-only (reads UNDEFINED).
    */
   read?(regs: SysRegFile): number;
+  /**
+   * QEMU's ARM_CP_NOP: the access is allowed but does nothing at all — an MRC leaves Rt (or the
+   * flags) unchanged, an MCR is ignored. `read`/`write` still say which directions are allowed.
+   */
+  readonly nop?: boolean;
   /** Write; `hi` is the high word for 64-bit registers (0 for 32-bit). Absent: read-only (writes UNDEFINED; QEMU ignores writes to some ID registers: define a no-op write for those). */
   write?(value: number, hi: number, regs: SysRegFile): void;
 }
@@ -44,6 +49,9 @@ export class SysRegDefinitionError extends Error {
     this.name = 'SysRegDefinitionError';
   }
 }
+
+const TLB_LOCKDOWN: SysRegDef = { name: 'TLB_LOCKDOWN', cp: 15, opc1: 0, crn: 10, crm: 0, opc2: 0, nop: true, read: () => 0, write: () => {} };
+const CACHE_MAINTENANCE_NOP: SysRegDef = { name: 'CACHEMAINT', cp: 15, opc1: 0, crn: 7, crm: 0, opc2: 0, nop: true, write: () => {} };
 
 /** All system registers of one core. */
 export class SysRegFile {
@@ -64,7 +72,21 @@ export class SysRegFile {
 
   /** The definition for an MRC/MCR/MRRC/MCRR encoding, or undefined (the access is UNDEFINED). */
   lookup(cp: number, is64: boolean, opc1: number, crn: number, crm: number, opc2: number): SysRegDef | undefined {
-    return this.defs.get(sysRegKey(cp, is64, opc1, crn, crm, opc2));
+    return this.defs.get(sysRegKey(cp, is64, opc1, crn, crm, opc2)) ?? this.wildcard(cp, is64, opc1, crn, crm, opc2);
+  }
+
+  /**
+   * QEMU's cp_reginfo registers with CP_ANY fields (target/arm/helper.c), for encodings no exact
+   * definition has: DACR answers at every opc1/CRm/opc2 of c3, the TLB lockdown registers
+   * (c10, CRm 0/1/4/8) are NOPs both ways, and c7 with opc1 0 is a write-only cache maintenance NOP.
+   */
+  private wildcard(cp: number, is64: boolean, opc1: number, crn: number, crm: number, opc2: number): SysRegDef | undefined {
+    if (cp !== 15 || is64) return undefined;
+    if (crn === 3) return this.defs.get(sysRegKey(15, false, 0, 3, 0, 0));
+    if (crn === 10 && (crm === 0 || crm === 1 || crm === 4 || crm === 8)) return TLB_LOCKDOWN;
+    if (crn === 7 && opc1 === 0) return CACHE_MAINTENANCE_NOP;
+    void opc2;
+    return undefined;
   }
 
   /** Every definition (gdb register lists, tests). */

@@ -101,7 +101,7 @@ const A_T32_ROWS: readonly Row[] = [
     if (c.inIt) return c.undefined();
     hvc(c, a);
   }),
-  t32('SMC', '1111 0111 1111 imm4:4 1000 0000 0000 0000', (c) => c.undefined()),
+  t32('SMC', '1111 0111 1111 imm4:4 1000 0000 0000 0000', (c) => v7a(c).secureMonitorCall()),
 
   // SRS/RFE: DB (P=1 U=0 in A32 terms) and IA forms.
   t32('SRS_DB', '1110 1000 00 w:1 0 1101 1100 0000 000 mode:5', (c, a) => srs(v7a(c), a.mode, false, true, a.w === 1)),

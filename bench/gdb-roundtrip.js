@@ -1,0 +1,87 @@
+// gdb stub latency at the end of a long replay (issue 16): raw RSP round trips, what gdb sends
+// for `stepi` and `reverse-stepi` (a resume, then `g` for the registers), without gdb's own costs.
+// Targets: `bs`+`g` p99 <= 10 ms, and >= 10,000 `s`+`g` and `bs`+`g` round trips per second.
+//
+// Records crc32-long-O2 (~1.8e9 instructions, SysTick + TIMER0 interrupts) once, then
+// `armrr replay --gdb`: `vCont;c` to the end of the replay, ROUNDS x (`bs`, `g`) timed one by one
+// from there, then ROUNDS x (`s`, `g`). Run alone (`node bench/gdb-roundtrip.js [--quick]`);
+// prints Markdown.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { connect, startReplay } from './rsp-replay.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const QUICK = process.argv.includes('--quick');
+const ELF = join(ROOT, 'firmware/build/crc32-long-O2.elf');
+const BIN = join(ROOT, 'bin/armrr.js');
+const INSNS = QUICK ? 100_000_000 : Infinity;
+const ROUNDS = QUICK ? 2000 : 10000;
+
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+
+/** Times `rounds` pairs of (`resume`, `g`); each pair's seconds. */
+async function roundTrips(rsp, resume, rounds) {
+  const secs = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = now();
+    const stop = await rsp.ask(resume);
+    if (!/^T05/.test(stop)) throw new Error(`${resume} answered ${stop}`);
+    const regs = await rsp.ask('g');
+    if (!/^[0-9a-fx]+$/.test(regs)) throw new Error(`g answered ${regs}`);
+    secs.push(now() - t0);
+  }
+  return secs;
+}
+
+if (!existsSync(ELF)) execFileSync('bash', [join(ROOT, 'firmware/build.sh')], { stdio: 'inherit' });
+const work = mkdtempSync(join(tmpdir(), 'armrr-bench-rt-'));
+try {
+  const logPath = join(work, 'crc32-long.log');
+  log(`round trips: recording crc32-long-O2${QUICK ? ` (first ${INSNS} instructions)` : ''}`);
+  try {
+    const limit = Number.isFinite(INSNS) ? ['--max-insns', String(INSNS)] : [];
+    execFileSync(process.execPath, [BIN, 'record', ELF, '-o', logPath, '--no-realtime', '--input', '/dev/null', ...limit], { stdio: 'ignore' });
+  } catch (e) {
+    if (e.status !== 4) throw e; // 4: stopped by --max-insns, the log is whole
+  }
+  const { child, port } = await startReplay(ELF, logPath);
+  try {
+    const rsp = await connect(port);
+    log('round trips: continue to the end of the replay');
+    const t0 = now();
+    const end = await rsp.ask('vCont;c');
+    if (!end.includes('replaylog:end')) throw new Error(`continue stopped before the end: ${end}`);
+    const forward = now() - t0;
+    // The end of the replay is after the program's exit: step back off it first.
+    log(`round trips: ${ROUNDS} x (bs, g) from the end`);
+    const back = await roundTrips(rsp, 'bs', ROUNDS);
+    log(`round trips: ${ROUNDS} x (s, g)`);
+    const fwd = await roundTrips(rsp, 'vCont;s', ROUNDS);
+    rsp.close();
+    const ms = (s) => (s * 1000).toFixed(2);
+    const rate = (xs) => (xs.length / xs.reduce((a, b) => a + b, 0)).toFixed(0);
+    const out = [];
+    out.push('## gdb stub round trips at the end of a long replay (raw RSP)');
+    out.push('');
+    out.push(`\`node bench/gdb-roundtrip.js${QUICK ? ' --quick' : ''}\`: \`armrr replay --gdb\` of crc32-long-O2, \`vCont;c\` to the end (${forward.toFixed(1)} s),`);
+    out.push(`then ${ROUNDS} x (\`bs\`, \`g\`) and ${ROUNDS} x (\`vCont;s\`, \`g\`). Targets: p99 <= 10 ms, >= 10,000 round trips/s.`);
+    out.push('');
+    out.push('| round trip | per second | median | p99 | max |');
+    out.push('|---|---|---|---|---|');
+    for (const [name, xs] of [['`bs` + `g`', back], ['`s` + `g`', fwd]]) {
+      out.push(`| ${name} | ${rate(xs)} | ${ms(pct(xs, 50))} ms | ${ms(pct(xs, 99))} ms | ${ms(Math.max(...xs))} ms |`);
+    }
+    out.push('');
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

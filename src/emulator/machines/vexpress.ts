@@ -1,0 +1,136 @@
+/**
+ * QEMU 7.2's `vexpress-a9` board (hw/arm/vexpress.c) with its Cortex-A9 (target/arm/cpu_tcg.c
+ * cortex_a9_initfn): Security Extensions present, so a bare-metal ELF starts in Secure SVC (SCR = 0,
+ * MMU off, A/I/F masked) at its entry, as QEMU's boot.c does for a non-Linux -kernel image. RAM at
+ * 0x60000000 (`--memory`, at most 1 GiB, default 128M as QEMU's -m), plus the board's SRAM and video
+ * RAM; data accesses to unassigned addresses read 0 and drop writes (no external abort on this board,
+ * as measured on QEMU). Linux kernel images are not booted on this board yet (ELF only).
+ *
+ * Devices come from `createVexpressPeripherals` (vexpress-peripherals.ts).
+ */
+import { Bus } from '../memory/bus.js';
+import { VirtualClock } from '../clock.js';
+import { Semihosting } from '../semihosting.js';
+import { Machine } from './machine.js';
+import type { StatefulComponent } from '../devices/device.js';
+import type { BoardOptions } from './mps2.js';
+import { CORTEX_A9, CORE_PROFILES, type CoreProfile } from '../cpu/profile.js';
+import { ArmV7aState } from '../cpu/v7a/state.js';
+import { ArmV7aCpu } from '../cpu/v7a/cpu.js';
+import { Mmu } from '../memory/mmu.js';
+import { defineMmuRegisters } from '../memory/mmu-registers.js';
+import { BoardOptionError } from './virt.js';
+import { createVexpressPeripherals, VEXPRESS_SRAM, VEXPRESS_SRAM_SIZE, VEXPRESS_VRAM, VEXPRESS_VRAM_SIZE } from './vexpress-peripherals.js';
+
+export const VEXPRESS_A9_NAME = 'vexpress-a9';
+export const VEXPRESS_RAM_BASE = 0x60000000;
+/** The machine type QEMU passes in r1 to a Linux kernel (VEXPRESS_BOARD_ID). */
+export const VEXPRESS_BOARD_ID = 0x8e0;
+const MiB = 1024 * 1024;
+export const VEXPRESS_DEFAULT_MEMORY = 128 * MiB;
+/** "vexpress-a9: cannot model more than 1GB RAM". */
+export const VEXPRESS_MAX_MEMORY = 1024 * MiB;
+export const VEXPRESS_CPUS: readonly string[] = ['cortex-a9'];
+
+/** The core a `--cpu` name selects on vexpress-a9 (QEMU's a9mpcore_priv takes only a Cortex-A9). */
+export function vexpressProfile(cpu: string | undefined): CoreProfile {
+  if (cpu === undefined) return CORTEX_A9;
+  const p = CORE_PROFILES[cpu];
+  if (p === undefined || !VEXPRESS_CPUS.includes(cpu)) {
+    throw new BoardOptionError(`--cpu ${cpu} does not fit machine '${VEXPRESS_A9_NAME}'; CPUs for ${VEXPRESS_A9_NAME}: ${VEXPRESS_CPUS.join(', ')}`);
+  }
+  return p;
+}
+
+/** RAM size from `--memory`, checked against what QEMU's vexpress-a9 accepts. */
+export function vexpressMemory(bytes: number | undefined): number {
+  const size = bytes ?? VEXPRESS_DEFAULT_MEMORY;
+  if (size < MiB || size > VEXPRESS_MAX_MEMORY || size % 4096 !== 0) {
+    throw new BoardOptionError(`--memory for ${VEXPRESS_A9_NAME} must be 1M..1G in whole pages (QEMU: "cannot model more than 1GB RAM"), got ${size} bytes`);
+  }
+  return size;
+}
+
+export function createVexpressA9(opts: BoardOptions): Machine {
+  const profile = vexpressProfile(opts.cpu);
+  const ramSize = vexpressMemory(opts.memoryBytes);
+  const clock = new VirtualClock(opts.icountShift);
+  const bus = new Bus([
+    { name: 'ram', base: VEXPRESS_RAM_BASE, size: ramSize },
+    { name: 'sram', base: VEXPRESS_SRAM, size: VEXPRESS_SRAM_SIZE },
+    { name: 'vram', base: VEXPRESS_VRAM, size: VEXPRESS_VRAM_SIZE },
+  ]);
+  bus.ignoreUnassigned = true;
+  const state = new ArmV7aState({ securityExtensions: true });
+  const cpu = new ArmV7aCpu(state, bus, clock, profile);
+  const mmu = new Mmu(bus, { securityExtensions: true, lpae: false, pxn: false });
+  defineMmuRegisters(cpu.sysregs, mmu);
+  cpu.attachMmu(mmu);
+  cpu.mmuFsrIsLpae = () => mmu.longDescriptors;
+
+  let machine: Machine | null = null;
+  let resetRequested = false;
+  const exit = (code: number): void => {
+    if (machine) machine.exitCode = code;
+    cpu.exitRequest = true;
+  };
+  const semihosting = new Semihosting(state, cpu.guestMemory, opts.host, opts.output, exit, {
+    heapBase: VEXPRESS_RAM_BASE,
+    heapLimit: (VEXPRESS_RAM_BASE + ramSize) >>> 0,
+  });
+  cpu.exceptions.semihosting = semihosting;
+
+  const peripherals = createVexpressPeripherals({
+    bus,
+    clock,
+    core: cpu,
+    serial: opts.serial,
+    host: opts.host,
+    output: opts.output,
+    rtc: opts.rtcBase === undefined ? { kind: 'host' } : { kind: 'virtual', baseSeconds: opts.rtcBase },
+    // SYS_CFG shutdown: QEMU exits with status 0; reboot: a system reset at the next boundary.
+    power: {
+      powerOff: () => exit(0),
+      reboot: () => {
+        resetRequested = true;
+        cpu.exitRequest = true;
+      },
+    },
+    endBlock: () => {
+      cpu.exitRequest = true;
+    },
+  });
+
+  // Fixed order: snapshots and state hashes depend on it.
+  const devices: StatefulComponent[] = [
+    cpu.coreRegs,
+    cpu.security!,
+    mmu,
+    cpu.exceptions,
+    cpu.pmu,
+    cpu.debugRegs,
+    ...peripherals.devices,
+    semihosting,
+  ] as StatefulComponent[];
+
+  const pollInputs = (idle = false): boolean => {
+    if (resetRequested && machine) {
+      resetRequested = false;
+      machine.reset();
+    }
+    return peripherals.pollInputs(idle);
+  };
+  machine = new Machine(
+    VEXPRESS_A9_NAME,
+    { icountShift: opts.icountShift },
+    bus,
+    clock,
+    cpu,
+    cpu.exceptions,
+    devices,
+    pollInputs,
+    () => peripherals.nextInputIcount(),
+    () => peripherals.inputsExhausted(),
+  );
+  return machine;
+}

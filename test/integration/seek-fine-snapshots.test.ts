@@ -1,0 +1,81 @@
+/**
+ * Fine snapshots (SnapshotStore.captureFine, left behind by a seek that restores a snapshot, for
+ * the reverse steps that follow): invariant I2 through them.
+ * - A chain of reverse steps (seek(t-1), seek(t-2), ...) gives the hash of a straight run at each
+ *   position, and each step starts from a fine snapshot close below it.
+ * - Random seeks inside one snapshot interval, in any order, mixing fine snapshots, restores and
+ *   forward runs over pages the fine snapshots share, give the straight run's hash, and the output
+ *   after each is the original run's output from there (the log position came back too).
+ * Firmware with interrupts, UART input and RAM written throughout (stack, buffers, heap).
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FINE_SNAPSHOTS_PER_INTERVAL } from '../../src/snapshots/snapshot-store.js';
+import { fineSpacingFor } from '../../src/snapshots/timeline.js';
+import { PROGRAM_INPUT, elfPath, ensureFirmware } from '../support/firmware.js';
+import { recordInProcess, straightHash, timelineRig, type Recorded } from '../unit/snapshot-rig.js';
+
+const CASES = [
+  { name: 'irq-timers', opt: 'O2', input: PROGRAM_INPUT['irq-timers'], shift: 3 },
+  { name: 'newlib-demo', opt: 'Os', input: PROGRAM_INPUT['newlib-demo'], shift: 5 },
+  // The RTOS workload: context switches, queues, UART TX interrupts.
+  { name: 'rtos', opt: 'O2', input: '', shift: 7, maxInsns: 1e6 },
+];
+
+beforeAll(() => ensureFirmware());
+
+describe('seeks through fine snapshots are exact (I2)', () => {
+  for (const c of CASES) {
+    it(`${c.name}-${c.opt}`, () => {
+      const rec: Recorded = recordInProcess(elfPath(c.name, c.opt), { input: c.input, shift: c.shift, maxInsns: c.maxInsns });
+      const INTERVAL = Math.max(1 << 13, Math.min(100_000, Math.floor(rec.end / 6)));
+      const SPACING = fineSpacingFor(INTERVAL);
+      expect(rec.end).toBeGreaterThan(4 * INTERVAL);
+      const rig = timelineRig(rec, INTERVAL);
+      const tl = rig.timeline;
+      const store = tl.store;
+      tl.runForward(rec.end);
+      const fullOut = { bytes: rig.out.bytes.slice(), at: rig.out.at.slice() };
+      const ref = new Map<number, string>();
+      const refHash = (t: number): string => {
+        let h = ref.get(t);
+        if (h === undefined) ref.set(t, (h = straightHash(rec, t)));
+        return h;
+      };
+      const checkSeek = (t: number): void => {
+        tl.seek(t);
+        expect(rig.machine.icount).toBe(t);
+        expect(rig.machine.stateHash(), `seek(${t}) in ${c.name}-${c.opt}`).toBe(refHash(t));
+      };
+
+      // Reverse steps from just below the last full interval's end: the first one restores the
+      // interval's snapshot and leaves fine snapshots up to it; the next ones start from those.
+      const last = store.snapshots[store.snapshots.length - 2]!;
+      const top = last.icount + INTERVAL - 7;
+      checkSeek(top);
+      checkSeek(top - 1);
+      expect(store.fineBase).toBe(last);
+      expect(store.fine.length).toBeGreaterThan(Math.min(FINE_SNAPSHOTS_PER_INTERVAL, INTERVAL / SPACING) / 2);
+      for (let t = top - 2; t > top - 3 * SPACING; t -= Math.ceil(SPACING / 5)) {
+        checkSeek(t);
+        const from = store.findFine(last, t);
+        expect(from, `a fine snapshot below ${t}`).not.toBeNull();
+        expect(t - from!.icount).toBeLessThanOrEqual(SPACING);
+      }
+
+      // Random seeks within a few intervals, forward and backward, then the output from there.
+      const mid = store.snapshots[Math.floor(store.snapshots.length / 2)]!.icount;
+      const target = fc.integer({ min: Math.max(0, mid - INTERVAL), max: Math.min(rec.end, mid + 2 * INTERVAL) });
+      fc.assert(
+        fc.property(fc.array(target, { minLength: 4, maxLength: 4 }), (ts) => {
+          for (const t of ts) checkSeek(t);
+          rig.out.clear();
+          tl.runForward(rec.end);
+          expect(rig.out.bytes).toEqual(fullOut.bytes.filter((_, i) => fullOut.at[i]! > ts[3]!));
+          return true;
+        }),
+        { numRuns: 5 },
+      );
+    });
+  }
+});

@@ -1,0 +1,110 @@
+/**
+ * Debian's armhf kernel on vexpress-a9 (issue 17's Linux part, first steps): with Debian's
+ * vexpress-v2p-ca9.dtb, QEMU 7.2 and armrr put the same device tree into RAM (QEMU's
+ * `dumpdtb` of the tree after boot.c's and vexpress.c's edits, byte for byte), and the fast boot
+ * (the decompressed kernel as a uImage at 0x60208000, 256 MiB, crypto self-tests off, -icount
+ * shift 7, RTC on virtual time) prints the same console bytes up to and including the shell prompt,
+ * printk timestamps included. QEMU never exits at the prompt, so both are stopped once it is out.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ensureDebianGuest } from '../support/debian-guest.js';
+import { QEMU, requireQemu } from '../support/qemu.js';
+import { ARMRR_BIN } from '../support/armrr-run.js';
+import { bootFirmware } from '../../src/emulator/boot.js';
+import { NoSerialInput } from '../../src/emulator/io/live-ports.js';
+
+const PROMPT = 'armrr-guest$ ';
+const RTC_BASE = '2026-12-01T00:00:00';
+const APPEND = 'console=ttyAMA0 cryptomgr.notests';
+const QEMU_BOARD = ['-M', 'vexpress-a9', '-cpu', 'cortex-a9', '-nic', 'none', '-audiodev', 'none,id=snd0', '-global', 'pl041.audiodev=snd0'];
+
+/** Run a command and collect stdout; stop it once the prompt is out, or after `timeoutMs`. */
+function untilPrompt(cmd: string, args: string[], timeoutMs: number): Promise<{ bytes: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    let tail = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (b: Buffer) => {
+      out.push(b);
+      tail = (tail + b.toString('latin1')).slice(-4096);
+      if (tail.includes(PROMPT)) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve({ bytes: Buffer.concat(out), stderr });
+    });
+  });
+}
+
+/** The console up to and including the first prompt (what both must agree on). */
+function toPrompt(bytes: Buffer): string {
+  const s = bytes.toString('latin1');
+  const i = s.indexOf(PROMPT);
+  return i < 0 ? s : s.slice(0, i + PROMPT.length);
+}
+
+describe('Linux on vexpress-a9', () => {
+  it("armrr puts QEMU's device tree into RAM (QEMU's dumpdtb, byte for byte)", () => {
+    requireQemu();
+    const g = ensureDebianGuest();
+    const dir = mkdtempSync(join(tmpdir(), 'armrr-vexpress-dtb-'));
+    try {
+      const dump = join(dir, 'qemu.dtb');
+      const q = spawnSyncQemu([
+        '-M', `vexpress-a9,dumpdtb=${dump}`, ...QEMU_BOARD.slice(2),
+        '-m', '256', '-dtb', g.vexpressDtb, '-kernel', g.vexpressUImage, '-initrd', g.initrd, '-append', APPEND,
+        '-display', 'none', '-serial', 'none', '-monitor', 'none',
+      ]);
+      expect(q, 'QEMU dumpdtb').toBe(0);
+      const booted = bootFirmware(new Uint8Array(readFileSync(g.vexpressUImage)), {
+        machine: 'vexpress-a9',
+        icountShift: 7,
+        serial: new NoSerialInput(),
+        host: { hostClockNs: () => 0, consoleRead: () => null, fileRead: () => null },
+        output: { uartWrite: () => {}, consoleWrite: () => {} },
+        memoryBytes: 256 << 20,
+        dtb: new Uint8Array(readFileSync(g.vexpressDtb)),
+        initrd: new Uint8Array(readFileSync(g.initrd)),
+        append: APPEND,
+      });
+      const dtb = booted.linux!.blobs.find((b) => b.name === 'dtb')!;
+      expect(Buffer.from(dtb.data).equals(readFileSync(dump))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('the fast boot prints the console of QEMU up to the prompt (timestamps included), shift 7', async () => {
+    requireQemu();
+    const g = ensureDebianGuest();
+    const [q, a] = await Promise.all([
+      untilPrompt(QEMU, [
+        ...QEMU_BOARD, '-m', '256', '-dtb', g.vexpressDtb, '-kernel', g.vexpressUImage, '-initrd', g.initrd, '-append', APPEND,
+        '-rtc', `base=${RTC_BASE},clock=vm`, '-icount', 'shift=7,sleep=off', '-nographic', '-serial', 'stdio', '-monitor', 'none',
+      ], 5 * 60_000),
+      untilPrompt(process.execPath, [
+        ARMRR_BIN, 'run', g.vexpressUImage, '--machine', 'vexpress-a9', '--memory', '256M', '--dtb', g.vexpressDtb,
+        '--initrd', g.initrd, '--append', APPEND, '--rtc-base', RTC_BASE, '--icount-shift', '7', '--no-realtime',
+      ], 20 * 60_000),
+    ]);
+    const expected = toPrompt(q.bytes);
+    expect(expected.endsWith(PROMPT), `QEMU did not reach the prompt: ${expected.slice(-400)}`).toBe(true);
+    const got = toPrompt(a.bytes);
+    const el = expected.split('\n');
+    const gl = got.split('\n');
+    for (let i = 0; i < el.length; i++) expect(gl[i], `console line ${i + 1}`).toBe(el[i]);
+    expect(got).toBe(expected);
+  }, 25 * 60_000);
+});
+
+function spawnSyncQemu(args: string[]): number | null {
+  return spawnSync(QEMU, args, { stdio: 'ignore', timeout: 60_000 }).status;
+}
