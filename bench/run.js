@@ -10,7 +10,9 @@
 //  4. reverse debugging through real gdb-multiarch on a ~1e9-instruction replay (crc32-bench-O2):
 //     reverse-stepi and reverse-continue latency, stepi round trips, armrr vs QEMU rrsnapshot;
 //  5. `continue` with 0 and 2,000 never-hit breakpoints through raw RSP (bench/gdb-breakpoints.js).
-//  6. gdb stub round trips (`bs`+`g`, `s`+`g`) at the end of a 1.8e9 replay (bench/gdb-roundtrip.js).
+//  6. gdb stub round trips (`bs`+`g`, `s`+`g`) at the end of a 1.8e9 replay (bench/gdb-roundtrip.js);
+//  7. Linux boot to the prompt, armrr vs QEMU run/record/replay (bench/linux-boot.js), then reverse
+//     debugging at the end of the boot (bench/linux-gdb.js, when present). `--skip-linux`: not these.
 //  0. (first) A-profile MIPS on virt with the MMU on, A32 and T32, armrr vs QEMU (`--only-v7a`: just that).
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints a Markdown report on stdout.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -515,6 +517,23 @@ say();
 log('round trips: bench/gdb-roundtrip.js');
 say(execFileSync(process.execPath, [join(ROOT, 'bench/gdb-roundtrip.js'), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trimEnd());
 say();
+
+// ---- 7. Linux: boot to the prompt (bench/linux-boot.js), then reverse debugging at its end -------
+// Each script prints its own Markdown section. bench/linux-gdb.js (reverse-stepi latency at the end
+// of the boot, through gdb) joins here once it exists; `--skip-linux` leaves the section out.
+const LINUX_BENCHES = ['bench/linux-boot.js', 'bench/linux-gdb.js'];
+if (!process.argv.includes('--skip-linux')) {
+  for (const script of LINUX_BENCHES) {
+    if (!existsSync(join(ROOT, script))) {
+      say(`(${script}: not present yet)`);
+      say();
+      continue;
+    }
+    log(`linux: ${script}`);
+    say(execFileSync(process.execPath, [join(ROOT, script), ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 }).trimEnd());
+    say();
+  }
+}
 
 rmSync(work, { recursive: true, force: true });
 process.stdout.write(`${out.join('\n')}\n`);

@@ -2,7 +2,8 @@
 # Install everything armrr needs on Debian 12 (run as root, or with sudo available):
 # the ARM toolchain + newlib, gdb-multiarch, qemu-system-arm, the armhf Linux cross compiler, then
 # npm packages, build, firmware, and Debian's armhf Linux guest (scripts/guest/build-guest.sh:
-# kernel + busybox fetched with apt into guest/, initramfs built; never committed).
+# kernel + busybox fetched with apt into guest/, initramfs built; never committed) and QEMU's
+# scripts/replay-dump.py (scripts/tools/fetch-replay-dump.sh, into guest/tools/; never committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +29,6 @@ echo "setup: building firmware"
 bash firmware/build.sh
 echo "setup: Debian armhf guest (kernel, busybox, initramfs)"
 bash scripts/guest/build-guest.sh >/dev/null
+echo "setup: QEMU's replay-dump.py (from Debian's qemu source package, into guest/tools/)"
+bash scripts/tools/fetch-replay-dump.sh >/dev/null
 echo "setup: done"

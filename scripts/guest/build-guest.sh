@@ -17,6 +17,14 @@ initrd="$out/initramfs.cpio.gz"
 if [ ! -f "$initrd" ] || [ "$here/init.sh" -nt "$initrd" ] || [ "$out/rrdemo" -nt "$initrd" ] || [ "$here/build-initramfs.mjs" -nt "$initrd" ]; then
   node "$here/build-initramfs.mjs" --busybox "$GUEST_BUSYBOX" --init "$here/init.sh" --demo "$out/rrdemo" --out "$initrd" >&2
 fi
+# The same initramfs with /init's `read` left out ("no input read" instead): the boot powers off by
+# itself, so QEMU's and armrr's runs end at the same instruction (log comparisons, benchmarks).
+noinput="$out/initramfs-no-input.cpio.gz"
+if [ ! -f "$noinput" ] || [ "$here/init.sh" -nt "$noinput" ] || [ "$out/rrdemo" -nt "$noinput" ] || [ "$here/build-initramfs.mjs" -nt "$noinput" ]; then
+  sed -e '/^read -r line/d' -e 's/^echo "you typed: .*$/echo "no input read"/' "$here/init.sh" >"$out/init-no-input.sh"
+  node "$here/build-initramfs.mjs" --busybox "$GUEST_BUSYBOX" --init "$out/init-no-input.sh" --demo "$out/rrdemo" --out "$noinput.tmp" >&2
+  mv "$noinput.tmp" "$noinput"
+fi
 # The workload initramfs (tests only): the same builder with a busybox workload as /init.
 workload="$out/workload.cpio.gz"
 if [ ! -f "$workload" ] || [ "$here/workload-init.sh" -nt "$workload" ] || [ "$out/rrdemo" -nt "$workload" ] || [ "$here/build-initramfs.mjs" -nt "$workload" ]; then
@@ -42,6 +50,7 @@ echo "GUEST_VEXPRESS_DTB=$GUEST_VEXPRESS_DTB"
 echo "GUEST_BUSYBOX=$GUEST_BUSYBOX"
 echo "GUEST_RRDEMO=$out/rrdemo"
 echo "GUEST_INITRD=$initrd"
+echo "GUEST_INITRD_NO_INPUT=$noinput"
 echo "GUEST_VIRT_UIMAGE=$uimage"
 echo "GUEST_VEXPRESS_UIMAGE=$vx_uimage"
 echo "GUEST_WORKLOAD_INITRD=$workload"

@@ -7,6 +7,7 @@ import { BoardOptionError } from '../emulator/machines/virt.js';
 import { parseRtcBase } from '../emulator/devices/pl031.js';
 import { PacedSerialInput, StreamSerialInput, NoSerialInput, StreamOutputSink, DEFAULT_INPUT_GAP_NS } from '../emulator/io/live-ports.js';
 import type { SerialInput, OutputSink } from '../emulator/io/input-port.js';
+import { ConsoleMux } from './console-mux.js';
 import type { StopReason } from '../emulator/machines/machine.js';
 
 export interface MachineCliOptions {
@@ -15,6 +16,8 @@ export interface MachineCliOptions {
   maxInsns?: string;
   input?: string;
   inputGap?: string;
+  /** `--console terminal|mux` (mux: QEMU's -serial mon:stdio escapes). */
+  console?: string;
   realtime?: boolean;
   /** false with --no-jit. */
   jit?: boolean;
@@ -28,11 +31,24 @@ export interface MachineCliOptions {
   dtb?: string;
 }
 
+/**
+ * How typed bytes reach UART0. 'terminal': a terminal goes raw and Ctrl-C stops armrr. 'mux': as
+ * QEMU's `-serial mon:stdio`, Ctrl-C goes to the guest and Ctrl-A X quits (ConsoleMux).
+ */
+export type ConsoleMode = 'terminal' | 'mux';
+
+export function parseConsoleMode(raw: string | undefined): ConsoleMode {
+  if (raw === undefined || raw === 'terminal') return 'terminal';
+  if (raw === 'mux') return 'mux';
+  throw new CliError(`--console must be 'terminal' or 'mux' (as QEMU's -serial mon:stdio), got '${raw}'`);
+}
+
 export interface ResolvedMachineOptions {
   machine: string;
   icountShift: number;
   maxInsns: number;
   inputGapInsns: number | undefined;
+  console: ConsoleMode;
   realtime: boolean;
   /** false = interpreter only; undefined = the default (on unless ARMRR_JIT=0). */
   jit: boolean | undefined;
@@ -114,6 +130,7 @@ export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOpti
     icountShift: shift,
     maxInsns,
     inputGapInsns: gap,
+    console: parseConsoleMode(o.console),
     realtime,
     jit: o.jit === false ? false : undefined,
     cpu: o.cpu,
@@ -129,6 +146,8 @@ export interface OpenedInput {
   live?: StreamSerialInput;
   /** Console (semihosting SYS_READC/READ) source. */
   console: { read(max: number): Uint8Array | null };
+  /** Set by Ctrl-A X in mux mode: the run ends as QEMU's mux quits (SHUTDOWN HOST_QMP_QUIT, exit 0). */
+  readonly quitRequested: boolean;
   close(): void;
 }
 
@@ -136,7 +155,7 @@ export interface OpenedInput {
  * `--input FILE` is paced on virtual time; `--input -` (or, without --input, a terminal or pipe on
  * stdin) is live. A terminal is put in raw mode so each key reaches the UART; Ctrl-C stops.
  */
-export function openSerialInput(spec: string | undefined, gapInsns: number | undefined, shift: number): OpenedInput {
+export function openSerialInput(spec: string | undefined, gapInsns: number | undefined, shift: number, mode: ConsoleMode = 'terminal'): OpenedInput {
   const gapNs = gapInsns === undefined ? DEFAULT_INPUT_GAP_NS : gapInsns * 2 ** shift;
   const noConsole = { read: () => null };
   if (spec !== undefined && spec !== '-') {
@@ -146,15 +165,31 @@ export function openSerialInput(spec: string | undefined, gapInsns: number | und
     } catch (e) {
       throw new CliError(`cannot read --input '${spec}': ${(e as Error).message}`);
     }
-    return { serial: new PacedSerialInput(data, gapNs), console: noConsole, close: () => {} };
+    return { serial: new PacedSerialInput(data, gapNs), console: noConsole, quitRequested: false, close: () => {} };
   }
   const stdin = process.stdin;
   const useStdin = spec === '-' || stdin.isTTY === true || isPipeOrFile();
-  if (!useStdin) return { serial: new NoSerialInput(), console: noConsole, close: () => {} };
+  if (!useStdin) return { serial: new NoSerialInput(), console: noConsole, quitRequested: false, close: () => {} };
   const live = new StreamSerialInput(gapNs);
   const wasRaw = stdin.isTTY ? stdin.isRaw : false;
   if (stdin.isTTY) stdin.setRawMode(true);
+  let quitRequested = false;
+  const mux =
+    mode === 'mux'
+      ? new ConsoleMux({
+          quit: () => {
+            quitRequested = true;
+            live.onData?.(); // wake a session waiting on input
+          },
+          tell: (text) => void process.stderr.write(text),
+        })
+      : null;
   const onData = (chunk: Buffer): void => {
+    if (mux !== null) {
+      const bytes = mux.filter(chunk);
+      if (bytes.length > 0) live.push(bytes);
+      return;
+    }
     if (stdin.isTTY && chunk.includes(0x03)) {
       process.emit('SIGINT');
       return;
@@ -169,6 +204,9 @@ export function openSerialInput(spec: string | undefined, gapInsns: number | und
     serial: live,
     live,
     console: noConsole,
+    get quitRequested() {
+      return quitRequested;
+    },
     close: () => {
       stdin.off('data', onData);
       stdin.off('end', onEnd);

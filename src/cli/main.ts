@@ -31,6 +31,7 @@ function machineOptions(cmd: Command): Command {
     )
     .option('--max-insns <n>', 'stop after this many instructions (runaway guard)')
     .option('--input <file|->', "bytes for UART0 RX: a file, or '-' for stdin")
+    .option('--console <mode>', CONSOLE_HELP)
     .option('--input-gap <n>', 'min instructions between two input bytes (default: one byte time at 115200 baud)')
     .option('--realtime', 'keep virtual time from running ahead of host time (default when stdin is a terminal)')
     .option('--no-realtime', 'run as fast as possible')
@@ -49,6 +50,10 @@ const RTC_HELP =
 const INITRD_HELP = "virt, Linux kernel: initial ramdisk loaded as QEMU's -initrd does (after the kernel, at RAM + min(RAM/2, 128M))";
 const APPEND_HELP = "virt, Linux kernel: kernel command line (/chosen bootargs), as QEMU's -append";
 const DTB_HELP = "virt, Linux kernel: use this device tree blob instead of the generated one, as QEMU's -dtb";
+const CONSOLE_HELP =
+  "how a terminal or pipe on stdin reaches UART0: 'terminal' (default; Ctrl-C stops armrr, a recording is kept) or " +
+  "'mux', as QEMU's -serial mon:stdio: Ctrl-A X quits (exit 0, a recording is kept), Ctrl-A H help, Ctrl-A Ctrl-A sends Ctrl-A, " +
+  'Ctrl-C goes to the guest; Ctrl-A C is not a monitor here. Typed input is recorded in both modes (QEMU 7.2 loses it with mon:stdio)';
 const JIT_HELP = 'interpreter only: no block translation (same results, slower; ARMRR_JIT=0 does the same)';
 
 export function buildProgram(): Command {
@@ -125,6 +130,11 @@ export function buildProgram(): Command {
       '--ignore <names...>',
       'leave these events out (kinds or canonical names, comma or space separated), e.g. ' +
         'CHECKPOINT_CLOCK_WARP_START,CHECKPOINT_CLOCK_WARP_ACCOUNT,CLOCK_VIRTUAL_RT to compare a QEMU log with an armrr one',
+    )
+    .option(
+      '--ignore-qemu-only',
+      "leave out what QEMU logs for itself, never for the guest: idle-warp checkpoints and CLOCK_VIRTUAL_RT, the host clock read " +
+        "while parsing -rtc (a CLOCK_HOST before CHECKPOINT_INIT) and the SHUTDOWN_HOST_SIGNAL QEMU appends at exit after the run's shutdown",
     )
     .action(diffCommand);
 

@@ -29,6 +29,26 @@ export interface DiffOptions {
    * DIFF_EVENT_NAMES for the valid names.
    */
   readonly ignore?: readonly string[];
+  /**
+   * Leave out what QEMU logs for its own host-side mechanics, never for the guest (QEMU_ONLY_EVENTS
+   * and the two positional cases in `isQemuOnly`), so an armrr log and a QEMU log of the same run
+   * compare equal.
+   */
+  readonly ignoreQemuOnly?: boolean;
+}
+
+/** Events only QEMU writes: idle warps (armrr's sleep=off never warps) and the VIRTUAL_RT reads they take. */
+export const QEMU_ONLY_EVENTS: readonly string[] = ['CHECKPOINT_CLOCK_WARP_START', 'CHECKPOINT_CLOCK_WARP_ACCOUNT', 'CLOCK_VIRTUAL_RT'];
+
+/**
+ * QEMU-only by position: the host clock read by configure_rtc (softmmu/rtc.c) while QEMU parses its
+ * options, before CHECKPOINT_INIT; and the SHUTDOWN_HOST_SIGNAL replay_finish appends at exit
+ * after the shutdown that ended the run.
+ */
+function isQemuOnly(name: string, seenInit: boolean, seenShutdown: boolean): boolean {
+  if (QEMU_ONLY_EVENTS.includes(name)) return true;
+  if (name === 'CLOCK_HOST' && !seenInit) return true;
+  return name === 'SHUTDOWN_HOST_SIGNAL' && seenShutdown;
 }
 
 /** Every name `ignore` accepts: event kinds and canonical names. */
@@ -85,8 +105,9 @@ export function diffLogs(a: Uint8Array, b: Uint8Array, options: DiffOptions = {}
   const context = Math.max(0, options.context ?? 3);
   const compareClocks = options.compareClockValues === true;
   const ignore = new Set(options.ignore ?? []);
-  const sideA = readSide(new ReplayLogReader(a), compareClocks, ignore);
-  const sideB = readSide(new ReplayLogReader(b), compareClocks, ignore);
+  const qemuOnly = options.ignoreQemuOnly === true;
+  const sideA = readSide(new ReplayLogReader(a), compareClocks, ignore, qemuOnly);
+  const sideB = readSide(new ReplayLogReader(b), compareClocks, ignore, qemuOnly);
   const { ops, gaveUp } = align(
     sideA.items.map((i) => i.key),
     sideB.items.map((i) => i.key),
@@ -171,10 +192,12 @@ export function diffLogs(a: Uint8Array, b: Uint8Array, options: DiffOptions = {}
   return firstDifference === undefined ? result : { ...result, firstDifference };
 }
 
-function readSide(reader: ReplayLogReader, compareClocks: boolean, ignore: ReadonlySet<string>): LogSide {
+function readSide(reader: ReplayLogReader, compareClocks: boolean, ignore: ReadonlySet<string>, qemuOnly: boolean): LogSide {
   const items: Item[] = [];
   let eventCount = 0;
   let finalIcount = 0;
+  let seenInit = false;
+  let seenShutdown = false;
   for (let entry = reader.next(); entry !== null; entry = reader.next()) {
     eventCount++;
     if (entry.event.kind === 'INSTRUCTION') {
@@ -182,7 +205,12 @@ function readSide(reader: ReplayLogReader, compareClocks: boolean, ignore: Reado
       continue;
     }
     finalIcount = entry.icount;
-    if (ignore.size !== 0 && (ignore.has(entry.event.kind) || ignore.has(canonicalName(entry.event)))) continue;
+    const name = canonicalName(entry.event);
+    const skipQemuOnly = qemuOnly && isQemuOnly(name, seenInit, seenShutdown);
+    if (name === 'CHECKPOINT_INIT') seenInit = true;
+    if (entry.event.kind === 'SHUTDOWN') seenShutdown = true;
+    if (skipQemuOnly) continue;
+    if (ignore.size !== 0 && (ignore.has(entry.event.kind) || ignore.has(name))) continue;
     items.push({
       entry,
       key: `${eventKey(entry.event, compareClocks)}@${entry.icount}`,

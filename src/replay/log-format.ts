@@ -234,6 +234,8 @@ export const ARMRR_RECORDED_EVENTS: ReadonlySet<string> = new Set([
   'ASYNC_CHAR_READ',
   'SHUTDOWN:GUEST_SHUTDOWN',
   'SHUTDOWN:HOST_SIGNAL',
+  // Ctrl-A X of --console mux, as QEMU's mux logs its qmp_quit.
+  'SHUTDOWN:HOST_QMP_QUIT',
   'CHAR_WRITE',
   'CHAR_READ_ALL',
   'CHAR_READ_ALL_ERROR',

@@ -92,12 +92,6 @@ class DecodeFailure {
   ) {}
 }
 
-interface Decoded {
-  readonly event: ReplayEvent;
-  readonly end: number;
-  readonly asyncCheckpoint?: number;
-}
-
 /** Slot kinds whose events carry no payload (decoded once per id, then shared). */
 const FIXED_KINDS: ReadonlySet<EventSlot['kind']> = new Set<EventSlot['kind']>(['INTERRUPT', 'EXCEPTION', 'ASYNC_INPUT_SYNC', 'END', 'SHUTDOWN', 'CHECKPOINT']);
 
@@ -117,8 +111,15 @@ class EventDecoder {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  decodeAt(offset: number): Decoded {
+  /** Offset just after the event the last decodeAt returned. */
+  end = 0;
+  /** Checkpoint byte of that event if it is an async event of a log <= 0xe0200a, else undefined. */
+  asyncCheckpoint: number | undefined = undefined;
+
+  /** The event at `offset` (its end and async checkpoint in `end` / `asyncCheckpoint`). */
+  decodeAt(offset: number): ReplayEvent {
     this.pos = offset;
+    this.asyncCheckpoint = undefined;
     const id = this.u8('event id');
     const slot = this.layout.slots[id];
     if (slot === undefined) {
@@ -145,7 +146,9 @@ class EventDecoder {
       if (FIXED_KINDS.has(slot.kind)) this.fixedEvents[id] = event;
     }
     if (this.strict) this.checkAsArmrrWrites(event, id, slot.kind === 'ASYNC');
-    return asyncCheckpoint === undefined ? { event, end: this.pos } : { event, end: this.pos, asyncCheckpoint };
+    this.end = this.pos;
+    this.asyncCheckpoint = asyncCheckpoint;
+    return event;
   }
 
   private checkAsArmrrWrites(event: ReplayEvent, id: number, async: boolean): void {
@@ -315,13 +318,13 @@ function scan(bytes: Uint8Array, layout: LogLayout): ScanResult {
   let previous: ReplayEvent['kind'] | null = null;
   try {
     while (offset < bytes.length) {
-      const decoded = decoder.decodeAt(offset);
-      offset = decoded.end;
-      if (decoded.event.kind === 'END') {
+      const event = decoder.decodeAt(offset);
+      offset = decoder.end;
+      if (event.kind === 'END') {
         const atEof = offset === bytes.length;
         return { cleanFinish: atEof && previous === 'SHUTDOWN', wholeEvents: atEof, decodedTo: offset };
       }
-      previous = decoded.event.kind;
+      previous = event.kind;
     }
     return { cleanFinish: false, wholeEvents: true, decodedTo: offset };
   } catch (failure) {
@@ -509,10 +512,10 @@ export class ReplayLogReader {
     let { offset, icount } = this.lookahead!.after;
     try {
       while (offset < this.bytes.length) {
-        const d = this.decoder.decodeAt(offset);
-        if (d.event.kind === 'INSTRUCTION') icount += d.event.count;
-        else if (!passed.has(d.event.kind)) break;
-        offset = d.end;
+        const event = this.decoder.decodeAt(offset);
+        if (event.kind === 'INSTRUCTION') icount += event.count;
+        else if (!passed.has(event.kind)) break;
+        offset = this.decoder.end;
       }
     } catch (failure) {
       if (!(failure instanceof DecodeFailure)) throw failure;
@@ -538,17 +541,18 @@ export class ReplayLogReader {
           at.offset === this.endExpectedAt ? 'an event after SHUTDOWN: armrr ends a recording with SHUTDOWN, then END' : 'END without SHUTDOWN before it',
         );
       }
-      const decoded = this.decoder.decodeAt(at.offset);
-      const event = decoded.event;
-      if (this.strict && event.kind === 'SHUTDOWN') this.endExpectedAt = decoded.end;
+      const event = this.decoder.decodeAt(at.offset);
+      const end = this.decoder.end;
+      const asyncCheckpoint = this.decoder.asyncCheckpoint;
+      if (this.strict && event.kind === 'SHUTDOWN') this.endExpectedAt = end;
       const icountAfter = event.kind === 'INSTRUCTION' ? at.icount + event.count : at.icount;
       const id = this.bytes[at.offset]!;
-      const size = decoded.end - at.offset;
+      const size = end - at.offset;
       const entry: ReplayLogEntry =
-        decoded.asyncCheckpoint === undefined
+        asyncCheckpoint === undefined
           ? { event, index: at.index, offset: at.offset, icount: at.icount, id, size }
-          : { event, index: at.index, offset: at.offset, icount: at.icount, id, size, asyncCheckpoint: decoded.asyncCheckpoint };
-      return { entry, after: { offset: decoded.end, index: at.index + 1, icount: icountAfter } };
+          : { event, index: at.index, offset: at.offset, icount: at.icount, id, size, asyncCheckpoint };
+      return { entry, after: { offset: end, index: at.index + 1, icount: icountAfter } };
     } catch (failure) {
       if (!(failure instanceof DecodeFailure)) throw failure;
       const hint =

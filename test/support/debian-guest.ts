@@ -15,6 +15,11 @@ export interface DebianGuest {
   busybox: string;
   rrdemo: string;
   initrd: string;
+  /**
+   * The same initramfs with /init's `read` left out (it prints "no input read"): the boot powers off
+   * by itself, so QEMU's and armrr's runs end at the same instruction.
+   */
+  initrdNoInput: string;
   /** The test-only initramfs whose /init runs a busybox workload and powers off (workload-init.sh). */
   workloadInitrd: string;
   /** The decompressed kernel as a uImage loaded at 0x40208000 (virt): boots without the XZ decompressor. */
@@ -50,6 +55,7 @@ export function ensureDebianGuest(): DebianGuest {
     busybox: need('BUSYBOX'),
     rrdemo: need('RRDEMO'),
     initrd: need('INITRD'),
+    initrdNoInput: need('INITRD_NO_INPUT'),
     workloadInitrd: need('WORKLOAD_INITRD'),
     virtUImage: need('VIRT_UIMAGE'),
     vexpressUImage: need('VEXPRESS_UIMAGE'),
@@ -57,3 +63,4 @@ export function ensureDebianGuest(): DebianGuest {
   };
   return cached;
 }
+

@@ -78,6 +78,43 @@ describe('diffLogs', () => {
     expect(diffLogs(echo, extra, { ignore: ['CLOCK_HOST'] }).identical).toBe(false);
   });
 
+  it('--ignore-qemu-only: configure_rtc\'s CLOCK_HOST before INIT, warps and the exit trailer are left out, nothing else', () => {
+    const write = (events: Array<[ReplayEvent, number]>): Uint8Array => {
+      const w = ReplayLogWriter.inMemory(FP);
+      for (const [e, icount] of events) w.write(e, icount);
+      w.close();
+      return w.bytes();
+    };
+    const guest: Array<[ReplayEvent, number]> = [
+      [{ kind: 'CHECKPOINT', checkpoint: 'INIT' }, 0],
+      [{ kind: 'CHECKPOINT', checkpoint: 'RESET' }, 0],
+      [{ kind: 'CLOCK', clock: 'HOST', value: 5n }, 100],
+      [{ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 200],
+      [{ kind: 'SHUTDOWN', cause: 'GUEST_SHUTDOWN' }, 300],
+    ];
+    const armrr = write([...guest, [{ kind: 'END' }, 300]]);
+    const qemu = write([
+      [{ kind: 'CLOCK', clock: 'HOST', value: 7n }, 0],
+      ...guest.slice(0, 3),
+      [{ kind: 'CHECKPOINT', checkpoint: 'CLOCK_WARP_START' }, 150],
+      [{ kind: 'CLOCK', clock: 'VIRTUAL_RT', value: 9n }, 150],
+      ...guest.slice(3),
+      [{ kind: 'SHUTDOWN', cause: 'HOST_SIGNAL' }, 300],
+      [{ kind: 'END' }, 300],
+    ]);
+    const plain = diffLogs(qemu, armrr);
+    expect(plain.identical).toBe(false);
+    expect(plain.firstDifference?.icount).toBe(0);
+    expect(diffLogs(qemu, armrr, { ignoreQemuOnly: true }).identical).toBe(true);
+    // A guest-visible host clock read after INIT still counts, and so does a HOST_SIGNAL that ends the run.
+    const noRtcRead = write([...guest.slice(0, 2), ...guest.slice(3), [{ kind: 'END' }, 300]]);
+    const r = diffLogs(qemu, noRtcRead, { ignoreQemuOnly: true });
+    expect(r.identical).toBe(false);
+    expect(r.firstDifference?.icount).toBe(100);
+    const interrupted = write([...guest.slice(0, 4), [{ kind: 'SHUTDOWN', cause: 'HOST_SIGNAL' }, 300], [{ kind: 'END' }, 300]]);
+    expect(diffLogs(interrupted, armrr, { ignoreQemuOnly: true }).identical).toBe(false);
+  });
+
   it('compares across versions by canonical event: 0xe02006 vs 0xe0200c', () => {
     const old = new RawLog(0xe02006).u8(10).u64(5n).u8(19, 0).u32(100).u8(5).u32(1).u32(1).u8(1, 0).u32(3).u8(2, 4, 21).build();
     const w = ReplayLogWriter.inMemory(new Uint8Array(8));

@@ -4,7 +4,7 @@ import { ReplayLogError } from '../../replay/errors.js';
 import { CliError, EXIT_BAD_LOG, parseCount } from '../errors.js';
 import { readLogFile } from './dump.js';
 
-export async function diffCommand(a: string, b: string, opts: { context: string; ignore?: string[] }): Promise<void> {
+export async function diffCommand(a: string, b: string, opts: { context: string; ignore?: string[]; ignoreQemuOnly?: boolean }): Promise<void> {
   const context = parseCount('--context', opts.context);
   const ignore = (opts.ignore ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
   for (const name of ignore) {
@@ -14,7 +14,7 @@ export async function diffCommand(a: string, b: string, opts: { context: string;
   }
   let result;
   try {
-    result = diffLogs(readLogFile(a), readLogFile(b), { context, ignore });
+    result = diffLogs(readLogFile(a), readLogFile(b), { context, ignore, ignoreQemuOnly: opts.ignoreQemuOnly === true });
   } catch (e) {
     if (e instanceof ReplayLogError) throw new CliError(e.message, EXIT_BAD_LOG);
     throw e;

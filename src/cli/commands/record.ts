@@ -15,7 +15,7 @@ export interface RecordCliOptions extends MachineCliOptions {
 export async function recordCommand(elfPath: string, opts: RecordCliOptions): Promise<void> {
   const mo = resolveMachineOptions(opts);
   const image = readFirmware(elfPath);
-  const input = openSerialInput(opts.input, mo.inputGapInsns, mo.icountShift);
+  const input = openSerialInput(opts.input, mo.inputGapInsns, mo.icountShift, mo.console);
   let writer: ReplayLogWriter;
   try {
     writer = ReplayLogWriter.open(opts.output, fingerprintOf(mo.machine, mo.icountShift, image, mo));
@@ -55,15 +55,17 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
       realtime: mo.realtime,
       liveInput: input.live,
       hooks,
-      stopRequested: () => signalled !== null,
+      stopRequested: () => signalled !== null || input.quitRequested,
       // Host-time flushing: a killed recorder loses at most ~FLUSH_INTERVAL_MS + one slice, and
       // nothing while it waits for input.
       onSlice: (waiting) => (waiting ? writer.flush() : writer.flushIfDue(performance.now())),
     });
-    recorder.finish(stop.kind === 'exit' ? 'GUEST_SHUTDOWN' : 'HOST_SIGNAL');
+    // Ctrl-A X (--console mux) ends the run as QEMU's mux does: qmp_quit, exit status 0.
+    const quit = input.quitRequested && signalled === null;
+    recorder.finish(stop.kind === 'exit' ? 'GUEST_SHUTDOWN' : quit ? 'HOST_QMP_QUIT' : 'HOST_SIGNAL');
     writer.close(machine.icount);
     if (opts.stateHash) process.stderr.write(`armrr: state hash ${machine.stateHash()} at icount ${machine.icount}\n`);
-    process.exitCode = describeStop(stop, machine.icount, mo.maxInsns);
+    process.exitCode = quit && stop.kind !== 'exit' ? 0 : describeStop(stop, machine.icount, mo.maxInsns);
   } catch (e) {
     // Keep what was recorded: a log that ends without END replays as a truncated log.
     try {

@@ -15,7 +15,7 @@ export interface RunCliOptions extends MachineCliOptions {
 export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<void> {
   const mo = resolveMachineOptions(opts);
   const image = readFirmware(elfPath);
-  const input = openSerialInput(opts.input, mo.inputGapInsns, mo.icountShift);
+  const input = openSerialInput(opts.input, mo.inputGapInsns, mo.icountShift, mo.console);
   if (opts.gdb !== undefined || opts.gdbWs !== undefined) {
     const { serveLiveGdb } = await import('../gdb-live.js');
     try {
@@ -49,14 +49,16 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
       maxIcount: mo.maxInsns,
       realtime: mo.realtime,
       liveInput: input.live,
-      stopRequested: () => interrupted,
+      stopRequested: () => interrupted || input.quitRequested,
     });
     if (opts.stateHash) process.stderr.write(`armrr: state hash ${machine.stateHash()} at icount ${machine.icount}\n`);
     if (opts.jitStats && machine.core instanceof Cpu) {
       const core = machine.core;
-      process.stderr.write(`armrr: execution stats\n${core.stats.format(core.jit?.translated ?? 0)}\n`);
+      process.stderr.write(`armrr: execution stats\n${core.stats.format(core.translatedBlocks())}\n`);
     }
-    process.exitCode = describeStop(stop, machine.icount, mo.maxInsns);
+    // Ctrl-A X (--console mux) quits with status 0, as QEMU's mux does.
+    const quit = input.quitRequested && !interrupted && stop.kind !== 'exit';
+    process.exitCode = quit ? 0 : describeStop(stop, machine.icount, mo.maxInsns);
   } finally {
     process.off('SIGINT', onSigint);
     input.close();

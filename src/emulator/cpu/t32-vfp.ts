@@ -276,7 +276,7 @@ function loadWord(c: Cpu, addr: number): number {
   return c.load32(addr);
 }
 function storeWord(c: Cpu, addr: number, v: number): void {
-  c.checkAligned(addr, 4);
+  c.checkAligned(addr, 4, true);
   c.store32(addr, v);
 }
 
@@ -298,7 +298,7 @@ const vldrDouble: Handler = (c, a) => {
 function transferDouble(c: Cpu, isLoad: boolean, addr: number, d: number): void {
   const s = c.state.s;
   const lo = d << 1;
-  c.checkAligned(addr, 4);
+  c.checkAligned(addr, 4, !isLoad);
   if (isLoad) {
     const vlo = c.load32(addr);
     const vhi = c.load32((addr + 4) | 0);

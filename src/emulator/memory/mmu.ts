@@ -204,6 +204,14 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.selectEntries();
   }
 
+  /**
+   * The translation entries accesses use now (the current privilege's TLB, or the identity map
+   * when off): the A-profile JIT reads them at block entry for its inlined RAM accesses.
+   */
+  get entries(): Int32Array {
+    return this.cur;
+  }
+
   /** SCTLR.M: translation on. */
   get enabled(): boolean {
     return (this.sctlr & SCTLR_M) !== 0;

@@ -1,0 +1,100 @@
+// Linux boot benchmark (issue 14, must-be-true 4): Debian's armhf kernel on virt to the shell
+// prompt, armrr vs qemu-system-arm 7.2 in the same run: run, record, and replay (each emulator
+// replays its own recording). The guest is the initramfs whose /init prints the prompt and powers
+// off without waiting for input (GUEST_INITRD_NO_INPUT), so every run, QEMU's replay included,
+// ends by itself a few thousand instructions after the prompt: identical bounds on both sides.
+//
+// Rows: the thread's boot (zImage, 4096M, shift 7: ~4.04e9 instructions) and the fast boot
+// (decompressed uImage, 256M, cryptomgr.notests: ~0.3e9). `--fast-only` (or `--quick`) runs the
+// fast boot alone. Wall-clock seconds of whole processes; the instruction count comes from
+// armrr's log. Plain JS over dist/ (run `npx tsc -p .` first). Prints Markdown on stdout.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { ReplayLogReader } = await import(join(ROOT, 'dist/replay/log-reader.js'));
+const BIN = join(ROOT, 'bin/armrr.js');
+const FAST_ONLY = process.argv.includes('--fast-only') || process.argv.includes('--quick');
+const RTC = '2026-12-01T00:00:00';
+const SHIFT = 7;
+const log = (s) => process.stderr.write(`bench linux: ${s}\n`);
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+function guestPaths() {
+  const r = spawnSync('bash', [join(ROOT, 'scripts/guest/build-guest.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error("scripts/guest/build-guest.sh failed: run 'bash scripts/setup.sh'");
+  const v = {};
+  for (const line of r.stdout.split('\n')) {
+    const m = /^GUEST_([A-Z_]+)=(.*)$/.exec(line);
+    if (m) v[m[1]] = m[2];
+  }
+  return v;
+}
+
+/** Runs a whole process; its console output is kept to check both emulators printed the same. */
+function timed(what, cmd, args) {
+  log(what);
+  const t0 = now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'latin1', maxBuffer: 1 << 28 });
+  const secs = now() - t0;
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}): ${r.stderr.slice(-1500)}`);
+  return { secs, stdout: r.stdout };
+}
+
+function icountOf(logPath) {
+  let end = 0;
+  for (const e of ReplayLogReader.fromFile(logPath)) end = e.icount + (e.event.kind === 'INSTRUCTION' ? e.event.count : 0);
+  return end;
+}
+
+function bootRow(work, name, kernel, memMiB, append, initrd) {
+  const armrrBoard = ['--machine', 'virt', '--memory', `${memMiB}M`, '--initrd', initrd, '--append', append, '--rtc-base', RTC, '--icount-shift', String(SHIFT)];
+  const qemuBoard = (rr) => [
+    '-M', 'virt,dtb-randomness=off', '-cpu', 'cortex-a15', '-m', String(memMiB), '-kernel', kernel, '-initrd', initrd, '-append', append,
+    '-rtc', `base=${RTC},clock=vm`, '-icount', `shift=${SHIFT},sleep=off${rr}`, '-nographic', '-nic', 'none', '-serial', 'stdio', '-monitor', 'none',
+  ];
+  const alog = join(work, `${name}.armrr.rrlog`);
+  const qlog = join(work, `${name}.qemu.rrlog`);
+  const q = {
+    run: timed(`${name}: qemu run`, 'qemu-system-arm', qemuBoard('')),
+    record: timed(`${name}: qemu record`, 'qemu-system-arm', qemuBoard(`,rr=record,rrfile=${qlog}`)),
+    replay: timed(`${name}: qemu replay`, 'qemu-system-arm', qemuBoard(`,rr=replay,rrfile=${qlog}`)),
+  };
+  const a = {
+    run: timed(`${name}: armrr run`, process.execPath, [BIN, 'run', kernel, ...armrrBoard]),
+    record: timed(`${name}: armrr record`, process.execPath, [BIN, 'record', kernel, '-o', alog, ...armrrBoard]),
+    replay: timed(`${name}: armrr replay`, process.execPath, [BIN, 'replay', kernel, alog, ...armrrBoard]),
+  };
+  for (const k of ['run', 'record', 'replay']) {
+    if (a[k].stdout !== q.run.stdout) throw new Error(`${name}: armrr ${k} printed other console bytes than qemu run`);
+  }
+  const insns = icountOf(alog);
+  const cells = ['run', 'record', 'replay'].map((k) => `${a[k].secs.toFixed(1)} / ${q[k].secs.toFixed(1)} = **${(q[k].secs / a[k].secs).toFixed(2)}**`);
+  return `| ${name} | ${(insns / 1e9).toFixed(3)}e9 | ${cells.join(' | ')} |`;
+}
+
+const g = guestPaths();
+const work = mkdtempSync(join(tmpdir(), 'armrr-bench-linux-'));
+const out = [];
+try {
+  out.push('## Linux boot to the prompt: armrr vs QEMU 7.2 (run, record, replay)');
+  out.push('');
+  out.push(
+    "Debian's armhf kernel on virt (Cortex-A15), /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), " +
+      `shift ${SHIFT}, sleep=off, rtc base=${RTC},clock=vm; wall seconds of whole processes, armrr / QEMU = ratio ` +
+      '(QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal). Each replays its own recording; console bytes checked identical.',
+  );
+  out.push('');
+  out.push('| boot | instructions | run s (ratio) | record s (ratio) | replay s (ratio) |');
+  out.push('|---|---|---|---|---|');
+  if (!FAST_ONLY) out.push(bootRow(work, 'zImage 4096M', g.ZIMAGE, 4096, 'console=ttyAMA0', g.INITRD_NO_INPUT));
+  out.push(bootRow(work, 'fast uImage 256M notests', g.VIRT_UIMAGE, 256, 'console=ttyAMA0 cryptomgr.notests', g.INITRD_NO_INPUT));
+  if (FAST_ONLY) out.push('| zImage 4096M | (not run: --fast-only) | | | |');
+  out.push('');
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+process.stdout.write(`${out.join('\n')}\n`);
