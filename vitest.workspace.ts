@@ -39,6 +39,10 @@ export default defineWorkspace([
         'test/integration/gdb-reverse-step.test.ts',
         'test/integration/gdb-reverse-watch.test.ts',
         'test/integration/m4-*.test.ts',
+        // virt: the A32 block JIT is on by default, so the interpreter is held to QEMU here.
+        'test/integration/v7a-vs-qemu.test.ts',
+        'test/integration/virt-devices-vs-qemu.test.ts',
+        'test/integration/mmu-qemu.test.ts',
       ],
     },
   },

@@ -121,7 +121,7 @@ export function fingerprintOf(machine: string, icountShift: number, image: Uint8
     const out = new Uint8Array(8);
     const h = createHash('sha256').update(`armrr-fingerprint-v2\0${machine}\0shift=${icountShift}\0${key}`).update(imageDigest(image));
     out.set(h.digest().subarray(0, 3), 0);
-    out.set(linuxPartBytes(image, board), 3);
+    out.set(linuxPartBytes(machine, image, board), 3);
     return out;
   }
   const h = createHash('sha256');
@@ -131,15 +131,17 @@ export function fingerprintOf(machine: string, icountShift: number, image: Uint8
 }
 
 /**
- * A Linux boot's fingerprint (virt, a kernel image rather than an ELF) keeps one byte for each input
+ * A Linux boot's fingerprint (virt or vexpress-a9, a kernel image rather than an ELF) keeps one byte for each input
  * a user may get wrong, so a refused replay can say which differs (DESIGN §6): bytes 3..7 are
  * these, bytes 0..2 cover everything (machine, shift, --cpu, --rtc-base and all of these).
  */
 export const LINUX_FINGERPRINT_PARTS = ['the kernel image', 'the --initrd file', 'the --append command line', 'the --dtb file', 'the --memory size'] as const;
 
+const LINUX_MACHINES: readonly string[] = [VIRT_NAME, VEXPRESS_A9_NAME];
+const isElfImage = (image: Uint8Array): boolean => image.length >= 4 && image[0] === 0x7f && image[1] === 0x45 && image[2] === 0x4c && image[3] === 0x46;
+
 function isLinuxBoot(machine: string, image: Uint8Array): boolean {
-  const elf = image.length >= 4 && image[0] === 0x7f && image[1] === 0x45 && image[2] === 0x4c && image[3] === 0x46;
-  return machine === VIRT_NAME && !elf;
+  return LINUX_MACHINES.includes(machine) && !isElfImage(image);
 }
 
 /** The image's SHA-256, computed once per image (a replay tries every machine and shift with it). */
@@ -153,7 +155,8 @@ function imageDigest(image: Uint8Array): Buffer {
   return d;
 }
 
-function linuxPartBytes(image: Uint8Array, board: BoardIdentity): number[] {
+function linuxPartBytes(machine: string, image: Uint8Array, board: BoardIdentity): number[] {
+  const memory = machine === VEXPRESS_A9_NAME ? vexpressMemory(board.memoryBytes) : virtMemory(board.memoryBytes);
   const part = (name: string, value: string | Uint8Array): number => createHash('sha256').update(`${name}\0`).update(value).digest()[0]!;
   const file = (b: Uint8Array | undefined): string => (b === undefined ? 'none' : sha256Hex(b));
   return [
@@ -161,19 +164,30 @@ function linuxPartBytes(image: Uint8Array, board: BoardIdentity): number[] {
     part('initrd', file(board.initrd)),
     part('append', board.append === undefined ? '\0none' : board.append),
     part('dtb', file(board.dtb)),
-    part('memory', String(virtMemory(board.memoryBytes))),
+    part('memory', String(memory)),
   ];
 }
 
 /**
  * For a Linux boot whose fingerprint matched no machine and shift: which of the inputs named in
  * LINUX_FINGERPRINT_PARTS differ from the recording's (empty if none of their bytes does: then it
- * is --cpu or --rtc-base); undefined when `image` is no Linux boot on virt (no per-input bytes).
+ * is --cpu or --rtc-base); undefined when `image` is an ELF (no per-input bytes). The board is
+ * unknown here (only --memory's default depends on it): the one with the fewest differences.
  */
 export function linuxFingerprintDifferences(recorded: Uint8Array, image: Uint8Array, board: BoardIdentity): string[] | undefined {
-  if (!isLinuxBoot(VIRT_NAME, image)) return undefined;
-  const now = linuxPartBytes(image, board);
-  return LINUX_FINGERPRINT_PARTS.filter((_, i) => recorded[3 + i] !== now[i]);
+  if (isElfImage(image)) return undefined;
+  let best: string[] | undefined;
+  for (const machine of LINUX_MACHINES) {
+    let now: number[];
+    try {
+      now = linuxPartBytes(machine, image, board);
+    } catch {
+      continue; // --memory that this board cannot have
+    }
+    const differs = LINUX_FINGERPRINT_PARTS.filter((_, i) => recorded[3 + i] !== now[i]);
+    if (best === undefined || differs.length < best.length) best = differs;
+  }
+  return best;
 }
 
 /** An ELF built for another profile than the board's core (usage error: it says what fits). */

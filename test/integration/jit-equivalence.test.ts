@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OPT_LEVELS, PROGRAMS, PROGRAM_INPUT, elfPath, ensureFirmware } from '../support/firmware.js';
 import { recordInProcess, replayRig, straightHash, timelineRig } from '../unit/snapshot-rig.js';
+import { ensureV7aFirmware, v7aElf } from '../support/v7a-firmware.js';
 
 const CASES: { name: string; opt: string; input: string; machine?: string; shift?: number; maxInsns?: number }[] = [
   ...PROGRAMS.flatMap((p) => OPT_LEVELS.map((o) => ({ name: p, opt: o as string, input: PROGRAM_INPUT[p] }))),
@@ -77,4 +78,60 @@ describe('JIT and interpreter agree', () => {
     // boundary case was exercised many times (typically 30-40 of the ~130 targets).
     expect(insideTotal).toBeGreaterThan(CASES.length / 2);
   });
+});
+
+/**
+ * A-profile (virt) with the MMU on and timer interrupts: compute (MMU and caches on, the physical
+ * timer every 1250 ticks), gic-timer (both timers, SGIs, SPIs, FIQ, WFI) and mmu-lpae (long
+ * descriptors, translation faults, TLB maintenance). Cross replays and seeks of a JIT timeline give
+ * the interpreter's states at every checkpoint.
+ */
+const VIRT_CASES = [
+  { name: 'compute', variant: 'arm-O2', shift: 3 },
+  { name: 'gic-timer', variant: 'arm-O2', shift: 0 },
+  { name: 'mmu-lpae', variant: 'arm-O0', shift: 7 },
+];
+
+describe('A32 JIT and interpreter agree on virt (MMU on, timer interrupts)', () => {
+  beforeAll(() => ensureV7aFirmware(VIRT_CASES.map((c) => v7aElf(c.name, c.variant))));
+  for (const c of VIRT_CASES) {
+    it(`${c.name}-${c.variant} at shift ${c.shift}`, () => {
+      const elf = v7aElf(c.name, c.variant);
+      const run = { machine: 'virt', shift: c.shift };
+      const rec = recordInProcess(elf, { ...run, jit: true });
+      const recInterp = recordInProcess(elf, { ...run, jit: false });
+      expect(rec.end).toBe(recInterp.end);
+      for (const [log, jitOn] of [
+        [rec, false],
+        [recInterp, true],
+      ] as const) {
+        const r = replayRig(log, jitOn);
+        r.machine.run(log.end, r.hooks);
+        expect(r.machine.icount, `replay with jit=${jitOn}`).toBe(log.end);
+        const again = replayRig(log, !jitOn);
+        again.machine.run(log.end, again.hooks);
+        expect(r.machine.stateHash(), `end state, replay with jit=${jitOn} vs ${!jitOn}`).toBe(again.machine.stateHash());
+      }
+      const rig = timelineRig(rec, Math.max(500, Math.floor(rec.end / 10)), 1 << 30, true);
+      rig.timeline.runForward(rec.end);
+      const core = rig.machine.core as { translatedBlocks(): number; stats: { insnsInBlocks: number } };
+      expect(core.translatedBlocks(), 'A32 blocks translated').toBeGreaterThan(0);
+      // gic-timer is short (~24 K instructions, mostly idle loops) next to the hot threshold of 250.
+      expect(core.stats.insnsInBlocks, 'instructions run in blocks').toBeGreaterThan(Math.min(rec.end / 4, 1000));
+      // Every snapshot checkpoint and random targets: the JIT timeline's seek = interpreter straight run.
+      const targets = rig.timeline.store.snapshots.map((x) => x.icount);
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: rec.end }), (t) => {
+          targets.push(t);
+          return true;
+        }),
+        { numRuns: 4 },
+      );
+      for (const t of targets) {
+        rig.timeline.seek(t);
+        expect(rig.machine.icount).toBe(t);
+        expect(rig.machine.stateHash(), `seek(${t}) with the JIT vs interpreter straight run`).toBe(straightHash(rec, t, false));
+      }
+    });
+  }
 });

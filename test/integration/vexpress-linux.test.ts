@@ -5,6 +5,8 @@
  * (the decompressed kernel as a uImage at 0x60208000, 256 MiB, crypto self-tests off, -icount
  * shift 7, RTC on virtual time) prints the same console bytes up to and including the shell prompt,
  * printk timestamps included. QEMU never exits at the prompt, so both are stopped once it is out.
+ * With the workload initramfs (busybox workload in Thumb-2 user space, then `poweroff -f` through
+ * the vexpress system registers' SYS_CFG shutdown) the whole console and the exit status (0) match.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,6 +42,23 @@ function untilPrompt(cmd: string, args: string[], timeoutMs: number): Promise<{ 
     child.on('close', () => {
       clearTimeout(timer);
       resolve({ bytes: Buffer.concat(out), stderr });
+    });
+  });
+}
+
+/** Run a command to its end (or `timeoutMs`): stdout and exit code. */
+function toExit(cmd: string, args: string[], timeoutMs: number): Promise<{ bytes: Buffer; code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ bytes: Buffer.concat(out), code, stderr });
     });
   });
 }
@@ -103,6 +122,29 @@ describe('Linux on vexpress-a9', () => {
     for (let i = 0; i < el.length; i++) expect(gl[i], `console line ${i + 1}`).toBe(el[i]);
     expect(got).toBe(expected);
   }, 25 * 60_000);
+
+  it('the busybox workload runs and powers off through SYS_CFG: whole console and exit status as QEMU', async () => {
+    requireQemu();
+    const g = ensureDebianGuest();
+    const [q, a] = await Promise.all([
+      toExit(QEMU, [
+        ...QEMU_BOARD, '-m', '256', '-dtb', g.vexpressDtb, '-kernel', g.vexpressUImage, '-initrd', g.workloadInitrd, '-append', APPEND,
+        '-rtc', `base=${RTC_BASE},clock=vm`, '-icount', 'shift=7,sleep=off', '-nographic', '-serial', 'stdio', '-monitor', 'none',
+      ], 5 * 60_000),
+      toExit(process.execPath, [
+        ARMRR_BIN, 'run', g.vexpressUImage, '--machine', 'vexpress-a9', '--memory', '256M', '--dtb', g.vexpressDtb,
+        '--initrd', g.workloadInitrd, '--append', APPEND, '--rtc-base', RTC_BASE, '--icount-shift', '7', '--no-realtime',
+      ], 25 * 60_000),
+    ]);
+    const expected = q.bytes.toString('latin1');
+    expect(expected, "QEMU's workload did not finish").toMatch(/=== workload: done ===[\s\S]*reboot: Power down/);
+    expect(q.code).toBe(0);
+    const el = expected.split('\n');
+    const gl = a.bytes.toString('latin1').split('\n');
+    for (let i = 0; i < el.length; i++) expect(gl[i], `console line ${i + 1}`).toBe(el[i]);
+    expect(a.bytes.toString('latin1')).toBe(expected);
+    expect(a.code, a.stderr).toBe(0);
+  }, 30 * 60_000);
 });
 
 function spawnSyncQemu(args: string[]): number | null {

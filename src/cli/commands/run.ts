@@ -54,7 +54,7 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     if (opts.stateHash) process.stderr.write(`armrr: state hash ${machine.stateHash()} at icount ${machine.icount}\n`);
     if (opts.jitStats && machine.core instanceof Cpu) {
       const core = machine.core;
-      process.stderr.write(`armrr: execution stats\n${core.stats.format(core.jit?.translated ?? 0)}\n`);
+      process.stderr.write(`armrr: execution stats\n${core.stats.format(core.translatedBlocks())}\n`);
     }
     // Ctrl-A X (--console mux) quits with status 0, as QEMU's mux does.
     const quit = input.quitRequested && !interrupted && stop.kind !== 'exit';

@@ -118,6 +118,11 @@ export class Cpu implements CoreExecutor {
     if (this.jit === null) this.jit = new BlockJit(this, this.physicalBus, this.t32Buckets);
   }
 
+  /** Blocks the JIT has translated (statistics, `--jit-stats`). */
+  translatedBlocks(): number {
+    return this.jit?.translated ?? 0;
+  }
+
   execute(budget: number): number {
     const st = this.state;
     const r = this.r;

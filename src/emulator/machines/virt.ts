@@ -70,6 +70,7 @@ export function createVirt(opts: BoardOptions): Machine {
   defineMmuRegisters(cpu.sysregs, mmu);
   cpu.attachMmu(mmu);
   cpu.mmuFsrIsLpae = () => mmu.longDescriptors;
+  if (opts.jit !== false) cpu.enableJit();
 
   let machine: Machine | null = null;
   let resetRequested = false;

@@ -11,10 +11,10 @@ import { branch24 } from '../t32-control.js';
 import { sizeOf as accessSize } from '../t32-memory.js';
 import { addWithFlags, conditionExpr, type EmitContext, type Emitted, type InsnSite } from './emit-context.js';
 
-const LOGICAL = new Set(['AND', 'BIC', 'ORR', 'ORN', 'EOR', 'MOV', 'MVN', 'TST', 'TEQ']);
+export const LOGICAL = new Set(['AND', 'BIC', 'ORR', 'ORN', 'EOR', 'MOV', 'MVN', 'TST', 'TEQ']);
 
 /** a OP b for the logical operations. */
-function logicalExpr(op: string, a: string, b: string): string {
+export function logicalExpr(op: string, a: string, b: string): string {
   switch (op) {
     case 'AND':
     case 'TST':
@@ -36,7 +36,7 @@ function logicalExpr(op: string, a: string, b: string): string {
 }
 
 /** Arithmetic op as AddWithCarry(x, y, c) operands (flag-setting form) and plain expression. */
-function arithmetic(op: string, a: string, b: string): { x: string; y: string; c: string; plain: string } {
+export function arithmetic(op: string, a: string, b: string): { x: string; y: string; c: string; plain: string } {
   switch (op) {
     case 'ADD':
     case 'CMN':
@@ -57,7 +57,7 @@ function arithmetic(op: string, a: string, b: string): { x: string; y: string; c
  * DecodeImmShift + Shift_C of R[rm] by a constant: sets local `op` (and `cy` when `carry`),
  * mirroring alu.ts immShiftC.
  */
-function immShift(rmExpr: string, ty: number, imm5: number, carry: boolean): string {
+export function immShift(rmExpr: string, ty: number, imm5: number, carry: boolean): string {
   const v = rmExpr;
   if (ty === 0) {
     if (imm5 === 0) return `op = ${v};${carry ? ' cy = st.CF;' : ''}`;
@@ -76,7 +76,7 @@ function immShift(rmExpr: string, ty: number, imm5: number, carry: boolean): str
 }
 
 /** Data processing with operand `b` already in local `op` (carry-out in `cy` when `carrySet`). */
-function dataProcessing(op: string, rd: number, aExpr: string, s: number, carrySet: string | null): string | null {
+export function dataProcessing(op: string, rd: number, aExpr: string, s: number, carrySet: string | null): string | null {
   const test = op === 'TST' || op === 'TEQ' || op === 'CMP' || op === 'CMN';
   if (!test && rd === 15) return null;
   if (LOGICAL.has(op)) {

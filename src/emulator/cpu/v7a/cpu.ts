@@ -17,7 +17,7 @@ import type { VirtualClock } from '../../clock.js';
 import { Cpu } from '../cpu.js';
 import { RUNNING } from '../state.js';
 import { conditionPassed, itAdvance } from '../alu.js';
-import { bucketKey32, match32, type Fields } from '../decode-table.js';
+import { bucketKey32, match32, type Encoding, type Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { CORTEX_A15, type CoreProfile } from '../profile.js';
 import { SysRegFile, type CoreInterruptInputs, type SysRegDef } from './sysreg-registry.js';
@@ -31,6 +31,9 @@ import { ByteSwappedBus } from './byte-swapped-bus.js';
 import type { Psci } from './psci.js';
 import { Pmu } from './pmu.js';
 import { DebugRegisters } from './debug-registers.js';
+import { A32BlockJit, A32_JIT_SLOT_MASK } from '../jit/a32-block-jit.js';
+import type { A32Block } from '../jit/a32-block-compiler.js';
+import { BlockJit } from '../jit/block-jit.js';
 import { SecurityExtensions } from './security-extensions.js';
 
 /** What the core needs from an MMU (src/emulator/memory/mmu.ts provides it). */
@@ -43,6 +46,8 @@ export interface CoreMmu extends CpuBus {
   /** Throw the alignment fault for `va` in the current regime's FSR format. */
   alignmentFault(va: number, isWrite: boolean): never;
   setSctlr(value: number): void;
+  /** The current privilege's TLB entries (virtual page -> physical page << 3 | fetch/write/read bits). */
+  readonly entries: Int32Array;
   /** The object the MMU throws for translation/permission/external aborts. */
   readonly faultSignal: AbortSignal;
 }
@@ -157,8 +162,20 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.syncModeDependents();
   }
 
+  /** The A32 block translator (Thumb code on A-profile stays interpreted), null with `--no-jit`. */
+  a32Jit: A32BlockJit | null = null;
+
   override enableJit(): void {
-    // The block JIT is Thumb/M-profile only so far: A-profile runs interpreted.
+    if (this.a32Jit === null) this.a32Jit = new A32BlockJit(this, this.physicalBus);
+  }
+
+  override translatedBlocks(): number {
+    return this.a32Jit?.translated ?? 0;
+  }
+
+  /** The MMU's entries for the current privilege (blocks read them at entry; the JIT needs an MMU). */
+  tlbEntries(): Int32Array {
+    return this.mmu!.entries;
   }
 
   // ---- interrupt inputs (the GIC CPU interface drives them) ---------------------------------
@@ -209,6 +226,14 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     let fetching = false;
     let pc = 0;
     let it = 0;
+    const stats = this.stats;
+    // Blocks run only in A32, little-endian data, with an MMU (its TLB entries locate the code).
+    const jit = this.mmu !== null ? this.a32Jit : null;
+    const jitKeys = jit !== null ? jit.keys : null;
+    const jitSlots = jit !== null ? jit.slots : null;
+    // A block leader: reached by a branch, an exception or the end of a block (where blocks start).
+    let leader = true;
+    let inBlock = false;
     try {
       while (retired < budget) {
         pc = r[15]!;
@@ -218,6 +243,30 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             break;
           }
           skipBp = false;
+        }
+        if (jitKeys !== null && st.thumb === 0 && st.bigEndian === 0) {
+          // The fetch translation the interpreter would use; a miss or no execute permission
+          // interprets (its fetch walks, fills the TLB or takes the prefetch abort).
+          const e = this.mmu!.entries[pc >>> 12]!;
+          if ((e & 4) !== 0 && (pc & 3) === 0) {
+            const ppage = e >>> 3;
+            const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
+            let b: A32Block | null = jitKeys[slot] === pc ? jitSlots![slot]! : null;
+            if (b !== null && b.ppage !== ppage) b = null;
+            if (b === null && leader) b = jit!.lookup(pc, ppage);
+            // A block runs only whole: the tail of a budget, and blocks holding a breakpoint, interpret.
+            if (b !== null && budget - retired >= b.count && (!checkBp || !BlockJit.hasBreakpointInside(b, bps))) {
+              inBlock = true;
+              const n = b.run(budget - retired);
+              inBlock = false;
+              retired += n;
+              stats.blockRuns++;
+              stats.insnsInBlocks += n;
+              leader = true;
+              if (this.exitRequest || st.sleep !== RUNNING) break;
+              continue;
+            }
+          }
         }
         clock.icount++;
         retired++;
@@ -250,6 +299,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             d.exec(this, d.args);
           }
           r[15] = this.nextPc;
+          leader = this.nextPc !== ((pc + 4) | 0);
         } else {
           fetching = true;
           const hw = fetch.fetch16(pc);
@@ -293,7 +343,21 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
         }
         if (this.exitRequest || st.sleep !== RUNNING) break;
       }
+      if (this.hitBreakpoint) stats.exitBreakpoint++;
+      else if (st.sleep !== RUNNING) stats.exitSleep++;
+      else if (this.exitRequest) stats.exitRequest++;
+      else stats.exitBudget++;
     } catch (e) {
+      stats.exitFault++;
+      if (inBlock) {
+        // The block counted the instructions before the faulting one and set icount past it.
+        inBlock = false;
+        pc = this.jitFaultPc;
+        it = 0;
+        retired += this.jitFaultRetired;
+        stats.insnsInBlocks += this.jitFaultRetired - 1;
+        fetching = false;
+      }
       // Rare path: an abort. The instruction did not happen (QEMU restores icount and PC).
       r[15] = pc;
       st.itstate = it;
@@ -312,11 +376,20 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
         throw e;
       }
     }
+    stats.executeCalls++;
+    stats.retired += retired;
     return retired;
   }
 
   /** The A32 decode tables (built once, by the first A-profile core). */
   private readonly a32Tables: A32Buckets = a32Buckets();
+
+  /** The A32 row of `insn` on this core, or null when it is UNDEFINED here (the block JIT's decode). */
+  a32Row(insn: number): Encoding<Handler> | null {
+    const buckets = insn >>> 28 === 15 ? this.a32Tables.uncond : this.a32Tables.cond;
+    const e = match32(buckets[a32BucketKey(insn)]!, insn);
+    return e === null || this.absentRows.has(e.name) ? null : e;
+  }
 
   private decodeA32(insn: number, slot: number): DecodedInsn {
     const buckets = insn >>> 28 === 15 ? this.a32Tables.uncond : this.a32Tables.cond;

@@ -1,0 +1,191 @@
+/**
+ * Translates a block of A32 code of the A-profile core into one JavaScript function, as
+ * BlockCompiler does for Thumb: straight-line code from `start` up to and including the first
+ * instruction that always leaves it (an unconditional branch, a write to the PC, an exception-raising
+ * or state-changing instruction), the end of its 4 KiB page or MAX_A32_BLOCK_INSNS. Conditional
+ * instructions become `if` on the NZCV flags; a taken conditional branch is a side exit.
+ *
+ * The code is read from the *physical* page the block was looked up through (the TLB translation
+ * of `start` at dispatch), and PC-relative values are those of the virtual address `start`: a block
+ * belongs to one (virtual page, physical page) pair (A32BlockJit keys it so).
+ *
+ * Contract of `run(budget)` (budget >= count): as CompiledBlock.run — whole instructions exactly as
+ * the interpreter executes them, R[15] and clock.icount set after the last, the number retired
+ * returned; it leaves after any instruction that asked the core to stop. A fault escapes as the
+ * MMU's/core's signal after recording the faulting instruction in cpu.jitFaultPc/jitFaultRetired.
+ */
+import type { Bus } from '../../memory/bus.js';
+import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
+import type { Cpu } from '../cpu.js';
+import type { Encoding, Fields } from '../decode-table.js';
+import type { Handler } from '../t16.js';
+import { BLOCK_COUNT, RELOAD, WRITE_BACK, conditionExpr as conditionOf, type Emitted, type InsnSite } from './emit-context.js';
+import { A32EmitContext, emitA32 } from './emit-a32.js';
+
+export const MAX_A32_BLOCK_INSNS = 64;
+
+/** Rows after which the block always leaves: they raise exceptions, return from them or change state a block assumes. */
+const EXIT_AFTER = new Set([
+  'SVC',
+  'HVC',
+  'SMC',
+  'BKPT',
+  'UDF',
+  'ERET',
+  'SETEND',
+  'CPS',
+  'MSR_reg',
+  'MSR_imm',
+  'MSR_banked',
+  'SRS',
+  'RFE',
+  'BX',
+  'BXJ',
+  'BLX_reg',
+  'BLX_imm',
+]);
+const TEST_OPS = new Set(['TST', 'TEQ', 'CMP', 'CMN']);
+
+/** The core a block runs on: what the generated code reads besides the Cpu fields. */
+export interface A32BlockHost extends Cpu {
+  /** The MMU's translation entries for the current privilege (identity when it is off). */
+  tlbEntries(): Int32Array;
+  /** The decode-table row of an A32 instruction on this core, null when UNDEFINED here. */
+  a32Row(insn: number): Encoding<Handler> | null;
+}
+
+export interface A32Block {
+  /** Virtual address of the first instruction (breakpoints and dispatch are on virtual addresses). */
+  readonly start: number;
+  /** Virtual address just after the last instruction. */
+  readonly end: number;
+  /** Physical page the code was read from (part of the block's identity). */
+  readonly ppage: number;
+  /** Instructions in one pass (charged whole: the dispatcher needs budget >= count); Infinity: untranslatable. */
+  readonly count: number;
+  /** Host RAM page of the code (invalidation unit). */
+  readonly hostPage: number;
+  readonly run: (budget: number) => number;
+  bpGeneration: number;
+  bpInside: boolean;
+}
+
+type A32BlockFactory = (
+  R: Int32Array,
+  st: unknown,
+  clock: unknown,
+  cpu: Cpu,
+  PR: Int32Array,
+  PW: Int32Array,
+  U8: Uint8Array,
+  U16: Uint16Array,
+  I32: Int32Array,
+  H: Handler[],
+  A: Fields[],
+  PCS: Int32Array,
+) => (budget: number) => number;
+
+/** True when the instruction may write the PC whatever its operands do (an exit after it is needed). */
+function mayWritePc(row: Encoding<Handler>, a: Fields): boolean {
+  const name = row.name;
+  if (EXIT_AFTER.has(name) || name.startsWith('SUBS_pc') || name.startsWith('MOVS_pc')) return true;
+  if (name === 'LDM_STM') return a.l === 1 && (a.list! & 0x8000) !== 0;
+  if (name === 'MCR_MRC' || name === 'MCRR_MRRC') return false;
+  const us = name.lastIndexOf('_');
+  if (TEST_OPS.has(us > 0 ? name.slice(0, us) : name)) return false;
+  return a.rd === 15 || (a.l === 1 && a.rt === 15);
+}
+
+export class A32BlockCompiler {
+  constructor(
+    private readonly cpu: A32BlockHost,
+    private readonly bus: Bus,
+  ) {}
+
+  /**
+   * Translate the block at virtual `start` whose code is on physical page `ppage`, or null when its
+   * first instruction cannot be translated (the interpreter then runs it).
+   */
+  compile(start: number, ppage: number): A32Block | null {
+    const host = this.bus.pageHost[ppage]!;
+    if (host === NO_RAM) return null;
+    const pageEnd = ((start >>> PAGE_SHIFT) + 1) * PAGE_SIZE;
+    const ctx = new A32EmitContext(start);
+    const handlers: Handler[] = [];
+    const args: Fields[] = [];
+    const pcs: number[] = [];
+    const parts: string[] = [];
+    let pc = start;
+    let terminated = false;
+    let last: InsnSite | null = null;
+    const words = this.bus.i32;
+
+    while (pcs.length < MAX_A32_BLOCK_INSNS && (pc >>> 0) + 4 <= pageEnd) {
+      const insn = words[((host + (pc & (PAGE_SIZE - 1))) >>> 0) >>> 2]!;
+      const cond = insn >>> 28;
+      const row = this.cpu.a32Row(insn);
+      // UNDEFINED encodings stay with the interpreter (the block ends before them).
+      if (row === null) break;
+      const fields: Fields = {};
+      for (const f of row.fieldNames) fields[f] = 0;
+      row.extract(insn, fields);
+      const site: InsnSite = { j: pcs.length, pc, size: 4 };
+      let e: Emitted | null = emitA32(ctx, site, row, fields, insn);
+      if (e === null) {
+        handlers.push(row.exec);
+        args.push(fields);
+        const exits = EXIT_AFTER.has(row.name);
+        const code = ctx.callThroughA32(site, insn, handlers.length - 1, exits);
+        const uncond = cond >= 14;
+        e = {
+          code: uncond ? code : `if (${conditionOf(cond)}) { ${code} }`,
+          terminates: uncond && mayWritePc(row, fields),
+        };
+        if (e.terminates && !exits) e.code += ` R[15] = cpu.nextPc; return done + ${site.j + 1};`;
+      }
+      parts.push(e.memory === true ? `${e.code} ${ctx.stopCheck(site)}` : e.code);
+      pcs.push(pc);
+      last = site;
+      pc = (pc + 4) | 0;
+      if (e.terminates) {
+        terminated = true;
+        break;
+      }
+    }
+    if (last === null) return null;
+    if (!terminated) parts.push(ctx.exitAfter(last, `${pc | 0}`));
+
+    const count = pcs.length;
+    // Registers and flags stay in R and st (no locals): blocks are short and entered often, so
+    // loading and writing back a register set at every entry and exit would cost more than it saves.
+    const code = parts.join('\n            ');
+    const locals = '';
+    const writeBack = '';
+    const reload = '';
+    const body = `
+      return function a32_block_${(start >>> 0).toString(16)}(budget) {
+        const ic = clock.icount;
+        const T = cpu.tlbEntries();
+        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, xn = 0, xpc = 0;
+        ${locals}
+        try {
+          out: for (;;) {
+            ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
+          }
+          ${writeBack} clock.icount = ic + done + xn; R[15] = xpc; return done + xn;
+        } catch (e) {
+          // A handler that faulted already had the registers (written back before the call).
+          if (inHandler === 0) { ${writeBack} }
+          cpu.jitFaultPc = PCS[k];
+          cpu.jitFaultRetired = done + k + 1;
+          clock.icount = ic + done + k + 1;
+          throw e;
+        }
+      };`;
+    const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', body) as A32BlockFactory;
+    const cpu = this.cpu;
+    const bus = this.bus;
+    const run = factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs));
+    return { start, end: pc, ppage, count, hostPage: host >>> PAGE_SHIFT, run, bpGeneration: -1, bpInside: false };
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The A-profile translation cache. Blocks are found through the MMU: the dispatcher translates the
+ * PC with the current TLB (the entry the interpreter's fetch would use) and asks for the block of
+ * that (virtual address, physical page). Because the TLB never holds a stale entry (invariant I5:
+ * every register write that can change a walk, every TLBI and every write to a descriptor page
+ * flushes it), this lookup is exact without tracking ASIDs, TTBR switches or TLB maintenance here.
+ * Blocks are dropped only when their code changes: pages holding a block are write-checked on the
+ * bus (the same slow write path as copy-on-write), so a store through any virtual alias, a device
+ * or debugger write, or a snapshot restore rewriting the page drops exactly the blocks it overlaps.
+ */
+import type { Bus, CodeWriteObserver } from '../../memory/bus.js';
+import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
+import { A32BlockCompiler, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
+
+export const A32_JIT_SLOT_BITS = 14;
+export const A32_JIT_SLOT_MASK = (1 << A32_JIT_SLOT_BITS) - 1;
+/**
+ * Block starts reached this many times are translated. High, unlike the M-profile JIT's 8: a kernel
+ * has tens of thousands of lukewarm blocks, and V8's compile of a block costs more than
+ * interpreting it a few hundred times (measured on the Linux boot: 8 and 64 were slower than 250).
+ */
+export const A32_JIT_HOT_THRESHOLD = 250;
+const TWO_32 = 4294967296;
+
+const neverRun = (): number => 0;
+
+export class A32BlockJit implements CodeWriteObserver {
+  /** Direct-mapped front cache by virtual address: slot -> block start (-1 empty; starts are word aligned). */
+  readonly keys = new Int32Array(1 << A32_JIT_SLOT_BITS).fill(-1);
+  readonly slots: A32Block[] = new Array<A32Block>(1 << A32_JIT_SLOT_BITS);
+  private readonly heat = new Uint8Array(1 << A32_JIT_SLOT_BITS);
+  /** Every translation by (virtual page, physical address); untranslatable starts get a block with count Infinity. */
+  private readonly blocks = new Map<number, A32Block>();
+  private readonly byPage = new Map<number, A32Block[]>();
+  private readonly compiler: A32BlockCompiler;
+  /** Blocks translated so far (statistics). */
+  translated = 0;
+
+  constructor(
+    private readonly cpu: A32BlockHost,
+    private readonly bus: Bus,
+  ) {
+    this.compiler = new A32BlockCompiler(cpu, bus);
+    bus.codeObserver = this;
+  }
+
+  private static key(va: number, ppage: number): number {
+    return (va >>> PAGE_SHIFT) * TWO_32 + ppage * PAGE_SIZE + (va & (PAGE_SIZE - 1));
+  }
+
+  /**
+   * The block at virtual `pc` on physical page `ppage` (a block leader), translating it once it is
+   * hot; null while it is still cold or when its page is not RAM.
+   */
+  lookup(pc: number, ppage: number): A32Block | null {
+    const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
+    const key = A32BlockJit.key(pc, ppage);
+    let b = this.blocks.get(key);
+    if (b === undefined) {
+      if (++this.heat[slot]! < A32_JIT_HOT_THRESHOLD) return null;
+      this.heat[slot] = 0;
+      const made = this.compiler.compile(pc, ppage) ?? this.untranslatable(pc, ppage);
+      if (made === null) return null;
+      b = made;
+      this.blocks.set(key, b);
+      let list = this.byPage.get(b.hostPage);
+      if (list === undefined) {
+        list = [];
+        this.byPage.set(b.hostPage, list);
+        this.bus.markCodePage(b.hostPage);
+      }
+      list.push(b);
+      if (b.count !== Infinity) this.translated++;
+    }
+    this.keys[slot] = pc;
+    this.slots[slot] = b;
+    return b;
+  }
+
+  /** Marker for a start whose first instruction is not translated (never dispatched). */
+  private untranslatable(pc: number, ppage: number): A32Block | null {
+    const host = this.bus.pageHost[ppage]!;
+    if (host === NO_RAM) return null;
+    return { start: pc, end: (pc + 4) | 0, ppage, count: Infinity, hostPage: host >>> PAGE_SHIFT, run: neverRun, bpGeneration: -1, bpInside: false };
+  }
+
+  codeWrite(addr: number, hostPage: number): void {
+    const list = this.byPage.get(hostPage);
+    if (list === undefined) return;
+    const off = addr & (PAGE_SIZE - 1);
+    const keep: A32Block[] = [];
+    for (const b of list) {
+      const bOff = b.start & (PAGE_SIZE - 1);
+      if (off >= bOff && off < bOff + (b.end - b.start)) this.drop(b);
+      else keep.push(b);
+    }
+    if (keep.length !== list.length) this.setPage(hostPage, keep);
+  }
+
+  codePageReplaced(hostPage: number): void {
+    const list = this.byPage.get(hostPage);
+    if (list === undefined) return;
+    for (const b of list) this.drop(b);
+    this.setPage(hostPage, []);
+  }
+
+  private setPage(hostPage: number, list: A32Block[]): void {
+    if (list.length === 0) {
+      this.byPage.delete(hostPage);
+      this.bus.clearCodePage(hostPage);
+    } else {
+      this.byPage.set(hostPage, list);
+    }
+  }
+
+  private drop(b: A32Block): void {
+    this.blocks.delete(A32BlockJit.key(b.start, b.ppage));
+    const slot = (b.start >>> 2) & A32_JIT_SLOT_MASK;
+    if (this.slots[slot] === b) this.keys[slot] = -1;
+    // The running block may be the one whose code just changed: end it after this instruction.
+    this.cpu.exitRequest = true;
+  }
+}
