@@ -12,6 +12,13 @@ then connect to `armrr replay ELF LOG --gdb PORT` and use:
     armrr when              current icount and the next log event (like rr's `when`)
     armrr goto ICOUNT|+N|-N seek to an exact instruction count and refresh gdb's view
     armrr snapshots         snapshots the stub holds
+    armrr load-symbols FILE kernel symbols from the kernel image (uImage, zImage, Image) or a
+                            System.map / /proc/kallsyms text: `break kernel_clone`, `info symbol`
+    armrr process-filter [asid=N|contextidr=N|current|off]
+                            user-space break/watchpoints stop only in one process
+    armrr process PATH [ENTRY]
+                            run to the exec of PATH (kernel symbols needed), then to its first
+                            instruction ENTRY (default _start), and filter on that process
 
 Each command takes `--json` to print the stub's raw JSON instead of a table. `$_icount()` returns
 the current instruction count, e.g. `print $_icount()` or `break foo if $_icount() > 100000`.
@@ -20,9 +27,16 @@ Every command runs `monitor <cmd> --json` on the stub (src/gdbstub/replay-monito
 the JSON it answers.
 """
 
+import hashlib
 import json
+import os
+import sys
+import tempfile
 
 import gdb
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kernel_symbols  # noqa: E402  (next to this file)
 
 
 # ---- talking to the stub ------------------------------------------------------------------------
@@ -135,6 +149,20 @@ def _yes_no(value):
     return "-" if value is None else ("yes" if value else "no")
 
 
+def generic_timer_state(g):
+    if not g["enabled"]:
+        return "disabled"
+    return ("enabled, masked" if g["masked"] else "enabled") + (", ISTATUS" if g["istatus"] else "")
+
+
+def generic_timer_left(g):
+    if g["leftNs"] is None:
+        return "never"
+    if g["leftNs"] <= 0:
+        return "due %s ago" % fmt_ns(-g["leftNs"])
+    return fmt_ns(g["leftNs"])
+
+
 def format_table(headers, rows):
     widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [headers] + rows]
@@ -225,6 +253,14 @@ full period, and whether its interrupt is enabled."""
             out.append(format_table(
                 ["  owner", "expires(ns)", "expires(icount)", "left", "reload", "period", "irq", ""],
                 [["  " + r[0]] + r[1:] for r in rows]))
+        generic = obj.get("genericTimers", [])
+        if generic:
+            out.append("generic timers (as the guest programmed them):\n")
+            out.append(format_table(
+                ["  timer", "CTL", "state", "CVAL", "counter", "fires at", "left"],
+                [["  %s (%s)" % (g["register"], g["timer"]), "0x%x" % g["ctl"], generic_timer_state(g),
+                  g["cvalHex"], str(g["counter"]), "-" if g["fireNs"] is None else "%d ns" % g["fireNs"],
+                  generic_timer_left(g)] for g in generic]))
         gdb.write("".join(out))
 
 
@@ -345,6 +381,123 @@ class IcountFunction(gdb.Function):
         return int(monitor_json("icount")["icount"])
 
 
+class ArmrrLoadSymbols(gdb.Command):
+    """Load kernel symbols without the -dbg package.
+
+Usage: armrr load-symbols FILE
+FILE: the guest's kernel image (a uImage, a zImage with an XZ payload, or a raw Image: symbols
+come from its kallsyms tables, plus the data it exports to modules such as jiffies), or a
+System.map / /proc/kallsyms text. The symbols go into a small symbol-only ELF (cached) loaded with
+add-symbol-file: then `break kernel_clone`, `info symbol $pc`, `x/8i sys_execve`, names in `bt`.
+Data has no type without debug info: `watch *(unsigned long *)&jiffies`, `p (long)jiffies`."""
+
+    def __init__(self):
+        super().__init__("armrr load-symbols", gdb.COMMAND_FILES, gdb.COMPLETE_FILENAME)
+
+    def invoke(self, arg, from_tty):
+        words = gdb.string_to_argv(arg)
+        if len(words) != 1:
+            raise gdb.GdbError("usage: armrr load-symbols FILE (a kernel image, System.map or /proc/kallsyms text)")
+        elf = kernel_symbols_elf(os.path.expanduser(words[0]))
+        gdb.execute("add-symbol-file %s" % elf, from_tty=False, to_string=True)
+        gdb.write("armrr: kernel symbols from %s loaded (%s)\n" % (words[0], elf))
+
+
+def kernel_symbols_elf(path):
+    """The symbol-only ELF for kernel image/map `path`, built once and cached by path, size and mtime."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise gdb.GdbError("armrr load-symbols: cannot read %s: %s" % (path, e.strerror))
+    key = hashlib.sha1(("%s|%d|%d|1" % (os.path.abspath(path), st.st_size, int(st.st_mtime))).encode()).hexdigest()[:16]
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(tempfile.gettempdir(), "armrr-cache"), "kernel-symbols")
+    os.makedirs(cache, exist_ok=True)
+    elf = os.path.join(cache, "%s-%s.elf" % (os.path.basename(path), key))
+    if not os.path.exists(elf):
+        try:
+            symbols = kernel_symbols.load_symbols(path)
+        except kernel_symbols.KernelSymbolError as e:
+            raise gdb.GdbError("armrr load-symbols: %s: %s" % (path, e))
+        tmp = elf + ".%d.tmp" % os.getpid()
+        kernel_symbols.write_symbol_elf(symbols, tmp)
+        os.replace(tmp, elf)
+    return elf
+
+
+class ArmrrProcessFilter(MonitorCommand):
+    """User-space break/watchpoints stop only in one process (one ASID).
+
+Usage: armrr process-filter [asid=N | contextidr=N | current | off] [--json]
+Addresses the MMU maps non-global (user space on Linux) stop only while that address space is
+current; kernel addresses stop in every process. No argument: show the filter and the current ASID."""
+
+    NAME = "armrr process-filter"
+
+    def monitor_command(self, words):
+        return "process-filter" + ("".join(" " + w for w in words))
+
+    def render(self, obj):
+        f = obj.get("filter")
+        if f is None:
+            gdb.write("no process filter (now: ASID %d, CONTEXTIDR 0x%x)\n" % (obj["asid"], obj["contextidr"]))
+        elif f["kind"] == "asid":
+            gdb.write("user-space stops only in ASID %d (now: ASID %d)\n" % (f["asid"], obj["asid"]))
+        else:
+            gdb.write("user-space stops only with CONTEXTIDR 0x%x (now: 0x%x)\n" % (f["contextidr"], obj["contextidr"]))
+
+
+class ArmrrProcess(gdb.Command):
+    """Run to a program's exec and filter on its process.
+
+Usage: armrr process PATH [ENTRY]
+Needs the kernel symbols (armrr load-symbols) and the program's symbols (add-symbol-file PROGRAM).
+Continues to the kernel's sys_execve of PATH (the string in r0), then to ENTRY (default _start,
+the program's first instruction: nothing else runs user code there while its shell waits), then
+sets `monitor process-filter current`: the program's breakpoints and watchpoints stop only in it."""
+
+    def __init__(self):
+        super().__init__("armrr process", gdb.COMMAND_RUNNING)
+
+    def invoke(self, arg, from_tty):
+        words = gdb.string_to_argv(arg)
+        if len(words) not in (1, 2):
+            raise gdb.GdbError("usage: armrr process PATH [ENTRY]")
+        path, entry = words[0], (words[1] if len(words) == 2 else "_start")
+        for needed, hint in (("sys_execve", "armrr load-symbols KERNEL-IMAGE"), (entry, "add-symbol-file PROGRAM")):
+            try:
+                gdb.parse_and_eval("(unsigned long)&%s" % needed)
+            except gdb.error:
+                raise gdb.GdbError("armrr process: no symbol '%s': load it first (%s)" % (needed, hint))
+        monitor_json("process-filter off")
+        bp = gdb.Breakpoint("*(unsigned long)&sys_execve", internal=True, temporary=False)
+        try:
+            bp.condition = '$_streq((char *)$r0, "%s")' % path.replace('"', '\\"')
+            gdb.execute("continue", to_string=True)
+            if not _stopped_at("sys_execve"):
+                raise gdb.GdbError("armrr process: the replay never execs %s" % path)
+        finally:
+            bp.delete()
+        entry_bp = gdb.Breakpoint("*(unsigned long)&%s" % entry, internal=True, temporary=False)
+        try:
+            gdb.execute("continue", to_string=True)
+            if not _stopped_at(entry):
+                raise gdb.GdbError("armrr process: %s never reached %s after its exec" % (path, entry))
+        finally:
+            entry_bp.delete()
+        obj = monitor_json("process-filter current")
+        gdb.write("armrr: %s runs in ASID %d (CONTEXTIDR 0x%x); its user-space break/watchpoints now stop only there\n"
+                  % (path, obj["asid"], obj["contextidr"]))
+        gdb.execute("frame")
+
+
+def _stopped_at(symbol):
+    try:
+        pc = int(gdb.parse_and_eval("$pc")) & 0xFFFFFFFF
+        return pc == int(gdb.parse_and_eval("(unsigned long)&%s" % symbol)) & 0xFFFFFFFE
+    except gdb.error:
+        return False
+
+
 ArmrrPrefix()
 ArmrrTimers()
 ArmrrInfo()
@@ -352,4 +505,7 @@ ArmrrEvents()
 ArmrrWhen()
 ArmrrGoto()
 ArmrrSnapshots()
+ArmrrLoadSymbols()
+ArmrrProcessFilter()
+ArmrrProcess()
 IcountFunction()

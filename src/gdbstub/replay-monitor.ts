@@ -6,6 +6,7 @@
 import type { ReplayLogReader, ReplayLogEntry } from '../replay/log-reader.js';
 import { describeEvent } from '../replay/replayer.js';
 import type { ReplayGdbTarget } from './replay-target.js';
+import { GenericTimer, type GenericTimerView } from '../emulator/devices/generic-timer.js';
 
 /**
  * Instructions replayed between progress reports (about half a second): a long seek would
@@ -31,7 +32,11 @@ const HELP = `armrr replay monitor commands (add --json for machine-readable out
   break-icount         list this connection's icount breakpoints
   delete-icount ICOUNT|all
                        delete one icount breakpoint, or all of this connection's
-  timers               virtual clock and pending device timers
+  timers               virtual clock, pending device timers, and the A-profile generic timers
+                       (CNTP/CNTV: CTL, CVAL, enabled/masked, time to fire) as the guest set them
+  process-filter [asid=N | contextidr=N | current | off]
+                       user-space (nG) break/watchpoints stop only while that address space
+                       is current; kernel (global) addresses stop everywhere. No argument: show it
   phys ADDR [LEN]      LEN bytes (default 16, at most 4096) at physical address ADDR, past the
                        MMU (gdb's own x/ reads virtual addresses as the CPU sees them)
 `;
@@ -253,13 +258,48 @@ export function createReplayMonitor(ctx: ReplayMonitorContext) {
                   return `  ${owner.padEnd(14)} expires ${expiryNs} ns (icount ${expiryIcount}), in ${leftNs} ns  ${extra}\n`;
                 })
                 .join(''));
-        emit(text, { clocks, timers });
+        const generic = m.devices.find((d): d is GenericTimer => d instanceof GenericTimer);
+        const genericTimers = generic?.debugView() ?? [];
+        emit(text + genericTimers.map(describeGenericTimer).join(''), { clocks, timers, genericTimers });
+        return true;
+      }
+      case 'process-filter': {
+        const filter = target.processFilter;
+        const arg = args[1];
+        const current = filter.current();
+        if (current === null) {
+          out('process-filter: this core has no MMU, so there are no address spaces to tell apart\n');
+          return true;
+        }
+        if (arg === 'off') filter.spec = null;
+        else if (arg === 'current') filter.spec = { kind: 'asid', asid: current.asid };
+        else if (arg !== undefined) {
+          const kv = /^(asid|contextidr)=(.+)$/.exec(arg);
+          const n = kv ? parseMonitorNumber(kv[2]) : null;
+          if (kv === null || n === null || (kv[1] === 'asid' ? n > 0xffff : n > 0xffffffff)) {
+            out('usage: monitor process-filter [asid=N | contextidr=N | current | off]  (N decimal or 0x-hex)\n');
+            return true;
+          }
+          filter.spec = kv[1] === 'asid' ? { kind: 'asid', asid: n } : { kind: 'contextidr', contextidr: n };
+        }
+        emit(`${filter.describe()}\n(now: ASID ${current.asid}, CONTEXTIDR 0x${current.contextidr.toString(16)})\n`, {
+          filter: filter.spec,
+          asid: current.asid,
+          contextidr: current.contextidr,
+        });
         return true;
       }
       default:
         return false;
     }
   };
+}
+
+function describeGenericTimer(t: GenericTimerView): string {
+  const state = t.enabled ? (t.masked ? 'enabled, masked' : 'enabled') : 'disabled';
+  const fire =
+    t.leftNs === null ? 'never fires' : t.leftNs <= 0 ? `due since ${-t.leftNs} ns (ISTATUS ${t.istatus ? 1 : 0})` : `fires in ${t.leftNs} ns (at ${t.fireNs} ns)`;
+  return `  ${t.register} (${t.timer} timer)  CTL 0x${t.ctl.toString(16)} ${state}  CVAL ${t.cvalHex}  counter ${t.counter}  ${fire}\n`;
 }
 
 /** A monitor argument: decimal or 0x-prefixed hex; null when malformed. */

@@ -33,6 +33,7 @@ import {
   type RegisterLayout,
 } from './register-layout.js';
 import { DebugAddressSpace, type PhysicalPiece } from './debug-address-space.js';
+import { ProcessFilter } from './process-filter.js';
 import type { ArmV7aState } from '../emulator/cpu/v7a/state.js';
 
 /**
@@ -63,6 +64,8 @@ export interface ReplayTargetInfo {
 export class ReplayGdbTarget implements GdbTarget {
   readonly exitReport = 'stop' as const;
   private readonly bps = new Map<number, number>();
+  /** How many of `bps` at each address were inserted as hardware breakpoints (Z1). */
+  private readonly hwBps = new Map<number, number>();
   private readonly watches: Watch[] = [];
   private interrupted = false;
   private closed = false;
@@ -79,7 +82,11 @@ export class ReplayGdbTarget implements GdbTarget {
     this.machine.bus.watchObserver = observer;
     this.space = new DebugAddressSpace(this.machine);
     this.space.onTranslationChange = () => this.rearmWatches();
+    this.processFilter = new ProcessFilter(this.space.mmu);
   }
+
+  /** `monitor process-filter`: user-space points stop only in one address space (process-filter.ts). */
+  readonly processFilter: ProcessFilter;
 
   /** gdb's addresses (virtual on an A-profile core with its MMU on) to physical ones. */
   readonly space: DebugAddressSpace;
@@ -176,17 +183,27 @@ export class ReplayGdbTarget implements GdbTarget {
 
   // ---- breakpoints and watchpoints ----------------------------------------------------------
 
-  addBreakpoint(_type: BreakpointType, addr: number): boolean {
+  addBreakpoint(type: BreakpointType, addr: number): boolean {
     this.bps.set(addr >>> 0, (this.bps.get(addr >>> 0) ?? 0) + 1);
+    if (type === 'hw') this.hwBps.set(addr >>> 0, (this.hwBps.get(addr >>> 0) ?? 0) + 1);
     return true;
   }
 
-  removeBreakpoint(_type: BreakpointType, addr: number): boolean {
-    const n = this.bps.get(addr >>> 0);
-    if (n === undefined) return true;
-    if (n <= 1) this.bps.delete(addr >>> 0);
-    else this.bps.set(addr >>> 0, n - 1);
+  removeBreakpoint(type: BreakpointType, addr: number): boolean {
+    if (type === 'hw') countDown(this.hwBps, addr >>> 0);
+    countDown(this.bps, addr >>> 0);
     return true;
+  }
+
+  /**
+   * The stop for a breakpoint hit at `pc`: `hwbreak` when only Z1 points are there. gdb ignores a
+   * `swbreak` stop at an address where it inserted a hardware breakpoint (it uses them where the
+   * symbol file's sections are read-only, e.g. `tbreak *$lr` in the kernel) and resumes, which
+   * stops at the same place again, forever.
+   */
+  private breakStop(pc: number): StopReason {
+    const at = (a: number): boolean => (this.bps.get(a) ?? 0) > (this.hwBps.get(a) ?? 0);
+    return at(pc) || at((pc | 1) >>> 0) ? { kind: 'swbreak' } : { kind: 'hwbreak' };
   }
 
   addWatchpoint(type: WatchpointType, addr: number, len: number): boolean {
@@ -230,6 +247,7 @@ export class ReplayGdbTarget implements GdbTarget {
       const type = w.type === 'write' ? 'watch' : w.type === 'read' ? 'rwatch' : 'awatch';
       const k = this.machine.icount;
       const hit = { k, addr: (piece.va + Math.max(0, addr - piece.pa)) >>> 0, type } as const;
+      if (!this.processFilter.passes(hit.addr)) continue;
       if (this.scanHits !== null) {
         this.scanHits.push({ pos: k, stop: { kind: 'watch', type, addr: hit.addr } });
       } else if (this.watchHit === null) {
@@ -317,6 +335,7 @@ export class ReplayGdbTarget implements GdbTarget {
     this.rearmWatches();
     this.watchActive = this.watches.length > 0;
     this.watchHit = null;
+    let filtered = 0;
     try {
       for (;;) {
         const sliceEnd = Math.min(target, this.nextIcountBreak(this.machine.icount, start));
@@ -329,7 +348,17 @@ export class ReplayGdbTarget implements GdbTarget {
           if (!(await this.seekTo(k - 1))) return { kind: 'signal', signal: 2 };
           return { kind: 'watch', type, addr };
         }
-        if (stop.kind === 'breakpoint') return { kind: 'swbreak' };
+        if (stop.kind === 'breakpoint') {
+          const pc = this.machine.cpu.r[15]! >>> 0;
+          if (this.processFilter.passes(pc)) return this.breakStop(pc);
+          // Another process at the same user address: run on past it.
+          this.machine.core.skipBreakpointOnce = true;
+          if (++filtered % 1024 === 0) {
+            await yieldToEventLoop();
+            if (this.interrupted) return { kind: 'signal', signal: 2 };
+          }
+          continue;
+        }
         if (stop.kind === 'exit' || this.atEnd()) return { kind: 'replaylog', pos: 'end' };
         if (this.machine.icount >= target) return { kind: 'done-step' };
         const icountBreak = this.icountBreakAt(this.machine.icount, start);
@@ -465,7 +494,7 @@ export class ReplayGdbTarget implements GdbTarget {
    */
   private async seekToHit(h: Hit): Promise<boolean> {
     if (!(await this.seekTo(h.pos))) return false;
-    if (h.stop.kind !== 'swbreak') return true;
+    if (h.stop.kind !== 'swbreak' && h.stop.kind !== 'hwbreak') return true;
     this.installBreakpoints(true);
     try {
       const stop = this.timeline.runSlice(h.pos + 1);
@@ -492,7 +521,8 @@ export class ReplayGdbTarget implements GdbTarget {
       for (let stops = 0; ; ) {
         const stop = this.timeline.runSlice(to);
         if (stop.kind === 'breakpoint') {
-          hits.push({ pos: this.machine.icount, stop: { kind: 'swbreak' } });
+          const pc = this.machine.cpu.r[15]! >>> 0;
+          if (this.processFilter.passes(pc)) hits.push({ pos: this.machine.icount, stop: this.breakStop(pc) });
           if (this.machine.icount >= to) break;
           core.skipBreakpointOnce = true;
           // A hot breakpoint stops the run often: let the event loop in now and then.
@@ -520,4 +550,12 @@ export class ReplayGdbTarget implements GdbTarget {
     const handled = await this.info.monitor?.(command, out, this, connection);
     if (!handled) out(`unknown monitor command '${command}'; try 'monitor help'\n`);
   }
+}
+
+/** Decrements a per-address count, dropping the entry at zero. */
+function countDown(counts: Map<number, number>, addr: number): void {
+  const n = counts.get(addr);
+  if (n === undefined) return;
+  if (n <= 1) counts.delete(addr);
+  else counts.set(addr, n - 1);
 }

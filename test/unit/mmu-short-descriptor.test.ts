@@ -464,6 +464,33 @@ describe('debugTranslate', () => {
   });
 });
 
+describe('debugTranslate for a guest OS', () => {
+  it("reads user pages while Linux's software PAN makes their domain no-access (the CPU still faults)", () => {
+    const { bus, mmu } = makeRig();
+    // AP = 0b011: PL0 and PL1 read/write, in domain 1 (Linux's DOMAIN_USER).
+    setL1(bus, TTB, 0x80000000, section(DATA, { domain: 1, ap: 3 }));
+    enableShort(mmu);
+    mmu.dacr = 0x55555555 & ~(3 << 2);
+    mmu.translationChanged();
+    expect(faultOf(() => mmu.read32(0x80000010)).fsr).toBe(0x019); // section domain fault, domain 1
+    expect(mmu.debugTranslate(0x80000010)).toBe(DATA + 0x10);
+    expect(mmu.debugInspect(0x80000010)?.pa).toBe(DATA + 0x10);
+    // The exact walk `inspect` reports is unchanged, and so is the DACR.
+    expect(mmu.inspect(0x80000010, false)).toBeNull();
+    expect(mmu.dacr).toBe(0x55555555 & ~(3 << 2));
+  });
+
+  it('reads PL1-only pages while the core runs at PL0 (a debugger stopped in user mode reads the kernel)', () => {
+    const { bus, mmu } = makeRig();
+    setL1(bus, TTB, 0x80000000, section(DATA, { ap: 1 })); // PL1 read/write, PL0 no access
+    enableShort(mmu);
+    mmu.user = true;
+    expect(faultOf(() => mmu.read32(0x80000000)).fsr).toBe(0x00d);
+    expect(mmu.debugTranslate(0x80000004)).toBe(DATA + 4);
+    expect(mmu.inspect(0x80000004, true)).toBeNull();
+  });
+});
+
 describe('debugRead', () => {
   it('reads through the current translation, page by page, and answers null on a hole', () => {
     const { bus, mmu } = makeRig();

@@ -52,6 +52,26 @@ function initialState() {
 
 export type GenericTimerState = ReturnType<typeof initialState>;
 
+/** One generic timer as `GenericTimer.debugView` reports it. */
+export interface GenericTimerView {
+  timer: 'physical' | 'virtual';
+  register: 'CNTP' | 'CNTV';
+  ctl: number;
+  enabled: boolean;
+  masked: boolean;
+  /** CTL.ISTATUS: the condition CNTVCT >= CVAL held when last evaluated (QEMU's rule). */
+  istatus: boolean;
+  /** Comparator in counter ticks; null when beyond 2^49 (never reached). */
+  cval: number | null;
+  cvalHex: string;
+  /** CNTPCT = CNTVCT now (no virtual offset on virt). */
+  counter: number;
+  /** Virtual time (ns) at which the condition becomes true; null when disabled or unreachable. */
+  fireNs: number | null;
+  /** fireNs minus now: negative once it is due. */
+  leftNs: number | null;
+}
+
 const TIMER_NAMES = ['physical', 'virtual'] as const;
 
 export class GenericTimer implements StatefulComponent<GenericTimerState> {
@@ -70,7 +90,10 @@ export class GenericTimer implements StatefulComponent<GenericTimerState> {
           `generic-timer.${kind === 'physical' ? 'phys' : 'virt'}`,
           'generic-timer',
           () => this.recalc(i as GenericTimerIndex),
-          () => ({ timer: kind, ctl: this.s.ctl[i]!, cval: this.cval(i as GenericTimerIndex) }),
+          () => {
+            const ctl = this.s.ctl[i]!;
+            return { timer: kind, ctl, cval: this.cval(i as GenericTimerIndex), enabled: (ctl & CTL_ENABLE) !== 0, masked: (ctl & CTL_IMASK) !== 0 };
+          },
         ),
       ),
     );
@@ -133,6 +156,33 @@ export class GenericTimer implements StatefulComponent<GenericTimerState> {
   writeTval(i: GenericTimerIndex, value: number): void {
     const n = this.counter() + (value | 0);
     this.writeCval(i, n >>> 0, Math.floor(n / TWO_32) >>> 0);
+  }
+
+  /**
+   * Both timers as the guest programmed them, fired or not (the clock's timer list shows only
+   * armed deadlines): for gdb's `monitor timers` on a guest OS.
+   */
+  debugView(): GenericTimerView[] {
+    const now = this.clock.nowNs();
+    return TIMER_NAMES.map((kind, i) => {
+      const ctl = this.s.ctl[i]!;
+      const cval = this.cval(i as GenericTimerIndex);
+      const enabled = (ctl & CTL_ENABLE) !== 0;
+      const reachable = cval < UNREACHABLE_CVAL;
+      return {
+        timer: kind,
+        register: kind === 'physical' ? 'CNTP' : 'CNTV',
+        ctl,
+        enabled,
+        masked: (ctl & CTL_IMASK) !== 0,
+        istatus: (ctl & CTL_ISTATUS) !== 0,
+        cval: reachable ? cval : null,
+        cvalHex: `0x${this.s.cvalHi[i]!.toString(16).padStart(8, '0')}${this.s.cvalLo[i]!.toString(16).padStart(8, '0')}`,
+        counter: this.counter(),
+        fireNs: enabled && reachable ? cval * GENERIC_TIMER_TICK_NS : null,
+        leftNs: enabled && reachable ? cval * GENERIC_TIMER_TICK_NS - now : null,
+      };
+    });
   }
 
   /** QEMU's gt_recalc_timer. */

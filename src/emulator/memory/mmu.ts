@@ -354,8 +354,33 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   debugTranslate(va: number): number {
     va >>>= 0;
     if (!this.enabled) return va;
-    if (!this.walk(this.debugReader, va, ACCESS_READ, this.userMode)) return -1;
+    if (!this.debugWalk(va, this.userMode)) return -1;
     return this.res.pa;
+  }
+
+  /**
+   * A side-effect-free walk for the debugger. Linux's software PAN (CPU_SW_DOMAIN_PAN, on in
+   * Debian's kernel) makes user space's domain no-access while the kernel runs, except inside
+   * uaccess sections; a debugger stopped in a syscall must still read the user's memory (the
+   * execve path string, a watched variable), so a walk that fails is retried with no-access
+   * domains read as client (the page's AP bits still apply), as the kernel sees them in uaccess.
+   * Likewise a debugger stopped in user mode reads kernel memory (`watch jiffies` set there) as
+   * PL1 would.
+   */
+  private debugWalk(va: number, user: boolean): boolean {
+    if (this.walk(this.debugReader, va, ACCESS_READ, user)) return true;
+    if (user && this.walk(this.debugReader, va, ACCESS_READ, false)) return true;
+    if (this.longDescriptors) return false;
+    const dacr = this.dacr;
+    let client = dacr;
+    for (let d = 0; d < 32; d += 2) if (((dacr >>> d) & 3) === 0) client |= 1 << d;
+    if (client === dacr) return false;
+    this.dacr = client >>> 0;
+    try {
+      return this.walk(this.debugReader, va, ACCESS_READ, false);
+    } finally {
+      this.dacr = dacr;
+    }
   }
 
   /**
@@ -384,6 +409,16 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
    */
   inspect(va: number, user: boolean): TranslationInfo | null {
     if (!this.enabled || !this.walk(this.debugReader, va >>> 0, ACCESS_READ, user)) return null;
+    return this.translationInfo();
+  }
+
+  /** `inspect` as the debugger reads (`debugTranslate`): for gdb's process filter (nG). */
+  debugInspect(va: number): TranslationInfo | null {
+    if (!this.enabled || !this.debugWalk(va >>> 0, this.userMode)) return null;
+    return this.translationInfo();
+  }
+
+  private translationInfo(): TranslationInfo {
     const r = this.res;
     return {
       pa: r.pa,

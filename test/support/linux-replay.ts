@@ -1,0 +1,104 @@
+/**
+ * The Linux fast boot (common facts: the decompressed Debian kernel as a uImage, 256M,
+ * cryptomgr.notests, shift 7) recorded with a line typed at the guest's prompt through a pipe, and
+ * replayed under real gdb-multiarch with armrr.py, the kernel's symbols (from the image's kallsyms)
+ * and rrdemo's symbols loaded.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARMRR_BIN, ReplayServer } from './armrr-process.js';
+import type { DebianGuest } from './debian-guest.js';
+import { ROOT } from './firmware.js';
+import { GdbMi } from './gdb-mi.js';
+
+export const GUEST_PROMPT = 'armrr-guest$ ';
+
+/** The machine options of the fast boot, for record and replay alike. */
+export function fastBootArgs(guest: DebianGuest): string[] {
+  return [
+    '--machine',
+    'virt',
+    '--memory',
+    '256M',
+    '--initrd',
+    guest.initrd,
+    '--append',
+    'console=ttyAMA0 cryptomgr.notests',
+    '--rtc-base',
+    '2026-12-01T00:00:00',
+    '--icount-shift',
+    '7',
+  ];
+}
+
+/**
+ * `armrr record` of the fast boot into `log`, typing `line` + newline once the prompt shows (the
+ * guest then powers off: exit 0). Resolves with the console output; rejects with the exit status
+ * and stderr otherwise.
+ */
+export function recordFastBoot(guest: DebianGuest, log: string, line: string, timeoutMs = 900_000): Promise<string> {
+  const args = [ARMRR_BIN, 'record', guest.virtUImage, '-o', log, ...fastBootArgs(guest), '--input', '-', '--no-realtime'];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let typed = false;
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    out += d;
+    if (!typed && out.includes(GUEST_PROMPT)) {
+      typed = true;
+      child.stdin.write(`${line}\n`);
+    }
+  });
+  child.stderr.on('data', (d: string) => (err += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`armrr record of the Linux fast boot did not finish in ${timeoutMs} ms; output tail:\n${out.slice(-2000)}`));
+    }, timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      if (code === 0 && existsSync(log)) resolve(out);
+      else reject(new Error(`armrr record of the Linux fast boot ended with code ${code}, signal ${signal}: ${err}\noutput tail:\n${out.slice(-2000)}`));
+    });
+  });
+}
+
+export interface LinuxGdbSession {
+  gdb: GdbMi;
+  server: ReplayServer;
+  close(): Promise<void>;
+}
+
+/**
+ * `armrr replay --gdb` of `log` and a gdb-multiarch connected to it, with scripts/gdb/armrr.py
+ * sourced, the kernel symbols loaded from the boot image (`armrr load-symbols`) and rrdemo's
+ * (`add-symbol-file`).
+ */
+export async function connectLinuxReplay(guest: DebianGuest, log: string): Promise<LinuxGdbSession> {
+  const server = await ReplayServer.start(guest.virtUImage, log, { extraArgs: fastBootArgs(guest), startTimeoutMs: 120_000 });
+  let gdb: GdbMi | null = null;
+  try {
+    gdb = await GdbMi.start({ timeoutMs: 600_000 });
+    await gdb.console(`source ${join(ROOT, 'scripts/gdb/armrr.py')}`);
+    await gdb.cmd(`-target-select remote 127.0.0.1:${server.port}`);
+    await gdb.console(`armrr load-symbols ${guest.virtUImage}`, 300_000);
+    await gdb.console(`add-symbol-file ${guest.rrdemo}`);
+  } catch (e) {
+    await gdb?.close();
+    await server.stop();
+    throw e;
+  }
+  const g = gdb;
+  return {
+    gdb: g,
+    server,
+    close: async () => {
+      await g.close();
+      await server.stop();
+    },
+  };
+}
