@@ -13,7 +13,7 @@ const CODE_VA = 0x00100000;
 const ALIAS_VA = 0x00200000;
 const CODE_PA = 0x40100000;
 const DONE = CODE_VA + 0x24;
-const LOOPS = 2500;
+const LOOPS = 12000;
 const TOTAL = 6 * LOOPS + 20;
 
 // A loop adding 1 to r0 LOOPS times (threaded, then hot enough to be compiled); then it rewrites
@@ -25,7 +25,7 @@ const PROGRAM = [
   0xe3520000, // 0x0c cmp r2, #0
   0x1a000003, // 0x10 bne 0x24
   0xe5843000, // 0x14 str r3, [r4]
-  0xe30019c4, // 0x18 movw r1, #2500
+  0xe3021ee0, // 0x18 movw r1, #12000
   0xe3a02001, // 0x1c mov r2, #1
   0xeafffff6, // 0x20 b 0x00
   0xeafffffe, // 0x24 b .
@@ -74,7 +74,7 @@ describe('A32 block JIT with the MMU on', () => {
 
 // Vectors at 0 (a data abort returns past the faulting load), then a loop of conditional
 // data processing, loads (one from an unmapped address: a data abort in the middle of a block),
-// a byte store and flag-setting arithmetic, run 3000 times: built threaded, then compiled.
+// a byte store and flag-setting arithmetic, run 12000 times: built threaded, then compiled.
 const FAULT_PROGRAM = [
   0xea00000e, // 0x00 b 0x40
   0,
@@ -93,7 +93,7 @@ const FAULT_PROGRAM = [
   0,
   0,
   0xe3a00000, // 0x40 mov r0, #0
-  0xe3001bb8, // 0x44 movw r1, #3000
+  0xe3021ee0, // 0x44 movw r1, #12000
   0xe2800003, // 0x48 add r0, r0, #3
   0xe3100008, // 0x4c tst r0, #8
   0x12822001, // 0x50 addne r2, r2, #1
@@ -134,9 +134,9 @@ function runFaultProgram(jit: boolean): { cpu: ArmV7aCpu; boundaries: Boundary[]
   state.r[5] = 0x30000000;
   state.r[6] = DATA_VA;
   const boundaries: Boundary[] = [];
-  for (let k = 0; clock.icount < 40000; k++) {
+  for (let k = 0; clock.icount < 150000; k++) {
     cpu.exitRequest = false;
-    cpu.execute(1 + ((k * 37) % 61));
+    cpu.execute(1 + ((k * 37) % 301));
     boundaries.push({ icount: clock.icount, r: Array.from(state.r), cpsr: state.getCpsr() });
   }
   return { cpu, boundaries };
@@ -148,8 +148,8 @@ describe('A32 threaded blocks (the lukewarm tier) and their promotion', () => {
     const jit = withJit.cpu.a32Jit!;
     expect(jit.threaded, 'threaded blocks built').toBeGreaterThan(0);
     expect(withJit.cpu.translatedBlocks(), 'hot threaded blocks were compiled').toBeGreaterThan(0);
-    expect(withJit.cpu.stats.insnsInBlocks, 'instructions ran in blocks').toBeGreaterThan(20000);
-    expect(withJit.cpu.stats.exitFault, 'data aborts taken').toBeGreaterThan(1000);
+    expect(withJit.cpu.stats.insnsInBlocks, 'instructions ran in blocks').toBeGreaterThan(100000);
+    expect(withJit.cpu.stats.exitFault, 'data aborts taken').toBeGreaterThan(4000);
     const interpreted = runFaultProgram(false);
     expect(withJit.boundaries.length).toBe(interpreted.boundaries.length);
     for (let i = 0; i < interpreted.boundaries.length; i++) {

@@ -27,7 +27,7 @@ export const A32_JIT_THREAD_THRESHOLD = 4;
  * with its TurboFan pass) costs more than running it threaded a few thousand times (measured on
  * the Linux boot, BENCHMARKS.md).
  */
-export const A32_JIT_PROMOTE_RUNS = 2000;
+export const A32_JIT_PROMOTE_RUNS = 8000;
 const TWO_32 = 4294967296;
 
 const neverRun = (): number => 0;
