@@ -6,15 +6,16 @@
 //
 // Rows: the thread's boot (zImage, 4096M, shift 7: ~4.04e9 instructions) and the fast boot
 // (decompressed uImage, 256M, cryptomgr.notests: ~0.3e9). `--fast-only` (or `--quick`) runs the
-// fast boot alone. `--board vexpress-a9` runs issue 17's row instead: vexpress-a9 (Cortex-A9,
-// Debian's vexpress-v2p-ca9.dtb), zImage, 1024M (~3.8e9) and its fast boot.
-// CPU seconds (user + system, under /usr/bin/time) and wall seconds of whole processes; the instruction count comes from
-// armrr's log. Plain JS over dist/ (run `npx tsc -p .` first). Prints Markdown on stdout.
+// fast boot alone. `--board vexpress-a9` runs issue 17's rows instead: vexpress-a9 (Cortex-A9,
+// Debian's vexpress-v2p-ca9.dtb), zImage 1024M (~3.8e9) and its fast boot. Wall-clock and CPU seconds (user + system, GNU time) of whole processes: on a
+// loaded machine the CPU ratio is the comparable one. The instruction count comes from armrr's log.
+// Plain JS over dist/ (run `npx tsc -p .` first). Prints Markdown on stdout.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuTimeAvailable, GNU_TIME, timedChild } from './child-time.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { ReplayLogReader } = await import(join(ROOT, 'dist/replay/log-reader.js'));
@@ -26,7 +27,7 @@ if (BOARD !== 'virt' && BOARD !== 'vexpress-a9') throw new Error(`--board ${BOAR
 const RTC = '2026-12-01T00:00:00';
 const SHIFT = 7;
 const log = (s) => process.stderr.write(`bench linux: ${s}\n`);
-const now = () => Number(process.hrtime.bigint()) / 1e9;
+if (!cpuTimeAvailable()) throw new Error(`${GNU_TIME} (GNU time) is missing: the bench reports CPU seconds per process; install it with 'apt-get install time'`);
 
 function guestPaths() {
   const r = spawnSync('bash', [join(ROOT, 'scripts/guest/build-guest.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -39,20 +40,14 @@ function guestPaths() {
   return v;
 }
 
-/**
- * Runs a whole process under /usr/bin/time (its CPU seconds, user + system: the figure to trust on a
- * shared machine); its console output is kept to check both emulators printed the same.
- */
+/** Runs a whole process; its console output is kept to check both emulators printed the same. */
 function timed(what, cmd, args) {
   log(what);
-  const timeFile = join(work, 'time.txt');
-  const t0 = now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'latin1', maxBuffer: 1 << 28 });
-  const secs = now() - t0;
-  if (r.error) throw new Error(`${what}: cannot run /usr/bin/time (apt-get install time): ${r.error.message}`);
+  const r = timedChild(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'latin1' });
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}): ${r.stderr.slice(-1500)}`);
-  const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-  return { secs, cpu: user + sys, stdout: r.stdout };
+  if (r.cpu === null) throw new Error(`${what}: GNU time reported no CPU seconds`);
+  log(`${what}: ${r.secs.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU`);
+  return r;
 }
 
 function icountOf(logPath) {
@@ -62,7 +57,7 @@ function icountOf(logPath) {
 }
 
 /** The emulators' board options: virt as in the thread, vexpress-a9 as in issue 17. */
-function boardArgs(g, board, memMiB) {
+function boardArgs(board, memMiB) {
   if (board === 'virt') {
     return {
       armrr: ['--machine', 'virt', '--memory', `${memMiB}M`],
@@ -75,8 +70,8 @@ function boardArgs(g, board, memMiB) {
   };
 }
 
-function bootRow(work, name, board, kernel, memMiB, append, initrd) {
-  const b = boardArgs(g, board, memMiB);
+function bootRow(work, name, kernel, memMiB, append, initrd) {
+  const b = boardArgs(BOARD, memMiB);
   const armrrBoard = [...b.armrr, '--initrd', initrd, '--append', append, '--rtc-base', RTC, '--icount-shift', String(SHIFT)];
   const qemuBoard = (rr) => [
     ...b.qemu, '-kernel', kernel, '-initrd', initrd, '-append', append,
@@ -98,34 +93,38 @@ function bootRow(work, name, board, kernel, memMiB, append, initrd) {
     if (a[k].stdout !== q.run.stdout) throw new Error(`${name}: armrr ${k} printed other console bytes than qemu run`);
   }
   const insns = icountOf(alog);
-  const cells = ['run', 'record', 'replay'].map((k) => `${a[k].cpu.toFixed(1)} / ${q[k].cpu.toFixed(1)} = **${(q[k].cpu / a[k].cpu).toFixed(2)}** (wall ${a[k].secs.toFixed(0)} / ${q[k].secs.toFixed(0)})`);
+  const ratio = (k, field) => `${a[k][field].toFixed(1)} / ${q[k][field].toFixed(1)} = **${(q[k][field] / a[k][field]).toFixed(2)}**`;
+  const cells = ['run', 'record', 'replay'].flatMap((k) => [ratio(k, 'secs'), ratio(k, 'cpu')]);
   return `| ${name} | ${(insns / 1e9).toFixed(3)}e9 | ${cells.join(' | ')} |`;
 }
 
+// The 1-minute load average and the time at the start and end go into the report: wall seconds
+// mean little without them.
+const started = { at: new Date().toISOString(), load: os.loadavg()[0] };
 const g = guestPaths();
 const work = mkdtempSync(join(tmpdir(), 'armrr-bench-linux-'));
-const out = [];
+const rows = [];
+const VEXPRESS = BOARD === 'vexpress-a9';
 try {
-  const vexpress = BOARD === 'vexpress-a9';
-  out.push(`## Linux boot to the prompt on ${BOARD}: armrr vs QEMU 7.2 (run, record, replay)`);
-  out.push('');
-  out.push(
-    `Debian's armhf kernel on ${vexpress ? 'vexpress-a9 (Cortex-A9, vexpress-v2p-ca9.dtb)' : 'virt (Cortex-A15)'}, /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), ` +
-      `shift ${SHIFT}, sleep=off, rtc base=${RTC},clock=vm; CPU seconds (user + system) of whole processes, armrr / QEMU = ratio ` +
-      '(QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal). Each replays its own recording; console bytes checked identical.',
-  );
-  out.push('');
-  out.push(`Load average at the start: ${loadavg().map((x) => x.toFixed(1)).join(', ')}.`);
-  out.push('');
-  out.push('| boot | instructions | run CPU s (ratio) | record CPU s (ratio) | replay CPU s (ratio) |');
-  out.push('|---|---|---|---|---|');
-  const full = vexpress ? { name: 'zImage 1024M', mem: 1024 } : { name: 'zImage 4096M', mem: 4096 };
-  if (!FAST_ONLY) out.push(bootRow(work, full.name, BOARD, g.ZIMAGE, full.mem, 'console=ttyAMA0', g.INITRD_NO_INPUT));
-  const fastImage = vexpress ? g.VEXPRESS_UIMAGE : g.VIRT_UIMAGE;
-  out.push(bootRow(work, 'fast uImage 256M notests', BOARD, fastImage, 256, 'console=ttyAMA0 cryptomgr.notests', g.INITRD_NO_INPUT));
-  if (FAST_ONLY) out.push(`| ${full.name} | (not run: --fast-only) | | | |`);
-  out.push('');
+  const full = VEXPRESS ? { name: 'zImage 1024M', mem: 1024 } : { name: 'zImage 4096M', mem: 4096 };
+  if (!FAST_ONLY) rows.push(bootRow(work, full.name, g.ZIMAGE, full.mem, 'console=ttyAMA0', g.INITRD_NO_INPUT));
+  rows.push(bootRow(work, 'fast uImage 256M notests', VEXPRESS ? g.VEXPRESS_UIMAGE : g.VIRT_UIMAGE, 256, 'console=ttyAMA0 cryptomgr.notests', g.INITRD_NO_INPUT));
+  if (FAST_ONLY) rows.push(`| ${full.name} | (not run: --fast-only) | | | | | | |`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+const out = [
+  `## Linux boot to the prompt on ${BOARD}: armrr vs QEMU 7.2 (run, record, replay)`,
+  '',
+  `Debian's armhf kernel on ${VEXPRESS ? 'vexpress-a9 (Cortex-A9, vexpress-v2p-ca9.dtb)' : 'virt (Cortex-A15)'}, /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), ` +
+    `shift ${SHIFT}, sleep=off, rtc base=${RTC},clock=vm; wall and CPU (user + system) seconds of whole processes, ` +
+    'armrr / QEMU = ratio (QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal). ' +
+    'Each replays its own recording; console bytes checked identical. ' +
+    `Run ${started.at} (load average ${started.load.toFixed(1)}) to ${new Date().toISOString()} (load average ${os.loadavg()[0].toFixed(1)}).`,
+  '',
+  '| boot | instructions | run wall s (ratio) | run CPU s (ratio) | record wall s (ratio) | record CPU s (ratio) | replay wall s (ratio) | replay CPU s (ratio) |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+];
 process.stdout.write(`${out.join('\n')}\n`);
