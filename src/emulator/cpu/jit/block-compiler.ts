@@ -159,13 +159,14 @@ export class BlockCompiler {
     parts.push(ctx.exitAfter(last, `${pc | 0}`));
 
     const count = pcs.length;
-    const { code, locals, writeBack, reload } = cacheInLocals(parts.join('\n            '));
+    const body = ctx.linkBranches(parts, pcs);
+    const { code, locals, writeBack, reload } = cacheInLocals(body);
     const run = linkBlock(
       this.cpu,
       this.bus,
       {
         name: `block_${(start >>> 0).toString(16)}`,
-        prologue: `let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0;\n        ${locals}`,
+        prologue: `let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, e = 0;\n        ${locals}`,
         body: `for (;;) {
             ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
           }`,
