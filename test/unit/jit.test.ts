@@ -100,6 +100,20 @@ describe('block JIT against the interpreter', () => {
     }
   });
 
+  it('a breakpoint at the start of a block that loops back to it stops at every pass, as the interpreter does', () => {
+    const code = halfwords(0x2301, 0x18c0, 0x00c2, 0x4042, 0x3101, 0xe7f9);
+    const [a, b] = twins(code);
+    same(a, b, a.run(500), b.run(500), 'warm up');
+    for (const m of [a, b]) m.core.breakpoints.add(CODE);
+    for (let i = 0; i < 5; i++) {
+      const sa = a.run(1e6);
+      const sb = b.run(1e6);
+      same(a, b, sa, sb, `hit ${i}`);
+      expect(sa).toEqual({ kind: 'breakpoint', pc: CODE });
+      for (const m of [a, b]) m.core.skipBreakpointOnce = true;
+    }
+  });
+
   it('a write into translated code invalidates it (the next pass runs the new instruction)', () => {
     // loop: adds r0,#1; nop; b loop. After it is hot, patch `adds r0,#1` to `adds r0,#2`.
     const code = halfwords(0x3001, 0xbf00, 0xe7fc);

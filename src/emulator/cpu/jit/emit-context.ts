@@ -83,10 +83,13 @@ export class EmitContext {
    * from there (BLOCK_COUNT from the biased `done`), as a branch back to the start always did; a
    * forward jump retires less than the pass it is in, so it needs no budget test. Neither needs a
    * stop test: branches raise nothing, memory accesses and call-throughs test after themselves.
+   * `loopsToStart`: some branch jumps back to the first instruction without passing the
+   * dispatcher (so a breakpoint there must keep the block from running, see BlockJit).
    */
-  linkBranches(parts: readonly string[], pcs: readonly number[]): string {
+  linkBranches(parts: readonly string[], pcs: readonly number[]): { body: string; loopsToStart: boolean } {
     const marker = /\/\*BR (-?\d+) (\d+)\*\//g;
     const entries = new Set<number>([0]);
+    let loopsToStart = false;
     for (const p of parts) for (const m of p.matchAll(marker)) if (pcs.includes(Number(m[1]))) entries.add(pcs.indexOf(Number(m[1])));
     const resolve = (_all: string, t: string, jText: string): string => {
       const target = Number(t);
@@ -94,15 +97,20 @@ export class EmitContext {
       const at = pcs.indexOf(target);
       if (at < 0) return this.exitAfter({ j, pc: target, size: 0 }, `${target}`);
       if (at > j) return `done -= ${at - j - 1}; e = ${at}; continue;`;
+      if (at === 0) loopsToStart = true;
       return (
         `done += ${j + 1 - at}; if (budget - done >= ${BLOCK_COUNT}) { e = ${at}; continue; } ` +
         `${WRITE_BACK} clock.icount = ic + done + ${at}; R[15] = ${target}; return done + ${at};`
       );
     };
     const sep = '\n            ';
-    if (entries.size === 1) return parts.join(sep).replace(marker, resolve);
+    if (entries.size === 1) {
+      const body = parts.join(sep).replace(marker, resolve);
+      return { body, loopsToStart };
+    }
     const labelled = parts.map((p, j) => (entries.has(j) ? `case ${j}: ${p}` : p));
-    return `switch (e) {${sep}${labelled.join(sep).replace(marker, resolve)}${sep}}`;
+    const body = `switch (e) {${sep}${labelled.join(sep).replace(marker, resolve)}${sep}}`;
+    return { body, loopsToStart };
   }
 
   /**
