@@ -159,3 +159,46 @@ describe('A32 threaded blocks (the lukewarm tier) and their promotion', () => {
     expect(interpreted.boundaries.at(-1)!.r[1]).toBe(0);
   });
 });
+
+// add r0, r0, #1; subs r1, r1, #1; bne 0x00 (a block that loops back to its own start); b .
+const LOOP_PROGRAM = [0xe2800001, 0xe2511001, 0x1afffffc, 0xeafffffe];
+
+/** icount at each of 5 breakpoint stops at the loop's start, after the loop has been compiled. */
+function breakpointStops(jit: boolean): number[] {
+  const { bus, mmu } = makeRig();
+  setL1(bus, TTB, CODE_VA, section(CODE_PA));
+  LOOP_PROGRAM.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
+  const clock = new VirtualClock(0);
+  const state = new ArmV7aState();
+  const cpu = new ArmV7aCpu(state, bus, clock);
+  cpu.exceptions.setBootEntry(CODE_VA);
+  cpu.exceptions.resetCore();
+  cpu.attachMmu(mmu);
+  enableShort(mmu);
+  if (jit) cpu.enableJit();
+  state.r[1] = 1_000_000;
+  while (clock.icount < 60_000) {
+    cpu.exitRequest = false;
+    cpu.execute(100);
+  }
+  cpu.breakpoints.add(CODE_VA);
+  const stops: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    cpu.exitRequest = false;
+    cpu.hitBreakpoint = false;
+    cpu.execute(1_000_000);
+    expect(cpu.hitBreakpoint, `stop ${i} is the breakpoint`).toBe(true);
+    stops.push(clock.icount);
+    cpu.skipBreakpointOnce = true;
+  }
+  if (jit) expect(cpu.stats.insnsInBlocks, 'the loop ran compiled before the breakpoint').toBeGreaterThan(50_000);
+  return stops;
+}
+
+describe('A32 block JIT and breakpoints', () => {
+  it('a breakpoint at the start of a block that loops back to it stops at every pass, as the interpreter does', () => {
+    const interpreted = breakpointStops(false);
+    expect(interpreted).toEqual([60_000, 60_003, 60_006, 60_009, 60_012]);
+    expect(breakpointStops(true)).toEqual(interpreted);
+  });
+});
