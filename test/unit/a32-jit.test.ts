@@ -31,11 +31,12 @@ const PROGRAM = [
   0xeafffffe, // 0x24 b .
 ];
 
-function runProgram(jit: boolean): { cpu: ArmV7aCpu; r: number[]; icount: number } {
+/** A core on the MMU rig with `program` at CODE_VA (also mapped at ALIAS_VA), booted there, MMU on. */
+function bootProgram(program: readonly number[], jit: boolean): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock } {
   const { bus, mmu } = makeRig();
   setL1(bus, TTB, CODE_VA, section(CODE_PA));
   setL1(bus, TTB, ALIAS_VA, section(CODE_PA));
-  PROGRAM.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
+  program.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
   const clock = new VirtualClock(0);
   const state = new ArmV7aState();
   const cpu = new ArmV7aCpu(state, bus, clock);
@@ -44,6 +45,11 @@ function runProgram(jit: boolean): { cpu: ArmV7aCpu; r: number[]; icount: number
   cpu.attachMmu(mmu);
   enableShort(mmu);
   if (jit) cpu.enableJit();
+  return { cpu, state, clock };
+}
+
+function runProgram(jit: boolean): { cpu: ArmV7aCpu; r: number[]; icount: number } {
+  const { cpu, state, clock } = bootProgram(PROGRAM, jit);
   state.r[1] = LOOPS;
   state.r[2] = 0;
   state.r[3] = 0xe2800c01; // add r0, r0, #256
@@ -165,17 +171,7 @@ const LOOP_PROGRAM = [0xe2800001, 0xe2511001, 0x1afffffc, 0xeafffffe];
 
 /** icount at each of 5 breakpoint stops at the loop's start, after the loop has been compiled. */
 function breakpointStops(jit: boolean): number[] {
-  const { bus, mmu } = makeRig();
-  setL1(bus, TTB, CODE_VA, section(CODE_PA));
-  LOOP_PROGRAM.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
-  const clock = new VirtualClock(0);
-  const state = new ArmV7aState();
-  const cpu = new ArmV7aCpu(state, bus, clock);
-  cpu.exceptions.setBootEntry(CODE_VA);
-  cpu.exceptions.resetCore();
-  cpu.attachMmu(mmu);
-  enableShort(mmu);
-  if (jit) cpu.enableJit();
+  const { cpu, state, clock } = bootProgram(LOOP_PROGRAM, jit);
   state.r[1] = 1_000_000;
   while (clock.icount < 60_000) {
     cpu.exitRequest = false;
