@@ -98,7 +98,9 @@ function stateHashOf(stderr: string): string {
   return m[1]!;
 }
 
-describe('Linux on vexpress-a9', () => {
+// The tests are independent processes (QEMU and armrr, a boot each): they run side by side on the
+// machine's cores instead of one after another (CI time).
+describe.concurrent('Linux on vexpress-a9', () => {
   it("armrr puts QEMU's device tree into RAM (QEMU's dumpdtb, byte for byte)", () => {
     requireQemu();
     const g = ensureDebianGuest();
