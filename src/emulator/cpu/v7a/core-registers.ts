@@ -118,6 +118,7 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
       crm,
       opc2,
       pl0Write: pl0,
+      nop: true,
       write: () => {},
     });
     const s = (): CoreRegisterState => this.s;
@@ -222,9 +223,9 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
       // VBAR (c12), FCSE and thread ID registers (c13)
       rw('VBAR', 0, 12, 0, 0, 'vbar', ~0x1f),
       rw('FCSEIDR', 0, 13, 0, 0, 'fcseidr', 0xfe000000),
-      { ...rw('TPIDRURW', 0, 13, 0, 2, 'tpidrurw'), pl0Read: true, pl0Write: true },
-      { ...rw('TPIDRURO', 0, 13, 0, 3, 'tpidruro'), pl0Read: true },
-      rw('TPIDRPRW', 0, 13, 0, 4, 'tpidrprw'),
+      { ...rw('TPIDRURW', 0, 13, 0, 2, 'tpidrurw'), pl0Read: true, pl0Write: true, writeKeepsSlice: true },
+      { ...rw('TPIDRURO', 0, 13, 0, 3, 'tpidruro'), pl0Read: true, writeKeepsSlice: true },
+      { ...rw('TPIDRPRW', 0, 13, 0, 4, 'tpidrprw'), writeKeepsSlice: true },
     ]);
     if (variant.core === 'a15') {
       // Cortex-A15 L2 control (c9, opc1 1): one CPU, interrupt controller present.

@@ -56,7 +56,7 @@ interface DecodedInsn {
   exec: Handler;
   args: Fields;
 }
-const CACHE_BITS = 12;
+const CACHE_BITS = 16;
 const CACHE_MASK = (1 << CACHE_BITS) - 1;
 const undefinedHandler: Handler = (c) => c.undefined();
 
@@ -525,7 +525,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.pmu.elChange(); // QEMU's cpsr_write_eret runs the EL-change hooks
     st.setCpsr(v, 0xffffffff & ~(1 << 24));
     this.syncModeDependents();
-    this.exitRequest = true;
+    this.endSliceIfInterruptTakeable();
   }
 
   /**
@@ -539,7 +539,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     mask &= ~0x0710fc20;
     st.setCpsr(v, mask);
     this.syncModeDependents();
-    this.exitRequest = true;
+    this.endSliceIfInterruptTakeable();
   }
 
   /** CPS: set/clear the A/I/F bits in `bits`; `mode` >= 0 switches mode (PL1 only; NOP at PL0). */
@@ -550,7 +550,18 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     if (bits !== 0) st.aif = disable ? st.aif | bits : st.aif & ~bits;
     if (mode >= 0 && st.modeExists(mode)) st.setMode(mode);
     this.syncModeDependents();
-    this.exitRequest = true;
+    this.endSliceIfInterruptTakeable();
+  }
+
+  /**
+   * After a CPSR write (MSR, CPS, exception return): end the slice only when an interrupt can now
+   * be taken. QEMU ends its TB there and takes a pending unmasked interrupt before the next one;
+   * with nothing to take, the boundary would do nothing (the kernel's irq save/restore runs on).
+   * Mode and byte order are re-derived at once (syncModeDependents), and blocks always leave after
+   * these instructions, so the dispatcher reads the new mode's TLB.
+   */
+  private endSliceIfInterruptTakeable(): void {
+    if (this.exceptions.interruptTakeable()) this.exitRequest = true;
   }
 
   /** SETEND: CPSR.E (big-endian data when 1); allowed at PL0. */
