@@ -461,10 +461,9 @@ export class Bus implements CpuBus {
 
   /** Write RAM bytes (loader, debugger). Goes through copy-on-write so snapshots stay intact. */
   debugWrite(addr: number, data: Uint8Array): boolean {
-    for (let i = 0; i < data.length; i++) {
-      const a = (addr + i) >>> 0;
-      if (this.pageHost[a >>> PAGE_SHIFT]! === NO_RAM) return false;
-    }
+    // Every page touched must be RAM (addresses wrap at 4 GiB, as byte by byte).
+    const pages = ((addr & PAGE_MASK) + data.length + PAGE_MASK) >>> PAGE_SHIFT;
+    for (let k = 0; k < pages; k++) if (this.pageHost[((addr >>> PAGE_SHIFT) + k) & (NUM_PAGES - 1)]! === NO_RAM) return false;
     // Page by page (a kernel and initrd are tens of MiB): the observers once per page, then one copy.
     for (let i = 0; i < data.length; ) {
       const a = (addr + i) >>> 0;
