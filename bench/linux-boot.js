@@ -6,13 +6,15 @@
 //
 // Rows: the thread's boot (zImage, 4096M, shift 7: ~4.04e9 instructions) and the fast boot
 // (decompressed uImage, 256M, cryptomgr.notests: ~0.3e9). `--fast-only` (or `--quick`) runs the
-// fast boot alone. Wall-clock seconds of whole processes; the instruction count comes from
-// armrr's log. Plain JS over dist/ (run `npx tsc -p .` first). Prints Markdown on stdout.
+// fast boot alone. Wall-clock and CPU seconds (user + system, GNU time) of whole processes: on a
+// loaded machine the CPU ratio is the comparable one. The instruction count comes from armrr's log.
+// Plain JS over dist/ (run `npx tsc -p .` first). Prints Markdown on stdout.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuTimeAvailable, GNU_TIME, timedChild } from './child-time.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { ReplayLogReader } = await import(join(ROOT, 'dist/replay/log-reader.js'));
@@ -21,7 +23,7 @@ const FAST_ONLY = process.argv.includes('--fast-only') || process.argv.includes(
 const RTC = '2026-12-01T00:00:00';
 const SHIFT = 7;
 const log = (s) => process.stderr.write(`bench linux: ${s}\n`);
-const now = () => Number(process.hrtime.bigint()) / 1e9;
+if (!cpuTimeAvailable()) throw new Error(`${GNU_TIME} (GNU time) is missing: the bench reports CPU seconds per process; install it with 'apt-get install time'`);
 
 function guestPaths() {
   const r = spawnSync('bash', [join(ROOT, 'scripts/guest/build-guest.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -37,11 +39,11 @@ function guestPaths() {
 /** Runs a whole process; its console output is kept to check both emulators printed the same. */
 function timed(what, cmd, args) {
   log(what);
-  const t0 = now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'latin1', maxBuffer: 1 << 28 });
-  const secs = now() - t0;
+  const r = timedChild(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'latin1' });
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}): ${r.stderr.slice(-1500)}`);
-  return { secs, stdout: r.stdout };
+  if (r.cpu === null) throw new Error(`${what}: GNU time reported no CPU seconds`);
+  log(`${what}: ${r.secs.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU`);
+  return r;
 }
 
 function icountOf(logPath) {
@@ -72,29 +74,36 @@ function bootRow(work, name, kernel, memMiB, append, initrd) {
     if (a[k].stdout !== q.run.stdout) throw new Error(`${name}: armrr ${k} printed other console bytes than qemu run`);
   }
   const insns = icountOf(alog);
-  const cells = ['run', 'record', 'replay'].map((k) => `${a[k].secs.toFixed(1)} / ${q[k].secs.toFixed(1)} = **${(q[k].secs / a[k].secs).toFixed(2)}**`);
+  const ratio = (k, field) => `${a[k][field].toFixed(1)} / ${q[k][field].toFixed(1)} = **${(q[k][field] / a[k][field]).toFixed(2)}**`;
+  const cells = ['run', 'record', 'replay'].flatMap((k) => [ratio(k, 'secs'), ratio(k, 'cpu')]);
   return `| ${name} | ${(insns / 1e9).toFixed(3)}e9 | ${cells.join(' | ')} |`;
 }
 
+// The 1-minute load average and the time at the start and end go into the report: wall seconds
+// mean little without them.
+const started = { at: new Date().toISOString(), load: os.loadavg()[0] };
 const g = guestPaths();
 const work = mkdtempSync(join(tmpdir(), 'armrr-bench-linux-'));
-const out = [];
+const rows = [];
 try {
-  out.push('## Linux boot to the prompt: armrr vs QEMU 7.2 (run, record, replay)');
-  out.push('');
-  out.push(
-    "Debian's armhf kernel on virt (Cortex-A15), /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), " +
-      `shift ${SHIFT}, sleep=off, rtc base=${RTC},clock=vm; wall seconds of whole processes, armrr / QEMU = ratio ` +
-      '(QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal). Each replays its own recording; console bytes checked identical.',
-  );
-  out.push('');
-  out.push('| boot | instructions | run s (ratio) | record s (ratio) | replay s (ratio) |');
-  out.push('|---|---|---|---|---|');
-  if (!FAST_ONLY) out.push(bootRow(work, 'zImage 4096M', g.ZIMAGE, 4096, 'console=ttyAMA0', g.INITRD_NO_INPUT));
-  out.push(bootRow(work, 'fast uImage 256M notests', g.VIRT_UIMAGE, 256, 'console=ttyAMA0 cryptomgr.notests', g.INITRD_NO_INPUT));
-  if (FAST_ONLY) out.push('| zImage 4096M | (not run: --fast-only) | | | |');
-  out.push('');
+  if (!FAST_ONLY) rows.push(bootRow(work, 'zImage 4096M', g.ZIMAGE, 4096, 'console=ttyAMA0', g.INITRD_NO_INPUT));
+  rows.push(bootRow(work, 'fast uImage 256M notests', g.VIRT_UIMAGE, 256, 'console=ttyAMA0 cryptomgr.notests', g.INITRD_NO_INPUT));
+  if (FAST_ONLY) rows.push('| zImage 4096M | (not run: --fast-only) | | | | | | |');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+const out = [
+  '## Linux boot to the prompt: armrr vs QEMU 7.2 (run, record, replay)',
+  '',
+  "Debian's armhf kernel on virt (Cortex-A15), /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), " +
+    `shift ${SHIFT}, sleep=off, rtc base=${RTC},clock=vm; wall and CPU (user + system) seconds of whole processes, ` +
+    'armrr / QEMU = ratio (QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal). ' +
+    'Each replays its own recording; console bytes checked identical. ' +
+    `Run ${started.at} (load average ${started.load.toFixed(1)}) to ${new Date().toISOString()} (load average ${os.loadavg()[0].toFixed(1)}).`,
+  '',
+  '| boot | instructions | run wall s (ratio) | run CPU s (ratio) | record wall s (ratio) | record CPU s (ratio) | replay wall s (ratio) | replay CPU s (ratio) |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+];
 process.stdout.write(`${out.join('\n')}\n`);

@@ -446,6 +446,15 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     return e === null || this.absentRows.has(e.name) ? null : e;
   }
 
+  /** What the interpreter loop sets up before an A32 handler, for a threaded block running one. */
+  beginA32(pc: number, insn: number): void {
+    this.pc = pc;
+    this.itBefore = this.state.itstate;
+    this.insn = insn;
+    this.nextPc = (pc + 4) | 0;
+    this.r[15] = (pc + 8) | 0;
+  }
+
   private decodeA32(insn: number, slot: number): DecodedInsn {
     const buckets = insn >>> 28 === 15 ? this.a32Tables.uncond : this.a32Tables.cond;
     const d = this.decoded(match32(buckets[a32BucketKey(insn)]!, insn), insn, this.a32Cache[slot]!);
