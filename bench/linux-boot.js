@@ -6,7 +6,8 @@
 //
 // Rows: the thread's boot (zImage, 4096M, shift 7: ~4.04e9 instructions) and the fast boot
 // (decompressed uImage, 256M, cryptomgr.notests: ~0.3e9). `--fast-only` (or `--quick`) runs the
-// fast boot alone. Wall-clock and CPU seconds (user + system, GNU time) of whole processes: on a
+// fast boot alone. `--board vexpress-a9` runs issue 17's rows instead: vexpress-a9 (Cortex-A9,
+// Debian's vexpress-v2p-ca9.dtb), zImage 1024M (~3.8e9) and its fast boot. Wall-clock and CPU seconds (user + system, GNU time) of whole processes: on a
 // loaded machine the CPU ratio is the comparable one. The instruction count comes from armrr's log.
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints Markdown on stdout.
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { ReplayLogReader } = await import(join(ROOT, 'dist/replay/log-reader.js'));
 const BIN = join(ROOT, 'bin/armrr.js');
 const FAST_ONLY = process.argv.includes('--fast-only') || process.argv.includes('--quick');
+const boardAt = process.argv.indexOf('--board');
+const BOARD = boardAt > 0 ? process.argv[boardAt + 1] : 'virt';
+if (BOARD !== 'virt' && BOARD !== 'vexpress-a9') throw new Error(`--board ${BOARD}: virt or vexpress-a9`);
 const RTC = '2026-12-01T00:00:00';
 const SHIFT = 7;
 const log = (s) => process.stderr.write(`bench linux: ${s}\n`);
@@ -52,11 +56,26 @@ function icountOf(logPath) {
   return end;
 }
 
+/** The emulators' board options: virt as in the thread, vexpress-a9 as in issue 17. */
+function boardArgs(board, memMiB) {
+  if (board === 'virt') {
+    return {
+      armrr: ['--machine', 'virt', '--memory', `${memMiB}M`],
+      qemu: ['-M', 'virt,dtb-randomness=off', '-cpu', 'cortex-a15', '-m', String(memMiB), '-nic', 'none'],
+    };
+  }
+  return {
+    armrr: ['--machine', 'vexpress-a9', '--memory', `${memMiB}M`, '--dtb', g.VEXPRESS_DTB],
+    qemu: ['-M', 'vexpress-a9', '-cpu', 'cortex-a9', '-m', String(memMiB), '-dtb', g.VEXPRESS_DTB, '-nic', 'none', '-audiodev', 'none,id=snd0', '-global', 'pl041.audiodev=snd0'],
+  };
+}
+
 function bootRow(work, name, kernel, memMiB, append, initrd) {
-  const armrrBoard = ['--machine', 'virt', '--memory', `${memMiB}M`, '--initrd', initrd, '--append', append, '--rtc-base', RTC, '--icount-shift', String(SHIFT)];
+  const b = boardArgs(BOARD, memMiB);
+  const armrrBoard = [...b.armrr, '--initrd', initrd, '--append', append, '--rtc-base', RTC, '--icount-shift', String(SHIFT)];
   const qemuBoard = (rr) => [
-    '-M', 'virt,dtb-randomness=off', '-cpu', 'cortex-a15', '-m', String(memMiB), '-kernel', kernel, '-initrd', initrd, '-append', append,
-    '-rtc', `base=${RTC},clock=vm`, '-icount', `shift=${SHIFT},sleep=off${rr}`, '-nographic', '-nic', 'none', '-serial', 'stdio', '-monitor', 'none',
+    ...b.qemu, '-kernel', kernel, '-initrd', initrd, '-append', append,
+    '-rtc', `base=${RTC},clock=vm`, '-icount', `shift=${SHIFT},sleep=off${rr}`, '-nographic', '-serial', 'stdio', '-monitor', 'none',
   ];
   const alog = join(work, `${name}.armrr.rrlog`);
   const qlog = join(work, `${name}.qemu.rrlog`);
@@ -85,17 +104,19 @@ const started = { at: new Date().toISOString(), load: os.loadavg()[0] };
 const g = guestPaths();
 const work = mkdtempSync(join(tmpdir(), 'armrr-bench-linux-'));
 const rows = [];
+const VEXPRESS = BOARD === 'vexpress-a9';
 try {
-  if (!FAST_ONLY) rows.push(bootRow(work, 'zImage 4096M', g.ZIMAGE, 4096, 'console=ttyAMA0', g.INITRD_NO_INPUT));
-  rows.push(bootRow(work, 'fast uImage 256M notests', g.VIRT_UIMAGE, 256, 'console=ttyAMA0 cryptomgr.notests', g.INITRD_NO_INPUT));
-  if (FAST_ONLY) rows.push('| zImage 4096M | (not run: --fast-only) | | | | | | |');
+  const full = VEXPRESS ? { name: 'zImage 1024M', mem: 1024 } : { name: 'zImage 4096M', mem: 4096 };
+  if (!FAST_ONLY) rows.push(bootRow(work, full.name, g.ZIMAGE, full.mem, 'console=ttyAMA0', g.INITRD_NO_INPUT));
+  rows.push(bootRow(work, 'fast uImage 256M notests', VEXPRESS ? g.VEXPRESS_UIMAGE : g.VIRT_UIMAGE, 256, 'console=ttyAMA0 cryptomgr.notests', g.INITRD_NO_INPUT));
+  if (FAST_ONLY) rows.push(`| ${full.name} | (not run: --fast-only) | | | | | | |`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 const out = [
-  '## Linux boot to the prompt: armrr vs QEMU 7.2 (run, record, replay)',
+  `## Linux boot to the prompt on ${BOARD}: armrr vs QEMU 7.2 (run, record, replay)`,
   '',
-  "Debian's armhf kernel on virt (Cortex-A15), /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), " +
+  `Debian's armhf kernel on ${VEXPRESS ? 'vexpress-a9 (Cortex-A9, vexpress-v2p-ca9.dtb)' : 'virt (Cortex-A15)'}, /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), ` +
     `shift ${SHIFT}, sleep=off, rtc base=${RTC},clock=vm; wall and CPU (user + system) seconds of whole processes, ` +
     'armrr / QEMU = ratio (QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal). ' +
     'Each replays its own recording; console bytes checked identical. ' +
