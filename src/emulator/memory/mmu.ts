@@ -697,6 +697,13 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       return this.bus.fetch16(pa);
     } catch (e) {
       if (e !== BUS_FAULT) throw e;
+    }
+    // Not RAM: QEMU executes from a device too (flash in read-array mode, the PCIe window's all
+    // ones...), reading the instruction through it; only an unassigned address aborts.
+    try {
+      return this.bus.read16(pa);
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
       return this.externalAbort(va, ACCESS_FETCH);
     }
   }

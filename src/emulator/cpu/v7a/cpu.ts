@@ -295,7 +295,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           this.hardwareBreakpoint(pc);
           break;
         }
-        if (jitKeys !== null && st.thumb === 0 && st.bigEndian === 0) {
+        if (jitKeys !== null && st.thumb === 0 && st.bigEndian === 0 && st.illegal === 0) {
           // The fetch translation the interpreter would use; a miss or no execute permission
           // interprets (its fetch walks, fills the TLB or takes the prefetch abort).
           const e = this.mmu!.entries[pc >>> 12]!;
@@ -343,7 +343,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           this.nextPc = (pc + 4) | 0;
           r[15] = (pc + 8) | 0;
           const cond = insn >>> 28;
-          if (cond === 14 || (cond !== 15 ? conditionPassed(st, cond) : true)) {
+          if (st.illegal !== 0) {
+            this.undefined(); // CPSR.IL: any instruction, after its fetch
+          } else if (cond === 14 || (cond !== 15 ? conditionPassed(st, cond) : true)) {
             const slot = (insn ^ (insn >>> 13)) & CACHE_MASK;
             let d = this.a32Cache[slot]!;
             if (this.a32Keys[slot] !== insn) d = this.decodeA32(insn, slot);
@@ -367,7 +369,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             } else {
               this.inIt = false;
             }
-            if (run) A_T16_EXEC[hw]!(this, A_T16_ARGS[hw]!);
+            if (st.illegal !== 0) this.undefined();
+            else if (run) A_T16_EXEC[hw]!(this, A_T16_ARGS[hw]!);
             r[15] = this.nextPc;
           } else {
             const insn = (hw << 16) | fetch.fetch16((pc + 2) | 0);
@@ -383,7 +386,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             } else {
               this.inIt = false;
             }
-            if (run) {
+            if (st.illegal !== 0) {
+              this.undefined();
+            } else if (run) {
               const slot = (insn ^ (insn >>> 13)) & CACHE_MASK;
               let d = this.thumbCache[slot]!;
               if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);

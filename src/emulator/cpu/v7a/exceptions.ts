@@ -171,6 +171,7 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
     if (security !== null && st.mode === MODE_MON) security.s.scr &= ~SCR_NS;
     st.setMode(mode);
     st.setSpsr(cpsr);
+    st.illegal = 0; // QEMU clears IL (and J) on exception entry
     st.r[14] = lr;
     st.aif |= mask;
     st.itstate = 0;
