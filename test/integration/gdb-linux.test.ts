@@ -1,29 +1,35 @@
 /**
- * Reverse debugging Debian's Linux kernel with real gdb-multiarch on an armrr
+ * Reverse debugging Debian's Linux kernel and a user process with real gdb-multiarch on an armrr
  * replay of the fast boot (recorded once here, with a line typed at the prompt through a pipe).
  * Kernel symbols come from the kernel image's own kallsyms tables (`armrr load-symbols`, no -dbg
  * package); rrdemo's from its ELF.
  *
  * Expected values come from outside armrr: the kernel's code as gdb disassembles it (the store's
- * source register, __switch_to's ldm) and the architecture (CPSR modes, THREAD_SIZE stacks).
+ * source register), its calling convention (arch_timer_set_next_event_virt's delta in r0), rrdemo's
+ * source (sample(8) is the value that lands on `calibration`, CALIBRATION the one it replaces) and
+ * busybox's ELF header (its entry point).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { firstHex, readIcount, runWithOutput, seek } from '../support/armrr-process.js';
-import { ensureDebianGuest } from '../support/debian-guest.js';
+import { firstHex, frameOf, isNoHistoryStop, monitorJson, readIcount, runWithOutput, seek } from '../support/armrr-process.js';
+import { ensureDebianGuest, type DebianGuest } from '../support/debian-guest.js';
 import type { GdbMi, MiTuple } from '../support/gdb-mi.js';
 import { connectLinuxReplay, recordFastBoot, type LinuxGdbSession } from '../support/linux-replay.js';
 
+/** rrdemo.c: CALIBRATION, and sample(i) = (i * 2654435761u) >> 7 for the stray index SAMPLES = 8. */
+const CALIBRATION = 0x5eed1234;
+const STRAY_SAMPLE = Number((8n * 2654435761n) & 0xffffffffn) >>> 7;
 const LONG = 900_000;
 
 let dir = '';
+let guest: DebianGuest;
 let session: LinuxGdbSession;
 let gdb: GdbMi;
 
 beforeAll(async () => {
-  const guest = ensureDebianGuest();
+  guest = ensureDebianGuest();
   dir = mkdtempSync(join(tmpdir(), 'armrr-gdb-linux-'));
   const log = join(dir, 'boot.rrlog');
   const console = await recordFastBoot(guest, log, 'hello');
@@ -128,6 +134,19 @@ describe('gdb on the Linux replay: the kernel', { timeout: LONG }, () => {
     expect(stacks.size).toBeGreaterThan(1);
   });
 
+  it('reverse-stepi/stepi round trips across a system call (SVC from user mode)', async () => {
+    await gdb.console('break vector_swi');
+    await forward('-exec-continue');
+    await gdb.console('delete');
+    // Back through the vector page (and the branch-history hardening stub) to the user's svc.
+    for (let i = 0; i < 16 && mode(await state()) !== 0x10; i++) await forward('-exec-step-instruction --reverse');
+    await forward('-exec-step-instruction --reverse');
+    const states = await roundTrip(8);
+    const modes = new Set(states.map(mode));
+    expect(modes.has(0x10), 'user mode before the SVC').toBe(true);
+    expect(modes.has(0x13), 'SVC mode after it').toBe(true);
+  });
+
   it('a reverse watchpoint on jiffies stops at the timer code storing it; the value before and after match the store', async () => {
     await gdb.console('watch *(unsigned long *)&jiffies');
     const { stopped } = await runWithOutput(gdb, '-exec-continue --reverse', LONG);
@@ -148,5 +167,85 @@ describe('gdb on the Linux replay: the kernel', { timeout: LONG }, () => {
     // jiffies counts ticks forward (wrapping from INITIAL_JIFFIES = -300 s): at least one tick.
     expect((after - before) >>> 0).toBeGreaterThanOrEqual(1);
     expect((after - before) >>> 0).toBeLessThan(1000);
+  });
+
+  it('the timers view shows the virtual generic timer as arch_timer_set_next_event_virt programmed it', async () => {
+    await gdb.console('break *arch_timer_set_next_event_virt');
+    await forward('-exec-continue');
+    await gdb.console('delete');
+    const delta = await num('$r0');
+    const ret = ((await num('$lr')) & ~1) >>> 0;
+    type Timers = { genericTimers: { register: string; enabled: boolean; masked: boolean; cval: number; counter: number; fireNs: number; leftNs: number }[] };
+    const atCall = await monitorJson<Timers>(gdb, 'timers');
+    // Step to the return: the function reads the counter and writes CVAL and CTL on the way.
+    for (let i = 0; i < 400 && (await num('$pc')) !== ret; i++) await forward('-exec-step-instruction');
+    expect(await num('$pc')).toBe(ret);
+    const after = await monitorJson<Timers>(gdb, 'timers');
+    const info = await monitorJson<{ virtualNs: number }>(gdb, 'info replay');
+    const cntv = after.genericTimers.find((t) => t.register === 'CNTV')!;
+    const counterAtCall = atCall.genericTimers[0]!.counter;
+    expect(cntv.enabled).toBe(true);
+    expect(cntv.masked).toBe(false);
+    // The driver writes CVAL = CNTVCT + delta with CNTVCT read between the call and the return.
+    expect(cntv.cval).toBeGreaterThanOrEqual(counterAtCall + delta);
+    expect(cntv.cval).toBeLessThanOrEqual(cntv.counter + delta);
+    expect(cntv.fireNs).toBe(cntv.cval * 16); // 62.5 MHz counter
+    expect(cntv.leftNs).toBe(cntv.fireNs - info.virtualNs);
+    expect(await gdb.console('armrr timers')).toMatch(/CNTV \(virtual\)\s+0x1\s+enabled\s+0x[0-9a-f]{16}/);
+  });
+});
+
+describe('gdb on the Linux replay: one user process (rrdemo)', { timeout: LONG }, () => {
+  /** Where `armrr process` left rrdemo (its first instruction) and its ASID, for the next test. */
+  let rrdemoStart: { icount: number; asid: number } | null = null;
+
+  it('armrr process stops at rrdemo’s exec and first instruction and filters on its ASID; reverse-continue from a watch finds the corrupting store', async () => {
+    // From wherever the kernel tests left the replay: rrdemo's exec comes after /init's first syscall.
+    const text = await gdb.console('armrr process /bin/rrdemo', LONG);
+    const m = /runs in ASID (\d+)/.exec(text);
+    expect(m, text).not.toBeNull();
+    const asid = Number(m![1]);
+    expect(await symbolAtPc()).toMatch(/^_start in section \.text of .*rrdemo/);
+    rrdemoStart = { icount: await readIcount(gdb), asid };
+    await gdb.console('break checksum');
+    const atChecksum = await forward('-exec-continue');
+    expect(frameOf(atChecksum)['func']).toBe('checksum');
+    expect(await num('table.calibration')).toBe(STRAY_SAMPLE);
+    await gdb.console('watch table.calibration');
+    const { stopped } = await runWithOutput(gdb, '-exec-continue --reverse', LONG);
+    expect(stopped['reason']).toBe('watchpoint-trigger');
+    expect(frameOf(stopped)['func']).toBe('fill_samples');
+    expect(Number((stopped['value'] as MiTuple)['old'])).toBe(STRAY_SAMPLE);
+    expect(Number((stopped['value'] as MiTuple)['new'])).toBe(CALIBRATION);
+    expect(await num('i')).toBe(8);
+    expect((await monitorJson<{ asid: number }>(gdb, 'process-filter')).asid).toBe(asid);
+  });
+
+  it('a breakpoint at a user address stops only in the filtered process', async () => {
+    // busybox's entry point runs in every busybox process exec'd before rrdemo (pid 1's /init first).
+    const busybox = readFileSync(guest.busybox);
+    const entry = busybox.readUInt32LE(0x18) & ~1;
+    if (rrdemoStart === null) {
+      await seek(gdb, 0);
+      await gdb.console('armrr process /bin/rrdemo', LONG);
+    } else {
+      await seek(gdb, rrdemoStart.icount);
+      await gdb.console(`armrr process-filter asid=${rrdemoStart.asid}`);
+    }
+    const rrdemo = await monitorJson<{ asid: number }>(gdb, 'process-filter');
+    const start = await readIcount(gdb);
+    await gdb.console(`break *0x${entry.toString(16)}`);
+    // Filtered on rrdemo: no busybox process stops it, back to the beginning of the history.
+    const filtered = await runWithOutput(gdb, '-exec-continue --reverse', LONG);
+    expect(isNoHistoryStop(filtered), JSON.stringify(filtered)).toBe(true);
+    expect(await readIcount(gdb)).toBe(0);
+    // Unfiltered: the same breakpoint stops in another address space.
+    await gdb.console('armrr process-filter off');
+    await seek(gdb, start);
+    const unfiltered = await forward('-exec-continue --reverse');
+    expect(unfiltered['reason']).toBe('breakpoint-hit');
+    expect(await num('$pc')).toBe(entry);
+    const other = await monitorJson<{ asid: number }>(gdb, 'process-filter');
+    expect(other.asid).not.toBe(rrdemo.asid);
   });
 });
