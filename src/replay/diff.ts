@@ -270,7 +270,8 @@ export function align(a: readonly string[], b: readonly string[], maxD: number):
   const ops: Op[] = [];
   for (let i = 0; i < prefix; i++) ops.push({ type: 'equal', a: i, b: i });
   const middle = myers(a, b, prefix, a.length - suffix, prefix, b.length - suffix, maxD);
-  ops.push(...(middle ?? giveUp(prefix, a.length - suffix, prefix, b.length - suffix)));
+  // A loop, not push(...spread): a long log's middle has more ops than a call can take arguments.
+  for (const op of middle ?? giveUp(prefix, a.length - suffix, prefix, b.length - suffix)) ops.push(op);
   for (let s = suffix; s > 0; s--) ops.push({ type: 'equal', a: a.length - s, b: b.length - s });
   return { ops, gaveUp: middle === null };
 }

@@ -112,9 +112,11 @@ function instructionFor(row: Encoding<Handler>): number {
     w = setBits(w, 15, 12, rand() % 13);
     w = setBits(w, 19, 16, rand() % 13);
   }
-  if (name === 'VLDR_VSTR' || name.startsWith('VLDM_VSTM')) {
+  if (name === 'VLDR_VSTR' || name === 'VLDR_VSTR_f16' || name.startsWith('VLDM_VSTM')) {
     w = setBits(w, 19, 16, 0);
     if (name === 'VLDR_VSTR') w = setBits(w, 7, 0, rand() % 48);
+    // cp9 VLDR/VSTR.16 (QEMU 7.2 executes it on the A15): imm counts halfwords; same span as VLDR's.
+    if (name === 'VLDR_VSTR_f16') w = setBits(w, 7, 0, rand() % 96);
   }
   if (name.startsWith('VLDn')) {
     w = setBits(w, 19, 16, 0);

@@ -164,6 +164,16 @@ describe('align (Myers)', () => {
     return dp[a.length]![b.length]!;
   };
 
+  it('aligns logs whose differing middle has hundreds of thousands of events (no call-stack overflow)', () => {
+    const a = Array.from({ length: 400_000 }, (_, i) => `a${i}`);
+    const b = Array.from({ length: 400_000 }, (_, i) => `b${i}`);
+    const { ops, gaveUp } = align(['same', ...a, 'end'], ['same', ...b, 'end'], 10);
+    expect(gaveUp).toBe(true);
+    expect(ops.length).toBe(800_002);
+    expect(ops[0]).toEqual({ type: 'equal', a: 0, b: 0 });
+    expect(ops[ops.length - 1]).toEqual({ type: 'equal', a: 400_001, b: 400_001 });
+  });
+
   it('yields a complete, minimal edit script', () => {
     let seed = 1;
     const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) % n);

@@ -112,4 +112,15 @@ describe('block JIT against the interpreter', () => {
     same(a, b, a.run(600), b.run(600), 'after the patch');
     expect(a.cpu.r[0]! - before).toBe(200);
   });
+
+  it('a block ending in a branch whose target is the next instruction goes on there, not at the block start', () => {
+    // loop: adds r2,#1; push {r0}; pop {pc} (r0 = the next instruction: a branch that lands where
+    // execution would have gone anyway); adds r3,#1; cmp r3,#20; bne loop; b .
+    const code = halfwords(0x3201, 0xb401, 0xbd00, 0x3301, 0x2b14, 0xd1f9, 0xe7fe);
+    const [a, b] = twins(code, { 0: (CODE + 6) | 1 });
+    same(a, b, a.run(200), b.run(200), 'twenty passes');
+    expect(jitOf(a).blockContaining(CODE)).not.toBeNull();
+    expect(a.cpu.r[2]).toBe(20);
+    expect(a.cpu.r[3]).toBe(20);
+  });
 });

@@ -125,7 +125,6 @@ export class BlockCompiler {
     const pcs: number[] = [];
     const parts: string[] = [];
     let pc = start;
-    let terminated = false;
     let last: InsnSite | null = null;
 
     while (pcs.length < MAX_BLOCK_INSNS && pc + 2 <= pageEnd) {
@@ -166,13 +165,12 @@ export class BlockCompiler {
       pcs.push(pc);
       last = site;
       pc = (pc + site.size) | 0;
-      if (e.terminates) {
-        terminated = true;
-        break;
-      }
+      if (e.terminates) break;
     }
     if (last === null) return null;
-    if (!terminated) parts.push(ctx.exitAfter(last, `${pc | 0}`));
+    // Also after a terminating instruction: its own exit test lets a branch to the next instruction
+    // fall through, and falling off the end of the loop body would re-run the block from its start.
+    parts.push(ctx.exitAfter(last, `${pc | 0}`));
 
     const count = pcs.length;
     const { code, locals, writeBack, reload } = cacheInLocals(parts.join('\n            '));
