@@ -21,6 +21,7 @@ import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { BLOCK_COUNT, RELOAD, WRITE_BACK, conditionExpr as conditionOf, type Emitted, type InsnSite } from './emit-context.js';
 import { A32EmitContext, emitA32 } from './emit-a32.js';
+import { linkBlock, type BlockRun } from './block-function.js';
 
 export const MAX_A32_BLOCK_INSNS = 64;
 
@@ -65,25 +66,10 @@ export interface A32Block {
   readonly count: number;
   /** Host RAM page of the code (invalidation unit). */
   readonly hostPage: number;
-  readonly run: (budget: number) => number;
+  readonly run: BlockRun;
   bpGeneration: number;
   bpInside: boolean;
 }
-
-type A32BlockFactory = (
-  R: Int32Array,
-  st: unknown,
-  clock: unknown,
-  cpu: Cpu,
-  PR: Int32Array,
-  PW: Int32Array,
-  U8: Uint8Array,
-  U16: Uint16Array,
-  I32: Int32Array,
-  H: Handler[],
-  A: Fields[],
-  PCS: Int32Array,
-) => (budget: number) => number;
 
 /** True when the instruction may write the PC whatever its operands do (an exit after it is needed). */
 function mayWritePc(row: Encoding<Handler>, a: Fields): boolean {
@@ -158,34 +144,24 @@ export class A32BlockCompiler {
     const count = pcs.length;
     // Registers and flags stay in R and st (no locals): blocks are short and entered often, so
     // loading and writing back a register set at every entry and exit would cost more than it saves.
-    const code = parts.join('\n            ');
-    const locals = '';
-    const writeBack = '';
-    const reload = '';
-    const body = `
-      return function a32_block_${(start >>> 0).toString(16)}(budget) {
-        const ic = clock.icount;
-        const T = cpu.tlbEntries();
-        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, xn = 0, xpc = 0;
-        ${locals}
-        try {
-          out: for (;;) {
-            ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
+    // The emitters' write-back/reload markers have nothing to do here.
+    const code = parts.join('\n            ').split(WRITE_BACK).join('').split(RELOAD).join('').split(BLOCK_COUNT).join(`${count}`);
+    const run = linkBlock(
+      this.cpu,
+      this.bus,
+      {
+        name: `a32_block_${(start >>> 0).toString(16)}`,
+        prologue: 'const T = cpu.tlbEntries();\n        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, xn = 0, xpc = 0;',
+        body: `out: for (;;) {
+            ${code}
           }
-          ${writeBack} clock.icount = ic + done + xn; R[15] = xpc; return done + xn;
-        } catch (e) {
-          // A handler that faulted already had the registers (written back before the call).
-          if (inHandler === 0) { ${writeBack} }
-          cpu.jitFaultPc = PCS[k];
-          cpu.jitFaultRetired = done + k + 1;
-          clock.icount = ic + done + k + 1;
-          throw e;
-        }
-      };`;
-    const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', body) as A32BlockFactory;
-    const cpu = this.cpu;
-    const bus = this.bus;
-    const run = factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs));
+          clock.icount = ic + done + xn; R[15] = xpc; return done + xn;`,
+        writeBack: '',
+      },
+      handlers,
+      args,
+      pcs,
+    );
     return { start, end: pc, ppage, count, hostPage: host >>> PAGE_SHIFT, run, bpGeneration: -1, bpInside: false };
   }
 }

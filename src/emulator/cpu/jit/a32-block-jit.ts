@@ -9,6 +9,7 @@
  * or debugger write, or a snapshot restore rewriting the page drops exactly the blocks it overlaps.
  */
 import type { Bus, CodeWriteObserver } from '../../memory/bus.js';
+import { CodePageIndex } from './code-page-index.js';
 import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import { A32BlockCompiler, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
 
@@ -31,7 +32,7 @@ export class A32BlockJit implements CodeWriteObserver {
   private readonly heat = new Uint8Array(1 << A32_JIT_SLOT_BITS);
   /** Every translation by (virtual page, physical address); untranslatable starts get a block with count Infinity. */
   private readonly blocks = new Map<number, A32Block>();
-  private readonly byPage = new Map<number, A32Block[]>();
+  private readonly codePages: CodePageIndex<A32Block>;
   private readonly compiler: A32BlockCompiler;
   /** Blocks translated so far (statistics). */
   translated = 0;
@@ -41,6 +42,7 @@ export class A32BlockJit implements CodeWriteObserver {
     private readonly bus: Bus,
   ) {
     this.compiler = new A32BlockCompiler(cpu, bus);
+    this.codePages = new CodePageIndex<A32Block>(bus, (b) => this.drop(b));
     bus.codeObserver = this;
   }
 
@@ -63,13 +65,7 @@ export class A32BlockJit implements CodeWriteObserver {
       if (made === null) return null;
       b = made;
       this.blocks.set(key, b);
-      let list = this.byPage.get(b.hostPage);
-      if (list === undefined) {
-        list = [];
-        this.byPage.set(b.hostPage, list);
-        this.bus.markCodePage(b.hostPage);
-      }
-      list.push(b);
+      this.codePages.add(b);
       if (b.count !== Infinity) this.translated++;
     }
     this.keys[slot] = pc;
@@ -85,32 +81,11 @@ export class A32BlockJit implements CodeWriteObserver {
   }
 
   codeWrite(addr: number, hostPage: number): void {
-    const list = this.byPage.get(hostPage);
-    if (list === undefined) return;
-    const off = addr & (PAGE_SIZE - 1);
-    const keep: A32Block[] = [];
-    for (const b of list) {
-      const bOff = b.start & (PAGE_SIZE - 1);
-      if (off >= bOff && off < bOff + (b.end - b.start)) this.drop(b);
-      else keep.push(b);
-    }
-    if (keep.length !== list.length) this.setPage(hostPage, keep);
+    this.codePages.codeWrite(addr, hostPage);
   }
 
   codePageReplaced(hostPage: number): void {
-    const list = this.byPage.get(hostPage);
-    if (list === undefined) return;
-    for (const b of list) this.drop(b);
-    this.setPage(hostPage, []);
-  }
-
-  private setPage(hostPage: number, list: A32Block[]): void {
-    if (list.length === 0) {
-      this.byPage.delete(hostPage);
-      this.bus.clearCodePage(hostPage);
-    } else {
-      this.byPage.set(hostPage, list);
-    }
+    this.codePages.codePageReplaced(hostPage);
   }
 
   private drop(b: A32Block): void {

@@ -25,6 +25,7 @@ import { T16_ARGS, T16_EXEC, T16_FAST, T16_LOOKUP, T16_TABLE } from '../t16.js';
 import { BLOCK_COUNT, EmitContext, RELOAD, WRITE_BACK, type Emitted, type InsnSite } from './emit-context.js';
 import { emitT16 } from './emit-t16.js';
 import { emitT32 } from './emit-t32.js';
+import { linkBlock, type BlockRun } from './block-function.js';
 
 export const MAX_BLOCK_INSNS = 64;
 
@@ -45,27 +46,12 @@ export interface CompiledBlock {
   readonly count: number;
   /** Host RAM page the code was read from (invalidation unit). */
   readonly hostPage: number;
-  readonly run: (budget: number) => number;
+  readonly run: BlockRun;
   /** BreakpointSet.generation when `bpInside` was computed (-1: never). */
   bpGeneration: number;
   /** Whether a breakpoint lies inside the block after its first instruction (it then interprets). */
   bpInside: boolean;
 }
-
-type BlockFactory = (
-  R: Int32Array,
-  st: unknown,
-  clock: unknown,
-  cpu: Cpu,
-  PR: Int32Array,
-  PW: Int32Array,
-  U8: Uint8Array,
-  U16: Uint16Array,
-  I32: Int32Array,
-  H: Handler[],
-  A: Fields[],
-  PCS: Int32Array,
-) => (budget: number) => number;
 
 const FLAG_LOCALS: ReadonlyArray<readonly [string, string]> = [
   ['st.NF', 'fN'],
@@ -174,28 +160,21 @@ export class BlockCompiler {
 
     const count = pcs.length;
     const { code, locals, writeBack, reload } = cacheInLocals(parts.join('\n            '));
-    const body = `
-      return function block_${(start >>> 0).toString(16)}(budget) {
-        const ic = clock.icount;
-        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0;
-        ${locals}
-        try {
-          for (;;) {
+    const run = linkBlock(
+      this.cpu,
+      this.bus,
+      {
+        name: `block_${(start >>> 0).toString(16)}`,
+        prologue: `let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0;\n        ${locals}`,
+        body: `for (;;) {
             ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
-          }
-        } catch (e) {
-          // A handler that faulted already had the registers (written back before the call).
-          if (inHandler === 0) { ${writeBack} }
-          cpu.jitFaultPc = PCS[k];
-          cpu.jitFaultRetired = done + k + 1;
-          clock.icount = ic + done + k + 1;
-          throw e;
-        }
-      };`;
-    const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', body) as BlockFactory;
-    const cpu = this.cpu;
-    const bus = this.bus;
-    const run = factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs));
+          }`,
+        writeBack,
+      },
+      handlers,
+      args,
+      pcs,
+    );
     return { start, end: pc, count, hostPage: host >>> PAGE_SHIFT, run, bpGeneration: -1, bpInside: false };
   }
 }

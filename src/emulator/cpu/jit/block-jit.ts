@@ -6,7 +6,8 @@
  * restore) invalidates exactly the blocks it overlaps.
  */
 import type { Bus, CodeWriteObserver } from '../../memory/bus.js';
-import { PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
+import { CodePageIndex } from './code-page-index.js';
+import { PAGE_SHIFT } from '../../memory/bus.js';
 import type { Cpu } from '../cpu.js';
 import type { Encoding } from '../decode-table.js';
 import type { Handler } from '../t16.js';
@@ -27,7 +28,7 @@ export class BlockJit implements CodeWriteObserver {
   private readonly heat = new Uint8Array(1 << JIT_SLOT_BITS);
   /** Every translation by start address; untranslatable starts get a block with count Infinity. */
   private readonly blocks = new Map<number, CompiledBlock>();
-  private readonly byPage = new Map<number, CompiledBlock[]>();
+  private readonly codePages: CodePageIndex<CompiledBlock>;
   private readonly compiler: BlockCompiler;
   /** Blocks translated so far (statistics for tests). */
   translated = 0;
@@ -38,6 +39,7 @@ export class BlockJit implements CodeWriteObserver {
     t32Buckets: readonly Encoding<Handler>[][],
   ) {
     this.compiler = new BlockCompiler(cpu, bus, t32Buckets);
+    this.codePages = new CodePageIndex<CompiledBlock>(bus, (b) => this.drop(b));
     bus.codeObserver = this;
   }
 
@@ -55,13 +57,7 @@ export class BlockJit implements CodeWriteObserver {
       if (made === null) return null;
       b = made;
       this.blocks.set(pc, b);
-      let list = this.byPage.get(b.hostPage);
-      if (list === undefined) {
-        list = [];
-        this.byPage.set(b.hostPage, list);
-        this.bus.markCodePage(b.hostPage);
-      }
-      list.push(b);
+      this.codePages.add(b);
       if (b.count !== Infinity) this.translated++;
     }
     this.keys[slot] = pc;
@@ -97,32 +93,11 @@ export class BlockJit implements CodeWriteObserver {
   }
 
   codeWrite(addr: number, hostPage: number): void {
-    const list = this.byPage.get(hostPage);
-    if (list === undefined) return;
-    const off = addr & (PAGE_SIZE - 1);
-    const keep: CompiledBlock[] = [];
-    for (const b of list) {
-      const bOff = b.start & (PAGE_SIZE - 1);
-      if (off >= bOff && off < bOff + (b.end - b.start)) this.drop(b);
-      else keep.push(b);
-    }
-    if (keep.length !== list.length) this.setPage(hostPage, keep);
+    this.codePages.codeWrite(addr, hostPage);
   }
 
   codePageReplaced(hostPage: number): void {
-    const list = this.byPage.get(hostPage);
-    if (list === undefined) return;
-    for (const b of list) this.drop(b);
-    this.setPage(hostPage, []);
-  }
-
-  private setPage(hostPage: number, list: CompiledBlock[]): void {
-    if (list.length === 0) {
-      this.byPage.delete(hostPage);
-      this.bus.clearCodePage(hostPage);
-    } else {
-      this.byPage.set(hostPage, list);
-    }
+    this.codePages.codePageReplaced(hostPage);
   }
 
   private drop(b: CompiledBlock): void {

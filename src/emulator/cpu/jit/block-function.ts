@@ -1,0 +1,59 @@
+/**
+ * Turns a block's generated code into its function (`new Function`), for both block JITs: the
+ * parameters the code refers to (registers, state, clock, core, the bus's page tables and RAM views,
+ * call-through handlers and their fields, the instructions' PCs) and the fault tail every block
+ * shares: a fault records the faulting instruction (cpu.jitFaultPc) and the count retired with it,
+ * then rethrows so the core takes the abort exactly as its interpreter would.
+ */
+import type { Bus } from '../../memory/bus.js';
+import type { Cpu } from '../cpu.js';
+import type { Fields } from '../decode-table.js';
+import type { Handler } from '../t16.js';
+
+export type BlockRun = (budget: number) => number;
+
+type BlockFactory = (
+  R: Int32Array,
+  st: unknown,
+  clock: unknown,
+  cpu: Cpu,
+  PR: Int32Array,
+  PW: Int32Array,
+  U8: Uint8Array,
+  U16: Uint16Array,
+  I32: Int32Array,
+  H: Handler[],
+  A: Fields[],
+  PCS: Int32Array,
+) => BlockRun;
+
+export interface BlockSource {
+  /** Function name (shows in profiles). */
+  readonly name: string;
+  /** Declarations after `const ic = clock.icount;` (must declare done, k and inHandler). */
+  readonly prologue: string;
+  /** The try body: the block's loop and anything after it. */
+  readonly body: string;
+  /** Code writing register locals back (empty when the block keeps none). */
+  readonly writeBack: string;
+}
+
+export function linkBlock(cpu: Cpu, bus: Bus, src: BlockSource, handlers: Handler[], args: Fields[], pcs: readonly number[]): BlockRun {
+  const text = `
+      return function ${src.name}(budget) {
+        const ic = clock.icount;
+        ${src.prologue}
+        try {
+          ${src.body}
+        } catch (e) {
+          // A handler that faulted already had the registers (written back before the call).
+          if (inHandler === 0) { ${src.writeBack} }
+          cpu.jitFaultPc = PCS[k];
+          cpu.jitFaultRetired = done + k + 1;
+          clock.icount = ic + done + k + 1;
+          throw e;
+        }
+      };`;
+  const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', text) as BlockFactory;
+  return factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs));
+}
