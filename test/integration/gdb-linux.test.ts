@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { firstHex, frameOf, isNoHistoryStop, monitorJson, readIcount, runWithOutput, seek } from '../support/armrr-process.js';
+import { firstHex, frameOf, isNoHistoryStop, monitorJson, readIcount, replayInfo, runWithOutput, seek } from '../support/armrr-process.js';
 import { ensureDebianGuest, type DebianGuest } from '../support/debian-guest.js';
 import type { GdbMi, MiTuple } from '../support/gdb-mi.js';
 import { connectLinuxReplay, recordFastBoot, type LinuxGdbSession } from '../support/linux-replay.js';
@@ -22,6 +22,9 @@ import { connectLinuxReplay, recordFastBoot, type LinuxGdbSession } from '../sup
 const CALIBRATION = 0x5eed1234;
 const STRAY_SAMPLE = Number((8n * 2654435761n) & 0xffffffffn) >>> 7;
 const LONG = 900_000;
+
+/** The icount of the first system call from user space (set by the kernel tests). */
+let firstUserSyscall: number | null = null;
 
 let dir = '';
 let guest: DebianGuest;
@@ -134,17 +137,33 @@ describe('gdb on the Linux replay: the kernel', { timeout: LONG }, () => {
     expect(stacks.size).toBeGreaterThan(1);
   });
 
-  it('reverse-stepi/stepi round trips across a system call (SVC from user mode)', async () => {
-    await gdb.console('break vector_swi');
-    await forward('-exec-continue');
+  it('reverse-stepi/stepi round trips across a system call: the user svc into the kernel, and the exception return back to user mode', async () => {
+    // Linux runs ARMv7 with high vectors (SCTLR.V): every SVC enters the kernel at 0xffff0008. A
+    // break at vector_swi would miss: the Spectre-BHB vector stubs branch past its first insns.
+    await gdb.console('break *0xffff0008');
+    expect((await forward('-exec-continue'))['reason']).toBe('breakpoint-hit');
     await gdb.console('delete');
-    // Back through the vector page (and the branch-history hardening stub) to the user's svc.
-    for (let i = 0; i < 16 && mode(await state()) !== 0x10; i++) await forward('-exec-step-instruction --reverse');
+    expect(mode(await state())).toBe(0x13);
     await forward('-exec-step-instruction --reverse');
-    const states = await roundTrip(8);
-    const modes = new Set(states.map(mode));
-    expect(modes.has(0x10), 'user mode before the SVC').toBe(true);
-    expect(modes.has(0x13), 'SVC mode after it').toBe(true);
+    const svc = /^=> (0x[0-9a-f]+)[^\n]*:\s+svc\s+0\b/m.exec(await gdb.console('x/i $pc'));
+    expect(svc, 'one reverse-stepi from the vector is the user svc').not.toBeNull();
+    firstUserSyscall = await readIcount(gdb);
+    for (let i = 0; i < 2; i++) await forward('-exec-step-instruction --reverse');
+    const into = await roundTrip(6);
+    expect(into.map(mode)).toContain(0x10);
+    expect(into.map(mode)).toContain(0x13);
+    // Back: the instruction after the svc (Thumb or ARM), in this process only (the same code runs
+    // in every busybox process), reached through the kernel's exception return.
+    await seek(gdb, firstUserSyscall);
+    const thumb = ((await num('$cpsr')) & 0x20) !== 0;
+    await gdb.console('armrr process-filter current');
+    await gdb.console(`tbreak *${Number(svc![1]) + (thumb ? 2 : 4)}`);
+    expect((await forward('-exec-continue'))['reason']).toBe('breakpoint-hit');
+    expect(mode(await state())).toBe(0x10);
+    for (let i = 0; i < 3; i++) await forward('-exec-step-instruction --reverse');
+    const back = await roundTrip(6);
+    expect(back.map(mode)).toContain(0x10);
+    expect(back.map(mode)).toContain(0x13);
   });
 
   it('a reverse watchpoint on jiffies stops at the timer code storing it; the value before and after match the store', async () => {
@@ -196,17 +215,27 @@ describe('gdb on the Linux replay: the kernel', { timeout: LONG }, () => {
 });
 
 describe('gdb on the Linux replay: one user process (rrdemo)', { timeout: LONG }, () => {
-  /** Where `armrr process` left rrdemo (its first instruction) and its ASID, for the next test. */
-  let rrdemoStart: { icount: number; asid: number } | null = null;
+  /** Where `armrr process` left rrdemo (its first instruction) and its ASID, for the next tests. */
+  let rrdemo: { icount: number; asid: number } | null = null;
 
-  it('armrr process stops at rrdemo’s exec and first instruction and filters on its ASID; reverse-continue from a watch finds the corrupting store', async () => {
-    // From wherever the kernel tests left the replay: rrdemo's exec comes after /init's first syscall.
-    const text = await gdb.console('armrr process /bin/rrdemo', LONG);
+  async function atRrdemoStart(): Promise<{ icount: number; asid: number }> {
+    if (rrdemo !== null) {
+      await seek(gdb, rrdemo.icount);
+      await gdb.console(`armrr process-filter asid=${rrdemo.asid}`);
+      return rrdemo;
+    }
+    // rrdemo is exec'd after /init's first system call (the kernel tests found it): start there.
+    await seek(gdb, firstUserSyscall ?? 0);
+    const text = await gdb.consoleUntil('armrr process /bin/rrdemo', /runs in ASID \d+|armrr process: /, LONG);
     const m = /runs in ASID (\d+)/.exec(text);
     expect(m, text).not.toBeNull();
-    const asid = Number(m![1]);
+    rrdemo = { icount: await readIcount(gdb), asid: Number(m![1]) };
+    return rrdemo;
+  }
+
+  it('armrr process stops at rrdemo’s first instruction and filters on its ASID; reverse-continue from a watch finds the corrupting store', async () => {
+    const { asid } = await atRrdemoStart();
     expect(await symbolAtPc()).toMatch(/^_start in section \.text of .*rrdemo/);
-    rrdemoStart = { icount: await readIcount(gdb), asid };
     await gdb.console('break checksum');
     const atChecksum = await forward('-exec-continue');
     expect(frameOf(atChecksum)['func']).toBe('checksum');
@@ -215,37 +244,54 @@ describe('gdb on the Linux replay: one user process (rrdemo)', { timeout: LONG }
     const { stopped } = await runWithOutput(gdb, '-exec-continue --reverse', LONG);
     expect(stopped['reason']).toBe('watchpoint-trigger');
     expect(frameOf(stopped)['func']).toBe('fill_samples');
+    // gdb shows the value before the store as `new` when going backwards.
     expect(Number((stopped['value'] as MiTuple)['old'])).toBe(STRAY_SAMPLE);
     expect(Number((stopped['value'] as MiTuple)['new'])).toBe(CALIBRATION);
     expect(await num('i')).toBe(8);
+    expect(await num('table.calibration')).toBe(CALIBRATION);
     expect((await monitorJson<{ asid: number }>(gdb, 'process-filter')).asid).toBe(asid);
+    // The store is the instruction at pc: one stepi and the stray sample is there.
+    await gdb.console('delete');
+    await forward('-exec-step-instruction');
+    expect(await num('table.calibration')).toBe(STRAY_SAMPLE);
   });
 
-  it('a breakpoint at a user address stops only in the filtered process', async () => {
-    // busybox's entry point runs in every busybox process exec'd before rrdemo (pid 1's /init first).
+  it('a breakpoint at a user address stops only in the filtered process, then at the end of the replay; from there reverse-stepi/stepi and reverse-continue work', async () => {
+    // busybox's entry point runs in every busybox process exec'd (poweroff after rrdemo). Its page
+    // is not mapped yet when a new process first gets there (demand paging).
     const busybox = readFileSync(guest.busybox);
     const entry = busybox.readUInt32LE(0x18) & ~1;
-    if (rrdemoStart === null) {
-      await seek(gdb, 0);
-      await gdb.console('armrr process /bin/rrdemo', LONG);
-    } else {
-      await seek(gdb, rrdemoStart.icount);
-      await gdb.console(`armrr process-filter asid=${rrdemoStart.asid}`);
-    }
-    const rrdemo = await monitorJson<{ asid: number }>(gdb, 'process-filter');
-    const start = await readIcount(gdb);
+    const start = await atRrdemoStart();
+    await gdb.console('break checksum');
     await gdb.console(`break *0x${entry.toString(16)}`);
-    // Filtered on rrdemo: no busybox process stops it, back to the beginning of the history.
-    const filtered = await runWithOutput(gdb, '-exec-continue --reverse', LONG);
+    const inRrdemo = await forward('-exec-continue');
+    expect(frameOf(inRrdemo)['func']).toBe('checksum');
+    // Filtered on rrdemo: no other process stops it, up to the power-off that ends the replay.
+    const filtered = await runWithOutput(gdb, '-exec-continue', LONG);
     expect(isNoHistoryStop(filtered), JSON.stringify(filtered)).toBe(true);
-    expect(await readIcount(gdb)).toBe(0);
-    // Unfiltered: the same breakpoint stops in another address space.
+    const { endIcount } = await replayInfo(gdb);
+    expect(await readIcount(gdb)).toBe(endIcount);
+    // The end is a stop like any other: reverse-stepi and stepi round trip there.
+    await gdb.console('delete');
+    const end = await state();
+    await forward('-exec-step-instruction --reverse');
+    const before = await state();
+    expect(before.icount).toBe(endIcount - 1);
+    await forward('-exec-step-instruction --reverse');
+    await forward('-exec-step-instruction');
+    expect(await state()).toEqual(before);
+    await runWithOutput(gdb, '-exec-step-instruction', LONG);
+    expect(await state()).toEqual(end);
+    expect(isNoHistoryStop(await runWithOutput(gdb, '-exec-continue', LONG))).toBe(true);
+    expect(await state()).toEqual(end);
+    // Unfiltered, reverse-continue from the end stops at the entry breakpoint in another process.
     await gdb.console('armrr process-filter off');
-    await seek(gdb, start);
+    await gdb.console(`break *0x${entry.toString(16)}`);
     const unfiltered = await forward('-exec-continue --reverse');
     expect(unfiltered['reason']).toBe('breakpoint-hit');
     expect(await num('$pc')).toBe(entry);
+    expect(await readIcount(gdb)).toBeGreaterThan(start.icount);
     const other = await monitorJson<{ asid: number }>(gdb, 'process-filter');
-    expect(other.asid).not.toBe(rrdemo.asid);
+    expect(other.asid).not.toBe(start.asid);
   });
 });
