@@ -1,10 +1,11 @@
-import { defineWorkspace } from 'vitest/config';
+import { configDefaults, defineWorkspace } from 'vitest/config';
 
 /**
  * Two runs of the emulator tests: with the block JIT (the default, every test) and interpreter-only
  * (ARMRR_JIT=0, inherited by the armrr processes the tests start) for the invariant, lock-step,
  * firmware-vs-QEMU and reverse-debugging tests, so both execution engines are held to the same
- * results. The JIT-specific tests compare the two engines themselves and run once.
+ * results. The JIT-specific tests compare the two engines themselves and run once; so does the
+ * instruction-by-instruction lock-step (a budget of one instruction is the interpreter in both).
  */
 const common = {
   testTimeout: 120_000,
@@ -16,7 +17,12 @@ const common = {
 
 export default defineWorkspace([
   {
-    test: { ...common, name: 'jit', include: ['test/**/*.test.ts'] },
+    test: {
+      ...common,
+      name: 'jit',
+      include: ['test/**/*.test.ts'],
+      exclude: [...configDefaults.exclude, 'test/integration/lockstep.test.ts'],
+    },
   },
   {
     test: {
@@ -26,6 +32,7 @@ export default defineWorkspace([
       include: [
         'test/integration/firmware-vs-qemu.test.ts',
         'test/integration/lockstep.test.ts',
+        'test/integration/lockstep-chunked.test.ts',
         'test/integration/seek-property.test.ts',
         'test/integration/seek-snapshot-file.test.ts',
         'test/integration/seek-fine-snapshots.test.ts',

@@ -6,22 +6,28 @@
 //
 // Rows: the thread's boot (zImage, 4096M, shift 7: ~4.04e9 instructions) and the fast boot
 // (decompressed uImage, 256M, cryptomgr.notests: ~0.3e9). `--fast-only` (or `--quick`) runs the
-// fast boot alone. Wall-clock seconds of whole processes; the instruction count comes from
-// armrr's log. Plain JS over dist/ (run `npx tsc -p .` first). Prints Markdown on stdout.
+// fast boot alone. `--board vexpress-a9` runs issue 17's rows instead: vexpress-a9 (Cortex-A9,
+// Debian's vexpress-v2p-ca9.dtb), zImage 1024M (~3.8e9) and its fast boot. Wall-clock and CPU seconds (user + system, GNU time) of whole processes: on a
+// loaded machine the CPU ratio is the comparable one. The instruction count comes from armrr's log.
+// Plain JS over dist/ (run `npx tsc -p .` first). Prints Markdown on stdout.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuTimeAvailable, GNU_TIME, timedChild } from './child-time.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { ReplayLogReader } = await import(join(ROOT, 'dist/replay/log-reader.js'));
 const BIN = join(ROOT, 'bin/armrr.js');
 const FAST_ONLY = process.argv.includes('--fast-only') || process.argv.includes('--quick');
+const boardAt = process.argv.indexOf('--board');
+const BOARD = boardAt > 0 ? process.argv[boardAt + 1] : 'virt';
+if (BOARD !== 'virt' && BOARD !== 'vexpress-a9') throw new Error(`--board ${BOARD}: virt or vexpress-a9`);
 const RTC = '2026-12-01T00:00:00';
 const SHIFT = 7;
 const log = (s) => process.stderr.write(`bench linux: ${s}\n`);
-const now = () => Number(process.hrtime.bigint()) / 1e9;
+if (!cpuTimeAvailable()) throw new Error(`${GNU_TIME} (GNU time) is missing: the bench reports CPU seconds per process; install it with 'apt-get install time'`);
 
 function guestPaths() {
   const r = spawnSync('bash', [join(ROOT, 'scripts/guest/build-guest.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -37,11 +43,11 @@ function guestPaths() {
 /** Runs a whole process; its console output is kept to check both emulators printed the same. */
 function timed(what, cmd, args) {
   log(what);
-  const t0 = now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'latin1', maxBuffer: 1 << 28 });
-  const secs = now() - t0;
+  const r = timedChild(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'latin1' });
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}): ${r.stderr.slice(-1500)}`);
-  return { secs, stdout: r.stdout };
+  if (r.cpu === null) throw new Error(`${what}: GNU time reported no CPU seconds`);
+  log(`${what}: ${r.secs.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU`);
+  return r;
 }
 
 function icountOf(logPath) {
@@ -50,11 +56,26 @@ function icountOf(logPath) {
   return end;
 }
 
+/** The emulators' board options: virt as in the thread, vexpress-a9 as in issue 17. */
+function boardArgs(board, memMiB) {
+  if (board === 'virt') {
+    return {
+      armrr: ['--machine', 'virt', '--memory', `${memMiB}M`],
+      qemu: ['-M', 'virt,dtb-randomness=off', '-cpu', 'cortex-a15', '-m', String(memMiB), '-nic', 'none'],
+    };
+  }
+  return {
+    armrr: ['--machine', 'vexpress-a9', '--memory', `${memMiB}M`, '--dtb', g.VEXPRESS_DTB],
+    qemu: ['-M', 'vexpress-a9', '-cpu', 'cortex-a9', '-m', String(memMiB), '-dtb', g.VEXPRESS_DTB, '-nic', 'none', '-audiodev', 'none,id=snd0', '-global', 'pl041.audiodev=snd0'],
+  };
+}
+
 function bootRow(work, name, kernel, memMiB, append, initrd) {
-  const armrrBoard = ['--machine', 'virt', '--memory', `${memMiB}M`, '--initrd', initrd, '--append', append, '--rtc-base', RTC, '--icount-shift', String(SHIFT)];
+  const b = boardArgs(BOARD, memMiB);
+  const armrrBoard = [...b.armrr, '--initrd', initrd, '--append', append, '--rtc-base', RTC, '--icount-shift', String(SHIFT)];
   const qemuBoard = (rr) => [
-    '-M', 'virt,dtb-randomness=off', '-cpu', 'cortex-a15', '-m', String(memMiB), '-kernel', kernel, '-initrd', initrd, '-append', append,
-    '-rtc', `base=${RTC},clock=vm`, '-icount', `shift=${SHIFT},sleep=off${rr}`, '-nographic', '-nic', 'none', '-serial', 'stdio', '-monitor', 'none',
+    ...b.qemu, '-kernel', kernel, '-initrd', initrd, '-append', append,
+    '-rtc', `base=${RTC},clock=vm`, '-icount', `shift=${SHIFT},sleep=off${rr}`, '-nographic', '-serial', 'stdio', '-monitor', 'none',
   ];
   const alog = join(work, `${name}.armrr.rrlog`);
   const qlog = join(work, `${name}.qemu.rrlog`);
@@ -72,29 +93,38 @@ function bootRow(work, name, kernel, memMiB, append, initrd) {
     if (a[k].stdout !== q.run.stdout) throw new Error(`${name}: armrr ${k} printed other console bytes than qemu run`);
   }
   const insns = icountOf(alog);
-  const cells = ['run', 'record', 'replay'].map((k) => `${a[k].secs.toFixed(1)} / ${q[k].secs.toFixed(1)} = **${(q[k].secs / a[k].secs).toFixed(2)}**`);
+  const ratio = (k, field) => `${a[k][field].toFixed(1)} / ${q[k][field].toFixed(1)} = **${(q[k][field] / a[k][field]).toFixed(2)}**`;
+  const cells = ['run', 'record', 'replay'].flatMap((k) => [ratio(k, 'secs'), ratio(k, 'cpu')]);
   return `| ${name} | ${(insns / 1e9).toFixed(3)}e9 | ${cells.join(' | ')} |`;
 }
 
+// The 1-minute load average and the time at the start and end go into the report: wall seconds
+// mean little without them.
+const started = { at: new Date().toISOString(), load: os.loadavg()[0] };
 const g = guestPaths();
 const work = mkdtempSync(join(tmpdir(), 'armrr-bench-linux-'));
-const out = [];
+const rows = [];
+const VEXPRESS = BOARD === 'vexpress-a9';
 try {
-  out.push('## Linux boot to the prompt: armrr vs QEMU 7.2 (run, record, replay)');
-  out.push('');
-  out.push(
-    "Debian's armhf kernel on virt (Cortex-A15), /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), " +
-      `shift ${SHIFT}, sleep=off, rtc base=${RTC},clock=vm; wall seconds of whole processes, armrr / QEMU = ratio ` +
-      '(QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal). Each replays its own recording; console bytes checked identical.',
-  );
-  out.push('');
-  out.push('| boot | instructions | run s (ratio) | record s (ratio) | replay s (ratio) |');
-  out.push('|---|---|---|---|---|');
-  if (!FAST_ONLY) out.push(bootRow(work, 'zImage 4096M', g.ZIMAGE, 4096, 'console=ttyAMA0', g.INITRD_NO_INPUT));
-  out.push(bootRow(work, 'fast uImage 256M notests', g.VIRT_UIMAGE, 256, 'console=ttyAMA0 cryptomgr.notests', g.INITRD_NO_INPUT));
-  if (FAST_ONLY) out.push('| zImage 4096M | (not run: --fast-only) | | | |');
-  out.push('');
+  const full = VEXPRESS ? { name: 'zImage 1024M', mem: 1024 } : { name: 'zImage 4096M', mem: 4096 };
+  if (!FAST_ONLY) rows.push(bootRow(work, full.name, g.ZIMAGE, full.mem, 'console=ttyAMA0', g.INITRD_NO_INPUT));
+  rows.push(bootRow(work, 'fast uImage 256M notests', VEXPRESS ? g.VEXPRESS_UIMAGE : g.VIRT_UIMAGE, 256, 'console=ttyAMA0 cryptomgr.notests', g.INITRD_NO_INPUT));
+  if (FAST_ONLY) rows.push(`| ${full.name} | (not run: --fast-only) | | | | | | |`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+const out = [
+  `## Linux boot to the prompt on ${BOARD}: armrr vs QEMU 7.2 (run, record, replay)`,
+  '',
+  `Debian's armhf kernel on ${VEXPRESS ? 'vexpress-a9 (Cortex-A9, vexpress-v2p-ca9.dtb)' : 'virt (Cortex-A15)'}, /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), ` +
+    `shift ${SHIFT}, sleep=off, rtc base=${RTC},clock=vm; wall and CPU (user + system) seconds of whole processes, ` +
+    'armrr / QEMU = ratio (QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal). ' +
+    'Each replays its own recording; console bytes checked identical. ' +
+    `Run ${started.at} (load average ${started.load.toFixed(1)}) to ${new Date().toISOString()} (load average ${os.loadavg()[0].toFixed(1)}).`,
+  '',
+  '| boot | instructions | run wall s (ratio) | run CPU s (ratio) | record wall s (ratio) | record CPU s (ratio) | replay wall s (ratio) | replay CPU s (ratio) |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+];
 process.stdout.write(`${out.join('\n')}\n`);

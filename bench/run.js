@@ -20,6 +20,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timedChild } from './child-time.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(join(ROOT, 'dist', p));
@@ -47,24 +48,11 @@ const say = (s = '') => out.push(s);
 const mips = (n, s) => (n / s / 1e6).toFixed(1);
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
-// CPU seconds (user + system) of a child come from GNU time when installed: on a loaded machine
-// they say more than wall time (which the tables report, as the speed issue measures).
-const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-const CPU_MARK = 'armrr-bench-cpu';
-
+// CPU seconds (user + system) of a child come from GNU time when installed (bench/child-time.js):
+// on a loaded machine they say more than wall time (which the tables report, as the speed issue measures).
 function timed(cmd, args) {
-  const t0 = now();
-  const [c, a] = GNU_TIME ? [GNU_TIME, ['-f', `${CPU_MARK} %U %S`, cmd, ...args]] : [cmd, args];
-  const r = spawnSync(c, a, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26 });
-  const secs = now() - t0;
-  let stderr = r.stderr;
-  let cpu = null;
-  const m = new RegExp(`(?:^|\\n)(?:Command exited with non-zero status \\d+\\n)?${CPU_MARK} ([\\d.]+) ([\\d.]+)\\n?$`).exec(stderr);
-  if (m) {
-    cpu = Number(m[1]) + Number(m[2]);
-    stderr = stderr.slice(0, m.index);
-  }
-  return { secs, cpu, status: r.status, stderr };
+  const { secs, cpu, status, stderr } = timedChild(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  return { secs, cpu, status, stderr };
 }
 
 function icountOf(logPath) {

@@ -57,6 +57,8 @@ export class SnapshotStore implements WriteObserver {
   private bytes = 0;
   /** Latest icount execution has reached (thinning keeps snapshots dense near it). */
   present = 0;
+  /** Snapshots dropped (merged into the next) to stay within the budget, since the store began. */
+  dropped = 0;
 
   constructor(
     private readonly machine: Machine,
@@ -359,6 +361,7 @@ export class SnapshotStore implements WriteObserver {
     }
     this.bytes -= coreStateBytes(s.state);
     this.snapshots.splice(i, 1);
+    this.dropped++;
     if (this.fineBase === s) this.fine = [];
   }
 }

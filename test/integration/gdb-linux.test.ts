@@ -13,10 +13,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { firstHex, frameOf, isNoHistoryStop, monitorJson, readIcount, replayInfo, runWithOutput, seek } from '../support/armrr-process.js';
+import { frameOf, isNoHistoryStop, monitorJson, readIcount, replayInfo, runWithOutput, seek } from '../support/armrr-process.js';
 import { ensureDebianGuest, type DebianGuest } from '../support/debian-guest.js';
 import type { GdbMi, MiTuple } from '../support/gdb-mi.js';
 import { connectLinuxReplay, recordFastBoot, type LinuxGdbSession } from '../support/linux-replay.js';
+import { breakpointThreeHitsThenBack, gdbNum, gdbState, reverseWatchJiffies, symbolAtPc as symbolAtPcOf } from '../support/linux-gdb-checks.js';
 
 /** rrdemo.c: CALIBRATION, and sample(i) = (i * 2654435761u) >> 7 for the stray index SAMPLES = 8. */
 const CALIBRATION = 0x5eed1234;
@@ -49,18 +50,9 @@ beforeEach(async () => {
   await gdb.console('armrr process-filter off');
 });
 
-/** Everything that must be identical when the replay comes back to a point: icount and all registers. */
-async function state(): Promise<{ icount: number; regs: string }> {
-  return { icount: await readIcount(gdb), regs: await gdb.console('info registers') };
-}
-
-async function num(expr: string): Promise<number> {
-  return firstHex(await gdb.console(`p/x ${expr}`));
-}
-
-async function symbolAtPc(): Promise<string> {
-  return gdb.console('info symbol $pc');
-}
+const state = (): ReturnType<typeof gdbState> => gdbState(gdb);
+const num = (expr: string): Promise<number> => gdbNum(gdb, expr);
+const symbolAtPc = (): Promise<string> => symbolAtPcOf(gdb);
 
 const forward = (cmd: string): Promise<MiTuple> => gdb.run(cmd, LONG);
 
@@ -74,21 +66,7 @@ describe('gdb on the Linux replay: the kernel', { timeout: LONG }, () => {
   });
 
   it('a kernel function breakpoint hit three times forward; reverse-continue lands on the second hit with identical registers and icount', async () => {
-    await seek(gdb, 0);
-    await gdb.console('break kernel_clone');
-    const hits: { icount: number; regs: string }[] = [];
-    for (let n = 0; n < 3; n++) {
-      const stopped = await forward('-exec-continue');
-      expect(stopped['reason']).toBe('breakpoint-hit');
-      expect(await symbolAtPc()).toMatch(/^kernel_clone in section/);
-      hits.push(await state());
-    }
-    expect(hits[0]!.icount).toBeLessThan(hits[1]!.icount);
-    expect(hits[1]!.icount).toBeLessThan(hits[2]!.icount);
-    expect(hits[1]!.regs).toMatch(/^cpsr\s+0x[0-9a-f]+/m);
-    const back = await forward('-exec-continue --reverse');
-    expect(back['reason']).toBe('breakpoint-hit');
-    expect(await state()).toEqual(hits[1]);
+    await breakpointThreeHitsThenBack(gdb, 'kernel_clone', LONG);
   });
 
   /** n stepi forward recording each state, then n reverse-stepi that must retrace them exactly. */
@@ -167,25 +145,7 @@ describe('gdb on the Linux replay: the kernel', { timeout: LONG }, () => {
   });
 
   it('a reverse watchpoint on jiffies stops at the timer code storing it; the value before and after match the store', async () => {
-    await gdb.console('watch *(unsigned long *)&jiffies');
-    const { stopped } = await runWithOutput(gdb, '-exec-continue --reverse', LONG);
-    expect(stopped['reason']).toBe('watchpoint-trigger');
-    expect(await symbolAtPc()).toMatch(/^(tick_do_update_jiffies64|do_timer|tick_periodic) \+ \d+ in section/);
-    // Reverse watch stops before the store: the instruction at pc is it.
-    const insn = await gdb.console('x/i $pc');
-    const store = /\tstr\s+(r\d+|ip|lr), \[(r\d+|ip|lr)\]/.exec(insn);
-    expect(store, insn).not.toBeNull();
-    expect(await num(`$${store![2]}`)).toBe(await num('&jiffies'));
-    const stored = await num(`$${store![1]}`);
-    const before = await num('*(unsigned long *)&jiffies');
-    expect(Number((stopped['value'] as MiTuple)['new'])).toBe(before);
-    await gdb.console('delete');
-    await forward('-exec-step-instruction');
-    const after = await num('*(unsigned long *)&jiffies');
-    expect(after).toBe(stored);
-    // jiffies counts ticks forward (wrapping from INITIAL_JIFFIES = -300 s): at least one tick.
-    expect((after - before) >>> 0).toBeGreaterThanOrEqual(1);
-    expect((after - before) >>> 0).toBeLessThan(1000);
+    await reverseWatchJiffies(gdb, LONG);
   });
 
   it('the timers view shows the virtual generic timer as arch_timer_set_next_event_virt programmed it', async () => {

@@ -2,22 +2,20 @@
  * Lock-step comparison of an ArmV7aCpu with QEMU's per-instruction trace on -M virt -cpu
  * cortex-a15: assemble a bare-metal program (text at 0x40000000, data at V7A_DATA_BASE), run it
  * under QEMU with `-singlestep -d cpu` (r0-r15 and the CPSR before every instruction), then step
- * the core through the same ELF and compare every state, resynchronising the registers after a
+ * the core of a real armrr virt machine through the same ELF and compare every state, resynchronising the registers after a
  * mismatch so one run reports every wrong instruction.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { elfSegments, u32 } from '../unit/cpu-harness.js';
-import { Bus } from '../../src/emulator/memory/bus.js';
-import { VirtualClock } from '../../src/emulator/clock.js';
-import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
-import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
+import { u32 } from '../unit/cpu-harness.js';
+import type { Bus } from '../../src/emulator/memory/bus.js';
+import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
+import type { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { V7A_DATA_BASE, V7A_RAM_BASE } from './v7a-random-program.js';
-import { CfiFlash, FLASH_BANK_SIZE } from '../../src/emulator/devices/cfi-flash.js';
-import { planElfDeviceTree } from '../../src/emulator/boot/elf-device-tree.js';
-import { parseElf } from '../../src/emulator/loader/elf.js';
+import { bootFirmware } from '../../src/emulator/boot.js';
+import { BufferOutputSink, LiveHostPort, NoSerialInput } from '../../src/emulator/io/live-ports.js';
 
 export interface QemuRecord {
   r: number[];
@@ -93,22 +91,26 @@ interface V7aRig {
   bus: Bus;
 }
 
-/** A Cortex-A15 on RAM at 0x40000000 with the ELF loaded and QEMU's first logged state. */
+/**
+ * The real `--machine virt --memory 128M` (devices, flash with QEMU's device tree, unassigned
+ * addresses aborting as QEMU's) with the ELF loaded, interpreter only, in QEMU's first logged state:
+ * a register offset may send a load or store anywhere in its memory map.
+ */
 function makeRig(elf: string, first: QemuRecord): V7aRig {
-  // QEMU's -m 128M: an address computed from a register offset may land anywhere in it.
-  const bus = new Bus([{ name: 'ram', base: V7A_RAM_BASE, size: 128 << 20 }]);
-  const image = readFileSync(elf);
-  for (const s of elfSegments(image)) bus.debugWrite(s.addr, s.data);
-  // virt's flash banks, with the device tree QEMU puts at address 0 for an ELF at the start of RAM:
-  // a register offset can send a load or store there.
-  const flash = [new CfiFlash('flash0'), new CfiFlash('flash1')];
-  flash.forEach((f, i) => bus.mapMmio(i * FLASH_BANK_SIZE, FLASH_BANK_SIZE, f));
-  const dtb = planElfDeviceTree(parseElf(new Uint8Array(image)).segments, V7A_RAM_BASE, 128 << 20);
-  if (dtb.where === 'flash') flash[0]!.setResetImage(dtb.data);
-  const state = new ArmV7aState();
-  const cpu = new ArmV7aCpu(state, bus, new VirtualClock(0));
+  const { machine } = bootFirmware(new Uint8Array(readFileSync(elf)), {
+    machine: 'virt',
+    icountShift: 0,
+    serial: new NoSerialInput(),
+    host: new LiveHostPort(),
+    output: new BufferOutputSink(),
+    memoryBytes: 128 << 20,
+    jit: false,
+  });
+  const cpu = machine.core as ArmV7aCpu;
+  const state = cpu.state;
   loadRecord(state, first);
-  return { cpu, state, bus };
+  cpu.syncModeDependents();
+  return { cpu, state, bus: machine.bus };
 }
 
 function loadRecord(state: ArmV7aState, rec: QemuRecord): void {

@@ -39,6 +39,8 @@ const CASES: Record<V7aProgram, V7aVariant[]> = {
   neon: ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-Os'],
   compute: ['arm-O2', 'thumb-O2', 'arm-Os', 'thumb-O2-hf'],
   'pmu-debug': ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-Os'],
+  'debug-bpwp': ['arm-O2', 'thumb-O2', 'arm-Os', 'thumb-O0'],
+  fcse: ['arm-O2', 'thumb-O2', 'thumb-Os', 'arm-O0'],
 };
 
 const cases = V7A_PROGRAMS.flatMap((name) => CASES[name].flatMap((variant) => SHIFTS.map((shift) => ({ name, variant, shift }))));

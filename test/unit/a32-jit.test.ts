@@ -13,10 +13,11 @@ const CODE_VA = 0x00100000;
 const ALIAS_VA = 0x00200000;
 const CODE_PA = 0x40100000;
 const DONE = CODE_VA + 0x24;
-const TOTAL = 2500;
+const LOOPS = 12000;
+const TOTAL = 6 * LOOPS + 20;
 
-// A loop adding 1 to r0 300 times (hot: translated); then it rewrites its own first instruction
-// through the alias to `add r0, r0, #256` and runs the loop 300 times more.
+// A loop adding 1 to r0 LOOPS times (threaded, then hot enough to be compiled); then it rewrites
+// its own first instruction through the alias to `add r0, r0, #256` and runs the loop LOOPS times more.
 const PROGRAM = [
   0xe2800001, // 0x00 add r0, r0, #1
   0xe2511001, // 0x04 subs r1, r1, #1
@@ -24,7 +25,7 @@ const PROGRAM = [
   0xe3520000, // 0x0c cmp r2, #0
   0x1a000003, // 0x10 bne 0x24
   0xe5843000, // 0x14 str r3, [r4]
-  0xe3a01f4b, // 0x18 mov r1, #300
+  0xe3021ee0, // 0x18 movw r1, #12000
   0xe3a02001, // 0x1c mov r2, #1
   0xeafffff6, // 0x20 b 0x00
   0xeafffffe, // 0x24 b .
@@ -43,7 +44,7 @@ function runProgram(jit: boolean): { cpu: ArmV7aCpu; r: number[]; icount: number
   cpu.attachMmu(mmu);
   enableShort(mmu);
   if (jit) cpu.enableJit();
-  state.r[1] = 300;
+  state.r[1] = LOOPS;
   state.r[2] = 0;
   state.r[3] = 0xe2800c01; // add r0, r0, #256
   state.r[4] = ALIAS_VA;
@@ -62,11 +63,99 @@ describe('A32 block JIT with the MMU on', () => {
     expect(withJit.cpu.translatedBlocks(), 'the loop was translated twice').toBeGreaterThanOrEqual(2);
     expect(withJit.cpu.stats.insnsInBlocks, 'instructions ran in blocks').toBeGreaterThan(200);
     expect(withJit.r[15]! >>> 0).toBe(DONE);
-    // 300 × 1 before the rewrite, 300 × 256 after it: a stale block would give less.
-    expect(withJit.r[0]).toBe(300 + 300 * 256);
+    // LOOPS × 1 before the rewrite, LOOPS × 256 after it: a stale block would give less.
+    expect(withJit.r[0]).toBe(LOOPS + LOOPS * 256);
     const interpreted = runProgram(false);
     expect(interpreted.cpu.stats.insnsInBlocks).toBe(0);
     expect(withJit.r).toEqual(interpreted.r);
     expect(withJit.icount).toBe(interpreted.icount);
+  });
+});
+
+// Vectors at 0 (a data abort returns past the faulting load), then a loop of conditional
+// data processing, loads (one from an unmapped address: a data abort in the middle of a block),
+// a byte store and flag-setting arithmetic, run 12000 times: built threaded, then compiled.
+const FAULT_PROGRAM = [
+  0xea00000e, // 0x00 b 0x40
+  0,
+  0,
+  0,
+  0xe25ef004, // 0x10 data abort: subs pc, lr, #4
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0xe3a00000, // 0x40 mov r0, #0
+  0xe3021ee0, // 0x44 movw r1, #12000
+  0xe2800003, // 0x48 add r0, r0, #3
+  0xe3100008, // 0x4c tst r0, #8
+  0x12822001, // 0x50 addne r2, r2, #1
+  0x07963000, // 0x54 ldreq r3, [r6, r0]
+  0x15953000, // 0x58 ldrne r3, [r5] (unmapped: data abort)
+  0xe0244000, // 0x5c eor r4, r4, r0
+  0xe5c64001, // 0x60 strb r4, [r6, #1]
+  0xe1a071e4, // 0x64 ror r7, r4, #3
+  0xe0978008, // 0x68 adds r8, r7, r8
+  0xe2a99000, // 0x6c adc r9, r9, #0
+  0xe2511001, // 0x70 subs r1, r1, #1
+  0x1afffff3, // 0x74 bne 0x48
+  0xeafffffe, // 0x78 b .
+];
+const DATA_VA = 0x00100000;
+const DATA_PA = 0x40200000;
+
+interface Boundary {
+  icount: number;
+  r: number[];
+  cpsr: number;
+}
+
+/** The program in slices of uneven budgets (some shorter than a block): state at every slice end. */
+function runFaultProgram(jit: boolean): { cpu: ArmV7aCpu; boundaries: Boundary[] } {
+  const { bus, mmu } = makeRig();
+  setL1(bus, TTB, 0, section(CODE_PA));
+  setL1(bus, TTB, DATA_VA, section(DATA_PA));
+  FAULT_PROGRAM.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
+  const clock = new VirtualClock(0);
+  const state = new ArmV7aState();
+  const cpu = new ArmV7aCpu(state, bus, clock);
+  cpu.exceptions.setBootEntry(0);
+  cpu.exceptions.resetCore();
+  cpu.attachMmu(mmu);
+  enableShort(mmu);
+  if (jit) cpu.enableJit();
+  state.r[5] = 0x30000000;
+  state.r[6] = DATA_VA;
+  const boundaries: Boundary[] = [];
+  for (let k = 0; clock.icount < 150000; k++) {
+    cpu.exitRequest = false;
+    cpu.execute(1 + ((k * 37) % 301));
+    boundaries.push({ icount: clock.icount, r: Array.from(state.r), cpsr: state.getCpsr() });
+  }
+  return { cpu, boundaries };
+}
+
+describe('A32 threaded blocks (the lukewarm tier) and their promotion', () => {
+  it('match the interpreter at every slice boundary through data aborts inside blocks', () => {
+    const withJit = runFaultProgram(true);
+    const jit = withJit.cpu.a32Jit!;
+    expect(jit.threaded, 'threaded blocks built').toBeGreaterThan(0);
+    expect(withJit.cpu.translatedBlocks(), 'hot threaded blocks were compiled').toBeGreaterThan(0);
+    expect(withJit.cpu.stats.insnsInBlocks, 'instructions ran in blocks').toBeGreaterThan(100000);
+    expect(withJit.cpu.stats.exitFault, 'data aborts taken').toBeGreaterThan(4000);
+    const interpreted = runFaultProgram(false);
+    expect(withJit.boundaries.length).toBe(interpreted.boundaries.length);
+    for (let i = 0; i < interpreted.boundaries.length; i++) {
+      expect(withJit.boundaries[i], `slice ${i}`).toEqual(interpreted.boundaries[i]);
+    }
+    // The loop ran to its end: r1 counted down, halfway through a data abort per iteration.
+    expect(interpreted.boundaries.at(-1)!.r[1]).toBe(0);
   });
 });

@@ -100,6 +100,20 @@ describe('block JIT against the interpreter', () => {
     }
   });
 
+  it('a breakpoint at the start of a block that loops back to it stops at every pass, as the interpreter does', () => {
+    const code = halfwords(0x2301, 0x18c0, 0x00c2, 0x4042, 0x3101, 0xe7f9);
+    const [a, b] = twins(code);
+    same(a, b, a.run(500), b.run(500), 'warm up');
+    for (const m of [a, b]) m.core.breakpoints.add(CODE);
+    for (let i = 0; i < 5; i++) {
+      const sa = a.run(1e6);
+      const sb = b.run(1e6);
+      same(a, b, sa, sb, `hit ${i}`);
+      expect(sa).toEqual({ kind: 'breakpoint', pc: CODE });
+      for (const m of [a, b]) m.core.skipBreakpointOnce = true;
+    }
+  });
+
   it('a write into translated code invalidates it (the next pass runs the new instruction)', () => {
     // loop: adds r0,#1; nop; b loop. After it is hot, patch `adds r0,#1` to `adds r0,#2`.
     const code = halfwords(0x3001, 0xbf00, 0xe7fc);
@@ -122,5 +136,34 @@ describe('block JIT against the interpreter', () => {
     expect(jitOf(a).blockContaining(CODE)).not.toBeNull();
     expect(a.cpu.r[2]).toBe(20);
     expect(a.cpu.r[3]).toBe(20);
+  });
+  it('branches to instructions inside the block (an inner loop to its middle, a forward skip) stay in it, exact at every budget and at a fault', () => {
+    // outer: movs r2,#5
+    // inner: adds r0,#1; lsrs r3,r0,#1; bcc skip; adds r1,#1
+    // skip:  subs r2,#1; bne inner; ldr r4,[r5]; adds r5,#4; b outer
+    // r5 walks through the bit-band alias into the hole at 0x24000000 (BusFault -> HardFault) in
+    // the first pair; in the second it stays in RAM and the loops run on.
+    const code = halfwords(0x2205, 0x3001, 0x0843, 0xd300, 0x3101, 0x3a01, 0xd1f9, 0x682c, 0x3504, 0xe7f5);
+    const [a, b] = twins(code, { 5: 0x23ffff00 });
+    let t = 0;
+    for (let i = 0; i < 200; i++) {
+      t += 1 + ((i * 7919) % 23); // steps of 1..23 instructions: every phase of both loops
+      const sa = a.run(t);
+      const sb = b.run(t);
+      if (i % 40 === 0) same(a, b, sa, sb, `run(${t})`);
+      else expect([...a.cpu.save(), a.icount, sa], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb]);
+    }
+    same(a, b, a.run(6000), b.run(6000), 'past the fault');
+    expect(a.cpu.r[15]! >>> 0).toBe(FAULT_HANDLER);
+    expect(a.cpu.ipsr).toBe(3);
+
+    const [c, d] = twins(code, { 5: 0x20000000 });
+    same(c, d, c.run(300), d.run(300), 'warm up');
+    const stats = (c.core as Cpu).stats;
+    const runs = stats.blockRuns;
+    const inBlocks = stats.insnsInBlocks;
+    same(c, d, c.run(100_300), d.run(100_300), 'long run');
+    // One block entry runs many passes of both loops (it used to leave at every taken bcc/bne).
+    expect((stats.insnsInBlocks - inBlocks) / (stats.blockRuns - runs)).toBeGreaterThan(1000);
   });
 });

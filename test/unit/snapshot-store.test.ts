@@ -59,6 +59,8 @@ describe('thinning within a budget', () => {
     }
     const icounts = store.snapshots.map((s) => s.icount);
     expect(icounts.length).toBeLessThan(n / 2);
+    // Every snapshot taken is either kept or counted as dropped.
+    expect(store.dropped).toBe(n - icounts.length);
     expect(icounts[0]).toBe(0); // the base is never dropped
     const gaps = icounts.slice(1).map((v, i) => v - icounts[i]!);
     // The most recent spacing is the interval; spacing grows going back in time.

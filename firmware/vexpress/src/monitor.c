@@ -147,6 +147,11 @@ int main(void)
     __asm__ volatile("cps #0x1f" ::: "memory");
     show_smc("smc-svc", r);
     line("calls", mon_calls);
+    /* Enough SMCs that the caller's and the monitor's code get hot (the block JIT translates them). */
+    uint32_t acc = 0;
+    for (uint32_t i = 0; i < 600; i++) acc += smc_call(i);
+    line("smc-loop", acc);
+    line("calls-after-loop", mon_calls);
     /* The monitor's registers survived: banked LR changed by the SMC, SP back at the top. */
     __asm__ volatile("cps #0x16\n\tmov %0, sp\n\tmov %1, lr\n\tcps #0x1f" : "=&r"(sp_mon), "=&r"(lr_mon) :: "memory");
     line("sp-mon-after", sp_mon - (uint32_t)(uintptr_t)mon_stack);

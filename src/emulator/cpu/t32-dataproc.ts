@@ -5,7 +5,8 @@
  * therefore decode as UNDEFINED on Cortex-M3.
  */
 import { encoding } from './decode-table.js';
-import type { Encoding } from './decode-table.js';
+import type { Encoding, Fields } from './decode-table.js';
+import type { Cpu } from './cpu.js';
 import type { Handler } from './t16.js';
 import {
   add64,
@@ -123,9 +124,19 @@ const longMultiply =
     if (signed) mulS64(r[a.rn]!, r[a.rm]!);
     else mulU64(r[a.rn]!, r[a.rm]!);
     if (accumulate) add64(lo, hi);
-    r[a.rdlo] = wide.lo;
-    r[a.rdhi] = wide.hi;
+    storeLongResult(c, a);
   };
+
+/**
+ * RdLo then RdHi = the 64-bit result in `wide`, as QEMU's store_reg: a PC destination (UNPREDICTABLE)
+ * is a plain branch to the value.
+ */
+export function storeLongResult(c: Cpu, a: Fields): void {
+  if (a.rdlo === 15) c.branchTo(wide.lo);
+  else c.r[a.rdlo] = wide.lo;
+  if (a.rdhi === 15) c.branchTo(wide.hi);
+  else c.r[a.rdhi] = wide.hi;
+}
 
 const divide =
   (signed: boolean): Handler =>

@@ -14,6 +14,7 @@ import { encoding } from './decode-table.js';
 import type { Encoding, Fields } from './decode-table.js';
 import type { Handler } from './t16.js';
 import { add64, mulU64, wide } from './alu.js';
+import { storeLongResult } from './t32-dataproc.js';
 import {
   SIMD_SIGNED,
   SIMD_SIGNED_HALVING,
@@ -127,8 +128,7 @@ function accumulateLong(c: Cpu, a: Fields, v: number): void {
   wide.lo = v | 0;
   wide.hi = v < 0 ? -1 : 0;
   add64(r[a.rdlo]!, r[a.rdhi]!);
-  r[a.rdlo] = wide.lo;
-  r[a.rdhi] = wide.hi;
+  storeLongResult(c, a);
 }
 
 /** SMLALD / SMLSLD: the two products' sum or difference added into RdHi:RdLo. */
@@ -234,7 +234,6 @@ export const T32_DSP_ROWS: readonly Row[] = [
     mulU64(r[a.rn]!, r[a.rm]!);
     add64(lo, 0);
     add64(hi, 0);
-    r[a.rdlo] = wide.lo;
-    r[a.rdhi] = wide.hi;
+    storeLongResult(c, a);
   }),
 ];

@@ -46,11 +46,9 @@ const imm12: Handler = (c, a) => {
 const imm8: Handler = (c, a) => {
   const size = sizeOf(a);
   if (size === 0 || a.rn === 15 || (a.p === 0 && a.w === 0)) return c.undefined();
-  if (a.rt === 15 && a.l === 1 && size !== 4) {
-    // Only the negative-offset form is a hint; writeback forms to PC are UNPREDICTABLE.
-    if (a.p === 1 && a.u === 0 && a.w === 0) return;
-    return c.undefined();
-  }
+  // Only the negative-offset form is a hint; QEMU's other forms load the byte/halfword into the
+  // PC (interworking), as LDR does.
+  if (a.rt === 15 && a.l === 1 && size !== 4 && a.p === 1 && a.u === 0 && a.w === 0) return;
   // P=1 U=1 W=0 is the unprivileged (LDRT/STRT) form: without an MPU it accesses like LDR/STR.
   loadStore(c, a.l === 1, size, a.rt, a.rn, a.u === 1 ? a.imm : -a.imm, a.p === 1, a.w === 1);
 };

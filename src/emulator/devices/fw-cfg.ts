@@ -4,22 +4,48 @@
  * selector at +8 (16-bit writes only), the DMA address register at +16 (reads give the "QEMU CFG"
  * signature). Any other access is an external abort, as QEMU's access-validity checks give.
  *
- * Items, as measured on QEMU 7.2 (`-M virt -cpu cortex-a15 -m 128M -display none`): signature
- * "QEMU", ID 3 (traditional + DMA interface), NOGRAPHIC 1, NB_CPUS 1, and the file directory with
- * QEMU's nine files (names, sizes, selectors). File contents (ACPI, SMBIOS, the table loader) are
- * not generated: they read as zero. The DMA interface is not implemented (writes are ignored).
+ * Items, as measured on QEMU 7.2 (`-M virt -cpu cortex-a15 -m 128M -nic none -display none`): signature
+ * "QEMU", ID 3 (traditional + DMA interface), UUID (zero without -uuid), NOGRAPHIC 0, BOOT_MENU 0,
+ * NB_CPUS 1, and the file directory with QEMU's nine files (names, sizes, selectors) and the
+ * contents of etc/boot-fail-wait (-1: no reboot timeout). Keys select by their low 14 bits; the
+ * arch-local ones (bit 15) are all empty. Not generated: the contents of the ACPI tables, the
+ * RSDP, the SMBIOS anchor and tables and the table loader (they read as zero;
+ * test/integration/fw-cfg-vs-qemu.test.ts names them).
+ *
+ * DMA (fw_cfg_dma_transfer): writing the descriptor's address (big-endian, high word at +16, low
+ * word at +20 starts it) runs the transfer at once: the descriptor { be32 control, be32 length, be64
+ * address } is read from guest memory, SELECT/READ/SKIP/WRITE act on the item (reads past its end
+ * fill zeros, every write is an error: nothing is writable), and the control word is written back
+ * (0, or the error bit). Unassigned memory on the way sets the error bit.
  */
 import { Device } from './device.js';
 import { BUS_FAULT } from '../memory/bus.js';
+
+/** Physical memory as a DMA master sees it (the bus; unassigned addresses throw BUS_FAULT). */
+export interface DmaMemory {
+  read8(addr: number): number;
+  write8(addr: number, value: number): void;
+}
 
 /** The register block: data 8 bytes, selector 2 (+ padding), DMA address 8. */
 export const FW_CFG_SIZE = 0x18;
 
 const KEY_SIGNATURE = 0x0000;
 const KEY_ID = 0x0001;
+const KEY_UUID = 0x0002;
 const KEY_NOGRAPHIC = 0x0004;
 const KEY_NB_CPUS = 0x0005;
+const KEY_BOOT_MENU = 0x000e;
 const KEY_FILE_DIR = 0x0019;
+/** QEMU's FW_CFG_ENTRY_MASK and FW_CFG_ARCH_LOCAL. */
+const KEY_ENTRY_MASK = 0x3fff;
+const KEY_ARCH_LOCAL = 0x8000;
+
+const DMA_CTL_ERROR = 0x01;
+const DMA_CTL_READ = 0x02;
+const DMA_CTL_SKIP = 0x04;
+const DMA_CTL_SELECT = 0x08;
+const DMA_CTL_WRITE = 0x10;
 
 /** QEMU 7.2's file directory on virt with no -fw_cfg options: name, size, selector. */
 const FILES: ReadonlyArray<readonly [string, number, number]> = [
@@ -47,32 +73,55 @@ function fileDirectory(): Uint8Array {
   return out;
 }
 
+/** The contents QEMU gives a file (zeros where not generated). */
+function fileContents(name: string, size: number): Uint8Array {
+  // fw_cfg_reboot: no -boot reboot-timeout, so -1 (little-endian).
+  if (name === 'etc/boot-fail-wait') return Uint8Array.of(0xff, 0xff, 0xff, 0xff);
+  return new Uint8Array(size);
+}
+
 /** Item contents by key (immutable: part of the board, not of the state). */
 const ITEMS: ReadonlyMap<number, Uint8Array> = new Map<number, Uint8Array>([
   [KEY_SIGNATURE, new TextEncoder().encode('QEMU')],
   [KEY_ID, Uint8Array.of(3, 0, 0, 0)],
-  [KEY_NOGRAPHIC, Uint8Array.of(1, 0)],
+  [KEY_UUID, new Uint8Array(16)],
+  // QEMU's !enable_graphics: 0 with the issue's reference command line (and -display none);
+  // only -nographic makes it 1.
+  [KEY_NOGRAPHIC, Uint8Array.of(0, 0)],
   [KEY_NB_CPUS, Uint8Array.of(1, 0)],
+  [KEY_BOOT_MENU, Uint8Array.of(0, 0)],
   [KEY_FILE_DIR, fileDirectory()],
-  ...FILES.map(([, size, select]) => [select, new Uint8Array(size)] as [number, Uint8Array]),
+  ...FILES.map(([name, size, select]) => [select, fileContents(name, size)] as [number, Uint8Array]),
 ]);
 
-/** "QEMU CFG" as the two 32-bit halves of the DMA register, in guest (little-endian) order. */
-const DMA_SIGNATURE_HI = 0x554d4551;
-const DMA_SIGNATURE_LO = 0x47464320;
+/** The item a selector value reaches (QEMU masks it to 14 bits; no arch-local items on ARM). */
+function itemOf(key: number): Uint8Array | undefined {
+  return (key & KEY_ARCH_LOCAL) !== 0 ? undefined : ITEMS.get(key & KEY_ENTRY_MASK);
+}
 
-export class FwCfg extends Device<{ key: number; offset: number }> {
+/** The DMA register's read-only signature, "QEMU CFG", byte by byte from offset 16. */
+const DMA_SIGNATURE = new TextEncoder().encode('QEMU CFG');
+const byteSwap32 = (v: number): number => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+
+export class FwCfg extends Device<{ key: number; offset: number; dmaHigh: number }> {
   constructor(
     /** Physical base address (0x09020000 on virt), for the fault address of a rejected access. */
     private readonly base: number,
+    /** Where DMA transfers read their descriptor and move data (the physical bus). */
+    private readonly memory: DmaMemory,
   ) {
-    super('fw-cfg', { key: 0, offset: 0 });
+    super('fw-cfg', { key: 0, offset: 0, dmaHigh: 0 });
   }
 
   private nextByte(): number {
-    const item = ITEMS.get(this.s.key);
+    const item = itemOf(this.s.key);
     if (!item || this.s.offset >= item.length) return 0;
     return item[this.s.offset++]!;
+  }
+
+  private select(key: number): void {
+    this.s.key = key;
+    this.s.offset = 0;
   }
 
   read(offset: number, size: 1 | 2 | 4): number {
@@ -82,21 +131,96 @@ export class FwCfg extends Device<{ key: number; offset: number }> {
       for (let i = 0; i < size; i++) v |= this.nextByte() << (8 * i);
       return v >>> 0;
     }
-    if (size === 4 && offset === 16) return DMA_SIGNATURE_HI;
-    if (size === 4 && offset === 20) return DMA_SIGNATURE_LO;
+    if (offset >= 16 && offset + size <= 24) {
+      // Any read of the signature: its bytes in memory order.
+      let v = 0;
+      for (let i = 0; i < size; i++) v |= DMA_SIGNATURE[offset - 16 + i]! << (8 * i);
+      return v >>> 0;
+    }
     return this.abort(offset, false);
   }
 
   write(offset: number, value: number, size: 1 | 2 | 4): void {
     if (offset === 8 && size === 2) {
       // Big-endian register: the guest's little-endian halfword arrives byte-swapped.
-      this.s.key = ((value & 0xff) << 8) | ((value >>> 8) & 0xff);
-      this.s.offset = 0;
+      this.select(((value & 0xff) << 8) | ((value >>> 8) & 0xff));
       return;
     }
-    if (offset === 0) return; // data writes: ignored (no writable items)
-    if (size === 4 && (offset === 16 || offset === 20)) return; // DMA: not implemented
+    if (offset === 0) return; // data writes: ignored (QEMU removed write support)
+    if (size === 4 && offset === 16) {
+      this.s.dmaHigh = byteSwap32(value) >>> 0;
+      return;
+    }
+    if (size === 4 && offset === 20) {
+      // The low word starts the transfer; QEMU then clears the address.
+      const high = this.s.dmaHigh;
+      this.s.dmaHigh = 0;
+      this.dmaTransfer(high * 2 ** 32 + (byteSwap32(value) >>> 0));
+      return;
+    }
     this.abort(offset, true);
+  }
+
+  private dmaTransfer(descriptor: number): void {
+    let control: number;
+    let length: number;
+    let address: number;
+    try {
+      control = this.readBe32(descriptor);
+      length = this.readBe32(descriptor + 4);
+      address = this.readBe32(descriptor + 8) * 2 ** 32 + this.readBe32(descriptor + 12);
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
+      this.writeBack(descriptor, DMA_CTL_ERROR);
+      return;
+    }
+    if ((control & DMA_CTL_SELECT) !== 0) this.select(control >>> 16);
+    const read = (control & DMA_CTL_READ) !== 0;
+    const write = !read && (control & DMA_CTL_WRITE) !== 0;
+    if (!read && !write && (control & DMA_CTL_SKIP) === 0) length = 0;
+    let status = 0;
+    const item = itemOf(this.s.key);
+    while (length > 0 && status === 0) {
+      let len = length;
+      if (item === undefined || this.s.offset >= item.length) {
+        if (read && !this.fill(address, null, 0, len)) status = DMA_CTL_ERROR;
+        if (write) status = DMA_CTL_ERROR;
+      } else {
+        len = Math.min(length, item.length - this.s.offset);
+        if (read && !this.fill(address, item, this.s.offset, len)) status = DMA_CTL_ERROR;
+        if (write) status = DMA_CTL_ERROR; // no writable items on virt
+        this.s.offset += len;
+      }
+      address += len;
+      length -= len;
+    }
+    this.writeBack(descriptor, status);
+  }
+
+  /** Copy `len` bytes of `item` from `from` (zeros when null) to guest memory; false on a bus error. */
+  private fill(address: number, item: Uint8Array | null, from: number, len: number): boolean {
+    try {
+      for (let i = 0; i < len; i++) this.memory.write8(address + i, item === null ? 0 : item[from + i]!);
+      return true;
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
+      return false;
+    }
+  }
+
+  private readBe32(addr: number): number {
+    let v = 0;
+    for (let i = 0; i < 4; i++) v = (v << 8) | this.memory.read8(addr + i);
+    return v >>> 0;
+  }
+
+  /** The control word back into the descriptor (lost if the descriptor is unassigned, as QEMU). */
+  private writeBack(descriptor: number, control: number): void {
+    try {
+      for (let i = 0; i < 4; i++) this.memory.write8(descriptor + i, (control >>> (24 - 8 * i)) & 0xff);
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
+    }
   }
 
   private abort(offset: number, isWrite: boolean): never {

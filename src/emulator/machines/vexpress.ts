@@ -4,14 +4,16 @@
  * MMU off, A/I/F masked) at its entry, as QEMU's boot.c does for a non-Linux -kernel image. RAM at
  * 0x60000000 (`--memory`, at most 1 GiB, default 128M as QEMU's -m), plus the board's SRAM and video
  * RAM; data accesses to unassigned addresses read 0 and drop writes (no external abort on this board,
- * as measured on QEMU). Linux kernel images are not booted on this board yet (ELF only).
+ * as measured on QEMU). Linux (zImage, uImage, raw Image) boots as QEMU's boot.c starts it
+ * (src/emulator/boot/arm-linux-boot.ts, vexpress-device-tree.ts).
  *
  * Devices come from `createVexpressPeripherals` (vexpress-peripherals.ts).
  */
 import { Bus } from '../memory/bus.js';
 import { VirtualClock } from '../clock.js';
 import { Semihosting } from '../semihosting.js';
-import { Machine } from './machine.js';
+import type { Machine } from './machine.js';
+import { V7aBoardControl, assembleV7aMachine } from './v7a-machine-assembly.js';
 import type { StatefulComponent } from '../devices/device.js';
 import type { BoardOptions } from './mps2.js';
 import { CORTEX_A9, CORE_PROFILES, type CoreProfile } from '../cpu/profile.js';
@@ -67,13 +69,12 @@ export function createVexpressA9(opts: BoardOptions): Machine {
   defineMmuRegisters(cpu.sysregs, mmu);
   cpu.attachMmu(mmu);
   cpu.mmuFsrIsLpae = () => mmu.longDescriptors;
+  // The A32 block JIT holds with the Security Extensions: SMC, CPS/MSR and exception entries end a
+  // block (banked registers switch at the boundary), and every MCR (SCR.NS, SCTLR, TTBRs) does too.
+  if (opts.jit !== false) cpu.enableJit();
 
-  let machine: Machine | null = null;
-  let resetRequested = false;
-  const exit = (code: number): void => {
-    if (machine) machine.exitCode = code;
-    cpu.exitRequest = true;
-  };
+  const control = new V7aBoardControl(cpu);
+  const exit = control.exit;
   const semihosting = new Semihosting(state, cpu.guestMemory, opts.host, opts.output, exit, {
     heapBase: VEXPRESS_RAM_BASE,
     heapLimit: (VEXPRESS_RAM_BASE + ramSize) >>> 0,
@@ -91,10 +92,7 @@ export function createVexpressA9(opts: BoardOptions): Machine {
     // SYS_CFG shutdown: QEMU exits with status 0; reboot: a system reset at the next boundary.
     power: {
       powerOff: () => exit(0),
-      reboot: () => {
-        resetRequested = true;
-        cpu.exitRequest = true;
-      },
+      reboot: control.reset,
     },
     endBlock: () => {
       cpu.exitRequest = true;
@@ -113,24 +111,5 @@ export function createVexpressA9(opts: BoardOptions): Machine {
     semihosting,
   ] as StatefulComponent[];
 
-  const pollInputs = (idle = false): boolean => {
-    if (resetRequested && machine) {
-      resetRequested = false;
-      machine.reset();
-    }
-    return peripherals.pollInputs(idle);
-  };
-  machine = new Machine(
-    VEXPRESS_A9_NAME,
-    { icountShift: opts.icountShift },
-    bus,
-    clock,
-    cpu,
-    cpu.exceptions,
-    devices,
-    pollInputs,
-    () => peripherals.nextInputIcount(),
-    () => peripherals.inputsExhausted(),
-  );
-  return machine;
+  return assembleV7aMachine(VEXPRESS_A9_NAME, opts.icountShift, { bus, clock, cpu, control, devices, inputs: peripherals });
 }

@@ -103,7 +103,7 @@ export function createVirtPeripherals(o: VirtPeripheralOptions): VirtPeripherals
   bus.mapMmio(VIRT_UART, 0x1000, uart);
   const rtc = new Pl031(clock, o.host, o.rtc, gic.spi(VIRT_RTC_SPI), () => bus.debugMmioRead);
   bus.mapMmio(VIRT_RTC, 0x1000, rtc);
-  const fwCfg = new FwCfg(VIRT_FW_CFG);
+  const fwCfg = new FwCfg(VIRT_FW_CFG, bus);
   bus.mapMmio(VIRT_FW_CFG, FW_CFG_SIZE, fwCfg);
   const gpio = new Pl061(gic.spi(VIRT_GPIO_SPI));
   bus.mapMmio(VIRT_GPIO, 0x1000, gpio);

@@ -10,7 +10,8 @@
 import { Bus } from '../memory/bus.js';
 import { VirtualClock } from '../clock.js';
 import { Semihosting } from '../semihosting.js';
-import { Machine } from './machine.js';
+import type { Machine } from './machine.js';
+import { V7aBoardControl, assembleV7aMachine } from './v7a-machine-assembly.js';
 import type { StatefulComponent } from '../devices/device.js';
 import type { BoardOptions } from './mps2.js';
 import { CORTEX_A15, CORE_PROFILES, type CoreProfile } from '../cpu/profile.js';
@@ -72,12 +73,8 @@ export function createVirt(opts: BoardOptions): Machine {
   cpu.mmuFsrIsLpae = () => mmu.longDescriptors;
   if (opts.jit !== false) cpu.enableJit();
 
-  let machine: Machine | null = null;
-  let resetRequested = false;
-  const exit = (code: number): void => {
-    if (machine) machine.exitCode = code;
-    cpu.exitRequest = true;
-  };
+  const control = new V7aBoardControl(cpu);
+  const exit = control.exit;
   const semihosting = new Semihosting(state, cpu.guestMemory, opts.host, opts.output, exit, {
     heapBase: VIRT_RAM_BASE,
     heapLimit: (VIRT_RAM_BASE + Math.min(ramSize, VIRT_MAX_BACKED)) >>> 0,
@@ -85,10 +82,7 @@ export function createVirt(opts: BoardOptions): Machine {
   cpu.exceptions.semihosting = semihosting;
   cpu.psci = new Psci(state, {
     systemOff: () => exit(0),
-    systemReset: () => {
-      resetRequested = true;
-      cpu.exitRequest = true;
-    },
+    systemReset: control.reset,
   });
 
   const peripherals = createVirtPeripherals({
@@ -119,24 +113,5 @@ export function createVirt(opts: BoardOptions): Machine {
     semihosting,
   ] as StatefulComponent[];
 
-  const pollInputs = (idle = false): boolean => {
-    if (resetRequested && machine) {
-      resetRequested = false;
-      machine.reset();
-    }
-    return peripherals.pollInputs(idle);
-  };
-  machine = new Machine(
-    VIRT_NAME,
-    { icountShift: opts.icountShift },
-    bus,
-    clock,
-    cpu,
-    cpu.exceptions,
-    devices,
-    pollInputs,
-    () => peripherals.nextInputIcount(),
-    () => peripherals.inputsExhausted(),
-  );
-  return machine;
+  return assembleV7aMachine(VIRT_NAME, opts.icountShift, { bus, clock, cpu, control, devices, inputs: peripherals });
 }

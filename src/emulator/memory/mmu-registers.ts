@@ -27,7 +27,7 @@ function tlbOp(name: string, crm: number, opc2: number, op: (v: number) => void)
 }
 
 /**
- * Define TTBR0/1, TTBCR, DACR, PRRR/NMRR (MAIR0/1), CONTEXTIDR, PAR, ATS1C*, TLBI*, and with LPAE
+ * Define TTBR0/1, TTBCR, DACR, PRRR/NMRR (MAIR0/1), FCSEIDR, CONTEXTIDR, PAR, ATS1C*, TLBI*, and with LPAE
  * the 64-bit TTBR0/TTBR1/PAR and AMAIR0/1.
  */
 export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
@@ -73,6 +73,7 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
         mmu.translationChanged();
       },
     }),
+    cp15('FCSEIDR', 13, 0, 0, { read: () => mmu.fcseidr, write: (v) => mmu.writeFcseidr(v) }),
     cp15('CONTEXTIDR', 13, 0, 1, {
       read: () => mmu.contextidr,
       write: (v) => {

@@ -10,6 +10,11 @@
  * even with the MMU off); an unassigned physical address becomes an external abort (0x008 / LPAE
  * 0x210, WnR for writes) at the virtual address. With SCTLR.M = 0 addresses pass straight through.
  *
+ * FCSE (QEMU 7.2's get_phys_addr on a v7 core): a VA below 32 MiB has FCSEIDR added — all of it,
+ * QEMU keeps every bit written — before translation, with the MMU off as well as on; faults report
+ * the unmodified VA. While FCSEIDR is non-zero the MMU-off path uses the TLB too (VA page → page of
+ * the modified address, as QEMU's TLB keeps it) instead of the identity entries.
+ *
  * Invariant I5: the TLB is flushed on every register write that can change a walk and whenever RAM
  * holding a descriptor it cached from is written (the bus's table-page protection), so an access
  * gives what a fresh walk gives, warm TLB or cold; `load()` drops everything.
@@ -67,6 +72,7 @@ export interface MmuState extends DeviceState {
   parLo: number;
   parHi: number;
   sctlr: number;
+  fcseidr: number;
   user: number;
   forceUser: number;
 }
@@ -127,6 +133,8 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   nmrr = 0;
   sctlr = 0;
   contextidr = 0;
+  /** FCSEIDR: added to VAs below 32 MiB (write it through writeFcseidr). */
+  fcseidr = 0;
   parLo = 0;
   parHi = 0;
 
@@ -240,7 +248,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   }
 
   private selectEntries(): void {
-    if ((this.sctlr & SCTLR_M) === 0) this.cur = identity();
+    if ((this.sctlr & SCTLR_M) === 0 && this.fcseidr === 0) this.cur = identity();
     else this.cur = this.userMode || this.unprivileged ? this.userTlb.entries : this.privTlb.entries;
   }
 
@@ -345,14 +353,28 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
    */
   translate(va: number, kind: AccessKind, user: boolean): number {
     va >>>= 0;
-    if (!this.enabled) return va;
-    if (!this.walk(this.reader, va, kind, user)) this.raise(va, kind);
+    const mva = this.modified(va);
+    if (!this.enabled) return mva;
+    if (!this.walk(this.reader, mva, kind, user)) this.raise(va, kind);
     return this.res.pa;
+  }
+
+  /** The FCSE's modified virtual address of `va` (VA itself from 32 MiB up or with FCSEIDR 0). */
+  private modified(va: number): number {
+    return va < FCSE_WINDOW ? (va + this.fcseidr) >>> 0 : va;
+  }
+
+  /** FCSEIDR write: every bit kept; translations change (QEMU's fcse_write flushes the TLB). */
+  writeFcseidr(v: number): void {
+    if (v >>> 0 === this.fcseidr) return;
+    this.fcseidr = v >>> 0;
+    this.flushAll();
+    this.selectEntries();
   }
 
   /** The physical address the CPU would reach reading `va` now, or -1; no side effects (debugger). */
   debugTranslate(va: number): number {
-    va >>>= 0;
+    va = this.modified(va >>> 0);
     if (!this.enabled) return va;
     if (!this.debugWalk(va, this.userMode)) return -1;
     return this.res.pa;
@@ -408,13 +430,13 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
    * and tests. Null when the MMU is off or the address does not translate (a read fault).
    */
   inspect(va: number, user: boolean): TranslationInfo | null {
-    if (!this.enabled || !this.walk(this.debugReader, va >>> 0, ACCESS_READ, user)) return null;
+    if (!this.enabled || !this.walk(this.debugReader, this.modified(va >>> 0), ACCESS_READ, user)) return null;
     return this.translationInfo();
   }
 
   /** `inspect` as the debugger reads (`debugTranslate`): for gdb's process filter (nG). */
   debugInspect(va: number): TranslationInfo | null {
-    if (!this.enabled || !this.debugWalk(va >>> 0, this.userMode)) return null;
+    if (!this.enabled || !this.debugWalk(this.modified(va >>> 0), this.userMode)) return null;
     return this.translationInfo();
   }
 
@@ -439,10 +461,10 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     va >>>= 0;
     const lpae = this.longDescriptors;
     let ok = true;
-    let pa = va;
+    let pa = this.modified(va);
     if (this.enabled) {
       this.res.begin();
-      ok = this.walk(this.reader, va, kind, user);
+      ok = this.walk(this.reader, pa, kind, user);
       pa = this.res.pa;
     } else {
       this.res.begin();
@@ -546,6 +568,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       parLo: this.parLo,
       parHi: this.parHi,
       sctlr: this.sctlr,
+      fcseidr: this.fcseidr,
       user: this.userMode ? 1 : 0,
       forceUser: this.unprivileged ? 1 : 0,
     };
@@ -564,6 +587,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.parLo = s.parLo;
     this.parHi = s.parHi;
     this.sctlr = s.sctlr;
+    this.fcseidr = s.fcseidr;
     this.syncTableEndianness();
     this.userMode = s.user !== 0;
     this.unprivileged = s.forceUser !== 0;
@@ -585,6 +609,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       parLo: 0,
       parHi: 0,
       sctlr: 0,
+      fcseidr: 0,
       user: 0,
       forceUser: 0,
     });
@@ -605,8 +630,19 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const e = this.cur[va >>> PAGE_SHIFT]!;
     if ((e & (1 << kind)) !== 0) return (e >>> 3) * 4096 + (va & PAGE_OFFSET);
     const user = this.userMode || this.unprivileged;
-    if (!this.walk(this.reader, va, kind, user)) this.raise(va, kind);
+    const mva = this.modified(va);
+    if (!this.enabled) {
+      // FCSE with the MMU off: the page of the modified address, every permission.
+      const ppage = mva >>> PAGE_SHIFT;
+      (user ? this.userTlb : this.privTlb).fill(va >>> PAGE_SHIFT, ppage, 7);
+      return ppage * 4096 + (va & PAGE_OFFSET);
+    }
+    if (!this.walk(this.reader, mva, kind, user)) this.raise(va, kind);
     const res = this.res;
+    if (mva !== va) {
+      // QEMU's TLB keeps the page of the modified address and the offset of the VA.
+      res.pa = Math.floor(res.pa / 4096) * 4096 + (va & PAGE_OFFSET);
+    }
     if (res.cacheable && res.pa < TWO_32) {
       (user ? this.userTlb : this.privTlb).fill(va >>> PAGE_SHIFT, Math.floor(res.pa / 4096), res.prot);
       for (let i = 0; i < res.tablePageCount; i++) {
@@ -634,7 +670,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       }
       return v >>> 0;
     }
-    const pa = this.enabled ? this.translateAccess(va, ACCESS_READ) : va;
+    const pa = this.enabled || this.fcseidr !== 0 ? this.translateAccess(va, ACCESS_READ) : va;
     return this.physRead(pa, size, va);
   }
 
@@ -650,15 +686,22 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       }
       return;
     }
-    const pa = this.enabled ? this.translateAccess(va, ACCESS_WRITE) : va;
+    const pa = this.enabled || this.fcseidr !== 0 ? this.translateAccess(va, ACCESS_WRITE) : va;
     this.physWrite(pa, value, size, va);
   }
 
   private slowFetch16(va: number): number {
-    const pa = this.enabled ? this.translateAccess(va, ACCESS_FETCH) : va;
+    const pa = this.enabled || this.fcseidr !== 0 ? this.translateAccess(va, ACCESS_FETCH) : va;
     if (pa >= TWO_32) return this.externalAbort(va, ACCESS_FETCH);
     try {
       return this.bus.fetch16(pa);
+    } catch (e) {
+      if (e !== BUS_FAULT) throw e;
+    }
+    // Not RAM: QEMU executes from a device too (flash in read-array mode, the PCIe window's all
+    // ones...), reading the instruction through it; only an unassigned address aborts.
+    try {
+      return this.bus.read16(pa);
     } catch (e) {
       if (e !== BUS_FAULT) throw e;
       return this.externalAbort(va, ACCESS_FETCH);
@@ -707,3 +750,5 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
 }
 
 const PAGE_SIZE_BYTES = 1 << PAGE_SHIFT;
+/** The FCSE modifies virtual addresses below 32 MiB. */
+const FCSE_WINDOW = 0x02000000;

@@ -53,6 +53,8 @@ export interface A32BlockHost extends Cpu {
   tlbEntries(): Int32Array;
   /** The decode-table row of an A32 instruction on this core, null when UNDEFINED here. */
   a32Row(insn: number): Encoding<Handler> | null;
+  /** The interpreter's set-up before an A32 table handler runs (pc, insn, nextPc, R[15] = pc + 8). */
+  beginA32(pc: number, insn: number): void;
 }
 
 export interface A32Block {
@@ -71,8 +73,24 @@ export interface A32Block {
   bpInside: boolean;
 }
 
+/** The fields of `insn` as its row extracts them (every field present, so all share one shape). */
+export function decodedFields(row: Encoding<Handler>, insn: number): Fields {
+  const fields: Fields = {};
+  for (const f of row.fieldNames) fields[f] = 0;
+  row.extract(insn, fields);
+  return fields;
+}
+
+/**
+ * The instruction word at virtual `pc` of a block whose page is at host offset `host` (host offsets
+ * past 2 GiB wrap negative: indexes are taken unsigned).
+ */
+export function codeWord(words: Int32Array, host: number, pc: number): number {
+  return words[((host + (pc & (PAGE_SIZE - 1))) >>> 0) >>> 2]!;
+}
+
 /** True when the instruction may write the PC whatever its operands do (an exit after it is needed). */
-function mayWritePc(row: Encoding<Handler>, a: Fields): boolean {
+export function mayWritePc(row: Encoding<Handler>, a: Fields): boolean {
   const name = row.name;
   if (EXIT_AFTER.has(name) || name.startsWith('SUBS_pc') || name.startsWith('MOVS_pc')) return true;
   if (name === 'LDM_STM') return a.l === 1 && (a.list! & 0x8000) !== 0;
@@ -107,14 +125,12 @@ export class A32BlockCompiler {
     const words = this.bus.i32;
 
     while (pcs.length < MAX_A32_BLOCK_INSNS && (pc >>> 0) + 4 <= pageEnd) {
-      const insn = words[((host + (pc & (PAGE_SIZE - 1))) >>> 0) >>> 2]!;
+      const insn = codeWord(words, host, pc);
       const cond = insn >>> 28;
       const row = this.cpu.a32Row(insn);
       // UNDEFINED encodings stay with the interpreter (the block ends before them).
       if (row === null) break;
-      const fields: Fields = {};
-      for (const f of row.fieldNames) fields[f] = 0;
-      row.extract(insn, fields);
+      const fields = decodedFields(row, insn);
       const site: InsnSite = { j: pcs.length, pc, size: 4 };
       let e: Emitted | null = emitA32(ctx, site, row, fields, insn);
       if (e === null) {

@@ -12,20 +12,27 @@ import type { Bus, CodeWriteObserver } from '../../memory/bus.js';
 import { CodePageIndex } from './code-page-index.js';
 import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import { A32BlockCompiler, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
+import { A32ThreadedBlock, buildThreadedBlock, type A32BlockPromoter } from './a32-threaded-block.js';
 
 export const A32_JIT_SLOT_BITS = 14;
 export const A32_JIT_SLOT_MASK = (1 << A32_JIT_SLOT_BITS) - 1;
 /**
- * Block starts reached this many times are translated. High, unlike the M-profile JIT's 8: a kernel
- * has tens of thousands of lukewarm blocks, and V8's compile of a block costs more than
- * interpreting it a few hundred times (measured on the Linux boot: 8 and 64 were slower than 250).
+ * Block starts reached this many times become threaded blocks (pre-decoded handlers: cheap to
+ * build, so early).
  */
-export const A32_JIT_HOT_THRESHOLD = 250;
+export const A32_JIT_THREAD_THRESHOLD = 4;
+/**
+ * Threaded blocks run this many times are compiled to JavaScript. High, unlike the M-profile JIT's
+ * 8: a kernel has tens of thousands of lukewarm blocks, and V8's compile of a block (~1 ms of CPU
+ * with its TurboFan pass) costs more than running it threaded a few thousand times (measured on
+ * the Linux boot, BENCHMARKS.md).
+ */
+export const A32_JIT_PROMOTE_RUNS = 8000;
 const TWO_32 = 4294967296;
 
 const neverRun = (): number => 0;
 
-export class A32BlockJit implements CodeWriteObserver {
+export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   /** Direct-mapped front cache by virtual address: slot -> block start (-1 empty; starts are word aligned). */
   readonly keys = new Int32Array(1 << A32_JIT_SLOT_BITS).fill(-1);
   readonly slots: A32Block[] = new Array<A32Block>(1 << A32_JIT_SLOT_BITS);
@@ -34,8 +41,9 @@ export class A32BlockJit implements CodeWriteObserver {
   private readonly blocks = new Map<number, A32Block>();
   private readonly codePages: CodePageIndex<A32Block>;
   private readonly compiler: A32BlockCompiler;
-  /** Blocks translated so far (statistics). */
+  /** Blocks compiled to JavaScript so far, and threaded blocks built (statistics). */
   translated = 0;
+  threaded = 0;
 
   constructor(
     private readonly cpu: A32BlockHost,
@@ -51,26 +59,40 @@ export class A32BlockJit implements CodeWriteObserver {
   }
 
   /**
-   * The block at virtual `pc` on physical page `ppage` (a block leader), translating it once it is
-   * hot; null while it is still cold or when its page is not RAM.
+   * The block at virtual `pc` on physical page `ppage` (a block leader), threaded once it is
+   * lukewarm (it promotes itself to a compiled one when hot); null while it is still cold or when
+   * its page is not RAM.
    */
   lookup(pc: number, ppage: number): A32Block | null {
     const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
     const key = A32BlockJit.key(pc, ppage);
     let b = this.blocks.get(key);
     if (b === undefined) {
-      if (++this.heat[slot]! < A32_JIT_HOT_THRESHOLD) return null;
+      if (++this.heat[slot]! < A32_JIT_THREAD_THRESHOLD) return null;
       this.heat[slot] = 0;
-      const made = this.compiler.compile(pc, ppage) ?? this.untranslatable(pc, ppage);
+      const made = buildThreadedBlock(this.cpu, this.bus, pc, ppage, this, A32_JIT_PROMOTE_RUNS) ?? this.untranslatable(pc, ppage);
       if (made === null) return null;
       b = made;
-      this.blocks.set(key, b);
-      this.codePages.add(b);
-      if (b.count !== Infinity) this.translated++;
+      this.install(key, b);
+      if (b.count !== Infinity) this.threaded++;
     }
     this.keys[slot] = pc;
     this.slots[slot] = b;
     return b;
+  }
+
+  promote(t: A32ThreadedBlock): void {
+    const b = this.compiler.compile(t.start, t.ppage);
+    if (b === null) return;
+    this.install(A32BlockJit.key(b.start, b.ppage), b);
+    this.translated++;
+    const slot = (b.start >>> 2) & A32_JIT_SLOT_MASK;
+    if (this.keys[slot] === b.start) this.slots[slot] = b;
+  }
+
+  private install(key: number, b: A32Block): void {
+    this.blocks.set(key, b);
+    this.codePages.add(b);
   }
 
   /** Marker for a start whose first instruction is not translated (never dispatched). */
@@ -89,7 +111,9 @@ export class A32BlockJit implements CodeWriteObserver {
   }
 
   private drop(b: A32Block): void {
-    this.blocks.delete(A32BlockJit.key(b.start, b.ppage));
+    // A promoted threaded block stays on its page's list; its compiled successor owns the key.
+    const key = A32BlockJit.key(b.start, b.ppage);
+    if (this.blocks.get(key) === b) this.blocks.delete(key);
     const slot = (b.start >>> 2) & A32_JIT_SLOT_MASK;
     if (this.slots[slot] === b) this.keys[slot] = -1;
     // The running block may be the one whose code just changed: end it after this instruction.

@@ -11,8 +11,9 @@
  * instructions exactly as the interpreter would, sets R[15] and clock.icount after the last one and returns how
  * many retired. It leaves early after any instruction that asked the core to stop (a device raised
  * an interrupt or armed an earlier timer, a watchpoint hit, a handler branched or changed mode),
- * so invariants I2/I3 hold whatever the block size. A block that branches back to its own start
- * loops inside the function while `budget` allows another full pass. A data fault escapes as the
+ * so invariants I2/I3 hold whatever the block size. A branch to one of the block's own instructions
+ * (its start, an inner loop's head, an if/else join) stays inside the function
+ * (EmitContext.linkBranches), backward only while `budget` allows the rest of the block from there. A data fault escapes as the
  * bus's/CPU's signal after recording which instruction raised it (cpu.jitFaultPc/jitFaultRetired).
  */
 import type { Bus } from '../../memory/bus.js';
@@ -47,9 +48,17 @@ export interface CompiledBlock {
   /** Host RAM page the code was read from (invalidation unit). */
   readonly hostPage: number;
   readonly run: BlockRun;
+  /**
+   * A branch in the block returns to its first instruction without passing the dispatcher (not
+   * tracked by the A32 compiler, whose blocks may loop so too).
+   */
+  readonly loopsToStart?: boolean;
   /** BreakpointSet.generation when `bpInside` was computed (-1: never). */
   bpGeneration: number;
-  /** Whether a breakpoint lies inside the block after its first instruction (it then interprets). */
+  /**
+   * Whether a breakpoint lies inside the block after its first instruction, or at it when the block
+   * loops back there by itself (it then interprets).
+   */
   bpInside: boolean;
 }
 
@@ -159,13 +168,14 @@ export class BlockCompiler {
     parts.push(ctx.exitAfter(last, `${pc | 0}`));
 
     const count = pcs.length;
-    const { code, locals, writeBack, reload } = cacheInLocals(parts.join('\n            '));
+    const { body, loopsToStart } = ctx.linkBranches(parts, pcs);
+    const { code, locals, writeBack, reload } = cacheInLocals(body);
     const run = linkBlock(
       this.cpu,
       this.bus,
       {
         name: `block_${(start >>> 0).toString(16)}`,
-        prologue: `let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0;\n        ${locals}`,
+        prologue: `let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, e = 0;\n        ${locals}`,
         body: `for (;;) {
             ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
           }`,
@@ -175,6 +185,6 @@ export class BlockCompiler {
       args,
       pcs,
     );
-    return { start, end: pc, count, hostPage: host >>> PAGE_SHIFT, run, bpGeneration: -1, bpInside: false };
+    return { start, end: pc, count, hostPage: host >>> PAGE_SHIFT, run, loopsToStart, bpGeneration: -1, bpInside: false };
   }
 }

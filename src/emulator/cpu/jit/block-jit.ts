@@ -69,7 +69,7 @@ export class BlockJit implements CodeWriteObserver {
   private untranslatable(pc: number): CompiledBlock | null {
     const host = this.bus.pageHost[pc >>> PAGE_SHIFT]!;
     if (host < 0) return null;
-    return { start: pc, end: (pc + 2) | 0, count: Infinity, hostPage: host >>> PAGE_SHIFT, run: neverRun, bpGeneration: -1, bpInside: false };
+    return { start: pc, end: (pc + 2) | 0, count: Infinity, hostPage: host >>> PAGE_SHIFT, run: neverRun, loopsToStart: false, bpGeneration: -1, bpInside: false };
   }
 
   /** The translated block whose code covers `pc` (tests and diagnostics; not on a hot path). */
@@ -81,12 +81,14 @@ export class BlockJit implements CodeWriteObserver {
   }
 
   /**
-   * True when a breakpoint lies inside the block after its first instruction. Cached in the block
-   * per breakpoint-set generation, so the cost does not depend on how many breakpoints are set.
+   * True when a breakpoint lies inside the block after its first instruction, or at its first one
+   * when the block loops back there by itself (the dispatcher checks the start only on entry).
+   * Cached in the block per breakpoint-set generation, so the cost does not depend on how many
+   * breakpoints are set.
    */
   static hasBreakpointInside(b: CompiledBlock, bps: BreakpointSet): boolean {
     if (b.bpGeneration !== bps.generation) {
-      b.bpInside = bps.holdsAfterStart(b.start, b.end);
+      b.bpInside = bps.holdsAfterStart(b.start, b.end) || (b.loopsToStart === true && bps.hit(b.start));
       b.bpGeneration = bps.generation;
     }
     return b.bpInside;

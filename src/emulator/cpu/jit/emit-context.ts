@@ -65,15 +65,52 @@ export class EmitContext {
 
   /**
    * Branch after `site` (this path through the block retired `site.j + 1` instructions) to
-   * `target`: a branch back to the block's start loops inside the function while the budget allows
-   * another pass, which may run the whole block (BLOCK_COUNT instructions), not just this path.
+   * `target`. Where the target lands is known only once the block is translated, so this leaves a
+   * marker that `resolveBranches` turns into an exit or a jump inside the block.
    */
   branchTo(site: InsnSite, target: number): string {
-    const count = site.j + 1;
-    if ((target | 0) === (this.start | 0)) {
-      return `done += ${count}; if (budget - done >= ${BLOCK_COUNT}) continue; ${WRITE_BACK} clock.icount = ic + done; R[15] = ${target | 0}; return done;`;
+    return `/*BR ${target | 0} ${site.j}*/`;
+  }
+
+  /**
+   * The loop body of a translated block from its instructions' code (`parts`, at addresses `pcs`),
+   * with the branch markers turned into code. A branch to one of the block's own instructions stays
+   * in the function (chaining within the block: loops and if/else inside it never return to the
+   * dispatcher); those instructions become `case`s of a switch the loop enters through, whose
+   * fall-through runs the straight line. `done` is biased by the target's index so `done + j + 1`
+   * still counts the instructions retired at instruction j (exits, syncs and the fault tail stay
+   * as they are); a backward jump continues only while the budget allows the rest of the block
+   * from there (BLOCK_COUNT from the biased `done`), as a branch back to the start always did; a
+   * forward jump retires less than the pass it is in, so it needs no budget test. Neither needs a
+   * stop test: branches raise nothing, memory accesses and call-throughs test after themselves.
+   * `loopsToStart`: some branch jumps back to the first instruction without passing the
+   * dispatcher (so a breakpoint there must keep the block from running, see BlockJit).
+   */
+  linkBranches(parts: readonly string[], pcs: readonly number[]): { body: string; loopsToStart: boolean } {
+    const marker = /\/\*BR (-?\d+) (\d+)\*\//g;
+    const entries = new Set<number>([0]);
+    let loopsToStart = false;
+    for (const p of parts) for (const m of p.matchAll(marker)) if (pcs.includes(Number(m[1]))) entries.add(pcs.indexOf(Number(m[1])));
+    const resolve = (_all: string, t: string, jText: string): string => {
+      const target = Number(t);
+      const j = Number(jText);
+      const at = pcs.indexOf(target);
+      if (at < 0) return this.exitAfter({ j, pc: target, size: 0 }, `${target}`);
+      if (at > j) return `done -= ${at - j - 1}; e = ${at}; continue;`;
+      if (at === 0) loopsToStart = true;
+      return (
+        `done += ${j + 1 - at}; if (budget - done >= ${BLOCK_COUNT}) { e = ${at}; continue; } ` +
+        `${WRITE_BACK} clock.icount = ic + done + ${at}; R[15] = ${target}; return done + ${at};`
+      );
+    };
+    const sep = '\n            ';
+    if (entries.size === 1) {
+      const body = parts.join(sep).replace(marker, resolve);
+      return { body, loopsToStart };
     }
-    return this.exitAfter(site, `${target | 0}`);
+    const labelled = parts.map((p, j) => (entries.has(j) ? `case ${j}: ${p}` : p));
+    const body = `switch (e) {${sep}${labelled.join(sep).replace(marker, resolve)}${sep}}`;
+    return { body, loopsToStart };
   }
 
   /**
@@ -176,8 +213,16 @@ export function conditionExpr(cond: number): string {
 /**
  * AddWithCarry with flags, exactly as alu.ts addWithCarryFlags computes them (same cached flag
  * values, so state hashes do not depend on JIT or interpreter). `x`, `y`, `c` are expressions;
- * the result lands in local `res`.
+ * the result lands in local `res`. With a constant carry in (ADD, SUB, CMP...) the carry out is an
+ * unsigned compare of the result with `x` (the sum wrapped), which stays in 32-bit integers
+ * instead of a float add.
  */
 export function addWithFlags(x: string, y: string, c: string): string {
-  return `{ const x = ${x}, y = ${y}, c = ${c}; res = (x + y + c) | 0; st.CF = (x >>> 0) + (y >>> 0) + c > 0xffffffff ? 1 : 0; st.VF = (x ^ res) & ~(x ^ y); st.NF = res; st.ZF = res; }`;
+  const carry =
+    c === '0'
+      ? '(res >>> 0) < (x >>> 0) ? 1 : 0'
+      : c === '1'
+        ? '(res >>> 0) <= (x >>> 0) ? 1 : 0'
+        : '(x >>> 0) + (y >>> 0) + c > 0xffffffff ? 1 : 0';
+  return `{ const x = ${x}, y = ${y}, c = ${c}; res = (x + y + c) | 0; st.CF = ${carry}; st.VF = (x ^ res) & ~(x ^ y); st.NF = res; st.ZF = res; }`;
 }

@@ -123,9 +123,8 @@ export const A32_CONTROL_ROWS: readonly Row[] = [
 
 export const A32_UNCOND_ROWS: readonly Row[] = [
   a32('CPS', '1111 0001 0000 imod:2 m:1 0 0000 000 a:1 i:1 f:1 0 mode:5', (c, a) => {
-    // imod 01 and imod 00 without M are UNPREDICTABLE (QEMU UNDEFs); M without a mode change
-    // to a mode this core has is ignored.
-    if (a.imod === 1 || (a.imod === 0 && a.m === 0)) return c.undefined();
+    // QEMU's trans_CPS: imod 0x changes no A/I/F bit (imod 00 without M is a NOP, not UNDEF), and
+    // M to a mode this core lacks is ignored.
     const bits = (a.a << 8) | (a.i << 7) | (a.f << 6);
     v7a(c).changeProcessorState(a.imod === 3, a.imod >= 2 ? bits : 0, a.m === 1 ? a.mode : -1);
   }),

@@ -27,7 +27,6 @@ export interface CoreRegisterState extends Record<string, number> {
   dfar: number;
   ifar: number;
   csselr: number;
-  fcseidr: number;
   teecr: number;
   teehbr: number;
 }
@@ -65,7 +64,6 @@ function initialState(): CoreRegisterState {
     dfar: 0,
     ifar: 0,
     csselr: 0,
-    fcseidr: 0,
     teecr: 0,
     teehbr: 0,
   };
@@ -219,9 +217,8 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
       nop('DCCISW', 0, 7, 14, 2),
 
 
-      // VBAR (c12), FCSE and thread ID registers (c13)
+      // VBAR (c12) and thread ID registers (c13; FCSEIDR is the MMU's: it changes translation)
       rw('VBAR', 0, 12, 0, 0, 'vbar', ~0x1f),
-      rw('FCSEIDR', 0, 13, 0, 0, 'fcseidr', 0xfe000000),
       { ...rw('TPIDRURW', 0, 13, 0, 2, 'tpidrurw'), pl0Read: true, pl0Write: true },
       { ...rw('TPIDRURO', 0, 13, 0, 3, 'tpidruro'), pl0Read: true },
       rw('TPIDRPRW', 0, 13, 0, 4, 'tpidrprw'),

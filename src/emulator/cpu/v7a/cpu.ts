@@ -23,14 +23,15 @@ import { CORTEX_A15, type CoreProfile } from '../profile.js';
 import { SysRegFile, type CoreInterruptInputs, type SysRegDef } from './sysreg-registry.js';
 import { CoreRegisters, SCTLR_A } from './core-registers.js';
 import { ArmV7aExceptions } from './exceptions.js';
-import { ArmV7aState, CPSR_A, CPSR_F, CPSR_I, MODE_USR } from './state.js';
-import { CORE_ABORT, FSR_ALIGNMENT, FSR_DEBUG, FSR_WNR, raiseAbort, type AbortSignal } from './abort.js';
+import { ArmV7aState, CPSR_A, CPSR_F, CPSR_I, MODE_MON, MODE_USR } from './state.js';
+import { CORE_ABORT, FSR_ALIGNMENT, FSR_DEBUG, FSR_LPAE, FSR_WNR, LPAE_DEBUG, raiseAbort, type AbortSignal } from './abort.js';
 import { a32BucketKey, a32Buckets, type A32Buckets } from './a32.js';
 import { A_T16_ARGS, A_T16_EXEC, A_T32_BUCKETS } from './thumb-a.js';
 import { ByteSwappedBus } from './byte-swapped-bus.js';
 import type { Psci } from './psci.js';
 import { Pmu } from './pmu.js';
 import { DebugRegisters } from './debug-registers.js';
+import { WatchpointBus } from './watchpoint-bus.js';
 import { A32BlockJit, A32_JIT_SLOT_MASK } from '../jit/a32-block-jit.js';
 import type { A32Block } from '../jit/a32-block-compiler.js';
 import { BlockJit } from '../jit/block-jit.js';
@@ -50,6 +51,8 @@ export interface CoreMmu extends CpuBus {
   readonly entries: Int32Array;
   /** The object the MMU throws for translation/permission/external aborts. */
   readonly faultSignal: AbortSignal;
+  /** CONTEXTIDR (the CP14 debug registers' context-ID breakpoints compare it). */
+  readonly contextidr: number;
 }
 
 interface DecodedInsn {
@@ -94,6 +97,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** Little-endian data view (MMU or physical bus) and its byte-swapped twin for CPSR.E = 1. */
   private dataView: CpuBus;
   private swappedView: ByteSwappedBus;
+  /** The data view with the CP14 watchpoint checks in front (used only while one is armed). */
+  private readonly watchView: WatchpointBus;
   /** Instruction fetch view (MMU or physical bus): fetches are little-endian whatever CPSR.E says. */
   private fetchView: { fetch16(a: number): number; fetch32(a: number): number };
 
@@ -140,6 +145,20 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.pmu = new Pmu(clock, profile.ids!.pmcrReset);
     this.pmu.define(this.sysregs);
     this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr);
+    this.watchView = new WatchpointBus(bus, this.debugRegs, {
+      accessIsUnprivileged: () => this.state.mode === MODE_USR || this.unprivilegedAccess,
+      debugFsr: () => this.debugFsr(),
+    });
+    this.debugRegs.context = {
+      exceptionLevel: () => (this.state.mode === MODE_USR ? 0 : this.isSecure() ? 3 : 1),
+      secure: () => this.isSecure(),
+      contextidr: () => this.mmu?.contextidr ?? 0,
+    };
+    // Arming or disarming changes the data view and whether blocks may run: leave the loop.
+    this.debugRegs.onArmedChange = () => {
+      this.syncModeDependents();
+      this.exitRequest = true;
+    };
     // ISR: the interrupt inputs as they are now (A never pends here).
     this.sysregs.define({
       name: 'ISR',
@@ -206,6 +225,30 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     const st = this.state;
     if (this.mmu !== null) this.mmu.user = st.mode === MODE_USR;
     this.bus = st.bigEndian !== 0 ? this.swappedView : this.dataView;
+    if (this.debugRegs.watchpointsArmed) {
+      this.watchView.inner = this.bus;
+      this.bus = this.watchView;
+    }
+  }
+
+  /** Secure state: only a core with the Security Extensions, in Monitor mode or with SCR.NS clear. */
+  private isSecure(): boolean {
+    const sec = this.security;
+    return sec !== null && (this.state.mode === MODE_MON || (sec.s.scr & 1) === 0);
+  }
+
+  /** The debug-event FSR (breakpoints, watchpoints, BKPT) in the current short or LPAE format. */
+  private debugFsr(): number {
+    return this.mmu !== null && (this.mmuFsrIsLpae?.() ?? false) ? FSR_LPAE | LPAE_DEBUG : FSR_DEBUG;
+  }
+
+  /**
+   * A CP14 hardware breakpoint at `pc`: QEMU checks them before the instruction runs and takes a
+   * prefetch abort (IFSR debug event, IFAR 0: "FAR is UNKNOWN"); the instruction is not counted.
+   */
+  private hardwareBreakpoint(pc: number): void {
+    this.r[15] = pc;
+    this.exceptions.prefetchAbortWith(pc, this.debugFsr(), 0);
   }
 
   // ---- execution ----------------------------------------------------------------------------
@@ -216,6 +259,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     const clock = this.clock;
     const bps = this.breakpoints;
     const checkBp = bps.size !== 0;
+    // CP14 breakpoints are checked before every instruction while one is armed (writes to the
+    // debug registers end this loop, so the flag stays true to the registers within it).
+    const checkHwBp = this.debugRegs.breakpointsArmed;
     let skipBp = this.skipBreakpointOnce;
     this.skipBreakpointOnce = false;
     // A snapshot restore may have changed mode, E or SCTLR behind our back.
@@ -227,8 +273,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     let pc = 0;
     let it = 0;
     const stats = this.stats;
-    // Blocks run only in A32, little-endian data, with an MMU (its TLB entries locate the code).
-    const jit = this.mmu !== null ? this.a32Jit : null;
+    // Blocks run only in A32, little-endian data, with an MMU (its TLB entries locate the code),
+    // and never while a CP14 breakpoint or watchpoint is armed (blocks do not check them).
+    const jit = this.mmu !== null && !checkHwBp && !this.debugRegs.watchpointsArmed ? this.a32Jit : null;
     const jitKeys = jit !== null ? jit.keys : null;
     const jitSlots = jit !== null ? jit.slots : null;
     // A block leader: reached by a branch, an exception or the end of a block (where blocks start).
@@ -243,6 +290,10 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             break;
           }
           skipBp = false;
+        }
+        if (checkHwBp && this.debugRegs.breakpointAt(pc >>> 0, st.thumb !== 0)) {
+          this.hardwareBreakpoint(pc);
+          break;
         }
         if (jitKeys !== null && st.thumb === 0 && st.bigEndian === 0) {
           // The fetch translation the interpreter would use; a miss or no execute permission
@@ -364,6 +415,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
       clock.icount--;
       retired--;
       if (this.mmu !== null) this.mmu.forceUser = false;
+      this.unprivilegedAccess = false;
       if (e === BUS_FAULT) {
         // MMU off (or no MMU yet): a synchronous external abort, short-descriptor format.
         if (fetching) this.exceptions.prefetchAbortWith(pc, 0x008, pc);
@@ -389,6 +441,15 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     const buckets = insn >>> 28 === 15 ? this.a32Tables.uncond : this.a32Tables.cond;
     const e = match32(buckets[a32BucketKey(insn)]!, insn);
     return e === null || this.absentRows.has(e.name) ? null : e;
+  }
+
+  /** What the interpreter loop sets up before an A32 handler, for a threaded block running one. */
+  beginA32(pc: number, insn: number): void {
+    this.pc = pc;
+    this.itBefore = this.state.itstate;
+    this.insn = insn;
+    this.nextPc = (pc + 4) | 0;
+    this.r[15] = (pc + 8) | 0;
   }
 
   private decodeA32(insn: number, slot: number): DecodedInsn {
@@ -483,11 +544,15 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
 
   /** Begin/end an unprivileged (LDRT/STRT) access; the abort path clears it too. */
   beginUnprivileged(): void {
+    this.unprivilegedAccess = true;
     if (this.mmu !== null) this.mmu.forceUser = true;
   }
   endUnprivileged(): void {
+    this.unprivilegedAccess = false;
     if (this.mmu !== null) this.mmu.forceUser = false;
   }
+  /** Inside an LDRT/STRT-style access (watchpoints match it as PL0, with or without an MMU). */
+  private unprivilegedAccess = false;
 
   /** BranchWritePC: A32 targets are word aligned, Thumb ones halfword aligned. */
   override branchTo(addr: number): void {
@@ -608,9 +673,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   breakpointAbort(pc: number): void {
     this.state.itstate = this.itBefore;
     this.r[15] = pc;
-    const lpae = this.mmu !== null && (this.mmuFsrIsLpae?.() ?? false);
     // QEMU clears the fault address for BKPT ("FAR is UNKNOWN"): IFAR reads 0.
-    this.exceptions.prefetchAbortWith(pc, lpae ? 0x222 : FSR_DEBUG, 0);
+    this.exceptions.prefetchAbortWith(pc, this.debugFsr(), 0);
   }
   /** Set by the MMU wiring: true when FSRs use the LPAE format (TTBCR.EAE). */
   mmuFsrIsLpae: (() => boolean) | null = null;

@@ -75,9 +75,11 @@ const A_T32_ROWS: readonly Row[] = [
     if (c.inIt) return c.undefined();
     v7a(c).changeProcessorState(a.dis === 1, (a.a << 8) | (a.i << 7) | (a.f << 6), a.m === 1 ? a.mode : -1);
   }),
-  t32('CPS_mode', '1111 0011 1010 1111 1000 0 00 1 000 mode:5', (c, a) => {
+  // imod 0x with M (and imod 01 without): QEMU's trans_CPS ignores A/I/F then, whatever they say.
+  t32('CPS_mode', '1111 0011 1010 1111 1000 0 0 im:1 m:1 a:1 i:1 f:1 mode:5', (c, a) => {
     if (c.inIt) return c.undefined();
-    v7a(c).changeProcessorState(false, 0, a.mode);
+    if (a.im === 0 && a.m === 0) return; // the hint space (matched by the hint rows first)
+    v7a(c).changeProcessorState(false, 0, a.m === 1 ? a.mode : -1);
   }),
   // BLX (immediate, T2): to A32 at Align(PC, 4) + offset.
   t32('BLX_imm', '11110 s:1 imm10:10 11 j1:1 0 j2:1 imm11:11', (c, a) => {
@@ -118,7 +120,8 @@ const A_T32_ROWS: readonly Row[] = [
   // Unprivileged loads/stores (LDRT, STRT, LDRBT...): accessed with PL0 permissions.
   t32('LDST_unpriv', '1111 100 sg:1 0 sz:2 l:1 rn:4 rt:4 1110 imm:8', (c, a) => {
     const size = a.sz === 0 ? (a.sg === 1 ? -1 : 1) : a.sz === 1 ? (a.sg === 1 ? -2 : 2) : a.sz === 2 && a.sg === 0 ? 4 : 0;
-    if (size === 0 || a.rn === 15 || a.rt >= 13 || (a.l === 0 && a.sg === 1)) return c.undefined();
+    // QEMU's LDRT_ri/STRT_ri... take any Rt (a load to PC interworks, as LDR).
+    if (size === 0 || a.rn === 15 || (a.l === 0 && a.sg === 1)) return c.undefined();
     const cpu = v7a(c);
     cpu.beginUnprivileged();
     loadStore(c, a.l === 1, size, a.rt, a.rn, a.imm, true, false);
