@@ -42,9 +42,9 @@ export function fineSpacingFor(interval: number): number {
 
 /**
  * Fine snapshots per interval that a forward run with the fine trail leaves: fewer than a seek's
- * (each costs ~30 µs of a run that is mostly never reversed; 64 per interval made the fast boot's
- * `continue` ~25% slower, 8 cost ~3%). The first reverse step then replays at most this spacing
- * and leaves a seek's fine snapshots for the next ones.
+ * (each costs ~30 µs of a run that is mostly never reversed: 64 per interval made `continue`
+ * over the fast boot 20-28% slower in CPU, so 8 should cost ~3%). The first reverse step then
+ * replays at most this spacing and leaves a seek's fine snapshots for the next ones.
  */
 const TRAIL_SNAPSHOTS_PER_INTERVAL = 8;
 
