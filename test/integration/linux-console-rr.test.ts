@@ -127,7 +127,9 @@ function charReads(log: string): string {
   return s;
 }
 
-describe('a line typed at the Linux prompt is recorded and replayed', () => {
+// Each test records and replays its own boot in its own processes (a pty recording is paced by host
+// time): they run side by side instead of one after another (CI time).
+describe.concurrent('a line typed at the Linux prompt is recorded and replayed', () => {
   it('from a pipe', { timeout: TIMEOUT }, async () => {
     const log = join(dir, 'pipe.rrlog');
     const child = spawn(process.execPath, [ARMRR_BIN, 'record', guest.virtUImage, '-o', log, ...bootArgs()], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -186,7 +188,7 @@ describe('a line typed at the Linux prompt is recorded and replayed', () => {
   });
 });
 
-describe('a boot cut short keeps a log that replays to that point', () => {
+describe.concurrent('a boot cut short keeps a log that replays to that point', () => {
   it('Ctrl-C on a terminal stops the recording (exit 130); the replay prints the same bytes and exits 0', { timeout: TIMEOUT }, async () => {
     const log = join(dir, 'ctrl-c.rrlog');
     const { child, stderrFile } = recordOnPty(log, []);

@@ -120,7 +120,13 @@ function noPcRelativeStore(isa: 'a32' | 't32', w: number): number {
   const neon = isa === 'a32' ? (w & 0xff100000) === 0xf4000000 : (w & 0xff100000) === 0xf9000000;
   const coproc = isa === 'a32' ? (w & 0x0e000000) === 0x0c000000 : (w & 0xee000000) === 0xec000000;
   if ((neon && (w & 0x00200000) === 0) || (coproc && (w & 0x00100000) === 0)) return (w & ~0xf0000) >>> 0;
-  return w;
+  // Core stores relative to the PC (QEMU runs them) would overwrite the literal pool ahead, and
+  // the program then loops on QEMU: A32 STR/STRB, STRH, STRD; T32 STRD and the store exclusives.
+  const core =
+    isa === 'a32'
+      ? w >>> 28 !== 15 && ((w & 0x0c100000) === 0x04000000 || (w & 0x0e1000f0) === 0x000000b0 || (w & 0x0e1000f0) === 0x000000f0)
+      : (w & 0xfe500000) === 0xe8400000;
+  return core ? (w & ~0xf0000) >>> 0 : w;
 }
 
 /**

@@ -70,7 +70,9 @@ function toPrompt(bytes: Buffer): string {
   return i < 0 ? s : s.slice(0, i + PROMPT.length);
 }
 
-describe('Linux on vexpress-a9', () => {
+// The tests are independent processes (QEMU and armrr, a boot each): they run side by side on the
+// machine's cores instead of one after another (CI time).
+describe.concurrent('Linux on vexpress-a9', () => {
   it("armrr puts QEMU's device tree into RAM (QEMU's dumpdtb, byte for byte)", () => {
     requireQemu();
     const g = ensureDebianGuest();

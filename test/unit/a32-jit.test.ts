@@ -31,11 +31,12 @@ const PROGRAM = [
   0xeafffffe, // 0x24 b .
 ];
 
-function runProgram(jit: boolean): { cpu: ArmV7aCpu; r: number[]; icount: number } {
+/** A core on the MMU rig with `program` at CODE_VA (also mapped at ALIAS_VA), booted there, MMU on. */
+function bootProgram(program: readonly number[], jit: boolean): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock } {
   const { bus, mmu } = makeRig();
   setL1(bus, TTB, CODE_VA, section(CODE_PA));
   setL1(bus, TTB, ALIAS_VA, section(CODE_PA));
-  PROGRAM.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
+  program.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
   const clock = new VirtualClock(0);
   const state = new ArmV7aState();
   const cpu = new ArmV7aCpu(state, bus, clock);
@@ -44,6 +45,11 @@ function runProgram(jit: boolean): { cpu: ArmV7aCpu; r: number[]; icount: number
   cpu.attachMmu(mmu);
   enableShort(mmu);
   if (jit) cpu.enableJit();
+  return { cpu, state, clock };
+}
+
+function runProgram(jit: boolean): { cpu: ArmV7aCpu; r: number[]; icount: number } {
+  const { cpu, state, clock } = bootProgram(PROGRAM, jit);
   state.r[1] = LOOPS;
   state.r[2] = 0;
   state.r[3] = 0xe2800c01; // add r0, r0, #256
@@ -157,5 +163,38 @@ describe('A32 threaded blocks (the lukewarm tier) and their promotion', () => {
     }
     // The loop ran to its end: r1 counted down, halfway through a data abort per iteration.
     expect(interpreted.boundaries.at(-1)!.r[1]).toBe(0);
+  });
+});
+
+// add r0, r0, #1; subs r1, r1, #1; bne 0x00 (a block that loops back to its own start); b .
+const LOOP_PROGRAM = [0xe2800001, 0xe2511001, 0x1afffffc, 0xeafffffe];
+
+/** icount at each of 5 breakpoint stops at the loop's start, after the loop has been compiled. */
+function breakpointStops(jit: boolean): number[] {
+  const { cpu, state, clock } = bootProgram(LOOP_PROGRAM, jit);
+  state.r[1] = 1_000_000;
+  while (clock.icount < 60_000) {
+    cpu.exitRequest = false;
+    cpu.execute(100);
+  }
+  cpu.breakpoints.add(CODE_VA);
+  const stops: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    cpu.exitRequest = false;
+    cpu.hitBreakpoint = false;
+    cpu.execute(1_000_000);
+    expect(cpu.hitBreakpoint, `stop ${i} is the breakpoint`).toBe(true);
+    stops.push(clock.icount);
+    cpu.skipBreakpointOnce = true;
+  }
+  if (jit) expect(cpu.stats.insnsInBlocks, 'the loop ran compiled before the breakpoint').toBeGreaterThan(50_000);
+  return stops;
+}
+
+describe('A32 block JIT and breakpoints', () => {
+  it('a breakpoint at the start of a block that loops back to it stops at every pass, as the interpreter does', () => {
+    const interpreted = breakpointStops(false);
+    expect(interpreted).toEqual([60_000, 60_003, 60_006, 60_009, 60_012]);
+    expect(breakpointStops(true)).toEqual(interpreted);
   });
 });

@@ -69,6 +69,8 @@ export interface A32Block {
   /** Host RAM page of the code (invalidation unit). */
   readonly hostPage: number;
   readonly run: BlockRun;
+  /** A branch in the block returns to its first instruction without passing the dispatcher. */
+  readonly loopsToStart?: boolean;
   bpGeneration: number;
   bpInside: boolean;
 }
@@ -178,6 +180,6 @@ export class A32BlockCompiler {
       args,
       pcs,
     );
-    return { start, end: pc, ppage, count, hostPage: host >>> PAGE_SHIFT, run, bpGeneration: -1, bpInside: false };
+    return { start, end: pc, ppage, count, hostPage: host >>> PAGE_SHIFT, run, loopsToStart: ctx.loopsToStart, bpGeneration: -1, bpInside: false };
   }
 }

@@ -48,10 +48,7 @@ export interface CompiledBlock {
   /** Host RAM page the code was read from (invalidation unit). */
   readonly hostPage: number;
   readonly run: BlockRun;
-  /**
-   * A branch in the block returns to its first instruction without passing the dispatcher (not
-   * tracked by the A32 compiler, whose blocks may loop so too).
-   */
+  /** A branch in the block returns to its first instruction without passing the dispatcher. */
   readonly loopsToStart?: boolean;
   /** BreakpointSet.generation when `bpInside` was computed (-1: never). */
   bpGeneration: number;

@@ -39,8 +39,12 @@ export class A32EmitContext extends EmitContext {
     return `xn = ${site.j + 1}; xpc = ${pcExpr}; break out;`;
   }
 
+  /** Some branch loops back to the block's start inside the function (see CompiledBlock.loopsToStart). */
+  loopsToStart = false;
+
   override branchTo(site: InsnSite, target: number): string {
     if ((target | 0) === (this.start | 0)) {
+      this.loopsToStart = true;
       return `done += ${site.j + 1}; if (budget - done >= ${BLOCK_COUNT}) continue; xn = 0; xpc = ${target | 0}; break out;`;
     }
     return this.exitAfter(site, `${target | 0}`);

@@ -24,6 +24,7 @@ export const CPSR_I = 1 << 7;
 export const CPSR_F = 1 << 6;
 export const CPSR_T = 1 << 5;
 export const CPSR_J = 1 << 24;
+export const CPSR_IL = 1 << 20;
 
 /** Bank index of each mode: 0 USR/SYS, 1 FIQ, 2 IRQ, 3 SVC, 4 ABT, 5 UND, 6 MON; -1 = no such mode. */
 export function bankOf(mode: number): number {
@@ -59,6 +60,12 @@ export class ArmV7aState extends CpuState {
   aif = CPSR_A | CPSR_I | CPSR_F;
   /** CPSR.E: data accesses are big-endian. */
   bigEndian = 0;
+  /**
+   * CPSR.IL (bit 20): QEMU 7.2 restores it from the SPSR on every AArch32 exception return, also on
+   * v7 (aarch32_cpsr_valid_mask); while set, the next instruction is UNDEFINED (after its fetch),
+   * and exception entry clears it.
+   */
+  illegal = 0;
   /** Banked r13/r14 by bank index (the current mode's copy is stale: `r` holds it). */
   readonly bankR13 = new Int32Array(BANKS);
   readonly bankR14 = new Int32Array(BANKS);
@@ -142,6 +149,7 @@ export class ArmV7aState extends CpuState {
         ((it & 3) << 25) |
         (this.ge << 16) |
         ((it >>> 2) << 10) |
+        (this.illegal << 20) |
         (this.bigEndian << 9) |
         this.aif |
         (this.thumb << 5) |
@@ -167,6 +175,7 @@ export class ArmV7aState extends CpuState {
       this.itstate = ((it >>> 25) & 3) | (((it >>> 10) & 0x3f) << 2);
     }
     if (mask & CPSR_E) this.bigEndian = (v >>> 9) & 1;
+    if (mask & CPSR_IL) this.illegal = (v >>> 20) & 1;
     if (mask & (CPSR_A | CPSR_I | CPSR_F)) this.aif = (this.aif & ~mask) | (v & mask & (CPSR_A | CPSR_I | CPSR_F));
     if (mask & CPSR_T) this.thumb = (v >>> 5) & 1;
     if (mask & 0x1f && this.modeExists(v & 0x1f)) this.setMode(v & 0x1f);
@@ -188,7 +197,7 @@ export class ArmV7aState extends CpuState {
     base.push(this.mode, this.aif, this.bigEndian, this.exclusiveVal);
     for (let b = 0; b < BANKS; b++) base.push(this.bankR13[b]!, this.bankR14[b]!, this.spsr[b]!);
     for (let i = 0; i < 5; i++) base.push(this.usrR8[i]!, this.fiqR8[i]!);
-    base.push(this.exclusiveValHi, 0);
+    base.push(this.exclusiveValHi, this.illegal);
     return base;
   }
 
@@ -211,5 +220,6 @@ export class ArmV7aState extends CpuState {
       this.fiqR8[i] = s[k++]!;
     }
     this.exclusiveValHi = s[k++]!;
+    this.illegal = s[k++]! & 1;
   }
 }
