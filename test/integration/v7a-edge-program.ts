@@ -125,7 +125,7 @@ function noPcRelativeStore(isa: 'a32' | 't32', w: number): number {
   const core =
     isa === 'a32'
       ? w >>> 28 !== 15 && ((w & 0x0c100000) === 0x04000000 || (w & 0x0e1000f0) === 0x000000b0 || (w & 0x0e1000f0) === 0x000000f0)
-      : (w & 0xfe500000) === 0xe8400000;
+      : ((w & 0xfe500000) >>> 0) === 0xe8400000;
   return core ? (w & ~0xf0000) >>> 0 : w;
 }
 

@@ -29,7 +29,8 @@ for (let sg = 0; sg < 2; sg++) {
 /** Access size of a single load/store row's sg/sz/l fields, as Cpu.loadSized takes it (0 = UNDEFINED). */
 export const sizeOf = (a: Fields): number => SIZES[(a.sg << 3) | (a.sz << 1) | a.l]!;
 
-const literal: Handler = (c, a) => {
+/** Single loads relative to the PC (LDR/LDRB/LDRH/LDRSB/LDRSH literal; U in `a.u`, 1 = add). */
+export const literal: Handler = (c, a) => {
   const size = sizeOf(a);
   if (size === 0) return c.undefined();
   if (a.rt === 15 && size !== 4) return; // PLD/PLI literal

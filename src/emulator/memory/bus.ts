@@ -461,20 +461,24 @@ export class Bus implements CpuBus {
 
   /** Write RAM bytes (loader, debugger). Goes through copy-on-write so snapshots stay intact. */
   debugWrite(addr: number, data: Uint8Array): boolean {
-    for (let i = 0; i < data.length; i++) {
-      const a = (addr + i) >>> 0;
-      if (this.pageHost[a >>> PAGE_SHIFT]! === NO_RAM) return false;
-    }
-    for (let i = 0; i < data.length; i++) {
+    // Every page touched must be RAM (addresses wrap at 4 GiB, as byte by byte).
+    const pages = ((addr & PAGE_MASK) + data.length + PAGE_MASK) >>> PAGE_SHIFT;
+    for (let k = 0; k < pages; k++) if (this.pageHost[((addr >>> PAGE_SHIFT) + k) & (NUM_PAGES - 1)]! === NO_RAM) return false;
+    // Page by page (a kernel and initrd are tens of MiB): the observers once per page, then one copy.
+    for (let i = 0; i < data.length; ) {
       const a = (addr + i) >>> 0;
       const p = a >>> PAGE_SHIFT;
       const h = this.pageHost[p]!;
+      const n = Math.min(PAGE_SIZE - (a & PAGE_MASK), data.length - i);
       if (this.pageWrite[p]! === NO_RAM) {
-        this.writeObserver?.beforeRamWrite(a, 1, h >>> PAGE_SHIFT);
-        if (this.codeHost[h >>> PAGE_SHIFT]) this.codeObserver?.codeWrite(a, h >>> PAGE_SHIFT);
-        if (this.tableHost[h >>> PAGE_SHIFT]) this.tableObserver?.tableWrite(h >>> PAGE_SHIFT);
+        const hp = h >>> PAGE_SHIFT;
+        this.writeObserver?.beforeRamWrite(a, n, hp);
+        // Blocks are dropped by the bytes they overlap: tell the JIT about every byte written.
+        if (this.codeHost[hp]) for (let k = 0; k < n; k++) this.codeObserver?.codeWrite((a + k) >>> 0, hp);
+        if (this.tableHost[hp]) this.tableObserver?.tableWrite(hp);
       }
-      this.u8[(h + (a & PAGE_MASK)) >>> 0] = data[i]!;
+      this.u8.set(data.subarray(i, i + n), (h + (a & PAGE_MASK)) >>> 0);
+      i += n;
     }
     return true;
   }

@@ -23,7 +23,7 @@ function cp15x64(name: string, opc1: number, crm: number, rest: Partial<SysRegDe
 
 /** A TLB maintenance operation: PL1 write-only. */
 function tlbOp(name: string, crm: number, opc2: number, op: (v: number) => void): SysRegDef {
-  return cp15(name, 8, crm, opc2, { write: (v) => op(v) });
+  return cp15(name, 8, crm, opc2, { write: (v) => op(v), writeKeepsSlice: true });
 }
 
 /**
@@ -42,6 +42,7 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
         mmu.ttbr0Lo = v >>> 0;
         mmu.translationChanged();
       },
+      writeKeepsSlice: true,
     }),
     cp15('TTBR1', 2, 0, 1, {
       read: () => mmu.ttbr1Lo,
@@ -49,6 +50,7 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
         mmu.ttbr1Lo = v >>> 0;
         mmu.translationChanged();
       },
+      writeKeepsSlice: true,
     }),
     cp15('TTBCR', 2, 0, 2, { read: () => mmu.ttbcr, write: (v) => mmu.writeTtbcr(v) }),
     cp15('DACR', 3, 0, 0, {
@@ -57,6 +59,7 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
         mmu.dacr = v >>> 0;
         mmu.translationChanged();
       },
+      writeKeepsSlice: true,
     }),
     // PRRR/NMRR and MAIR0/MAIR1 are one pair of registers, read as written.
     cp15('PRRR', 10, 2, 0, {
@@ -80,6 +83,7 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
         mmu.contextidr = v >>> 0;
         mmu.translationChanged();
       },
+      writeKeepsSlice: true,
     }),
     // QEMU par_write: with LPAE the low word as written, without it masked to 0xfffff6ff.
     cp15('PAR', 7, 4, 0, {
@@ -122,6 +126,7 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
         mmu.ttbr0Hi = hi >>> 0;
         mmu.translationChanged();
       },
+      writeKeepsSlice: true,
     }),
     cp15x64('TTBR1_64', 1, 2, {
       read: (regs) => {
@@ -133,6 +138,7 @@ export function defineMmuRegisters(file: SysRegFile, mmu: Mmu): void {
         mmu.ttbr1Hi = hi >>> 0;
         mmu.translationChanged();
       },
+      writeKeepsSlice: true,
     }),
     // QEMU: AMAIR0/AMAIR1 read as zero, writes ignored.
     cp15('AMAIR0', 10, 3, 0, { read: () => 0, write: () => {} }),

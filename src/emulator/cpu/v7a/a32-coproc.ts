@@ -28,7 +28,7 @@ export const coprocessor32: Handler = (c: Cpu, a: Fields): void => {
   } else {
     def.write!(cpu.r[a.rt]!, 0, files);
     // A register write may unmask or raise an interrupt (timers, PMU): re-evaluate at the boundary.
-    cpu.exitRequest = true;
+    if (def.writeKeepsSlice !== true) cpu.exitRequest = true;
   }
 };
 
@@ -49,7 +49,7 @@ export const coprocessor64: Handler = (c: Cpu, a: Fields): void => {
     cpu.r[a.rt2] = files.hi | 0;
   } else {
     def.write!(cpu.r[a.rt]!, cpu.r[a.rt2]!, files);
-    cpu.exitRequest = true;
+    if (def.writeKeepsSlice !== true) cpu.exitRequest = true;
   }
 };
 

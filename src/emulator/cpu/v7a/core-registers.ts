@@ -116,6 +116,7 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
       crm,
       opc2,
       pl0Write: pl0,
+      nop: true,
       write: () => {},
     });
     const s = (): CoreRegisterState => this.s;
@@ -219,9 +220,9 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
 
       // VBAR (c12) and thread ID registers (c13; FCSEIDR is the MMU's: it changes translation)
       rw('VBAR', 0, 12, 0, 0, 'vbar', ~0x1f),
-      { ...rw('TPIDRURW', 0, 13, 0, 2, 'tpidrurw'), pl0Read: true, pl0Write: true },
-      { ...rw('TPIDRURO', 0, 13, 0, 3, 'tpidruro'), pl0Read: true },
-      rw('TPIDRPRW', 0, 13, 0, 4, 'tpidrprw'),
+      { ...rw('TPIDRURW', 0, 13, 0, 2, 'tpidrurw'), pl0Read: true, pl0Write: true, writeKeepsSlice: true },
+      { ...rw('TPIDRURO', 0, 13, 0, 3, 'tpidruro'), pl0Read: true, writeKeepsSlice: true },
+      { ...rw('TPIDRPRW', 0, 13, 0, 4, 'tpidrprw'), writeKeepsSlice: true },
     ]);
     if (variant.core === 'a15') {
       // Cortex-A15 L2 control (c9, opc1 1): one CPU, interrupt controller present.

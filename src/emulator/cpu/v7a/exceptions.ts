@@ -115,6 +115,15 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
     this.cpu.syncModeDependents();
   }
 
+  /**
+   * An IRQ or FIQ is pending and CPSR lets it in: `takePendingException` would take it now. A
+   * change of CPSR's masks needs a loop boundary only then (nothing else can be taken there).
+   */
+  interruptTakeable(): boolean {
+    const aif = this.state.aif;
+    return (this.s.fiq !== 0 && (aif & CPSR_F) === 0) || (this.s.irq !== 0 && (aif & CPSR_I) === 0);
+  }
+
   takePendingException(): number {
     const st = this.state;
     // SCR.FIQ / SCR.IRQ route the interrupt to Monitor mode (QEMU: an IRQ to Monitor masks F too).

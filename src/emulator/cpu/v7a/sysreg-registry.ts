@@ -34,6 +34,14 @@ export interface SysRegDef {
    * flags) unchanged, an MCR is ignored. `read`/`write` still say which directions are allowed.
    */
   readonly nop?: boolean;
+  /**
+   * A write that can neither make an interrupt takeable, arm a timer, nor change which TLB or view
+   * the core fetches through (TLB maintenance, translation registers that only flush the TLB, the
+   * thread ID registers): MCR/MCRR of it need not end the execution slice. Every other write ends
+   * it, so the machine loop looks at interrupts and timers again (QEMU ends its TB there). Ending
+   * the slice after these would change nothing: an interrupt that can be taken has already ended it.
+   */
+  readonly writeKeepsSlice?: boolean;
   /** Write; `hi` is the high word for 64-bit registers (0 for 32-bit). Absent: read-only (writes UNDEFINED; QEMU ignores writes to some ID registers: define a no-op write for those). */
   write?(value: number, hi: number, regs: SysRegFile): void;
 }

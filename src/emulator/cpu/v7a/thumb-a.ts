@@ -8,7 +8,7 @@
 import type { Cpu } from '../cpu.js';
 import { build32Buckets, encoding, type Encoding, type Fields } from '../decode-table.js';
 import { T16_ARGS, T16_EXEC, type Handler } from '../t16.js';
-import { T32_MEMORY_ROWS } from '../t32-memory.js';
+import { literal, T32_MEMORY_ROWS } from '../t32-memory.js';
 import { T32_DATAPROC_ROWS } from '../t32-dataproc.js';
 import { T32_CONTROL_ROWS, branch24 } from '../t32-control.js';
 import { T32_DSP_ROWS } from '../t32-dsp.js';
@@ -38,6 +38,16 @@ const A_T16_ROWS: readonly Row[] = [
 ];
 
 /** Pre-decoded 16-bit handlers and fields for the A-profile core. */
+/** The fields a literal load reads (reused: no allocation per instruction). */
+const literalArgs = { sg: 0, sz: 0, l: 1, u: 0, rt: 0, imm: 0 };
+function subtractedLiteral(c: Cpu, sg: number, sz: number, rt: number, imm: number): void {
+  literalArgs.sg = sg;
+  literalArgs.sz = sz;
+  literalArgs.rt = rt;
+  literalArgs.imm = imm;
+  literal(c, literalArgs);
+}
+
 export const A_T16_EXEC: Handler[] = T16_EXEC.slice();
 export const A_T16_ARGS: Fields[] = T16_ARGS.slice();
 for (const e of A_T16_ROWS) {
@@ -117,6 +127,11 @@ const A_T32_ROWS: readonly Row[] = [
     rfe(v7a(c), a.rn, true, false, a.w === 1);
   }),
 
+  // Loads with Rn = PC are literal loads (U = 0 here) whatever the second halfword says, as in
+  // QEMU's decode, where the literal patterns come before the unprivileged ones: byte/halfword
+  // (signed or not) and word.
+  t32('LDR_lit_sub_narrow', '1111 100 sg:1 0 0 sz:1 1 1111 rt:4 imm:12', (c, a) => subtractedLiteral(c, a.sg!, a.sz!, a.rt!, a.imm!)),
+  t32('LDR_lit_sub_word', '1111 1000 0101 1111 rt:4 imm:12', (c, a) => subtractedLiteral(c, 0, 2, a.rt!, a.imm!)),
   // Unprivileged loads/stores (LDRT, STRT, LDRBT...): accessed with PL0 permissions.
   t32('LDST_unpriv', '1111 100 sg:1 0 sz:2 l:1 rn:4 rt:4 1110 imm:8', (c, a) => {
     const size = a.sz === 0 ? (a.sg === 1 ? -1 : 1) : a.sz === 1 ? (a.sg === 1 ? -2 : 2) : a.sz === 2 && a.sg === 0 ? 4 : 0;
