@@ -3,7 +3,8 @@
 //
 // Records the fast boot (common facts: the decompressed Debian kernel as a uImage, 256M,
 // cryptomgr.notests, shift 7) with a line typed at the prompt through a pipe, replays it with
-// `armrr replay --gdb`, moves to the end of the history (the guest's power-off) and times STEPS
+// `armrr replay --gdb`, loads the kernel symbols, `continue`s to the end of the history (the
+// guest's power-off, as a user would) and times STEPS
 // reverse-stepi one by one from gdb's Python (wall time of `gdb.execute`, i.e. the whole round
 // trip gdb -> stub -> restore + replay -> gdb).
 // Run alone (`node bench/linux-gdb.js [--quick]`, prints Markdown) or import { main } (resolves
@@ -71,26 +72,28 @@ import gdb
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
 gdb.execute("target remote 127.0.0.1:" + os.environ["BENCH_PORT"])
-info = json.loads([l for l in gdb.execute("monitor info replay --json", to_string=True).splitlines() if l.startswith("{")][0])
+# With the kernel's symbols gdb analyses frames by prologue; without them it follows fp, which the
+# power-off path leaves pointing at unmapped memory, and refuses to step.
+gdb.execute("armrr load-symbols " + os.environ["BENCH_KERNEL"], to_string=True)
+pid = int(os.environ["BENCH_STUB_PID"])
+def stub_cpu():
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 t0 = time.perf_counter()
-# The last instructions are the PSCI power-off, after which gdb cannot analyse the frame: start
-# just before it.
-start = info["endIcount"] - 100000
-gdb.execute("monitor seek %d" % start, to_string=True)
-gdb.execute("maintenance flush register-cache", to_string=True)
-seek = time.perf_counter() - t0
+# As a user does: continue to the end of the replay (the guest's power-off), reverse from there.
+gdb.execute("continue", to_string=True)
+run = time.perf_counter() - t0
+start = json.loads([l for l in gdb.execute("monitor icount --json", to_string=True).splitlines() if l.startswith("{")][0])["icount"]
 times = []
+cpu0 = stub_cpu()
 for _ in range(int(os.environ["BENCH_STEPS"])):
     t = time.perf_counter()
-    try:
-        gdb.execute("reverse-stepi", to_string=True)
-    except gdb.MemoryError:
-        # The step is done; gdb's frame analysis after it read an unmapped address (no symbols).
-        pass
+    gdb.execute("reverse-stepi", to_string=True)
     times.append(time.perf_counter() - t)
+cpu = stub_cpu() - cpu0
 end = json.loads([l for l in gdb.execute("monitor icount --json", to_string=True).splitlines() if l.startswith("{")][0])
 with open(os.environ["BENCH_OUT"], "w") as f:
-    json.dump({"endIcount": info["endIcount"], "start": start, "seekSecs": seek, "times": times, "icountAfter": end["icount"]}, f)
+    json.dump({"start": start, "runSecs": run, "times": times, "stubCpuSecs": cpu, "icountAfter": end["icount"]}, f)
 gdb.execute("detach")
 `;
 
@@ -110,23 +113,24 @@ export async function main(argv = process.argv.slice(2)) {
     writeFileSync(script, GDB_SCRIPT);
     const outFile = join(work, 'out.json');
     log(`linux-gdb: ${steps} reverse-stepi at the end of the replay through gdb-multiarch`);
-    execFileSync('gdb-multiarch', ['--batch', '-nx', '-x', script], {
-      env: { ...process.env, BENCH_PORT: String(replay.port), BENCH_STEPS: String(steps), BENCH_OUT: outFile },
+    execFileSync('gdb-multiarch', ['--batch', '-nx', '-x', join(ROOT, 'scripts/gdb/armrr.py'), '-x', script], {
+      env: { ...process.env, BENCH_PORT: String(replay.port), BENCH_STEPS: String(steps), BENCH_OUT: outFile, BENCH_KERNEL: g.VIRT_UIMAGE, BENCH_STUB_PID: String(replay.child.pid) },
       stdio: ['ignore', 'ignore', 'inherit'],
       timeout: 3_600_000,
     });
     const r = JSON.parse(readFileSync(outFile, 'utf8'));
     if (r.icountAfter !== r.start - steps) throw new Error(`reverse-stepi x${steps} from ${r.start} ended at ${r.icountAfter}`);
     const ms = r.times.map((s) => s * 1000).sort((a, b) => a - b);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const lines = [
       '## reverse-stepi at the end of the Linux boot (fast boot replay, through gdb-multiarch)',
       '',
-      `\`node bench/linux-gdb.js${argv.includes('--quick') ? ' --quick' : ''}\`: the fast boot (${(r.endIcount / 1e9).toFixed(3)}e9 instructions, typed line, power-off) replayed by`,
-      `\`armrr replay --gdb\`; \`monitor seek\` to 100,000 instructions before the end (the power-off; ${r.seekSecs.toFixed(1)} s), then ${steps} \`reverse-stepi\` timed one by one in gdb's Python.`,
+      `\`node bench/linux-gdb.js${argv.includes('--quick') ? ' --quick' : ''}\`: the fast boot (${(r.start / 1e9).toFixed(3)}e9 instructions, typed line, power-off) replayed by`,
+      `\`armrr replay --gdb\`, kernel symbols loaded (\`armrr load-symbols\`); \`continue\` to the end of the replay (the power-off; ${r.runSecs.toFixed(1)} s), then ${steps} \`reverse-stepi\` timed one by one in gdb's Python (wall time), and the stub's CPU time over them (/proc). Load average at the end: ${load}.`,
       '',
-      '| reverse-stepi | median (ms) | p99 (ms) | max (ms) |',
-      '|---|---|---|---|',
-      `| ${steps} steps | ${quantile(ms, 0.5).toFixed(1)} | ${quantile(ms, 0.99).toFixed(1)} | ${ms[ms.length - 1].toFixed(1)} |`,
+      '| reverse-stepi | median (ms) | p99 (ms) | max (ms) | stub CPU per step (ms, mean) |',
+      '|---|---|---|---|---|',
+      `| ${steps} steps | ${quantile(ms, 0.5).toFixed(1)} | ${quantile(ms, 0.99).toFixed(1)} | ${ms[ms.length - 1].toFixed(1)} | ${((r.stubCpuSecs * 1000) / steps).toFixed(1)} |`,
       '',
     ];
     return lines.join('\n');

@@ -100,7 +100,10 @@ grep -q "runs in ASID [0-9]*" "$out" || fail "armrr process did not find rrdemo"
 grep -q "^Breakpoint 1, checksum" "$out" || fail "gdb did not stop at checksum"
 grep -q "^Old value = 31684507" "$out" || fail "reverse-continue did not stop on the store of samples[8]"
 grep -q "^New value = 1592594996" "$out" || fail "the watch did not see calibration's value 0x5eed1234 before the store"
+store_frame="$(grep -E '^#0  (0x[0-9a-f]+ in )?fill_samples \(t=0x[0-9a-f]+ <table>\) at .*rrdemo\.c:[0-9]+$' "$out" | tail -n1)"
+[[ -n "$store_frame" ]] || fail "the session did not come back to the store in fill_samples"
+grep -q "^No more reverse-execution history" "$out" || fail "continue did not stop at the end of the recording"
 last_frame="$(grep -E "^#0 " "$out" | tail -n1)"
-grep -Eq '^#0  (0x[0-9a-f]+ in )?fill_samples \(t=0x[0-9a-f]+ <table>\) at .*rrdemo\.c:[0-9]+$' <<<"$last_frame" \
-  || fail "the session did not end in fill_samples (last frame: $last_frame)"
-echo "demo:linux ok: calibration was overwritten by fill_samples writing samples[8] (${last_frame#\#0  })"
+grep -Eq '^#0  (0x[0-9a-f]+ in )?checksum \(t=0x[0-9a-f]+ <table>\) at .*rrdemo\.c:[0-9]+$' <<<"$last_frame" \
+  || fail "reverse-continue from the end of the recording did not stop in checksum (last frame: $last_frame)"
+echo "demo:linux ok: calibration was overwritten by fill_samples writing samples[8] (${store_frame#\#0  }); reverse from the power-off back to checksum works"

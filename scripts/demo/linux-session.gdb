@@ -38,3 +38,15 @@ print/x table.calibration
 reverse-stepi
 print/x table.calibration
 frame
+
+echo \n# Run on to the end of the recording: the guest powers off (PSCI SYSTEM_OFF) and the replay\n
+echo # stops there, a stop like any other ("No more reverse-execution history").\n
+delete
+continue
+armrr when
+echo \n# Backwards from the end: one instruction, then back to rrdemo's last checksum() call.\n
+reverse-stepi
+x/i $pc
+break checksum
+reverse-continue
+frame

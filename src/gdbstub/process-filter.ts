@@ -12,6 +12,11 @@
  *   writes with the mm's context id on every switch_mm), or by the whole CONTEXTIDR (Linux keeps
  *   the ASID generation in bits [31:8], so this also tells apart two processes that got the same
  *   ASID across a rollover).
+ * - An address with no translation now is filtered like a private one: Linux maps user pages on
+ *   demand, so the first fetch from a page of a freshly exec'd program reaches its breakpoint
+ *   before the prefetch abort that maps it, in that program's address space, not the filtered
+ *   one. (Kernel text and data are always mapped; a vmalloc address not yet copied into this
+ *   process's tables would be filtered too.)
  */
 import type { Mmu } from '../emulator/memory/mmu.js';
 
@@ -28,7 +33,7 @@ export class ProcessFilter {
     const mmu = this.mmu;
     if (spec === null || mmu === null || !mmu.enabled) return true;
     const t = mmu.debugInspect(va);
-    if (t === null || !t.nonGlobal) return true;
+    if (t !== null && !t.nonGlobal) return true;
     return spec.kind === 'asid' ? mmu.asid === spec.asid : mmu.contextidr === spec.contextidr;
   }
 

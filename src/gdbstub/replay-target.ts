@@ -332,6 +332,8 @@ export class ReplayGdbTarget implements GdbTarget {
     const start = this.machine.icount;
     const target = action === 'step' ? start + 1 : Infinity;
     this.installBreakpoints(action === 'continue');
+    // Wherever the run stops, the reverse steps that often follow find a fine snapshot close by.
+    this.timeline.setFineTrail(action === 'continue');
     this.rearmWatches();
     this.watchActive = this.watches.length > 0;
     this.watchHit = null;
@@ -379,6 +381,7 @@ export class ReplayGdbTarget implements GdbTarget {
     } finally {
       this.watchActive = false;
       this.installBreakpoints(false);
+      this.timeline.setFineTrail(false);
     }
   }
 

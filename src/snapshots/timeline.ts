@@ -40,6 +40,19 @@ export function fineSpacingFor(interval: number): number {
   return Math.max(MIN_FINE_SPACING, Math.ceil(interval / FINE_SNAPSHOTS_PER_INTERVAL));
 }
 
+/**
+ * Fine snapshots per interval that a forward run with the fine trail leaves: fewer than a seek's
+ * (each costs ~30 µs of a run that is mostly never reversed: 64 per interval made `continue`
+ * over the fast boot 20-28% slower in CPU, so 8 should cost ~3%). The first reverse step then
+ * replays at most this spacing and leaves a seek's fine snapshots for the next ones.
+ */
+const TRAIL_SNAPSHOTS_PER_INTERVAL = 8;
+
+/** Instructions between the fine snapshots of the fine trail, for a snapshot interval. */
+export function trailSpacingFor(interval: number): number {
+  return Math.max(MIN_FINE_SPACING, Math.ceil(interval / TRAIL_SNAPSHOTS_PER_INTERVAL));
+}
+
 export class ReplayTimeline {
   readonly store: SnapshotStore;
 
@@ -83,7 +96,7 @@ export class ReplayTimeline {
   private fineLimit = -1;
 
   private get fineSpacing(): number {
-    return fineSpacingFor(this.options.interval);
+    return this.fineTrail ? trailSpacingFor(this.options.interval) : fineSpacingFor(this.options.interval);
   }
 
   private nextFineIcount(icount: number): number {
@@ -91,6 +104,30 @@ export class ReplayTimeline {
     if (base === null || icount >= this.fineLimit) return Infinity;
     const next = this.store.fineTop(base) + this.fineSpacing;
     return next < this.fineLimit && next > icount ? next : Infinity;
+  }
+
+  /**
+   * While true, forward runs also leave fine snapshots behind them (from the snapshot they pass,
+   * every trailSpacingFor(interval) instructions), so the first reverse step after a run stops
+   * restores one of those instead of replaying up to a whole interval. The gdb stub sets it for
+   * `continue` (setFineTrail); plain replays and seeks never pay for it.
+   */
+  private fineTrail = false;
+
+  setFineTrail(on: boolean): void {
+    if (on === this.fineTrail) return;
+    this.fineTrail = on;
+    // On: forward runs stop at every snapshot, so RAM is anchored on the newest one at or before
+    // here. Off: no more fine snapshots until the next seek places its own.
+    if (on) this.anchoredOn(this.store.find(this.icount)!);
+    else this.fineLimit = -1;
+  }
+
+  /** RAM was anchored on `s` by forward execution: with fineTrail, fine snapshots follow from it. */
+  private anchoredOn(s: Snapshot): void {
+    if (!this.fineTrail) return;
+    this.fineBase = s;
+    this.fineLimit = Infinity;
   }
 
   private maybeCaptureFine(icount: number): void {
@@ -110,8 +147,10 @@ export class ReplayTimeline {
     if (icount === this.lastBoundary) return;
     this.lastBoundary = icount;
     const s = this.store.find(icount);
-    if (s !== null && s.icount === icount) this.store.passed(s);
-    else if (icount >= this.store.newest!.icount + this.options.interval) this.store.capture();
+    if (s !== null && s.icount === icount) {
+      this.store.passed(s);
+      this.anchoredOn(s);
+    } else if (icount >= this.store.newest!.icount + this.options.interval) this.anchoredOn(this.store.capture());
     else this.maybeCaptureFine(icount);
   }
 

@@ -125,7 +125,8 @@ async function bootBoth(b: Boot, timeoutMs: number): Promise<{ qemu: Buffer; arm
   return { qemu, armrr };
 }
 
-describe("Debian's zImage on virt: console identical to QEMU's up to the shell prompt", () => {
+// The four boots are independent processes: side by side on the machine's cores (CI time).
+describe.concurrent("Debian's zImage on virt: console identical to QEMU's up to the shell prompt", () => {
   for (const memoryMiB of [4096, 256]) {
     for (const shift of [7, 5]) {
       it(
@@ -142,7 +143,7 @@ describe("Debian's zImage on virt: console identical to QEMU's up to the shell p
   }
 });
 
-describe('a busybox workload in user space (fast boot): console identical to QEMU\'s to the poweroff', () => {
+describe.concurrent('a busybox workload in user space (fast boot): console identical to QEMU\'s to the poweroff', () => {
   it('hashing, gzip, awk/sed/sort/od/dd/expr/find/grep, float printf, shell loops, /proc, date and sleep', async () => {
     const g = ensureDebianGuest();
     const { armrr } = await bootBoth({ kernel: g.virtUImage, initrd: g.workloadInitrd, memoryMiB: 256, shift: 7, append: 'console=ttyAMA0 cryptomgr.notests', untilPrompt: false }, 60 * MINUTE);

@@ -6,12 +6,14 @@
  * - Random seeks inside one snapshot interval, in any order, mixing fine snapshots, restores and
  *   forward runs over pages the fine snapshots share, give the straight run's hash, and the output
  *   after each is the original run's output from there (the log position came back too).
+ * - A forward run with the fine trail on (the gdb stub's `continue`) leaves fine snapshots behind
+ *   it, so the reverse steps after it stops start close below it, and they are exact too.
  * Firmware with interrupts, UART input and RAM written throughout (stack, buffers, heap).
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FINE_SNAPSHOTS_PER_INTERVAL } from '../../src/snapshots/snapshot-store.js';
-import { fineSpacingFor } from '../../src/snapshots/timeline.js';
+import { fineSpacingFor, trailSpacingFor } from '../../src/snapshots/timeline.js';
 import { PROGRAM_INPUT, elfPath, ensureFirmware } from '../support/firmware.js';
 import { recordInProcess, straightHash, timelineRig, type Recorded } from '../unit/snapshot-rig.js';
 
@@ -78,4 +80,40 @@ describe('seeks through fine snapshots are exact (I2)', () => {
       );
     });
   }
+});
+
+describe('a forward run with the fine trail on leaves fine snapshots where it stops (I2)', () => {
+  it('irq-timers-O2: first run (capturing snapshots) and a run over existing ones', () => {
+    const c = CASES[0]!;
+    const rec: Recorded = recordInProcess(elfPath(c.name, c.opt), { input: c.input, shift: c.shift });
+    const INTERVAL = Math.max(1 << 13, Math.min(100_000, Math.floor(rec.end / 6)));
+    const SPACING = trailSpacingFor(INTERVAL);
+    expect(SPACING).toBeLessThan(INTERVAL / 4);
+    const rig = timelineRig(rec, INTERVAL);
+    const tl = rig.timeline;
+    const store = tl.store;
+    const reverseStepsFrom = (stop: number): void => {
+      for (let t = stop - 1; t > stop - 4; t--) {
+        const from = store.findFine(store.find(t)!, t);
+        expect(from, `a fine snapshot below ${t}`).not.toBeNull();
+        expect(t - from!.icount).toBeLessThanOrEqual(SPACING);
+        tl.seek(t);
+        expect(rig.machine.stateHash(), `seek(${t})`).toBe(straightHash(rec, t));
+      }
+    };
+    // The first run captures the periodic snapshots as it goes, stopping mid-interval.
+    const first = 3 * INTERVAL + Math.floor(INTERVAL / 2) + 3;
+    tl.setFineTrail(true);
+    tl.runForward(first);
+    tl.setFineTrail(false);
+    expect(rig.machine.icount).toBe(first);
+    reverseStepsFrom(first);
+    // From a restored snapshot over existing ones (passing them), to another mid-interval stop.
+    tl.seek(INTERVAL + 11);
+    const second = 2 * INTERVAL + Math.floor(INTERVAL / 3);
+    tl.setFineTrail(true);
+    tl.runForward(second);
+    tl.setFineTrail(false);
+    reverseStepsFrom(second);
+  });
 });

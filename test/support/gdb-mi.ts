@@ -156,6 +156,23 @@ export class GdbMi {
     });
   }
 
+  /**
+   * A CLI command that resumes the target from inside it (a Python command running `continue`,
+   * e.g. `armrr process`): MI answers `^running` for it at once, so this waits until what it
+   * printed (console, target and log streams) matches `done`, and returns that.
+   */
+  async consoleUntil(cliCommand: string, done: RegExp, timeoutMs = this.timeoutMs): Promise<string> {
+    const from = this.records.length;
+    const text = (): string =>
+      this.records
+        .slice(from)
+        .map((record) => (record.kind === 'console' || record.kind === 'target' || record.kind === 'log' ? record.text : ''))
+        .join('');
+    await this.console(cliCommand, timeoutMs);
+    await this.waitFor(() => done.test(text()), from, `output matching ${done} after ${cliCommand}`, timeoutMs);
+    return text();
+  }
+
   /** Asks gdb to exit, and kills it if it does not. */
   async close(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;

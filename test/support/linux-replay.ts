@@ -102,6 +102,8 @@ export async function connectLinuxReplay(guest: DebianGuest, log: string, board:
   let gdb: GdbMi | null = null;
   try {
     gdb = await GdbMi.start({ timeoutMs: 600_000 });
+    // `armrr process` runs `continue` from Python, which returns at once in mi-async mode.
+    await gdb.cmd('-gdb-set mi-async off');
     await gdb.console(`source ${join(ROOT, 'scripts/gdb/armrr.py')}`);
     await gdb.cmd(`-target-select remote 127.0.0.1:${server.port}`);
     await gdb.console(`armrr load-symbols ${image}`, 300_000);
