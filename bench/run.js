@@ -82,7 +82,7 @@ if (!RTOS_ONLY) {
     '-M', 'virt', '-cpu', 'cortex-a15', '-m', '128M', '-nic', 'none', '-display', 'none', '-monitor', 'none',
     '-serial', 'null', '-semihosting-config', 'enable=on,target=native', '-icount', `shift=${shift},sleep=off${extra}`, '-kernel', elf,
   ];
-  say('## A-profile throughput: armrr (interpreter, MMU on) vs QEMU 7.2 TCG on virt, Cortex-A15');
+  say('## A-profile throughput: armrr (A32 two-tier JIT, T32 interpreted; MMU on) vs QEMU 7.2 TCG on virt, Cortex-A15');
   say();
   say('firmware/v7a/bench/v7a-bench.c, whole program on both sides (start-up included): MMU on with short descriptors');
   say('(1 MiB sections + a coarse table of 4 KiB pages over the data), CRC-32, memcpy and non-inlined call chains, the');
