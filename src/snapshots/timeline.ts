@@ -35,9 +35,14 @@ const SLICE_TURNS = 100_000;
 /** Fine snapshots (reverse steps) are at least this many instructions apart. */
 const MIN_FINE_SPACING = 256;
 
+/** Instructions between `perInterval` fine snapshots of one snapshot interval. */
+function spacingFor(interval: number, perInterval: number): number {
+  return Math.max(MIN_FINE_SPACING, Math.ceil(interval / perInterval));
+}
+
 /** Instructions between the fine snapshots a seek leaves behind, for a snapshot interval. */
 export function fineSpacingFor(interval: number): number {
-  return Math.max(MIN_FINE_SPACING, Math.ceil(interval / FINE_SNAPSHOTS_PER_INTERVAL));
+  return spacingFor(interval, FINE_SNAPSHOTS_PER_INTERVAL);
 }
 
 /**
@@ -50,7 +55,7 @@ const TRAIL_SNAPSHOTS_PER_INTERVAL = 8;
 
 /** Instructions between the fine snapshots of the fine trail, for a snapshot interval. */
 export function trailSpacingFor(interval: number): number {
-  return Math.max(MIN_FINE_SPACING, Math.ceil(interval / TRAIL_SNAPSHOTS_PER_INTERVAL));
+  return spacingFor(interval, TRAIL_SNAPSHOTS_PER_INTERVAL);
 }
 
 export class ReplayTimeline {

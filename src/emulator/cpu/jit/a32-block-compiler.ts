@@ -77,8 +77,8 @@ export interface A32Block {
 
 /** The fields of `insn` as its row extracts them (every field present, so all share one shape). */
 export function decodedFields(row: Encoding<Handler>, insn: number): Fields {
-  const fields: Fields = {};
-  for (const f of row.fieldNames) fields[f] = 0;
+  // A copy of the row's all-zero scratch object keeps the row's one field shape.
+  const fields: Fields = { ...row.args };
   row.extract(insn, fields);
   return fields;
 }

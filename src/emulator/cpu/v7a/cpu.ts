@@ -33,7 +33,7 @@ import { Pmu } from './pmu.js';
 import { DebugRegisters } from './debug-registers.js';
 import { WatchpointBus } from './watchpoint-bus.js';
 import { A32BlockJit, A32_JIT_SLOT_MASK } from '../jit/a32-block-jit.js';
-import type { A32Block } from '../jit/a32-block-compiler.js';
+import { decodedFields, type A32Block } from '../jit/a32-block-compiler.js';
 import { BlockJit } from '../jit/block-jit.js';
 import { SecurityExtensions } from './security-extensions.js';
 
@@ -482,10 +482,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
       e.extract(insn, evicted.args);
       return evicted;
     }
-    // A copy of the row's all-zero scratch object keeps the row's one field shape.
-    const args: Fields = { ...e.args };
-    e.extract(insn, args);
-    return { exec: e.exec, args, row: e };
+    return { exec: e.exec, args: decodedFields(e, insn), row: e };
   }
 
   // ---- helpers for handlers ------------------------------------------------------------------
