@@ -118,7 +118,7 @@ describe('a forward run with the fine trail on leaves fine snapshots where it st
   });
 });
 
-describe('reverse steps next to the present go back through per-instruction undo data (I2)', () => {
+describe('reverse steps next to the present go back through chunked undo data (I2)', () => {
   // irq-timers: interrupts and their stack frames; rtos: context switches, queues, UART TX.
   for (const c of [CASES[0]!, CASES[2]!]) {
     it(`${c.name}-${c.opt}: a chain of reverse steps longer than the ring, forward steps in between, then the output`, () => {
