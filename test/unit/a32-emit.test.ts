@@ -10,11 +10,11 @@
  * the monitor and conditions all show there.
  */
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/emulator/clock.js';
-import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
-import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
+import type { VirtualClock } from '../../src/emulator/clock.js';
+import type { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
+import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import type { Bus } from '../../src/emulator/memory/bus.js';
-import { enableShort, makeRig, section, setL1, TTB } from './mmu-rig.js';
+import { bootV7aCore, makeRig, section, setL1, TTB } from './mmu-rig.js';
 import { assembleA32, Rng } from './a32-harness.js';
 
 const CODE_VA = 0x00100000;
@@ -52,14 +52,7 @@ function makeCore(jit: boolean, words: readonly number[]): Core {
     bus.write32(CODE_PA + 8 * i + 4, BRANCH_TO_PARK(at + 4));
   });
   bus.write32(CODE_PA + (PARK - CODE_VA), 0xeafffffe | 0);
-  const clock = new VirtualClock(0);
-  const state = new ArmV7aState();
-  const cpu = new ArmV7aCpu(state, bus, clock);
-  cpu.exceptions.setBootEntry(CODE_VA);
-  cpu.exceptions.resetCore();
-  cpu.attachMmu(mmu);
-  enableShort(mmu);
-  if (jit) cpu.enableJit();
+  const { cpu, state, clock } = bootV7aCore(bus, mmu, CODE_VA, jit);
   return { cpu, state, clock, bus, base: state.save(), baseRegs: cpu.coreRegs.save(), retired: 0 };
 }
 
