@@ -234,6 +234,12 @@ describe('A32 inline translations match the table handlers', () => {
         'rev16 r0, r1',
         'revsh r0, r1',
         'clzeq r0, r1',
+        'sdiv r0, r1, r2',
+        'udiv r0, r1, r2',
+        'sdivne r3, r3, r1',
+        'nop',
+        'yield',
+        'dbg #5',
       ],
       2,
     );

@@ -1,5 +1,5 @@
 /**
- * JavaScript for the A32 multiplies (a32-multiply.ts) and media instructions (a32-media.ts) the
+ * JavaScript for the A32 multiplies and divides (a32-multiply.ts) and media instructions (a32-media.ts) the
  * Linux boot runs most: MUL/MLA/MLS, the 64-bit multiplies, the extends with and without add,
  * SBFX/UBFX/BFC/BFI, CLZ and the byte reversals, each exactly as its table handler (the 64-bit
  * arithmetic is alu.ts's mulU64/mulS64/add64, spelled out). The forms shared with T32 use the T32
@@ -49,6 +49,15 @@ export function emitA32Media(ctx: A32EmitContext, site: InsnSite, row: Encoding<
     case 'UMLAL':
     case 'SMLAL':
       return longMultiply(a, name[0] === 'S', name.endsWith('LAL'), reg);
+    case 'SDIV':
+    case 'UDIV': {
+      if (a.rd === 15) return null;
+      // As the handler: truncating, x / 0 = 0, INT_MIN / -1 wraps to INT_MIN.
+      const n = reg(a.rn!);
+      const m = reg(a.rm!);
+      const q = name === 'SDIV' ? `(${n} / d) | 0` : `((${n} >>> 0) / (d >>> 0)) | 0`;
+      return `{ const d = ${m}; R[${a.rd}] = d === 0 ? 0 : ${q}; }`;
+    }
     case 'BFC':
     case 'BFI': {
       if (a.msb! < a.lsb! || a.rd === 15) return null;

@@ -147,7 +147,8 @@ export function emitA32(ctx: A32EmitContext, site: InsnSite, row: Encoding<Handl
     return plain(`${operand} ${body}`);
   }
 
-  if (NOTHING.has(name)) return { code: '', terminates: false };
+  // HINT: NOP, YIELD, DBG and the reserved hints do nothing; WFE, WFI and SEV (2-4) go through the handler.
+  if (NOTHING.has(name) || (name === 'HINT' && (a.op! < 2 || a.op! > 4))) return { code: '', terminates: false };
   const media = emitA32Media(ctx, site, row, a);
   if (media !== null) return plain(media);
   const memory = emitA32Memory(ctx, site, row, a);
