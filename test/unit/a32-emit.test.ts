@@ -3,7 +3,7 @@
  * handlers: each instruction (assembled by arm-none-eabi-gcc) is the first of a two-instruction
  * block, run until that block is compiled, then run once more from many generated states — registers
  * that point into RAM (aligned or not), at an unmapped address or hold shift amounts and edge
- * values; random NZCV; the exclusive monitor open on the base or closed, on memory that still holds
+ * values, a few words before the end of a page or of the mapping; random NZCV; the exclusive monitor open on the base or closed, on memory that still holds
  * the value or not — on a JIT core and an interpreter-only core. Registers, flags, mode and banked
  * state, Thumb bit, icount, the data page and the abort registers must be equal after every run:
  * flags, PC-relative operands, writeback, alignment and translation faults, Thumb interworking,
@@ -60,7 +60,10 @@ function makeCore(jit: boolean, words: readonly number[]): Core {
 function operand(rng: Rng): number {
   const k = rng.int(10);
   if (k < 4) return (DATA_VA + 0x100 + 4 * rng.int(0x380) + (rng.int(6) === 0 ? rng.range(1, 3) : 0)) | 0;
-  if (k === 4) return (UNMAPPED + 4 * rng.int(64)) | 0;
+  if (k === 4) {
+    // Unmapped, or a few words before a 4 KiB page end (the next page mapped) or before the end of the data section (not).
+    return rng.pick([(UNMAPPED + 4 * rng.int(64)) | 0, DATA_VA + 0x1000 - 4 * rng.range(1, 4), DATA_VA + 0x100000 - 4 * rng.range(1, 4)]);
+  }
   if (k < 7) return rng.pick([0, 1, 2, 4, 7, 8, 16, 31, 32, 33, 40, 255, 256, 257]);
   return rng.word() | 0;
 }

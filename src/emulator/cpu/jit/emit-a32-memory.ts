@@ -140,13 +140,21 @@ function multiple(ctx: A32EmitContext, site: InsnSite, a: Fields): MemoryCode | 
   const wbOff = a.u === 1 ? 4 * n : -4 * n;
   const parts: string[] = [`const b0 = R[${rn}]; a = (b0 + ${startOff}) | 0;`, alignmentCheck(ctx, site, !isLoad)];
   const loadsPc = isLoad && (list & 0x8000) !== 0;
+  /** Where register r's word goes (a loaded base and PC wait in locals). */
+  const dest = (r: number): string => (r === rn ? 'op' : r === 15 ? 'res' : `R[${r}]`);
+  const oneByOne: string[] = [];
   regs.forEach((r, i) => {
-    if (i > 0) parts.push('a = (a + 4) | 0;');
-    if (!isLoad) parts.push(ctx.store(site, ctx.reg(site, r), 4));
-    else if (r === rn) parts.push(ctx.load(site, 'op', 4));
-    else if (r === 15) parts.push(ctx.load(site, 'res', 4));
-    else parts.push(ctx.load(site, `R[${r}]`, 4));
+    if (i > 0) oneByOne.push('a = (a + 4) | 0;');
+    oneByOne.push(isLoad ? ctx.load(site, dest(r), 4) : ctx.store(site, ctx.reg(site, r), 4));
   });
+  if (n === 1) {
+    parts.push(...oneByOne);
+  } else {
+    // All words on one RAM page the TLB lets through (the usual push/pop): one lookup, no fault
+    // possible, so the same result as word by word; anything else goes word by word.
+    const words = regs.map((r, i) => (isLoad ? `${dest(r)} = I32[w + ${i}];` : `I32[w + ${i}] = ${ctx.reg(site, r)};`));
+    parts.push(`${ctx.pageHit(isLoad, 4 * n)} if (h !== -1) { const w = (h + (a & 4095)) >>> 2; ${words.join(' ')} } else { ${oneByOne.join(' ')} }`);
+  }
   if (a.w === 1) parts.push(`R[${rn}] = (b0 + ${wbOff}) | 0;`);
   if (isLoad && (list & (1 << rn)) !== 0) parts.push(`R[${rn}] = op;`);
   if (loadsPc) parts.push(`st.thumb = res & 1; ${ctx.exitAfter(site, 'res & ~1')}`);

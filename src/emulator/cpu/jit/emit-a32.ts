@@ -57,6 +57,15 @@ export class A32EmitContext extends EmitContext {
     return `k = ${site.j}; clock.icount = ic + done + ${site.j + 1};`;
   }
 
+  /**
+   * Local `h`: the host offset of the page of the (word-aligned) address in `a` when `span` bytes
+   * from it lie on that page and the TLB and the bus let a load (or store) through inline, else -1.
+   */
+  pageHit(isLoad: boolean, span: number): string {
+    const bit = isLoad ? 1 : 2;
+    return `const e = T[a >>> 12]; let h = -1; if ((e & ${bit}) !== 0 && (a & 4095) <= ${4096 - span}) h = ${isLoad ? 'PR' : 'PW'}[e >>> 3];`;
+  }
+
   override load(site: InsnSite, dest: string, size: number): string {
     const sync = this.syncAt(site);
     const hit = (align: number): string =>
