@@ -172,12 +172,16 @@ export class Cpu implements CoreExecutor {
             retired += n;
             stats.blockRuns++;
             stats.insnsInBlocks += n;
+            // An exception return lands wherever the handler preempted the code: not a block leader,
+            // so interrupt-heavy code does not translate a block at every preemption point
+            // (it runs the front cache's block there, or interprets up to the next branch).
+            leader = true;
             if (this.excReturn !== 0) {
               const v = this.excReturn;
               this.excReturn = 0;
               this.sys.exceptionReturn(v);
+              leader = false;
             }
-            leader = true;
             if (this.exitRequest || st.sleep !== RUNNING) break;
             continue;
           }
