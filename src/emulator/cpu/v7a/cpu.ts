@@ -12,7 +12,7 @@
  * failed condition checks; an instruction whose data access or fetch aborts does not.
  */
 import type { Bus, CpuBus } from '../../memory/bus.js';
-import { BUS_FAULT } from '../../memory/bus.js';
+import { BUS_FAULT, NO_RAM } from '../../memory/bus.js';
 import type { VirtualClock } from '../../clock.js';
 import { Cpu } from '../cpu.js';
 import { RUNNING } from '../state.js';
@@ -283,6 +283,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     const jitSlots = jit !== null ? jit.slots : null;
     // A block leader: reached by a branch, an exception or the end of a block (where blocks start).
     let leader = true;
+    // This leader's page missed in the TLB: once the interpreter's fetch has filled it, the block
+    // there may run after all (else the rest of its straight line would be interpreted).
+    let refetchLeader = false;
     let inBlock = false;
     try {
       while (retired < budget) {
@@ -302,7 +305,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           // The fetch translation the interpreter would use; a miss or no execute permission
           // interprets (its fetch walks, fills the TLB or takes the prefetch abort).
           const e = this.mmu!.entries[pc >>> 12]!;
-          if ((e & 4) !== 0 && (pc & 3) === 0) {
+          if ((e & 4) === 0) refetchLeader = leader && !checkBp && (pc & 3) === 0;
+          else if ((pc & 3) === 0) {
             const ppage = e >>> 3;
             const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
             let b: A32Block | null = jitKeys[slot] === pc ? jitSlots![slot]! : null;
@@ -342,6 +346,18 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           fetching = true;
           const insn = fetch.fetch32(pc);
           fetching = false;
+          if (refetchLeader) {
+            refetchLeader = false;
+            // The fetch walked and filled the TLB (the interpreter's side effect, kept): hand the
+            // leader back to the dispatcher uncounted, unless its page is not RAM (a device
+            // fetched twice could tell).
+            const e = this.mmu!.entries[pc >>> 12]!;
+            if ((e & 4) !== 0 && this.physicalBus.pageHost[e >>> 3] !== NO_RAM) {
+              clock.icount--;
+              retired--;
+              continue;
+            }
+          }
           this.insn = insn;
           this.nextPc = (pc + 4) | 0;
           r[15] = (pc + 8) | 0;
