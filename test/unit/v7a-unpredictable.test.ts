@@ -197,6 +197,54 @@ function enableFp(r: V7aRig): void {
   r.state.fpexc = 0x40000000;
 }
 
+describe('register lists past d31 (QEMU 7.2 translate-neon.c / translate-vfp.c)', () => {
+  const bytes = Array.from({ length: 24 }, (_, i) => (0x11 * (i + 1)) & 0xff);
+  it('VLD3.8/VST3.8 {d28,d30,d32}: d32 is hidden storage that keeps its value (trans_VLDST_multiple has no bound)', () => {
+    const r = new V7aRig();
+    enableFp(r);
+    // vld3.8 {d28,d30,d32}, [r0]; vst3.8 {d28,d30,d32}, [r1]
+    r.a32(CODE, 0xf460c50f, 0xf441c50f);
+    bytes.forEach((b, i) => r.bus.write8(DATA + i, b));
+    r.state.r[0] = DATA;
+    r.state.r[1] = DATA + 0x100;
+    r.run(1);
+    // Every third byte went to d32, which no register view shows: d0-d31 is all `s` has.
+    expect(r.state.s.length).toBe(64);
+    expect(r.state.dStorage[64]! & 0xff).toBe(bytes[2]);
+    const saved = r.state.save();
+    r.state.dStorage.fill(0, 64);
+    r.state.load(saved); // snapshots carry d32-d63
+    r.run(1);
+    expect(r.state.mode).not.toBe(MODE_UND);
+    expect(Array.from({ length: 24 }, (_, i) => r.bus.read8(DATA + 0x100 + i))).toEqual(bytes);
+  });
+  it('VLD1.8 to all lanes {d31[],d32[]}: d32 written too (trans_VLD_all_lanes has no bound)', () => {
+    const r = new V7aRig();
+    enableFp(r);
+    // vld1.8 {d31[],d32[]}, [r0] (T = 1); vst1.8 {d31,d32}, [r1]
+    r.a32(CODE, 0xf4e0fc2f, 0xf441fa0f);
+    r.bus.write8(DATA, 0x5a);
+    r.state.r[0] = DATA;
+    r.state.r[1] = DATA + 0x100;
+    r.run(2);
+    expect(r.state.mode).not.toBe(MODE_UND);
+    expect(r.bus.read32(DATA + 0x10c) >>> 0).toBe(0x5a5a5a5a);
+  });
+  it.each([
+    ['VLD2.8 single lane {d31[0],d32[0]} (trans_VLDST_single UNDEFs)', 0xf4e0f10f],
+    ['VTBL.8 d0, {d30-d33}, d1 (trans_VTBL UNDEFs)', 0xf3be0b81],
+    ['VLDMIA r0, {d30-d32} (trans_VLDM_VSTM_dp UNDEFs)', 0xecd0eb06],
+    ['VLDMIA r0, {d0-d16}: 17 registers (UNDEFs)', 0xec900b22],
+  ])('%s', (_name, insn) => {
+    const r = new V7aRig();
+    enableFp(r);
+    r.a32(CODE, insn);
+    r.state.r[0] = DATA;
+    r.run(1);
+    expect(r.state.mode).toBe(MODE_UND);
+  });
+});
+
 describe('UNPREDICTABLE encodings: UNDEF or execute as QEMU 7.2 does', () => {
   it.each(CASES)('$name', (c) => {
     const r = new V7aRig();
