@@ -16,6 +16,12 @@ import { V7A_DATA_BASE, V7A_DATA_SIZE } from './v7a-random-program.js';
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
+/**
+ * `w & mask` as an unsigned number: JavaScript's `&` gives a signed int32, which never equals a
+ * literal with bit 31 set (a comparison like that silently never matched before).
+ */
+const masked = (w: number, mask: number): number => (w & mask) >>> 0;
+
 /** Where each item keeps its resume address: 2 MiB past the scratch area, out of reach of its pointers. */
 const RESUME_SLOT = 0x40300000;
 
@@ -95,9 +101,9 @@ function unsurvivable(isa: 'a32' | 't32', w: number): boolean {
   if (systemWrite(w)) return true;
   if (isa === 'a32') {
     const op = (w >>> 4) & 0xf;
-    return (w & 0xf0000000) !== 0xf0000000 && (w & 0x0ff00000) === 0x01200000 && op >= 1 && op <= 3;
+    return masked(w, 0xf0000000) !== 0xf0000000 && (w & 0x0ff00000) === 0x01200000 && op >= 1 && op <= 3;
   }
-  return (w & 0xfff0ffe0) === 0xe8d0f000;
+  return masked(w, 0xfff0ffe0) === 0xe8d0f000;
 }
 
 /**
@@ -117,15 +123,15 @@ function noMmuRegister(w: number): number {
 
 function noPcRelativeStore(isa: 'a32' | 't32', w: number): number {
   if (((w >>> 16) & 0xf) !== 15) return w;
-  const neon = isa === 'a32' ? (w & 0xff100000) === 0xf4000000 : (w & 0xff100000) === 0xf9000000;
-  const coproc = isa === 'a32' ? (w & 0x0e000000) === 0x0c000000 : (w & 0xee000000) === 0xec000000;
+  const neon = isa === 'a32' ? masked(w, 0xff100000) === 0xf4000000 : masked(w, 0xff100000) === 0xf9000000;
+  const coproc = isa === 'a32' ? (w & 0x0e000000) === 0x0c000000 : masked(w, 0xee000000) === 0xec000000;
   if ((neon && (w & 0x00200000) === 0) || (coproc && (w & 0x00100000) === 0)) return (w & ~0xf0000) >>> 0;
   // Core stores relative to the PC (QEMU runs them) would overwrite the literal pool ahead, and
   // the program then loops on QEMU: A32 STR/STRB, STRH, STRD; T32 STRD and the store exclusives.
   const core =
     isa === 'a32'
       ? w >>> 28 !== 15 && ((w & 0x0c100000) === 0x04000000 || (w & 0x0e1000f0) === 0x000000b0 || (w & 0x0e1000f0) === 0x000000f0)
-      : ((w & 0xfe500000) >>> 0) === 0xe8400000;
+      : masked(w, 0xfe500000) === 0xe8400000;
   return core ? (w & ~0xf0000) >>> 0 : w;
 }
 
@@ -140,8 +146,7 @@ function noNarrowPcLoad(isa: 'a32' | 't32', w: number): number {
     const extra = (w & 0x0e000090) === 0x00000090 && (w & 0x60) !== 0;
     return load && (byte || extra) ? (w & ~0xf000) >>> 0 : w;
   }
-  // T32 single loads: size bits 22:21 (00 byte, 01 halfword); PLD/PLI (Rt = PC) stay.
-  if ((w & 0xfe100000) === 0xf8100000 && ((w >>> 21) & 3) < 2) return w;
+  // T32 byte and halfword loads with Rt = PC are PLD/PLI or unallocated hints: they stay.
   return w;
 }
 
@@ -161,7 +166,7 @@ function smallPcWriteback(isa: 'a32' | 't32', w: number): number {
     if ((w & 0x0e000010) === 0x06000000 || (w & 0x0e400f90) === 0x00000090) return ((w | 0x01000000) & ~0x00200000) >>> 0;
     return w;
   }
-  if ((w & 0xfe400000) === 0xe8400000 && (w & 0x01200000) !== 0) return ((w & ~0xfc) | 0x00800000) >>> 0;
+  if (masked(w, 0xfe400000) === 0xe8400000 && (w & 0x01200000) !== 0) return ((w & ~0xfc) | 0x00800000) >>> 0;
   return w;
 }
 
@@ -173,7 +178,7 @@ function fill(r: Rng, tp: Template, fixedHigh: number): number {
   }
   for (const lo of tp.notPc ?? []) {
     // T32 data processing: Rd = PC with S set is TST/TEQ/CMN/CMP.
-    const t32Compare = fixedHigh === 0 && lo === 8 && (tp.match & 0xe0000000) === 0xe0000000 && (w & 0x00100000) !== 0;
+    const t32Compare = fixedHigh === 0 && lo === 8 && masked(tp.match, 0xe0000000) === 0xe0000000 && (w & 0x00100000) !== 0;
     if (((w >>> lo) & 0xf) === 15 && !t32Compare) w = (w & ~(0xf << lo)) >>> 0;
   }
   return w;

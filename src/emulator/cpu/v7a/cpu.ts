@@ -368,7 +368,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             if (it !== 0) {
               st.itstate = itAdvance(it);
               this.inIt = true;
-              run = conditionPassed(st, it >>> 4);
+              // BKPT ignores the IT condition (QEMU's thumb_insn_is_unconditional).
+              run = conditionPassed(st, it >>> 4) || hw >>> 8 === 0xbe;
             } else {
               this.inIt = false;
             }
@@ -567,6 +568,16 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** BranchWritePC: A32 targets are word aligned, Thumb ones halfword aligned. */
   override branchTo(addr: number): void {
     this.nextPc = this.state.thumb !== 0 ? addr & ~1 : addr & ~3;
+  }
+
+  /**
+   * A T32 direct branch leaves the IT block: QEMU 7.2 jumps to the next translation block before it
+   * writes the advanced IT state back (gen_goto_tb ahead of arm_tr_tb_stop's gen_set_condexec), so
+   * ITSTATE is 0 after a taken B/BL/BLX/CBZ even where it was not the block's last instruction.
+   */
+  override branchDirect(addr: number): void {
+    this.state.itstate = 0;
+    this.branchTo(addr);
   }
 
   /** BXWritePC / LoadWritePC: interworking on bit 0 (QEMU keeps bit 1 of an A32 target as is). */
