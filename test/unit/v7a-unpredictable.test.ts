@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CODE, RAM_BASE, V7aRig } from './v7a-rig.js';
-import { MODE_UND } from '../../src/emulator/cpu/v7a/state.js';
+import { MODE_ABT, MODE_UND } from '../../src/emulator/cpu/v7a/state.js';
 import { SysRegFile } from '../../src/emulator/cpu/v7a/sysreg-registry.js';
 
 const DATA = RAM_BASE + 0x8000;
@@ -170,6 +170,20 @@ const CASES: Case[] = [
     check: (r) => expect(r.pc).toBe(((CODE + 4) & ~3) + 8),
   },
   {
+    name: 'T32 SMMLA with Rd = PC branches to the result (QEMU store_reg), staying in Thumb',
+    insn: [0xfb51, 0x3f02], // smmla pc, r1, r2, r3
+    setup: (r) => {
+      r.state.r[1] = 0x10000;
+      r.state.r[2] = 0x10000; // the product's top word is 1
+      r.state.r[3] = CODE + 0x101; // + Ra
+    },
+    undef: false,
+    check: (r) => {
+      expect(r.pc).toBe(CODE + 0x102);
+      expect(r.state.thumb).toBe(1);
+    },
+  },
+  {
     name: 'T32 STREX with SP UNDEFs (QEMU: Thumb SP checks before v8)',
     insn: [0xe840, 0xd100], // strex r1, sp, [r0]
     setup: (r) => void (r.state.r[0] = DATA),
@@ -189,6 +203,22 @@ describe('QEMU CP_ANY system registers', () => {
     expect(maint?.read).toBeUndefined();
     expect(file.lookup(15, false, 0, 11, 0, 0)).toBeUndefined();
     expect(file.lookup(14, false, 0, 3, 0, 0)).toBeUndefined();
+  });
+});
+
+describe('DBGDEVID, DBGDEVID1/2 where QEMU 7.2 defines them (c7, c0: its reginfo omits crm)', () => {
+  it.each([
+    ['mrc p14, 0, r0, c7, c0, 2 (DBGDEVID)', 0xee170e50, 0x01110f13],
+    ['mrc p14, 0, r0, c7, c0, 1 (DBGDEVID1)', 0xee170e30, 0],
+    ['mrc p14, 0, r0, c7, c0, 0 (DBGDEVID2)', 0xee170e10, 0],
+    ['mrc p14, 0, r0, c7, c2, 7 (the architecture\'s DBGDEVID: UNDEFINED)', 0xee170ef2, -1],
+  ])('%s', (_name, insn, value) => {
+    const r = new V7aRig();
+    r.a32(CODE, insn);
+    r.state.r[0] = 0x55;
+    r.run(1);
+    expect(r.state.mode === MODE_UND).toBe(value === -1);
+    if (value !== -1) expect(r.state.r[0]! >>> 0).toBe(value);
   });
 });
 
@@ -242,6 +272,20 @@ describe('register lists past d31 (QEMU 7.2 translate-neon.c / translate-vfp.c)'
     r.state.r[0] = DATA;
     r.run(1);
     expect(r.state.mode).toBe(MODE_UND);
+  });
+});
+
+describe('VLD1 :256 alignment (QEMU 7.2 pow2_align enforces only 16 bytes)', () => {
+  it.each([
+    [16, false],
+    [8, true],
+  ])('vld1.32 {d16-d19}, [r0 :256] at 32n + %i: abort %s', (offset, aborts) => {
+    const r = new V7aRig();
+    enableFp(r);
+    r.a32(CODE, 0xf46002bf);
+    r.state.r[0] = DATA + offset;
+    r.run(1);
+    expect(r.state.mode === MODE_ABT).toBe(aborts);
   });
 });
 

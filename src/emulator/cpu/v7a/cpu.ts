@@ -147,7 +147,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.absentRows = absentRowsOf(profile);
     this.pmu = new Pmu(clock, profile.ids!.pmcrReset);
     this.pmu.define(this.sysregs);
-    this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr);
+    this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr, profile.ids!.dbgdevid);
     this.watchView = new WatchpointBus(bus, this.debugRegs, {
       accessIsUnprivileged: () => this.state.mode === MODE_USR || this.unprivilegedAccess,
       debugFsr: () => this.debugFsr(),
@@ -397,6 +397,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
               let d = this.thumbCache[slot]!;
               if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);
               d.exec(this, d.args);
+              // A result written to r15 (multiplies, DSP... with Rd = PC, UNPREDICTABLE): QEMU's
+              // store_reg branches there, staying in Thumb.
+              if (r[15] !== ((pc + 4) | 0)) this.nextPc = r[15]! & ~1;
             }
             r[15] = this.nextPc;
           }
