@@ -9,7 +9,9 @@
  * Each item sets every register to a pointer into the scratch area, then runs one random word.
  * Whatever it does is survivable: every exception vector returns to the item's resume address
  * (kept in memory), loaded values are addresses QEMU's virt leaves unassigned (a loaded PC
- * prefetch-aborts), and a PC written to a nearby address lands on UDF padding around the item.
+ * prefetch-aborts), a PC written to a nearby address lands on UDF padding around the item, and an
+ * item reached a second time (a PC loaded with a stored code address) skips to the running item's
+ * end.
  */
 import { Rng } from './cpu-random-program.js';
 import { V7A_DATA_BASE, V7A_DATA_SIZE } from './v7a-random-program.js';
@@ -22,8 +24,13 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
  */
 const masked = (w: number, mask: number): number => (w & mask) >>> 0;
 
-/** Where each item keeps its resume address: 2 MiB past the scratch area, out of reach of its pointers. */
-const RESUME_SLOT = 0x40300000;
+/**
+ * Where each item keeps its resume address, and the number of items started: the last words of
+ * virt's 128 MiB, out of reach of the items' pointers. A PC loaded with one of these addresses (a
+ * literal) runs four zero words, then prefetch-aborts past the end of RAM.
+ */
+const RESUME_SLOT = 0x47fffff0;
+const ITEMS_STARTED = 0x47fffff4;
 
 /** An encoding class: bits in `mask` are `match`; `regs` are the low bits of 4-bit register fields. */
 interface Template {
@@ -140,6 +147,32 @@ function noPcRelativeStore(isa: 'a32' | 't32', w: number): number {
 }
 
 /**
+ * Loads that would put a value from outside the scratch area into the PC: a word relative to the
+ * PC (a literal or an instruction: often a flash or RAM address, where zeros run for tens of
+ * millions of instructions before anything faults), an LDRD pair into the PC, and a T32 long
+ * multiply's RdLo = PC (a product as the PC). Their Rt becomes r0.
+ */
+function noPcFromOutside(isa: 'a32' | 't32', w: number): number {
+  const clear = (lo: number): number => (((w >>> lo) & 0xf) === 15 ? (w & ~(0xf << lo)) >>> 0 : w);
+  if (isa === 'a32') {
+    if (w >>> 28 === 15) return w;
+    const single = (w & 0x0c100000) === 0x04100000;
+    if (single && ((w >>> 16) & 0xf) === 15) return clear(12);
+    // LDRD (L = 0, op2 = 10): Rt = LR loads the PC as Rt2.
+    if ((w & 0x0e1000f0) === 0x000000d0 && ((w >>> 12) & 0xf) === 14) return (w & ~0xf000) >>> 0;
+    return w;
+  }
+  if (masked(w, 0xfe100000) === 0xf8100000 && ((w >>> 16) & 0xf) === 15) return clear(12);
+  if (masked(w, 0xfe500000) === 0xe8500000 && (w & 0x01200000) !== 0) {
+    w = clear(12);
+    return clear(8);
+  }
+  const divide = ((w >>> 20) & 0x5) === 1; // op1 001 (SDIV) and 011 (UDIV)
+  if (masked(w, 0xff800000) === 0xfb800000 && !divide) return clear(12);
+  return w;
+}
+
+/**
  * MRRC with Rt or Rt2 = PC branches to a system register's value (TTBR0 = 0: 64 MiB of flash
  * zeros run before anything faults): r0 instead.
  */
@@ -242,6 +275,15 @@ export function v7aEdgeProgram(isa: 'a32' | 't32', seed: number, count: number):
     `  ldr r12, =${hex(RESUME_SLOT)}`,
     '  ldr r12, [r12]',
     '  bx r12',
+    // A stray PC reached an item's start out of turn (a PC loaded with a stored code address):
+    // resume after the item that is running, whatever RESUME_SLOT says by now.
+    'stray:',
+    `  ldr r0, =${hex(ITEMS_STARTED)}`,
+    '  ldr r1, [r0]',
+    '  sub r1, r1, #1',
+    '  ldr r12, =resume_table',
+    '  ldr r12, [r12, r1, lsl #2]',
+    '  bx r12',
     '.ltorg',
     'begin:',
   ];
@@ -262,13 +304,15 @@ export function v7aEdgeProgram(isa: 'a32' | 't32', seed: number, count: number):
       do word = fill(r, tp, 0);
       while (unsurvivable(isa, word));
     }
-    word = noMrrcToPc(isa, noMmuRegister(noPcRelativeStore(isa, noNarrowPcLoad(isa, smallPcWriteback(isa, word))))) >>> 0;
+    word = noPcFromOutside(isa, noMrrcToPc(isa, noMmuRegister(noPcRelativeStore(isa, noNarrowPcLoad(isa, smallPcWriteback(isa, word)))))) >>> 0;
     words.push({ name, word });
     const resume = `resume${k}`;
     lines.push(`item${k}: @ ${name}`);
     // SETEND LE and SVC mode first: the previous item may have left CPSR.E or User mode behind
     // (SVC #0 gets out of User mode through the handler, which resumes at the next line).
-    lines.push('  setend le', `  ldr r0, =${isa === 't32' ? `${resume}_svc+1` : `${resume}_svc`}`, `  ldr r1, =${hex(RESUME_SLOT)}`, '  str r0, [r1]', '  svc #0', `${resume}_svc:`);
+    // Each item runs once: one reached again (a backward branch) goes to `stray`.
+    lines.push('  setend le', `  ldr r0, =${hex(ITEMS_STARTED)}`, '  ldr r1, [r0]', `  ldr r2, =${k}`, '  cmp r1, r2', '  beq 3f', '  ldr r0, =stray', '  bx r0', '3:', '  add r1, r1, #1', '  str r1, [r0]');
+    lines.push(`  ldr r0, =${isa === 't32' ? `${resume}_svc+1` : `${resume}_svc`}`, `  ldr r1, =${hex(RESUME_SLOT)}`, '  str r0, [r1]', '  svc #0', `${resume}_svc:`);
     lines.push(`  ldr r0, =${isa === 't32' ? `${resume}+1` : resume}`, `  ldr r1, =${hex(RESUME_SLOT)}`, '  str r0, [r1]');
     lines.push(`  ldr r0, =${hex((r.int(16) << 28) >>> 0)}`, '  msr APSR_nzcvqg, r0');
     for (let i = 0; i <= 14; i++) {
@@ -298,6 +342,9 @@ export function v7aEdgeProgram(isa: 'a32' | 't32', seed: number, count: number):
     '  ldr r1, =0x20026',
     isa === 'a32' ? '  svc 0x123456' : '  svc 0xab',
     '.ltorg',
+    '.balign 4',
+    'resume_table:',
+    ...Array.from({ length: count }, (_, k) => `  .word resume${k}${isa === 't32' ? '+1' : ''}`),
     '.data',
   );
   const data: string[] = [];

@@ -170,6 +170,21 @@ const CASES: Case[] = [
     check: (r) => expect(r.pc).toBe(((CODE + 4) & ~3) + 8),
   },
   {
+    name: 'LDRD post-indexed by register with Rm = Rt: the writeback uses the loaded Rm (QEMU op_addr_rr_post)',
+    insn: 0xe00e00d0, // ldrd r0, r1, [lr], -r0
+    setup: (r) => {
+      r.state.r[14] = DATA;
+      r.state.r[0] = 8;
+      r.bus.write32(DATA, 0x100);
+      r.bus.write32(DATA + 4, 0x99);
+    },
+    undef: false,
+    check: (r) => {
+      expect(r.state.r[14]! >>> 0).toBe(DATA - 0x100);
+      expect([r.state.r[0], r.state.r[1]]).toEqual([0x100, 0x99]);
+    },
+  },
+  {
     name: 'T32 SMMLA with Rd = PC branches to the result (QEMU store_reg), staying in Thumb',
     insn: [0xfb51, 0x3f02], // smmla pc, r1, r2, r3
     setup: (r) => {
