@@ -3,8 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { FwCfg } from '../../src/emulator/devices/fw-cfg.js';
 import { Bus, BusFaultSignal } from '../../src/emulator/memory/bus.js';
+import { virtFwCfgFiles } from '../../src/emulator/machines/virt-fw-cfg-files.js';
 
 const BASE = 0x09020000;
+const FILES = virtFwCfgFiles(128 * 1024 * 1024);
 const RAM = 0x40000000;
 const ram = () => new Bus([{ name: 'ram', base: RAM, size: 0x10000 }]);
 const bswap = (v: number) => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
@@ -14,7 +16,7 @@ const be32 = (b: number[]) => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[
 
 describe('fw_cfg on virt', () => {
   it('signature, ID and items in stream order; wide reads pack bytes in memory order', () => {
-    const fw = new FwCfg(BASE, ram());
+    const fw = new FwCfg(BASE, ram(), FILES);
     sel(fw, 0);
     expect(String.fromCharCode(...bytes(fw, 4))).toBe('QEMU');
     expect(fw.read(0, 1)).toBe(0); // past the end
@@ -35,7 +37,7 @@ describe('fw_cfg on virt', () => {
   });
 
   it('file directory: QEMU 7.2 virt files with sizes and selectors', () => {
-    const fw = new FwCfg(BASE, ram());
+    const fw = new FwCfg(BASE, ram(), FILES);
     sel(fw, 0x19);
     const n = be32(bytes(fw, 4));
     expect(n).toBe(9);
@@ -60,8 +62,22 @@ describe('fw_cfg on virt', () => {
     ]);
   });
 
+  it('the directory lists the given files sorted by name, selectors from 0x20 in that order', () => {
+    const fw = new FwCfg(BASE, ram(), [
+      { name: 'zeta', data: Uint8Array.of(7) },
+      { name: 'alpha', data: Uint8Array.of(1, 2) },
+    ]);
+    sel(fw, 0x19);
+    expect(be32(bytes(fw, 4))).toBe(2);
+    expect(be32(bytes(fw, 4))).toBe(2); // alpha's size
+    expect(bytes(fw, 4)).toEqual([0, 0x20, 0, 0]);
+    expect(String.fromCharCode(...bytes(fw, 56)).replace(/\0+$/, '')).toBe('alpha');
+    sel(fw, 0x21);
+    expect(bytes(fw, 2)).toEqual([7, 0]);
+  });
+
   it('DMA register reads "QEMU CFG"; rejected accesses are external aborts at the right address', () => {
-    const fw = new FwCfg(BASE, ram());
+    const fw = new FwCfg(BASE, ram(), FILES);
     expect(fw.read(16, 4)).toBe(0x554d4551);
     expect(fw.read(20, 4)).toBe(0x47464320);
     const abort = (f: () => unknown, addr: number, isWrite: boolean) => {
@@ -85,7 +101,7 @@ describe('fw_cfg on virt', () => {
 
   it('DMA: select + read into RAM, zeros past the end, writes are errors; the status is written back', () => {
     const bus = ram();
-    const fw = new FwCfg(BASE, bus);
+    const fw = new FwCfg(BASE, bus, FILES);
     const desc = RAM + 0x100;
     const run = (control: number, length: number, target: number) => {
       bus.write32(desc, bswap(control) | 0);
@@ -104,10 +120,10 @@ describe('fw_cfg on virt', () => {
   });
 
   it('selector and position are state (snapshots)', () => {
-    const a = new FwCfg(BASE, ram());
+    const a = new FwCfg(BASE, ram(), FILES);
     sel(a, 0);
     a.read(0, 1);
-    const b = new FwCfg(BASE, ram());
+    const b = new FwCfg(BASE, ram(), FILES);
     b.load(a.save());
     expect(b.read(0, 1)).toBe('E'.charCodeAt(0));
   });

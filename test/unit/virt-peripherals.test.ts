@@ -23,6 +23,7 @@ function setup(rtcHostReads = { n: 0 }) {
     output: { uartWrite: (_d, b) => tx.push(b), consoleWrite: () => {} },
     rtc: { kind: 'host' },
     endBlock: () => {},
+    ramBytes: 0x100000,
   });
   return { bus, clock, lines, sysregs, tx, p };
 }

@@ -14,7 +14,7 @@ mkdir -p "$out"
 
 CFLAGS=(-mcpu=cortex-a15 -mfloat-abi=soft -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -ffreestanding -fno-common
         -I"$common" -Wa,-mfpu=neon-vfpv4 -masm-syntax-unified)
-deps=("$common"/* "$here/build.sh")
+deps=("$common"/* "$here"/*.h "$here/build.sh")
 
 for src in "$here"/*.c; do
   name="$(basename "$src" .c)"

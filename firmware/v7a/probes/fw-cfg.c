@@ -6,36 +6,10 @@
  * to a read-only item (error), an invalid key (zero fill), a control word with no operation, and
  * a descriptor in unassigned memory.
  */
-#include "rt.h"
+#include "fw-cfg-access.h"
 
-#define FWCFG 0x09020000u
-#define DMA_ERROR 1u
-#define DMA_READ 2u
-#define DMA_SKIP 4u
-#define DMA_SELECT 8u
-#define DMA_WRITE 16u
-
-static inline uint32_t bswap(uint32_t v) { return __builtin_bswap32(v); }
-static void select_key(uint16_t key) { *(volatile uint16_t *)(FWCFG + 8) = (uint16_t)((key >> 8) | (key << 8)); }
-static uint32_t data8(void) { return *(volatile uint8_t *)FWCFG; }
-static uint32_t be32(void) { uint32_t v = 0; for (int i = 0; i < 4; i++) v = (v << 8) | data8(); return v; }
-
-struct dma_access { uint32_t control, length, addr_hi, addr_lo; } __attribute__((aligned(16)));
 static volatile struct dma_access dma;
 static volatile uint8_t buf[4096] __attribute__((aligned(16)));
-
-static uint32_t dma_run(volatile struct dma_access *d, uint32_t control, uint32_t length, uint32_t target)
-{
-    d->control = bswap(control);
-    d->length = bswap(length);
-    d->addr_hi = 0;
-    d->addr_lo = bswap(target);
-    DSB();
-    REG32(FWCFG + 16) = 0;
-    REG32(FWCFG + 20) = bswap((uint32_t)(uintptr_t)d);
-    DSB();
-    return bswap(d->control);
-}
 
 static uint32_t hash_buf(uint32_t n) { uint32_t h = HASH_INIT; for (uint32_t i = 0; i < n; i++) h = mix(h, buf[i]); return h; }
 

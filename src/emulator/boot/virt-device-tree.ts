@@ -9,6 +9,7 @@
  * arm_load_dtb in hw/arm/boot.c): the memory node, /chosen bootargs and initrd range, /psci.
  */
 import { FdtEditor, DeviceTreeError } from './fdt-editor.js';
+import { PCIE_MMCFG_SIZE_MIN, VIRT_MEMMAP, VIRT_VIRTIO_TRANSPORTS } from '../machines/virt-memory-map.js';
 
 /** QEMU's FDT_MAX_SIZE: the generated tree lives in (and is loaded as) a 1 MiB buffer. */
 export const VIRT_FDT_SIZE = 0x100000;
@@ -21,33 +22,13 @@ const IRQ_LEVEL_HI = 4;
 /** PPI flags carry a CPU mask in bits 15:8: one CPU. */
 const PPI_LEVEL_HI_CPU0 = IRQ_LEVEL_HI | (1 << 8);
 const KEY_POWER = 116;
-const NUM_VIRTIO_TRANSPORTS = 32;
+const NUM_VIRTIO_TRANSPORTS = VIRT_VIRTIO_TRANSPORTS;
 
-/** hw/arm/virt.c base_memmap / extended_memmap and a15irqmap, as a 32-bit virt lays them out. */
-const MAP = {
-  flash: { base: 0x00000000, size: 0x08000000 },
-  gicDist: { base: 0x08000000, size: 0x00010000 },
-  gicCpu: { base: 0x08010000, size: 0x00010000 },
-  gicV2m: { base: 0x08020000, size: 0x00001000 },
-  uart: { base: 0x09000000, size: 0x00001000, irq: 1 },
-  rtc: { base: 0x09010000, size: 0x00001000, irq: 2 },
-  fwCfg: { base: 0x09020000, size: 0x00000018 },
-  gpio: { base: 0x09030000, size: 0x00001000, irq: 7 },
-  mmio: { base: 0x0a000000, size: 0x00000200, irq: 16 },
-  platformBus: { base: 0x0c000000, size: 0x02000000, irq: 112 },
-  pcieMmio: { base: 0x10000000, size: 0x2eff0000 },
-  pciePio: { base: 0x3eff0000, size: 0x00010000 },
-  pcieIrq: 3,
-  // The high regions start at 256 GiB (RAM below the 255 GiB legacy limit): the 64 MiB GICv3
-  // redistributor slot, then ECAM aligned to 256 MiB, then the 512 GiB MMIO window aligned to its size.
-  highPcieEcam: { base: 0x40_10000000, size: 0x10000000 },
-  highPcieMmio: { base: 0x80_00000000, size: 0x80_00000000 },
-} as const;
+const MAP = VIRT_MEMMAP;
 
 const FDT_PCI_RANGE_IOPORT = 0x01000000;
 const FDT_PCI_RANGE_MMIO = 0x02000000;
 const FDT_PCI_RANGE_MMIO_64BIT = 0x03000000;
-const PCIE_MMCFG_SIZE_MIN = 0x100000;
 
 const hex = (n: number): string => n.toString(16);
 

@@ -6,11 +6,10 @@
  *
  * Items, as measured on QEMU 7.2 (`-M virt -cpu cortex-a15 -m 128M -nic none -display none`): signature
  * "QEMU", ID 3 (traditional + DMA interface), UUID (zero without -uuid), NOGRAPHIC 0, BOOT_MENU 0,
- * NB_CPUS 1, and the file directory with QEMU's nine files (names, sizes, selectors) and the
- * contents of etc/boot-fail-wait (-1: no reboot timeout). Keys select by their low 14 bits; the
- * arch-local ones (bit 15) are all empty. Not generated: the contents of the ACPI tables, the
- * RSDP, the SMBIOS anchor and tables and the table loader (they read as zero;
- * test/integration/fw-cfg-vs-qemu.test.ts names them).
+ * NB_CPUS 1, and the file directory. The files are the board's (virt-fw-cfg-files.ts): the
+ * directory lists them sorted by name with selectors from 0x20 in that order, as QEMU's
+ * fw_cfg_add_file keeps it. Keys select by their low 14 bits; the arch-local ones (bit 15) are all
+ * empty.
  *
  * DMA (fw_cfg_dma_transfer): writing the descriptor's address (big-endian, high word at +16, low
  * word at +20 starts it) runs the transfer at once: the descriptor { be32 control, be32 length, be64
@@ -47,56 +46,44 @@ const DMA_CTL_SKIP = 0x04;
 const DMA_CTL_SELECT = 0x08;
 const DMA_CTL_WRITE = 0x10;
 
-/** QEMU 7.2's file directory on virt with no -fw_cfg options: name, size, selector. */
-const FILES: ReadonlyArray<readonly [string, number, number]> = [
-  ['bios-geometry', 0, 0x20],
-  ['bootorder', 0, 0x21],
-  ['etc/acpi/rsdp', 0x24, 0x22],
-  ['etc/acpi/tables', 0x20000, 0x23],
-  ['etc/boot-fail-wait', 4, 0x24],
-  ['etc/smbios/smbios-anchor', 0x18, 0x25],
-  ['etc/smbios/smbios-tables', 0x10a, 0x26],
-  ['etc/table-loader', 0xc00, 0x27],
-  ['etc/tpm/log', 0, 0x28],
-];
+/** A named fw_cfg file (immutable: part of the board, not of the state). */
+export interface FwCfgFile {
+  name: string;
+  data: Uint8Array;
+}
 
-function fileDirectory(): Uint8Array {
-  const out = new Uint8Array(4 + FILES.length * 64);
+/** QEMU's FW_CFG_FILE_FIRST and FW_CFG_MAX_FILE_PATH. */
+const FILE_FIRST_KEY = 0x20;
+const FILE_NAME_SIZE = 56;
+
+function fileDirectory(files: readonly FwCfgFile[]): Uint8Array {
+  const out = new Uint8Array(4 + files.length * 64);
   const v = new DataView(out.buffer);
-  v.setUint32(0, FILES.length);
-  FILES.forEach(([name, size, select], i) => {
+  v.setUint32(0, files.length);
+  files.forEach(({ name, data }, i) => {
     const o = 4 + i * 64;
-    v.setUint32(o, size);
-    v.setUint16(o + 4, select);
-    out.set(new TextEncoder().encode(name), o + 8);
+    v.setUint32(o, data.length);
+    v.setUint16(o + 4, FILE_FIRST_KEY + i);
+    out.set(new TextEncoder().encode(name).subarray(0, FILE_NAME_SIZE - 1), o + 8);
   });
   return out;
 }
 
-/** The contents QEMU gives a file (zeros where not generated). */
-function fileContents(name: string, size: number): Uint8Array {
-  // fw_cfg_reboot: no -boot reboot-timeout, so -1 (little-endian).
-  if (name === 'etc/boot-fail-wait') return Uint8Array.of(0xff, 0xff, 0xff, 0xff);
-  return new Uint8Array(size);
-}
-
-/** Item contents by key (immutable: part of the board, not of the state). */
-const ITEMS: ReadonlyMap<number, Uint8Array> = new Map<number, Uint8Array>([
-  [KEY_SIGNATURE, new TextEncoder().encode('QEMU')],
-  [KEY_ID, Uint8Array.of(3, 0, 0, 0)],
-  [KEY_UUID, new Uint8Array(16)],
-  // QEMU's !enable_graphics: 0 with the issue's reference command line (and -display none);
-  // only -nographic makes it 1.
-  [KEY_NOGRAPHIC, Uint8Array.of(0, 0)],
-  [KEY_NB_CPUS, Uint8Array.of(1, 0)],
-  [KEY_BOOT_MENU, Uint8Array.of(0, 0)],
-  [KEY_FILE_DIR, fileDirectory()],
-  ...FILES.map(([name, size, select]) => [select, fileContents(name, size)] as [number, Uint8Array]),
-]);
-
-/** The item a selector value reaches (QEMU masks it to 14 bits; no arch-local items on ARM). */
-function itemOf(key: number): Uint8Array | undefined {
-  return (key & KEY_ARCH_LOCAL) !== 0 ? undefined : ITEMS.get(key & KEY_ENTRY_MASK);
+/** Item contents by key: the fixed items, the directory and the files. */
+function itemsOf(unsorted: readonly FwCfgFile[]): Map<number, Uint8Array> {
+  const files = [...unsorted].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return new Map<number, Uint8Array>([
+    [KEY_SIGNATURE, new TextEncoder().encode('QEMU')],
+    [KEY_ID, Uint8Array.of(3, 0, 0, 0)],
+    [KEY_UUID, new Uint8Array(16)],
+    // QEMU's !enable_graphics: 0 with the issue's reference command line (and -display none);
+    // only -nographic makes it 1.
+    [KEY_NOGRAPHIC, Uint8Array.of(0, 0)],
+    [KEY_NB_CPUS, Uint8Array.of(1, 0)],
+    [KEY_BOOT_MENU, Uint8Array.of(0, 0)],
+    [KEY_FILE_DIR, fileDirectory(files)],
+    ...files.map(({ data }, i) => [FILE_FIRST_KEY + i, data] as [number, Uint8Array]),
+  ]);
 }
 
 /** The DMA register's read-only signature, "QEMU CFG", byte by byte from offset 16. */
@@ -104,17 +91,27 @@ const DMA_SIGNATURE = new TextEncoder().encode('QEMU CFG');
 const byteSwap32 = (v: number): number => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 
 export class FwCfg extends Device<{ key: number; offset: number; dmaHigh: number }> {
+  private readonly items: ReadonlyMap<number, Uint8Array>;
+
   constructor(
     /** Physical base address (0x09020000 on virt), for the fault address of a rejected access. */
     private readonly base: number,
     /** Where DMA transfers read their descriptor and move data (the physical bus). */
     private readonly memory: DmaMemory,
+    /** The named files (the board's generated blobs and settings). */
+    files: readonly FwCfgFile[],
   ) {
     super('fw-cfg', { key: 0, offset: 0, dmaHigh: 0 });
+    this.items = itemsOf(files);
+  }
+
+  /** The item a selector value reaches (QEMU masks it to 14 bits; no arch-local items on ARM). */
+  private itemOf(key: number): Uint8Array | undefined {
+    return (key & KEY_ARCH_LOCAL) !== 0 ? undefined : this.items.get(key & KEY_ENTRY_MASK);
   }
 
   private nextByte(): number {
-    const item = itemOf(this.s.key);
+    const item = this.itemOf(this.s.key);
     if (!item || this.s.offset >= item.length) return 0;
     return item[this.s.offset++]!;
   }
@@ -179,7 +176,7 @@ export class FwCfg extends Device<{ key: number; offset: number; dmaHigh: number
     const write = !read && (control & DMA_CTL_WRITE) !== 0;
     if (!read && !write && (control & DMA_CTL_SKIP) === 0) length = 0;
     let status = 0;
-    const item = itemOf(this.s.key);
+    const item = this.itemOf(this.s.key);
     while (length > 0 && status === 0) {
       let len = length;
       if (item === undefined || this.s.offset >= item.length) {

@@ -23,6 +23,7 @@ import { Pl011 } from '../devices/pl011.js';
 import { Pl031, type RtcClockSource } from '../devices/pl031.js';
 import { Pl061 } from '../devices/pl061.js';
 import { FwCfg, FW_CFG_SIZE } from '../devices/fw-cfg.js';
+import { virtFwCfgFiles } from './virt-fw-cfg-files.js';
 import { VirtioMmioTransports, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_STRIDE } from '../devices/virtio-mmio.js';
 import { CfiFlash, FLASH_BANK_SIZE } from '../devices/cfi-flash.js';
 import {
@@ -70,6 +71,8 @@ export interface VirtPeripheralOptions {
   rtc: RtcClockSource;
   /** Ends the current execution budget (an input may be deliverable at the next boundary). */
   endBlock: () => void;
+  /** RAM size (`--memory`): fw_cfg's SMBIOS tables describe it. */
+  ramBytes: number;
 }
 
 export interface VirtPeripherals {
@@ -103,7 +106,7 @@ export function createVirtPeripherals(o: VirtPeripheralOptions): VirtPeripherals
   bus.mapMmio(VIRT_UART, 0x1000, uart);
   const rtc = new Pl031(clock, o.host, o.rtc, gic.spi(VIRT_RTC_SPI), () => bus.debugMmioRead);
   bus.mapMmio(VIRT_RTC, 0x1000, rtc);
-  const fwCfg = new FwCfg(VIRT_FW_CFG, bus);
+  const fwCfg = new FwCfg(VIRT_FW_CFG, bus, virtFwCfgFiles(o.ramBytes));
   bus.mapMmio(VIRT_FW_CFG, FW_CFG_SIZE, fwCfg);
   const gpio = new Pl061(gic.spi(VIRT_GPIO_SPI));
   bus.mapMmio(VIRT_GPIO, 0x1000, gpio);

@@ -97,6 +97,7 @@ export function createVirt(opts: BoardOptions): Machine {
     endBlock: () => {
       cpu.exitRequest = true;
     },
+    ramBytes: ramSize,
   });
 
   cpu.pmu.irq = peripherals.gic.ppi(VIRT_PMU_PPI);

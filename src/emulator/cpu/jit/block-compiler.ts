@@ -24,7 +24,7 @@ import { bucketKey32, match32 } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { T16_ARGS, T16_EXEC, T16_FAST, T16_LOOKUP, T16_TABLE } from '../t16.js';
 import { BLOCK_COUNT, EmitContext, RELOAD, WRITE_BACK, type Emitted, type InsnSite } from './emit-context.js';
-import { emitT16 } from './emit-t16.js';
+import { emitT16, emitT16Row } from './emit-t16.js';
 import { emitT32 } from './emit-t32.js';
 import { linkBlock, type BlockRun } from './block-function.js';
 
@@ -129,13 +129,14 @@ export class BlockCompiler {
       if (!wide) {
         const row = T16_TABLE[T16_LOOKUP[hw]!]!;
         if (STOP_T16.has(row.name)) break;
-        e = T16_FAST[hw] !== 0 ? emitT16(ctx, site, hw) : null;
-        if (e === null) {
+        const terminates = ALWAYS_BRANCH_T16.has(row.name) || (row.name === 'POP' && (hw & 0x100) !== 0);
+        const callThrough = (): string => {
           handlers.push(T16_EXEC[hw]!);
           args.push(T16_ARGS[hw]!);
-          const terminates = ALWAYS_BRANCH_T16.has(row.name) || (row.name === 'POP' && (hw & 0x100) !== 0);
-          e = { code: ctx.callThrough(site, hw, handlers.length - 1), terminates };
-        }
+          return ctx.callThrough(site, hw, handlers.length - 1);
+        };
+        e = T16_FAST[hw] !== 0 ? emitT16(ctx, site, hw) : emitT16Row(ctx, site, row.name, hw, callThrough);
+        e ??= { code: callThrough(), terminates };
       } else {
         const insn = (hw << 16) | this.code16(pc + 2);
         const row = match32(this.t32Buckets[bucketKey32(insn)]!, insn);
@@ -143,14 +144,15 @@ export class BlockCompiler {
         const fields: Fields = {};
         for (const f of row.fieldNames) fields[f] = 0;
         row.extract(insn, fields);
-        e = emitT32(ctx, site, row, fields);
-        if (e === null) {
+        const terminates =
+          ALWAYS_BRANCH_T32.has(row.name) || ((row.name === 'LDM' || row.name === 'LDMDB') && (fields.list! & 0x8000) !== 0);
+        const callThrough = (): string => {
           handlers.push(row.exec);
           args.push(fields);
-          const terminates =
-            ALWAYS_BRANCH_T32.has(row.name) || ((row.name === 'LDM' || row.name === 'LDMDB') && (fields.list! & 0x8000) !== 0);
-          e = { code: ctx.callThrough(site, insn, handlers.length - 1), terminates };
-        }
+          return ctx.callThrough(site, insn, handlers.length - 1);
+        };
+        e = emitT32(ctx, site, row, fields, callThrough);
+        e ??= { code: callThrough(), terminates };
       }
       const code = e.memory === true ? `${e.code} ${ctx.stopCheck(site)}` : e.code;
       parts.push(code);

@@ -167,6 +167,38 @@ export class EmitContext {
   }
 
   /**
+   * LDM/STM/PUSH/POP of `list` (bit i = R[i]) at R[rn] as plain RAM words when the whole transfer
+   * lies in one unwatched RAM page and is word-aligned (the interpreter's memops.loadMultiple /
+   * storeMultiple order: all words loaded before any register changes; stored values read before
+   * writeback; a loaded Rn wins over writeback). A PC load exits like BX (its value must be a
+   * plain Thumb address). Anything else — a device, a page edge, misalignment, an EXC_RETURN or a
+   * fault — runs `callThrough` (the handler's exact path) from the start, as nothing changed yet.
+   */
+  transferMultiple(site: InsnSite, rn: number, list: number, isLoad: boolean, wback: boolean, decrementBefore: boolean, callThrough: () => string): Emitted {
+    const regs: number[] = [];
+    for (let i = 0; i < 16; i++) if ((list & (1 << i)) !== 0) regs.push(i);
+    const bytes = 4 * regs.length;
+    const start = decrementBefore ? `(R[${rn}] - ${bytes}) | 0` : `R[${rn}]`;
+    let check = `if (h >= 0 && (a & 3) === 0 && (a & 4095) <= ${4096 - bytes}) w = (h + (a & 4095)) >> 2;`;
+    const moves: string[] = [];
+    regs.forEach((i, n) => {
+      if (i === 15) return;
+      moves.push(isLoad ? `R[${i}] = I32[w + ${n}];` : `I32[w + ${n}] = R[${i}];`);
+    });
+    const writesBack = wback && !(isLoad && (list & (1 << rn)) !== 0);
+    if (writesBack) moves.push(`R[${rn}] = ${decrementBefore ? 'a' : `(a + ${bytes}) | 0`};`);
+    const pcLoad = isLoad && (list & 0x8000) !== 0;
+    if (pcLoad) {
+      check += ` if (w >= 0) { t = I32[w + ${regs.length - 1}]; if ((t & 1) === 0 || (t >>> 28) === 15) w = -1; }`;
+      moves.push(this.exitAfter(site, 't & ~1'));
+    }
+    const code =
+      `{ a = ${start}; const h = ${isLoad ? 'PR' : 'PW'}[a >>> 12]; let w = -1, t = 0; ${check} ` +
+      `if (w >= 0) { ${moves.join(' ')} } else { ${callThrough()} } }`;
+    return { code, terminates: pcLoad };
+  }
+
+  /**
    * Call the instruction's table handler with the per-instruction fields set up, then leave the
    * block if it branched, stopped the core or changed state the block assumed (IT, Thumb bit).
    */

@@ -171,3 +171,36 @@ export function emitT16(ctx: EmitContext, site: InsnSite, hw: number): Emitted |
       return null;
   }
 }
+
+/**
+ * 16-bit rows the interpreter runs through their handlers that blocks still translate: BX and
+ * BLX (register) as an exit to the target when it is a plain Thumb branch (an EXC_RETURN value or
+ * a clear bit 0 takes `callThrough`, the handler's exact path), and PUSH/POP as RAM block
+ * transfers (ctx.transferMultiple). Null: the handler.
+ */
+export function emitT16Row(ctx: EmitContext, site: InsnSite, name: string, hw: number, callThrough: () => string): Emitted | null {
+  switch (name) {
+    case 'BX':
+    case 'BLX_reg': {
+      const m = (hw >>> 3) & 15;
+      if (m === 15) return null;
+      const link = name === 'BLX_reg' ? `R[14] = ${ctx.next(site) | 1}; ` : '';
+      return { code: `{ const t = R[${m}]; if ((t & 1) !== 0 && (t >>> 28) !== 15) { ${link}${ctx.exitAfter(site, 't & ~1')} } else { ${callThrough()} } }`, terminates: true };
+    }
+    case 'PUSH': {
+      const list = (hw & 0xff) | ((hw & 0x100) << 6);
+      return list === 0 ? null : ctx.transferMultiple(site, 13, list, false, true, true, callThrough);
+    }
+    case 'POP': {
+      const list = (hw & 0xff) | ((hw & 0x100) << 7);
+      return list === 0 ? null : ctx.transferMultiple(site, 13, list, true, true, false, callThrough);
+    }
+    case 'STM':
+    case 'LDM': {
+      const list = hw & 0xff;
+      return list === 0 ? null : ctx.transferMultiple(site, (hw >>> 8) & 7, list, name === 'LDM', true, false, callThrough);
+    }
+    default:
+      return null;
+  }
+}

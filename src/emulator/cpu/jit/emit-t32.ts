@@ -95,6 +95,8 @@ export function emitT32(
   site: InsnSite,
   row: Encoding<Handler>,
   a: Fields,
+  /** The handler's call-through, for rows translated only on their common path. */
+  callThrough: () => string,
 ): Emitted | null {
   const name = row.name;
   const plain = (code: string | null): Emitted | null => (code === null ? null : { code, terminates: false });
@@ -190,6 +192,33 @@ export function emitT32(
       const imm = (a.s! << 20) | (a.j2! << 19) | (a.j1! << 18) | (a.imm6! << 12) | (a.imm11! << 1);
       const target = ((site.pc + 4 + ((imm << 11) >> 11)) & ~1) | 0;
       return ctx.conditionalBranch(site, conditionExpr(a.cond!), target);
+    }
+    case 'DSB':
+    case 'DMB':
+    case 'ISB':
+      return plain(''); // nothing to order or flush: memory is sequential, code writes drop blocks
+    case 'UDIV':
+    case 'SDIV': {
+      if (a.rd === 15) return null;
+      // A zero divisor takes the handler (DIV_0_TRP decides between 0 and a UsageFault).
+      const q = name === 'UDIV' ? '((n >>> 0) / (m >>> 0)) | 0' : '(n / m) | 0';
+      return plain(`{ const n = ${reg(a.rn!)}, m = ${reg(a.rm!)}; if (m !== 0) R[${a.rd}] = ${q}; else { ${callThrough()} } }`);
+    }
+    case 'MRS':
+      // PRIMASK, BASEPRI(_MAX), FAULTMASK, CONTROL read no register or flag the block keeps in locals.
+      if (a.sysm! < 16 || a.sysm! > 20 || a.rd === 15 || a.rd === 13) return null;
+      return plain(`R[${a.rd}] = cpu.sys.readSpecial(${a.sysm});`);
+    case 'MSR':
+      // The interrupt masks: writeSpecial asks the core to stop only when a pending exception may now preempt.
+      if (a.sysm! < 16 || a.sysm! > 19 || a.rn === 15 || a.rn === 13) return null;
+      return { code: `k = ${site.j}; clock.icount = ic + done + ${site.j + 1}; cpu.sys.writeSpecial(${a.sysm}, ${a.mask}, ${reg(a.rn!)});`, terminates: false, memory: true };
+    case 'STM':
+    case 'LDM':
+    case 'STMDB':
+    case 'LDMDB': {
+      const list = a.list!;
+      if ((list & (list - 1)) === 0 || a.rn === 15 || (a.w === 1 && (list & (1 << a.rn!)) !== 0)) return null;
+      return ctx.transferMultiple(site, a.rn!, list, name[0] === 'L', a.w === 1, name.endsWith('DB'), callThrough);
     }
     case 'B':
       return { code: ctx.branchTo(site, ((site.pc + 4 + branch24(a)) & ~1) | 0), terminates: true };
