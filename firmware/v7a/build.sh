@@ -48,5 +48,25 @@ done
 # ~1.2e7 instructions (lock-step's long run)
 build "$here/src/compute.c" arm O2 soft compute-long -DITERS=60u &
 build "$here/src/compute.c" thumb O2 hard compute-long -DITERS=60u &
+# Programs in the style of outside code (foreign/): newlib's own rdimon crt0 and printf over
+# semihosting, their own VBAR vectors (foreign/vectors.S), linked with newlib's default script at
+# the board's RAM: v7a-foreign-<virt|vexpress>-<arm|thumb>-<opt>.elf.
+foreign() {
+  local board="$1" cpu="$2" ram="$3" isa="$4" opt="$5"
+  local src="$here/foreign/$board-foreign.c" elf="$out/v7a-foreign-$board-$isa-$opt.elf"
+  local newest="$src"
+  for d in "$here"/foreign/vectors.S "$here/build.sh"; do [[ "$d" -nt "$newest" ]] && newest="$d"; done
+  if [[ -f "$elf" && ! "$newest" -nt "$elf" ]]; then return 0; fi
+  "$CC" "-mcpu=$cpu" "-m$isa" -mfloat-abi=soft -g -std=gnu11 -Wall -Wextra -Wno-format "-$opt" --specs=rdimon.specs \
+    "-Wl,-Ttext-segment=$ram" -o "$elf.tmp" "$src" "$here/foreign/vectors.S"
+  mv "$elf.tmp" "$elf"
+  echo "built $(basename "$elf")"
+}
+for v in arm:O2 thumb:Os arm:O0 thumb:O2; do
+  while (( $(jobs_running) >= 2 )); do wait -n || status=1; done
+  foreign virt cortex-a15 0x40000000 "${v%%:*}" "${v##*:}" &
+  while (( $(jobs_running) >= 2 )); do wait -n || status=1; done
+  foreign vexpress cortex-a9 0x60000000 "${v%%:*}" "${v##*:}" &
+done
 while (( $(jobs_running) > 0 )); do wait -n || status=1; done
 if [[ $status -ne 0 ]]; then echo "firmware/v7a/build.sh: build failed" >&2; exit 1; fi

@@ -75,7 +75,8 @@ export function buildProgram(): Command {
       .argument('<elf>', 'firmware ELF (ARM, 32-bit), or on virt a Linux zImage, uImage or Image (as QEMU -kernel)')
       .option('--gdb <[host:]port>', 'wait for gdb on this port at icount 0 (127.0.0.1 by default); reverse execution works')
       .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
-      .option('--jit-stats', 'print on stderr at the end: blocks translated, instructions in blocks vs interpreted, why execution returned to the machine loop'),
+      .option('--jit-stats', 'print on stderr at the end: blocks translated, instructions in blocks vs interpreted, why execution returned to the machine loop')
+      .option('--jit-call-throughs', 'count the instructions compiled A32 blocks run through their table handlers, by row, and print the histogram on stderr at the end (slows the run)'),
   ).action(runCommand);
 
   machineOptions(

@@ -17,6 +17,7 @@ import { PAGE_SIZE, type Bus, type WriteObserver } from '../emulator/memory/bus.
 import type { Machine } from '../emulator/machines/machine.js';
 import type { LogLocation } from '../replay/errors.js';
 import { captureMachineState, coreStateBytes, restoreMachineState, type CoreMachineState } from './machine-state.js';
+import type { StepChunk } from './step-ring.js';
 
 export interface Snapshot {
   readonly icount: number;
@@ -82,13 +83,60 @@ export class SnapshotStore implements WriteObserver {
   }
 
   beforeRamWrite(_addr: number, _size: number, hostPage: number): void {
-    if (this.dirty[hostPage] === 0) {
-      this.dirty[hostPage] = 1;
-      this.dirtyList.push(hostPage);
-    }
+    const step = this.step;
+    if (step !== null) {
+      // Recording a step's undo data: keep the page protected so each step sees its first write.
+      if (!step.pages.includes(hostPage)) {
+        step.pages.push(hostPage);
+        step.contents.push(this.machine.bus.u8.slice(hostPage * PAGE_SIZE, (hostPage + 1) * PAGE_SIZE));
+      }
+    } else this.machine.bus.unprotectHostPage(hostPage);
+    this.markWritten(hostPage);
+  }
+
+  /** Page `hp` differs from the anchor and from the fine snapshot RAM was captured at or restored to. */
+  private markWritten(hp: number): void {
+    if (this.dirty[hp] === 0) this.dirtyList.push(hp);
     // Written since the newest fine snapshot: the next one copies it instead of sharing.
-    this.dirty[hostPage] = 2;
-    this.machine.bus.unprotectHostPage(hostPage);
+    this.dirty[hp] = 2;
+  }
+
+  // ---- undo data of reverse steps next to the present (step-ring.ts) --------------------------
+
+  /** The chunk whose first writes per page are being collected, or null. */
+  private step: StepChunk | null = null;
+
+  /**
+   * Undo data for the instructions run from the current position until `endChunk`: the machine
+   * state here and, as they write RAM pages, each page's contents before its first write.
+   */
+  beginChunk(): StepChunk {
+    const m = this.machine;
+    // Pages made writable earlier would take the chunk's writes unseen.
+    m.bus.protectAllRam();
+    this.step = { icount: m.icount, count: 0, state: captureMachineState(m), log: this.logPosition(), pages: [], contents: [] };
+    return this.step;
+  }
+
+  endChunk(): void {
+    this.step = null;
+  }
+
+  /** Writes back the pages chunk `c` wrote, as they were at its start (RAM only; see undoneTo). */
+  undoChunkRam(c: StepChunk): void {
+    const bus = this.machine.bus;
+    const u8 = bus.u8;
+    for (let i = 0; i < c.pages.length; i++) {
+      const hp = c.pages[i]!;
+      u8.set(c.contents[i]!, hp * PAGE_SIZE);
+      bus.hostPageReplaced(hp);
+      this.markWritten(hp);
+    }
+  }
+
+  /** After undoChunkRam back to `c`: the rest of the machine as at its start. */
+  undoneTo(c: StepChunk): void {
+    this.restoreState(c.state, c.log);
   }
 
   // ---- fine snapshots (reverse steps near the present) ---------------------------------------

@@ -8,6 +8,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Machine, RunHooks, StopReason } from '../emulator/machines/machine.js';
 import { FINE_SNAPSHOTS_PER_INTERVAL, SnapshotStore, type Snapshot } from './snapshot-store.js';
+import { StepRing } from './step-ring.js';
 
 export interface TimelineOptions {
   /** Instructions between periodic snapshots. */
@@ -36,6 +37,18 @@ const MAX_SLICE_INSNS = 16_000_000;
 const SLICE_TURNS = 100_000;
 /** Fine snapshots (reverse steps) are at least this many instructions apart. */
 const MIN_FINE_SPACING = 256;
+
+/**
+ * A seek that restores a snapshot for a target at most STEP_BACK_MAX behind the position it
+ * started from is taken for a reverse step, and leaves undo data (step-ring.ts) for the
+ * STEP_RING_SPAN positions below that start, in chunks of STEP_CHUNK instructions: the next
+ * reverse steps write back a chunk's pages, load its state and run forward less than a chunk.
+ * One chunk costs a state capture (~ a forward step), so the ring is refilled once per
+ * STEP_RING_SPAN reverse steps for ~STEP_RING_SPAN / STEP_CHUNK captures; random seeks never pay.
+ */
+const STEP_BACK_MAX = 4;
+const STEP_RING_SPAN = 1024;
+const STEP_CHUNK = 16;
 
 /** Instructions between `perInterval` fine snapshots of one snapshot interval. */
 function spacingFor(interval: number, perInterval: number): number {
@@ -184,6 +197,70 @@ export class ReplayTimeline {
     };
   }
 
+  // ---- reverse steps next to the present (step-ring.ts) -----------------------------------------
+
+  /** Undo data of the positions just behind the last reverse step's start. */
+  readonly steps = new StepRing();
+
+  /** Set by startSeek when its seek is a reverse step: record steps from here, up to stepsTo. */
+  private stepsFrom = Infinity;
+  private stepsTo = -1;
+
+  /**
+   * Runs from the current position to `to` in chunks of STEP_CHUNK instructions, recording each
+   * chunk's undo data (a new ring). Stops early where a run stops short of its chunk's end (the
+   * machine exited, or made no progress); returns the last run's stop reason.
+   */
+  private recordSteps(to: number): StopReason {
+    this.steps.clear();
+    let stop: StopReason = { kind: 'limit' };
+    while (this.icount < to && this.machine.exitCode === null) {
+      const q = this.icount;
+      const chunk = this.store.beginChunk();
+      try {
+        stop = this.runForward(Math.min(to, q + STEP_CHUNK));
+      } finally {
+        this.store.endChunk();
+      }
+      chunk.count = this.icount - q;
+      if (chunk.count <= 0) break;
+      this.steps.push(chunk);
+      if (stop.kind !== 'limit') break;
+    }
+    return stop;
+  }
+
+  /** Goes back from the current position to `to` with the ring's undo data (steps.covers). */
+  private undoSteps(to: number): StopReason {
+    const steps = this.steps;
+    const first = steps.indexOf(to);
+    for (let i = steps.indexOf(this.icount - 1); i >= first; i--) this.store.undoChunkRam(steps.chunk(i));
+    const c = steps.chunk(first);
+    this.store.undoneTo(c);
+    // The chunk's state is after the boundary work at its start: a run from there must not redo it.
+    this.lastBoundary = c.icount;
+    // Fine snapshots follow forward execution from their base only; the next seek places its own.
+    this.fineLimit = -1;
+    return this.runForward(to);
+  }
+
+  /**
+   * The end of a seek that startSeek took for a reverse step: run to stepsFrom, record steps up to
+   * stepsTo (the position the seek started from), then undo back to the target `t`.
+   */
+  private finishStepBack(t: number): StopReason {
+    const from = this.stepsFrom;
+    this.stepsFrom = Infinity;
+    let stop = this.runForward(from);
+    if (this.icount !== from) return stop;
+    stop = this.recordSteps(this.stepsTo);
+    if (this.icount === t) return stop;
+    if (this.steps.covers(this.icount, t)) return this.undoSteps(t);
+    // A step did not land where it should: seek plainly.
+    const again = this.startSeek(t, false);
+    return again === null ? { kind: 'limit' } : this.runForward(again);
+  }
+
   /** Run forward until `target` (clamped to the log's end) or a stop. */
   runForward(target: number, extra: RunHooks = {}): StopReason {
     const t = Math.min(target, this.options.endIcount);
@@ -201,6 +278,7 @@ export class ReplayTimeline {
   seek(target: number): StopReason {
     const t = this.startSeek(target);
     if (t === null) return { kind: 'limit' };
+    if (this.stepsFrom <= t) return this.finishStepBack(t);
     return this.runForward(t);
   }
 
@@ -246,6 +324,8 @@ export class ReplayTimeline {
     const t = this.startSeek(target);
     if (t === null) return { kind: 'limit' };
     const from = this.icount;
+    // A reverse step: its replay is shorter than a slice (fine snapshots), so it runs in one go.
+    if (this.stepsFrom <= t) return this.finishStepBack(t);
     for (;;) {
       const stop = this.runSlice(t);
       if (stop.kind !== 'limit' || this.icount >= t) return stop;
@@ -259,17 +339,26 @@ export class ReplayTimeline {
    * Restore the snapshot a seek starts from, if running forward from here is not shorter.
    * Returns the clamped target, or null when the machine is already exactly there.
    */
-  private startSeek(target: number): number | null {
+  private startSeek(target: number, stepBack = true): number | null {
     const t = Math.max(0, Math.min(target, this.options.endIcount));
+    const here = this.icount;
+    this.stepsFrom = Infinity;
+    if (this.steps.covers(here, t)) {
+      this.undoSteps(t);
+      return null;
+    }
     const snap = this.store.find(t)!;
     const fine = this.store.findFine(snap, t);
-    const here = this.icount;
     if (!(here <= t && here >= (fine?.icount ?? snap.icount) && this.machine.exitCode === null)) {
       if (fine !== null) this.store.restoreFine(fine);
       else this.store.restore(snap);
       this.fineBase = snap;
       this.fineLimit = t;
       this.lastBoundary = -1;
+      if (stepBack && here > t && here - t <= STEP_BACK_MAX && here <= this.options.endIcount) {
+        this.stepsFrom = Math.max(this.icount, here - STEP_RING_SPAN);
+        this.stepsTo = here;
+      }
       // A snapshot holds the state at the *start* of its boundary (taken in atBoundary, before
       // inputs are polled and a pending exception is entered), while a run that stops at icount t
       // has done that boundary's work. So after restoring a snapshot at exactly t, still run the

@@ -21,6 +21,7 @@ import {
   runWithOutput,
 } from '../support/armrr-process.js';
 import type { ReplaySession } from '../support/armrr-process.js';
+import { RspClient } from '../support/rsp-client.js';
 
 let dir: string;
 beforeAll(() => {
@@ -98,10 +99,9 @@ describe('the beginning and the end of the recording (rev-demo-O0)', () => {
   });
 });
 
-// Long enough that the reverse search (about one forward replay with the block JIT: ~1.5 s on an idle
-// machine since the M-profile JIT keeps loops inside a block) is still going when gdb interrupts it
-// a quarter of a second after it started. The stub reads the interrupt between replay slices, so a
-// slow start under load still makes progress before it stops.
+// The reverse search over the whole recording (about one forward replay with the block JIT: ~1.5 s on
+// an idle machine) is interrupted as soon as it is seen under way, so it is still going then. The stub
+// reads the interrupt between replay slices.
 describe('Ctrl-C during a long reverse-continue (crc32-long-O2, 1.5e9 instructions)', () => {
   const MAX_INSNS = 1_500_000_000;
   let session: ReplaySession;
@@ -129,8 +129,20 @@ describe('Ctrl-C during a long reverse-continue (crc32-long-O2, 1.5e9 instructio
     await gdb.cmd('-break-insert Default_Handler');
 
     const running = runWithOutput(gdb, '-exec-continue --reverse', 60_000);
-    // Let the search run a moment before interrupting it (how fast it answers is a bench figure).
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Interrupt once a second connection sees the search under way (the machine has left the end
+    // of the log), not after a fixed time: the whole search is about a forward replay of 1.5e9
+    // instructions, so it is then still far from done however fast the host or the JIT is.
+    const watcher = await RspClient.tcp(session.server.port);
+    try {
+      for (let polls = 0; ; polls++) {
+        const { icount } = JSON.parse((await watcher.monitor('icount --json')).text) as { icount: number };
+        if (icount < endIcount) break;
+        if (polls > 3000) throw new Error('the reverse search did not start within a minute');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      watcher.close();
+    }
     await gdb.cmd('-exec-interrupt');
     const stop = await running;
     expect(stop.stopped['reason']).toBe('signal-received');

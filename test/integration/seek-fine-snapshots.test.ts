@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FINE_SNAPSHOTS_PER_INTERVAL } from '../../src/snapshots/snapshot-store.js';
 import { fineSpacingFor, trailSpacingFor } from '../../src/snapshots/timeline.js';
 import { PROGRAM_INPUT, elfPath, ensureFirmware } from '../support/firmware.js';
-import { recordInProcess, straightHash, timelineRig, type Recorded } from '../unit/snapshot-rig.js';
+import { recordInProcess, replayRig, straightHash, timelineRig, type Recorded } from '../unit/snapshot-rig.js';
 
 const CASES = [
   { name: 'irq-timers', opt: 'O2', input: PROGRAM_INPUT['irq-timers'], shift: 3 },
@@ -116,4 +116,55 @@ describe('a forward run with the fine trail on leaves fine snapshots where it st
     tl.setFineTrail(false);
     reverseStepsFrom(second);
   });
+});
+
+describe('reverse steps next to the present go back through chunked undo data (I2)', () => {
+  // irq-timers: interrupts and their stack frames; rtos: context switches, queues, UART TX.
+  for (const c of [CASES[0]!, CASES[2]!]) {
+    it(`${c.name}-${c.opt}: a chain of reverse steps longer than the ring, forward steps in between, then the output`, () => {
+      const rec: Recorded = recordInProcess(elfPath(c.name, c.opt), { input: c.input, shift: c.shift, maxInsns: c.maxInsns });
+      const INTERVAL = Math.max(1 << 13, Math.min(100_000, Math.floor(rec.end / 6)));
+      const rig = timelineRig(rec, INTERVAL);
+      const tl = rig.timeline;
+      tl.runForward(rec.end);
+      const fullOut = { bytes: rig.out.bytes.slice(), at: rig.out.at.slice() };
+      const top = tl.store.snapshots[tl.store.snapshots.length - 2]!.icount + Math.floor(INTERVAL / 2) + 5;
+      // Longer than the undo data one reverse step records (1,024 positions): a refill on the way.
+      const SPAN = 1100;
+      // Reference: one fresh replay stepped over the span, hashed at the positions checked below.
+      const checked = (t: number): boolean => t % 11 === 0 || t >= top - 3 || t <= top - SPAN + 3;
+      const ref = new Map<number, string>();
+      const r = replayRig(rec);
+      for (let t = top - SPAN - 8; t <= top; t++) {
+        r.machine.run(t, r.hooks);
+        if (checked(t)) ref.set(t, r.machine.stateHash());
+      }
+      const checkSeek = (t: number): void => {
+        tl.seek(t);
+        expect(rig.machine.icount).toBe(t);
+        if (checked(t)) expect(rig.machine.stateHash(), `seek(${t}) in ${c.name}-${c.opt}`).toBe(ref.get(t));
+      };
+      checkSeek(top);
+      checkSeek(top - 1);
+      // The first reverse step recorded the undo data of the positions below where it started.
+      expect(tl.steps.covers(top, top - 200)).toBe(true);
+      let refills = 0;
+      for (let t = top - 2; t >= top - SPAN; t--) {
+        if (!tl.steps.covers(t + 1, t)) refills++;
+        checkSeek(t);
+        // Now and then a few forward steps (runs from the undone state) and back again.
+        if (t % 97 === 0) {
+          checkSeek(t + 3);
+          checkSeek(t + 2);
+          checkSeek(t + 1);
+          checkSeek(t);
+        }
+      }
+      expect(refills).toBeGreaterThanOrEqual(1);
+      // The replay log's position came back with the state: the rest of the output is the original's.
+      rig.out.clear();
+      tl.runForward(rec.end);
+      expect(rig.out.bytes).toEqual(fullOut.bytes.filter((_, i) => fullOut.at[i]! > top - SPAN));
+    });
+  }
 });

@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { armrrGuestStderr, runArmrrCli } from '../support/armrr-run.js';
 import { guestStderr, runQemu } from '../support/qemu.js';
 import {
-  ARMRR_VIRT_ARGS, ensureV7aFirmware, QEMU_VIRT_ARGS, V7A_INPUT, V7A_PROGRAMS, V7A_VARIANTS, v7aElf,
+  ARMRR_VIRT_ARGS, ensureV7aFirmware, expectForeignRunsMatch, FOREIGN_CASES, foreignElf, QEMU_VIRT_ARGS, V7A_INPUT, V7A_PROGRAMS, V7A_VARIANTS, v7aElf,
   type V7aProgram, type V7aVariant,
 } from '../support/v7a-firmware.js';
 
@@ -92,5 +92,22 @@ describe('ARMv7-A programs on QEMU: complete, successful runs', () => {
     expect(console.startsWith(banner(name, variant)), console.slice(0, 400)).toBe(true);
     expect(console, 'an unexpected exception was reported').not.toMatch(/unexpected exception/);
     expect(q.exitCode).toBe(0);
+  });
+});
+
+/**
+ * A program in another style than ours (firmware/v7a/foreign/virt-foreign.c: newlib's crt0 and
+ * printf over semihosting on stdout, VBAR vectors, GIC read-back, SGIs, nested preemption, generic
+ * timer tick loops, PL011 registers and TX interrupts, T32 exceptions and external aborts).
+ */
+describe('outside-style program: armrr vs QEMU (virt)', () => {
+  it.concurrent.each(FOREIGN_CASES)('virt-foreign-$variant at shift $shift', async ({ variant, shift }) => {
+    const elf = foreignElf('virt', variant);
+    ensureV7aFirmware([elf]);
+    const [q, a] = await Promise.all([
+      runQemu(elf, { machine: 'virt', extraArgs: QEMU_VIRT_ARGS, icountShift: shift, timeoutMs: 60_000 }),
+      runArmrrCli(elf, { machine: 'virt', icountShift: shift, extraArgs: ARMRR_VIRT_ARGS, timeoutMs: 120_000 }),
+    ]);
+    expectForeignRunsMatch('virt', q, a, /^virt-foreign start\n[^]*\nvticks=20 max_nest=2 [^]*\ndone\n$/);
   });
 });

@@ -18,6 +18,7 @@ import { lockstep } from '../../src/tools/lockstep-core.js';
 import {
   ensureVexpressFirmware, QEMU_VEXPRESS_ARGS, VEXPRESS_PROGRAMS, VEXPRESS_SHARED_PROGRAMS, VEXPRESS_VARIANTS, vexpressElf,
 } from '../support/vexpress-firmware.js';
+import { expectForeignRunsMatch, FOREIGN_CASES, foreignElf } from '../support/v7a-firmware.js';
 
 const SHIFTS = [0, 7];
 /** The shared v7a programs are compared on virt in every variant already: two variants here. */
@@ -55,6 +56,24 @@ describe('vexpress-a9 programs: armrr vs QEMU', () => {
     expect(got, 'semihosting console (stderr)').toBe(expected);
     expect(a.stdout.toString('latin1'), 'UART output (stdout)').toBe(q.stdout.toString('latin1'));
     expect(a.exitCode, 'exit code').toBe(q.exitCode);
+  });
+});
+
+/**
+ * A program in another style than ours (firmware/v7a/foreign/vexpress-foreign.c: newlib's crt0 and
+ * printf over semihosting on stdout, VBAR vectors, GIC v1 read-back, private timer, watchdog in
+ * timer mode, global timer comparator with auto-increment, SP804 periodic/one-shot/free-running).
+ */
+describe('outside-style program: armrr vs QEMU (vexpress-a9)', () => {
+  it.concurrent.each(FOREIGN_CASES)('vexpress-foreign-$variant at shift $shift', async ({ variant, shift }) => {
+    requireQemu();
+    const elf = foreignElf('vexpress', variant);
+    ensureVexpressFirmware([elf]);
+    const [q, a] = await Promise.all([
+      runQemu(elf, { machine: 'vexpress-a9', extraArgs: QEMU_VEXPRESS_ARGS, icountShift: shift, timeoutMs: 90_000 }),
+      runArmrrCli(elf, { machine: 'vexpress-a9', icountShift: shift, extraArgs: ['--memory', '128M'], timeoutMs: 180_000 }),
+    ]);
+    expectForeignRunsMatch('vexpress', q, a, /\ntwd ticks=10 [^]*\ngt irqs=6 [^]*\nsp804 t0=8 t1=1 [^]*\ndone\n$/);
   });
 });
 

@@ -3,6 +3,9 @@
  * firmware/build/v7a-NAME-<arm|thumb>-<O0|O2|Os>[-hf].elf) and how both emulators run them on virt.
  */
 import { existsSync } from 'node:fs';
+import { expect } from 'vitest';
+import { armrrGuestStderr, type ArmrrRunResult } from './armrr-run.js';
+import { guestStderr, type QemuRunResult } from './qemu.js';
 import { join } from 'node:path';
 import { BUILD_DIR, ensureFirmware } from './firmware.js';
 
@@ -32,4 +35,40 @@ export const ARMRR_VIRT_ARGS = ['--memory', '128M'];
 export function ensureV7aFirmware(elfs: readonly string[]): void {
   ensureFirmware();
   for (const f of elfs) if (!existsSync(f)) throw new Error(`firmware build did not produce ${f}`);
+}
+
+/**
+ * Programs written as outside code is (firmware/v7a/foreign: newlib's rdimon crt0, printf over
+ * semihosting SYS_WRITE, their own VBAR vectors), one per board, built by firmware/v7a/build.sh.
+ * Each prints `done` last and returns a status of its own (main's return value is the exit code).
+ */
+export const FOREIGN_BOARDS = { virt: { exitCode: 5 }, vexpress: { exitCode: 9 } } as const;
+/** Each variant with the shifts it is compared at (every variant once, both shifts for two). */
+export const FOREIGN_CASES = [
+  { variant: 'arm-O2', shift: 0 }, { variant: 'arm-O2', shift: 7 },
+  { variant: 'thumb-Os', shift: 0 }, { variant: 'thumb-Os', shift: 7 },
+  { variant: 'arm-O0', shift: 7 }, { variant: 'thumb-O2', shift: 0 },
+] as const;
+
+export function foreignElf(board: keyof typeof FOREIGN_BOARDS, variant: string): string {
+  return join(BUILD_DIR, `v7a-foreign-${board}-${variant}.elf`);
+}
+
+/**
+ * A foreign program's run on armrr against QEMU's: QEMU's stdout is a complete run (`complete`),
+ * then stdout (line by line first, so a failure names the first line that differs), stderr and
+ * the exit code are identical.
+ */
+export function expectForeignRunsMatch(board: keyof typeof FOREIGN_BOARDS, q: QemuRunResult, a: ArmrrRunResult, complete: RegExp): void {
+  expect(q.timedOut, `QEMU timed out; stderr: ${q.stderr}`).toBe(false);
+  const expected = q.stdout.toString('latin1');
+  expect(expected, "QEMU's reference is not a complete run").toMatch(complete);
+  expect(q.exitCode).toBe(FOREIGN_BOARDS[board].exitCode);
+  const got = a.stdout.toString('latin1');
+  const el = expected.split('\n');
+  const gl = got.split('\n');
+  for (let i = 0; i < el.length; i++) expect(gl[i], `stdout line ${i + 1}`).toBe(el[i]);
+  expect(got, 'stdout (newlib over semihosting, and the UART)').toBe(expected);
+  expect(armrrGuestStderr(a.stderr), 'stderr').toBe(guestStderr(q.stderr));
+  expect(a.exitCode, 'exit code').toBe(q.exitCode);
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/emulator/clock.js';
 import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
-import { enableShort, makeRig, section, setL1, TTB } from './mmu-rig.js';
+import { bootV7aCore, enableShort, makeRig, section, setL1, TTB } from './mmu-rig.js';
 
 const CODE_VA = 0x00100000;
 const ALIAS_VA = 0x00200000;
@@ -37,15 +37,7 @@ function bootProgram(program: readonly number[], jit: boolean): { cpu: ArmV7aCpu
   setL1(bus, TTB, CODE_VA, section(CODE_PA));
   setL1(bus, TTB, ALIAS_VA, section(CODE_PA));
   program.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
-  const clock = new VirtualClock(0);
-  const state = new ArmV7aState();
-  const cpu = new ArmV7aCpu(state, bus, clock);
-  cpu.exceptions.setBootEntry(CODE_VA);
-  cpu.exceptions.resetCore();
-  cpu.attachMmu(mmu);
-  enableShort(mmu);
-  if (jit) cpu.enableJit();
-  return { cpu, state, clock };
+  return bootV7aCore(bus, mmu, CODE_VA, jit);
 }
 
 function runProgram(jit: boolean): { cpu: ArmV7aCpu; r: number[]; icount: number } {

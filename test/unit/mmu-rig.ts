@@ -4,6 +4,9 @@
  */
 import { Bus, type MmioHandler } from '../../src/emulator/memory/bus.js';
 import { MMU_FAULT, Mmu, type MmuOptions } from '../../src/emulator/memory/mmu.js';
+import { VirtualClock } from '../../src/emulator/clock.js';
+import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
+import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 
 export const RAM_BASE = 0x40000000;
 export const RAM_SIZE = 16 << 20;
@@ -29,6 +32,22 @@ export function makeRig(options: MmuOptions = {}): { bus: Bus; mmu: Mmu; dev: Sc
   bus.mapMmio(DEVICE_BASE, 0x1000, dev);
   const mmu = new Mmu(bus, options);
   return { bus, mmu, dev };
+}
+
+/**
+ * An ARMv7-A core on the rig's bus, reset to start at virtual `entry` with the MMU on (short
+ * descriptors from TTB, mapped by the caller) and, when `jit`, the A32 block JIT.
+ */
+export function bootV7aCore(bus: Bus, mmu: Mmu, entry: number, jit: boolean): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock } {
+  const clock = new VirtualClock(0);
+  const state = new ArmV7aState();
+  const cpu = new ArmV7aCpu(state, bus, clock);
+  cpu.exceptions.setBootEntry(entry);
+  cpu.exceptions.resetCore();
+  cpu.attachMmu(mmu);
+  enableShort(mmu);
+  if (jit) cpu.enableJit();
+  return { cpu, state, clock };
 }
 
 /** Write a physical word (little-endian) straight into RAM. */

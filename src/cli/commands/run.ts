@@ -10,6 +10,7 @@ export interface RunCliOptions extends MachineCliOptions {
   gdbWs?: string;
   stateHash?: boolean;
   jitStats?: boolean;
+  jitCallThroughs?: boolean;
 }
 
 export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<void> {
@@ -39,6 +40,7 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     append: mo.append,
     dtb: mo.dtb,
   });
+  if (opts.jitCallThroughs && machine.core instanceof Cpu) machine.core.stats.callThroughs = new Map();
   let interrupted = false;
   const onSigint = (): void => {
     interrupted = true;
@@ -56,6 +58,7 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
       const core = machine.core;
       process.stderr.write(`armrr: execution stats\n${core.stats.format(core.translatedBlocks())}\n`);
     }
+    if (opts.jitCallThroughs && machine.core instanceof Cpu) process.stderr.write(`armrr: ${machine.core.stats.formatCallThroughs()}\n`);
     // Ctrl-A X (--console mux) quits with status 0, as QEMU's mux does.
     const quit = input.quitRequested && !interrupted && stop.kind !== 'exit';
     process.exitCode = quit ? 0 : describeStop(stop, machine.icount, mo.maxInsns);

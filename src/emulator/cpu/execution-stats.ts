@@ -18,6 +18,28 @@ export class ExecutionStats {
   exitSleep = 0;
   exitBreakpoint = 0;
   exitFault = 0;
+  /**
+   * Call-through instructions (table handlers run from compiled blocks) by row, when asked for
+   * (`--jit-call-throughs`): null means off, and blocks compiled while it is off count nothing.
+   */
+  callThroughs: Map<string, number> | null = null;
+
+  /** One call-through of `key` (a row name and its variant) ran in a compiled block. */
+  countCallThrough(key: string): void {
+    const m = this.callThroughs!;
+    m.set(key, (m.get(key) ?? 0) + 1);
+  }
+
+  /** The call-through histogram, most frequent first (at most `top` rows). */
+  formatCallThroughs(top = 40): string {
+    const rows = [...(this.callThroughs ?? new Map<string, number>()).entries()].sort((x, y) => y[1] - x[1]);
+    const total = rows.reduce((n, [, c]) => n + c, 0);
+    const pct = (n: number): string => (this.insnsInBlocks === 0 ? '-' : ((100 * n) / this.insnsInBlocks).toFixed(2) + '%');
+    return [
+      `call-throughs in compiled blocks ${total} (${pct(total)} of the instructions in blocks)`,
+      ...rows.slice(0, top).map(([k, c]) => `  ${String(c).padStart(12)}  ${pct(c).padStart(7)}  ${k}`),
+    ].join('\n');
+  }
 
   /** Human-readable summary; `translated` is the number of blocks the JIT compiled. */
   format(translated: number): string {

@@ -45,7 +45,15 @@ export abstract class Device<S extends DeviceState = DeviceState> implements Mmi
   }
 
   load(state: S): void {
-    this.s = cloneState(state);
+    // Into the live record, allocating nothing where the shapes match: reverse steps load often.
+    const s: DeviceState = this.s;
+    for (const k in state) {
+      const v = state[k];
+      const cur = s[k];
+      if (typeof v === 'number') s[k] = v;
+      else if (Array.isArray(cur) && cur.length === v.length) for (let i = 0; i < v.length; i++) cur[i] = v[i]!;
+      else s[k] = v.slice();
+    }
   }
 }
 

@@ -20,7 +20,7 @@ import type { Cpu } from '../cpu.js';
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { BLOCK_COUNT, RELOAD, WRITE_BACK, conditionExpr as conditionOf, type Emitted, type InsnSite } from './emit-context.js';
-import { A32EmitContext, emitA32 } from './emit-a32.js';
+import { A32EmitContext, callThroughKey, emitA32 } from './emit-a32.js';
 import { linkBlock, type BlockRun } from './block-function.js';
 
 export const MAX_A32_BLOCK_INSNS = 64;
@@ -139,7 +139,8 @@ export class A32BlockCompiler {
         handlers.push(row.exec);
         args.push(fields);
         const exits = EXIT_AFTER.has(row.name);
-        const code = ctx.callThroughA32(site, insn, handlers.length - 1, exits);
+        let code = ctx.callThroughA32(site, insn, handlers.length - 1, exits);
+        if (this.cpu.stats.callThroughs !== null) code = `cpu.stats.countCallThrough(${JSON.stringify(callThroughKey(row, fields))}); ${code}`;
         const uncond = cond >= 14;
         e = {
           code: uncond ? code : `if (${conditionOf(cond)}) { ${code} }`,

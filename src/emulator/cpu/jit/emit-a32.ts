@@ -16,11 +16,13 @@
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { armExpandImmC } from '../alu.js';
-import { SIZE_BYTE, SIZE_HALF, SIZE_SBYTE, SIZE_SHALF, SIZE_WORD } from '../memops.js';
 import { BLOCK_COUNT, EmitContext, RELOAD, WRITE_BACK, conditionExpr, type Emitted, type InsnSite } from './emit-context.js';
 import { LOGICAL, dataProcessing, immShift } from './emit-t32.js';
+import { emitA32Media } from './emit-a32-media.js';
+import { emitA32Memory } from './emit-a32-memory.js';
 
 const ARITHMETIC = new Set(['ADD', 'ADC', 'SUB', 'SBC', 'RSB', 'CMP', 'CMN']);
+const TESTS = new Set(['TST', 'TEQ', 'CMP', 'CMN']);
 /** Unconditional-space rows that do nothing the emulator models (barriers, preload hints). */
 const NOTHING = new Set(['DSB', 'DMB', 'ISB', 'PLI_imm', 'PLD_imm', 'PLI_reg', 'PLD_reg']);
 
@@ -53,6 +55,15 @@ export class A32EmitContext extends EmitContext {
   /** Before a slow path that may read icount, fault or stop the core. */
   syncAt(site: InsnSite): string {
     return `k = ${site.j}; clock.icount = ic + done + ${site.j + 1};`;
+  }
+
+  /**
+   * Local `h`: the host offset of the page of the (word-aligned) address in `a` when `span` bytes
+   * from it lie on that page and the TLB and the bus let a load (or store) through inline, else -1.
+   */
+  pageHit(isLoad: boolean, span: number): string {
+    const bit = isLoad ? 1 : 2;
+    return `const e = T[a >>> 12]; let h = -1; if ((e & ${bit}) !== 0 && (a & 4095) <= ${4096 - span}) h = ${isLoad ? 'PR' : 'PW'}[e >>> 3];`;
   }
 
   override load(site: InsnSite, dest: string, size: number): string {
@@ -113,49 +124,65 @@ export function emitA32(ctx: A32EmitContext, site: InsnSite, row: Encoding<Handl
   const name = row.name;
   const cond = insn >>> 28;
   const plain = (code: string | null): Emitted | null => (code === null ? null : { code: conditional(cond, code), terminates: false });
-  const mem = (code: string | null): Emitted | null =>
-    code === null ? null : { code: conditional(cond, code), terminates: false, memory: true };
+  /** Code that always leaves the block when it runs: the straight line ends with it when unconditional. */
+  const leaving = (code: string | null): Emitted | null => (code === null ? null : { code: conditional(cond, code), terminates: cond >= 14 });
   const reg = (n: number): string => ctx.reg(site, n);
 
   const us = name.lastIndexOf('_');
   const base = us > 0 ? name.slice(0, us) : name;
   const form = us > 0 ? name.slice(us + 1) : '';
-  if ((form === 'imm' || form === 'reg') && (LOGICAL.has(base) || ARITHMETIC.has(base))) {
+  if ((form === 'imm' || form === 'reg' || form === 'rsr') && (LOGICAL.has(base) || ARITHMETIC.has(base))) {
     const s = a.s ?? 1; // test forms have no S field: they always set flags
     const aExpr = base === 'MOV' || base === 'MVN' ? '0' : reg(a.rn!);
     const needCarry = LOGICAL.has(base) && s === 1;
+    let operand: string;
+    let carry: string | null = 'cy';
     if (form === 'imm') {
       const value = armExpandImmC(a.imm!, 0);
+      operand = `op = ${value | 0};`;
       // A rotated immediate sets C to its bit 31; an unrotated one leaves C alone.
-      const carry = (a.imm! & 0xf00) !== 0 ? `${value >>> 31}` : null;
-      const body = dataProcessing(base, a.rd ?? 0, aExpr, s, needCarry ? carry : null);
-      return plain(body === null ? null : `op = ${value | 0}; ${body}`);
+      carry = (a.imm! & 0xf00) !== 0 ? `${value >>> 31}` : null;
+    } else if (form === 'reg') {
+      operand = immShift(reg(a.rm!), a.ty!, a.sh!, needCarry);
+    } else {
+      operand = registerShift(reg(a.rm!), reg(a.rs!), a.ty!, needCarry);
     }
-    const body = dataProcessing(base, a.rd ?? 0, aExpr, s, needCarry ? 'cy' : null);
-    return plain(body === null ? null : `${immShift(reg(a.rm!), a.ty!, a.sh!, needCarry)} ${body}`);
+    const rd = a.rd ?? 0;
+    const body = dataProcessing(base, rd === 15 ? 16 : rd, aExpr, s, needCarry ? carry : null);
+    if (body === null) return null;
+    // Rd = PC (ALUWritePC in A32: an interworking branch; S only sets the flags here, the
+    // exception-return SUBS/MOVS are rows of their own): the result leaves the block.
+    if (rd === 15 && !TESTS.has(base)) return leaving(`${operand} ${body.replace('R[16] =', 'res =')} st.thumb = res & 1; ${ctx.exitAfter(site, 'res & ~1')}`);
+    return plain(`${operand} ${body}`);
   }
 
-  if (NOTHING.has(name)) return { code: '', terminates: false };
+  // HINT: NOP, YIELD, DBG and the reserved hints do nothing; WFE, WFI and SEV (2-4) go through the handler.
+  if (NOTHING.has(name) || (name === 'HINT' && (a.op! < 2 || a.op! > 4))) return { code: '', terminates: false };
+  const media = emitA32Media(ctx, site, row, a);
+  if (media !== null) return plain(media);
+  const memory = emitA32Memory(ctx, site, row, a);
+  if (memory !== null) return { code: conditional(cond, memory.code), terminates: memory.leaves && cond >= 14, memory: true };
 
   switch (name) {
     case 'MOVW':
       return a.rd === 15 ? null : plain(`R[${a.rd}] = ${a.imm};`);
     case 'MOVT':
       return a.rd === 15 ? null : plain(`R[${a.rd}] = (R[${a.rd}] & 0xffff) | ${(a.imm! << 16) | 0};`);
-    case 'LDST_imm':
-      return mem(single(ctx, site, a, a.b === 1 ? SIZE_BYTE : SIZE_WORD, `${a.imm}`));
-    case 'LDST_reg':
+    case 'CLREX':
+      return plain('st.exclusiveAddr = -1;');
+    case 'MCR_MRC': {
+      // Reads of the user-readable thread ID registers (TLS pointers): no side effect, allowed at
+      // every privilege level, so no sync. TPIDRPRW (PL1 only: User mode UNDEFs) stays a call-through.
+      const field = a.cp === 15 && a.l === 1 && a.opc1 === 0 && a.crn === 13 && a.crm === 0 ? USER_THREAD_ID_FIELDS[a.opc2!] : undefined;
+      return field === undefined || a.rt === 15 ? null : plain(`R[${a.rt}] = cpu.coreRegs.s.${field};`);
+    }
+    case 'BX':
+    case 'BXJ':
+      // BXWritePC: bit 0 selects Thumb; the dispatcher runs the target.
+      return leaving(`{ const t = ${reg(a.rm!)}; st.thumb = t & 1; ${ctx.exitAfter(site, 't & ~1')} }`);
+    case 'BLX_reg':
       if (a.rm === 15) return null;
-      return mem(single(ctx, site, a, a.b === 1 ? SIZE_BYTE : SIZE_WORD, 'op', immShift(reg(a.rm!), a.type!, a.imm5!, false)));
-    case 'LDST_extra_imm_h':
-      return mem(single(ctx, site, a, SIZE_HALF, `${(a.imm4h! << 4) | a.imm4l!}`));
-    case 'LDST_extra_imm_sd':
-      // Stores here are LDRD/STRD: through the handler.
-      return a.l === 1 ? mem(single(ctx, site, a, a.sh === 0 ? SIZE_SBYTE : SIZE_SHALF, `${(a.imm4h! << 4) | a.imm4l!}`)) : null;
-    case 'LDST_extra_reg_h':
-      return a.rm === 15 ? null : mem(single(ctx, site, a, SIZE_HALF, 'op', `op = ${reg(a.rm!)};`));
-    case 'LDM_STM':
-      return mem(multiple(ctx, site, a));
+      return leaving(`{ const t = R[${a.rm}]; R[14] = ${ctx.next(site)}; st.thumb = t & 1; ${ctx.exitAfter(site, 't & ~1')} }`);
     case 'B': {
       const target = (site.pc + 8 + ((a.imm! << 8) >> 6)) | 0;
       if (cond >= 14) return { code: ctx.branchTo(site, target), terminates: true };
@@ -173,51 +200,53 @@ export function emitA32(ctx: A32EmitContext, site: InsnSite, row: Encoding<Handl
   }
 }
 
+/** MRC p15, 0, Rt, c13, c0, opc2: the thread ID registers PL0 may read, by opc2 (CoreRegisterState fields). */
+const USER_THREAD_ID_FIELDS: Record<number, string> = { 2: 'tpidrurw', 3: 'tpidruro' };
+
 /**
- * LDR/STR{B,H,SB,SH} with offset `offset` (an expression, after `pre` ran), as memops.loadStore:
- * the access first, then writeback, then Rt (a loaded Rt = Rn wins). The unprivileged forms (P = 0,
- * W = 1), PC as Rt, and writeback to the PC go through the handler.
+ * Shift_C of R[rm] by the bottom byte of R[rs] (the register-shifted-register operand): sets
+ * local `op` (and `cy` when `carry`), as alu.ts shiftC: a zero amount passes the value and C.
  */
-function single(ctx: A32EmitContext, site: InsnSite, a: Fields, size: number, offset: string, pre = ''): string | null {
-  const wback = a.p === 0 || a.w === 1;
-  if ((a.p === 0 && a.w === 1) || a.rt === 15 || (wback && a.rn === 15)) return null;
-  const baseExpr = a.rn === 15 ? `${((site.pc + 8) & ~3) | 0}` : `R[${a.rn}]`;
-  const sign = a.u === 1 ? '+' : '-';
-  const offAddr = `(${baseExpr} ${sign} ${offset}) | 0`;
-  const addrCode = a.p === 1 ? `a = ${offAddr};` : `a = ${baseExpr};`;
-  // Post-index: the written-back value is computed from the base before the access.
-  const wbCode = !wback ? '' : a.p === 1 ? `R[${a.rn}] = a;` : `R[${a.rn}] = ${offAddr};`;
-  if (a.l === 1) return `${pre} ${addrCode} ${ctx.load(site, 'res', size)} ${wbCode} R[${a.rt}] = res;`;
-  const wbPre = a.p === 0 && wback ? `const wb = ${offAddr};` : '';
-  const wbPost = a.p === 0 && wback ? `R[${a.rn}] = wb;` : wbCode;
-  return `{ ${pre} ${wbPre} ${addrCode} ${ctx.store(site, `R[${a.rt}]`, size)} ${wbPost} }`;
+export function registerShift(rmExpr: string, rsExpr: string, ty: number, carry: boolean): string {
+  const cf = carry ? ' cy = st.CF;' : '';
+  let shifted: string;
+  switch (ty) {
+    case 0:
+      shifted = carry
+        ? 'if (n < 32) { op = v << n; cy = (v >>> (32 - n)) & 1; } else { op = 0; cy = n === 32 ? v & 1 : 0; }'
+        : 'op = n < 32 ? v << n : 0;';
+      break;
+    case 1:
+      shifted = carry
+        ? 'if (n < 32) { op = (v >>> n) | 0; cy = (v >>> (n - 1)) & 1; } else { op = 0; cy = n === 32 ? v >>> 31 : 0; }'
+        : 'op = n < 32 ? (v >>> n) | 0 : 0;';
+      break;
+    case 2:
+      shifted = carry ? 'if (n < 32) { op = v >> n; cy = (v >> (n - 1)) & 1; } else { op = v >> 31; cy = v >>> 31; }' : 'op = v >> (n < 32 ? n : 31);';
+      break;
+    default:
+      shifted = `{ const m = n & 31; op = (v >>> m) | (v << (32 - m));${carry ? ' cy = op >>> 31;' : ''} }`;
+  }
+  return `{ const v = ${rmExpr}, n = ${rsExpr} & 0xff; if (n === 0) { op = v;${cf} } else { ${shifted} } }`;
 }
 
 /**
- * LDM/STM without S and (for loads) without the PC, as the `multiple` handler: an unaligned start
- * is an alignment fault whatever SCTLR.A says; loads land in temporaries so a fault leaves the
- * registers untouched; writeback comes before the loaded registers (a loaded base wins).
+ * How the call-through histogram (`--jit-call-throughs`) names an instruction: its row, with the
+ * operand choices that decide whether an inline translation could take it.
  */
-function multiple(ctx: A32EmitContext, site: InsnSite, a: Fields): string | null {
-  const list = a.list!;
-  const isLoad = a.l === 1;
-  if (list === 0 || a.rn === 15 || a.s === 1 || (isLoad && (list & 0x8000) !== 0)) return null;
-  const regs: number[] = [];
-  for (let i = 0; i < 16; i++) if ((list & (1 << i)) !== 0) regs.push(i);
-  const n = regs.length;
-  const lowOff = a.u === 1 ? 0 : -4 * n;
-  const startOff = a.p === a.u ? lowOff + 4 : lowOff;
-  const wbOff = a.u === 1 ? 4 * n : -4 * n;
-  const parts: string[] = [
-    `const b0 = R[${a.rn}]; a = (b0 + ${startOff}) | 0;`,
-    `if ((a & 3) !== 0) { ${ctx.syncAt(site)} cpu.alignmentFault(a, ${!isLoad}); }`,
-  ];
-  regs.forEach((r, i) => {
-    if (i > 0) parts.push('a = (a + 4) | 0;');
-    parts.push(isLoad ? ctx.load(site, `t${i}`, 4) : ctx.store(site, ctx.reg(site, r), 4));
-  });
-  if (a.w === 1) parts.push(`R[${a.rn}] = (b0 + ${wbOff}) | 0;`);
-  if (isLoad) regs.forEach((r, i) => parts.push(`R[${r}] = t${i};`));
-  const temps = isLoad ? `let ${regs.map((_, i) => `t${i} = 0`).join(', ')};` : '';
-  return `{ ${temps} ${parts.join(' ')} }`;
+export function callThroughKey(row: Encoding<Handler>, a: Fields): string {
+  const name = row.name;
+  const parts: string[] = [name];
+  if (name === 'MCR_MRC' || name === 'MCRR_MRRC') {
+    parts.push(`${a.l === 1 ? 'read' : 'write'} p${a.cp} ${a.opc1} c${a.crn} c${a.crm} ${a.opc2}`);
+  } else {
+    if (a.l !== undefined) parts.push(a.l === 1 ? 'load' : 'store');
+    if (a.s === 1) parts.push('S');
+    if (name === 'LDM_STM' && (a.list! & 0x8000) !== 0) parts.push('pc');
+    if (a.rd === 15 || a.rt === 15) parts.push('to pc');
+    if (a.rn === 15) parts.push('rn pc');
+    if (a.rm === 15) parts.push('rm pc');
+    if (a.p === 0 && a.w === 1) parts.push('T');
+  }
+  return parts.join(' ');
 }
