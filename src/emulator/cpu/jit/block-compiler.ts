@@ -175,7 +175,7 @@ export class BlockCompiler {
       {
         name: `block_${(start >>> 0).toString(16)}`,
         prologue: `let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, e = 0;\n        ${locals}`,
-        body: `for (;;) {
+        body: `block: for (;;) {
             ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
           }`,
         writeBack,
