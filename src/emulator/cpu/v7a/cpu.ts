@@ -147,7 +147,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.absentRows = absentRowsOf(profile);
     this.pmu = new Pmu(clock, profile.ids!.pmcrReset);
     this.pmu.define(this.sysregs);
-    this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr);
+    this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr, profile.ids!.dbgdevid);
     this.watchView = new WatchpointBus(bus, this.debugRegs, {
       accessIsUnprivileged: () => this.state.mode === MODE_USR || this.unprivilegedAccess,
       debugFsr: () => this.debugFsr(),
@@ -368,7 +368,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             if (it !== 0) {
               st.itstate = itAdvance(it);
               this.inIt = true;
-              run = conditionPassed(st, it >>> 4);
+              // BKPT ignores the IT condition (QEMU's thumb_insn_is_unconditional).
+              run = conditionPassed(st, it >>> 4) || hw >>> 8 === 0xbe;
             } else {
               this.inIt = false;
             }
@@ -396,6 +397,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
               let d = this.thumbCache[slot]!;
               if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);
               d.exec(this, d.args);
+              // A result written to r15 (multiplies, DSP... with Rd = PC, UNPREDICTABLE): QEMU's
+              // store_reg branches there, staying in Thumb.
+              if (r[15] !== ((pc + 4) | 0)) this.nextPc = r[15]! & ~1;
             }
             r[15] = this.nextPc;
           }
@@ -567,6 +571,16 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** BranchWritePC: A32 targets are word aligned, Thumb ones halfword aligned. */
   override branchTo(addr: number): void {
     this.nextPc = this.state.thumb !== 0 ? addr & ~1 : addr & ~3;
+  }
+
+  /**
+   * A T32 direct branch leaves the IT block: QEMU 7.2 jumps to the next translation block before it
+   * writes the advanced IT state back (gen_goto_tb ahead of arm_tr_tb_stop's gen_set_condexec), so
+   * ITSTATE is 0 after a taken B/BL/BLX/CBZ even where it was not the block's last instruction.
+   */
+  override branchDirect(addr: number): void {
+    this.state.itstate = 0;
+    this.branchTo(addr);
   }
 
   /** BXWritePC / LoadWritePC: interworking on bit 0 (QEMU keeps bit 1 of an A32 target as is). */
