@@ -55,7 +55,7 @@ foreign() {
   local board="$1" cpu="$2" ram="$3" isa="$4" opt="$5"
   local src="$here/foreign/$board-foreign.c" elf="$out/v7a-foreign-$board-$isa-$opt.elf"
   local newest="$src"
-  for d in "$here"/foreign/vectors.S "$here/build.sh"; do [[ "$d" -nt "$newest" ]] && newest="$d"; done
+  for d in "$here"/foreign/vectors.S "$here"/foreign/heapinfo.h "$here/build.sh"; do [[ "$d" -nt "$newest" ]] && newest="$d"; done
   if [[ -f "$elf" && ! "$newest" -nt "$elf" ]]; then return 0; fi
   "$CC" "-mcpu=$cpu" "-m$isa" -mfloat-abi=soft -g -std=gnu11 -Wall -Wextra -Wno-format "-$opt" --specs=rdimon.specs \
     "-Wl,-Ttext-segment=$ram" -o "$elf.tmp" "$src" "$here/foreign/vectors.S"

@@ -37,7 +37,7 @@ jobs_running() { jobs -rp | wc -l; }
 status=0
 # mmu-short with vexpress's RAM and device sections (0x10000000-0x1fffffff), executing from UART0.
 VEXPRESS_MMU=(-DRAM_BASE=0x60000000u -DDEVICE_MB_FIRST=0x100u -DDEVICE_MB_END=0x200u -DDEVICE_EXEC=0x10009000u)
-for src in "$here"/src/*.c "$v7a"/src/{alu,ldst,modes,mmu-short}.c; do
+for src in "$here"/src/*.c "$v7a"/src/{alu,ldst,modes,mmu-short,vfp-vectors}.c; do
   extra=(); [[ $(basename "$src") == mmu-short.c ]] && extra=("${VEXPRESS_MMU[@]}")
   for isa in arm thumb; do
     for opt in O0 O2; do

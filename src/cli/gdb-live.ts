@@ -14,6 +14,7 @@ import { GdbStub } from '../gdbstub/index.js';
 import { gdbMemoryRegions, listenGdb, untilSignal } from './gdb-replay.js';
 import type { OpenedInput, ResolvedMachineOptions } from './machine-options.js';
 import { processOutputSink } from './machine-options.js';
+import { overBudgetWarning } from './commands/replay.js';
 
 export async function serveLiveGdb(
   image: Uint8Array,
@@ -43,6 +44,8 @@ export async function serveLiveGdb(
     interval: DEFAULT_SNAPSHOT_INTERVAL,
     budgetBytes: DEFAULT_SNAPSHOT_BUDGET_MIB * 1048576,
     endIcount: mo.maxInsns,
+    // A live run has no --snapshot-budget: the budget is set on the replay of a recording.
+    onOverBudget: overBudgetWarning('--snapshot-budget on `armrr replay --gdb` of a recording of this run'),
   });
   const target = new ReplayGdbTarget(timeline, {
     regions: gdbMemoryRegions(machine),

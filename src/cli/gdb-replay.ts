@@ -9,7 +9,7 @@ import { GdbStub, listenTcp, listenWebSocket, GdbListenError } from '../gdbstub/
 import type { GdbServer } from '../gdbstub/index.js';
 import { parseListenAddress } from '../gdbstub/transports/address.js';
 import { CliError, parseCount } from './errors.js';
-import { snapshotOptions, type ReplayCliOptions } from './commands/replay.js';
+import { overBudgetWarning, snapshotOptions, type ReplayCliOptions } from './commands/replay.js';
 import { loadTimelineSnapshots, saveTimelineSnapshots, type SnapshotFileTarget } from '../snapshots/snapshot-file.js';
 
 export interface ReplayGdbArgs {
@@ -49,7 +49,7 @@ export function buildReplayTarget(a: Omit<ReplayGdbArgs, 'opts' | 'elfPath' | 's
     a.hooks,
     () => a.replayer.position(),
     (at) => a.replayer.restore(at),
-    { interval, budgetBytes: budgetMiB * 1048576, endIcount: a.endIcount },
+    { interval, budgetBytes: budgetMiB * 1048576, endIcount: a.endIcount, onOverBudget: overBudgetWarning() },
   );
   return new ReplayGdbTarget(timeline, {
     regions: gdbMemoryRegions(a.machine),

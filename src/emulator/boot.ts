@@ -13,6 +13,7 @@ import { identifyKernelImage, type KernelImage } from './boot/kernel-image.js';
 import { addVexpressVirtioNodes } from './boot/vexpress-device-tree.js';
 import { planLinuxBoot, type LinuxBootPlan } from './boot/arm-linux-boot.js';
 import { planElfDeviceTree } from './boot/elf-device-tree.js';
+import { Semihosting, type LoadedExtent } from './semihosting.js';
 import { CfiFlash } from './devices/cfi-flash.js';
 import type { Machine } from './machines/machine.js';
 import type { HostPort, OutputSink, SerialInput } from './io/input-port.js';
@@ -237,19 +238,31 @@ export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachin
     throw new BoardOptionError('--initrd, --append and --dtb are for Linux kernel images (zImage, uImage, Image); an ELF is started bare at its entry point');
   }
   checkProfile(opts.machine, machine.core.profile.arch, image);
-  if (opts.machine === VIRT_NAME) placeElfDeviceTree(machine, image, board);
+  const images: LoadedExtent[] = opts.machine === VIRT_NAME ? placeElfDeviceTree(machine, image, board) : [];
   const elf = loadFirmware(machine, image);
+  // A-profile SYS_HEAPINFO: the gap QEMU finds between the loaded images (M-profile: mps2's fixed PSRAM).
+  if (machine.core.profile.arch === 'v7a') {
+    for (const s of elf.segments) images.push({ addr: s.paddr, size: s.memSize });
+    machine.devices.find((d): d is Semihosting => d instanceof Semihosting)?.placeHeapAround(images);
+  }
   return { machine, elf, fingerprint };
 }
 
-/** virt's device tree for a bare-metal ELF, where QEMU puts it (start of RAM or of flash bank 0). */
-function placeElfDeviceTree(machine: Machine, image: Uint8Array, board: BoardIdentity): void {
+/**
+ * virt's device tree for a bare-metal ELF, where QEMU puts it (start of RAM or of flash bank 0);
+ * returns what it put in RAM.
+ */
+function placeElfDeviceTree(machine: Machine, image: Uint8Array, board: BoardIdentity): LoadedExtent[] {
   const plan = planElfDeviceTree(parseElf(image).segments, VIRT_RAM_BASE, virtMemory(board.memoryBytes));
-  if (plan.where === 'ram') machine.resetImages.push({ addr: plan.addr, data: plan.data });
-  else if (plan.where === 'flash') {
+  if (plan.where === 'ram') {
+    machine.resetImages.push({ addr: plan.addr, data: plan.data });
+    return [{ addr: plan.addr, size: plan.data.length }];
+  }
+  if (plan.where === 'flash') {
     const flash = machine.devices.find((d): d is CfiFlash => d instanceof CfiFlash && d.name === 'flash0');
     flash?.setResetImage(plan.data);
   }
+  return [];
 }
 
 /** QEMU's direct kernel boot: lay the images out, keep them as reset images, reset into the stub. */

@@ -93,6 +93,40 @@ export interface SemihostingOptions {
 export const MPS2_HEAP_BASE = 0x21000000;
 export const MPS2_HEAP_LIMIT = 0x22000000;
 
+/** Where a loaded image lies in physical memory (an ELF segment with its bss, a device tree). */
+export interface LoadedExtent {
+  addr: number;
+  size: number;
+}
+
+/**
+ * The largest gap between `images` inside [base, limit), as QEMU 7.2's SYS_HEAPINFO finds its heap
+ * (hw/core/loader.c rom_find_largest_gap_between over the largest RAM region): the first of equal
+ * gaps; images that only touch the region count from where they overlap it.
+ */
+export function largestGapBetween(base: number, limit: number, images: readonly LoadedExtent[]): { base: number; limit: number } {
+  // Sorted edges: +1 where an image (or the region's end, the sentinel) starts, -1 where an image ends.
+  const edges: { at: number; step: number }[] = [];
+  for (const im of images) {
+    const end = im.addr + im.size;
+    if (im.size === 0 || end <= base || im.addr >= limit) continue;
+    edges.push({ at: Math.max(im.addr, base), step: 1 });
+    if (end < limit) edges.push({ at: end, step: -1 });
+  }
+  edges.push({ at: limit, step: 1 });
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let best = { base: 0, limit: 0 };
+  let gapStart = base;
+  let depth = 0;
+  for (const e of edges) {
+    if (depth === 0 && e.step === 1) {
+      if (e.at - gapStart > best.limit - best.base) best = { base: gapStart, limit: e.at };
+    } else if (depth === 1 && e.step === -1) gapStart = e.at;
+    depth += e.step;
+  }
+  return best;
+}
+
 /** Mutable semihosting state (saved with snapshots). */
 export interface SemihostingState extends Record<string, number | number[]> {
   errno: number;
@@ -125,6 +159,16 @@ export class Semihosting {
     this.cmdline = options.cmdline ?? '';
     this.heapBase = options.heapBase ?? MPS2_HEAP_BASE;
     this.heapLimit = options.heapLimit ?? MPS2_HEAP_LIMIT;
+  }
+
+  /**
+   * SYS_HEAPINFO's heap and stack as QEMU answers for a loaded program: the largest gap between the
+   * loaded images inside the board's RAM (the heapBase..heapLimit the board was built with).
+   */
+  placeHeapAround(images: readonly LoadedExtent[]): void {
+    const gap = largestGapBetween(this.heapBase, this.heapLimit, images);
+    this.heapBase = gap.base >>> 0;
+    this.heapLimit = gap.limit >>> 0;
   }
 
   reset(): void {

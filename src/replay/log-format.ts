@@ -109,12 +109,20 @@ interface LayoutSpec {
   random: boolean;
 }
 
+/** `prefix:name` for each name, made once (the recorder looks a key up per event it writes). */
+function keysOf<T extends string>(prefix: string, names: readonly T[]): Record<T, string> {
+  return Object.fromEntries(names.map((n) => [n, `${prefix}:${n}`])) as Record<T, string>;
+}
+const SHUTDOWN_KEYS = keysOf('SHUTDOWN', SHUTDOWN_CAUSES);
+const CLOCK_KEYS = keysOf('CLOCK', CLOCKS);
+const CHECKPOINT_KEYS = keysOf('CHECKPOINT', CHECKPOINTS);
+
 /** One key per event id: the kind, plus the cause / clock / checkpoint where one kind spans ids. */
 export function eventKey(event: ReplayEvent): string {
   switch (event.kind) {
-    case 'SHUTDOWN': return `SHUTDOWN:${event.cause}`;
-    case 'CLOCK': return `CLOCK:${event.clock}`;
-    case 'CHECKPOINT': return `CHECKPOINT:${event.checkpoint}`;
+    case 'SHUTDOWN': return SHUTDOWN_KEYS[event.cause];
+    case 'CLOCK': return CLOCK_KEYS[event.clock];
+    case 'CHECKPOINT': return CHECKPOINT_KEYS[event.checkpoint];
     default: return event.kind;
   }
 }
@@ -159,9 +167,9 @@ function buildLayout(spec: LayoutSpec): LogLayout {
   slots.forEach((slot, id) => {
     if (slot.kind === 'ASYNC') return;
     const key =
-      slot.kind === 'SHUTDOWN' ? `SHUTDOWN:${slot.cause}`
-      : slot.kind === 'CLOCK' ? `CLOCK:${slot.clock}`
-      : slot.kind === 'CHECKPOINT' ? `CHECKPOINT:${slot.checkpoint}`
+      slot.kind === 'SHUTDOWN' ? SHUTDOWN_KEYS[slot.cause]
+      : slot.kind === 'CLOCK' ? CLOCK_KEYS[slot.clock]
+      : slot.kind === 'CHECKPOINT' ? CHECKPOINT_KEYS[slot.checkpoint]
       : slot.kind;
     if (!idByKey.has(key)) idByKey.set(key, id);
   });

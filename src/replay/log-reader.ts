@@ -361,9 +361,11 @@ export function chooseLayout(bytes: Uint8Array, version: number, fingerprint: Ui
   return best;
 }
 
-interface Lookahead {
-  readonly entry: ReplayLogEntry;
-  readonly after: LogPosition;
+/** The reader's own cursor, moved in place (replay reads an event per interrupt: no allocation per move). */
+interface MutablePosition {
+  offset: number;
+  index: number;
+  icount: number;
 }
 
 export class ReplayLogReader {
@@ -379,11 +381,16 @@ export class ReplayLogReader {
   /** Read as armrr writes it (an armrr log: version 0xe0200c with a fingerprint). */
   readonly strict: boolean;
   private readonly decoder: EventDecoder;
-  private cursor: LogPosition = { offset: HEADER_SIZE, index: 0, icount: 0 };
+  private readonly cursor: MutablePosition = { offset: HEADER_SIZE, index: 0, icount: 0 };
   /** Offset right after a SHUTDOWN (strict: only END may start there), or -1. */
   private endExpectedAt = -1;
   private ended = false;
-  private lookahead: Lookahead | null = null;
+  /** The event at the cursor once decoded (null: not yet), and the offset after it. */
+  private ahead: ReplayLogEntry | null = null;
+  private aheadEnd = 0;
+  private readonly view: DataView;
+  /** The id of INSTRUCTION in this log's numbering (skipInstructions reads those in place). */
+  private readonly instructionId: number | undefined;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -417,6 +424,8 @@ export class ReplayLogReader {
     this.strict = strict === 'auto' ? this.layout === ARMRR_LAYOUT && this.hasFingerprint : strict;
     this.decoder = new EventDecoder(bytes, this.layout, this.strict);
     this.endId = this.layout.idOf({ kind: 'END' });
+    this.instructionId = this.layout.idOf({ kind: 'INSTRUCTION', count: 1 });
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** The id of END in this log's numbering. */
@@ -446,6 +455,11 @@ export class ReplayLogReader {
     return { ...this.cursor };
   }
 
+  /** The index of the event at the cursor (`position().index` without a copy). */
+  get nextIndex(): number {
+    return this.cursor.index;
+  }
+
   /** Moves to a position previously returned by `position()` (or an entry's offset/index/icount). */
   seek(position: LogPosition): void {
     const { offset, index, icount } = position;
@@ -456,33 +470,64 @@ export class ReplayLogReader {
           `from ${HEADER_SIZE} to ${this.bytes.length}. Was the position saved from a different log?`,
       );
     }
-    this.cursor = { offset, index, icount };
+    const c = this.cursor;
+    c.offset = offset;
+    c.index = index;
+    c.icount = icount;
     this.ended = false;
     this.truncated = null;
     this.trailingBytes = 0;
-    this.lookahead = null;
+    this.ahead = null;
     this.endExpectedAt = -1;
   }
 
   peek(): ReplayLogEntry | null {
-    if (this.lookahead === null && !this.done) this.lookahead = this.decodeNext();
-    return this.lookahead?.entry ?? null;
+    if (this.ahead === null && !this.done) this.ahead = this.decodeNext();
+    return this.ahead;
   }
 
   next(): ReplayLogEntry | null {
-    const ahead = this.peek() === null ? null : this.lookahead;
-    if (ahead === null) return null;
-    this.lookahead = null;
-    this.cursor = ahead.after;
-    if (ahead.entry.event.kind === 'END') {
+    const entry = this.peek();
+    if (entry === null) return null;
+    this.ahead = null;
+    const c = this.cursor;
+    c.offset = this.aheadEnd;
+    c.index = entry.index + 1;
+    if (entry.event.kind === 'INSTRUCTION') c.icount = entry.icount + entry.event.count;
+    if (entry.event.kind === 'END') {
       this.ended = true;
-      this.trailingBytes = this.bytes.length - ahead.after.offset;
+      this.trailingBytes = this.bytes.length - c.offset;
       if (this.trailingBytes > 0) {
-        this.stop(ahead.after, 'trailing-bytes', `The replay log has ${this.trailingBytes} bytes after its END event`,
+        this.stop(c, 'trailing-bytes', `The replay log has ${this.trailingBytes} bytes after its END event`,
           'nothing may follow END, so the log is damaged (or two logs were joined); every event up to END is intact');
       }
     }
-    return ahead.entry;
+    return entry;
+  }
+
+  /**
+   * Moves past the INSTRUCTION events at the cursor without making objects of them (the replay's
+   * hot path: one per event it waits for). Stops before any other event, and before anything the
+   * general path must judge (a cut or zero count, an event where only END may stand), which
+   * `peek`/`next` then report as usual.
+   */
+  skipInstructions(): void {
+    const first = this.ahead;
+    if (first !== null) {
+      if (first.event.kind !== 'INSTRUCTION') return;
+      this.next();
+    }
+    if (this.done) return;
+    const bytes = this.bytes;
+    const c = this.cursor;
+    const id = this.instructionId;
+    while (c.offset + 5 <= bytes.length && bytes[c.offset] === id && c.offset !== this.endExpectedAt) {
+      const count = this.view.getUint32(c.offset + 1);
+      if (count === 0 && this.strict) return;
+      c.offset += 5;
+      c.index++;
+      c.icount += count;
+    }
   }
 
   /** The next event other than INSTRUCTION, whose icount already counts the skipped deltas. */
@@ -508,10 +553,18 @@ export class ReplayLogReader {
    * counts as such an event). Null when there is no next event.
    */
   peekPast(passed: ReadonlySet<ReplayEvent['kind']>): { icount: number; offset: number } | null {
-    if (this.peek() === null) return null;
-    let { offset, icount } = this.lookahead!.after;
+    const head = this.peek();
+    if (head === null) return null;
+    let offset = this.aheadEnd;
+    let icount = head.event.kind === 'INSTRUCTION' ? head.icount + head.event.count : head.icount;
+    const bytes = this.bytes;
     try {
-      while (offset < this.bytes.length) {
+      while (offset < bytes.length) {
+        if (bytes[offset] === this.instructionId && offset + 5 <= bytes.length) {
+          icount += this.view.getUint32(offset + 1);
+          offset += 5;
+          continue;
+        }
         const event = this.decoder.decodeAt(offset);
         if (event.kind === 'INSTRUCTION') icount += event.count;
         else if (!passed.has(event.kind)) break;
@@ -527,7 +580,8 @@ export class ReplayLogReader {
     for (let entry = this.next(); entry !== null; entry = this.next()) yield entry;
   }
 
-  private decodeNext(): Lookahead | null {
+  /** The entry at the cursor (its end in `aheadEnd`), or null after stopping at bad or missing data. */
+  private decodeNext(): ReplayLogEntry | null {
     const at = this.cursor;
     if (at.offset >= this.bytes.length) {
       this.stop(at, 'missing-end', 'The replay log ends without an END event',
@@ -545,14 +599,12 @@ export class ReplayLogReader {
       const end = this.decoder.end;
       const asyncCheckpoint = this.decoder.asyncCheckpoint;
       if (this.strict && event.kind === 'SHUTDOWN') this.endExpectedAt = end;
-      const icountAfter = event.kind === 'INSTRUCTION' ? at.icount + event.count : at.icount;
       const id = this.bytes[at.offset]!;
       const size = end - at.offset;
-      const entry: ReplayLogEntry =
-        asyncCheckpoint === undefined
-          ? { event, index: at.index, offset: at.offset, icount: at.icount, id, size }
-          : { event, index: at.index, offset: at.offset, icount: at.icount, id, size, asyncCheckpoint };
-      return { entry, after: { offset: end, index: at.index + 1, icount: icountAfter } };
+      this.aheadEnd = end;
+      return asyncCheckpoint === undefined
+        ? { event, index: at.index, offset: at.offset, icount: at.icount, id, size }
+        : { event, index: at.index, offset: at.offset, icount: at.icount, id, size, asyncCheckpoint };
     } catch (failure) {
       if (!(failure instanceof DecodeFailure)) throw failure;
       const hint =

@@ -8,6 +8,13 @@ import type { HostPort, OutputSink, SerialInput } from '../emulator/io/input-por
 import type { Machine, RunHooks } from '../emulator/machines/machine.js';
 import type { ReplayEvent, ShutdownCause } from './events.js';
 
+// Payload-free events are written often (every interrupt, exception return, timer firing, UART
+// byte): one object each, shared.
+const INTERRUPT: ReplayEvent = { kind: 'INTERRUPT' };
+const EXCEPTION: ReplayEvent = { kind: 'EXCEPTION' };
+const CLOCK_VIRTUAL: ReplayEvent = { kind: 'CHECKPOINT', checkpoint: 'CLOCK_VIRTUAL' };
+const CHAR_WRITE_ONE: ReplayEvent = { kind: 'CHAR_WRITE', res: 1, offset: 1 };
+
 /** What the recorder needs from the log writer. */
 export interface EventSink {
   write(event: ReplayEvent, icount: number): void;
@@ -57,7 +64,7 @@ export class Recorder {
         uartWrite(device: number, byte: number): void {
           live.output.uartWrite(device, byte);
           // QEMU logs a write for each chardev write; only UART0 has a host chardev here.
-          if (device === 0) sink.write({ kind: 'CHAR_WRITE', res: 1, offset: 1 }, icount());
+          if (device === 0) sink.write(CHAR_WRITE_ONE, icount());
         },
         consoleWrite: (data, stream) => live.output.consoleWrite(data, stream),
       },
@@ -77,11 +84,11 @@ export class Recorder {
   /** Re-bind after the machine's clock/exception hooks were taken over (live runs that went back in time). */
   rebind(machine: Machine): RunHooks {
     this.machine = machine;
-    machine.clock.beforeTimersFire = () => this.log.write({ kind: 'CHECKPOINT', checkpoint: 'CLOCK_VIRTUAL' }, machine.icount);
-    machine.exceptions.onExceptionEvent = () => this.log.write({ kind: 'EXCEPTION' }, machine.icount);
+    machine.clock.beforeTimersFire = () => this.log.write(CLOCK_VIRTUAL, machine.icount);
+    machine.exceptions.onExceptionEvent = () => this.log.write(EXCEPTION, machine.icount);
     return {
       onInterruptTaken: (_exc, icount) => {
-        if (!machine.exceptions.lastEntrySynchronous) this.log.write({ kind: 'INTERRUPT' }, icount);
+        if (!machine.exceptions.lastEntrySynchronous) this.log.write(INTERRUPT, icount);
       },
     };
   }

@@ -29,6 +29,8 @@ export interface EventCursor {
   /** See ReplayLogReader.peekPast (optional: a cursor without it bounds budgets at every event). */
   peekPast?(passed: ReadonlySet<ReplayEvent['kind']>): { icount: number; offset: number } | null;
   next(): LogEntry | null;
+  /** See ReplayLogReader.skipInstructions (optional: without it INSTRUCTION entries are read one by one). */
+  skipInstructions?(): void;
   position(): LogLocation;
   seek(at: LogLocation): void;
 }
@@ -80,6 +82,18 @@ const PRODUCED_BY_INSTRUCTION: ReadonlySet<ReplayEvent['kind']> = new Set<Replay
   'CLOCK',
   'CHAR_READ_ALL',
   'CHAR_READ_ALL_ERROR',
+]);
+
+/**
+ * Events a budget need not end at (see boundPast): those an instruction produces, and those the
+ * machine meets at a boundary it stops at by itself whatever the budget (I2): a timer checkpoint
+ * at the timer's deadline, an interrupt at a deadline or after the instruction that raised it (the
+ * core ends `execute` there). Only inputs and the log's end must bound a budget.
+ */
+const MET_WITHOUT_BOUND: ReadonlySet<ReplayEvent['kind']> = new Set<ReplayEvent['kind']>([
+  ...PRODUCED_BY_INSTRUCTION,
+  'INTERRUPT',
+  'CHECKPOINT',
 ]);
 
 export class Replayer {
@@ -168,6 +182,7 @@ export class Replayer {
    */
   private head(): LogEntry | null {
     for (;;) {
+      this.cursor.skipInstructions?.();
       const e = this.cursor.peek();
       if (e === null) return e;
       if (e.event.kind !== 'INSTRUCTION') {
@@ -234,8 +249,12 @@ export class Replayer {
         // icount before it). Bounding the budget at `icount` would then give a budget of 0 and the
         // loop would spin forever without ever executing the faulting instruction; allow one.
         if (e.icount <= icount && PRODUCED_BY_INSTRUCTION.has(e.event.kind)) return icount + 1;
-        if (e.icount <= icount) this.checkNotStalled(icount, e);
-        if (PRODUCED_BY_INSTRUCTION.has(e.event.kind)) return this.boundPast(e);
+        if (e.icount <= icount) {
+          // Due here and not met by this boundary's work: a zero budget, and a stall is a divergence.
+          this.checkNotStalled(icount, e);
+          return e.icount;
+        }
+        if (MET_WITHOUT_BOUND.has(e.event.kind)) return this.boundPast(e);
         return e.icount;
       },
       onInterruptTaken: (exc) => {
@@ -246,21 +265,22 @@ export class Replayer {
   }
 
   /**
-   * The budget bound when the head event (due later) is one an instruction produces (an exception
-   * return, a UART byte): the machine meets it while it executes and the replayer checks it there,
-   * so the budget need not end at it. That matters: every exception return of an interrupt
-   * handler is such an event, and ending a budget there costs a loop turn and, often, a block run
-   * as interpreted instructions. The bound is the next event that must be met at a boundary (an
-   * interrupt, a timer checkpoint, an input), found by looking past the produced ones (cached
-   * until the head passes it). A produced event the machine fails to make is still caught, at the
-   * next boundary, by checkNotPassed. QEMU recordings keep the per-event bound (their own events
-   * are applied as the head moves).
+   * The budget bound when the head event (due later) is one the machine meets without one (an
+   * exception return, a UART byte, an interrupt, a timer checkpoint): the replayer checks it when
+   * the machine produces it, so the budget need not end at it. That matters: a budget that ends
+   * inside a block runs the block's tail as interpreted instructions (blocks run only whole), and
+   * every exception return and interrupt would cost a loop turn; a recording's budgets do not end
+   * there either. The bound is the next event that must be met at a boundary (an input, the end),
+   * found by looking past the others (cached until the head passes it). An event the machine
+   * fails to make is still caught, at the next boundary, by checkNotPassed (or, due at once, by
+   * checkNotStalled). QEMU recordings keep the per-event bound (their own events are applied as
+   * the head moves).
    */
   private boundPast(e: LogEntry): number {
     if (this.qemu !== null || this.cursor.peekPast === undefined) return e.icount;
     const b = this.bound;
     if (e.offset >= b.from && e.offset < b.offset) return b.icount;
-    const past = this.cursor.peekPast(PRODUCED_BY_INSTRUCTION);
+    const past = this.cursor.peekPast(MET_WITHOUT_BOUND);
     if (past === null) return e.icount;
     b.from = e.offset;
     b.offset = past.offset;

@@ -47,6 +47,12 @@ export const FINE_SNAPSHOTS_PER_INTERVAL = 64;
 export interface SnapshotStoreOptions {
   /** Memory budget in bytes for all snapshots. */
   budgetBytes: number;
+  /**
+   * Told once, the first time the budget cannot be met: thinning is down to the base and the
+   * newest snapshot (or the base alone), which need `bytes` together. The store keeps working
+   * over budget (those two are what every seek needs); a caller says what budget to set.
+   */
+  onOverBudget?: (bytes: number, budgetBytes: number) => void;
 }
 
 export class SnapshotStore implements WriteObserver {
@@ -220,11 +226,16 @@ export class SnapshotStore implements WriteObserver {
     const delta = new Map<number, Uint8Array>();
     const u8 = m.bus.u8;
     if (this.snapshots.length === 0) {
-      // Base: every non-zero page (absent pages are zero).
+      // Base: every non-zero page (absent pages are zero). A big guest's RAM is mostly untouched:
+      // test runs of pages at once (memcmp), then the pages of a run that is not all zero.
       const pages = this.dirty.length;
-      for (let hp = 0; hp < pages; hp++) {
-        const off = hp * PAGE_SIZE;
-        if (!isZero(u8, off)) delta.set(hp, u8.slice(off, off + PAGE_SIZE));
+      for (let run = 0; run < pages; run += ZERO_RUN_PAGES) {
+        const end = Math.min(pages, run + ZERO_RUN_PAGES);
+        if (isZero(u8, run * PAGE_SIZE, (end - run) * PAGE_SIZE)) continue;
+        for (let hp = run; hp < end; hp++) {
+          const off = hp * PAGE_SIZE;
+          if (!isZero(u8, off, PAGE_SIZE)) delta.set(hp, u8.slice(off, off + PAGE_SIZE));
+        }
       }
     } else {
       // Deltas chain consecutive snapshots, so new ones are only appended after the newest one,
@@ -395,10 +406,17 @@ export class SnapshotStore implements WriteObserver {
           victim = i;
         }
       }
-      if (victim < 0) return;
+      if (victim < 0) break;
       this.remove(victim);
     }
+    if (this.bytes > this.options.budgetBytes && this.snapshots.length <= 2 && !this.overBudgetReported) {
+      this.overBudgetReported = true;
+      this.options.onOverBudget?.(this.bytes, this.options.budgetBytes);
+    }
   }
+
+  /** onOverBudget was called (it is called once). */
+  private overBudgetReported = false;
 
   private remove(i: number): void {
     const s = this.snapshots[i]!;
@@ -414,9 +432,11 @@ export class SnapshotStore implements WriteObserver {
   }
 }
 
-function isZero(u8: Uint8Array, off: number): boolean {
-  // Compare as 32-bit words; RAM host pages are 4-byte aligned.
-  const w = new Int32Array(u8.buffer, u8.byteOffset + off, PAGE_SIZE / 4);
-  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
-  return true;
+/** Pages the base capture tests for zero at once. */
+const ZERO_RUN_PAGES = 256;
+const ZEROS = Buffer.alloc(ZERO_RUN_PAGES * PAGE_SIZE);
+
+function isZero(u8: Uint8Array, off: number, length: number): boolean {
+  // Buffer.compare is a memcmp: a 3 GiB guest's base took seconds as a JS loop over words.
+  return Buffer.compare(new Uint8Array(u8.buffer, u8.byteOffset + off, length), ZEROS.subarray(0, length)) === 0;
 }

@@ -17,6 +17,8 @@ export interface TimelineOptions {
   budgetBytes: number;
   /** Icount where the replay log ends. */
   endIcount: number;
+  /** See SnapshotStoreOptions.onOverBudget. */
+  onOverBudget?: (bytes: number, budgetBytes: number) => void;
 }
 
 /** Default snapshot spacing and budget: see BENCHMARKS.md for how they were chosen. */
@@ -82,7 +84,7 @@ export class ReplayTimeline {
     readonly options: TimelineOptions,
   ) {
     if (!(options.interval >= 1)) throw new RangeError('snapshot interval must be >= 1 instruction');
-    this.store = new SnapshotStore(machine, logPosition, restoreLog, { budgetBytes: options.budgetBytes });
+    this.store = new SnapshotStore(machine, logPosition, restoreLog, { budgetBytes: options.budgetBytes, onOverBudget: options.onOverBudget });
     this.store.capture();
   }
 

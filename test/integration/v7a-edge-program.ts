@@ -9,15 +9,28 @@
  * Each item sets every register to a pointer into the scratch area, then runs one random word.
  * Whatever it does is survivable: every exception vector returns to the item's resume address
  * (kept in memory), loaded values are addresses QEMU's virt leaves unassigned (a loaded PC
- * prefetch-aborts), and a PC written to a nearby address lands on UDF padding around the item.
+ * prefetch-aborts), a PC written to a nearby address lands on UDF padding around the item, and an
+ * item reached a second time (a PC loaded with a stored code address) skips to the running item's
+ * end.
  */
 import { Rng } from './cpu-random-program.js';
 import { V7A_DATA_BASE, V7A_DATA_SIZE } from './v7a-random-program.js';
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 
-/** Where each item keeps its resume address: 2 MiB past the scratch area, out of reach of its pointers. */
-const RESUME_SLOT = 0x40300000;
+/**
+ * `w & mask` as an unsigned number: JavaScript's `&` gives a signed int32, which never equals a
+ * literal with bit 31 set (a comparison like that silently never matched before).
+ */
+const masked = (w: number, mask: number): number => (w & mask) >>> 0;
+
+/**
+ * Where each item keeps its resume address, and the number of items started: the last words of
+ * virt's 128 MiB, out of reach of the items' pointers. A PC loaded with one of these addresses (a
+ * literal) runs four zero words, then prefetch-aborts past the end of RAM.
+ */
+const RESUME_SLOT = 0x47fffff0;
+const ITEMS_STARTED = 0x47fffff4;
 
 /** An encoding class: bits in `mask` are `match`; `regs` are the low bits of 4-bit register fields. */
 interface Template {
@@ -89,15 +102,19 @@ function systemWrite(w: number): boolean {
 }
 
 /**
- * Encodings the program could not survive: A32 BX/BLX/BXJ (a branch into the scratch data), T32 TBB/TBH (a jump into another item), MCR to CP14/CP15.
+ * Encodings the program could not survive: A32 BX/BLX/BXJ (a branch into the scratch data), T32 TBB/TBH (a jump into another item), MCR to CP14/CP15, and one that crashes QEMU 7.2.
  */
 function unsurvivable(isa: 'a32' | 't32', w: number): boolean {
   if (systemWrite(w)) return true;
   if (isa === 'a32') {
+    // LDRD (register) loading the PC (Rt = LR) with writeback by Rm = PC: QEMU 7.2 aborts
+    // (gen_pc_plus_diff asserts pc_save != -1 after the PC load), there is nothing to compare.
+    const ldrdReg = (w & 0x0e5000f0) === 0x000000d0;
+    if (ldrdReg && ((w >>> 12) & 0xf) === 14 && (w & 0xf) === 15 && ((w & 0x01000000) === 0 || (w & 0x00200000) !== 0)) return true;
     const op = (w >>> 4) & 0xf;
-    return (w & 0xf0000000) !== 0xf0000000 && (w & 0x0ff00000) === 0x01200000 && op >= 1 && op <= 3;
+    return masked(w, 0xf0000000) !== 0xf0000000 && (w & 0x0ff00000) === 0x01200000 && op >= 1 && op <= 3;
   }
-  return (w & 0xfff0ffe0) === 0xe8d0f000;
+  return masked(w, 0xfff0ffe0) === 0xe8d0f000;
 }
 
 /**
@@ -117,16 +134,54 @@ function noMmuRegister(w: number): number {
 
 function noPcRelativeStore(isa: 'a32' | 't32', w: number): number {
   if (((w >>> 16) & 0xf) !== 15) return w;
-  const neon = isa === 'a32' ? (w & 0xff100000) === 0xf4000000 : (w & 0xff100000) === 0xf9000000;
-  const coproc = isa === 'a32' ? (w & 0x0e000000) === 0x0c000000 : (w & 0xee000000) === 0xec000000;
+  const neon = isa === 'a32' ? masked(w, 0xff100000) === 0xf4000000 : masked(w, 0xff100000) === 0xf9000000;
+  const coproc = isa === 'a32' ? (w & 0x0e000000) === 0x0c000000 : masked(w, 0xee000000) === 0xec000000;
   if ((neon && (w & 0x00200000) === 0) || (coproc && (w & 0x00100000) === 0)) return (w & ~0xf0000) >>> 0;
   // Core stores relative to the PC (QEMU runs them) would overwrite the literal pool ahead, and
   // the program then loops on QEMU: A32 STR/STRB, STRH, STRD; T32 STRD and the store exclusives.
   const core =
     isa === 'a32'
       ? w >>> 28 !== 15 && ((w & 0x0c100000) === 0x04000000 || (w & 0x0e1000f0) === 0x000000b0 || (w & 0x0e1000f0) === 0x000000f0)
-      : ((w & 0xfe500000) >>> 0) === 0xe8400000;
+      : masked(w, 0xfe500000) === 0xe8400000;
   return core ? (w & ~0xf0000) >>> 0 : w;
+}
+
+/**
+ * Loads that would put a value from outside the scratch area into the PC: a word relative to the
+ * PC (a literal or an instruction: often a flash or RAM address, where zeros run for tens of
+ * millions of instructions before anything faults), an LDRD pair into the PC, and a T32 long
+ * multiply's RdLo = PC (a product as the PC). Their Rt becomes r0.
+ */
+function noPcFromOutside(isa: 'a32' | 't32', w: number): number {
+  const clear = (lo: number): number => (((w >>> lo) & 0xf) === 15 ? (w & ~(0xf << lo)) >>> 0 : w);
+  if (isa === 'a32') {
+    if (w >>> 28 === 15) return w;
+    const single = (w & 0x0c100000) === 0x04100000;
+    if (single && ((w >>> 16) & 0xf) === 15) return clear(12);
+    // LDRD (L = 0, op2 = 10): Rt = LR loads the PC as Rt2.
+    if ((w & 0x0e1000f0) === 0x000000d0 && ((w >>> 12) & 0xf) === 14) return (w & ~0xf000) >>> 0;
+    return w;
+  }
+  if (masked(w, 0xfe100000) === 0xf8100000 && ((w >>> 16) & 0xf) === 15) return clear(12);
+  if (masked(w, 0xfe500000) === 0xe8500000 && (w & 0x01200000) !== 0) {
+    w = clear(12);
+    return clear(8);
+  }
+  const divide = ((w >>> 20) & 0x5) === 1; // op1 001 (SDIV) and 011 (UDIV)
+  if (masked(w, 0xff800000) === 0xfb800000 && !divide) return clear(12);
+  return w;
+}
+
+/**
+ * MRRC with Rt or Rt2 = PC branches to a system register's value (TTBR0 = 0: 64 MiB of flash
+ * zeros run before anything faults): r0 instead.
+ */
+function noMrrcToPc(isa: 'a32' | 't32', w: number): number {
+  const mrrc = isa === 'a32' ? (w & 0x0ff00000) === 0x0c500000 : masked(w, 0xeff00000) === 0xec500000;
+  if (!mrrc) return w;
+  if (((w >>> 12) & 0xf) === 15) w = (w & ~0xf000) >>> 0;
+  if (((w >>> 16) & 0xf) === 15) w = (w & ~0xf0000) >>> 0;
+  return w;
 }
 
 /**
@@ -140,8 +195,7 @@ function noNarrowPcLoad(isa: 'a32' | 't32', w: number): number {
     const extra = (w & 0x0e000090) === 0x00000090 && (w & 0x60) !== 0;
     return load && (byte || extra) ? (w & ~0xf000) >>> 0 : w;
   }
-  // T32 single loads: size bits 22:21 (00 byte, 01 halfword); PLD/PLI (Rt = PC) stay.
-  if ((w & 0xfe100000) === 0xf8100000 && ((w >>> 21) & 3) < 2) return w;
+  // T32 byte and halfword loads with Rt = PC are PLD/PLI or unallocated hints: they stay.
   return w;
 }
 
@@ -161,9 +215,12 @@ function smallPcWriteback(isa: 'a32' | 't32', w: number): number {
     if ((w & 0x0e000010) === 0x06000000 || (w & 0x0e400f90) === 0x00000090) return ((w | 0x01000000) & ~0x00200000) >>> 0;
     return w;
   }
-  if ((w & 0xfe400000) === 0xe8400000 && (w & 0x01200000) !== 0) return ((w & ~0xfc) | 0x00800000) >>> 0;
+  if (masked(w, 0xfe400000) === 0xe8400000 && (w & 0x01200000) !== 0) return ((w & ~0xfc) | 0x00800000) >>> 0;
   return w;
 }
+
+/** T32 classes where Rd = PC with S set names a compare instead of a write to the PC. */
+const T32_COMPARE_CLASSES = ['dp shifted reg', 'dp modified imm'];
 
 function fill(r: Rng, tp: Template, fixedHigh: number): number {
   let w = ((r.next() & ~tp.mask) | tp.match | fixedHigh) >>> 0;
@@ -172,8 +229,8 @@ function fill(r: Rng, tp: Template, fixedHigh: number): number {
     w = ((w & ~(0xf << lo)) | (r.pick(BIASED) << lo)) >>> 0;
   }
   for (const lo of tp.notPc ?? []) {
-    // T32 data processing: Rd = PC with S set is TST/TEQ/CMN/CMP.
-    const t32Compare = fixedHigh === 0 && lo === 8 && (tp.match & 0xe0000000) === 0xe0000000 && (w & 0x00100000) !== 0;
+    // T32 data processing: Rd = PC with S set and op AND/EOR/ADD/SUB is TST/TEQ/CMN/CMP.
+    const t32Compare = T32_COMPARE_CLASSES.includes(tp.name) && (w & 0x00100000) !== 0 && [0, 4, 8, 13].includes((w >>> 21) & 0xf);
     if (((w >>> lo) & 0xf) === 15 && !t32Compare) w = (w & ~(0xf << lo)) >>> 0;
   }
   return w;
@@ -218,6 +275,15 @@ export function v7aEdgeProgram(isa: 'a32' | 't32', seed: number, count: number):
     `  ldr r12, =${hex(RESUME_SLOT)}`,
     '  ldr r12, [r12]',
     '  bx r12',
+    // A stray PC reached an item's start out of turn (a PC loaded with a stored code address):
+    // resume after the item that is running, whatever RESUME_SLOT says by now.
+    'stray:',
+    `  ldr r0, =${hex(ITEMS_STARTED)}`,
+    '  ldr r1, [r0]',
+    '  sub r1, r1, #1',
+    '  ldr r12, =resume_table',
+    '  ldr r12, [r12, r1, lsl #2]',
+    '  bx r12',
     '.ltorg',
     'begin:',
   ];
@@ -238,13 +304,15 @@ export function v7aEdgeProgram(isa: 'a32' | 't32', seed: number, count: number):
       do word = fill(r, tp, 0);
       while (unsurvivable(isa, word));
     }
-    word = noMmuRegister(noPcRelativeStore(isa, noNarrowPcLoad(isa, smallPcWriteback(isa, word)))) >>> 0;
+    word = noPcFromOutside(isa, noMrrcToPc(isa, noMmuRegister(noPcRelativeStore(isa, noNarrowPcLoad(isa, smallPcWriteback(isa, word)))))) >>> 0;
     words.push({ name, word });
     const resume = `resume${k}`;
     lines.push(`item${k}: @ ${name}`);
     // SETEND LE and SVC mode first: the previous item may have left CPSR.E or User mode behind
     // (SVC #0 gets out of User mode through the handler, which resumes at the next line).
-    lines.push('  setend le', `  ldr r0, =${isa === 't32' ? `${resume}_svc+1` : `${resume}_svc`}`, `  ldr r1, =${hex(RESUME_SLOT)}`, '  str r0, [r1]', '  svc #0', `${resume}_svc:`);
+    // Each item runs once: one reached again (a backward branch) goes to `stray`.
+    lines.push('  setend le', `  ldr r0, =${hex(ITEMS_STARTED)}`, '  ldr r1, [r0]', `  ldr r2, =${k}`, '  cmp r1, r2', '  beq 3f', '  ldr r0, =stray', '  bx r0', '3:', '  add r1, r1, #1', '  str r1, [r0]');
+    lines.push(`  ldr r0, =${isa === 't32' ? `${resume}_svc+1` : `${resume}_svc`}`, `  ldr r1, =${hex(RESUME_SLOT)}`, '  str r0, [r1]', '  svc #0', `${resume}_svc:`);
     lines.push(`  ldr r0, =${isa === 't32' ? `${resume}+1` : resume}`, `  ldr r1, =${hex(RESUME_SLOT)}`, '  str r0, [r1]');
     lines.push(`  ldr r0, =${hex((r.int(16) << 28) >>> 0)}`, '  msr APSR_nzcvqg, r0');
     for (let i = 0; i <= 14; i++) {
@@ -274,6 +342,9 @@ export function v7aEdgeProgram(isa: 'a32' | 't32', seed: number, count: number):
     '  ldr r1, =0x20026',
     isa === 'a32' ? '  svc 0x123456' : '  svc 0xab',
     '.ltorg',
+    '.balign 4',
+    'resume_table:',
+    ...Array.from({ length: count }, (_, k) => `  .word resume${k}${isa === 't32' ? '+1' : ''}`),
     '.data',
   );
   const data: string[] = [];

@@ -41,6 +41,7 @@ const CASES: Record<V7aProgram, V7aVariant[]> = {
   'pmu-debug': ['arm-O2', 'thumb-O2', 'arm-O0', 'thumb-Os'],
   'debug-bpwp': ['arm-O2', 'thumb-O2', 'arm-Os', 'thumb-O0'],
   fcse: ['arm-O2', 'thumb-O2', 'thumb-Os', 'arm-O0'],
+  'vfp-vectors': ['arm-O2', 'thumb-O2', 'arm-O2-hf', 'thumb-O0'],
 };
 
 const cases = V7A_PROGRAMS.flatMap((name) => CASES[name].flatMap((variant) => SHIFTS.map((shift) => ({ name, variant, shift }))));

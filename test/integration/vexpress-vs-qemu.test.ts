@@ -77,6 +77,21 @@ describe('outside-style program: armrr vs QEMU (vexpress-a9)', () => {
   });
 });
 
+describe('outside-style program with 32 MiB of RAM (vexpress-a9)', () => {
+  // SYS_HEAPINFO's heap is then in the SRAM at 0x48000000: QEMU's largest RAM region comes first by address.
+  it('vexpress-foreign-thumb-O2 at shift 0 with -m 32M', async () => {
+    requireQemu();
+    const elf = foreignElf('vexpress', 'thumb-O2');
+    ensureVexpressFirmware([elf]);
+    const qemuArgs = QEMU_VEXPRESS_ARGS.map((arg) => (arg === '128M' ? '32M' : arg));
+    const [q, a] = await Promise.all([
+      runQemu(elf, { machine: 'vexpress-a9', extraArgs: qemuArgs, icountShift: 0, timeoutMs: 90_000 }),
+      runArmrrCli(elf, { machine: 'vexpress-a9', icountShift: 0, extraArgs: ['--memory', '32M'], timeoutMs: 180_000 }),
+    ]);
+    expectForeignRunsMatch('vexpress', q, a, /\nheapinfo 48[0-9a-f]{6} 4a000000 4a000000 48[0-9a-f]{6}\n[^]*\ndone\n$/);
+  });
+});
+
 describe('vexpress-a9: lock-step with QEMU', () => {
   const RUNS = [
     { name: 'timers', variant: 'arm-O2', shift: 0, min: 400_000 },

@@ -11,7 +11,7 @@ import { BUILD_DIR, ensureFirmware } from './firmware.js';
 
 export const V7A_PROGRAMS = [
   'alu', 'mul-media', 'ldst', 'modes', 'exceptions', 'mmu-short', 'mmu-lpae',
-  'gic-timer', 'uart-irq', 'vfp', 'neon', 'compute', 'pmu-debug', 'debug-bpwp', 'fcse',
+  'gic-timer', 'uart-irq', 'vfp', 'neon', 'compute', 'pmu-debug', 'debug-bpwp', 'fcse', 'vfp-vectors',
 ] as const;
 export type V7aProgram = (typeof V7A_PROGRAMS)[number];
 

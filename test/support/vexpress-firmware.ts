@@ -10,7 +10,7 @@ import { BUILD_DIR, ensureFirmware } from './firmware.js';
 /** Programs of firmware/vexpress/src. */
 export const VEXPRESS_PROGRAMS = ['ids', 'timers', 'monitor', 'poweroff'] as const;
 /** firmware/v7a programs built for the Cortex-A9 on vexpress-a9. */
-export const VEXPRESS_SHARED_PROGRAMS = ['alu', 'ldst', 'modes', 'mmu-short'] as const;
+export const VEXPRESS_SHARED_PROGRAMS = ['alu', 'ldst', 'modes', 'mmu-short', 'vfp-vectors'] as const;
 export const VEXPRESS_VARIANTS = ['arm-O0', 'arm-O2', 'thumb-O0', 'thumb-O2'] as const;
 
 export function vexpressElf(program: string, variant: string): string {

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/emulator/clock.js';
 import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
+import { defineMmuRegisters } from '../../src/emulator/memory/mmu-registers.js';
+import type { Mmu } from '../../src/emulator/memory/mmu.js';
 import { bootV7aCore, enableShort, makeRig, section, setL1, TTB } from './mmu-rig.js';
 
 const CODE_VA = 0x00100000;
@@ -32,12 +34,12 @@ const PROGRAM = [
 ];
 
 /** A core on the MMU rig with `program` at CODE_VA (also mapped at ALIAS_VA), booted there, MMU on. */
-function bootProgram(program: readonly number[], jit: boolean): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock } {
+function bootProgram(program: readonly number[], jit: boolean): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock; mmu: Mmu } {
   const { bus, mmu } = makeRig();
   setL1(bus, TTB, CODE_VA, section(CODE_PA));
   setL1(bus, TTB, ALIAS_VA, section(CODE_PA));
   program.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
-  return bootV7aCore(bus, mmu, CODE_VA, jit);
+  return { ...bootV7aCore(bus, mmu, CODE_VA, jit), mmu };
 }
 
 function runProgram(jit: boolean): { cpu: ArmV7aCpu; r: number[]; icount: number } {
@@ -188,5 +190,51 @@ describe('A32 block JIT and breakpoints', () => {
     const interpreted = breakpointStops(false);
     expect(interpreted).toEqual([60_000, 60_003, 60_006, 60_009, 60_012]);
     expect(breakpointStops(true)).toEqual(interpreted);
+  });
+});
+
+// A loop whose two straight lines start on pages the TLB has just forgotten: TLBIALL (which does
+// not end the block), a branch to the next page, a line there, a branch back. Each leader misses
+// in the TLB; the interpreter's fetch fills it, then the block there must run (not the rest of
+// the line interpreted).
+const TLBIALL = 0xee080f17; // mcr p15, 0, r0, c8, c7, 0
+const REFILL_LOOPS = 20000;
+const REFILL_PROGRAM: number[] = new Array<number>(0x1018 / 4).fill(0);
+REFILL_PROGRAM[0] = TLBIALL;
+REFILL_PROGRAM[1] = 0xea0003fd; // 0x0004 b 0x1000
+REFILL_PROGRAM[0x400] = 0xe2800001; // 0x1000 add r0, r0, #1
+REFILL_PROGRAM[0x401] = 0xe0822000; // 0x1004 add r2, r2, r0
+REFILL_PROGRAM[0x402] = 0xe0233002; // 0x1008 eor r3, r3, r2
+REFILL_PROGRAM[0x403] = 0xe2511001; // 0x100c subs r1, r1, #1
+REFILL_PROGRAM[0x404] = 0x1afffbfa; // 0x1010 bne 0x0000
+REFILL_PROGRAM[0x405] = 0xeafffffe; // 0x1014 b .
+
+function runRefillProgram(jit: boolean): { cpu: ArmV7aCpu; boundaries: Boundary[] } {
+  const { cpu, state, clock, mmu } = bootProgram(REFILL_PROGRAM, jit);
+  defineMmuRegisters(cpu.sysregs, mmu); // TLBIALL
+  state.r[1] = REFILL_LOOPS;
+  const boundaries: Boundary[] = [];
+  for (let k = 0; clock.icount < 7 * REFILL_LOOPS + 10; k++) {
+    if (k > 10_000) throw new Error(`no progress: icount ${clock.icount}, pc ${(state.r[15]! >>> 0).toString(16)}, cpsr ${state.getCpsr().toString(16)}`);
+    cpu.exitRequest = false;
+    cpu.execute(1 + ((k * 53) % 307));
+    boundaries.push({ icount: clock.icount, r: Array.from(state.r), cpsr: state.getCpsr() });
+  }
+  return { cpu, boundaries };
+}
+
+describe('A32 block JIT after a TLB miss at a block start', () => {
+  it('runs the block once the fetch has refilled the TLB, with the interpreter state at every slice end', () => {
+    const withJit = runRefillProgram(true);
+    const interpreted = runRefillProgram(false);
+    expect(withJit.boundaries.length).toBe(interpreted.boundaries.length);
+    for (let i = 0; i < interpreted.boundaries.length; i++) {
+      expect(withJit.boundaries[i], `slice ${i}`).toEqual(interpreted.boundaries[i]);
+    }
+    expect(interpreted.boundaries.at(-1)!.r[1]).toBe(0);
+    // Both leaders miss in the TLB on every pass: interpreting their lines would leave at most
+    // 2 of each 7 instructions to blocks.
+    const stats = withJit.cpu.stats;
+    expect(stats.insnsInBlocks / stats.retired, 'share of instructions run in blocks').toBeGreaterThan(0.9);
   });
 });

@@ -2,6 +2,7 @@
 // bare-metal probe issuing the same command sequences.
 import { describe, expect, it } from 'vitest';
 import { CfiFlash } from '../../src/emulator/devices/cfi-flash.js';
+import { Bus } from '../../src/emulator/memory/bus.js';
 
 function setup() {
   const f = new CfiFlash('pflash1');
@@ -95,5 +96,21 @@ describe('virt CFI flash bank (no drive)', () => {
     w(0, 0x70);
     w(0, 0x12);
     expect(r(0x100)).toBe(0x0000ffff);
+  });
+});
+
+describe('unaligned CPU accesses to a device (QEMU 7.2 TCG: cputlb.c load_helper / store_helper_unaligned)', () => {
+  it('an unaligned halfword store is two byte stores: the second byte 0x40 starts a program cycle', () => {
+    const f = new CfiFlash('pflash0');
+    const bus = new Bus([{ name: 'ram', base: 0x40000000, size: 0x10000 }]);
+    bus.mapMmio(0, 0x04000000, f);
+    bus.write16(0x10f, 0x4074); // 0x74 at 0x10f (unknown: read array), 0x40 at 0x110 (program)
+    expect(bus.read32(0x1000) >>> 0).toBe(0x00800080); // status reads while the program cycle waits
+    bus.write32(0x1000, 0x12345678); // the programmed word
+    expect(bus.read32(0x1000) >>> 0).toBe(0x00800080);
+    bus.write32(0, 0xff); // read array
+    // An unaligned read is the two aligned reads around it, combined.
+    expect(bus.read32(0x1001) >>> 0).toBe(0x00123456);
+    expect(bus.read16(0x1003)).toBe(0x0012);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rig, T } from './exceptions-rig.js';
-import { ADP_STOPPED_APPLICATION_EXIT } from '../../src/emulator/semihosting.js';
+import { ADP_STOPPED_APPLICATION_EXIT, largestGapBetween } from '../../src/emulator/semihosting.js';
 
 const BLOCK = 0x20000100;
 const STR = 0x20000200;
@@ -103,5 +103,22 @@ describe('semihosting', () => {
     expect(text(r)).toBe('ok');
     expect(r.pc).toBe(0x106);
     expect(r.state.ipsr).toBe(0);
+  });
+});
+
+describe('largestGapBetween (SYS_HEAPINFO on A-profile boards, QEMU 7.2 rom_find_largest_gap_between)', () => {
+  it('takes the largest gap between images inside the region, the first of equal ones', () => {
+    // An ELF at the start of RAM: the rest of RAM after its bss.
+    expect(largestGapBetween(0x40000000, 0x48000000, [{ addr: 0x40000000, size: 0x9be0 }, { addr: 0x40009be0, size: 0xbf0 }]))
+      .toEqual({ base: 0x4000a7d0, limit: 0x48000000 });
+    // A 1 MiB device tree at the start and an ELF high up: the gap between them.
+    expect(largestGapBetween(0x40000000, 0x48000000, [{ addr: 0x40000000, size: 0x100000 }, { addr: 0x47000000, size: 0x9000 }]))
+      .toEqual({ base: 0x40100000, limit: 0x47000000 });
+    // Two gaps of 0x400: the lower one; images outside the region do not count.
+    expect(largestGapBetween(0x1000, 0x2000, [{ addr: 0x1400, size: 0x800 }, { addr: 0x3000, size: 0x100 }]))
+      .toEqual({ base: 0x1000, limit: 0x1400 });
+    // Overlapping images make one.
+    expect(largestGapBetween(0, 0x1000, [{ addr: 0x100, size: 0x300 }, { addr: 0x200, size: 0x500 }]))
+      .toEqual({ base: 0x700, limit: 0x1000 });
   });
 });

@@ -111,12 +111,14 @@ export function timelineRig(
   interval: number,
   budgetBytes = 1 << 30,
   jit?: boolean,
+  onOverBudget?: (bytes: number, budgetBytes: number) => void,
 ): ReplayRig & { timeline: ReplayTimeline } {
   const r = replayRig(rec, jit);
   const timeline = new ReplayTimeline(r.machine, r.hooks, () => r.replayer.position(), (at) => r.replayer.restore(at), {
     interval,
     budgetBytes,
     endIcount: rec.end,
+    onOverBudget,
   });
   return { ...r, timeline };
 }

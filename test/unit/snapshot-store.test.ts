@@ -49,7 +49,8 @@ describe('thinning within a budget', () => {
     expect(n).toBeGreaterThan(100);
     const budget = Math.floor(full.timeline.store.totalBytes / 5);
 
-    const rig = timelineRig(irq, interval, budget);
+    const overBudget: number[] = [];
+    const rig = timelineRig(irq, interval, budget, undefined, (bytes) => overBudget.push(bytes));
     const store = rig.timeline.store;
     // Check the budget all along the replay, not only at the end.
     for (let t = 0; t < irq.end; t += 50_000) {
@@ -75,6 +76,26 @@ describe('thinning within a budget', () => {
       rig.timeline.seek(t);
       expect(rig.machine.stateHash(), `seek(${t})`).toBe(straightHash(irq, t));
     }
+    // A budget that was met is never reported as exceeded.
+    expect(overBudget).toEqual([]);
+  });
+
+  it('a budget too small for the base and the newest snapshot is reported once, and replay and seeks go on', () => {
+    const interval = 4000;
+    const reports: Array<[number, number]> = [];
+    const budget = 1000; // less than any snapshot's machine state
+    const rig = timelineRig(irq, interval, budget, undefined, (bytes, b) => reports.push([bytes, b]));
+    const store = rig.timeline.store;
+    rig.timeline.runForward(irq.end);
+    expect(reports.length).toBe(1);
+    expect(reports[0]![1]).toBe(budget);
+    expect(reports[0]![0]).toBeGreaterThan(budget);
+    // Thinned down to the base and the newest snapshot, over budget, and still exact.
+    expect(store.snapshots.length).toBe(2);
+    expect(store.totalBytes).toBeGreaterThan(budget);
+    const t = Math.floor(irq.end / 2);
+    rig.timeline.seek(t);
+    expect(rig.machine.stateHash()).toBe(straightHash(irq, t));
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CODE, RAM_BASE, V7aRig } from './v7a-rig.js';
-import { MODE_UND } from '../../src/emulator/cpu/v7a/state.js';
+import { MODE_ABT, MODE_UND } from '../../src/emulator/cpu/v7a/state.js';
 import { SysRegFile } from '../../src/emulator/cpu/v7a/sysreg-registry.js';
 
 const DATA = RAM_BASE + 0x8000;
@@ -170,6 +170,35 @@ const CASES: Case[] = [
     check: (r) => expect(r.pc).toBe(((CODE + 4) & ~3) + 8),
   },
   {
+    name: 'LDRD post-indexed by register with Rm = Rt: the writeback uses the loaded Rm (QEMU op_addr_rr_post)',
+    insn: 0xe00e00d0, // ldrd r0, r1, [lr], -r0
+    setup: (r) => {
+      r.state.r[14] = DATA;
+      r.state.r[0] = 8;
+      r.bus.write32(DATA, 0x100);
+      r.bus.write32(DATA + 4, 0x99);
+    },
+    undef: false,
+    check: (r) => {
+      expect(r.state.r[14]! >>> 0).toBe(DATA - 0x100);
+      expect([r.state.r[0], r.state.r[1]]).toEqual([0x100, 0x99]);
+    },
+  },
+  {
+    name: 'T32 SMMLA with Rd = PC branches to the result (QEMU store_reg), staying in Thumb',
+    insn: [0xfb51, 0x3f02], // smmla pc, r1, r2, r3
+    setup: (r) => {
+      r.state.r[1] = 0x10000;
+      r.state.r[2] = 0x10000; // the product's top word is 1
+      r.state.r[3] = CODE + 0x101; // + Ra
+    },
+    undef: false,
+    check: (r) => {
+      expect(r.pc).toBe(CODE + 0x102);
+      expect(r.state.thumb).toBe(1);
+    },
+  },
+  {
     name: 'T32 STREX with SP UNDEFs (QEMU: Thumb SP checks before v8)',
     insn: [0xe840, 0xd100], // strex r1, sp, [r0]
     setup: (r) => void (r.state.r[0] = DATA),
@@ -192,10 +221,88 @@ describe('QEMU CP_ANY system registers', () => {
   });
 });
 
+describe('DBGDEVID, DBGDEVID1/2 where QEMU 7.2 defines them (c7, c0: its reginfo omits crm)', () => {
+  it.each([
+    ['mrc p14, 0, r0, c7, c0, 2 (DBGDEVID)', 0xee170e50, 0x01110f13],
+    ['mrc p14, 0, r0, c7, c0, 1 (DBGDEVID1)', 0xee170e30, 0],
+    ['mrc p14, 0, r0, c7, c0, 0 (DBGDEVID2)', 0xee170e10, 0],
+    ['mrc p14, 0, r0, c7, c2, 7 (the architecture\'s DBGDEVID: UNDEFINED)', 0xee170ef2, -1],
+  ])('%s', (_name, insn, value) => {
+    const r = new V7aRig();
+    r.a32(CODE, insn);
+    r.state.r[0] = 0x55;
+    r.run(1);
+    expect(r.state.mode === MODE_UND).toBe(value === -1);
+    if (value !== -1) expect(r.state.r[0]! >>> 0).toBe(value);
+  });
+});
+
 function enableFp(r: V7aRig): void {
   r.cpu.coreRegs.s.cpacr = 0x00f00000;
   r.state.fpexc = 0x40000000;
 }
+
+describe('register lists past d31 (QEMU 7.2 translate-neon.c / translate-vfp.c)', () => {
+  const bytes = Array.from({ length: 24 }, (_, i) => (0x11 * (i + 1)) & 0xff);
+  it('VLD3.8/VST3.8 {d28,d30,d32}: d32 is hidden storage that keeps its value (trans_VLDST_multiple has no bound)', () => {
+    const r = new V7aRig();
+    enableFp(r);
+    // vld3.8 {d28,d30,d32}, [r0]; vst3.8 {d28,d30,d32}, [r1]
+    r.a32(CODE, 0xf460c50f, 0xf441c50f);
+    bytes.forEach((b, i) => r.bus.write8(DATA + i, b));
+    r.state.r[0] = DATA;
+    r.state.r[1] = DATA + 0x100;
+    r.run(1);
+    // Every third byte went to d32, which no register view shows: d0-d31 is all `s` has.
+    expect(r.state.s.length).toBe(64);
+    expect(r.state.dStorage[64]! & 0xff).toBe(bytes[2]);
+    const saved = r.state.save();
+    r.state.dStorage.fill(0, 64);
+    r.state.load(saved); // snapshots carry d32-d63
+    r.run(1);
+    expect(r.state.mode).not.toBe(MODE_UND);
+    expect(Array.from({ length: 24 }, (_, i) => r.bus.read8(DATA + 0x100 + i))).toEqual(bytes);
+  });
+  it('VLD1.8 to all lanes {d31[],d32[]}: d32 written too (trans_VLD_all_lanes has no bound)', () => {
+    const r = new V7aRig();
+    enableFp(r);
+    // vld1.8 {d31[],d32[]}, [r0] (T = 1); vst1.8 {d31,d32}, [r1]
+    r.a32(CODE, 0xf4e0fc2f, 0xf441fa0f);
+    r.bus.write8(DATA, 0x5a);
+    r.state.r[0] = DATA;
+    r.state.r[1] = DATA + 0x100;
+    r.run(2);
+    expect(r.state.mode).not.toBe(MODE_UND);
+    expect(r.bus.read32(DATA + 0x10c) >>> 0).toBe(0x5a5a5a5a);
+  });
+  it.each([
+    ['VLD2.8 single lane {d31[0],d32[0]} (trans_VLDST_single UNDEFs)', 0xf4e0f10f],
+    ['VTBL.8 d0, {d30-d33}, d1 (trans_VTBL UNDEFs)', 0xf3be0b81],
+    ['VLDMIA r0, {d30-d32} (trans_VLDM_VSTM_dp UNDEFs)', 0xecd0eb06],
+    ['VLDMIA r0, {d0-d16}: 17 registers (UNDEFs)', 0xec900b22],
+  ])('%s', (_name, insn) => {
+    const r = new V7aRig();
+    enableFp(r);
+    r.a32(CODE, insn);
+    r.state.r[0] = DATA;
+    r.run(1);
+    expect(r.state.mode).toBe(MODE_UND);
+  });
+});
+
+describe('VLD1 :256 alignment (QEMU 7.2 pow2_align enforces only 16 bytes)', () => {
+  it.each([
+    [16, false],
+    [8, true],
+  ])('vld1.32 {d16-d19}, [r0 :256] at 32n + %i: abort %s', (offset, aborts) => {
+    const r = new V7aRig();
+    enableFp(r);
+    r.a32(CODE, 0xf46002bf);
+    r.state.r[0] = DATA + offset;
+    r.run(1);
+    expect(r.state.mode === MODE_ABT).toBe(aborts);
+  });
+});
 
 describe('UNPREDICTABLE encodings: UNDEF or execute as QEMU 7.2 does', () => {
   it.each(CASES)('$name', (c) => {

@@ -3,6 +3,7 @@
    auto-increment / watchdog in timer mode, SP804 periodic, one-shot and free-running, WFI idle. */
 #include <stdio.h>
 #include <stdint.h>
+#include "heapinfo.h"
 
 #define R32(a) (*(volatile uint32_t *)(a))
 #define R8(a) (*(volatile uint8_t *)(a))
@@ -138,6 +139,9 @@ int main(void)
     R32(SP01 + 8) = 0; R32(SP01 + 0x28) = 0; R32(SP23 + 8) = 0;
     printf("spurious=%lu\n", spurious);
 
+    uint32_t heap[4];
+    semihosting_heapinfo(heap);
+    printf("heapinfo %08lx %08lx %08lx %08lx\n", heap[0], heap[1], heap[2], heap[3]);
     /* data abort on an unmapped-by-board address: vexpress ignores bus errors */
     ex_kind = 0;
     uint32_t v = R32(0x10080000u);

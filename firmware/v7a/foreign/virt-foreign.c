@@ -6,6 +6,7 @@
    exceptions from T32 and external aborts with their FSR/FAR. */
 #include <stdio.h>
 #include <stdint.h>
+#include "heapinfo.h"
 #include <stdlib.h>
 
 #define R32(a) (*(volatile uint32_t *)(a))
@@ -171,6 +172,9 @@ int main(void)
     __asm__ volatile("movw r0, #:lower16:1f\n movt r0, #:upper16:1f\n" RESUME_T32 "movw r1, #:lower16:pabt_resume\n movt r1, #:upper16:pabt_resume\n str r0, [r1]\n movw r2, #0\n movt r2, #0x0810\n blx r2\n 1:" ::: "r0", "r1", "r2", "lr", "memory");
     printf("exec hole kind=%lu fsr=%08lx far=%08lx lr=%08lx spsr=%08lx\n", ex_kind, ex_fsr, ex_far, ex_lr, ex_spsr & 0xff);
 
+    uint32_t heap[4];
+    semihosting_heapinfo(heap);
+    printf("heapinfo %08lx %08lx %08lx %08lx\n", heap[0], heap[1], heap[2], heap[3]);
     /* GIC on */
     R32(GICD) = 1; R32(GICC) = 1; R32(GICC + 4) = 0xf0; R32(GICC + 8) = 2;
     R8(GICD + 0x400 + 3) = 0x10;   /* SGI 3: high */

@@ -177,7 +177,13 @@ function scanLog(bytes: Uint8Array, strict: boolean): Pick<OpenedReplayLog, 'end
   const r = new ReplayLogReader(bytes, { strict });
   let last: string | null = null;
   let warpAccounts = false;
-  for (let e = r.next(); e !== null; e = r.next()) {
+  for (;;) {
+    // INSTRUCTION events without an object each (a long RTOS log holds millions).
+    const before = r.nextIndex;
+    r.skipInstructions();
+    if (r.nextIndex !== before) last = 'INSTRUCTION';
+    const e = r.next();
+    if (e === null) break;
     last = e.event.kind;
     if (e.event.kind === 'CHECKPOINT' && e.event.checkpoint === 'CLOCK_WARP_ACCOUNT') warpAccounts = true;
   }
@@ -350,6 +356,7 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
       interval: so.interval,
       budgetBytes: so.budgetMiB * 1048576,
       endIcount: log.endIcount,
+      onOverBudget: overBudgetWarning(),
     });
     const n = loadTimelineSnapshots(timeline.store, snapshotFile, (m) => process.stderr.write(`armrr: warning: ${m}\n`));
     if (n > 0) process.stderr.write(`armrr: loaded ${n} snapshots from '${snapshotFile.path}'\n`);
@@ -378,6 +385,21 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
   } finally {
     for (const sig of signals) process.off(sig, onSignal);
   }
+}
+
+/**
+ * The warning for a snapshot budget that cannot hold even the base snapshot and the newest one
+ * (SnapshotStoreOptions.onOverBudget), said once on stderr; `option` names how to set the budget.
+ */
+export function overBudgetWarning(option = '--snapshot-budget'): (bytes: number, budgetBytes: number) => void {
+  return (bytes, budgetBytes) => {
+    const mib = (b: number): number => Math.ceil(b / 1048576);
+    process.stderr.write(
+      `armrr: warning: snapshots need ${mib(bytes)} MiB, over the ${mib(budgetBytes)} MiB snapshot budget: the base snapshot and the ` +
+        'newest one (every page written since the start) cannot be dropped, so the budget is exceeded and no older snapshots are kept. ' +
+        `Set ${option} well above ${mib(bytes)} MiB (the need grows with the memory the guest writes).\n`,
+    );
+  };
 }
 
 /** --snapshot-interval / --snapshot-budget, with the defaults chosen by benchmark (BENCHMARKS.md). */

@@ -644,11 +644,6 @@ export class Cpu implements CoreExecutor {
 
   // ---- helpers for handlers ------------------------------------------------------------------
 
-  /** True when this instruction is the last one of an IT block (or outside one). */
-  lastInItOrOutside(): boolean {
-    return !this.inIt || this.state.itstate === 0;
-  }
-
   /** Leave PC at the faulting instruction with its ITSTATE (the fault is taken before the next). */
   private abandon(): void {
     this.nextPc = this.pc;
@@ -696,6 +691,11 @@ export class Cpu implements CoreExecutor {
   /** BranchWritePC: plain branch, stays in Thumb state. */
   branchTo(addr: number): void {
     this.nextPc = addr & ~1;
+  }
+
+  /** B, BL, CBZ/CBNZ (Thumb): a branch to an address the instruction encodes. */
+  branchDirect(addr: number): void {
+    this.branchTo(addr);
   }
 
   /** BXWritePC / LoadWritePC: interworking branch, or exception return from handler mode. */

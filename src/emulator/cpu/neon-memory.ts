@@ -4,9 +4,10 @@
  * `c.checkAligned`), the UNDEFINED combinations, and writeback (Rm = 15 none, 13 by the transfer
  * size, else + Rm). Elements are moved one at a time in the architecture's order.
  *
- * A register list running past d31 is UNPREDICTABLE; QEMU transfers it anyway, the registers
- * beyond d31 being storage no AArch32 instruction can see. armrr transfers the visible ones, drops
- * loads beyond d31 and stores zeros for them (what QEMU stores while that storage is untouched).
+ * A register list running past d31 is UNPREDICTABLE; QEMU 7.2 transfers it anyway for the
+ * multiple-structure and all-lanes forms (no bound check), the registers beyond d31 being storage
+ * no other AArch32 instruction can see (its zregs[16..]): so does armrr, through the state's
+ * `dStorage` (d32-d63, kept in snapshots). The single-lane forms UNDEF there, as on QEMU.
  */
 import type { Cpu } from './cpu.js';
 import type { Fields } from './decode-table.js';
@@ -15,12 +16,8 @@ import type { NeonInsn } from './neon-vectors.js';
 
 /** Read lane `index` of `ebytes` bytes (1, 2, 4, 8) of d<reg> from memory, or store it. */
 function transferLane(c: Cpu, isLoad: boolean, reg: number, index: number, ebytes: number, addr: number): void {
-  const s = c.state.s;
+  const s = c.state.dStorage;
   const r = reg;
-  if (r > 31) {
-    if (!isLoad) for (let i = 0; i < ebytes; i++) c.store8((addr + i) | 0, 0);
-    return;
-  }
   if (ebytes === 8) {
     const first = c.dataBigEndian() ? 2 * r + 1 : 2 * r;
     if (isLoad) {
@@ -94,21 +91,17 @@ const multiple: Handler = (c, a) => {
   const elements = 8 / ebytes;
   const isLoad = a.l === 1;
   const start = c.r[a.rn]!;
-  c.checkAligned(start, align === 0 ? 1 : 4 << align, !isLoad);
+  // :256 (align 3) is checked as 16-byte alignment: QEMU 7.2's pow2_align caps at MO_ALIGN_16.
+  c.checkAligned(start, align === 0 ? 1 : align === 3 ? 16 : 4 << align, !isLoad);
   let addr = start;
   if (nstruct === 1 && ebytes <= 4 && (start & 3) === 0 && !c.dataBigEndian()) {
     // VLD1/VST1 of little-endian elements of up to a word at a word-aligned address: the lanes are
     // the bytes in memory order, so whole words move (the same bytes are touched before any fault:
     // pages are word aligned).
-    const s = c.state.s;
+    const s = c.state.dStorage;
     for (let r = 0; r < regs; r++) {
-      const w = 2 * ((d + r) & 31);
-      if (d + r > 31) {
-        if (!isLoad) {
-          c.store32(addr, 0);
-          c.store32((addr + 4) | 0, 0);
-        }
-      } else if (isLoad) {
+      const w = 2 * (d + r);
+      if (isLoad) {
         // Each word lands before the next access, as the element-by-element loads would.
         s[w] = c.load32(addr);
         s[w + 1] = c.load32((addr + 4) | 0);
@@ -210,7 +203,7 @@ const allLanes: Handler = (c, a) => {
   const ebytes = 1 << size;
   const start = c.r[a.rn]!;
   c.checkAligned(start, alignment);
-  const s = c.state.s;
+  const s = c.state.dStorage;
   for (let k = 0; k < nstruct; k++) {
     const addr = (start + k * ebytes) | 0;
     let v = ebytes === 4 ? c.load32(addr) : ebytes === 2 ? c.load16(addr) : c.load8(addr);
@@ -219,7 +212,6 @@ const allLanes: Handler = (c, a) => {
     v |= 0;
     for (let r = 0; r < regs; r++) {
       const reg = d + k * inc + r;
-      if (reg > 31) continue;
       s[2 * reg] = v;
       s[2 * reg + 1] = v;
     }

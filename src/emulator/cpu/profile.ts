@@ -48,6 +48,8 @@ export interface ArmV7aIds {
   readonly mvfr0: number;
   readonly mvfr1: number;
   readonly dbgdidr: number;
+  /** DBGDEVID (present when DBGDIDR bit 15, DEVID_imp, is set). */
+  readonly dbgdevid: number;
   /** PMCR.IDCODE and PMCR.N as QEMU's PMU reports them. */
   readonly pmcrReset: number;
 }
@@ -89,6 +91,7 @@ export const CORTEX_A15: CoreProfile = {
     mvfr0: 0x10110222,
     mvfr1: 0x11111111,
     dbgdidr: 0x3515f021,
+    dbgdevid: 0x01110f13,
     pmcrReset: 0x410f3000,
   },
 };
@@ -128,6 +131,7 @@ export const CORTEX_A9: CoreProfile = {
     mvfr0: 0x11110222,
     mvfr1: 0x01111111,
     dbgdidr: 0x35141000,
+    dbgdevid: 0,
     pmcrReset: 0x41093000,
   },
 };

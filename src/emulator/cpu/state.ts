@@ -53,6 +53,12 @@ export class CpuState {
    * FPSCR. Every core has them so the state has one shape; a Cortex-M3 never touches them.
    */
   readonly s: Int32Array;
+  /**
+   * The D-register storage the Advanced SIMD structure loads/stores index: `s` is its first words.
+   * On the A-profile it runs on to d63 as QEMU's register file does (zregs[16..]): an
+   * UNPREDICTABLE VLDn/VSTn list past d31 reaches those words on QEMU, no other instruction does.
+   */
+  readonly dStorage: Int32Array;
   fpscr = 0;
   /** FPEXC (A-profile VFP/Advanced SIMD: EN gates the unit); always 0 on M-profile cores. */
   fpexc = 0;
@@ -60,9 +66,11 @@ export class CpuState {
   /**
    * @param fpWords size of the FP register file in 32-bit words: 32 (s0-s31 = d0-d15, FPv4-SP and
    *   VFPv3-D16) or 64 (d0-d31, VFPv3/v4-D32 with Advanced SIMD). d<n> is s[2n] (low) : s[2n+1] (high).
+   * @param hiddenWords words of `dStorage` behind `s` (not part of `save()`: a subclass that has them saves them)
    */
-  constructor(fpWords: 32 | 64 = 32) {
-    this.s = new Int32Array(fpWords);
+  constructor(fpWords: 32 | 64 = 32, hiddenWords = 0) {
+    this.dStorage = new Int32Array(fpWords + hiddenWords);
+    this.s = hiddenWords === 0 ? this.dStorage : this.dStorage.subarray(0, fpWords);
   }
 
   /** True when executing on the process stack (thread mode with SPSEL=1). */

@@ -203,7 +203,7 @@ const ROWS: Row[] = [
     c.r[SP] = (c.r[SP]! - a.imm * 4) | 0;
   }),
   t16('CBZ_CBNZ', '1011 nz:1 0 imm:1 1 imm:5 rn:3', (c, a) => {
-    if ((c.r[a.rn] === 0) !== (a.nz === 1)) c.branchTo(c.r[15]! + a.imm * 2);
+    if ((c.r[a.rn] === 0) !== (a.nz === 1)) c.branchDirect(c.r[15]! + a.imm * 2);
   }),
   t16('SXTH', '1011001000 rm:3 rd:3', extend((v) => (v << 16) >> 16)),
   t16('SXTB', '1011001001 rm:3 rd:3', extend((v) => (v << 24) >> 24)),
@@ -227,8 +227,9 @@ const ROWS: Row[] = [
   }),
   t16('BKPT', '10111110 imm:8', (c, a) => c.bkpt(a.imm)),
   t16('HINT', '10111111 op:4 0000', hint),
+  // UNPREDICTABLE forms (first condition 1111, AL with an else slot, IT inside an IT block) run as
+  // on QEMU 7.2 (trans_IT): a condition 1111 means always, a nested IT starts a new block.
   t16('IT', '10111111 cond:4 mask:4', (c, a) => {
-    if (a.cond === 15 || (a.cond === 14 && (a.mask & (a.mask - 1)) !== 0) || c.inIt) return c.undefined();
     c.state.itstate = (a.cond << 4) | a.mask;
   }),
 
@@ -249,7 +250,7 @@ const ROWS: Row[] = [
     if (c.inIt) return c.undefined();
     if (c.conditionPassed(a.cond)) c.branchTo(c.r[15]! + ((a.imm << 24) >> 23));
   }),
-  t16('B', '11100 imm:11', (c, a) => c.branchTo(c.r[15]! + ((a.imm << 21) >> 20))),
+  t16('B', '11100 imm:11', (c, a) => c.branchDirect(c.r[15]! + ((a.imm << 21) >> 20))),
 ];
 
 /** Row used for every halfword no encoding claims. */

@@ -60,9 +60,9 @@ export const T32_CONTROL_ROWS: readonly Row[] = [
     const imm = (a.s << 20) | (a.j2 << 19) | (a.j1 << 18) | (a.imm6 << 12) | (a.imm11 << 1);
     c.branchTo(c.r[15]! + ((imm << 11) >> 11));
   }),
-  t32('B', '11110 s:1 imm10:10 10 j1:1 1 j2:1 imm11:11', (c, a) => c.branchTo(c.r[15]! + branch24(a))),
+  t32('B', '11110 s:1 imm10:10 10 j1:1 1 j2:1 imm11:11', (c, a) => c.branchDirect(c.r[15]! + branch24(a))),
   t32('BL', '11110 s:1 imm10:10 11 j1:1 1 j2:1 imm11:11', (c, a) => {
     c.link();
-    c.branchTo(c.r[15]! + branch24(a));
+    c.branchDirect(c.r[15]! + branch24(a));
   }),
 ];

@@ -5,9 +5,15 @@
  *
  * Registers: S<n> = Vd:D, D<n> = D:Vd (d0-d31); d<n> is s[2n] (low word) : s[2n+1] (high word).
  * Arithmetic is bit-exact through cpu/fpu/ (single and double precision) under FPSCR; the
- * cumulative flags an operation raises are ORed into FPSCR. As in QEMU for a core without short
- * vectors (MVFR0 = 0x10110222), data-processing instructions are UNDEFINED while FPSCR.Len or
- * FPSCR.Stride is non-zero (both remain writable, ../shared/notes/armv7a.md §4).
+ * cumulative flags an operation raises are ORed into FPSCR.
+ *
+ * Short vectors (FPSCR.Len/Stride) as QEMU 7.2 (translate-vfp.c do_vfp_3op/2op, VMOV imm): on a
+ * core with MVFR0.FPShVec (the Cortex-A9) VMLA...VDIV, VMOV, VABS, VNEG, VSQRT and VMOV immediate
+ * iterate Len + 1 times when Vd is outside bank 0 (s0-s7 / d0-d3, d16-d19: scalar), stepping the
+ * registers within their bank of 8 singles or 4 doubles (wrapping) by Stride + 1 (singles: QEMU
+ * adds the raw field) or Stride/2 + 1 (doubles); Vm in bank 0 is a scalar for every element. On a
+ * core without it (the A15: MVFR0 = 0x10110222) they are UNDEFINED while Len or Stride is set. The
+ * fused multiply-adds are UNDEFINED with either set on both; other instructions ignore them.
  */
 import type { Cpu } from './cpu.js';
 import { encoding } from './decode-table.js';
@@ -51,13 +57,61 @@ function finish(c: Cpu): void {
   c.state.fpscr |= env.flags;
 }
 
-/** Data processing: UNDEFINED with short vectors configured, then the FP access check. */
+/** Data processing without short vectors: UNDEFINED with Len/Stride set, then the FP access check. */
 function dpCheck(c: Cpu): boolean {
   if ((c.state.fpscr & FPSCR_VECTOR) !== 0) {
     c.undefined();
     return false;
   }
   return c.fpCheck();
+}
+
+/** MVFR0.FPShVec: the core iterates short vectors. */
+function hasShortVectors(c: Cpu): boolean {
+  return ((c.profile.ids?.mvfr0 ?? 0) & 0x0f000000) !== 0;
+}
+
+/**
+ * One element of a short-vector-capable instruction, its registers as indices into `s` (singles)
+ * or D numbers (doubles).
+ */
+type Element = (c: Cpu, a: Fields, d: number, n: number, m: number) => void;
+
+/**
+ * Run `el` once, or per element of a short vector as QEMU does (see the header). `twoOperand`:
+ * VMOV/VABS/VNEG/VSQRT, whose double-precision loop in QEMU 7.2 (do_vfp_2op_dp) advances Vd from
+ * Vm and never advances Vm: after the first element every result is op(Vm) written to Vm + step.
+ */
+function vectorised(el: Element, twoOperand = false): Handler {
+  return (c, a) => {
+    const fpscr = c.state.fpscr;
+    if ((fpscr & FPSCR_VECTOR) !== 0 && !hasShortVectors(c)) return c.undefined();
+    if (!c.fpCheck()) return;
+    const double = a.sz === 1;
+    let d = double ? dReg(a.vd, a.d) : sReg(a.vd, a.d);
+    let n = double ? dReg(a.vn ?? 0, a.n ?? 0) : sReg(a.vn ?? 0, a.n ?? 0);
+    let m = double ? dReg(a.vm ?? 0, a.m ?? 0) : sReg(a.vm ?? 0, a.m ?? 0);
+    let len = (fpscr >>> 16) & 7;
+    const bank = double ? 3 : 7;
+    // Bank 0 holds scalars: s0-s7, or d0-d3 and d16-d19.
+    const scalarBank = double ? 0xc : 0x18;
+    if (len === 0 || (d & scalarBank) === 0) return el(c, a, d, n, m);
+    const stride = (fpscr >>> 20) & 3;
+    const step = double ? (stride >>> 1) + 1 : stride + 1;
+    const stepM = (m & scalarBank) === 0 ? 0 : step;
+    const qemuTwoOpDouble = twoOperand && double && stepM !== 0;
+    for (;;) {
+      el(c, a, d, n, m);
+      if (len-- === 0) return;
+      if (qemuTwoOpDouble) {
+        d = ((m + step) & bank) | (m & ~bank);
+        continue;
+      }
+      d = ((d + step) & bank) | (d & ~bank);
+      n = ((n + step) & bank) | (n & ~bank);
+      m = ((m + stepM) & bank) | (m & ~bank);
+    }
+  };
 }
 
 /** Write a core register from an FP transfer; the PC (UNPREDICTABLE) branches as QEMU's store_reg does. */
@@ -76,22 +130,19 @@ function setD(c: Cpu, d: number): void {
 
 /** Vd = op(Vn, Vm) in single (sz = 0) or double precision. */
 function binary(op32: (e: FpEnv, n: number, m: number) => number, op64: (e: FpEnv, nh: number, nl: number, mh: number, ml: number) => void, negate: boolean): Handler {
-  return (c, a) => {
-    if (!dpCheck(c)) return;
+  return vectorised((c, a, d, n, m) => {
     const s = c.state.s;
     const e = begin(c);
     if (a.sz === 0) {
-      const r = op32(e, s[sReg(a.vn, a.n)]!, s[sReg(a.vm, a.m)]!);
-      s[sReg(a.vd, a.d)] = negate ? r ^ SIGN : r;
+      const r = op32(e, s[n]!, s[m]!);
+      s[d] = negate ? r ^ SIGN : r;
     } else {
-      const n = dReg(a.vn, a.n);
-      const m = dReg(a.vm, a.m);
       op64(e, s[2 * n + 1]!, s[2 * n]!, s[2 * m + 1]!, s[2 * m]!);
       if (negate) R64.hi ^= SIGN;
-      setD(c, dReg(a.vd, a.d));
+      setD(c, d);
     }
     finish(c);
-  };
+  });
 }
 const add32 = (e: FpEnv, n: number, m: number): number => fpAddSub(e, n, m, false);
 const sub32 = (e: FpEnv, n: number, m: number): number => fpAddSub(e, n, m, true);
@@ -100,19 +151,14 @@ const sub64 = (e: FpEnv, nh: number, nl: number, mh: number, ml: number): void =
 
 /** VMLA/VMLS/VNMLA/VNMLS (unfused): product rounded, optionally negated, added to +-Vd. */
 function mulAcc(negProduct: boolean, negAcc: boolean): Handler {
-  return (c, a) => {
-    if (!dpCheck(c)) return;
+  return vectorised((c, a, d, n, m) => {
     const s = c.state.s;
     const e = begin(c);
     if (a.sz === 0) {
-      const d = sReg(a.vd, a.d);
-      const p = fpMul(e, s[sReg(a.vn, a.n)]!, s[sReg(a.vm, a.m)]!);
+      const p = fpMul(e, s[n]!, s[m]!);
       const acc = s[d]!;
       s[d] = fpAddSub(e, negAcc ? acc ^ SIGN : acc, negProduct ? p ^ SIGN : p, false);
     } else {
-      const d = dReg(a.vd, a.d);
-      const n = dReg(a.vn, a.n);
-      const m = dReg(a.vm, a.m);
       fpMul64(e, s[2 * n + 1]!, s[2 * n]!, s[2 * m + 1]!, s[2 * m]!);
       const pHi = negProduct ? R64.hi ^ SIGN : R64.hi;
       const pLo = R64.lo;
@@ -121,7 +167,7 @@ function mulAcc(negProduct: boolean, negAcc: boolean): Handler {
       setD(c, d);
     }
     finish(c);
-  };
+  });
 }
 
 /** VFMA/VFMS/VFNMA/VFNMS: Vd = (+-Vd) + (+-Vn) * Vm with one rounding (negations flip NaNs too). */
@@ -152,17 +198,14 @@ function fused(negN: boolean, negD: boolean): Handler {
 
 /** Moves that only touch the sign: VMOV (mask 0, flip 0), VABS (clear), VNEG (flip). */
 function signOp(clear: boolean, flip: boolean): Handler {
-  return (c, a) => {
-    if (!dpCheck(c)) return;
+  return vectorised((c, a, d, _n, m) => {
     const s = c.state.s;
     if (a.sz === 0) {
-      let v = s[sReg(a.vm, a.m)]!;
+      let v = s[m]!;
       if (clear) v &= ~SIGN;
       if (flip) v ^= SIGN;
-      s[sReg(a.vd, a.d)] = v;
+      s[d] = v;
     } else {
-      const m = dReg(a.vm, a.m);
-      const d = dReg(a.vd, a.d);
       let hi = s[2 * m + 1]!;
       const lo = s[2 * m]!;
       if (clear) hi &= ~SIGN;
@@ -170,35 +213,31 @@ function signOp(clear: boolean, flip: boolean): Handler {
       s[2 * d] = lo;
       s[2 * d + 1] = hi;
     }
-  };
+  }, true);
 }
 
-const vsqrt: Handler = (c, a) => {
-  if (!dpCheck(c)) return;
+const vsqrt: Handler = vectorised((c, a, d, _n, m) => {
   const s = c.state.s;
   const e = begin(c);
-  if (a.sz === 0) s[sReg(a.vd, a.d)] = fpSqrt(e, s[sReg(a.vm, a.m)]!);
+  if (a.sz === 0) s[d] = fpSqrt(e, s[m]!);
   else {
-    const m = dReg(a.vm, a.m);
     fpSqrt64(e, s[2 * m + 1]!, s[2 * m]!);
-    setD(c, dReg(a.vd, a.d));
+    setD(c, d);
   }
   finish(c);
-};
+}, true);
 
 /** VFPExpandImm: single (sign, NOT(b6), b6 x5, b5:b0, zeros) or double (b6 x8). */
-const vmovImm: Handler = (c, a) => {
-  if (!dpCheck(c)) return;
+const vmovImm: Handler = vectorised((c, a, d) => {
   const imm8 = a.imm;
   const s = c.state.s;
   if (a.sz === 0) {
-    s[sReg(a.vd, a.d)] = ((imm8 & 0x80) << 24) | (imm8 & 0x40 ? 0x3e000000 : 0x40000000) | ((imm8 & 0x3f) << 19);
+    s[d] = ((imm8 & 0x80) << 24) | (imm8 & 0x40 ? 0x3e000000 : 0x40000000) | ((imm8 & 0x3f) << 19);
   } else {
-    const d = dReg(a.vd, a.d);
     s[2 * d] = 0;
     s[2 * d + 1] = ((imm8 & 0x80) << 24) | (imm8 & 0x40 ? 0x3fc00000 : 0x40000000) | ((imm8 & 0x3f) << 16);
   }
-};
+});
 
 // ---- compare and conversions -----------------------------------------------------------------
 

@@ -75,9 +75,12 @@ export function createVexpressA9(opts: BoardOptions): Machine {
 
   const control = new V7aBoardControl(cpu);
   const exit = control.exit;
+  // SYS_HEAPINFO searches QEMU's largest RAM region, the first of equal ones by address: the 32 MiB
+  // SRAM (below the RAM) unless --memory is larger than that.
+  const heapRegion = ramSize > VEXPRESS_SRAM_SIZE ? { base: VEXPRESS_RAM_BASE, size: ramSize } : { base: VEXPRESS_SRAM, size: VEXPRESS_SRAM_SIZE };
   const semihosting = new Semihosting(state, cpu.guestMemory, opts.host, opts.output, exit, {
-    heapBase: VEXPRESS_RAM_BASE,
-    heapLimit: (VEXPRESS_RAM_BASE + ramSize) >>> 0,
+    heapBase: heapRegion.base,
+    heapLimit: (heapRegion.base + heapRegion.size) >>> 0,
   });
   cpu.exceptions.semihosting = semihosting;
 

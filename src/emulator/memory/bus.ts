@@ -318,7 +318,7 @@ export class Bus implements CpuBus {
       return (o & 1) === 0 ? this.u16[o >>> 1]! : this.u8[o]! | (this.u8[o + 1]! << 8);
     }
     if (host !== NO_RAM) return this.read8(addr) | (this.read8(addr + 1) << 8);
-    return this.mmioRead(addr >>> 0, 2);
+    return (addr & 1) === 0 ? this.mmioRead(addr >>> 0, 2) : this.mmioReadUnaligned(addr >>> 0, 2);
   }
 
   /** Returns a signed 32-bit value. */
@@ -335,7 +335,7 @@ export class Bus implements CpuBus {
     if (host !== NO_RAM) {
       return this.read8(addr) | (this.read8(addr + 1) << 8) | (this.read8(addr + 2) << 16) | (this.read8(addr + 3) << 24);
     }
-    return this.mmioRead(addr >>> 0, 4) | 0;
+    return ((addr & 3) === 0 ? this.mmioRead(addr >>> 0, 4) : this.mmioReadUnaligned(addr >>> 0, 4)) | 0;
   }
 
   write8(addr: number, value: number): void {
@@ -371,7 +371,10 @@ export class Bus implements CpuBus {
   private slowWrite(addr: number, value: number, size: 1 | 2 | 4): void {
     const gp = addr >>> PAGE_SHIFT;
     if (this.pageHost[gp]! === NO_RAM) {
-      this.mmioWrite(addr, value, size);
+      if ((addr & (size - 1)) === 0) this.mmioWrite(addr, value, size);
+      // QEMU's TCG (store_helper_unaligned) splits an unaligned store to a device into byte stores,
+      // lowest address first: a flash sees two command cycles, not one halfword.
+      else for (let i = 0; i < size; i++) this.mmioWrite((addr + i) >>> 0, (value >>> (8 * i)) & 0xff, 1);
       return;
     }
     if (this.watchedPages !== 0 && this.pageWatched[gp]) this.watchObserver?.onAccess(addr, size, true);
@@ -403,6 +406,19 @@ export class Bus implements CpuBus {
     BUS_FAULT.address = addr;
     BUS_FAULT.isWrite = false;
     throw BUS_FAULT;
+  }
+
+  /**
+   * An unaligned device read as QEMU's TCG does it (load_helper): the two aligned accesses of the
+   * same size around it, combined (little-endian).
+   */
+  private mmioReadUnaligned(addr: number, size: 2 | 4): number {
+    const first = (addr & ~(size - 1)) >>> 0;
+    const lo = this.mmioRead(first, size);
+    const hi = this.mmioRead((first + size) >>> 0, size);
+    const shift = 8 * (addr & (size - 1));
+    const v = (lo >>> shift) | (hi << (8 * size - shift));
+    return size === 4 ? v >>> 0 : v & 0xffff;
   }
 
   private mmioWrite(addr: number, value: number, size: 1 | 2 | 4): void {

@@ -49,6 +49,8 @@ export function emitA32Memory(ctx: A32EmitContext, site: InsnSite, row: Encoding
     case 'LDST_extra_reg_sd':
       if (a.rm === 15) return null;
       if (a.l === 1) return stays(single(ctx, site, a, a.sh === 0 ? SIZE_SBYTE : SIZE_SHALF, 'op', `op = R[${a.rm}];`));
+      // Post-indexed LDRD with Rm = Rt or Rt2: the handler writes back with the loaded Rm (as QEMU).
+      if (a.sh === 0 && a.p === 0 && (a.rm === a.rt || a.rm === a.rt! + 1)) return null;
       return stays(dual(ctx, site, a, 'op', a.sh === 0, `op = R[${a.rm}];`));
     case 'LDM_STM':
       return multiple(ctx, site, a);

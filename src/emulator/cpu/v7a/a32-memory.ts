@@ -47,9 +47,11 @@ function storeReg(c: Cpu, n: number, v: number): void {
 /**
  * LDRD/STRD as QEMU's trans_LDRD/STRD: only an odd Rt UNDEFs. Each word is written to its register
  * as soon as it is loaded (a fault on the second leaves the first written), writeback comes last
- * (it wins over a loaded base), and Rt2 = PC (Rt = 14) or a PC base with writeback branch.
+ * (it wins over a loaded base), and Rt2 = PC (Rt = 14) or a PC base with writeback branch. A
+ * post-indexed LDRD by register (`rm` >= 0) reads Rm for the writeback after the loads, as QEMU's
+ * op_addr_rr_post does (Rm = Rt or Rt2 adds the loaded value).
  */
-function dual(c: Cpu, a: Fields, offset: number, isLoad: boolean): void {
+function dual(c: Cpu, a: Fields, offset: number, isLoad: boolean, rm = -1): void {
   if ((a.rt & 1) !== 0 || (a.p === 0 && a.w === 1)) return c.undefined();
   const wback = a.p === 0 || a.w === 1;
   const r = c.r;
@@ -60,6 +62,7 @@ function dual(c: Cpu, a: Fields, offset: number, isLoad: boolean): void {
   if (isLoad) {
     storeReg(c, a.rt, c.load32(addr));
     storeReg(c, a.rt + 1, c.load32((addr + 4) | 0));
+    if (rm >= 0 && a.p === 0) return storeReg(c, a.rn, (base + (a.u === 1 ? r[rm]! : -r[rm]!)) | 0);
   } else {
     c.store32(addr, r[a.rt]!);
     c.store32((addr + 4) | 0, r[a.rt + 1]!);
@@ -68,10 +71,10 @@ function dual(c: Cpu, a: Fields, offset: number, isLoad: boolean): void {
 }
 
 /** An extra load/store by op2 (bits 6:5): 01 = H, 10 = SB (or LDRD), 11 = SH (or STRD). */
-function extra(c: Cpu, a: Fields, op2: number, offset: number): void {
+function extra(c: Cpu, a: Fields, op2: number, offset: number, rm = -1): void {
   if (a.l === 1) access(c, a, op2 === 1 ? SIZE_HALF : op2 === 2 ? SIZE_SBYTE : SIZE_SHALF, offset);
   else if (op2 === 1) access(c, a, SIZE_HALF, offset);
-  else dual(c, a, offset, op2 === 2);
+  else dual(c, a, offset, op2 === 2, rm);
 }
 
 // ---- exclusives (shared with the A-profile T32 rows) -------------------------------------------
@@ -246,7 +249,7 @@ export const A32_MEMORY_ROWS: readonly Row[] = [
   ),
   // A register offset of PC reads PC + 8 (QEMU: no check).
   a32('LDST_extra_reg_h', '---- 000 p:1 u:1 0 w:1 l:1 rn:4 rt:4 0000 1011 rm:4', (c, a) => extra(c, a, 1, c.r[a.rm]!)),
-  a32('LDST_extra_reg_sd', '---- 000 p:1 u:1 0 w:1 l:1 rn:4 rt:4 0000 11 sh:1 1 rm:4', (c, a) => extra(c, a, 2 + a.sh, c.r[a.rm]!)),
+  a32('LDST_extra_reg_sd', '---- 000 p:1 u:1 0 w:1 l:1 rn:4 rt:4 0000 11 sh:1 1 rm:4', (c, a) => extra(c, a, 2 + a.sh, c.r[a.rm]!, a.rm)),
 
   // Word and unsigned byte
   a32('LDST_imm', '---- 010 p:1 u:1 b:1 w:1 l:1 rn:4 rt:4 imm:12', (c, a) =>

@@ -12,7 +12,7 @@
  * failed condition checks; an instruction whose data access or fetch aborts does not.
  */
 import type { Bus, CpuBus } from '../../memory/bus.js';
-import { BUS_FAULT } from '../../memory/bus.js';
+import { BUS_FAULT, NO_RAM } from '../../memory/bus.js';
 import type { VirtualClock } from '../../clock.js';
 import { Cpu } from '../cpu.js';
 import { RUNNING } from '../state.js';
@@ -147,7 +147,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.absentRows = absentRowsOf(profile);
     this.pmu = new Pmu(clock, profile.ids!.pmcrReset);
     this.pmu.define(this.sysregs);
-    this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr);
+    this.debugRegs.define(this.sysregs, profile.ids!.dbgdidr, profile.ids!.dbgdevid);
     this.watchView = new WatchpointBus(bus, this.debugRegs, {
       accessIsUnprivileged: () => this.state.mode === MODE_USR || this.unprivilegedAccess,
       debugFsr: () => this.debugFsr(),
@@ -283,6 +283,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     const jitSlots = jit !== null ? jit.slots : null;
     // A block leader: reached by a branch, an exception or the end of a block (where blocks start).
     let leader = true;
+    // This leader's page missed in the TLB: once the interpreter's fetch has filled it, the block
+    // there may run after all (else the rest of its straight line would be interpreted).
+    let refetchLeader = false;
     let inBlock = false;
     try {
       while (retired < budget) {
@@ -302,7 +305,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           // The fetch translation the interpreter would use; a miss or no execute permission
           // interprets (its fetch walks, fills the TLB or takes the prefetch abort).
           const e = this.mmu!.entries[pc >>> 12]!;
-          if ((e & 4) !== 0 && (pc & 3) === 0) {
+          if ((e & 4) === 0) refetchLeader = leader && !checkBp && (pc & 3) === 0;
+          else if ((pc & 3) === 0) {
             const ppage = e >>> 3;
             const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
             let b: A32Block | null = jitKeys[slot] === pc ? jitSlots![slot]! : null;
@@ -342,6 +346,18 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           fetching = true;
           const insn = fetch.fetch32(pc);
           fetching = false;
+          if (refetchLeader) {
+            refetchLeader = false;
+            // The fetch walked and filled the TLB (the interpreter's side effect, kept): hand the
+            // leader back to the dispatcher uncounted, unless its page is not RAM (a device
+            // fetched twice could tell).
+            const e = this.mmu!.entries[pc >>> 12]!;
+            if ((e & 4) !== 0 && this.physicalBus.pageHost[e >>> 3] !== NO_RAM) {
+              clock.icount--;
+              retired--;
+              continue;
+            }
+          }
           this.insn = insn;
           this.nextPc = (pc + 4) | 0;
           r[15] = (pc + 8) | 0;
@@ -368,7 +384,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             if (it !== 0) {
               st.itstate = itAdvance(it);
               this.inIt = true;
-              run = conditionPassed(st, it >>> 4);
+              // BKPT ignores the IT condition (QEMU's thumb_insn_is_unconditional).
+              run = conditionPassed(st, it >>> 4) || hw >>> 8 === 0xbe;
             } else {
               this.inIt = false;
             }
@@ -396,6 +413,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
               let d = this.thumbCache[slot]!;
               if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);
               d.exec(this, d.args);
+              // A result written to r15 (multiplies, DSP... with Rd = PC, UNPREDICTABLE): QEMU's
+              // store_reg branches there, staying in Thumb.
+              if (r[15] !== ((pc + 4) | 0)) this.nextPc = r[15]! & ~1;
             }
             r[15] = this.nextPc;
           }
@@ -567,6 +587,16 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** BranchWritePC: A32 targets are word aligned, Thumb ones halfword aligned. */
   override branchTo(addr: number): void {
     this.nextPc = this.state.thumb !== 0 ? addr & ~1 : addr & ~3;
+  }
+
+  /**
+   * A T32 direct branch leaves the IT block: QEMU 7.2 jumps to the next translation block before it
+   * writes the advanced IT state back (gen_goto_tb ahead of arm_tr_tb_stop's gen_set_condexec), so
+   * ITSTATE is 0 after a taken B/BL/BLX/CBZ even where it was not the block's last instruction.
+   */
+  override branchDirect(addr: number): void {
+    this.state.itstate = 0;
+    this.branchTo(addr);
   }
 
   /** BXWritePC / LoadWritePC: interworking on bit 0 (QEMU keeps bit 1 of an A32 target as is). */

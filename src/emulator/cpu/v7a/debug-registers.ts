@@ -3,7 +3,7 @@
  * virt): DBGDIDR (6 breakpoints, 4 watchpoints), DBGDSCRint/ext, DBGDRAR/DBGDSAR (32- and 64-bit,
  * reading 0: no memory-mapped debug), the OS lock (DBGOSLAR/DBGOSLSR, locked at reset), DBGOSDLR,
  * the breakpoint and watchpoint value/control pairs, and the Jazelle ID register. Everything else
- * in CP14 is UNDEFINED there (DBGVCR, DBGPRCR, claim tags, DBGAUTHSTATUS, DBGDEVID...).
+ * in CP14 is UNDEFINED there (DBGPRCR, claim tags, DBGAUTHSTATUS...); DBGDEVID* answer where QEMU puts them.
  *
  * The values are stored as QEMU stores them, and breakpoints and watchpoints trigger as QEMU 7.2
  * makes them trigger (hw_breakpoint_update / hw_watchpoint_update, bp_wp_matches):
@@ -207,7 +207,7 @@ export class DebugRegisters implements StatefulComponent<DebugRegisterState> {
     }
   }
 
-  define(file: SysRegFile, dbgdidr: number): void {
+  define(file: SysRegFile, dbgdidr: number, dbgdevid: number): void {
     const cp14 = (name: string, opc1: number, crn: number, crm: number, opc2: number, rest: Partial<SysRegDef>): SysRegDef => ({
       name,
       cp: 14,
@@ -253,6 +253,14 @@ export class DebugRegisters implements StatefulComponent<DebugRegisterState> {
       // Jazelle ID: RAZ (measured; no Jazelle on the A15).
       cp14('JIDR', 7, 0, 0, 0, { read: zero }),
     ]);
+    // DBGDEVID (DBGDIDR.DEVID_imp) and, with v7.1 debug (DBGDIDR.Version 5: the A15), DBGDEVID1/2 =
+    // 0: QEMU 7.2 defines them at c7, c0 (its reginfo omits crm), not at the architecture's c7, c2,
+    // 7/0/1, which UNDEF there.
+    if ((dbgdidr & 0x8000) !== 0) file.define(cp14('DBGDEVID', 0, 7, 0, 2, { read: () => dbgdevid }));
+    if (((dbgdidr >>> 16) & 0xf) >= 5) {
+      file.define(cp14('DBGDEVID1', 0, 7, 0, 1, { read: zero }));
+      file.define(cp14('DBGDEVID2', 0, 7, 0, 0, { read: zero }));
+    }
     for (let n = 0; n < BREAKPOINTS; n++) {
       file.define(
         cp14(`DBGBVR${n}`, 0, 0, n, 4, {

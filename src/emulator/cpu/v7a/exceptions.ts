@@ -101,7 +101,7 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
     st.setApsr(0x40000000);
     st.ge = 0;
     st.itstate = 0;
-    st.s.fill(0);
+    st.dStorage.fill(0);
     st.fpscr = 0;
     st.fpexc = 0;
     st.exclusiveAddr = -1;

@@ -50,8 +50,10 @@ export function bankOf(mode: number): number {
 }
 
 export const BANKS = 7;
+/** d32-d63 behind d0-d31 in `dStorage` (QEMU's zregs[16..31] d[0..1]), as 32-bit words. */
+const HIDDEN_D_WORDS = 64;
 /** Words ArmV7aState adds to CpuState.save(). */
-const EXTRA_WORDS = 4 + BANKS * 3 + 10 + 2;
+const EXTRA_WORDS = 4 + BANKS * 3 + 10 + 2 + HIDDEN_D_WORDS;
 
 export class ArmV7aState extends CpuState {
   /** CPSR.M[4:0]. */
@@ -82,7 +84,7 @@ export class ArmV7aState extends CpuState {
   readonly hasMonitor: boolean;
 
   constructor(options: { securityExtensions?: boolean } = {}) {
-    super(64);
+    super(64, HIDDEN_D_WORDS);
     this.hasMonitor = options.securityExtensions === true;
   }
 
@@ -198,6 +200,9 @@ export class ArmV7aState extends CpuState {
     for (let b = 0; b < BANKS; b++) base.push(this.bankR13[b]!, this.bankR14[b]!, this.spsr[b]!);
     for (let i = 0; i < 5; i++) base.push(this.usrR8[i]!, this.fiqR8[i]!);
     base.push(this.exclusiveValHi, this.illegal);
+    // d32-d63: invisible to every register view (gdb, lock-step) but part of the snapshot and hash.
+    const d = this.dStorage;
+    for (let i = this.s.length; i < d.length; i++) base.push(d[i]!);
     return base;
   }
 
@@ -221,5 +226,7 @@ export class ArmV7aState extends CpuState {
     }
     this.exclusiveValHi = s[k++]!;
     this.illegal = s[k++]! & 1;
+    const d = this.dStorage;
+    for (let i = this.s.length; i < d.length; i++) d[i] = s[k++]!;
   }
 }

@@ -20,11 +20,28 @@ import { mrs, mrsBanked, msr, msrBanked } from './status-registers.js';
 import { hvc, rfe, srs } from './a32-control.js';
 import { coprocessor32, coprocessor64 } from './a32-coproc.js';
 import { loadExclusive, loadExclusiveDual, storeExclusive, storeExclusiveDual } from './a32-memory.js';
+import { MODE_USR } from './state.js';
 
 type Row = Encoding<Handler>;
 const v7a = (c: Cpu): ArmV7aCpu => c as ArmV7aCpu;
 const t16 = (name: string, pattern: string, exec: Handler): Row => encoding(name, 16, pattern, exec);
 const t32 = (name: string, pattern: string, exec: Handler): Row => encoding(name, 32, pattern, exec);
+
+/**
+ * An exception return (SUBS PC, LR; RFE) that was not the last instruction of its IT block: QEMU 7.2
+ * writes the block's advanced IT state at the end of the translation block (arm_tr_tb_stop's
+ * gen_set_condexec), over the IT bits the SPSR restored. `itAfter` is that state (0 when last).
+ */
+function keepItBlock(c: Cpu, itAfter: number): void {
+  if (itAfter !== 0) c.state.itstate = itAfter;
+}
+
+function rfeInIt(c: Cpu, rn: number, increment: boolean, before: boolean, wback: boolean): void {
+  const itAfter = c.state.itstate;
+  const returns = v7a(c).state.mode !== MODE_USR && rn !== 15;
+  rfe(v7a(c), rn, increment, before, wback);
+  if (returns) keepItBlock(c, itAfter);
+}
 
 /** 16-bit rows that differ on A-profile (they replace the shared rows for the halfwords they match). */
 const A_T16_ROWS: readonly Row[] = [
@@ -80,52 +97,45 @@ const A_T32_ROWS: readonly Row[] = [
     if (a.mask === 0 || a.rn === 15) return c.undefined();
     msr(v7a(c), a.r === 1, a.mask, c.r[a.rn]!);
   }),
-  // CPS (imod 10/11, or mode change alone); imod 00 without M is the hint space.
+  // CPS (imod 10/11, or mode change alone); imod 00 without M is the hint space. Inside an IT block
+  // (UNPREDICTABLE) it runs conditionally, as on QEMU 7.2, which has no IT check here.
   t32('CPS_imod', '1111 0011 1010 1111 1000 0 1 dis:1 m:1 a:1 i:1 f:1 mode:5', (c, a) => {
-    if (c.inIt) return c.undefined();
     v7a(c).changeProcessorState(a.dis === 1, (a.a << 8) | (a.i << 7) | (a.f << 6), a.m === 1 ? a.mode : -1);
   }),
   // imod 0x with M (and imod 01 without): QEMU's trans_CPS ignores A/I/F then, whatever they say.
   t32('CPS_mode', '1111 0011 1010 1111 1000 0 0 im:1 m:1 a:1 i:1 f:1 mode:5', (c, a) => {
-    if (c.inIt) return c.undefined();
     if (a.im === 0 && a.m === 0) return; // the hint space (matched by the hint rows first)
     v7a(c).changeProcessorState(false, 0, a.m === 1 ? a.mode : -1);
   }),
-  // BLX (immediate, T2): to A32 at Align(PC, 4) + offset.
+  // BLX (immediate, T2): to A32 at Align(PC, 4) + offset. Branches, SUBS PC, LR, RFE and HVC
+  // inside an IT block but not last (UNPREDICTABLE) run as on QEMU 7.2: it checks only B<cond>.
   t32('BLX_imm', '11110 s:1 imm10:10 11 j1:1 0 j2:1 imm11:11', (c, a) => {
-    if ((a.imm11 & 1) !== 0 || (c.inIt && !c.lastInItOrOutside())) return c.undefined();
+    if ((a.imm11 & 1) !== 0) return c.undefined();
     c.link();
     const target = ((c.r[15]! & ~3) + branch24(a)) | 0;
     c.state.thumb = 0;
-    c.nextPc = target & ~3;
+    c.branchDirect(target);
   }),
   // SUBS PC, LR, #imm8 (ERET when imm8 = 0).
   t32('SUBS_pc_lr', '1111 0011 1101 1110 1000 1111 imm:8', (c, a) => {
-    if (c.inIt && !c.lastInItOrOutside()) return c.undefined();
+    const itAfter = c.state.itstate;
+    const returns = v7a(c).state.mode !== MODE_USR;
     c.returnFromException((c.r[14]! - a.imm) | 0);
+    if (returns) keepItBlock(c, itAfter);
   }),
   // No Jazelle: BXJ is BX (QEMU).
   t32('BXJ', '1111 0011 1100 rm:4 1000 1111 0000 0000', (c, a) => {
     if (a.rm === 15) return c.undefined();
     c.bxWritePc(c.r[a.rm]!);
   }),
-  t32('HVC', '1111 0111 1110 imm4:4 1000 imm12:12', (c, a) => {
-    if (c.inIt) return c.undefined();
-    hvc(c, a);
-  }),
+  t32('HVC', '1111 0111 1110 imm4:4 1000 imm12:12', (c, a) => hvc(c, a)),
   t32('SMC', '1111 0111 1111 imm4:4 1000 0000 0000 0000', (c) => v7a(c).secureMonitorCall()),
 
   // SRS/RFE: DB (P=1 U=0 in A32 terms) and IA forms.
   t32('SRS_DB', '1110 1000 00 w:1 0 1101 1100 0000 000 mode:5', (c, a) => srs(v7a(c), a.mode, false, true, a.w === 1)),
   t32('SRS_IA', '1110 1001 10 w:1 0 1101 1100 0000 000 mode:5', (c, a) => srs(v7a(c), a.mode, true, false, a.w === 1)),
-  t32('RFE_DB', '1110 1000 00 w:1 1 rn:4 1100 0000 0000 0000', (c, a) => {
-    if (c.inIt && !c.lastInItOrOutside()) return c.undefined();
-    rfe(v7a(c), a.rn, false, true, a.w === 1);
-  }),
-  t32('RFE_IA', '1110 1001 10 w:1 1 rn:4 1100 0000 0000 0000', (c, a) => {
-    if (c.inIt && !c.lastInItOrOutside()) return c.undefined();
-    rfe(v7a(c), a.rn, true, false, a.w === 1);
-  }),
+  t32('RFE_DB', '1110 1000 00 w:1 1 rn:4 1100 0000 0000 0000', (c, a) => rfeInIt(c, a.rn, false, true, a.w === 1)),
+  t32('RFE_IA', '1110 1001 10 w:1 1 rn:4 1100 0000 0000 0000', (c, a) => rfeInIt(c, a.rn, true, false, a.w === 1)),
 
   // Loads with Rn = PC are literal loads (U = 0 here) whatever the second halfword says, as in
   // QEMU's decode, where the literal patterns come before the unprivileged ones: byte/halfword
