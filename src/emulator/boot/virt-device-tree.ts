@@ -9,7 +9,16 @@
  * arm_load_dtb in hw/arm/boot.c): the memory node, /chosen bootargs and initrd range, /psci.
  */
 import { FdtEditor, DeviceTreeError } from './fdt-editor.js';
-import { PCIE_MMCFG_SIZE_MIN, VIRT_MEMMAP, VIRT_VIRTIO_TRANSPORTS } from '../machines/virt-memory-map.js';
+import {
+  ARM_PPI_BASE,
+  PCIE_MMCFG_SIZE_MIN,
+  VIRT_MEMMAP,
+  VIRT_TIMER_HYP_PPI,
+  VIRT_TIMER_PHYS_PPI,
+  VIRT_TIMER_S_EL1_PPI,
+  VIRT_TIMER_VIRT_PPI,
+  VIRT_VIRTIO_TRANSPORTS,
+} from '../machines/virt-memory-map.js';
 
 /** QEMU's FDT_MAX_SIZE: the generated tree lives in (and is loaded as) a 1 MiB buffer. */
 export const VIRT_FDT_SIZE = 0x100000;
@@ -60,12 +69,12 @@ export function buildVirtDeviceTree(seeds?: { kaslr: Uint8Array; rng: Uint8Array
   fdt.setString('/apb-pclk', 'clock-output-names', 'clk24mhz');
   fdt.setCells('/apb-pclk', 'phandle', clock);
 
-  // fdt_add_timer_nodes: secure, non-secure, virtual and hyp PPIs (13, 14, 11, 10)
+  // fdt_add_timer_nodes: secure, non-secure, virtual and hyp PPIs (the FDT numbers PPIs from 0)
   fdt.addSubnode('/timer');
   fdt.setString('/timer', 'compatible', 'arm,armv7-timer');
   fdt.setEmpty('/timer', 'always-on');
-  const ppi = (n: number): number[] => [GIC_FDT_IRQ_TYPE_PPI, n, PPI_LEVEL_HI_CPU0];
-  fdt.setCells('/timer', 'interrupts', ...ppi(13), ...ppi(14), ...ppi(11), ...ppi(10));
+  const ppi = (id: number): number[] => [GIC_FDT_IRQ_TYPE_PPI, id - ARM_PPI_BASE, PPI_LEVEL_HI_CPU0];
+  fdt.setCells('/timer', 'interrupts', ...ppi(VIRT_TIMER_S_EL1_PPI), ...ppi(VIRT_TIMER_PHYS_PPI), ...ppi(VIRT_TIMER_VIRT_PPI), ...ppi(VIRT_TIMER_HYP_PPI));
 
   // fdt_add_cpu_nodes (one CPU, MPIDR affinity 0, with the cpu-map topology)
   fdt.addSubnode('/cpus');

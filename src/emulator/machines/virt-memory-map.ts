@@ -30,5 +30,13 @@ export const VIRT_MEMMAP = {
 export const VIRT_VIRTIO_TRANSPORTS = 32;
 /** Interrupt ID of SPI 0 (QEMU's ARM_SPI_BASE). */
 export const ARM_SPI_BASE = 32;
+/** Interrupt ID of PPI 0. */
+export const ARM_PPI_BASE = 16;
+/** hw/arm/virt.h's timer PPIs (ARCH_TIMER_*_IRQ) and VIRTUAL_PMU_IRQ, as interrupt IDs. */
+export const VIRT_TIMER_S_EL1_PPI = ARM_PPI_BASE + 13;
+export const VIRT_TIMER_PHYS_PPI = ARM_PPI_BASE + 14;
+export const VIRT_TIMER_VIRT_PPI = ARM_PPI_BASE + 11;
+export const VIRT_TIMER_HYP_PPI = ARM_PPI_BASE + 10;
+export const VIRT_PMU_PPI = ARM_PPI_BASE + 7;
 /** One PCIe bus's ECAM space (PCIE_MMCFG_SIZE_MIN). */
 export const PCIE_MMCFG_SIZE_MIN = 0x100000;

@@ -26,6 +26,7 @@ import { FwCfg, FW_CFG_SIZE } from '../devices/fw-cfg.js';
 import { virtFwCfgFiles } from './virt-fw-cfg-files.js';
 import { VirtioMmioTransports, VIRTIO_MMIO_COUNT, VIRTIO_MMIO_STRIDE } from '../devices/virtio-mmio.js';
 import { CfiFlash, FLASH_BANK_SIZE } from '../devices/cfi-flash.js';
+import { VIRT_TIMER_PHYS_PPI, VIRT_TIMER_VIRT_PPI } from './virt-memory-map.js';
 import {
   PcieHostWindow,
   VIRT_PCIE_MMIO_BASE,
@@ -48,11 +49,8 @@ export const VIRT_UART_SPI = 1;
 export const VIRT_RTC_SPI = 2;
 export const VIRT_GPIO_SPI = 7;
 export const VIRT_MMIO_SPI = 16;
-/** Generic timer PPIs (interrupt IDs). */
-export const VIRT_TIMER_PHYS_PPI = 30;
-export const VIRT_TIMER_VIRT_PPI = 27;
-/** The PMU overflow interrupt: virt's VIRTUAL_PMU_IRQ, PPI 7 (level). */
-export const VIRT_PMU_PPI = 23;
+/** Generic timer and PMU PPIs (interrupt IDs; defined with virt's memory map). */
+export { VIRT_PMU_PPI, VIRT_TIMER_PHYS_PPI, VIRT_TIMER_VIRT_PPI } from './virt-memory-map.js';
 
 /** The UART index of the console PL011 for SerialInput/OutputSink (QEMU's serial0). */
 export const VIRT_CONSOLE_UART = 0;

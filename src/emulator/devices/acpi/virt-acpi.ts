@@ -19,17 +19,18 @@ import { buildDbg2 } from './dbg2.js';
 import { buildIort } from './iort.js';
 import { buildXsdt } from './xsdt.js';
 import { buildRsdp } from './rsdp.js';
-import { ARM_SPI_BASE, VIRT_MEMMAP as MAP } from '../../machines/virt-memory-map.js';
+import {
+  ARM_SPI_BASE,
+  VIRT_MEMMAP as MAP,
+  VIRT_PMU_PPI,
+  VIRT_TIMER_HYP_PPI,
+  VIRT_TIMER_PHYS_PPI,
+  VIRT_TIMER_S_EL1_PPI,
+  VIRT_TIMER_VIRT_PPI,
+} from '../../machines/virt-memory-map.js';
 
 /** QEMU's ACPI_BUILD_TABLE_SIZE: the tables file is padded to this (migration-stable size). */
 const TABLES_FILE_SIZE = 0x20000;
-const PPI_BASE = 16;
-/** hw/arm/virt.h's timer PPIs (ARCH_TIMER_*_IRQ) and VIRTUAL_PMU_IRQ. */
-const TIMER_S_EL1_PPI = 13;
-const TIMER_NS_EL1_PPI = 14;
-const TIMER_VIRT_PPI = 11;
-const TIMER_NS_EL2_PPI = 10;
-const PMU_PPI = 7;
 
 export interface AcpiBlobs {
   tables: Uint8Array;
@@ -52,15 +53,15 @@ export function buildVirtAcpi(): AcpiBlobs {
   // QEMU's default PSCI conduit on virt without EL2/EL3 firmware is HVC.
   buildFadt(w, linker, dsdt, ARM_BOOT_PSCI_COMPLIANT | ARM_BOOT_PSCI_USE_HVC);
   next();
-  buildVirtMadt(w, linker, [{ mpidrAffinity: 0, pmuInterrupt: PMU_PPI + PPI_BASE }]);
+  buildVirtMadt(w, linker, [{ mpidrAffinity: 0, pmuInterrupt: VIRT_PMU_PPI }]);
   next();
   buildPptt(w, linker, [{ socket: 0, cluster: 0 }]);
   next();
   buildGtdt(w, linker, {
-    secureEl1: TIMER_S_EL1_PPI + PPI_BASE,
-    nonSecureEl1: TIMER_NS_EL1_PPI + PPI_BASE,
-    virtual: TIMER_VIRT_PPI + PPI_BASE,
-    nonSecureEl2: TIMER_NS_EL2_PPI + PPI_BASE,
+    secureEl1: VIRT_TIMER_S_EL1_PPI,
+    nonSecureEl1: VIRT_TIMER_PHYS_PPI,
+    virtual: VIRT_TIMER_VIRT_PPI,
+    nonSecureEl2: VIRT_TIMER_HYP_PPI,
   });
   next();
   buildMcfg(w, linker, MAP.highPcieEcam.base, MAP.highPcieEcam.size);
