@@ -84,6 +84,9 @@ const A32_DP_OPS: readonly A32DpOp[] = [
   { op: 0b1111, name: 'MVN', exec: opMvn, kind: KIND_MOVE },
 ];
 
+/** Opcode (bits 24:21) by mnemonic, for decoders keyed by row name (the lukewarm tier's micro-ops). */
+export const A32_DP_OPCODES: ReadonlyMap<string, number> = new Map(A32_DP_OPS.map((spec) => [spec.name, spec.op]));
+
 /**
  * ALUExceptionReturn: the result (no flags) becomes the PC and CPSR gets SPSR. The core decides
  * the UNPREDICTABLE User-mode case (QEMU: UNDEFINED).

@@ -1,0 +1,220 @@
+/**
+ * The lukewarm tier's micro-ops: each instruction of a threaded block is pre-decoded into an op
+ * kind and four operand words, which one shared loop (A32ThreadedBlock.run) switches on. The
+ * decode is keyed by the decode-table row name and reads the row's own fields, so each encoding is
+ * still defined once (the table); what an op does is the table handler's semantics (alu.ts,
+ * dataproc.ts), inline. Instructions, or operand choices, without a micro-op here run their table
+ * handler (MICRO_HANDLER): the UNPREDICTABLE corners, the PC as a destination, the unprivileged,
+ * dual, exclusive, user-bank and exception-return forms, and everything rare.
+ *
+ * Memory micro-ops are only the fast path: an access on a RAM page the current TLB and the bus let
+ * through inline (as the compiled tier's T/PR/PW path), aligned to its size so it cannot fault.
+ * Anything else — a TLB miss, a device, a misaligned address, a fault — runs the instruction's
+ * table handler instead, so the slow path is the interpreter's exactly.
+ */
+import type { Encoding, Fields } from '../decode-table.js';
+import type { Handler } from '../t16.js';
+import { A32_DP_OPCODES } from '../a32-dataproc.js';
+import { SIZE_BYTE, SIZE_HALF, SIZE_SBYTE, SIZE_SHALF, SIZE_WORD } from '../memops.js';
+
+/** The table handler (with the interpreter's set-up). */
+export const MICRO_HANDLER = 0;
+/** Data processing, operand 2 a modified immediate: x0 Rd, x1 Rn, x2 imm12, x3 DP flags. */
+export const MICRO_DP_IMM = 1;
+/** Data processing, a register shifted by an immediate: x2 Rm, x3 DP flags with the amount. */
+export const MICRO_DP_REG = 2;
+/** Data processing, a register shifted by a register: x2 Rm, x3 DP flags with Rs. */
+export const MICRO_DP_RSR = 3;
+/** MOVW: x0 Rd, x2 the value. */
+export const MICRO_MOVW = 4;
+/** MOVT: x0 Rd, x2 the value already in the top half. */
+export const MICRO_MOVT = 5;
+/** LDR{,B,H,SB,SH}: x0 Rt, x1 Rn, x2 the signed immediate offset or Rm, x3 memory flags. */
+export const MICRO_LOAD = 6;
+/** STR{,B,H}: as MICRO_LOAD. */
+export const MICRO_STORE = 7;
+/** LDM without S (a loaded PC included): x0 Rn | count << 4, x1 the list, x2 first address - Rn, x3 writeback offset (0: none). */
+export const MICRO_LDM = 8;
+/** STM without S: as MICRO_LDM. */
+export const MICRO_STM = 9;
+/** B/BL: x0 1 for BL, x2 the target. */
+export const MICRO_BRANCH = 10;
+/** Barriers, preload hints, NOP and the reserved hints: nothing the emulator models. */
+export const MICRO_NOTHING = 11;
+/** LDRD: as MICRO_LOAD (a word size), Rt and Rt + 1. */
+export const MICRO_LOAD_DUAL = 12;
+/** STRD: as MICRO_LOAD_DUAL. */
+export const MICRO_STORE_DUAL = 13;
+/** BX/BXJ/BLX (register): x0 Rm, x1 1 for BLX. */
+export const MICRO_BX = 14;
+
+/**
+ * Words per instruction in a block's code array: [0] the kind | the condition << MICRO_COND_SHIFT,
+ * [1..4] the operands x0..x3, [MICRO_INSN] the instruction word (for the table handler).
+ */
+export const MICRO_STRIDE = 6;
+export const MICRO_KIND_MASK = 0xff;
+export const MICRO_COND_SHIFT = 8;
+export const MICRO_INSN = 5;
+
+// Data-processing flags (x3): the opcode (bits 24:21) in bits 3:0, then:
+/** S (always for the tests). */
+export const DP_S = 1 << 4;
+/** A logical opcode: S sets N, Z and C (the shifter's carry), not V. */
+export const DP_LOGICAL = 1 << 5;
+/** A test (TST, TEQ, CMP, CMN): no result written. */
+export const DP_TEST = 1 << 6;
+export const DP_TYPE_SHIFT = 7;
+/** The shift amount, or Rs. */
+export const DP_AMOUNT_SHIFT = 9;
+
+// Memory flags (x3): the signed size (memops SIZE_*) in bits 3:0, the alignment mask in 5:4, then:
+export const MEM_ALIGN_SHIFT = 4;
+/** Pre-indexed (P). */
+export const MEM_INDEX = 1 << 6;
+/** Writeback (post-indexed or W). */
+export const MEM_WBACK = 1 << 7;
+/** The offset is Rm shifted by an immediate (x2 holds Rm). */
+export const MEM_REG = 1 << 8;
+/** A register offset is subtracted (U = 0). */
+export const MEM_SUB = 1 << 9;
+export const MEM_TYPE_SHIFT = 10;
+export const MEM_AMOUNT_SHIFT = 12;
+
+/** Barriers and preload hints (the compiled tier's emitters do nothing for them either). */
+const NOTHING = new Set(['DSB', 'DMB', 'ISB', 'PLI_imm', 'PLD_imm', 'PLI_reg', 'PLD_reg']);
+const TESTS = new Set(['TST', 'TEQ', 'CMP', 'CMN']);
+const LOGICAL = new Set(['AND', 'EOR', 'TST', 'TEQ', 'ORR', 'MOV', 'BIC', 'MVN']);
+
+/** Decodes one row's fields into the operand words of `x` at `at` and returns the kind. */
+type MicroDecoder = (a: Fields, pc: number, x: Int32Array, at: number) => number;
+
+/** The operands of the instruction whose code starts at `at`. */
+function put(x: Int32Array, at: number, x0: number, x1: number, x2: number, x3: number): void {
+  x[at + 1] = x0;
+  x[at + 2] = x1;
+  x[at + 3] = x2;
+  x[at + 4] = x3;
+}
+
+/** Memory flags of a single load/store of `size` (SIZE_*), or -1 when the handler must run it. */
+function memoryFlags(a: Fields, size: number): number {
+  const wback = a.p === 0 || a.w === 1;
+  // Unprivileged (T) forms, a loaded PC (an interworking branch), writeback to the PC (a branch).
+  if ((a.p === 0 && a.w === 1) || (a.l === 1 && a.rt === 15) || (wback && a.rn === 15)) return -1;
+  const align = size === SIZE_WORD ? 3 : size === SIZE_HALF || size === SIZE_SHALF ? 1 : 0;
+  return (size & 15) | (align << MEM_ALIGN_SHIFT) | (a.p === 1 ? MEM_INDEX : 0) | (wback ? MEM_WBACK : 0);
+}
+
+/** A single load/store with an immediate offset. */
+function immediateOffset(a: Fields, size: number, imm: number, x: Int32Array, at: number): number {
+  const flags = memoryFlags(a, size);
+  if (flags < 0) return MICRO_HANDLER;
+  put(x, at, a.rt!, a.rn!, a.u === 1 ? imm : -imm, flags);
+  return a.l === 1 ? MICRO_LOAD : MICRO_STORE;
+}
+
+/** A single load/store with a register offset shifted by an immediate (type, amount). */
+function registerOffset(a: Fields, size: number, type: number, amount: number, x: Int32Array, at: number): number {
+  const flags = memoryFlags(a, size);
+  if (flags < 0) return MICRO_HANDLER;
+  const reg = MEM_REG | (a.u === 1 ? 0 : MEM_SUB) | (type << MEM_TYPE_SHIFT) | (amount << MEM_AMOUNT_SHIFT);
+  put(x, at, a.rt!, a.rn!, a.rm!, flags | reg);
+  return a.l === 1 ? MICRO_LOAD : MICRO_STORE;
+}
+
+const extraOffset = (a: Fields): number => (a.imm4h! << 4) | a.imm4l!;
+
+/** The non-data-processing rows with micro-ops, by row name. */
+const DECODERS: ReadonlyMap<string, MicroDecoder> = new Map<string, MicroDecoder>([
+  ['MOVW', (a, _pc, x, at) => (a.rd === 15 ? MICRO_HANDLER : (put(x, at, a.rd!, 0, a.imm!, 0), MICRO_MOVW))],
+  ['MOVT', (a, _pc, x, at) => (a.rd === 15 ? MICRO_HANDLER : (put(x, at, a.rd!, 0, a.imm! << 16, 0), MICRO_MOVT))],
+  ['LDST_imm', (a, _pc, x, at) => immediateOffset(a, a.b === 1 ? SIZE_BYTE : SIZE_WORD, a.imm!, x, at)],
+  ['LDST_reg', (a, _pc, x, at) => registerOffset(a, a.b === 1 ? SIZE_BYTE : SIZE_WORD, a.type!, a.imm5!, x, at)],
+  ['LDST_extra_imm_h', (a, _pc, x, at) => immediateOffset(a, SIZE_HALF, extraOffset(a), x, at)],
+  ['LDST_extra_reg_h', (a, _pc, x, at) => registerOffset(a, SIZE_HALF, 0, 0, x, at)],
+  // The store forms of the signed rows are LDRD (sh = 0) and STRD.
+  ['LDST_extra_imm_sd', (a, _pc, x, at) => (a.l === 1 ? immediateOffset(a, a.sh === 0 ? SIZE_SBYTE : SIZE_SHALF, extraOffset(a), x, at) : dual(a, x, at, false))],
+  ['LDST_extra_reg_sd', (a, _pc, x, at) => (a.l === 1 ? registerOffset(a, a.sh === 0 ? SIZE_SBYTE : SIZE_SHALF, 0, 0, x, at) : dual(a, x, at, true))],
+  ['LDM_STM', multiple],
+  ['BX', (a, _pc, x, at) => (put(x, at, a.rm!, 0, 0, 0), MICRO_BX)],
+  ['BXJ', (a, _pc, x, at) => (put(x, at, a.rm!, 0, 0, 0), MICRO_BX)],
+  // BLX PC UNDEFs (the handler).
+  ['BLX_reg', (a, _pc, x, at) => (a.rm === 15 ? MICRO_HANDLER : (put(x, at, a.rm!, 1, 0, 0), MICRO_BX))],
+  ['B', (a, pc, x, at) => (put(x, at, 0, 0, (pc + 8 + ((a.imm! << 8) >> 6)) | 0, 0), MICRO_BRANCH)],
+  ['BL', (a, pc, x, at) => (put(x, at, 1, 0, (pc + 8 + ((a.imm! << 8) >> 6)) | 0, 0), MICRO_BRANCH)],
+  // NOP, YIELD, DBG and the reserved hints; WFE, WFI and SEV (2-4) are the handler's.
+  ['HINT', (a) => (a.op! < 2 || a.op! > 4 ? MICRO_NOTHING : MICRO_HANDLER)],
+  ...[...NOTHING].map((name): [string, MicroDecoder] => [name, () => MICRO_NOTHING]),
+]);
+
+/**
+ * LDRD/STRD (sh = 0: LDRD) as the handler's `dual` where no register choice is special: an odd Rt
+ * UNDEFs, Rt = 14 (Rt2 = PC) and writeback to the PC branch, the T form UNDEFs, and a
+ * post-indexed LDRD by register reads Rm after the loads — all the handler's.
+ */
+function dual(a: Fields, x: Int32Array, at: number, byRegister: boolean): number {
+  const isLoad = a.sh === 0;
+  if ((a.rt! & 1) !== 0 || a.rt === 14 || (byRegister && isLoad && a.p === 0)) return MICRO_HANDLER;
+  const kind = byRegister ? registerOffset(a, SIZE_WORD, 0, 0, x, at) : immediateOffset(a, SIZE_WORD, extraOffset(a), x, at);
+  if (kind === MICRO_HANDLER) return kind;
+  return isLoad ? MICRO_LOAD_DUAL : MICRO_STORE_DUAL;
+}
+
+/**
+ * LDM/STM of the current mode's registers (no S), no PC base; LDM with writeback and the base in
+ * the list UNDEFs (the handler).
+ */
+function multiple(a: Fields, _pc: number, x: Int32Array, at: number): number {
+  const list = a.list!;
+  const rn = a.rn!;
+  const isLoad = a.l === 1;
+  if (list === 0 || rn === 15 || a.s === 1 || (isLoad && a.w === 1 && (list & (1 << rn)) !== 0)) {
+    return MICRO_HANDLER;
+  }
+  let n = 0;
+  for (let l = list; l !== 0; l &= l - 1) n++;
+  const lowOff = a.u === 1 ? 0 : -4 * n;
+  const startOff = a.p === a.u ? lowOff + 4 : lowOff;
+  const wbOff = a.w === 1 ? (a.u === 1 ? 4 * n : -4 * n) : 0;
+  put(x, at, rn | (n << 4), list, startOff, wbOff);
+  return isLoad ? MICRO_LDM : MICRO_STM;
+}
+
+/** Data processing in its three operand forms, any opcode, S or not; Rd = PC is the handler's (ALUWritePC). */
+function dataProcessing(name: string, a: Fields, x: Int32Array, at: number): number {
+  const us = name.lastIndexOf('_');
+  const form = name.slice(us + 1);
+  const opcode = A32_DP_OPCODES.get(name.slice(0, us));
+  if (opcode === undefined) return MICRO_HANDLER;
+  const base = name.slice(0, us);
+  const test = TESTS.has(base);
+  const rd = test ? 0 : a.rd!;
+  if (rd === 15) return MICRO_HANDLER;
+  const flags = opcode | (test || a.s === 1 ? DP_S : 0) | (LOGICAL.has(base) ? DP_LOGICAL : 0) | (test ? DP_TEST : 0);
+  // MOV and MVN have no Rn: their op ignores operand 1.
+  const rn = a.rn ?? 0;
+  switch (form) {
+    case 'imm':
+      put(x, at, rd, rn, a.imm!, flags);
+      return MICRO_DP_IMM;
+    case 'reg':
+      put(x, at, rd, rn, a.rm!, flags | (a.ty! << DP_TYPE_SHIFT) | (a.sh! << DP_AMOUNT_SHIFT));
+      return MICRO_DP_REG;
+    case 'rsr':
+      put(x, at, rd, rn, a.rm!, flags | (a.ty! << DP_TYPE_SHIFT) | (a.rs! << DP_AMOUNT_SHIFT));
+      return MICRO_DP_RSR;
+    default:
+      return MICRO_HANDLER;
+  }
+}
+
+/**
+ * The micro-op of the instruction at `pc` of `row` with fields `a`: its operands go to `x` from
+ * `at + 1` (the code array's operand words), the kind is returned (MICRO_HANDLER: run the table handler).
+ */
+export function decodeMicroOp(row: Encoding<Handler>, a: Fields, pc: number, x: Int32Array, at: number): number {
+  const decoder = DECODERS.get(row.name);
+  if (decoder !== undefined) return decoder(a, pc, x, at);
+  return dataProcessing(row.name, a, x, at);
+}

@@ -1,0 +1,182 @@
+/**
+ * A rig for A32 blocks against the interpreter: each instruction (assembled by arm-none-eabi-gcc) is
+ * the first of a two-instruction block, run until the tier under test runs that block, then run
+ * once more from many generated states — registers that point into RAM (aligned or not), at an
+ * unmapped address, a device or hold shift amounts and edge values, a few words before the end of
+ * a page or of the mapping; random NZCV; the exclusive monitor open on the base or closed, on
+ * memory that still holds the value or not — on a JIT core and an interpreter-only core. Registers,
+ * flags, mode and banked state, Thumb bit, icount, the data page and the abort registers must be
+ * equal after every run: flags, PC-relative operands, writeback, alignment and translation faults,
+ * Thumb interworking, the monitor and conditions all show there.
+ */
+import { expect } from 'vitest';
+import type { VirtualClock } from '../../src/emulator/clock.js';
+import type { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
+import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
+import type { Bus } from '../../src/emulator/memory/bus.js';
+import { DEVICE_BASE, bootV7aCore, makeRig, section, setL1, TTB } from './mmu-rig.js';
+import { assembleA32, Rng } from './a32-harness.js';
+
+export const CODE_VA = 0x00100000;
+const CODE_PA = 0x40100000;
+const DATA_VA = 0x00200000;
+const DATA_PA = 0x40200000;
+const VECTOR_PA = 0x40300000;
+const UNMAPPED = 0x30000000;
+/** The rig's scratch device (reads return 0x5a000000 | offset, writes are logged). */
+const DEVICE_VA = 0x00300000;
+/** Where the second instruction of every block branches to (`b .`). */
+const PARK = CODE_VA + 0x8000;
+const BRANCH_TO_PARK = (from: number): number => (0xea000000 | (((PARK - from - 8) >> 2) & 0xffffff)) | 0;
+const TRIALS = 60;
+
+interface Core {
+  cpu: ArmV7aCpu;
+  state: ArmV7aState;
+  clock: VirtualClock;
+  bus: Bus;
+  base: number[];
+  baseRegs: ReturnType<ArmV7aCpu['coreRegs']['save']>;
+  /** Instructions the last run retired (icount advanced). */
+  retired: number;
+}
+
+/**
+ * Every vector parks (`b .`): an exception shows as the mode, LR, SPSR and PC it leaves. Only a
+ * changed word is written (a write to a code page drops the blocks there).
+ */
+function parkVectors(bus: Bus): void {
+  for (let v = 0; v < 8; v++) if (bus.read32(VECTOR_PA + 4 * v) !== (0xeafffffe | 0)) bus.write32(VECTOR_PA + 4 * v, 0xeafffffe | 0);
+}
+
+function makeCore(jit: boolean, words: readonly number[]): Core {
+  const { bus, mmu } = makeRig();
+  setL1(bus, TTB, 0, section(VECTOR_PA));
+  setL1(bus, TTB, CODE_VA, section(CODE_PA));
+  setL1(bus, TTB, DATA_VA, section(DATA_PA));
+  setL1(bus, TTB, DEVICE_VA, section(DEVICE_BASE));
+  parkVectors(bus);
+  words.forEach((w, i) => {
+    const at = CODE_VA + 8 * i;
+    bus.write32(CODE_PA + 8 * i, w | 0);
+    bus.write32(CODE_PA + 8 * i + 4, BRANCH_TO_PARK(at + 4));
+  });
+  bus.write32(CODE_PA + (PARK - CODE_VA), 0xeafffffe | 0);
+  const { cpu, state, clock } = bootV7aCore(bus, mmu, CODE_VA, jit);
+  return { cpu, state, clock, bus, base: state.save(), baseRegs: cpu.coreRegs.save(), retired: 0 };
+}
+
+/** Operand values: pointers into the data page (mostly aligned), unmapped addresses, shift amounts, edges. */
+function operand(rng: Rng): number {
+  const k = rng.int(10);
+  if (k < 4) return (DATA_VA + 0x100 + 4 * rng.int(0x380) + (rng.int(6) === 0 ? rng.range(1, 3) : 0)) | 0;
+  if (k === 4) {
+    // Unmapped, a few words before a 4 KiB page end (the next page mapped) or before the end of the data section (not), a device.
+    return rng.pick([(UNMAPPED + 4 * rng.int(64)) | 0, DATA_VA + 0x1000 - 4 * rng.range(1, 4), DATA_VA + 0x100000 - 4 * rng.range(1, 4), DEVICE_VA + 4 * rng.int(16)]);
+  }
+  if (k < 7) return rng.pick([0, 1, 2, 4, 7, 8, 16, 31, 32, 33, 40, 255, 256, 257]);
+  return rng.word() | 0;
+}
+
+interface Setup {
+  regs: number[];
+  apsr: number;
+  monitor: number;
+  monitorValue: number;
+  memory: Int32Array;
+}
+
+function setup(rng: Rng, safe: boolean): Setup {
+  const regs = Array.from({ length: 15 }, () => (safe ? DATA_VA + 0x800 : operand(rng)));
+  if (safe) regs[2] = 4;
+  const memory = Int32Array.from({ length: 1024 }, () => rng.word() | 0);
+  const open = rng.bool();
+  const monitor = open ? regs[rng.pick([1, 1, 1, 2])]! >>> 0 : -1;
+  const inPage = open && monitor >= DATA_VA && monitor < DATA_VA + 0x1000 ? memory[(monitor - DATA_VA) >>> 2]! : 0;
+  return { regs, apsr: rng.next() & 0xf0000000, monitor, monitorValue: rng.bool() ? inPage : rng.word() | 0, memory };
+}
+
+/** Run the block at `pc` once (budget 2: its two instructions, or the one and what follows). */
+function runFrom(core: Core, pc: number, s: Setup): void {
+  const { cpu, state, bus } = core;
+  state.load(core.base);
+  cpu.coreRegs.load(core.baseRegs);
+  for (let i = 0; i < 15; i++) state.r[i] = s.regs[i]!;
+  state.r[15] = pc;
+  state.setApsr(s.apsr);
+  state.exclusiveAddr = s.monitor;
+  state.exclusiveVal = s.monitorValue;
+  for (let i = 0; i < 1024; i++) bus.write32(DATA_PA + 4 * i, s.memory[i]!);
+  // Small operands address the vector page: a store there must not outlive its run.
+  parkVectors(bus);
+  const icount = core.clock.icount;
+  // A write to a code page ends a JIT slice early: go on to the end of the budget as the machine loop would.
+  for (let left = 2, calls = 0; left > 0; calls++) {
+    // A fault retires nothing, but a core that never goes on is a hung test.
+    if (calls === 100) throw new Error(`no progress at ${(state.r[15]! >>> 0).toString(16)} (sleep ${state.sleep})`);
+    cpu.exitRequest = false;
+    left -= cpu.execute(left);
+  }
+  core.retired = core.clock.icount - icount;
+}
+
+function observe(core: Core): Record<string, unknown> {
+  const data: number[] = [];
+  for (let i = 0; i < 1024; i++) data.push(core.bus.read32(DATA_PA + 4 * i));
+  const s = core.cpu.coreRegs.s;
+  return { state: core.state.save(), retired: core.retired, data, dfsr: s.dfsr, dfar: s.dfar, ifsr: s.ifsr, ifar: s.ifar };
+}
+
+/** Where two observations first differ (state word index, data word index or field), for the failure message. */
+function firstDifference(got: Record<string, unknown>, want: Record<string, unknown>): string {
+  for (const key of Object.keys(want)) {
+    const g = got[key];
+    const w = want[key];
+    if (Array.isArray(w)) {
+      const ga = g as number[];
+      const i = w.findIndex((v, k) => v !== ga[k]);
+      if (i >= 0) return `${key}[${i}] is ${ga[i]}, interpreter ${w[i]}`;
+    } else if (g !== w) return `${key} is ${String(g)}, interpreter ${String(w)}`;
+  }
+  return 'none';
+}
+
+/** A tier of the A32 block JIT as the rig drives it. */
+export interface BlockTier {
+  /** How the failure messages name it ("compiled", "threaded"). */
+  readonly name: string;
+  /** True once the block at `pc` runs in this tier on `cpu` (`before`: this value before the warm-up). */
+  ready(cpu: ArmV7aCpu, pc: number, before: number): boolean;
+  /** A counter the warm-up watches (blocks made in this tier). */
+  made(cpu: ArmV7aCpu): number;
+}
+
+/**
+ * Run each instruction's block on a JIT core from a safe state until `tier` runs it, then compare
+ * TRIALS generated runs with the interpreter's.
+ */
+export function checkAgainstInterpreter(lines: readonly string[], seed: number, tier: BlockTier): void {
+  const words = assembleA32(lines);
+  const jit = makeCore(true, words);
+  const ref = makeCore(false, words);
+  const rng = new Rng(seed);
+  lines.forEach((line, i) => {
+    const pc = CODE_VA + 8 * i;
+    const before = tier.made(jit.cpu);
+    const warm = setup(rng, true);
+    for (let n = 0; n < 20000 && !tier.ready(jit.cpu, pc, before); n++) runFrom(jit, pc, warm);
+    expect(tier.ready(jit.cpu, pc, before), `${line}: ${tier.name}`).toBe(true);
+    const inBlocks = jit.cpu.stats.insnsInBlocks;
+    for (let t = 0; t < TRIALS; t++) {
+      const s = setup(rng, t === 0);
+      runFrom(jit, pc, s);
+      runFrom(ref, pc, s);
+      const got = observe(jit);
+      const want = observe(ref);
+      const where = `${line} (trial ${t}, r0-r14 ${s.regs.map((r) => (r >>> 0).toString(16)).join(' ')}): ${firstDifference(got, want)}`;
+      expect(got, where).toEqual(want);
+    }
+    expect(tier.ready(jit.cpu, pc, before), `${line}: still ${tier.name}`).toBe(true);
+    expect(jit.cpu.stats.insnsInBlocks, `${line}: ran in blocks`).toBeGreaterThan(inBlocks);
+  });
+}
