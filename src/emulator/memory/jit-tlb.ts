@@ -2,7 +2,8 @@
  * The small direct-mapped TLB generated code reads (QEMU's CPUTLBEntry idea): per translation view
  * (MMU off, PL1, PL0) JIT_TLB_ENTRIES entries of four int32 — read tag, read addend, write tag,
  * write addend — so one access touches one 16-byte entry of a 16 KiB table instead of the MMU's
- * 4 MiB page array, then the bus's 4 MiB page table, then the data.
+ * 4 MiB page array, then the bus's 4 MiB page table, then the data. Flushing a view clears only
+ * the entries filled since its last flush (an MMU flush is frequent in Linux, the table is not small).
  *
  * A tag is the virtual page's address (`vpage << 12`); an access hits when its address masked with
  * `~4095 | (alignment - 1)` equals it, so a misaligned access never hits. INVALID_TAG has low bits
@@ -22,7 +23,12 @@
  */
 import { NO_RAM, PAGE_SHIFT } from './bus.js';
 
-export const JIT_TLB_BITS = 9;
+/**
+ * 4096 entries (64 KiB per view): with 512 the decompressor's and the kernel's working sets conflict,
+ * and every miss at an access site that never missed before deoptimizes its block (no type feedback
+ * on the slow path), which cost more than the smaller table saved.
+ */
+export const JIT_TLB_BITS = 12;
 export const JIT_TLB_ENTRIES = 1 << JIT_TLB_BITS;
 /** Int32 slots per entry: read tag, read addend, write tag, write addend. */
 const ENTRY_SLOTS = 4;
@@ -45,6 +51,9 @@ export class JitTlb {
   /** host page -> 1 when some write half may point at it (a revocation then scans). */
   private readonly writeFilled: Uint8Array;
   private writeFilledCount = 0;
+  /** Per view: entries filled since its last flush (past capacity: the whole view is cleared). */
+  private readonly filled: readonly Int32Array[] = [0, 1, 2].map(() => new Int32Array(JIT_TLB_ENTRIES));
+  private readonly filledCount = [0, 0, 0];
 
   constructor(
     private readonly pageRead: Int32Array,
@@ -62,6 +71,9 @@ export class JitTlb {
     const t = this.views[view]!;
     const s = (vpage & (JIT_TLB_ENTRIES - 1)) * ENTRY_SLOTS;
     const tag = (vpage << PAGE_SHIFT) | 0;
+    const n = this.filledCount[view]!;
+    if (n < JIT_TLB_ENTRIES) this.filled[view]![n] = s;
+    this.filledCount[view] = n + 1;
     const ppage = e >>> 3;
     const rh = (e & 1) !== 0 ? this.pageRead[ppage]! : NO_RAM;
     const wh = (e & 2) !== 0 ? this.pageWrite[ppage]! : NO_RAM;
@@ -89,7 +101,19 @@ export class JitTlb {
 
   /** Drop every entry of `view`. */
   flushView(view: number): void {
-    this.views[view]!.fill(INVALID_TAG);
+    const t = this.views[view]!;
+    const n = this.filledCount[view]!;
+    if (n > JIT_TLB_ENTRIES) {
+      t.fill(INVALID_TAG);
+    } else {
+      const f = this.filled[view]!;
+      for (let i = 0; i < n; i++) {
+        const s = f[i]!;
+        t[s] = INVALID_TAG;
+        t[s + 2] = INVALID_TAG;
+      }
+    }
+    this.filledCount[view] = 0;
   }
 
   /** The bus write-protected host page `hostPage` (every alias): its write halves go. */

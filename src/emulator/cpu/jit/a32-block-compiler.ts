@@ -174,7 +174,7 @@ export class A32BlockCompiler {
       this.bus,
       {
         name: `a32_block_${(start >>> 0).toString(16)}`,
-        prologue: 'const Q = cpu.jitTlb();\n        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, xn = 0, xpc = 0;',
+        prologue: 'const Q = cpu.jitTlb();\n        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, xn = 0, xpc = 0, slow = 0;',
         body: `out: for (;;) {
             ${code}
           }

@@ -83,7 +83,7 @@ export class A32EmitContext extends EmitContext {
   override load(site: InsnSite, dest: string, size: number): string {
     const hit = `{ const s = ${entryOf('a')}; if (Q[s] === (a & ${TAG_MASK[Math.abs(size)]})) `;
     const at = `(a + Q[s + 1])`;
-    const miss = ` else { ${this.syncAt(site)} ${dest} = cpu.jitLoad(a, ${size}); } }`;
+    const miss = ` else { ${this.syncAt(site)} ${dest} = cpu.jitLoad(a, ${size}); slow = 1; } }`;
     switch (size) {
       case 4:
         return `${hit}${dest} = I32[${at} >>> 2];${miss}`;
@@ -104,8 +104,16 @@ export class A32EmitContext extends EmitContext {
     const shift = size === 4 ? 2 : size === 2 ? 1 : 0;
     return (
       `{ const v = ${v}; const s = ${entryOf('a')}; if (Q[s + ${JIT_TLB_WRITE}] === (a & ${TAG_MASK[size]})) ${view}[(a + Q[s + ${JIT_TLB_WRITE + 1}]) >>> ${shift}] = v; ` +
-      `else { ${this.syncAt(site)} cpu.jitStore(a, ${size}, v); } }`
+      `else { ${this.syncAt(site)} cpu.jitStore(a, ${size}, v); slow = 1; } }`
     );
+  }
+
+  /**
+   * After a memory instruction: only its slow paths (`slow` set) can have asked the core to stop
+   * (a device's interrupt, a write to translated code), so inline hits skip the test.
+   */
+  override stopCheck(site: InsnSite): string {
+    return `if (slow !== 0) { slow = 0; if (cpu.exitRequest) { ${this.exitAfter(site, `${this.next(site)}`)} } }`;
   }
 
   /**
