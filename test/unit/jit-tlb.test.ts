@@ -106,6 +106,22 @@ describe('JIT TLB flush points keep every hit exact (I5)', () => {
     expect(expectCoherent(mmu, bus)).toBe(1);
   });
 
+  it('a write-protected host page drops the write halves of all its virtual aliases, in every view', () => {
+    const { bus, mmu } = rig();
+    const aliases = [0x80010000, 0x80020000, 0x80030000, 0x80040000];
+    for (const va of aliases) setL2(bus, L2, va, smallPage(DATA));
+    for (const va of aliases) touch(mmu, va, true);
+    mmu.user = true;
+    touch(mmu, VA, true);
+    mmu.user = false;
+    for (const va of aliases) expect(tagsOf(mmu, va)).toEqual({ read: true, write: true });
+    bus.protectHostPage((DATA - RAM_BASE) >>> PAGE_SHIFT);
+    for (const va of aliases) expect(tagsOf(mmu, va)).toEqual({ read: true, write: false });
+    mmu.user = true;
+    expect(tagsOf(mmu, VA)).toEqual({ read: true, write: false });
+    expect(expectCoherent(mmu, bus)).toBe(1);
+  });
+
   it('a code page and a watched page leave the fast paths', () => {
     const { bus, mmu } = rig();
     touch(mmu, VA);

@@ -40,6 +40,11 @@ export const JIT_TLB_WRITE = 2;
 /** No address masked for an access (low bits at most 7) has all of its low 12 bits set. */
 export const INVALID_TAG = 0xfff;
 
+/** `writeAt1` of a host page with write halves in more than two entries. */
+const WRITE_AT_MANY = -1;
+/** Host pages remembered individually for a wholesale clear of the records. */
+const RECORDED_CAPACITY = 1 << 14;
+
 /** The translation views the MMU switches between. */
 export const VIEW_IDENTITY = 0;
 export const VIEW_PRIV = 1;
@@ -48,9 +53,17 @@ export const VIEW_USER = 2;
 export class JitTlb {
   /** Per view: JIT_TLB_ENTRIES × (read tag, read addend, write tag, write addend). */
   readonly views: readonly Int32Array[] = [0, 1, 2].map(() => new Int32Array(JIT_TLB_ENTRIES * ENTRY_SLOTS).fill(INVALID_TAG));
-  /** host page -> 1 when some write half may point at it (a revocation then scans). */
-  private readonly writeFilled: Uint8Array;
-  private writeFilledCount = 0;
+  /**
+   * host page -> where write halves pointing at it were filled: up to two entries (view ×
+   * JIT_TLB_ENTRIES + entry + 1, 0: none) in `writeAt1`/`writeAt2`, or WRITE_AT_MANY in `writeAt1`
+   * when there were more (a revocation then scans every view). Linux rewrites page tables all the
+   * time, and each rewrite revokes a page: a scan per revocation cost more than the table saved.
+   */
+  private readonly writeAt1: Int32Array;
+  private readonly writeAt2: Int32Array;
+  /** Host pages with a record (cleared wholesale by allWritesRevoked); past capacity: fill(0). */
+  private readonly recorded: Int32Array;
+  private recordedCount = 0;
   /** Per view: entries filled since its last flush (past capacity: the whole view is cleared). */
   private readonly filled: readonly Int32Array[] = [0, 1, 2].map(() => new Int32Array(JIT_TLB_ENTRIES));
   private readonly filledCount = [0, 0, 0];
@@ -60,7 +73,9 @@ export class JitTlb {
     private readonly pageWrite: Int32Array,
     hostPages: number,
   ) {
-    this.writeFilled = new Uint8Array(hostPages);
+    this.writeAt1 = new Int32Array(hostPages);
+    this.writeAt2 = new Int32Array(hostPages);
+    this.recorded = new Int32Array(RECORDED_CAPACITY);
   }
 
   /**
@@ -81,13 +96,29 @@ export class JitTlb {
     t[s + 1] = (rh - tag) | 0;
     t[s + 2] = wh !== NO_RAM ? tag : INVALID_TAG;
     t[s + 3] = (wh - tag) | 0;
-    if (wh !== NO_RAM) {
-      const hp = wh >>> PAGE_SHIFT;
-      if (this.writeFilled[hp] === 0) {
-        this.writeFilled[hp] = 1;
-        this.writeFilledCount++;
-      }
+    if (wh !== NO_RAM) this.recordWrite(wh >>> PAGE_SHIFT, view * JIT_TLB_ENTRIES + s / ENTRY_SLOTS + 1);
+  }
+
+  private recordWrite(hp: number, at: number): void {
+    const first = this.writeAt1[hp]!;
+    if (first === at || first === WRITE_AT_MANY) return;
+    if (first === 0) {
+      this.writeAt1[hp] = at;
+      if (this.recordedCount < RECORDED_CAPACITY) this.recorded[this.recordedCount] = hp;
+      this.recordedCount++;
+    } else {
+      const second = this.writeAt2[hp]!;
+      if (second === 0 || second === at) this.writeAt2[hp] = at;
+      else this.writeAt1[hp] = WRITE_AT_MANY;
     }
+  }
+
+  /** Drop the write half of entry `at` (as recorded) if it still points at host page `hp`. */
+  private revokeAt(at: number, hp: number): void {
+    const t = this.views[((at - 1) / JIT_TLB_ENTRIES) | 0]!;
+    const s = ((at - 1) % JIT_TLB_ENTRIES) * ENTRY_SLOTS + JIT_TLB_WRITE;
+    const tag = t[s]!;
+    if (tag !== INVALID_TAG && (tag + t[s + 1]!) >>> PAGE_SHIFT === hp) t[s] = INVALID_TAG;
   }
 
   /** Drop `view`'s entry for virtual page `vpage` (if it holds that page: the entry is shared). */
@@ -118,29 +149,49 @@ export class JitTlb {
 
   /** The bus write-protected host page `hostPage` (every alias): its write halves go. */
   writeRevoked(hostPage: number): void {
-    if (this.writeFilled[hostPage] === 0) return;
-    this.writeFilled[hostPage] = 0;
-    this.writeFilledCount--;
-    for (const t of this.views) {
-      for (let s = JIT_TLB_WRITE; s < t.length; s += ENTRY_SLOTS) {
-        const tag = t[s]!;
-        if (tag !== INVALID_TAG && ((tag + t[s + 1]!) >>> PAGE_SHIFT) === hostPage) t[s] = INVALID_TAG;
+    const first = this.writeAt1[hostPage]!;
+    if (first === 0) return;
+    if (first === WRITE_AT_MANY) {
+      for (const t of this.views) {
+        for (let s = JIT_TLB_WRITE; s < t.length; s += ENTRY_SLOTS) {
+          const tag = t[s]!;
+          if (tag !== INVALID_TAG && (tag + t[s + 1]!) >>> PAGE_SHIFT === hostPage) t[s] = INVALID_TAG;
+        }
+      }
+    } else {
+      this.revokeAt(first, hostPage);
+      const second = this.writeAt2[hostPage]!;
+      if (second !== 0) this.revokeAt(second, hostPage);
+    }
+    // The page stays in `recorded` (clearing it twice is harmless).
+    this.writeAt1[hostPage] = 0;
+    this.writeAt2[hostPage] = 0;
+  }
+
+  private clearRecords(): void {
+    if (this.recordedCount > RECORDED_CAPACITY) {
+      this.writeAt1.fill(0);
+      this.writeAt2.fill(0);
+    } else {
+      for (let i = 0; i < this.recordedCount; i++) {
+        const hp = this.recorded[i]!;
+        this.writeAt1[hp] = 0;
+        this.writeAt2[hp] = 0;
       }
     }
+    this.recordedCount = 0;
   }
 
   /** The bus write-protected all RAM (a snapshot taken or restored): every write half goes. */
   allWritesRevoked(): void {
-    if (this.writeFilledCount === 0) return;
-    this.writeFilled.fill(0);
-    this.writeFilledCount = 0;
+    if (this.recordedCount === 0) return;
+    this.clearRecords();
     for (const t of this.views) for (let s = JIT_TLB_WRITE; s < t.length; s += ENTRY_SLOTS) t[s] = INVALID_TAG;
   }
 
   /** The bus took pages off its fast paths for reads and writes (watchpoints): everything goes. */
   allRevoked(): void {
     for (let v = 0; v < this.views.length; v++) this.flushView(v);
-    this.writeFilled.fill(0);
-    this.writeFilledCount = 0;
+    this.clearRecords();
   }
 }
