@@ -810,6 +810,15 @@ export class Cpu implements CoreExecutor {
     else this.store8(addr, v);
   }
 
+  /**
+   * A result written to Rd as QEMU's store_reg does it: to the PC (UNPREDICTABLE in the encodings
+   * that use it) a plain branch (BranchWritePC, no interworking), staying in the current state.
+   */
+  storeReg(rd: number, v: number): void {
+    if (rd === 15) this.branchTo(v);
+    else this.r[rd] = v;
+  }
+
   /** Write a loaded value to Rt; PC gets LoadWritePC semantics. */
   writeLoaded(rt: number, v: number): void {
     if (rt === 15) this.bxWritePc(v);

@@ -412,9 +412,6 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
               let d = this.thumbCache[slot]!;
               if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);
               d.exec(this, d.args);
-              // A result written to r15 (multiplies, DSP... with Rd = PC, UNPREDICTABLE): QEMU's
-              // store_reg branches there, staying in Thumb.
-              if (r[15] !== ((pc + 4) | 0)) this.nextPc = r[15]! & ~1;
             }
             r[15] = this.nextPc;
           }
