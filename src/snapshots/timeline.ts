@@ -21,9 +21,7 @@ export interface TimelineOptions {
   onOverBudget?: (bytes: number, budgetBytes: number) => void;
 }
 
-/** Default snapshot spacing and budget: see BENCHMARKS.md for how they were chosen. */
-export const DEFAULT_SNAPSHOT_INTERVAL = 250_000;
-export const DEFAULT_SNAPSHOT_BUDGET_MIB = 256;
+export { DEFAULT_SNAPSHOT_INTERVAL, DEFAULT_SNAPSHOT_BUDGET_MIB } from './snapshot-defaults.js';
 
 /**
  * Slices of a sliced run aim at this much host time: the event loop (Ctrl-C, other connections,

@@ -19,7 +19,7 @@ import { CpuState, RUNNING, LR, SP } from './state.js';
 import type { CpuSystem } from './system.js';
 import { UsageCause } from './system.js';
 import { addWithCarryFlags, conditionPassed, shiftC, shifter, itAdvance, t16IgnoresItCondition } from './alu.js';
-import { T16_ARGS, T16_EXEC, T16_FAST } from './t16.js';
+import { T16_ARGS, T16_EXEC, T16_FAST, t16Args } from './t16.js';
 import { F16 } from './t16.js';
 import { t32BucketsFor } from './t32.js';
 import { CORTEX_M3, type CoreProfile } from './profile.js';
@@ -622,7 +622,7 @@ export class Cpu implements CoreExecutor {
     this.inIt = it !== 0;
     this.insn = hw;
     this.nextPc = npc;
-    T16_EXEC[hw]!(this, T16_ARGS[hw]!);
+    T16_EXEC[hw]!(this, T16_ARGS[hw] ?? t16Args(hw));
     const r = this.r;
     r[15] = this.nextPc;
     if (this.excReturn !== 0) {
