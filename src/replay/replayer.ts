@@ -375,7 +375,8 @@ export class Replayer {
     this.cursor.seek(at);
     this.qemu?.load((at as QemuLogLocation).qemu);
     this.stall.icount = -1;
-    this.bound.from = this.bound.offset = -1;
+    // The bound cache stays: it is a fact of the log (the next bounding event past any head in
+    // [from, offset)), and a reverse step restores a head in the same range again and again.
     this.startChecked = false;
   }
 }

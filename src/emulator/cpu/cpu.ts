@@ -118,6 +118,14 @@ export class Cpu implements CoreExecutor {
     if (this.jit === null) this.jit = new BlockJit(this, this.physicalBus, this.t32Buckets);
   }
 
+  /**
+   * Off: run the blocks already translated but translate no new ones (the gdb stub's reverse steps
+   * re-run a few instructions many times; results never depend on it).
+   */
+  setTranslation(on: boolean): void {
+    if (this.jit !== null) this.jit.translating = on;
+  }
+
   /** Blocks the JIT has translated (statistics, `--jit-stats`). */
   translatedBlocks(): number {
     return this.jit?.translated ?? 0;

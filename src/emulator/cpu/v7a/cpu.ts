@@ -191,6 +191,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     if (this.a32Jit === null) this.a32Jit = new A32BlockJit(this, this.physicalBus);
   }
 
+  override setTranslation(on: boolean): void {
+    super.setTranslation(on);
+    if (this.a32Jit !== null) this.a32Jit.translating = on;
+  }
+
   override translatedBlocks(): number {
     return this.a32Jit?.translated ?? 0;
   }
