@@ -6,21 +6,29 @@
  * recording replays in another empty directory, where the files never existed: same output, and
  * replay writes no file.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFirmware, elfPath } from '../support/firmware.js';
 import { armrrCli, runArmrrCli } from '../support/armrr-run.js';
 import { requireQemu, runQemu } from '../support/qemu.js';
 
 const ELF = elfPath('semihost-files', 'O2');
-const emptyDir = (what: string): string => mkdtempSync(join(tmpdir(), `armrr-sh-${what}-`));
+const dirs: string[] = [];
+const emptyDir = (what: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), `armrr-sh-${what}-`));
+  dirs.push(dir);
+  return dir;
+};
 
 requireQemu();
 
 describe('semihosting host files: armrr vs QEMU (target=native), and replay without the files', () => {
   let qemuOut = '';
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
   beforeAll(async () => {
     ensureFirmware();
     const dir = emptyDir('qemu');
