@@ -18,8 +18,8 @@ import type { CoreExecutor } from '../machines/machine.js';
 import { CpuState, RUNNING, LR, SP } from './state.js';
 import type { CpuSystem } from './system.js';
 import { UsageCause } from './system.js';
-import { addWithCarryFlags, conditionPassed, shiftC, shifter, itAdvance } from './alu.js';
-import { T16_ARGS, T16_EXEC, T16_FAST } from './t16.js';
+import { addWithCarryFlags, conditionPassed, shiftC, shifter, itAdvance, t16IgnoresItCondition } from './alu.js';
+import { T16_ARGS, T16_EXEC, T16_FAST, t16Args } from './t16.js';
 import { F16 } from './t16.js';
 import { t32BucketsFor } from './t32.js';
 import { CORTEX_M3, type CoreProfile } from './profile.js';
@@ -118,6 +118,14 @@ export class Cpu implements CoreExecutor {
     if (this.jit === null) this.jit = new BlockJit(this, this.physicalBus, this.t32Buckets);
   }
 
+  /**
+   * Off: run the blocks already translated but translate no new ones (the gdb stub's reverse steps
+   * re-run a few instructions many times; results never depend on it).
+   */
+  setTranslation(on: boolean): void {
+    if (this.jit !== null) this.jit.translating = on;
+  }
+
   /** Blocks the JIT has translated (statistics, `--jit-stats`). */
   translatedBlocks(): number {
     return this.jit?.translated ?? 0;
@@ -208,7 +216,7 @@ export class Cpu implements CoreExecutor {
             let run = true;
             if (it !== 0) {
               st.itstate = itAdvance(it);
-              run = conditionPassed(st, it >>> 4);
+              run = conditionPassed(st, it >>> 4) || t16IgnoresItCondition(hw);
             }
             if (run) {
               const s = it === 0 ? 1 : 0;
@@ -614,7 +622,7 @@ export class Cpu implements CoreExecutor {
     this.inIt = it !== 0;
     this.insn = hw;
     this.nextPc = npc;
-    T16_EXEC[hw]!(this, T16_ARGS[hw]!);
+    T16_EXEC[hw]!(this, T16_ARGS[hw] ?? t16Args(hw));
     const r = this.r;
     r[15] = this.nextPc;
     if (this.excReturn !== 0) {
@@ -742,6 +750,10 @@ export class Cpu implements CoreExecutor {
     this.r[15] = this.pc;
     if (!this.sys.bkpt(imm, this.pc)) {
       this.abandon();
+    } else {
+      // A semihosting call continues after the BKPT but, as in QEMU (its EXCP_SEMIHOST saves the
+      // BKPT's own condexec bits), inside an IT block the ITSTATE is not advanced past it.
+      this.state.itstate = this.itBefore;
     }
   }
 
@@ -804,6 +816,15 @@ export class Cpu implements CoreExecutor {
     if (size === 4) this.store32(addr, v);
     else if (size === 2) this.store16(addr, v);
     else this.store8(addr, v);
+  }
+
+  /**
+   * A result written to Rd as QEMU's store_reg does it: to the PC (UNPREDICTABLE in the encodings
+   * that use it) a plain branch (BranchWritePC, no interworking), staying in the current state.
+   */
+  storeReg(rd: number, v: number): void {
+    if (rd === 15) this.branchTo(v);
+    else this.r[rd] = v;
   }
 
   /** Write a loaded value to Rt; PC gets LoadWritePC semantics. */

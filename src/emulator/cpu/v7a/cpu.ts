@@ -16,9 +16,9 @@ import { BUS_FAULT, NO_RAM } from '../../memory/bus.js';
 import type { VirtualClock } from '../../clock.js';
 import { Cpu } from '../cpu.js';
 import { RUNNING } from '../state.js';
-import { conditionPassed, itAdvance } from '../alu.js';
+import { conditionPassed, itAdvance, t16IgnoresItCondition } from '../alu.js';
 import { bucketKey32, match32, type Encoding, type Fields } from '../decode-table.js';
-import type { Handler } from '../t16.js';
+import { t16Args, type Handler } from '../t16.js';
 import { CORTEX_A15, type CoreProfile } from '../profile.js';
 import { SysRegFile, type CoreInterruptInputs, type SysRegDef } from './sysreg-registry.js';
 import { CoreRegisters, SCTLR_A } from './core-registers.js';
@@ -49,6 +49,10 @@ export interface CoreMmu extends CpuBus {
   setSctlr(value: number): void;
   /** The current privilege's TLB entries (virtual page -> physical page << 3 | fetch/write/read bits). */
   readonly entries: Int32Array;
+  /** The JIT TLB entries of the current privilege (jit-tlb.ts). */
+  readonly jitEntries: Int32Array;
+  /** Cache the page of `va` in the JIT TLB after a slow-path access to it succeeded. */
+  jitRefill(va: number): void;
   /** The object the MMU throws for translation/permission/external aborts. */
   readonly faultSignal: AbortSignal;
   /** CONTEXTIDR (the CP14 debug registers' context-ID breakpoints compare it). */
@@ -191,13 +195,31 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     if (this.a32Jit === null) this.a32Jit = new A32BlockJit(this, this.physicalBus);
   }
 
+  override setTranslation(on: boolean): void {
+    super.setTranslation(on);
+    if (this.a32Jit !== null) this.a32Jit.translating = on;
+  }
+
   override translatedBlocks(): number {
     return this.a32Jit?.translated ?? 0;
   }
 
-  /** The MMU's entries for the current privilege (blocks read them at entry; the JIT needs an MMU). */
-  tlbEntries(): Int32Array {
-    return this.mmu!.entries;
+  /** The MMU's JIT TLB for the current privilege (blocks read it at entry; the JIT needs an MMU). */
+  jitTlb(): Int32Array {
+    return this.mmu!.jitEntries;
+  }
+
+  /** A block's load that missed its JIT TLB: the interpreter's load, then the page is cached. */
+  jitLoad(addr: number, size: number): number {
+    const v = this.loadSized(addr, size);
+    this.mmu!.jitRefill(addr);
+    return v;
+  }
+
+  /** A block's store that missed its JIT TLB (as jitLoad). */
+  jitStore(addr: number, size: number, v: number): void {
+    this.storeSized(addr, size, v);
+    this.mmu!.jitRefill(addr);
   }
 
   // ---- interrupt inputs (the GIC CPU interface drives them) ---------------------------------
@@ -384,13 +406,12 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             if (it !== 0) {
               st.itstate = itAdvance(it);
               this.inIt = true;
-              // BKPT ignores the IT condition (QEMU's thumb_insn_is_unconditional).
-              run = conditionPassed(st, it >>> 4) || hw >>> 8 === 0xbe;
+              run = conditionPassed(st, it >>> 4) || t16IgnoresItCondition(hw);
             } else {
               this.inIt = false;
             }
             if (st.illegal !== 0) this.undefined();
-            else if (run) A_T16_EXEC[hw]!(this, A_T16_ARGS[hw]!);
+            else if (run) A_T16_EXEC[hw]!(this, A_T16_ARGS[hw] ?? t16Args(hw));
             r[15] = this.nextPc;
           } else {
             const insn = (hw << 16) | fetch.fetch16((pc + 2) | 0);
@@ -413,9 +434,6 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
               let d = this.thumbCache[slot]!;
               if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);
               d.exec(this, d.args);
-              // A result written to r15 (multiplies, DSP... with Rd = PC, UNPREDICTABLE): QEMU's
-              // store_reg branches there, staying in Thumb.
-              if (r[15] !== ((pc + 4) | 0)) this.nextPc = r[15]! & ~1;
             }
             r[15] = this.nextPc;
           }
