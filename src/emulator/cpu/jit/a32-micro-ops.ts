@@ -7,10 +7,11 @@
  * handler (MICRO_HANDLER): the UNPREDICTABLE corners, the PC as a destination, the unprivileged,
  * dual, exclusive, user-bank and exception-return forms, and everything rare.
  *
- * Memory micro-ops are only the fast path: an access on a RAM page the current TLB and the bus let
- * through inline (as the compiled tier's T/PR/PW path), aligned to its size so it cannot fault.
- * Anything else — a TLB miss, a device, a misaligned address, a fault — runs the instruction's
- * table handler instead, so the slow path is the interpreter's exactly.
+ * Memory micro-ops hit the JIT TLB (jit-tlb.ts) inline as the compiled tier does: an aligned access
+ * to RAM the MMU and the bus let through, which cannot fault. A single load/store that misses is
+ * the core's access (Cpu.loadSized/storeSized, as memops.loadStore) through jitLoad/jitStore, which
+ * also fill the JIT TLB; a dual or multiple access that misses runs its table handler, so every
+ * slow path is the interpreter's.
  */
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';

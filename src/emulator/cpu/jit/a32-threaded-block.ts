@@ -21,6 +21,7 @@ import type { Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { addWithCarryFlags, armExpandImmC, conditionPassed, immShiftC, shifter, shiftC } from '../alu.js';
 import { RUNNING } from '../state.js';
+import { JIT_TLB_INDEX_MASK, JIT_TLB_INDEX_SHIFT, JIT_TLB_WRITE } from '../../memory/jit-tlb.js';
 import { MAX_A32_BLOCK_INSNS, codeWord, decodedFields, mayWritePc, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
 import {
   DP_AMOUNT_SHIFT,
@@ -105,7 +106,7 @@ export class A32ThreadedBlock implements A32Block {
     const r = cpu.r;
     const clock = cpu.clock;
     const bus = this.bus;
-    const T = cpu.tlbEntries();
+    const Q = cpu.jitTlb();
     const x = this.code;
     const base = this.base;
     const n = this.count;
@@ -208,27 +209,27 @@ export class A32ThreadedBlock implements A32Block {
                 if ((f & MEM_SUB) !== 0) off = -off | 0;
               }
               const rn = x[j + 2]!;
+              const rt = x[j + 1]!;
               const base = rn === 15 ? r[15]! & ~3 : r[rn]!;
               const offAddr = (base + off) | 0;
               const a = (f & MEM_INDEX) !== 0 ? offAddr : base;
-              const e = T[a >>> 12]!;
-              const isLoad = kind === MICRO_LOAD || kind === MICRO_LOAD_DUAL;
-              // Inline only an aligned access to a page the TLB and the bus let through: it cannot fault.
-              let h = -1;
-              if ((a & (f >>> MEM_ALIGN_SHIFT) & 3) === 0) h = isLoad ? ((e & 1) !== 0 ? bus.pageRead[e >>> 3]! : -1) : (e & 2) !== 0 ? bus.pageWrite[e >>> 3]! : -1;
-              // Both words of a doubleword on the page.
-              if (h === -1 || (kind >= MICRO_LOAD_DUAL && (a & 4095) > 4088)) {
-                handler = true;
-                break;
-              }
-              const o = (h + (a & 4095)) >>> 0;
+              // The JIT TLB entry (jit-tlb.ts): its tag equals the address masked with the page and
+              // the alignment bits only for an aligned access to RAM the MMU and the bus let through.
+              const e = (a >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK;
+              const tag = a & (~4095 | ((f >>> MEM_ALIGN_SHIFT) & 3));
               if (kind >= MICRO_LOAD_DUAL) {
-                const rt = x[j + 1]!;
-                const w = o >>> 2;
+                // Both words on the page, else the handler (its alignment check, its faults).
+                const hit = kind === MICRO_LOAD_DUAL ? Q[e] === tag : Q[e + JIT_TLB_WRITE] === tag;
+                if (!hit || (a & 4095) > 4088) {
+                  handler = true;
+                  break;
+                }
                 if (kind === MICRO_LOAD_DUAL) {
+                  const w = ((a + Q[e + 1]!) >>> 0) >>> 2;
                   r[rt] = bus.i32[w]!;
                   r[rt + 1] = bus.i32[w + 1]!;
                 } else {
+                  const w = ((a + Q[e + JIT_TLB_WRITE + 1]!) >>> 0) >>> 2;
                   bus.i32[w] = r[rt]!;
                   bus.i32[w + 1] = r[rt + 1]!;
                 }
@@ -236,16 +237,38 @@ export class A32ThreadedBlock implements A32Block {
                 break;
               }
               const size = (f << 28) >> 28;
+              // A miss is the core's access (memops.loadStore's), which also fills the JIT TLB.
+              let slow = false;
               if (kind === MICRO_LOAD) {
-                const v = size === 4 ? bus.i32[o >>> 2]! : size === 2 ? bus.u16[o >>> 1]! : size === 1 ? bus.u8[o]! : size === -2 ? (bus.u16[o >>> 1]! << 16) >> 16 : (bus.u8[o]! << 24) >> 24;
+                let v: number;
+                if (Q[e] === tag) {
+                  const o = (a + Q[e + 1]!) >>> 0;
+                  v = size === 4 ? bus.i32[o >>> 2]! : size === 2 ? bus.u16[o >>> 1]! : size === 1 ? bus.u8[o]! : size === -2 ? (bus.u16[o >>> 1]! << 16) >> 16 : (bus.u8[o]! << 24) >> 24;
+                } else {
+                  clock.icount = ic + i + 1;
+                  v = cpu.jitLoad(a, size);
+                  slow = true;
+                }
                 if ((f & MEM_WBACK) !== 0) r[rn] = offAddr;
-                r[x[j + 1]!] = v;
+                r[rt] = v;
               } else {
-                const v = r[x[j + 1]!]!;
-                if (size === 4) bus.i32[o >>> 2] = v;
-                else if (size === 2) bus.u16[o >>> 1] = v;
-                else bus.u8[o] = v;
+                const v = r[rt]!;
+                if (Q[e + JIT_TLB_WRITE] === tag) {
+                  const o = (a + Q[e + JIT_TLB_WRITE + 1]!) >>> 0;
+                  if (size === 4) bus.i32[o >>> 2] = v;
+                  else if (size === 2) bus.u16[o >>> 1] = v;
+                  else bus.u8[o] = v;
+                } else {
+                  clock.icount = ic + i + 1;
+                  cpu.jitStore(a, size, v);
+                  slow = true;
+                }
                 if ((f & MEM_WBACK) !== 0) r[rn] = offAddr;
+              }
+              // Only a slow path can have asked the core to stop (a device, a write to translated code).
+              if (slow && (cpu.exitRequest || st.sleep !== RUNNING)) {
+                i++;
+                break insns;
               }
               break;
             }
@@ -255,16 +278,14 @@ export class A32ThreadedBlock implements A32Block {
               const span = 4 * (x[j + 1]! >>> 4);
               const base = r[rn]!;
               const a = (base + x[j + 3]!) | 0;
-              const e = T[a >>> 12]!;
-              // The usual push/pop: all words on one page the TLB and the bus let through, aligned.
-              const h =
-                (a & 3) !== 0 || (a & 4095) > 4096 - span ? -1 : kind === MICRO_LDM ? ((e & 1) !== 0 ? bus.pageRead[e >>> 3]! : -1) : (e & 2) !== 0 ? bus.pageWrite[e >>> 3]! : -1;
-              if (h === -1) {
+              const e = ((a >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK) + (kind === MICRO_LDM ? 0 : JIT_TLB_WRITE);
+              // The usual push/pop: all words on one page the JIT TLB lets through, aligned; else the handler.
+              if (Q[e] !== (a & (~4095 | 3)) || (a & 4095) > 4096 - span) {
                 handler = true;
                 break;
               }
               const words = bus.i32;
-              let w = (h + (a & 4095)) >>> 2;
+              let w = ((a + Q[e + 1]!) >>> 0) >>> 2;
               const list = x[j + 2]!;
               const wb = x[j + 4]!;
               if (kind === MICRO_STM) {
