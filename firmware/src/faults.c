@@ -2,6 +2,8 @@
  * Fault workout: UDF, divide by zero (DIV_0_TRP), unaligned access (UNALIGN_TRP), bus faults on
  * unmapped memory, invalid state, escalation to HardFault. Handlers print the fault status
  * registers and resume after the faulting instruction. Exit code = number of faults handled.
+ * Also a BKPT in an IT block whose condition fails: BKPT is unconditional (QEMU's
+ * thumb_insn_is_unconditional), so its semihosting call still happens.
  */
 #include "hw.h"
 #include "uart.h"
@@ -98,6 +100,19 @@ __attribute__((noinline)) static uint32_t call_even(uint32_t addr)
     return r;
 }
 
+/* IT EQ with Z clear, then BKPT 0xAB (SYS_WRITE0): both as raw halfwords, as gas refuses a
+ * conditional BKPT. Returns r0 after the call. */
+__attribute__((noinline)) static uint32_t bkpt_in_failing_it(const char *msg)
+{
+    register uint32_t r0 __asm__("r0") = 0x04u;
+    register const char *r1 __asm__("r1") = msg;
+    __asm__ volatile("cmp %0, #5\n\t"
+                     ".short 0xbf08\n\t" /* it eq */
+                     ".short 0xbeab\n\t" /* bkpt 0xab */
+                     : "+r"(r0) : "r"(r1) : "cc", "memory");
+    return r0;
+}
+
 static void show(const char *what, uint32_t v)
 {
     uart_puts(what); uart_putc(' '); uart_puthex(v); uart_puts("\n");
@@ -151,6 +166,8 @@ int main(void)
     /* SVC while PRIMASK is set cannot be taken: it escalates to HardFault. */
     __asm__ volatile("cpsid i\n\tsvc #3\n\tcpsie i" ::: "memory");
     show("after svc escalation", faults_seen);
+
+    show("bkpt in failing it", bkpt_in_failing_it("faults: bkpt in a failing IT block ran\n"));
 
     uart_puts("faults handled="); uart_putdec(faults_seen); uart_puts("\n");
     return (int)faults_seen;

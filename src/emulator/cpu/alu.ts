@@ -170,12 +170,20 @@ export function byteReverse(v: number): number {
   return ((v >>> 24) & 0xff) | ((v >>> 8) & 0xff00) | ((v & 0xff00) << 8) | (v << 24);
 }
 
-/** ConditionPassed for a 4-bit condition against the flags in `st`. */
 /** ITSTATE after one instruction of an IT block (ITAdvance): 0 once the block ends. */
 export function itAdvance(it: number): number {
   return (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
 }
 
+/**
+ * A 16-bit Thumb instruction that runs whatever its IT condition: BKPT, on M and A profiles
+ * (QEMU's thumb_insn_is_unconditional; its HLT and SG cases are v8-only).
+ */
+export function t16IgnoresItCondition(hw: number): boolean {
+  return hw >>> 8 === 0xbe;
+}
+
+/** ConditionPassed for a 4-bit condition against the flags in `st`. */
 export function conditionPassed(st: CpuState, cond: number): boolean {
   let r: boolean;
   switch (cond >>> 1) {

@@ -18,7 +18,7 @@ import type { CoreExecutor } from '../machines/machine.js';
 import { CpuState, RUNNING, LR, SP } from './state.js';
 import type { CpuSystem } from './system.js';
 import { UsageCause } from './system.js';
-import { addWithCarryFlags, conditionPassed, shiftC, shifter, itAdvance } from './alu.js';
+import { addWithCarryFlags, conditionPassed, shiftC, shifter, itAdvance, t16IgnoresItCondition } from './alu.js';
 import { T16_ARGS, T16_EXEC, T16_FAST } from './t16.js';
 import { F16 } from './t16.js';
 import { t32BucketsFor } from './t32.js';
@@ -208,7 +208,7 @@ export class Cpu implements CoreExecutor {
             let run = true;
             if (it !== 0) {
               st.itstate = itAdvance(it);
-              run = conditionPassed(st, it >>> 4);
+              run = conditionPassed(st, it >>> 4) || t16IgnoresItCondition(hw);
             }
             if (run) {
               const s = it === 0 ? 1 : 0;
@@ -742,6 +742,10 @@ export class Cpu implements CoreExecutor {
     this.r[15] = this.pc;
     if (!this.sys.bkpt(imm, this.pc)) {
       this.abandon();
+    } else {
+      // A semihosting call continues after the BKPT but, as in QEMU (its EXCP_SEMIHOST saves the
+      // BKPT's own condexec bits), inside an IT block the ITSTATE is not advanced past it.
+      this.state.itstate = this.itBefore;
     }
   }
 
@@ -804,6 +808,15 @@ export class Cpu implements CoreExecutor {
     if (size === 4) this.store32(addr, v);
     else if (size === 2) this.store16(addr, v);
     else this.store8(addr, v);
+  }
+
+  /**
+   * A result written to Rd as QEMU's store_reg does it: to the PC (UNPREDICTABLE in the encodings
+   * that use it) a plain branch (BranchWritePC, no interworking), staying in the current state.
+   */
+  storeReg(rd: number, v: number): void {
+    if (rd === 15) this.branchTo(v);
+    else this.r[rd] = v;
   }
 
   /** Write a loaded value to Rt; PC gets LoadWritePC semantics. */

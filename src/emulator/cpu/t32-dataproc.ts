@@ -97,7 +97,7 @@ const saturate =
     if (a.sh === 1 && a.imm === 0) return c.undefined();
     const v = c.r[a.rn]!;
     const operand = a.sh === 1 ? v >> a.imm : v << a.imm;
-    c.r[a.rd] = signed ? signedSat(operand, a.sat + 1) : unsignedSat(operand, a.sat);
+    c.storeReg(a.rd, signed ? signedSat(operand, a.sat + 1) : unsignedSat(operand, a.sat));
     if (shifter.carry !== 0) c.state.QF = 1;
   };
 
@@ -106,13 +106,13 @@ const extendRot =
   (c, a) => {
     const v = c.r[a.rm]!;
     const n = a.rot * 8;
-    c.r[a.rd] = fn(n === 0 ? v : (v >>> n) | (v << (32 - n)));
+    c.storeReg(a.rd, fn(n === 0 ? v : (v >>> n) | (v << (32 - n))));
   };
 
 const reg1 =
   (fn: (v: number) => number): Handler =>
   (c, a) => {
-    c.r[a.rd] = fn(c.r[a.rm]!);
+    c.storeReg(a.rd, fn(c.r[a.rm]!));
   };
 
 const longMultiply =
@@ -127,15 +127,10 @@ const longMultiply =
     storeLongResult(c, a);
   };
 
-/**
- * RdLo then RdHi = the 64-bit result in `wide`, as QEMU's store_reg: a PC destination (UNPREDICTABLE)
- * is a plain branch to the value.
- */
+/** RdLo then RdHi = the 64-bit result in `wide` (store_reg: a PC destination branches). */
 export function storeLongResult(c: Cpu, a: Fields): void {
-  if (a.rdlo === 15) c.branchTo(wide.lo);
-  else c.r[a.rdlo] = wide.lo;
-  if (a.rdhi === 15) c.branchTo(wide.hi);
-  else c.r[a.rdhi] = wide.hi;
+  c.storeReg(a.rdlo, wide.lo);
+  c.storeReg(a.rdhi, wide.hi);
 }
 
 const divide =
@@ -145,10 +140,10 @@ const divide =
     const m = c.r[a.rm]!;
     if (m === 0) {
       if (c.divZeroTrap) c.runtimeFault(UsageCause.DIVBYZERO);
-      c.r[a.rd] = 0;
+      c.storeReg(a.rd, 0);
       return;
     }
-    c.r[a.rd] = signed ? (n / m) | 0 : (n >>> 0) / (m >>> 0) | 0;
+    c.storeReg(a.rd, signed ? (n / m) | 0 : (n >>> 0) / (m >>> 0) | 0);
   };
 
 export const T32_DATAPROC_ROWS: readonly Row[] = [
@@ -156,45 +151,45 @@ export const T32_DATAPROC_ROWS: readonly Row[] = [
 
   // Plain binary immediate
   t32('ADR_add', '11110 imm:1 10 0000 1111 0 imm:3 rd:4 imm:8', (c, a) => {
-    c.r[a.rd] = ((c.r[15]! & ~3) + a.imm) | 0;
+    c.storeReg(a.rd, ((c.r[15]! & ~3) + a.imm) | 0);
   }),
   t32('ADDW', '11110 imm:1 10 0000 rn:4 0 imm:3 rd:4 imm:8', (c, a) => {
-    c.r[a.rd] = (c.r[a.rn]! + a.imm) | 0;
+    c.storeReg(a.rd, (c.r[a.rn]! + a.imm) | 0);
   }),
   t32('MOVW', '11110 i:1 10 0100 imm4:4 0 imm3:3 rd:4 imm8:8', (c, a) => {
-    c.r[a.rd] = (a.imm4 << 12) | (a.i << 11) | (a.imm3 << 8) | a.imm8;
+    c.storeReg(a.rd, (a.imm4 << 12) | (a.i << 11) | (a.imm3 << 8) | a.imm8);
   }),
   t32('ADR_sub', '11110 imm:1 10 1010 1111 0 imm:3 rd:4 imm:8', (c, a) => {
-    c.r[a.rd] = ((c.r[15]! & ~3) - a.imm) | 0;
+    c.storeReg(a.rd, ((c.r[15]! & ~3) - a.imm) | 0);
   }),
   t32('SUBW', '11110 imm:1 10 1010 rn:4 0 imm:3 rd:4 imm:8', (c, a) => {
-    c.r[a.rd] = (c.r[a.rn]! - a.imm) | 0;
+    c.storeReg(a.rd, (c.r[a.rn]! - a.imm) | 0);
   }),
   t32('MOVT', '11110 i:1 10 1100 imm4:4 0 imm3:3 rd:4 imm8:8', (c, a) => {
     const imm16 = (a.imm4 << 12) | (a.i << 11) | (a.imm3 << 8) | a.imm8;
-    c.r[a.rd] = (c.r[a.rd]! & 0xffff) | (imm16 << 16);
+    c.storeReg(a.rd, (c.r[a.rd]! & 0xffff) | (imm16 << 16));
   }),
   t32('SSAT', '11110 0 11 00 sh:1 0 rn:4 0 imm:3 rd:4 imm:2 0 sat:5', saturate(true)),
   t32('USAT', '11110 0 11 10 sh:1 0 rn:4 0 imm:3 rd:4 imm:2 0 sat:5', saturate(false)),
   t32('SBFX', '11110 0 11 0100 rn:4 0 lsb:3 rd:4 lsb:2 0 wm1:5', (c, a) => {
     if (a.lsb + a.wm1 > 31) return c.undefined();
     const up = 31 - a.lsb - a.wm1;
-    c.r[a.rd] = (c.r[a.rn]! << up) >> (up + a.lsb);
+    c.storeReg(a.rd, (c.r[a.rn]! << up) >> (up + a.lsb));
   }),
   t32('UBFX', '11110 0 11 1100 rn:4 0 lsb:3 rd:4 lsb:2 0 wm1:5', (c, a) => {
     if (a.lsb + a.wm1 > 31) return c.undefined();
     const up = 31 - a.lsb - a.wm1;
-    c.r[a.rd] = (c.r[a.rn]! << up) >>> (up + a.lsb);
+    c.storeReg(a.rd, (c.r[a.rn]! << up) >>> (up + a.lsb));
   }),
   t32('BFC', '11110 0 11 0110 1111 0 lsb:3 rd:4 lsb:2 0 msb:5', (c, a) => {
     if (a.msb < a.lsb) return c.undefined();
     const mask = ((-1 >>> (31 - a.msb + a.lsb)) << a.lsb) | 0;
-    c.r[a.rd] = c.r[a.rd]! & ~mask;
+    c.storeReg(a.rd, c.r[a.rd]! & ~mask);
   }),
   t32('BFI', '11110 0 11 0110 rn:4 0 lsb:3 rd:4 lsb:2 0 msb:5', (c, a) => {
     if (a.msb < a.lsb) return c.undefined();
     const mask = ((-1 >>> (31 - a.msb + a.lsb)) << a.lsb) | 0;
-    c.r[a.rd] = (c.r[a.rd]! & ~mask) | ((c.r[a.rn]! << a.lsb) & mask);
+    c.storeReg(a.rd, (c.r[a.rd]! & ~mask) | ((c.r[a.rn]! << a.lsb) & mask));
   }),
 
   ...shiftedRegisterRows(),
@@ -215,13 +210,13 @@ export const T32_DATAPROC_ROWS: readonly Row[] = [
 
   // Multiply, multiply accumulate, long multiply, divide
   t32('MUL', '1111 1011 0000 rn:4 1111 rd:4 0000 rm:4', (c, a) => {
-    c.r[a.rd] = Math.imul(c.r[a.rn]!, c.r[a.rm]!);
+    c.storeReg(a.rd, Math.imul(c.r[a.rn]!, c.r[a.rm]!));
   }),
   t32('MLA', '1111 1011 0000 rn:4 ra:4 rd:4 0000 rm:4', (c, a) => {
-    c.r[a.rd] = (Math.imul(c.r[a.rn]!, c.r[a.rm]!) + c.r[a.ra]!) | 0;
+    c.storeReg(a.rd, (Math.imul(c.r[a.rn]!, c.r[a.rm]!) + c.r[a.ra]!) | 0);
   }),
   t32('MLS', '1111 1011 0000 rn:4 ra:4 rd:4 0001 rm:4', (c, a) => {
-    c.r[a.rd] = (c.r[a.ra]! - Math.imul(c.r[a.rn]!, c.r[a.rm]!)) | 0;
+    c.storeReg(a.rd, (c.r[a.ra]! - Math.imul(c.r[a.rn]!, c.r[a.rm]!)) | 0);
   }),
   t32('SMULL', '1111 1011 1000 rn:4 rdlo:4 rdhi:4 0000 rm:4', longMultiply(true, false)),
   t32('SDIV', '1111 1011 1001 rn:4 1111 rd:4 1111 rm:4', divide(true)),

@@ -74,11 +74,11 @@ function parallelRows(): Row[] {
       const { bytes, loSub, hiSub, exchange } = op;
       const exec: Handler = bytes
         ? (c, a) => {
-            c.r[a.rd] = addSub8(kind, c.r[a.rn]!, c.r[a.rm]!, loSub);
+            c.storeReg(a.rd, addSub8(kind, c.r[a.rn]!, c.r[a.rm]!, loSub));
             if (setsGe) c.state.ge = simd.ge;
           }
         : (c, a) => {
-            c.r[a.rd] = addSub16(kind, c.r[a.rn]!, c.r[a.rm]!, loSub, hiSub, exchange);
+            c.storeReg(a.rd, addSub16(kind, c.r[a.rn]!, c.r[a.rm]!, loSub, hiSub, exchange));
             if (setsGe) c.state.ge = simd.ge;
           };
       rows.push(t32(prefix + op.name, `1111 1010 1 ${bin(op.op1, 3)} rn:4 1111 rd:4 0 ${bin(kind, 3)} rm:4`, exec));
@@ -96,8 +96,8 @@ const extendAdd =
   (extend: (v: number) => number, halves: boolean): Handler =>
   (c, a) => {
     const x = extend(rotate(c.r[a.rm]!, a.rot));
-    if (a.rn === 15) c.r[a.rd] = x;
-    else c.r[a.rd] = halves ? addHalves(c.r[a.rn]!, x) : (c.r[a.rn]! + x) | 0;
+    if (a.rn === 15) c.storeReg(a.rd, x);
+    else c.storeReg(a.rd, halves ? addHalves(c.r[a.rn]!, x) : (c.r[a.rn]! + x) | 0);
   };
 
 const sxtb16 = (v: number): number => (((v << 24) >> 24) & 0xffff) | (((v << 8) >> 24) << 16);
@@ -109,7 +109,7 @@ const mulHalves =
   (acc: boolean): Handler =>
   (c, a) => {
     const p = half(c.r[a.rn]!, a.nt) * half(c.r[a.rm]!, a.mt);
-    c.r[a.rd] = acc ? overflowQ(c.state, p + c.r[a.ra]!) : p;
+    c.storeReg(a.rd, acc ? overflowQ(c.state, p + c.r[a.ra]!) : p);
   };
 
 /** SMUAD/SMLAD (`sub` false) and SMUSD/SMLSD; `acc` adds Ra. Q on overflow of the exact sum. */
@@ -119,7 +119,7 @@ const dualMultiply =
     dualProducts(c.r[a.rn]!, c.r[a.rm]!, a.x);
     let v = sub ? dual.lo - dual.hi : dual.lo + dual.hi;
     if (acc) v += c.r[a.ra]!;
-    c.r[a.rd] = overflowQ(c.state, v);
+    c.storeReg(a.rd, overflowQ(c.state, v));
   };
 
 /** RdHi:RdLo += a signed value below 2^32 in magnitude (sign-extended to 64 bits). */
@@ -143,12 +143,12 @@ const dualMultiplyLong =
 const mostSignificantMultiply =
   (acc: boolean): Handler =>
   (c, a) => {
-    c.r[a.rd] = mostSignificantWord(c.r[a.rn]!, c.r[a.rm]!, acc ? c.r[a.ra]! : 0, a.r);
+    c.storeReg(a.rd, mostSignificantWord(c.r[a.rn]!, c.r[a.rm]!, acc ? c.r[a.ra]! : 0, a.r));
   };
 
 /** SMMLS: the top word of (Ra << 32) - Rn*Rm, rounded when `r` is set. */
 const smmls: Handler = (c, a) => {
-  c.r[a.rd] = mostSignificantWordSubtract(c.r[a.rn]!, c.r[a.rm]!, c.r[a.ra]!, a.r);
+  c.storeReg(a.rd, mostSignificantWordSubtract(c.r[a.rn]!, c.r[a.rm]!, c.r[a.ra]!, a.r));
 };
 
 export const T32_DSP_ROWS: readonly Row[] = [
@@ -156,36 +156,36 @@ export const T32_DSP_ROWS: readonly Row[] = [
 
   // Saturating add/subtract and SEL (miscellaneous operations, A5.3.15)
   t32('QADD', '1111 1010 1000 rn:4 1111 rd:4 1000 rm:4', (c, a) => {
-    c.r[a.rd] = saturateQ(c.state, c.r[a.rm]! + c.r[a.rn]!);
+    c.storeReg(a.rd, saturateQ(c.state, c.r[a.rm]! + c.r[a.rn]!));
   }),
   t32('QDADD', '1111 1010 1000 rn:4 1111 rd:4 1001 rm:4', (c, a) => {
-    c.r[a.rd] = saturateQ(c.state, c.r[a.rm]! + saturateQ(c.state, 2 * c.r[a.rn]!));
+    c.storeReg(a.rd, saturateQ(c.state, c.r[a.rm]! + saturateQ(c.state, 2 * c.r[a.rn]!)));
   }),
   t32('QSUB', '1111 1010 1000 rn:4 1111 rd:4 1010 rm:4', (c, a) => {
-    c.r[a.rd] = saturateQ(c.state, c.r[a.rm]! - c.r[a.rn]!);
+    c.storeReg(a.rd, saturateQ(c.state, c.r[a.rm]! - c.r[a.rn]!));
   }),
   t32('QDSUB', '1111 1010 1000 rn:4 1111 rd:4 1011 rm:4', (c, a) => {
-    c.r[a.rd] = saturateQ(c.state, c.r[a.rm]! - saturateQ(c.state, 2 * c.r[a.rn]!));
+    c.storeReg(a.rd, saturateQ(c.state, c.r[a.rm]! - saturateQ(c.state, 2 * c.r[a.rn]!)));
   }),
   t32('SEL', '1111 1010 1010 rn:4 1111 rd:4 1000 rm:4', (c, a) => {
-    c.r[a.rd] = selectBytes(c.state.ge, c.r[a.rn]!, c.r[a.rm]!);
+    c.storeReg(a.rd, selectBytes(c.state.ge, c.r[a.rn]!, c.r[a.rm]!));
   }),
 
   // Halfword saturation (the shift-free encodings of SSAT/USAT with sh=1)
   t32('SSAT16', '11110 0 11 00 1 0 rn:4 0 000 rd:4 00 0 sat:5', (c, a) => {
-    c.r[a.rd] = signedSat16(c.state, c.r[a.rn]!, a.sat + 1);
+    c.storeReg(a.rd, signedSat16(c.state, c.r[a.rn]!, a.sat + 1));
   }),
   t32('USAT16', '11110 0 11 10 1 0 rn:4 0 000 rd:4 00 0 sat:5', (c, a) => {
-    c.r[a.rd] = unsignedSat16(c.state, c.r[a.rn]!, a.sat);
+    c.storeReg(a.rd, unsignedSat16(c.state, c.r[a.rn]!, a.sat));
   }),
 
   // Pack halfword (shifted-register data processing, op 0110)
   t32('PKHBT', '1110101 0110 0 rn:4 0 imm:3 rd:4 imm:2 0 0 rm:4', (c, a) => {
-    c.r[a.rd] = (c.r[a.rn]! & 0xffff) | ((c.r[a.rm]! << a.imm) & 0xffff0000);
+    c.storeReg(a.rd, (c.r[a.rn]! & 0xffff) | ((c.r[a.rm]! << a.imm) & 0xffff0000));
   }),
   t32('PKHTB', '1110101 0110 0 rn:4 0 imm:3 rd:4 imm:2 1 0 rm:4', (c, a) => {
     // ASR #0 encodes ASR #32, whose low halfword equals that of ASR #31.
-    c.r[a.rd] = (c.r[a.rn]! & 0xffff0000) | ((c.r[a.rm]! >> (a.imm === 0 ? 31 : a.imm)) & 0xffff);
+    c.storeReg(a.rd, (c.r[a.rn]! & 0xffff0000) | ((c.r[a.rm]! >> (a.imm === 0 ? 31 : a.imm)) & 0xffff));
   }),
 
   // Extend and add (Rn = 1111: SXTB16/UXTB16 here; SXTB/SXTH/UXTB/UXTH are also M3 rows)
@@ -202,10 +202,10 @@ export const T32_DSP_ROWS: readonly Row[] = [
   t32('SMUAD', '1111 1011 0010 rn:4 1111 rd:4 000 x:1 rm:4', dualMultiply(false, false)),
   t32('SMLAD', '1111 1011 0010 rn:4 ra:4 rd:4 000 x:1 rm:4', dualMultiply(false, true)),
   t32('SMULWy', '1111 1011 0011 rn:4 1111 rd:4 000 mt:1 rm:4', (c, a) => {
-    c.r[a.rd] = mulWordByHalf(c.r[a.rn]!, c.r[a.rm]!, a.mt);
+    c.storeReg(a.rd, mulWordByHalf(c.r[a.rn]!, c.r[a.rm]!, a.mt));
   }),
   t32('SMLAWy', '1111 1011 0011 rn:4 ra:4 rd:4 000 mt:1 rm:4', (c, a) => {
-    c.r[a.rd] = overflowQ(c.state, mulWordByHalf(c.r[a.rn]!, c.r[a.rm]!, a.mt) + c.r[a.ra]!);
+    c.storeReg(a.rd, overflowQ(c.state, mulWordByHalf(c.r[a.rn]!, c.r[a.rm]!, a.mt) + c.r[a.ra]!));
   }),
   t32('SMUSD', '1111 1011 0100 rn:4 1111 rd:4 000 x:1 rm:4', dualMultiply(true, false)),
   t32('SMLSD', '1111 1011 0100 rn:4 ra:4 rd:4 000 x:1 rm:4', dualMultiply(true, true)),
@@ -215,10 +215,10 @@ export const T32_DSP_ROWS: readonly Row[] = [
   t32('SMMLS_ra15', '1111 1011 0110 rn:4 1111 rd:4 000 r:1 rm:4', mostSignificantMultiply(false)),
   t32('SMMLS', '1111 1011 0110 rn:4 ra:4 rd:4 000 r:1 rm:4', smmls),
   t32('USAD8', '1111 1011 0111 rn:4 1111 rd:4 0000 rm:4', (c, a) => {
-    c.r[a.rd] = sumAbsDiff8(c.r[a.rn]!, c.r[a.rm]!);
+    c.storeReg(a.rd, sumAbsDiff8(c.r[a.rn]!, c.r[a.rm]!));
   }),
   t32('USADA8', '1111 1011 0111 rn:4 ra:4 rd:4 0000 rm:4', (c, a) => {
-    c.r[a.rd] = (sumAbsDiff8(c.r[a.rn]!, c.r[a.rm]!) + c.r[a.ra]!) | 0;
+    c.storeReg(a.rd, (sumAbsDiff8(c.r[a.rn]!, c.r[a.rm]!) + c.r[a.ra]!) | 0);
   }),
 
   // Long multiply accumulate (A5.3.17)

@@ -74,20 +74,14 @@ const dual: Handler = (c, a) => {
   const addr = a.p === 1 ? offAddr : base;
   c.checkAligned(addr, 4, a.l === 0);
   if (a.l === 1) {
-    storeReg(c, a.rt, c.bus.read32(addr));
-    storeReg(c, a.rt2, c.bus.read32(addr + 4));
+    c.storeReg(a.rt, c.bus.read32(addr));
+    c.storeReg(a.rt2, c.bus.read32(addr + 4));
   } else {
     c.bus.write32(addr, r[a.rt]!);
     c.bus.write32(addr + 4, r[a.rt2]!);
   }
-  if (a.w === 1 || a.p === 0) storeReg(c, a.rn, offAddr);
+  if (a.w === 1 || a.p === 0) c.storeReg(a.rn, offAddr);
 };
-
-/** QEMU's store_reg: a write to the PC is a plain branch. */
-function storeReg(c: Cpu, n: number, v: number): void {
-  if (n === 15) c.branchTo(v);
-  else c.r[n] = v;
-}
 
 function loadExclusive(c: Cpu, rt: number, addr: number, size: number): void {
   c.checkAligned(addr, size);

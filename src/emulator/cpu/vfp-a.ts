@@ -114,11 +114,6 @@ function vectorised(el: Element, twoOperand = false): Handler {
   };
 }
 
-/** Write a core register from an FP transfer; the PC (UNPREDICTABLE) branches as QEMU's store_reg does. */
-function writeCore(c: Cpu, rt: number, v: number): void {
-  if (rt === 15) c.branchTo(c.state.thumb ? v : v & ~3);
-  else c.r[rt] = v;
-}
 
 function setD(c: Cpu, d: number): void {
   const s = c.state.s;
@@ -387,8 +382,8 @@ const vmovTwoSingles: Handler = (c, a) => {
   if (a.op === 1) {
     const lo = s[m]!;
     const hi = s[m + 1]!;
-    writeCore(c, a.rt, lo);
-    writeCore(c, a.rt2, hi);
+    c.storeReg(a.rt, lo);
+    c.storeReg(a.rt2, hi);
   } else {
     s[m] = c.r[a.rt]!;
     s[m + 1] = c.r[a.rt2]!;
@@ -403,8 +398,8 @@ const vmovDouble: Handler = (c, a) => {
   if (a.op === 1) {
     const lo = s[2 * m]!;
     const hi = s[2 * m + 1]!;
-    writeCore(c, a.rt, lo);
-    writeCore(c, a.rt2, hi);
+    c.storeReg(a.rt, lo);
+    c.storeReg(a.rt2, hi);
   } else {
     s[2 * m] = c.r[a.rt]!;
     s[2 * m + 1] = c.r[a.rt2]!;
@@ -436,7 +431,7 @@ const vmovScalar: Handler = (c, a) => {
   const word = 2 * dReg(a.vn, a.n) + (bitPos >>> 5);
   const shift = bitPos & 31;
   if (size === 2) {
-    if (a.l === 1) writeCore(c, a.rt, s[word]!);
+    if (a.l === 1) c.storeReg(a.rt, s[word]!);
     else s[word] = c.r[a.rt]!;
     return;
   }
@@ -444,7 +439,7 @@ const vmovScalar: Handler = (c, a) => {
   const mask = ((1 << width) - 1) << shift;
   if (a.l === 1) {
     const raw = (s[word]! >>> shift) & ((1 << width) - 1);
-    writeCore(c, a.rt, a.u === 1 ? raw : (raw << (32 - width)) >> (32 - width));
+    c.storeReg(a.rt, a.u === 1 ? raw : (raw << (32 - width)) >> (32 - width));
   } else {
     s[word] = (s[word]! & ~mask) | ((c.r[a.rt]! << shift) & mask);
   }
@@ -590,7 +585,7 @@ function multiple(decrement: boolean): Handler {
         addr = (addr + 4) | 0;
       }
     }
-    if (a.w === 1) writeCore(c, a.rn, (start + (decrement ? -(imm << 2) : imm << 2)) | 0);
+    if (a.w === 1) c.storeReg(a.rn, (start + (decrement ? -(imm << 2) : imm << 2)) | 0);
   };
 }
 

@@ -16,7 +16,7 @@ import { BUS_FAULT, NO_RAM } from '../../memory/bus.js';
 import type { VirtualClock } from '../../clock.js';
 import { Cpu } from '../cpu.js';
 import { RUNNING } from '../state.js';
-import { conditionPassed, itAdvance } from '../alu.js';
+import { conditionPassed, itAdvance, t16IgnoresItCondition } from '../alu.js';
 import { bucketKey32, match32, type Encoding, type Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { CORTEX_A15, type CoreProfile } from '../profile.js';
@@ -391,8 +391,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
             if (it !== 0) {
               st.itstate = itAdvance(it);
               this.inIt = true;
-              // BKPT ignores the IT condition (QEMU's thumb_insn_is_unconditional).
-              run = conditionPassed(st, it >>> 4) || hw >>> 8 === 0xbe;
+              run = conditionPassed(st, it >>> 4) || t16IgnoresItCondition(hw);
             } else {
               this.inIt = false;
             }
@@ -420,9 +419,6 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
               let d = this.thumbCache[slot]!;
               if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);
               d.exec(this, d.args);
-              // A result written to r15 (multiplies, DSP... with Rd = PC, UNPREDICTABLE): QEMU's
-              // store_reg branches there, staying in Thumb.
-              if (r[15] !== ((pc + 4) | 0)) this.nextPc = r[15]! & ~1;
             }
             r[15] = this.nextPc;
           }
