@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(join(ROOT, 'dist', p));
 const { bootReplay, openReplayLog } = await dist('cli/commands/replay.js');
+const { loadBoard } = await dist('emulator/machines/board-registry.js');
 const { BufferOutputSink } = await dist('emulator/io/live-ports.js');
 const { parseRtcBase } = await dist('emulator/devices/pl031.js');
 const { ReplayTimeline } = await dist('snapshots/timeline.js');
@@ -49,6 +50,7 @@ try {
     append: APPEND,
     rtcBase: parseRtcBase(RTC),
   });
+  await loadBoard(opened.machine);
   const { machine, replayer, hooks } = bootReplay(image, opened, new BufferOutputSink());
   const cpu0 = process.cpuUsage();
   const tl = new ReplayTimeline(machine, hooks, () => replayer.position(), (at) => replayer.restore(at), {

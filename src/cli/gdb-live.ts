@@ -3,7 +3,7 @@
  * (src/replay/live-recording.ts), so the replay timeline and gdb target serve it with forward and
  * reverse execution; going forward past the furthest point reached runs live again.
  */
-import { bootFirmware, fingerprintOf } from '../emulator/boot.js';
+import { loadBoardAndBoot, fingerprintOf } from '../emulator/firmware-boot.js';
 import { LiveHostPort } from '../emulator/io/live-ports.js';
 import { LiveRecording } from '../replay/live-recording.js';
 import { ReplayLogReader } from '../replay/log-reader.js';
@@ -27,7 +27,7 @@ export async function serveLiveGdb(
     { serial: input.serial, host: new LiveHostPort(input.console), output: processOutputSink() },
     fingerprintOf(mo.machine, mo.icountShift, image, mo),
   );
-  const { machine } = bootFirmware(image, {
+  const { machine } = await loadBoardAndBoot(image, {
     machine: mo.machine,
     icountShift: mo.icountShift,
     ...live.ports,

@@ -1,9 +1,9 @@
 /** Options shared by `run` and `record`, and the process-side I/O they need. */
 import { fstatSync, readFileSync } from 'node:fs';
 import { CliError, EXIT_EMULATION, parseCount } from './errors.js';
-import { MACHINES } from '../emulator/machines/index.js';
-import { boardOptionsKey } from '../emulator/boot.js';
-import { BoardOptionError } from '../emulator/machines/virt.js';
+import { MACHINE_NAMES, isMachineName } from '../emulator/machines/board-registry.js';
+import { boardOptionsKey } from '../emulator/firmware-boot.js';
+import { BoardOptionError } from '../emulator/machines/board-option-error.js';
 import { parseRtcBase } from '../emulator/devices/pl031.js';
 import { PacedSerialInput, StreamSerialInput, NoSerialInput, StreamOutputSink, DEFAULT_INPUT_GAP_NS } from '../emulator/io/live-ports.js';
 import type { SerialInput, OutputSink } from '../emulator/io/input-port.js';
@@ -106,8 +106,8 @@ export function parseMemorySize(raw: string): number {
 }
 
 export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOptions {
-  if (!(o.machine in MACHINES)) {
-    throw new CliError(`unknown machine '${o.machine}'; available: ${Object.keys(MACHINES).join(', ')}`);
+  if (!isMachineName(o.machine)) {
+    throw new CliError(`unknown machine '${o.machine}'; available: ${MACHINE_NAMES.join(', ')}`);
   }
   const shift = parseCount('--icount-shift', o.icountShift);
   if (shift > 10) throw new CliError(`--icount-shift must be 0..10 (as QEMU's -icount shift=N), got ${shift}`);

@@ -1,17 +1,13 @@
 /**
  * armrr command line: run, record, replay, dump, diff. Each command lives in cli/commands/; this
- * file only declares options and maps errors to exit codes (DESIGN §6).
+ * file only declares options and maps errors to exit codes (DESIGN §6). A command's modules are
+ * imported when it runs (start-up time: `--help` or `dump` load no emulator).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { CliError, EXIT_EMULATION, EXIT_USAGE } from './errors.js';
-import { BoardOptionError } from '../emulator/machines/virt.js';
-import { runCommand } from './commands/run.js';
-import { recordCommand } from './commands/record.js';
-import { replayCommand } from './commands/replay.js';
-import { dumpCommand } from './commands/dump.js';
-import { diffCommand } from './commands/diff.js';
-import { DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL } from '../snapshots/timeline.js';
+import { BoardOptionError } from '../emulator/machines/board-option-error.js';
+import { DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL } from '../snapshots/snapshot-defaults.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -71,21 +67,29 @@ export function buildProgram(): Command {
   machineOptions(
     program
       .command('run')
-      .description('run a firmware ELF or a Linux kernel; UART0 goes to stdout, semihosting console to stderr')
+      .description(
+        'run a firmware ELF or a Linux kernel; UART0 goes to stdout, semihosting console to stderr. ' +
+          "Semihosting host files are QEMU's target=native: the guest may open, write, remove or rename any host path " +
+          '(relative ones from the working directory) with armrr\'s permissions',
+      )
       .argument('<elf>', 'firmware ELF (ARM, 32-bit), or on virt a Linux zImage, uImage or Image (as QEMU -kernel)')
       .option('--gdb <[host:]port>', 'wait for gdb on this port at icount 0 (127.0.0.1 by default); reverse execution works')
       .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
       .option('--jit-stats', 'print on stderr at the end: blocks translated, instructions in blocks vs interpreted, why execution returned to the machine loop')
       .option('--jit-call-throughs', 'count the instructions compiled A32 blocks run through their table handlers, by row, and print the histogram on stderr at the end (slows the run)'),
-  ).action(runCommand);
+  ).action(async (elf: string, opts) => (await import('./commands/run.js')).runCommand(elf, opts));
 
   machineOptions(
     program
       .command('record')
-      .description('run a firmware ELF or Linux kernel and record every non-deterministic input into a replay log')
+      .description(
+        'run a firmware ELF or Linux kernel and record every non-deterministic input into a replay log. ' +
+          'Semihosting host files work as in run (any host path); what the guest reads from them and every host file ' +
+          'call result are logged, so replay needs no files and writes none',
+      )
       .argument('<elf>', 'firmware ELF, or on virt a Linux zImage, uImage or Image')
       .requiredOption('-o, --output <log>', 'replay log to write'),
-  ).action(recordCommand);
+  ).action(async (elf: string, opts) => (await import('./commands/record.js')).recordCommand(elf, opts));
 
   program
     .command('replay')
@@ -112,14 +116,14 @@ export function buildProgram(): Command {
     .option('--quiet', 'do not print guest output')
     .option('--state-hash', 'print the final machine state hash on stderr (for determinism checks)')
     .option('--no-jit', JIT_HELP)
-    .action(replayCommand);
+    .action(async (elf: string, log: string, opts) => (await import('./commands/replay.js')).replayCommand(elf, log, opts));
 
   program
     .command('dump')
     .description("print a replay log's events (armrr's or QEMU's, versions 0xe02002..0xe0200c)")
     .argument('<log>', 'replay log')
     .option('--json', 'one JSON object per event, with icount and byte offset')
-    .action(dumpCommand);
+    .action(async (log: string, opts) => (await import('./commands/dump.js')).dumpCommand(log, opts));
 
   program
     .command('diff')
@@ -137,7 +141,7 @@ export function buildProgram(): Command {
       "leave out what QEMU logs for itself, never for the guest: idle-warp checkpoints and CLOCK_VIRTUAL_RT, the host clock read " +
         "while parsing -rtc (a CLOCK_HOST before CHECKPOINT_INIT) and the SHUTDOWN_HOST_SIGNAL QEMU appends at exit after the run's shutdown",
     )
-    .action(diffCommand);
+    .action(async (a: string, b: string, opts) => (await import('./commands/diff.js')).diffCommand(a, b, opts));
 
   return program;
 }

@@ -19,10 +19,10 @@ export function toHex(bytes: Uint8Array): string {
 
 /** A 32-bit value as 8 hex digits in target (little-endian) byte order, as `g`/`p` and `T` use. */
 export function u32LeHex(value: number): string {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32LE(value >>> 0);
-  return bytes.toString('hex');
+  return HEX_BYTE[value & 0xff]! + HEX_BYTE[(value >>> 8) & 0xff]! + HEX_BYTE[(value >>> 16) & 0xff]! + HEX_BYTE[value >>> 24]!;
 }
+
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 /** 8 little-endian hex digits -> value, or null. */
 export function parseU32LeHex(text: string): number | null {

@@ -104,6 +104,8 @@ export class PacketDecoder {
  * the legal range) are kept literally rather than rejected.
  */
 export function unescapePayload(raw: Uint8Array): Buffer {
+  // Most packets carry neither: one copy, no per-byte work (a reverse step is a few packets).
+  if (raw.indexOf(BRACE) < 0 && raw.indexOf(STAR) < 0) return Buffer.from(raw);
   const out: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const byte = raw[i]!;
@@ -125,25 +127,36 @@ export function unescapePayload(raw: Uint8Array): Buffer {
   return Buffer.from(out);
 }
 
-/** Frames a reply: escapes `# $ } *` and appends the checksum. */
+/** Frames a reply: escapes `# $ } *` and appends the checksum (one buffer, sized up front). */
 export function encodePacket(payload: string | Uint8Array): Buffer {
   const data = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
-  const out: number[] = [DOLLAR];
+  let escapes = 0;
+  for (let i = 0; i < data.length; i++) if (needsEscape(data[i]!)) escapes++;
+  const out = Buffer.allocUnsafe(data.length + escapes + 4);
+  out[0] = DOLLAR;
+  let at = 1;
   let sum = 0;
-  const emit = (byte: number): void => {
-    out.push(byte);
-    sum = (sum + byte) & 0xff;
-  };
-  for (const byte of data) {
-    if (byte === HASH || byte === DOLLAR || byte === BRACE || byte === STAR) {
-      emit(BRACE);
-      emit(byte ^ 0x20);
+  for (let i = 0; i < data.length; i++) {
+    const byte = data[i]!;
+    if (needsEscape(byte)) {
+      out[at++] = BRACE;
+      out[at++] = byte ^ 0x20;
+      sum += BRACE + (byte ^ 0x20);
     } else {
-      emit(byte);
+      out[at++] = byte;
+      sum += byte;
     }
   }
-  out.push(HASH);
-  return Buffer.concat([Buffer.from(out), Buffer.from(sum.toString(16).padStart(2, '0'), 'latin1')]);
+  out[at++] = HASH;
+  out[at++] = HEX_DIGITS[(sum >>> 4) & 0xf]!;
+  out[at] = HEX_DIGITS[sum & 0xf]!;
+  return out;
+}
+
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+function needsEscape(byte: number): boolean {
+  return byte === HASH || byte === DOLLAR || byte === BRACE || byte === STAR;
 }
 
 export function checksum(data: Uint8Array): number {

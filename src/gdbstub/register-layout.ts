@@ -117,11 +117,19 @@ export function registerLayoutFor(core: { readonly fpu: boolean; readonly arch?:
   return core.fpu ? M_PROFILE_FPU_REGISTERS : M_PROFILE_REGISTERS;
 }
 
+/** `g` reply sizes by layout (computed once: every `g` needs it). */
+const gPacketSizes = new WeakMap<RegisterLayout, number>();
+
 /** Size of a `g` reply of the M3 layout in bytes. */
 export const G_PACKET_BYTES = gPacketBytes(M_PROFILE_REGISTERS);
 
 export function gPacketBytes(layout: RegisterLayout): number {
-  return layout.reduce((sum, reg) => sum + reg.bitsize / 8, 0);
+  let size = gPacketSizes.get(layout);
+  if (size === undefined) {
+    size = layout.reduce((sum, reg) => sum + reg.bitsize / 8, 0);
+    gPacketSizes.set(layout, size);
+  }
+  return size;
 }
 
 export function findRegister(layout: RegisterLayout, regnum: number): RegisterInfo | undefined {
@@ -142,24 +150,34 @@ export interface RegisterSource {
 /** One register as `p` and `g` carry it: little-endian hex of its width, `x`s when unavailable. */
 export function encodeRegister(source: RegisterSource, reg: RegisterInfo): string {
   const bytes = Buffer.alloc(reg.bitsize / 8);
-  if (reg.bitsize !== 32) {
-    const value = source.readRegister64?.(reg.regnum) ?? null;
-    if (value === null) return 'x'.repeat(reg.bitsize / 4);
-    bytes.writeBigUInt64LE(BigInt.asUintN(64, value));
-    if (reg.bitsize === 128) bytes.writeBigUInt64LE(BigInt.asUintN(64, value >> 64n), 8);
-  } else {
-    const value = source.readRegister(reg.regnum);
-    if (value === null) return 'x'.repeat(8);
-    bytes.writeUInt32LE(value >>> 0);
-  }
-  return bytes.toString('hex');
+  return writeRegisterBytes(source, reg, bytes, 0) ? bytes.toString('hex') : 'x'.repeat(reg.bitsize / 4);
 }
 
-/** A whole `g` reply. */
+/** Writes `reg`'s value little-endian at `bytes[at]`; false when the source does not have it. */
+function writeRegisterBytes(source: RegisterSource, reg: RegisterInfo, bytes: Buffer, at: number): boolean {
+  if (reg.bitsize !== 32) {
+    const value = source.readRegister64?.(reg.regnum) ?? null;
+    if (value === null) return false;
+    bytes.writeBigUInt64LE(BigInt.asUintN(64, value), at);
+    if (reg.bitsize === 128) bytes.writeBigUInt64LE(BigInt.asUintN(64, value >> 64n), at + 8);
+    return true;
+  }
+  const value = source.readRegister(reg.regnum);
+  if (value === null) return false;
+  bytes.writeUInt32LE(value >>> 0, at);
+  return true;
+}
+
+/** A whole `g` reply: one buffer and one hex conversion (gdb asks for it after every step). */
 export function encodeRegisters(source: RegisterSource, layout: RegisterLayout): string {
-  let out = '';
-  for (const reg of layout) out += encodeRegister(source, reg);
-  return out;
+  const bytes = Buffer.allocUnsafe(gPacketBytes(layout));
+  let at = 0;
+  for (const reg of layout) {
+    // A register the source lacks is sent as `x`s: spell every field out then.
+    if (!writeRegisterBytes(source, reg, bytes, at)) return layout.map((r) => encodeRegister(source, r)).join('');
+    at += reg.bitsize / 8;
+  }
+  return bytes.toString('hex');
 }
 
 /**

@@ -27,7 +27,7 @@ export function restoreMachineState(m: Machine, s: CoreMachineState): void {
   if (s.devices.length !== m.devices.length) throw new Error('snapshot does not match this machine (device count)');
   m.cpu.load(s.cpu);
   m.clock.loadState(s.clock);
-  m.devices.forEach((d, i) => d.load(s.devices[i]!));
+  for (let i = 0; i < m.devices.length; i++) m.devices[i]!.load(s.devices[i]!);
   m.exitCode = s.exitCode;
   m.pendingStop = null;
   m.core.exitRequest = false;

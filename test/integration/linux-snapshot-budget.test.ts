@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { armrrCli } from '../support/armrr-run.js';
 import { ensureDebianGuest, type DebianGuest } from '../support/debian-guest.js';
 import { bootReplay, openReplayLog } from '../../src/cli/commands/replay.js';
+import { loadBoard } from '../../src/emulator/machines/board-registry.js';
 import { BufferOutputSink } from '../../src/emulator/io/live-ports.js';
 import { parseRtcBase } from '../../src/emulator/devices/pl031.js';
 import { ReplayTimeline } from '../../src/snapshots/timeline.js';
@@ -65,6 +66,7 @@ describe('snapshots of a 4 GiB guest', () => {
     });
     expect(opened.endIcount).toBe(INSNS);
     const out = new BufferOutputSink();
+    await loadBoard(opened.machine);
     const { machine, replayer, hooks } = bootReplay(image, opened, out);
     // virt's RAM starts at 0x40000000: the 32-bit bus holds the 3 GiB of it below 4 GiB.
     expect(machine.bus.ramSize).toBe(3 * 1024 * MIB);

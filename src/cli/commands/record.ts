@@ -1,5 +1,5 @@
 /** `armrr record ELF -o LOG`: run with live inputs and log them (DESIGN §3). */
-import { bootFirmware, fingerprintOf, readFirmware } from '../../emulator/boot.js';
+import { loadBoardAndBoot, fingerprintOf, readFirmware } from '../../emulator/firmware-boot.js';
 import { LiveHostPort } from '../../emulator/io/live-ports.js';
 import { Recorder } from '../../replay/recorder.js';
 import { ReplayLogWriter } from '../../replay/log-writer.js';
@@ -36,7 +36,7 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   try {
-    const { machine } = bootFirmware(image, {
+    const { machine } = await loadBoardAndBoot(image, {
       machine: mo.machine,
       icountShift: mo.icountShift,
       ...recorder.ports,

@@ -1,12 +1,12 @@
 /** `armrr replay ELF LOG`: reproduce a recording with no host input; optionally serve gdb. */
 import { readFileSync } from 'node:fs';
-import { boardOptionsKey, bootFirmware, fingerprintOf, linuxFingerprintDifferences, readFirmware, type BoardIdentity } from '../../emulator/boot.js';
+import { boardOptionsKey, bootFirmware, fingerprintOf, linuxFingerprintDifferences, readFirmware, type BoardIdentity } from '../../emulator/firmware-boot.js';
 import { linuxBootOptions, parseMemorySize, parseRtcBaseOption } from '../machine-options.js';
 import { ElfError, parseElf } from '../../emulator/loader/elf.js';
 import { identifyKernelImage, KernelImageError } from '../../emulator/boot/kernel-image.js';
 import type { OutputSink } from '../../emulator/io/input-port.js';
 import type { Machine, RunHooks, StopReason } from '../../emulator/machines/machine.js';
-import { MACHINES } from '../../emulator/machines/index.js';
+import { MACHINE_NAMES, loadBoard } from '../../emulator/machines/board-registry.js';
 import { BufferOutputSink } from '../../emulator/io/live-ports.js';
 import { ReplayLogReader } from '../../replay/log-reader.js';
 import { ReplayLogError } from '../../replay/errors.js';
@@ -17,15 +17,9 @@ import { CliError, EXIT_BAD_LOG, EXIT_EMULATION, EXIT_USAGE } from '../errors.js
 import { runSession } from '../session-runner.js';
 import { processOutputSink } from '../machine-options.js';
 import { parseCount } from '../errors.js';
-import { ReplayTimeline, DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL } from '../../snapshots/timeline.js';
-import {
-  firmwareIdentity,
-  loadTimelineSnapshots,
-  logIdentity,
-  saveTimelineSnapshots,
-  snapshotFilePath,
-  type SnapshotFileTarget,
-} from '../../snapshots/snapshot-file.js';
+import { DEFAULT_SNAPSHOT_BUDGET_MIB, DEFAULT_SNAPSHOT_INTERVAL } from '../../snapshots/snapshot-defaults.js';
+import type { ReplayTimeline } from '../../snapshots/timeline.js';
+import type { SnapshotFileTarget } from '../../snapshots/snapshot-file.js';
 
 export interface ReplayCliOptions {
   gdb?: string;
@@ -138,7 +132,7 @@ export function openReplayLogBytes(
       EXIT_BAD_LOG,
     );
   }
-  for (const machine of Object.keys(MACHINES)) {
+  for (const machine of MACHINE_NAMES) {
     // Board options that do not fit this machine cannot be what the log was recorded with.
     try {
       boardOptionsKey(machine, board);
@@ -246,6 +240,7 @@ export interface BootedReplay {
   hooks: RunHooks;
 }
 
+/** The log's board must be loaded (`loadBoard(log.machine)`, or every board through emulator/boot.js). */
 export function bootReplay(image: Uint8Array, log: OpenedReplayLog, output: OutputSink, jit?: boolean): BootedReplay {
   const replayer = new Replayer(log.reader, output, log.qemu === null ? null : new QemuWarpInterpreter(log.qemu.sleep));
   const { machine } = bootFirmware(image, {
@@ -334,12 +329,15 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
   });
   const problem = describeLogProblem(log);
   if (problem !== null) process.stderr.write(problem);
-  const snapshotFile: SnapshotFileTarget | undefined = opts.saveSnapshots
+  // The snapshot modules load only when snapshots are wanted (start-up time of a plain replay).
+  const files = opts.saveSnapshots ? await import('../../snapshots/snapshot-file.js') : undefined;
+  const snapshotFile: SnapshotFileTarget | undefined = files
     ? {
-        path: snapshotFilePath(logPath),
-        identity: { ...logIdentity(log.reader.bytes, log.reader.fingerprint), firmwareSha256: firmwareIdentity(log.machine, log.icountShift, image) },
+        path: files.snapshotFilePath(logPath),
+        identity: { ...files.logIdentity(log.reader.bytes, log.reader.fingerprint), firmwareSha256: files.firmwareIdentity(log.machine, log.icountShift, image) },
       }
     : undefined;
+  await loadBoard(log.machine);
   const booted = bootReplay(image, log, opts.quiet ? new BufferOutputSink() : processOutputSink(), opts.jit);
   const { machine, replayer, hooks } = booted;
   if (opts.gdb !== undefined || opts.gdbWs !== undefined) {
@@ -350,15 +348,16 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
   // --save-snapshots on a plain replay: take the periodic snapshots a gdb session would, so the
   // next `replay --gdb` of this log starts with them.
   let timeline: ReplayTimeline | null = null;
-  if (snapshotFile !== undefined) {
+  if (files !== undefined && snapshotFile !== undefined) {
     const so = snapshotOptions(opts);
+    const { ReplayTimeline } = await import('../../snapshots/timeline.js');
     timeline = new ReplayTimeline(machine, hooks, () => replayer.position(), (at) => replayer.restore(at), {
       interval: so.interval,
       budgetBytes: so.budgetMiB * 1048576,
       endIcount: log.endIcount,
       onOverBudget: overBudgetWarning(),
     });
-    const n = loadTimelineSnapshots(timeline.store, snapshotFile, (m) => process.stderr.write(`armrr: warning: ${m}\n`));
+    const n = files.loadTimelineSnapshots(timeline.store, snapshotFile, (m) => process.stderr.write(`armrr: warning: ${m}\n`));
     if (n > 0) process.stderr.write(`armrr: loaded ${n} snapshots from '${snapshotFile.path}'\n`);
   }
   // Plain replay ends on SIGINT/SIGTERM/SIGHUP at the next run slice, with a message.
@@ -374,8 +373,8 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
       stopRequested: () => signalled,
       say: (line) => process.stderr.write(`armrr: ${line}\n`),
     });
-    if (timeline !== null && snapshotFile !== undefined && signalled === null) {
-      const bytes = saveTimelineSnapshots(timeline.store, snapshotFile);
+    if (timeline !== null && files !== undefined && snapshotFile !== undefined && signalled === null) {
+      const bytes = files.saveTimelineSnapshots(timeline.store, snapshotFile);
       process.stderr.write(
         `armrr: saved ${timeline.store.snapshots.length} snapshots (${(bytes / 1048576).toFixed(1)} MiB) to '${snapshotFile.path}'\n`,
       );

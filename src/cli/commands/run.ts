@@ -1,5 +1,5 @@
 /** `armrr run ELF`: execute firmware with live inputs. */
-import { bootFirmware, readFirmware } from '../../emulator/boot.js';
+import { loadBoardAndBoot, readFirmware } from '../../emulator/firmware-boot.js';
 import { LiveHostPort } from '../../emulator/io/live-ports.js';
 import { runSession } from '../session-runner.js';
 import { Cpu } from '../../emulator/cpu/cpu.js';
@@ -26,7 +26,7 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     }
     return;
   }
-  const { machine } = bootFirmware(image, {
+  const { machine } = await loadBoardAndBoot(image, {
     machine: mo.machine,
     icountShift: mo.icountShift,
     serial: input.serial,

@@ -19,7 +19,7 @@ import { CpuState, RUNNING, LR, SP } from './state.js';
 import type { CpuSystem } from './system.js';
 import { UsageCause } from './system.js';
 import { addWithCarryFlags, conditionPassed, shiftC, shifter, itAdvance, t16IgnoresItCondition } from './alu.js';
-import { T16_ARGS, T16_EXEC, T16_FAST } from './t16.js';
+import { T16_ARGS, T16_EXEC, T16_FAST, t16Args } from './t16.js';
 import { F16 } from './t16.js';
 import { t32BucketsFor } from './t32.js';
 import { CORTEX_M3, type CoreProfile } from './profile.js';
@@ -116,6 +116,14 @@ export class Cpu implements CoreExecutor {
   /** Turn the block JIT on (boards do unless told `--no-jit`). */
   enableJit(): void {
     if (this.jit === null) this.jit = new BlockJit(this, this.physicalBus, this.t32Buckets);
+  }
+
+  /**
+   * Off: run the blocks already translated but translate no new ones (the gdb stub's reverse steps
+   * re-run a few instructions many times; results never depend on it).
+   */
+  setTranslation(on: boolean): void {
+    if (this.jit !== null) this.jit.translating = on;
   }
 
   /** Blocks the JIT has translated (statistics, `--jit-stats`). */
@@ -614,7 +622,7 @@ export class Cpu implements CoreExecutor {
     this.inIt = it !== 0;
     this.insn = hw;
     this.nextPc = npc;
-    T16_EXEC[hw]!(this, T16_ARGS[hw]!);
+    T16_EXEC[hw]!(this, T16_ARGS[hw] ?? t16Args(hw));
     const r = this.r;
     r[15] = this.nextPc;
     if (this.excReturn !== 0) {

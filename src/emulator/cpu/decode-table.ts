@@ -98,11 +98,16 @@ export function build16Lookup<H>(list: readonly Encoding<H>[], fallback: number)
   const done = new Uint8Array(65536);
   list.forEach((e, idx) => {
     if (e.width !== 16) throw new DecodeTableError(`${e.name}: not a 16-bit encoding`);
-    for (let hw = 0; hw < 65536; hw++) {
-      if (!done[hw] && (hw & e.mask) === e.match) {
+    // Visit only the halfwords this encoding matches: its match with every subset of its free bits
+    // (start-up time: a scan of all 65536 per encoding cost tens of ms).
+    const free = ~e.mask & 0xffff;
+    for (let sub = free; ; sub = (sub - 1) & free) {
+      const hw = e.match | sub;
+      if (!done[hw]) {
         table[hw] = idx;
         done[hw] = 1;
       }
+      if (sub === 0) break;
     }
   });
   return table;
@@ -112,7 +117,6 @@ export function build16Lookup<H>(list: readonly Encoding<H>[], fallback: number)
 export function bucketKey32(insn: number): number {
   return (((insn >>> 20) & 0x1ff) << 2) | ((insn >>> 14) & 3);
 }
-const BUCKET_BITS = (0x1ff << 20) | (3 << 14);
 
 /**
  * 32-bit encodings grouped by `bucketKey32`; inside a bucket, encodings keep table order, so the
@@ -120,11 +124,19 @@ const BUCKET_BITS = (0x1ff << 20) | (3 << 14);
  */
 export function build32Buckets<H>(list: readonly Encoding<H>[]): Encoding<H>[][] {
   const buckets: Encoding<H>[][] = [];
-  for (let key = 0; key < 2048; key++) {
-    const probe = (((key >>> 2) & 0x1ff) << 20) | ((key & 3) << 14);
-    buckets.push(list.filter((e) => ((probe ^ e.match) & e.mask & BUCKET_BITS) === 0));
+  for (let key = 0; key < 2048; key++) buckets.push([]);
+  for (const e of list) {
+    if (e.width !== 32) throw new DecodeTableError(`${e.name}: not a 32-bit encoding`);
+    // The keys whose bucket bits agree with the encoding's fixed ones: its fixed key bits with every
+    // subset of the free ones; pushing in table order keeps first-match-wins inside each bucket.
+    const fixed = bucketKey32(e.mask);
+    const match = bucketKey32(e.match) & fixed;
+    const free = ~fixed & 0x7ff;
+    for (let sub = free; ; sub = (sub - 1) & free) {
+      buckets[match | sub]!.push(e);
+      if (sub === 0) break;
+    }
   }
-  for (const e of list) if (e.width !== 32) throw new DecodeTableError(`${e.name}: not a 32-bit encoding`);
   return buckets;
 }
 

@@ -184,24 +184,23 @@ export class CpuState {
     this.fpscr = s[33 + n]!;
     this.ge = s[34 + n]!;
     this.fpexc = s[35 + n]!;
-    [
-      this.NF,
-      this.ZF,
-      this.CF,
-      this.VF,
-      this.QF,
-      this.itstate,
-      this.thumb,
-      this.ipsr,
-      this.spMain,
-      this.spProcess,
-      this.primask,
-      this.faultmask,
-      this.basepri,
-      this.control,
-      this.exclusiveAddr,
-      this.eventRegister,
-      this.sleep,
-    ] = s.slice(16, 33) as number[];
+    // Indexed, not destructured from a slice: reverse steps load a state per step.
+    this.NF = s[16]!;
+    this.ZF = s[17]!;
+    this.CF = s[18]!;
+    this.VF = s[19]!;
+    this.QF = s[20]!;
+    this.itstate = s[21]!;
+    this.thumb = s[22]!;
+    this.ipsr = s[23]!;
+    this.spMain = s[24]!;
+    this.spProcess = s[25]!;
+    this.primask = s[26]!;
+    this.faultmask = s[27]!;
+    this.basepri = s[28]!;
+    this.control = s[29]!;
+    this.exclusiveAddr = s[30]!;
+    this.eventRegister = s[31]!;
+    this.sleep = s[32]!;
   }
 }

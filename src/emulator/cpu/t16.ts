@@ -260,19 +260,25 @@ export const T16_TABLE: readonly Row[] = [...ROWS, UNDEFINED_ROW];
 export const T16_LOOKUP: Uint16Array = build16Lookup(T16_TABLE.slice(0, ROWS.length), ROWS.length);
 
 /**
- * Fully pre-decoded form of every halfword: handler and its already-extracted fields, so the
- * interpreter does one table load and one call per 16-bit instruction. Field objects of one row
- * share a hidden class (same keys, same order).
+ * Pre-decoded form of every halfword: handler and its already-extracted fields, so the interpreter
+ * does one table load and one call per 16-bit instruction. The fields are made on a halfword's first
+ * use (`t16Args`: 65536 objects built at load cost start-up time and garbage collection); field
+ * objects of one row share a hidden class (same keys, same order).
  */
 export const T16_EXEC: Handler[] = new Array<Handler>(65536);
-export const T16_ARGS: Fields[] = new Array<Fields>(65536);
-for (let hw = 0; hw < 65536; hw++) {
+export const T16_ARGS: (Fields | undefined)[] = new Array<Fields | undefined>(65536);
+for (let hw = 0; hw < 65536; hw++) T16_EXEC[hw] = T16_TABLE[T16_LOOKUP[hw]!]!.exec;
+
+/** The fields of halfword `hw` for its T16_EXEC handler (T16_ARGS[hw], made on first use). */
+export function t16Args(hw: number): Fields {
+  const known = T16_ARGS[hw];
+  if (known !== undefined) return known;
   const e = T16_TABLE[T16_LOOKUP[hw]!]!;
   const args: Fields = {};
   for (const f of e.fieldNames) args[f] = 0;
   e.extract(hw, args);
-  T16_EXEC[hw] = e.exec;
   T16_ARGS[hw] = args;
+  return args;
 }
 
 /**

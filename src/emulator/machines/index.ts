@@ -1,10 +1,12 @@
-/** Machine registry: board name -> factory. */
+/** Every board, imported and registered eagerly (library users, tests, tools); the CLI loads one through board-registry.ts. */
 import type { Machine } from './machine.js';
 import { createMps2An385, createMps2An386, type BoardOptions } from './mps2.js';
 import { createVirt } from './virt.js';
 import { createVexpressA9 } from './vexpress.js';
+import { registerBoard } from './board-registry.js';
 
 export type { BoardOptions } from './mps2.js';
+export { createMachine, UnknownMachineError } from './board-registry.js';
 
 export const MACHINES: Readonly<Record<string, (opts: BoardOptions) => Machine>> = {
   'mps2-an385': createMps2An385,
@@ -13,15 +15,4 @@ export const MACHINES: Readonly<Record<string, (opts: BoardOptions) => Machine>>
   'vexpress-a9': createVexpressA9,
 };
 
-export class UnknownMachineError extends Error {
-  constructor(readonly machineName: string) {
-    super(`unknown machine '${machineName}'; valid machines: ${Object.keys(MACHINES).join(', ')}`);
-    this.name = 'UnknownMachineError';
-  }
-}
-
-export function createMachine(name: string, opts: BoardOptions): Machine {
-  const factory = Object.prototype.hasOwnProperty.call(MACHINES, name) ? MACHINES[name] : undefined;
-  if (!factory) throw new UnknownMachineError(name);
-  return factory(opts);
-}
+for (const [name, factory] of Object.entries(MACHINES)) registerBoard(name, factory);

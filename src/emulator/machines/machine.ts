@@ -33,6 +33,8 @@ export interface CoreExecutor {
   skipBreakpointOnce: boolean;
   /** Breakpoint addresses (checked before each instruction when non-empty). */
   readonly breakpoints: Set<number>;
+  /** Off: translate no new blocks, run only those already made (Cpu.setTranslation). */
+  setTranslation?(on: boolean): void;
 }
 
 /** What the machine loop needs from the exception side. */

@@ -14,50 +14,25 @@ import type { Machine } from './machine.js';
 import { V7aBoardControl, assembleV7aMachine } from './v7a-machine-assembly.js';
 import type { StatefulComponent } from '../devices/device.js';
 import type { BoardOptions } from './mps2.js';
-import { CORTEX_A15, CORE_PROFILES, type CoreProfile } from '../cpu/profile.js';
 import { ArmV7aState } from '../cpu/v7a/state.js';
 import { ArmV7aCpu } from '../cpu/v7a/cpu.js';
 import { Psci } from '../cpu/v7a/psci.js';
 import { Mmu } from '../memory/mmu.js';
 import { defineMmuRegisters } from '../memory/mmu-registers.js';
 import { createVirtPeripherals, VIRT_PMU_PPI } from './virt-peripherals.js';
+import { VIRT_MAX_BACKED, VIRT_NAME, VIRT_RAM_BASE, virtMemory, virtProfile } from './virt-limits.js';
 
-export const VIRT_NAME = 'virt';
-export const VIRT_RAM_BASE = 0x40000000;
-const MiB = 1024 * 1024;
-export const VIRT_DEFAULT_MEMORY = 128 * MiB;
-/** QEMU's virt accepts up to 255 GiB (highmem); a 32-bit core without LPAE reaches the first 3 GiB. */
-export const VIRT_MAX_MEMORY = 255 * 1024 * MiB;
-/** RAM the 32-bit physical address space holds from 0x40000000 (the rest is above 4 GiB). */
-export const VIRT_MAX_BACKED = 0x100000000 - VIRT_RAM_BASE;
-/** CPUs QEMU's virt takes for 32-bit guests that armrr models. */
-export const VIRT_CPUS: readonly string[] = ['cortex-a15'];
-
-export class BoardOptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BoardOptionError';
-  }
-}
-
-/** The core a `--cpu` name selects on virt (a usage error lists what fits). */
-export function virtProfile(cpu: string | undefined): CoreProfile {
-  if (cpu === undefined) return CORTEX_A15;
-  const p = CORE_PROFILES[cpu];
-  if (p === undefined || !VIRT_CPUS.includes(cpu)) {
-    throw new BoardOptionError(`--cpu ${cpu} does not fit machine 'virt'; CPUs for virt: ${VIRT_CPUS.join(', ')}`);
-  }
-  return p;
-}
-
-/** RAM size from `--memory`, checked against what QEMU's virt accepts. */
-export function virtMemory(bytes: number | undefined): number {
-  const size = bytes ?? VIRT_DEFAULT_MEMORY;
-  if (size < MiB || size > VIRT_MAX_MEMORY || size % (4096) !== 0) {
-    throw new BoardOptionError(`--memory for virt must be 1M..255G in whole pages (as QEMU's -m), got ${size} bytes`);
-  }
-  return size;
-}
+export { BoardOptionError } from './board-option-error.js';
+export {
+  VIRT_NAME,
+  VIRT_RAM_BASE,
+  VIRT_DEFAULT_MEMORY,
+  VIRT_MAX_MEMORY,
+  VIRT_MAX_BACKED,
+  VIRT_CPUS,
+  virtProfile,
+  virtMemory,
+} from './virt-limits.js';
 
 export function createVirt(opts: BoardOptions): Machine {
   const profile = virtProfile(opts.cpu);

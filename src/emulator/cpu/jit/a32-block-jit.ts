@@ -61,6 +61,8 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   /** Blocks compiled to JavaScript so far, and threaded blocks built (statistics). */
   translated = 0;
   threaded = 0;
+  /** While false, lookup only finds blocks already made (see BlockJit.translating). */
+  translating = true;
 
   constructor(
     private readonly cpu: A32BlockHost,
@@ -85,7 +87,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     const key = A32BlockJit.key(pc, ppage);
     let b = this.blocks.get(key);
     if (b === undefined) {
-      if (++this.heat[slot]! < A32_JIT_THREAD_THRESHOLD) return null;
+      if (!this.translating || ++this.heat[slot]! < A32_JIT_THREAD_THRESHOLD) return null;
       this.heat[slot] = 0;
       const made = buildThreadedBlock(this.cpu, this.bus, pc, ppage, this, A32_JIT_PROMOTE_RUNS) ?? this.untranslatable(pc, ppage);
       if (made === null) return null;

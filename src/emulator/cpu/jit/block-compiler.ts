@@ -22,7 +22,7 @@ import type { Cpu } from '../cpu.js';
 import type { Encoding, Fields } from '../decode-table.js';
 import { bucketKey32, match32 } from '../decode-table.js';
 import type { Handler } from '../t16.js';
-import { T16_ARGS, T16_EXEC, T16_FAST, T16_LOOKUP, T16_TABLE } from '../t16.js';
+import { T16_EXEC, T16_FAST, T16_LOOKUP, T16_TABLE, t16Args } from '../t16.js';
 import { BLOCK_COUNT, EmitContext, RELOAD, WRITE_BACK, type Emitted, type InsnSite } from './emit-context.js';
 import { emitT16, emitT16Row } from './emit-t16.js';
 import { emitT32 } from './emit-t32.js';
@@ -132,7 +132,7 @@ export class BlockCompiler {
         const terminates = ALWAYS_BRANCH_T16.has(row.name) || (row.name === 'POP' && (hw & 0x100) !== 0);
         const callThrough = (): string => {
           handlers.push(T16_EXEC[hw]!);
-          args.push(T16_ARGS[hw]!);
+          args.push(t16Args(hw));
           return ctx.callThrough(site, hw, handlers.length - 1);
         };
         e = T16_FAST[hw] !== 0 ? emitT16(ctx, site, hw) : emitT16Row(ctx, site, row.name, hw, callThrough);

@@ -32,6 +32,12 @@ export class BlockJit implements CodeWriteObserver {
   private readonly compiler: BlockCompiler;
   /** Blocks translated so far (statistics for tests). */
   translated = 0;
+  /**
+   * While false, lookup only finds blocks already made (no heat, no translation): a debugger
+   * re-running the same few instructions for every reverse step would otherwise make them hot and
+   * pay a compile for code that runs once more (Cpu.setTranslation).
+   */
+  translating = true;
 
   constructor(
     private readonly cpu: Cpu,
@@ -51,7 +57,7 @@ export class BlockJit implements CodeWriteObserver {
     const slot = (pc >>> 1) & JIT_SLOT_MASK;
     let b = this.blocks.get(pc);
     if (b === undefined) {
-      if (++this.heat[slot]! < JIT_HOT_THRESHOLD) return null;
+      if (!this.translating || ++this.heat[slot]! < JIT_HOT_THRESHOLD) return null;
       this.heat[slot] = 0;
       const made = this.compiler.compile(pc) ?? this.untranslatable(pc);
       if (made === null) return null;

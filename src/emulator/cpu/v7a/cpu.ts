@@ -18,7 +18,7 @@ import { Cpu } from '../cpu.js';
 import { RUNNING } from '../state.js';
 import { conditionPassed, itAdvance, t16IgnoresItCondition } from '../alu.js';
 import { bucketKey32, match32, type Encoding, type Fields } from '../decode-table.js';
-import type { Handler } from '../t16.js';
+import { t16Args, type Handler } from '../t16.js';
 import { CORTEX_A15, type CoreProfile } from '../profile.js';
 import { SysRegFile, type CoreInterruptInputs, type SysRegDef } from './sysreg-registry.js';
 import { CoreRegisters, SCTLR_A } from './core-registers.js';
@@ -191,6 +191,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
 
   override enableJit(): void {
     if (this.a32Jit === null) this.a32Jit = new A32BlockJit(this, this.physicalBus);
+  }
+
+  override setTranslation(on: boolean): void {
+    super.setTranslation(on);
+    if (this.a32Jit !== null) this.a32Jit.translating = on;
   }
 
   override translatedBlocks(): number {
@@ -396,7 +401,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
               this.inIt = false;
             }
             if (st.illegal !== 0) this.undefined();
-            else if (run) A_T16_EXEC[hw]!(this, A_T16_ARGS[hw]!);
+            else if (run) A_T16_EXEC[hw]!(this, A_T16_ARGS[hw] ?? t16Args(hw));
             r[15] = this.nextPc;
           } else {
             const insn = (hw << 16) | fetch.fetch16((pc + 2) | 0);

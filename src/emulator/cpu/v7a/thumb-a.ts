@@ -7,7 +7,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import { build32Buckets, encoding, type Encoding, type Fields } from '../decode-table.js';
-import { T16_ARGS, T16_EXEC, type Handler } from '../t16.js';
+import { T16_EXEC, type Handler } from '../t16.js';
 import { literal, T32_MEMORY_ROWS } from '../t32-memory.js';
 import { T32_DATAPROC_ROWS } from '../t32-dataproc.js';
 import { T32_CONTROL_ROWS, branch24 } from '../t32-control.js';
@@ -66,7 +66,8 @@ function subtractedLiteral(c: Cpu, sg: number, sz: number, rt: number, imm: numb
 }
 
 export const A_T16_EXEC: Handler[] = T16_EXEC.slice();
-export const A_T16_ARGS: Fields[] = T16_ARGS.slice();
+/** The fields of the halfwords A_T16_ROWS claim; the others use the M-profile ones (`t16Args`). */
+export const A_T16_ARGS: (Fields | undefined)[] = new Array<Fields | undefined>(65536);
 for (const e of A_T16_ROWS) {
   for (let hw = 0; hw < 65536; hw++) {
     if ((hw & e.mask) !== e.match) continue;
