@@ -144,7 +144,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
         if (entered === maxBlocks || cpu.exitRequest || st.sleep !== RUNNING) break;
         const pc = r[15]!;
         if ((pc & 3) !== 0 || st.thumb !== 0 || st.bigEndian !== 0 || st.illegal !== 0) break;
-        const e = cpu.tlbEntries()[pc >>> 12]!;
+        const e = cpu.fetchEntries()[pc >>> 12]!;
         if ((e & 4) === 0) break;
         slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
         const f = slot * A32_FRONT_STRIDE;
