@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
-import { A32_JIT_SLOT_MASK } from '../../src/emulator/cpu/jit/a32-block-jit.js';
+import { A32_FRONT_STRIDE, A32_JIT_SLOT_MASK } from '../../src/emulator/cpu/jit/a32-block-jit.js';
 import { decodedFields } from '../../src/emulator/cpu/jit/a32-block-compiler.js';
 import { MICRO_HANDLER, MICRO_STRIDE, decodeMicroOp } from '../../src/emulator/cpu/jit/a32-micro-ops.js';
 import { A32ThreadedBlock } from '../../src/emulator/cpu/jit/a32-threaded-block.js';
@@ -23,7 +23,7 @@ const THREADED: BlockTier = {
   ready: (cpu: ArmV7aCpu, pc: number) => {
     const jit = cpu.a32Jit!;
     const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
-    return jit.keys[slot] === pc && jit.slots[slot] instanceof A32ThreadedBlock;
+    return jit.front[slot * A32_FRONT_STRIDE] === pc && jit.slots[slot] instanceof A32ThreadedBlock;
   },
 };
 
