@@ -67,7 +67,11 @@ export function buildProgram(): Command {
   machineOptions(
     program
       .command('run')
-      .description('run a firmware ELF or a Linux kernel; UART0 goes to stdout, semihosting console to stderr')
+      .description(
+        'run a firmware ELF or a Linux kernel; UART0 goes to stdout, semihosting console to stderr. ' +
+          "Semihosting host files are QEMU's target=native: the guest may open, write, remove or rename any host path " +
+          '(relative ones from the working directory) with armrr\'s permissions',
+      )
       .argument('<elf>', 'firmware ELF (ARM, 32-bit), or on virt a Linux zImage, uImage or Image (as QEMU -kernel)')
       .option('--gdb <[host:]port>', 'wait for gdb on this port at icount 0 (127.0.0.1 by default); reverse execution works')
       .option('--gdb-ws <port>', 'also serve the GDB protocol over WebSocket on 127.0.0.1:PORT')
@@ -78,7 +82,11 @@ export function buildProgram(): Command {
   machineOptions(
     program
       .command('record')
-      .description('run a firmware ELF or Linux kernel and record every non-deterministic input into a replay log')
+      .description(
+        'run a firmware ELF or Linux kernel and record every non-deterministic input into a replay log. ' +
+          'Semihosting host files work as in run (any host path); what the guest reads from them and every host file ' +
+          'call result are logged, so replay needs no files and writes none',
+      )
       .argument('<elf>', 'firmware ELF, or on virt a Linux zImage, uImage or Image')
       .requiredOption('-o, --output <log>', 'replay log to write'),
   ).action(async (elf: string, opts) => (await import('./commands/record.js')).recordCommand(elf, opts));

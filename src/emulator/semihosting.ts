@@ -3,9 +3,9 @@
  * for 32-bit guests such as newlib's rdimon: r0 = operation, r1 = argument (block), result in r0.
  *
  * Everything non-deterministic goes through the HostPort (console input, host files, host time)
- * and all output through the OutputSink, so record/replay can log and answer it. Host paths are
- * opened only because the guest asked for them (SYS_OPEN); SYSTEM, REMOVE, RENAME and TMPNAM are
- * refused.
+ * and all output through the OutputSink, so record/replay can log and answer it. Host files are
+ * QEMU's `target=native`: any host path the guest names (SYS_OPEN, REMOVE, RENAME), through the
+ * HostPort's file services (ENOSYS without them); SYS_SYSTEM (a host command) is refused.
  */
 import type { CpuBus } from './memory/bus.js';
 import { SP, type CpuState } from './cpu/state.js';
@@ -50,6 +50,7 @@ const EFAULT = 14;
 const EINVAL = 22;
 const ENOTTY = 25;
 const ESPIPE = 29;
+const ENAMETOOLONG = 36;
 const ENOSYS = 38;
 
 /** Handle kinds in the guest handle table. */
@@ -206,7 +207,7 @@ export class Semihosting {
   private dispatch(op: number, args: number): number {
     switch (op) {
       case SemihostingOp.OPEN:
-        return this.open(this.arg(args, 0), this.arg(args, 1));
+        return this.open(this.arg(args, 0), this.arg(args, 1), this.arg(args, 2));
       case SemihostingOp.CLOSE:
         return this.close(this.arg(args, 0));
       // QEMU writes WRITEC/WRITE0 to its semihosting console, which is stderr without a chardev.
@@ -233,13 +234,13 @@ export class Semihosting {
       case SemihostingOp.FLEN:
         return this.flen(this.arg(args, 0));
       case SemihostingOp.TMPNAM:
-        // QEMU builds a name from its host pid; that is not reproducible, so refuse.
-        this.arg(args, 2);
-        return -1;
+        return this.tmpnam(this.arg(args, 0), this.arg(args, 1), this.arg(args, 2));
       case SemihostingOp.REMOVE:
+        return this.remove(this.arg(args, 0), this.arg(args, 1));
       case SemihostingOp.RENAME:
+        return this.rename(this.arg(args, 0), this.arg(args, 1), this.arg(args, 2), this.arg(args, 3));
       case SemihostingOp.SYSTEM:
-        // Deleting/renaming host files or running host commands is never done for a guest.
+        // Running host commands is never done for a guest (QEMU would run it).
         return this.fail(EPERM);
       case SemihostingOp.CLOCK:
         return Math.floor(this.elapsedNs() / 10_000_000);
@@ -295,7 +296,7 @@ export class Semihosting {
     return fd > 0 && fd < this.s.fdKind.length ? this.s.fdKind[fd]! : FD_UNUSED;
   }
 
-  private open(namePtr: number, mode: number): number {
+  private open(namePtr: number, mode: number, nameLen: number): number {
     const nameBytes = this.readString(namePtr, MAX_STRING);
     if (nameBytes === null) return this.fail(EFAULT);
     if (mode >= 12) return this.fail(EINVAL);
@@ -308,10 +309,61 @@ export class Semihosting {
       if (mode > 1) return this.fail(EACCES);
       return this.allocFd(FD_FEATURES, 0);
     }
-    if (!this.host.fileOpen) return this.fail(ENOSYS);
-    const h = this.host.fileOpen(name, OPEN_MODES[mode]!);
+    const path = this.hostPath(namePtr, nameLen);
+    if (path === null) return -1;
+    const h = this.host.fileOpen?.(path, OPEN_MODES[mode]!) ?? -ENOSYS;
     if (h < 0) return this.fail(-h);
     return this.allocFd(FD_HOST, h);
+  }
+
+  /**
+   * A host path argument as QEMU's validate_strlen takes it: `len` bytes and a NUL after them (len
+   * 0xffffffff: up to the NUL). Null (errno set) when it is not so.
+   */
+  private hostPath(ptr: number, len: number): string | null {
+    const withNul = (len + 1) >>> 0;
+    if (withNul > 0x7fffffff) {
+      this.fail(ENAMETOOLONG);
+      return null;
+    }
+    if (withNul !== 0 && this.readByte(ptr + len) !== 0) {
+      this.fail(EINVAL);
+      return null;
+    }
+    const bytes = this.readString(ptr, withNul === 0 ? MAX_STRING : withNul);
+    if (bytes === null) {
+      this.fail(EFAULT);
+      return null;
+    }
+    return new TextDecoder().decode(bytes);
+  }
+
+  private remove(namePtr: number, nameLen: number): number {
+    const path = this.hostPath(namePtr, nameLen);
+    if (path === null) return -1;
+    const r = this.host.fileRemove?.(path) ?? -ENOSYS;
+    return r < 0 ? this.fail(-r) : 0;
+  }
+
+  private rename(fromPtr: number, fromLen: number, toPtr: number, toLen: number): number {
+    const from = this.hostPath(fromPtr, fromLen);
+    if (from === null) return -1;
+    const to = this.hostPath(toPtr, toLen);
+    if (to === null) return -1;
+    const r = this.host.fileRename?.(from, to) ?? -ENOSYS;
+    return r < 0 ? this.fail(-r) : 0;
+  }
+
+  /** SYS_TMPNAM: the host's name for `id` into the buffer; -1 without errno when it does not fit. */
+  private tmpnam(buf: number, id: number, size: number): number {
+    const name = this.host.tempName?.(id) ?? null;
+    if (name === null) return -1;
+    const bytes = new TextEncoder().encode(name);
+    if (bytes.length + 1 > size) return -1;
+    const withNul = new Uint8Array(bytes.length + 1);
+    withNul.set(bytes);
+    if (!this.writeBytes(buf, withNul)) throw GUEST_FAULT;
+    return 0;
   }
 
   private close(fd: number): number {

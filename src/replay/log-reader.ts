@@ -96,11 +96,16 @@ class DecodeFailure {
 const FIXED_KINDS: ReadonlySet<EventSlot['kind']> = new Set<EventSlot['kind']>(['INTERRUPT', 'EXCEPTION', 'ASYNC_INPUT_SYNC', 'END', 'SHUTDOWN', 'CHECKPOINT']);
 
 /** Decodes one event at a byte offset; throws DecodeFailure (internal) on bad data. */
+/** An INSTRUCTION event: its id byte, then the count as a big-endian u32 (`payload` reads it so too). */
+const INSTRUCTION_EVENT_SIZE = 1 + 4;
+
 class EventDecoder {
   private readonly view: DataView;
   private pos = 0;
   /** By id: the event of a slot without payload, once decoded. */
   private readonly fixedEvents: (ReplayEvent | undefined)[] = [];
+  /** The id of INSTRUCTION in this log's numbering (read in place by `instructionCountAt`). */
+  private readonly instructionId: number | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -109,12 +114,25 @@ class EventDecoder {
     private readonly strict = false,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.instructionId = layout.idOf({ kind: 'INSTRUCTION', count: 1 });
   }
 
-  /** Offset just after the event the last decodeAt returned. */
+  /** Offset just after the event the last decodeAt / instructionCountAt read. */
   end = 0;
   /** Checkpoint byte of that event if it is an async event of a log <= 0xe0200a, else undefined. */
   asyncCheckpoint: number | undefined = undefined;
+
+  /**
+   * The count of the INSTRUCTION event at `offset`, read in place without making an object (the
+   * replay skips one per event it waits for), its end then in `end`; -1 when no whole INSTRUCTION
+   * event starts there (`decodeAt` judges what does).
+   */
+  instructionCountAt(offset: number): number {
+    const bytes = this.bytes;
+    if (bytes[offset] !== this.instructionId || offset + INSTRUCTION_EVENT_SIZE > bytes.length) return -1;
+    this.end = offset + INSTRUCTION_EVENT_SIZE;
+    return this.view.getUint32(offset + 1);
+  }
 
   /** The event at `offset` (its end and async checkpoint in `end` / `asyncCheckpoint`). */
   decodeAt(offset: number): ReplayEvent {
@@ -388,9 +406,6 @@ export class ReplayLogReader {
   /** The event at the cursor once decoded (null: not yet), and the offset after it. */
   private ahead: ReplayLogEntry | null = null;
   private aheadEnd = 0;
-  private readonly view: DataView;
-  /** The id of INSTRUCTION in this log's numbering (skipInstructions reads those in place). */
-  private readonly instructionId: number | undefined;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -424,8 +439,6 @@ export class ReplayLogReader {
     this.strict = strict === 'auto' ? this.layout === ARMRR_LAYOUT && this.hasFingerprint : strict;
     this.decoder = new EventDecoder(bytes, this.layout, this.strict);
     this.endId = this.layout.idOf({ kind: 'END' });
-    this.instructionId = this.layout.idOf({ kind: 'INSTRUCTION', count: 1 });
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** The id of END in this log's numbering. */
@@ -518,13 +531,12 @@ export class ReplayLogReader {
       this.next();
     }
     if (this.done) return;
-    const bytes = this.bytes;
+    const decoder = this.decoder;
     const c = this.cursor;
-    const id = this.instructionId;
-    while (c.offset + 5 <= bytes.length && bytes[c.offset] === id && c.offset !== this.endExpectedAt) {
-      const count = this.view.getUint32(c.offset + 1);
-      if (count === 0 && this.strict) return;
-      c.offset += 5;
+    while (c.offset !== this.endExpectedAt) {
+      const count = decoder.instructionCountAt(c.offset);
+      if (count < 0 || (count === 0 && this.strict)) return;
+      c.offset = decoder.end;
       c.index++;
       c.icount += count;
     }
@@ -560,9 +572,10 @@ export class ReplayLogReader {
     const bytes = this.bytes;
     try {
       while (offset < bytes.length) {
-        if (bytes[offset] === this.instructionId && offset + 5 <= bytes.length) {
-          icount += this.view.getUint32(offset + 1);
-          offset += 5;
+        const count = this.decoder.instructionCountAt(offset);
+        if (count >= 0) {
+          icount += count;
+          offset = this.decoder.end;
           continue;
         }
         const event = this.decoder.decodeAt(offset);

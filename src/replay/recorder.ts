@@ -7,6 +7,7 @@
 import type { HostPort, OutputSink, SerialInput } from '../emulator/io/input-port.js';
 import type { Machine, RunHooks } from '../emulator/machines/machine.js';
 import type { ReplayEvent, ShutdownCause } from './events.js';
+import { HOST_CALL_UNSUPPORTED, hostCallResultEvent } from './host-call-result.js';
 
 // Payload-free events are written often (every interrupt, exception return, timer firing, UART
 // byte): one object each, shared.
@@ -59,6 +60,19 @@ export class Recorder {
         fileRead(handle: number, max: number): Uint8Array | null {
           return logPull(sink, icount(), live.host.fileRead(handle, max));
         },
+        // Host file calls happen here (writes too) and their results are inputs of the replay.
+        fileOpen: (path, mode) => logResult(sink, icount(), live.host.fileOpen?.(path, mode)),
+        fileWrite: (handle, data) => logResult(sink, icount(), live.host.fileWrite?.(handle, data)),
+        fileSeek: (handle, pos) => logResult(sink, icount(), live.host.fileSeek?.(handle, pos)),
+        fileLength: (handle) => logResult(sink, icount(), live.host.fileLength?.(handle)),
+        fileClose: (handle) => logResult(sink, icount(), live.host.fileClose?.(handle)),
+        fileRemove: (path) => logResult(sink, icount(), live.host.fileRemove?.(path)),
+        fileRename: (from, to) => logResult(sink, icount(), live.host.fileRename?.(from, to)),
+        tempName(id: number): string | null {
+          const name = live.host.tempName?.(id) ?? null;
+          logPull(sink, icount(), name === null ? null : new TextEncoder().encode(name));
+          return name;
+        },
       },
       output: {
         uartWrite(device: number, byte: number): void {
@@ -99,6 +113,12 @@ export class Recorder {
     this.log.write({ kind: 'SHUTDOWN', cause }, icount);
     this.log.write({ kind: 'END' }, icount);
   }
+}
+
+function logResult(log: EventSink, icount: number, result: number | undefined): number {
+  const r = result ?? HOST_CALL_UNSUPPORTED;
+  log.write(hostCallResultEvent(r), icount);
+  return r;
 }
 
 function logPull(log: EventSink, icount: number, data: Uint8Array | null): Uint8Array | null {

@@ -17,6 +17,7 @@ import type { Machine, RunHooks } from '../emulator/machines/machine.js';
 import type { ReplayEvent } from './events.js';
 import { describeLocation, type LogLocation } from './errors.js';
 import { isQemuOnlyEvent, QemuWarpMismatch, type QemuWarpInterpreter, type QemuWarpState } from './qemu-log-events.js';
+import { hostCallResultOf } from './host-call-result.js';
 
 /** A log position with the QEMU-only state a QEMU recording's replay carries (snapshots keep it). */
 interface QemuLogLocation extends LogLocation {
@@ -141,6 +142,18 @@ export class Replayer {
         },
         consoleRead: () => self.pull('reads console input'),
         fileRead: () => self.pull('reads a host file'),
+        // Host file calls are answered from the log: replay never touches the host's files.
+        fileOpen: () => self.pullResult('opens a host file'),
+        fileWrite: () => self.pullResult('writes a host file'),
+        fileSeek: () => self.pullResult('seeks in a host file'),
+        fileLength: () => self.pullResult("asks a host file's length"),
+        fileClose: () => self.pullResult('closes a host file'),
+        fileRemove: () => self.pullResult('removes a host file'),
+        fileRename: () => self.pullResult('renames a host file'),
+        tempName(): string | null {
+          const data = self.pull('names a temporary host file');
+          return data === null ? null : new TextDecoder().decode(data);
+        },
       },
       output: {
         uartWrite(device: number, byte: number): void {
@@ -212,6 +225,15 @@ export class Replayer {
     this.cursor.next();
     this.matched++;
     return e;
+  }
+
+  /** A host file call's result (see host-call-result.ts) logged at this icount. */
+  private pullResult(doing: string): number {
+    const e = this.head();
+    const result = e !== null && e.icount === this.icount ? hostCallResultOf(e.event) : null;
+    if (result === null) throw this.diverged(this.icount, e, doing);
+    this.cursor.next();
+    return result;
   }
 
   private pull(doing: string): Uint8Array | null {

@@ -13,6 +13,8 @@ export interface ArmrrRunOptions {
   timeoutMs?: number;
   /** More `armrr run` options (e.g. --rtc-base). */
   extraArgs?: string[];
+  /** Working directory (semihosting host files with relative paths land there). */
+  cwd?: string;
 }
 
 export interface ArmrrRunResult {
@@ -27,7 +29,7 @@ export function runArmrrCli(elf: string, opts: ArmrrRunOptions = {}): Promise<Ar
   if (opts.inputFile !== undefined) args.push('--input', opts.inputFile);
   if (opts.extraArgs !== undefined) args.push(...opts.extraArgs);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -50,9 +52,9 @@ export interface CliResult {
 }
 
 /** Any armrr command line (stdin closed); resolves with its exit code and latin1 output. */
-export function armrrCli(args: string[]): Promise<CliResult> {
+export function armrrCli(args: string[], opts: { cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [ARMRR_BIN, ...args], { maxBuffer: 64 << 20, encoding: 'latin1' }, (err, stdout, stderr) => {
+    execFile(process.execPath, [ARMRR_BIN, ...args], { maxBuffer: 64 << 20, encoding: 'latin1', cwd: opts.cwd }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
       resolve({ code, stdout, stderr });
     }).stdin?.end();

@@ -29,6 +29,8 @@ export interface QemuRunOptions {
   /** -cpu and -m (virt: cortex-a15 and 128M unless told). */
   cpu?: string;
   memory?: string;
+  /** Working directory (semihosting host files with relative paths land there). */
+  cwd?: string;
 }
 
 export interface QemuRunResult {
@@ -85,7 +87,7 @@ export async function runQemu(elf: string, opts: QemuRunOptions = {}): Promise<Q
   const outDir = mkdtempSync(join(tmpdir(), 'armrr-qemu-out-'));
   const outPath = join(outDir, 'stdout');
   const outFd = openSync(outPath, 'w');
-  const child = spawn(QEMU, qemuArgs(elf, opts), { stdio: ['pipe', outFd, 'pipe'] });
+  const child = spawn(QEMU, qemuArgs(elf, opts), { stdio: ['pipe', outFd, 'pipe'], cwd: opts.cwd });
   closeSync(outFd);
   let err = '';
   let timedOut = false;

@@ -62,6 +62,22 @@ describe('semihosting', () => {
     expect(call(r, 0x12, BLOCK, STR, 3)).toBe(-1); // SYSTEM refused
   });
 
+  it("takes host paths as QEMU's validate_strlen does, before asking the host port (ENOSYS without file services)", () => {
+    const r = setup();
+    putString(r, STR, 'old.txt');
+    putString(r, BUF, 'new.txt');
+    expect(call(r, 0x0e, BLOCK, STR, 6)).toBe(-1); // REMOVE: the length must end at the NUL
+    expect(call(r, 0x13, 0)).toBe(22); // EINVAL
+    expect(call(r, 0x0e, BLOCK, STR, 7)).toBe(-1);
+    expect(call(r, 0x13, 0)).toBe(38); // ENOSYS: this port has no host files
+    expect(call(r, 0x0f, BLOCK, STR, 7, BUF, 5)).toBe(-1); // RENAME: no NUL after the new name's 5 bytes
+    expect(call(r, 0x13, 0)).toBe(22);
+    expect(call(r, 0x01, BLOCK, STR, 0, 0xffffffff)).toBe(-1); // OPEN, length "up to the NUL"
+    expect(call(r, 0x13, 0)).toBe(38);
+    expect(call(r, 0x0d, BLOCK, BUF, 7, 64)).toBe(-1); // TMPNAM: no name from the port, errno kept
+    expect(call(r, 0x13, 0)).toBe(38);
+  });
+
   it('reports HEAPINFO, CMDLINE, TIME, CLOCK and ELAPSED from the ports', () => {
     const r = setup();
     expect(call(r, 0x16, BLOCK, BUF)).toBe(0);

@@ -41,6 +41,12 @@ export interface HostPort {
   fileLength?(handle: number): number;
   /** Close a host file; returns 0, or -errno. */
   fileClose?(handle: number): number;
+  /** Remove a host file or empty directory (SYS_REMOVE); returns 0, or -errno. */
+  fileRemove?(path: string): number;
+  /** Rename a host file (SYS_RENAME); returns 0, or -errno. */
+  fileRename?(from: string, to: string): number;
+  /** SYS_TMPNAM's host file name for identifier `id` (it depends on the host), or null. */
+  tempName?(id: number): string | null;
   /** Whether a console stream is a terminal (SYS_ISTTY on a ":tt" handle). Absent means false. */
   consoleIsTty?(stream: 'stdin' | 'stdout' | 'stderr'): boolean;
 }

@@ -6,7 +6,8 @@
  * when the host delivers it; the recorder logs the icount at which each byte was taken.
  */
 import type { VirtualClock } from '../clock.js';
-import type { HostPort, OutputSink, SerialInput } from './input-port.js';
+import type { HostFileMode, HostPort, OutputSink, SerialInput } from './input-port.js';
+import { HostFileSystem } from './host-files.js';
 
 /** Default input gap: one byte time at 115200 baud (10 bits) in ns. */
 export const DEFAULT_INPUT_GAP_NS = Math.round(10e9 / 115200);
@@ -145,8 +146,13 @@ export class NoSerialInput implements SerialInput {
   }
 }
 
-/** Host services backed by the real host: wall clock and a console input buffer. */
+/**
+ * Host services backed by the real host: wall clock, a console input buffer and, as QEMU's
+ * semihosting `target=native`, the host's files (any path the guest names).
+ */
 export class LiveHostPort implements HostPort {
+  private readonly files = new HostFileSystem();
+
   constructor(private readonly console: { read(max: number): Uint8Array | null } = { read: () => null }) {}
 
   hostClockNs(): number {
@@ -157,8 +163,32 @@ export class LiveHostPort implements HostPort {
     return this.console.read(max);
   }
 
-  fileRead(): Uint8Array | null {
-    return null;
+  fileRead(handle: number, max: number): Uint8Array | null {
+    return this.files.read(handle, max);
+  }
+  fileOpen(path: string, mode: HostFileMode): number {
+    return this.files.open(path, mode);
+  }
+  fileWrite(handle: number, data: Uint8Array): number {
+    return this.files.write(handle, data);
+  }
+  fileSeek(handle: number, pos: number): number {
+    return this.files.seek(handle, pos);
+  }
+  fileLength(handle: number): number {
+    return this.files.length(handle);
+  }
+  fileClose(handle: number): number {
+    return this.files.close(handle);
+  }
+  fileRemove(path: string): number {
+    return this.files.remove(path);
+  }
+  fileRename(from: string, to: string): number {
+    return this.files.rename(from, to);
+  }
+  tempName(id: number): string {
+    return this.files.tempName(id);
   }
 }
 

@@ -74,6 +74,19 @@ export interface TableWriteObserver {
   tableWrite(hostPage: number): void;
 }
 
+/**
+ * Told when pages leave the bus's fast paths (`pageRead`/`pageWrite` entries set to NO_RAM): a
+ * cache built on them (the JIT's TLB, jit-tlb.ts) drops what it took from them.
+ */
+export interface FastPathObserver {
+  /** Host page `hostPage` (every alias of it) no longer takes plain writes. */
+  writeRevoked(hostPage: number): void;
+  /** No page takes plain writes any more (protectAllRam). */
+  allWritesRevoked(): void;
+  /** Some pages no longer take plain reads nor writes (watchpoints). */
+  allRevoked(): void;
+}
+
 /** Observes every data access to watched pages, before the access happens. */
 export interface WatchObserver {
   onAccess(addr: number, size: number, isWrite: boolean): void;
@@ -122,6 +135,7 @@ export class Bus implements CpuBus {
   /** host page -> 1 when the MMU cached translations walked from it; its writes stay on the slow path. */
   readonly tableHost: Uint8Array;
   tableObserver: TableWriteObserver | null = null;
+  fastPathObserver: FastPathObserver | null = null;
   private readonly mmio: MmioMapping[] = [];
   readonly regions: readonly RamRegionSpec[];
   private readonly regionHostBase: number[] = [];
@@ -195,6 +209,7 @@ export class Bus implements CpuBus {
     const off = hostPage - this.regionHostPage[r]!;
     const bases = this.regionGuestPages[r]!;
     for (let i = 0; i < bases.length; i++) this.pageWrite[bases[i]! + off] = NO_RAM;
+    this.fastPathObserver?.writeRevoked(hostPage);
   }
   /** Re-enable fast writes on one host page unless it is watched or holds translated code or tables. */
   unprotectHostPage(hostPage: number): void {
@@ -249,6 +264,7 @@ export class Bus implements CpuBus {
    * writable since the last call), not O(RAM): a reverse step restores and re-protects often.
    */
   protectAllRam(): void {
+    this.fastPathObserver?.allWritesRevoked();
     if (this.everyPageWritable) {
       // Until the first call, no page was ever protected.
       this.everyPageWritable = false;
@@ -282,6 +298,7 @@ export class Bus implements CpuBus {
 
   /** Mark guest pages covering [addr, addr+len) watched (true) or not. Reference counted by caller. */
   setWatched(addr: number, len: number, on: boolean): void {
+    if (on) this.fastPathObserver?.allRevoked();
     const first = addr >>> PAGE_SHIFT;
     const last = ((addr + Math.max(len, 1) - 1) >>> 0) >>> PAGE_SHIFT;
     for (let gp = first; gp <= last; gp++) {

@@ -43,6 +43,7 @@ import {
   WalkResult,
 } from './mmu-walk.js';
 import { Tlb } from './tlb.js';
+import { JitTlb, VIEW_IDENTITY, VIEW_PRIV, VIEW_USER } from './jit-tlb.js';
 
 export { MMU_FAULT, MmuFaultSignal } from './mmu-fault.js';
 export { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, type AccessKind } from './mmu-walk.js';
@@ -149,6 +150,9 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   private readonly userTlb = new Tlb();
   /** The entries accesses use now: the current privilege's TLB, or the identity map when off. */
   private cur: Int32Array;
+  /** Generated code's direct-mapped TLB over `cur` and the bus's fast paths, and the view of `cur`. */
+  private readonly jitTlb: JitTlb;
+  private view = VIEW_IDENTITY;
   private readonly res = new WalkResult();
   private readonly fi = new MmuFaultInfo();
   private readonly reader: DescriptorReader;
@@ -181,6 +185,8 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.i32 = bus.i32;
     this.cur = identity();
     bus.tableObserver = this;
+    this.jitTlb = new JitTlb(bus.pageRead, bus.pageWrite, bus.ramSize / (1 << PAGE_SHIFT));
+    bus.fastPathObserver = this.jitTlb;
   }
 
   // ---- Controls the core drives ------------------------------------------------------------
@@ -220,6 +226,20 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     return this.cur;
   }
 
+  /**
+   * The JIT TLB entries of the current view (jit-tlb.ts), as `entries`: a mode change, SCTLR or
+   * TLB maintenance ends a block, so a block reads them once at entry.
+   */
+  get jitEntries(): Int32Array {
+    return this.jitTlb.views[this.view]!;
+  }
+
+  /** After generated code's slow-path access to `va` succeeded: cache its page for the next ones. */
+  jitRefill(va: number): void {
+    const vp = va >>> PAGE_SHIFT;
+    this.jitTlb.fill(this.view, vp, this.cur[vp]!);
+  }
+
   /** SCTLR.M: translation on. */
   get enabled(): boolean {
     return (this.sctlr & SCTLR_M) !== 0;
@@ -248,8 +268,16 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   }
 
   private selectEntries(): void {
-    if ((this.sctlr & SCTLR_M) === 0 && this.fcseidr === 0) this.cur = identity();
-    else this.cur = this.userMode || this.unprivileged ? this.userTlb.entries : this.privTlb.entries;
+    if ((this.sctlr & SCTLR_M) === 0 && this.fcseidr === 0) {
+      this.cur = identity();
+      this.view = VIEW_IDENTITY;
+    } else if (this.userMode || this.unprivileged) {
+      this.cur = this.userTlb.entries;
+      this.view = VIEW_USER;
+    } else {
+      this.cur = this.privTlb.entries;
+      this.view = VIEW_PRIV;
+    }
   }
 
   // ---- Data accesses (the Bus's methods on virtual addresses) --------------------------------
@@ -528,6 +556,8 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   flushAll(): void {
     this.privTlb.flushAll();
     this.userTlb.flushAll();
+    this.jitTlb.flushView(VIEW_PRIV);
+    this.jitTlb.flushView(VIEW_USER);
     const marked = this.markedTablePages;
     for (let i = 0; i < marked.length; i++) this.bus.clearTablePage(marked[i]!);
     marked.length = 0;
@@ -539,6 +569,8 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     const vp = va >>> PAGE_SHIFT;
     this.privTlb.flushPage(vp);
     this.userTlb.flushPage(vp);
+    this.jitTlb.flushPage(VIEW_PRIV, vp);
+    this.jitTlb.flushPage(VIEW_USER, vp);
     this.onFlush?.();
   }
 
@@ -634,7 +666,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     if (!this.enabled) {
       // FCSE with the MMU off: the page of the modified address, every permission.
       const ppage = mva >>> PAGE_SHIFT;
-      (user ? this.userTlb : this.privTlb).fill(va >>> PAGE_SHIFT, ppage, 7);
+      this.fillTlb(user, va >>> PAGE_SHIFT, ppage, 7);
       return ppage * 4096 + (va & PAGE_OFFSET);
     }
     if (!this.walk(this.reader, mva, kind, user)) this.raise(va, kind);
@@ -644,7 +676,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       res.pa = Math.floor(res.pa / 4096) * 4096 + (va & PAGE_OFFSET);
     }
     if (res.cacheable && res.pa < TWO_32) {
-      (user ? this.userTlb : this.privTlb).fill(va >>> PAGE_SHIFT, Math.floor(res.pa / 4096), res.prot);
+      this.fillTlb(user, va >>> PAGE_SHIFT, Math.floor(res.pa / 4096), res.prot);
       for (let i = 0; i < res.tablePageCount; i++) {
         const hp = res.tablePages[i]!;
         if (this.bus.tableHost[hp] === 0) {
@@ -654,6 +686,12 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       }
     }
     return res.pa;
+  }
+
+  /** Cache a translation; the JIT TLB's copy of the page (built from the old entry) goes. */
+  private fillTlb(user: boolean, vpage: number, ppage: number, prot: number): void {
+    (user ? this.userTlb : this.privTlb).fill(vpage, ppage, prot);
+    this.jitTlb.flushPage(user ? VIEW_USER : VIEW_PRIV, vpage);
   }
 
   private slowRead(va: number, size: 1 | 2 | 4): number {

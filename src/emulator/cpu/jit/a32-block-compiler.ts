@@ -49,8 +49,12 @@ const TEST_OPS = new Set(['TST', 'TEQ', 'CMP', 'CMN']);
 
 /** The core a block runs on: what the generated code reads besides the Cpu fields. */
 export interface A32BlockHost extends Cpu {
-  /** The MMU's translation entries for the current privilege (identity when it is off). */
-  tlbEntries(): Int32Array;
+  /** The MMU's JIT TLB for the current privilege (jit-tlb.ts). */
+  jitTlb(): Int32Array;
+  /** A load that missed the JIT TLB: the interpreter's load (size as Cpu.loadSized), then a refill. */
+  jitLoad(addr: number, size: number): number;
+  /** A store that missed the JIT TLB (as jitLoad). */
+  jitStore(addr: number, size: number, v: number): void;
   /** The decode-table row of an A32 instruction on this core, null when UNDEFINED here. */
   a32Row(insn: number): Encoding<Handler> | null;
   /** The interpreter's set-up before an A32 table handler runs (pc, insn, nextPc, R[15] = pc + 8). */
@@ -170,7 +174,7 @@ export class A32BlockCompiler {
       this.bus,
       {
         name: `a32_block_${(start >>> 0).toString(16)}`,
-        prologue: 'const T = cpu.tlbEntries();\n        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, xn = 0, xpc = 0;',
+        prologue: 'const Q = cpu.jitTlb();\n        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, xn = 0, xpc = 0, slow = 0;',
         body: `out: for (;;) {
             ${code}
           }

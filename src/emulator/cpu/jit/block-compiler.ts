@@ -92,6 +92,12 @@ function cacheInLocals(code: string): { code: string; locals: string; writeBack:
   };
 }
 
+/** An exit as EmitContext.exitAfter / linkBranches write it: write-back, icount, PC, count retired. */
+const EXIT_WITH_WRITE_BACK = new RegExp(
+  `${WRITE_BACK.replace(/[/*]/g, (c) => `\\${c}`)} clock\\.icount = ic \\+ done \\+ (\\d+); R\\[15\\] = ([^;]+); return done \\+ \\1;`,
+  'g',
+);
+
 export class BlockCompiler {
   constructor(
     private readonly cpu: Cpu,
@@ -169,15 +175,19 @@ export class BlockCompiler {
     const count = pcs.length;
     const { body, loopsToStart } = ctx.linkBranches(parts, pcs);
     const { code, locals, writeBack, reload } = cacheInLocals(body);
+    // Every exit jumps to one shared epilogue that writes the register locals back, instead of a copy
+    // of the write-back at each exit: a block's source and the graph TurboFan compiles are smaller.
+    const joined = code.replace(EXIT_WITH_WRITE_BACK, 'x = done + $1; px = $2; break block;');
     const run = linkBlock(
       this.cpu,
       this.bus,
       {
         name: `block_${(start >>> 0).toString(16)}`,
-        prologue: `let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, e = 0;\n        ${locals}`,
+        prologue: `let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, e = 0, x = 0, px = 0;\n        ${locals}`,
         body: `block: for (;;) {
-            ${code.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
-          }`,
+            ${joined.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
+          }
+          ${writeBack} clock.icount = ic + x; R[15] = px; return x;`,
         writeBack,
       },
       handlers,

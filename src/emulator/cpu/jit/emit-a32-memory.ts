@@ -155,7 +155,7 @@ function multiple(ctx: A32EmitContext, site: InsnSite, a: Fields): MemoryCode | 
     // All words on one RAM page the TLB lets through (the usual push/pop): one lookup, no fault
     // possible, so the same result as word by word; anything else goes word by word.
     const words = regs.map((r, i) => (isLoad ? `${dest(r)} = I32[w + ${i}];` : `I32[w + ${i}] = ${ctx.reg(site, r)};`));
-    parts.push(`${ctx.pageHit(isLoad, 4 * n)} if (h !== -1) { const w = (h + (a & 4095)) >>> 2; ${words.join(' ')} } else { ${oneByOne.join(' ')} }`);
+    parts.push(`{ ${ctx.pageHit(isLoad, 4 * n)} if (w !== -1) { ${words.join(' ')} } else { ${oneByOne.join(' ')} } }`);
   }
   if (a.w === 1) parts.push(`R[${rn}] = (b0 + ${wbOff}) | 0;`);
   if (isLoad && (list & (1 << rn)) !== 0) parts.push(`R[${rn}] = op;`);

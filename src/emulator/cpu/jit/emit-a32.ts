@@ -6,12 +6,12 @@
  * (same flag representation as alu.ts). Rows without an emitter, and the UNPREDICTABLE/UNDEFINED
  * corners of these, return null and run through their table handler (a call-through).
  *
- * Memory goes through the MMU's current TLB (`T`, read at block entry: a mode change, SCTLR or
- * TLB maintenance ends the block, so it cannot change under a running block): a hit on a RAM page
- * the bus lets through (NO_RAM = -1 otherwise; host offsets past 2 GiB wrap, so indexes are taken
- * unsigned) (`PR`/`PW` exclude watched, copy-on-write, code and descriptor pages) is
- * inline; anything else — a miss, a device, a misaligned access, a fault — is the core's
- * load/store with icount synchronised first, exactly the interpreter's path.
+ * Memory goes through the MMU's JIT TLB of the current privilege (`Q`, jit-tlb.ts, read at block
+ * entry: a mode change, SCTLR or TLB maintenance ends the block, so the view cannot change under a
+ * running block): a hit is a RAM page the MMU and the bus let through (watched, copy-on-write, code
+ * and descriptor pages take the slow path for writes; host offsets past 2 GiB wrap, so indexes are
+ * taken unsigned) and is inline; anything else — a miss, a device, a misaligned access, a fault —
+ * is the core's load/store with icount synchronised first, exactly the interpreter's path.
  */
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
@@ -20,11 +20,20 @@ import { BLOCK_COUNT, EmitContext, RELOAD, WRITE_BACK, conditionExpr, type Emitt
 import { LOGICAL, dataProcessing, immShift } from './emit-t32.js';
 import { emitA32Media } from './emit-a32-media.js';
 import { emitA32Memory } from './emit-a32-memory.js';
+import { JIT_TLB_INDEX_MASK, JIT_TLB_INDEX_SHIFT, JIT_TLB_WRITE } from '../../memory/jit-tlb.js';
 
 const ARITHMETIC = new Set(['ADD', 'ADC', 'SUB', 'SBC', 'RSB', 'CMP', 'CMN']);
 const TESTS = new Set(['TST', 'TEQ', 'CMP', 'CMN']);
 /** Unconditional-space rows that do nothing the emulator models (barriers, preload hints). */
 const NOTHING = new Set(['DSB', 'DMB', 'ISB', 'PLI_imm', 'PLD_imm', 'PLI_reg', 'PLD_reg']);
+
+/** The first slot of the JIT TLB entry of the address in `v` (jit-tlb.ts). */
+function entryOf(v: string): string {
+  return `(${v} >>> ${JIT_TLB_INDEX_SHIFT}) & ${JIT_TLB_INDEX_MASK}`;
+}
+
+/** By access size: the address bits a JIT TLB tag is compared with (page and alignment). */
+const TAG_MASK: Record<number, number> = { 1: ~4095, 2: ~4095 | 1, 4: ~4095 | 3 };
 
 /** Generated-code helpers for one A32 block (PC reads as the instruction + 8). */
 export class A32EmitContext extends EmitContext {
@@ -58,44 +67,53 @@ export class A32EmitContext extends EmitContext {
   }
 
   /**
-   * Local `h`: the host offset of the page of the (word-aligned) address in `a` when `span` bytes
-   * from it lie on that page and the TLB and the bus let a load (or store) through inline, else -1.
+   * Local `w`: the word index in I32 of the (word-aligned) address in `a` when `span` bytes from
+   * it lie on its page and the JIT TLB (`Q`) lets a load (or store) through inline, else -1.
    */
   pageHit(isLoad: boolean, span: number): string {
-    const bit = isLoad ? 1 : 2;
-    return `const e = T[a >>> 12]; let h = -1; if ((e & ${bit}) !== 0 && (a & 4095) <= ${4096 - span}) h = ${isLoad ? 'PR' : 'PW'}[e >>> 3];`;
+    const tag = isLoad ? 0 : JIT_TLB_WRITE;
+    return `const s = ${entryOf('a')}; let w = -1; if (Q[s + ${tag}] === (a & ${TAG_MASK[1]}) && (a & 4095) <= ${4096 - span}) w = (a + Q[s + ${tag + 1}]) >>> 2;`;
   }
 
+  /**
+   * A load through the JIT TLB: a hit reads RAM inline; a miss (another page, a device, a
+   * misaligned address, a fault) is the core's load with icount synchronised first, which caches
+   * the page for the next access.
+   */
   override load(site: InsnSite, dest: string, size: number): string {
-    const sync = this.syncAt(site);
-    const hit = (align: number): string =>
-      `const e = T[a >>> 12]; let h = -1; if ((e & 1) !== 0${align !== 0 ? ` && (a & ${align}) === 0` : ''}) h = PR[e >>> 3];`;
+    const hit = `{ const s = ${entryOf('a')}; if (Q[s] === (a & ${TAG_MASK[Math.abs(size)]})) `;
+    const at = `(a + Q[s + 1])`;
+    const miss = ` else { ${this.syncAt(site)} ${dest} = cpu.jitLoad(a, ${size}); slow = 1; } }`;
     switch (size) {
       case 4:
-        return `{ ${hit(3)} if (h !== -1) ${dest} = I32[(h + (a & 4095)) >>> 2]; else { ${sync} ${dest} = cpu.load32(a); } }`;
+        return `${hit}${dest} = I32[${at} >>> 2];${miss}`;
       case 2:
-        return `{ ${hit(1)} if (h !== -1) ${dest} = U16[(h + (a & 4095)) >>> 1]; else { ${sync} ${dest} = cpu.load16(a); } }`;
+        return `${hit}${dest} = U16[${at} >>> 1];${miss}`;
       case -2:
-        return `{ ${hit(1)} if (h !== -1) ${dest} = (U16[(h + (a & 4095)) >>> 1] << 16) >> 16; else { ${sync} ${dest} = (cpu.load16(a) << 16) >> 16; } }`;
+        return `${hit}${dest} = (U16[${at} >>> 1] << 16) >> 16;${miss}`;
       case 1:
-        return `{ ${hit(0)} if (h !== -1) ${dest} = U8[(h + (a & 4095)) >>> 0]; else { ${sync} ${dest} = cpu.load8(a); } }`;
+        return `${hit}${dest} = U8[${at} >>> 0];${miss}`;
       default:
-        return `{ ${hit(0)} if (h !== -1) ${dest} = (U8[(h + (a & 4095)) >>> 0] << 24) >> 24; else { ${sync} ${dest} = (cpu.load8(a) << 24) >> 24; } }`;
+        return `${hit}${dest} = (U8[${at} >>> 0] << 24) >> 24;${miss}`;
     }
   }
 
+  /** A store of expression `v` (evaluated once, first) through the JIT TLB, as `load`. */
   override store(site: InsnSite, v: string, size: number): string {
-    const sync = this.syncAt(site);
-    const hit = (align: number): string =>
-      `const v = ${v}; const e = T[a >>> 12]; let h = -1; if ((e & 2) !== 0${align !== 0 ? ` && (a & ${align}) === 0` : ''}) h = PW[e >>> 3];`;
-    switch (size) {
-      case 4:
-        return `{ ${hit(3)} if (h !== -1) I32[(h + (a & 4095)) >>> 2] = v; else { ${sync} cpu.store32(a, v); } }`;
-      case 2:
-        return `{ ${hit(1)} if (h !== -1) U16[(h + (a & 4095)) >>> 1] = v; else { ${sync} cpu.store16(a, v); } }`;
-      default:
-        return `{ ${hit(0)} if (h !== -1) U8[(h + (a & 4095)) >>> 0] = v; else { ${sync} cpu.store8(a, v); } }`;
-    }
+    const view = size === 4 ? 'I32' : size === 2 ? 'U16' : 'U8';
+    const shift = size === 4 ? 2 : size === 2 ? 1 : 0;
+    return (
+      `{ const v = ${v}; const s = ${entryOf('a')}; if (Q[s + ${JIT_TLB_WRITE}] === (a & ${TAG_MASK[size]})) ${view}[(a + Q[s + ${JIT_TLB_WRITE + 1}]) >>> ${shift}] = v; ` +
+      `else { ${this.syncAt(site)} cpu.jitStore(a, ${size}, v); slow = 1; } }`
+    );
+  }
+
+  /**
+   * After a memory instruction: only its slow paths (`slow` set) can have asked the core to stop
+   * (a device's interrupt, a write to translated code), so inline hits skip the test.
+   */
+  override stopCheck(site: InsnSite): string {
+    return `if (slow !== 0) { slow = 0; if (cpu.exitRequest) { ${this.exitAfter(site, `${this.next(site)}`)} } }`;
   }
 
   /**

@@ -49,6 +49,10 @@ export interface CoreMmu extends CpuBus {
   setSctlr(value: number): void;
   /** The current privilege's TLB entries (virtual page -> physical page << 3 | fetch/write/read bits). */
   readonly entries: Int32Array;
+  /** The JIT TLB entries of the current privilege (jit-tlb.ts). */
+  readonly jitEntries: Int32Array;
+  /** Cache the page of `va` in the JIT TLB after a slow-path access to it succeeded. */
+  jitRefill(va: number): void;
   /** The object the MMU throws for translation/permission/external aborts. */
   readonly faultSignal: AbortSignal;
   /** CONTEXTIDR (the CP14 debug registers' context-ID breakpoints compare it). */
@@ -200,9 +204,22 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     return this.a32Jit?.translated ?? 0;
   }
 
-  /** The MMU's entries for the current privilege (blocks read them at entry; the JIT needs an MMU). */
-  tlbEntries(): Int32Array {
-    return this.mmu!.entries;
+  /** The MMU's JIT TLB for the current privilege (blocks read it at entry; the JIT needs an MMU). */
+  jitTlb(): Int32Array {
+    return this.mmu!.jitEntries;
+  }
+
+  /** A block's load that missed its JIT TLB: the interpreter's load, then the page is cached. */
+  jitLoad(addr: number, size: number): number {
+    const v = this.loadSized(addr, size);
+    this.mmu!.jitRefill(addr);
+    return v;
+  }
+
+  /** A block's store that missed its JIT TLB (as jitLoad). */
+  jitStore(addr: number, size: number, v: number): void {
+    this.storeSized(addr, size, v);
+    this.mmu!.jitRefill(addr);
   }
 
   // ---- interrupt inputs (the GIC CPU interface drives them) ---------------------------------
