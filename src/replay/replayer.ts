@@ -141,7 +141,7 @@ export class Replayer {
           return e.event.kind === 'CLOCK' ? Number(e.event.value) : 0;
         },
         consoleRead: () => self.pull('reads console input'),
-        fileRead: () => self.pull('reads a host file'),
+        fileRead: () => self.pullHostFile('reads a host file'),
         // Host file calls are answered from the log: replay never touches the host's files.
         fileOpen: () => self.pullResult('opens a host file'),
         fileWrite: () => self.pullResult('writes a host file'),
@@ -151,7 +151,7 @@ export class Replayer {
         fileRemove: () => self.pullResult('removes a host file'),
         fileRename: () => self.pullResult('renames a host file'),
         tempName(): string | null {
-          const data = self.pull('names a temporary host file');
+          const data = self.pullHostFile('names a temporary host file');
           return data === null ? null : new TextDecoder().decode(data);
         },
       },
@@ -229,11 +229,29 @@ export class Replayer {
 
   /** A host file call's result (see host-call-result.ts) logged at this icount. */
   private pullResult(doing: string): number {
+    this.refuseHostFilesOfQemu(doing);
     const e = this.head();
     const result = e !== null && e.icount === this.icount ? hostCallResultOf(e.event) : null;
     if (result === null) throw this.diverged(this.icount, e, doing);
     this.cursor.next();
     return result;
+  }
+
+  private pullHostFile(doing: string): Uint8Array | null {
+    this.refuseHostFilesOfQemu(doing);
+    return this.pull(doing);
+  }
+
+  /** QEMU logs no host file call (its replay makes them again on the host): say so, not "wrong firmware". */
+  private refuseHostFilesOfQemu(doing: string): void {
+    if (this.qemu === null) return;
+    throw new ReplayDivergenceError(
+      this.icount,
+      this.head(),
+      doing,
+      "QEMU's recordings hold no semihosting host file calls (QEMU's replay makes them on the host again), so armrr replays " +
+        'a QEMU recording only up to the first one; record with armrr to replay host file I/O.',
+    );
   }
 
   private pull(doing: string): Uint8Array | null {

@@ -56,7 +56,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('snapshots of a 4 GiB guest', () => {
-  it('cost nothing for untouched RAM, stay within the budget by dropping snapshots, and seek back exactly', { timeout: TIMEOUT }, () => {
+  it('cost nothing for untouched RAM, stay within the budget by dropping snapshots, and seek back exactly', { timeout: TIMEOUT }, async () => {
     const image = readFileSync(guest.virtUImage);
     const opened = openReplayLog(log, image, {
       memoryBytes: RAM,

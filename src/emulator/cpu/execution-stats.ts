@@ -12,6 +12,8 @@ export class ExecutionStats {
   /** Translated blocks entered, and the instructions they retired. */
   blockRuns = 0;
   insnsInBlocks = 0;
+  /** Dispatches from `execute` into blocks (the A-profile JIT runs a chain of blocks per dispatch). */
+  blockDispatches = 0;
   /** Why `execute` returned: budget used up, a stop request, sleep (WFI/WFE), breakpoint, fault. */
   exitBudget = 0;
   exitRequest = 0;
@@ -47,7 +49,8 @@ export class ExecutionStats {
     const pct = (n: number): string => (this.retired === 0 ? '-' : ((100 * n) / this.retired).toFixed(1) + '%');
     const interpreted = this.retired - this.insnsInBlocks;
     return [
-      `blocks translated ${translated}, entered ${this.blockRuns} (${per(this.insnsInBlocks, this.blockRuns)} insns/block)`,
+      `blocks translated ${translated}, entered ${this.blockRuns} (${per(this.insnsInBlocks, this.blockRuns)} insns/block)` +
+        (this.blockDispatches === 0 ? '' : `, dispatched ${this.blockDispatches} times (${per(this.blockRuns, this.blockDispatches)} blocks/dispatch)`),
       `instructions ${this.retired}: in blocks ${this.insnsInBlocks} (${pct(this.insnsInBlocks)}), interpreted ${interpreted} (${pct(interpreted)})`,
       `execute calls ${this.executeCalls} (${per(this.retired, this.executeCalls)} insns/call): budget ${this.exitBudget}, ` +
         `stop request ${this.exitRequest}, sleep ${this.exitSleep}, breakpoint ${this.exitBreakpoint}, fault ${this.exitFault}`,

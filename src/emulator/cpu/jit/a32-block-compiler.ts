@@ -17,6 +17,7 @@
 import type { Bus } from '../../memory/bus.js';
 import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import type { Cpu } from '../cpu.js';
+import type { ArmV7aState } from '../v7a/state.js';
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { BLOCK_COUNT, RELOAD, WRITE_BACK, conditionExpr as conditionOf, type Emitted, type InsnSite } from './emit-context.js';
@@ -49,6 +50,10 @@ const TEST_OPS = new Set(['TST', 'TEQ', 'CMP', 'CMN']);
 
 /** The core a block runs on: what the generated code reads besides the Cpu fields. */
 export interface A32BlockHost extends Cpu {
+  /** The A-profile core's state (CPSR.E and IL decide whether blocks may run). */
+  readonly state: ArmV7aState;
+  /** The MMU's translation entries for the current privilege (the interpreter's fetch uses them). */
+  fetchEntries(): Int32Array;
   /** The MMU's JIT TLB for the current privilege (jit-tlb.ts). */
   jitTlb(): Int32Array;
   /** A load that missed the JIT TLB: the interpreter's load (size as Cpu.loadSized), then a refill. */

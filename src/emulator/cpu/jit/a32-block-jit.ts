@@ -13,6 +13,8 @@ import { CodePageIndex } from './code-page-index.js';
 import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import { A32BlockCompiler, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
 import { A32ThreadedBlock, buildThreadedBlock, type A32BlockPromoter } from './a32-threaded-block.js';
+import type { BlockRun } from './block-function.js';
+import { RUNNING } from '../state.js';
 
 export const A32_JIT_SLOT_BITS = 14;
 export const A32_JIT_SLOT_MASK = (1 << A32_JIT_SLOT_BITS) - 1;
@@ -29,13 +31,28 @@ export const A32_JIT_THREAD_THRESHOLD = 4;
  */
 export const A32_JIT_PROMOTE_RUNS = 8000;
 const TWO_32 = 4294967296;
+/** Ints per front-cache slot in `A32BlockJit.front`: start, physical page, count (one cache line holds four slots). */
+export const A32_FRONT_STRIDE = 4;
+/** Front-cache count of an untranslatable start: more than any budget `execute` hands a block. */
+export const A32_NEVER_RUNS = 0x7fffffff;
 
 const neverRun = (): number => 0;
+const emptyBlock: A32Block = { start: -1, end: -1, ppage: -1, count: Infinity, hostPage: -1, run: neverRun, bpGeneration: -1, bpInside: false };
 
 export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
-  /** Direct-mapped front cache by virtual address: slot -> block start (-1 empty; starts are word aligned). */
-  readonly keys = new Int32Array(1 << A32_JIT_SLOT_BITS).fill(-1);
-  readonly slots: A32Block[] = new Array<A32Block>(1 << A32_JIT_SLOT_BITS);
+  /**
+   * Direct-mapped front cache by virtual address, what the dispatcher reads on a hit in one place:
+   * slot * A32_FRONT_STRIDE -> block start (-1 empty; starts are word aligned), + 1 its physical page,
+   * + 2 its count (A32_NEVER_RUNS: untranslatable). Typed and adjacent, so a hit touches one cache
+   * line, not the block object (whose two shapes, threaded and compiled, made every load polymorphic).
+   */
+  readonly front = new Int32Array(A32_FRONT_STRIDE << A32_JIT_SLOT_BITS).fill(-1);
+  /** The slot's block function (every element a function: one call site shape). */
+  readonly runs: BlockRun[] = new Array<BlockRun>(1 << A32_JIT_SLOT_BITS).fill(neverRun);
+  /** The slot's block (breakpoint checks and invalidation). */
+  readonly slots: A32Block[] = new Array<A32Block>(1 << A32_JIT_SLOT_BITS).fill(emptyBlock);
+  /** The function a threaded block is entered through (its `run` bound once, at build). */
+  private readonly threadedRuns = new WeakMap<A32Block, BlockRun>();
   private readonly heat = new Uint8Array(1 << A32_JIT_SLOT_BITS);
   /** Every translation by (virtual page, physical address); untranslatable starts get a block with count Infinity. */
   private readonly blocks = new Map<number, A32Block>();
@@ -78,9 +95,74 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
       this.install(key, b);
       if (b.count !== Infinity) this.threaded++;
     }
-    this.keys[slot] = pc;
-    this.slots[slot] = b;
+    this.fill(slot, b);
     return b;
+  }
+
+  private fill(slot: number, b: A32Block): void {
+    const f = slot * A32_FRONT_STRIDE;
+    this.front[f] = b.start;
+    this.front[f + 1] = b.ppage;
+    this.front[f + 2] = b.count === Infinity ? A32_NEVER_RUNS : b.count;
+    this.runs[slot] = this.entryOf(b);
+    this.slots[slot] = b;
+  }
+
+  /** The function that runs `b`: its own for a compiled block, a bound one for a threaded block. */
+  private entryOf(b: A32Block): BlockRun {
+    if (!(b instanceof A32ThreadedBlock)) return b.run;
+    let run = this.threadedRuns.get(b);
+    if (run === undefined) {
+      run = (budget: number): number => b.run(budget);
+      this.threadedRuns.set(b, run);
+    }
+    return run;
+  }
+
+  /**
+   * Run the block in front-cache `slot` (a hit the caller checked: start, page and count within
+   * `room`), then, up to `maxBlocks` blocks in all, every following block that hits the front cache the same way,
+   * without going back to the interpreter's loop: the successor's fetch translation is the TLB entry
+   * of its PC read after the previous block (a mode change, TLBI or remap shows there), a stop
+   * request (timer deadline, dropped code, WFI, ...) ends the chain, and a successor that does not
+   * fit the rest of the budget, misses, or is not A32 little-endian code goes back to `execute`.
+   * Returns the instructions retired; a fault escapes with cpu.jitFaultRetired counting from the
+   * chain's start.
+   */
+  runFrom(slot: number, room: number, maxBlocks: number): number {
+    const cpu = this.cpu;
+    const st = cpu.state;
+    const r = cpu.r;
+    const front = this.front;
+    const runs = this.runs;
+    let done = 0;
+    let entered = 0;
+    try {
+      for (;;) {
+        done += runs[slot]!(room - done);
+        entered++;
+        if (entered === maxBlocks || cpu.exitRequest || st.sleep !== RUNNING) break;
+        const pc = r[15]!;
+        if ((pc & 3) !== 0 || st.thumb !== 0 || st.bigEndian !== 0 || st.illegal !== 0) break;
+        const e = cpu.fetchEntries()[pc >>> 12]!;
+        if ((e & 4) === 0) break;
+        slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
+        const f = slot * A32_FRONT_STRIDE;
+        if (front[f] !== pc || front[f + 1] !== e >>> 3 || room - done < front[f + 2]!) break;
+      }
+    } catch (e) {
+      cpu.jitFaultRetired += done;
+      this.count(entered);
+      throw e;
+    }
+    this.count(entered);
+    return done;
+  }
+
+  private count(entered: number): void {
+    const stats = this.cpu.stats;
+    stats.blockRuns += entered;
+    stats.blockDispatches++;
   }
 
   promote(t: A32ThreadedBlock): void {
@@ -89,7 +171,8 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     this.install(A32BlockJit.key(b.start, b.ppage), b);
     this.translated++;
     const slot = (b.start >>> 2) & A32_JIT_SLOT_MASK;
-    if (this.keys[slot] === b.start) this.slots[slot] = b;
+    const f = slot * A32_FRONT_STRIDE;
+    if (this.front[f] === b.start && this.front[f + 1] === b.ppage) this.fill(slot, b);
   }
 
   private install(key: number, b: A32Block): void {
@@ -117,7 +200,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     const key = A32BlockJit.key(b.start, b.ppage);
     if (this.blocks.get(key) === b) this.blocks.delete(key);
     const slot = (b.start >>> 2) & A32_JIT_SLOT_MASK;
-    if (this.slots[slot] === b) this.keys[slot] = -1;
+    if (this.slots[slot] === b) this.front[slot * A32_FRONT_STRIDE] = -1;
     // The running block may be the one whose code just changed: end it after this instruction.
     this.cpu.exitRequest = true;
   }

@@ -32,7 +32,7 @@ import type { Psci } from './psci.js';
 import { Pmu } from './pmu.js';
 import { DebugRegisters } from './debug-registers.js';
 import { WatchpointBus } from './watchpoint-bus.js';
-import { A32BlockJit, A32_JIT_SLOT_MASK } from '../jit/a32-block-jit.js';
+import { A32BlockJit, A32_FRONT_STRIDE, A32_JIT_SLOT_MASK, A32_NEVER_RUNS } from '../jit/a32-block-jit.js';
 import { decodedFields, type A32Block } from '../jit/a32-block-compiler.js';
 import { BlockJit } from '../jit/block-jit.js';
 import { SecurityExtensions } from './security-extensions.js';
@@ -69,6 +69,8 @@ interface DecodedInsn {
 const CACHE_BITS = 16;
 const CACHE_MASK = (1 << CACHE_BITS) - 1;
 const undefinedHandler: Handler = (c) => c.undefined();
+/** `execute`'s block array when the JIT is off (never read then). */
+const NO_BLOCKS: readonly A32Block[] = [];
 
 /** A32 SVC immediate / T32 SVC immediate that QEMU treats as a semihosting call at PL1. */
 const SEMIHOSTING_SVC_A32 = 0x123456;
@@ -204,6 +206,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     return this.a32Jit?.translated ?? 0;
   }
 
+  /** The MMU's translation entries for the current privilege (the chained dispatch's fetch lookup). */
+  fetchEntries(): Int32Array {
+    return this.mmu!.entries;
+  }
+
   /** The MMU's JIT TLB for the current privilege (blocks read it at entry; the JIT needs an MMU). */
   jitTlb(): Int32Array {
     return this.mmu!.jitEntries;
@@ -279,6 +286,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   // ---- execution ----------------------------------------------------------------------------
 
   override execute(budget: number): number {
+    // Below the front cache's count of an untranslatable start, so that one never runs; the
+    // machine loop calls again for the rest.
+    if (budget >= A32_NEVER_RUNS) budget = A32_NEVER_RUNS - 1;
     const st = this.state;
     const r = this.r;
     const clock = this.clock;
@@ -301,8 +311,10 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     // Blocks run only in A32, little-endian data, with an MMU (its TLB entries locate the code),
     // and never while a CP14 breakpoint or watchpoint is armed (blocks do not check them).
     const jit = this.mmu !== null && !checkHwBp && !this.debugRegs.watchpointsArmed ? this.a32Jit : null;
-    const jitKeys = jit !== null ? jit.keys : null;
-    const jitSlots = jit !== null ? jit.slots : null;
+    const front = jit !== null ? jit.front : null;
+    const blocks = jit !== null ? jit.slots : NO_BLOCKS;
+    // Statistics in locals, added to `stats` once at the end (A32BlockJit.runFrom counts entries).
+    let insnsInBlocks = 0;
     // A block leader: reached by a branch, an exception or the end of a block (where blocks start).
     let leader = true;
     // This leader's page missed in the TLB: once the interpreter's fetch has filled it, the block
@@ -323,7 +335,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           this.hardwareBreakpoint(pc);
           break;
         }
-        if (jitKeys !== null && st.thumb === 0 && st.bigEndian === 0 && st.illegal === 0) {
+        if (front !== null && st.thumb === 0 && st.bigEndian === 0 && st.illegal === 0) {
           // The fetch translation the interpreter would use; a miss or no execute permission
           // interprets (its fetch walks, fills the TLB or takes the prefetch abort).
           const e = this.mmu!.entries[pc >>> 12]!;
@@ -331,17 +343,17 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
           else if ((pc & 3) === 0) {
             const ppage = e >>> 3;
             const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
-            let b: A32Block | null = jitKeys[slot] === pc ? jitSlots![slot]! : null;
-            if (b !== null && b.ppage !== ppage) b = null;
-            if (b === null && leader) b = jit!.lookup(pc, ppage);
+            const f = slot * A32_FRONT_STRIDE;
+            let hit = front[f] === pc && front[f + 1] === ppage;
+            if (!hit && leader) hit = jit!.lookup(pc, ppage) !== null;
             // A block runs only whole: the tail of a budget, and blocks holding a breakpoint, interpret.
-            if (b !== null && budget - retired >= b.count && (!checkBp || !BlockJit.hasBreakpointInside(b, bps))) {
+            if (hit && budget - retired >= front[f + 2]! && (!checkBp || !BlockJit.hasBreakpointInside(blocks[slot]!, bps))) {
               inBlock = true;
-              const n = b.run(budget - retired);
+              // Chained blocks are not checked for breakpoints: with any set, one block at a time.
+              const n = jit!.runFrom(slot, budget - retired, checkBp ? 1 : A32_NEVER_RUNS);
               inBlock = false;
               retired += n;
-              stats.blockRuns++;
-              stats.insnsInBlocks += n;
+              insnsInBlocks += n;
               leader = true;
               if (this.exitRequest || st.sleep !== RUNNING) break;
               continue;
@@ -452,7 +464,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
         pc = this.jitFaultPc;
         it = 0;
         retired += this.jitFaultRetired;
-        stats.insnsInBlocks += this.jitFaultRetired - 1;
+        insnsInBlocks += this.jitFaultRetired - 1;
         fetching = false;
       }
       // Rare path: an abort. The instruction did not happen (QEMU restores icount and PC).
@@ -476,6 +488,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     }
     stats.executeCalls++;
     stats.retired += retired;
+    stats.insnsInBlocks += insnsInBlocks;
     return retired;
   }
 

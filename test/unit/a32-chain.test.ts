@@ -1,0 +1,219 @@
+/**
+ * Chained dispatch of the A32 block JIT (A32BlockJit.runFrom): after a block, the next one that
+ * hits the front cache runs without going back to the interpreter's loop. The chain must stay
+ * exact: it ends before a block that does not fit the rest of the budget, on a fault in any block
+ * of the chain (the count retired before it kept), on a stop request such as a write to code, and
+ * it must see a remap made by the block before (a page-table store that flushes the TLB, without
+ * ending the block). Each program runs in slices of uneven budgets, compared with the interpreter
+ * at every slice end.
+ */
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/emulator/clock.js';
+import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
+import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
+import type { Bus } from '../../src/emulator/memory/bus.js';
+import { enableShort, makeRig, section, setL1, TTB } from './mmu-rig.js';
+
+const CODE_PA = 0x40100000;
+const DATA_VA = 0x00100000;
+const DATA_PA = 0x40200000;
+
+interface Boundary {
+  icount: number;
+  r: number[];
+  cpsr: number;
+}
+
+interface Run {
+  cpu: ArmV7aCpu;
+  boundaries: Boundary[];
+}
+
+/** Words of a program by byte offset (unset words are 0: andeq r0, r0, r0). */
+function program(words: Record<number, number>, size: number): number[] {
+  const p = new Array<number>(size / 4).fill(0);
+  for (const [off, w] of Object.entries(words)) p[Number(off) / 4] = w;
+  return p;
+}
+
+/**
+ * Runs `code` (at VA 0, PA CODE_PA; vectors at 0) with the MMU on, in slices of uneven budgets
+ * until icount reaches `total`; `setup` maps more and sets registers.
+ */
+function runSliced(code: readonly number[], total: number, jit: boolean, setup: (bus: Bus, state: ArmV7aState) => void): Run {
+  const { bus, mmu } = makeRig();
+  setL1(bus, TTB, 0, section(CODE_PA));
+  setL1(bus, TTB, DATA_VA, section(DATA_PA));
+  code.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
+  const clock = new VirtualClock(0);
+  const state = new ArmV7aState();
+  const cpu = new ArmV7aCpu(state, bus, clock);
+  cpu.exceptions.setBootEntry(0);
+  cpu.exceptions.resetCore();
+  cpu.attachMmu(mmu);
+  setup(bus, state);
+  enableShort(mmu);
+  if (jit) cpu.enableJit();
+  // Slice ends at fixed icounts (a stop request, e.g. a write to code, may end an `execute` call
+  // early with the JIT only: it is called again up to the same end).
+  const boundaries: Boundary[] = [];
+  let calls = 0;
+  for (let k = 0, end = 0; end < total; k++) {
+    end = Math.min(total, end + 1 + ((k * 41) % 613));
+    while (clock.icount < end) {
+      if (++calls > 200_000) throw new Error(`no progress: icount ${clock.icount}, pc ${(state.r[15]! >>> 0).toString(16)}`);
+      cpu.exitRequest = false;
+      cpu.execute(end - clock.icount);
+    }
+    boundaries.push({ icount: clock.icount, r: Array.from(state.r), cpsr: state.getCpsr() });
+  }
+  return { cpu, boundaries };
+}
+
+function expectSameBoundaries(withJit: Run, interpreted: Run): void {
+  expect(interpreted.cpu.stats.insnsInBlocks).toBe(0);
+  // What `execute` returned adds up to the icount (a fault in a chain counts the blocks before it).
+  expect(withJit.cpu.stats.retired).toBe(interpreted.cpu.stats.retired);
+  expect(withJit.boundaries.length).toBe(interpreted.boundaries.length);
+  for (let i = 0; i < interpreted.boundaries.length; i++) {
+    expect(withJit.boundaries[i], `slice ${i}`).toEqual(interpreted.boundaries[i]);
+  }
+}
+
+/** More block entries than dispatches from `execute`: blocks followed each other in chains. */
+function expectChained(run: Run): void {
+  const s = run.cpu.stats;
+  expect(s.blockDispatches, 'dispatches into blocks').toBeGreaterThan(100);
+  expect(s.blockRuns / s.blockDispatches, 'blocks per dispatch').toBeGreaterThan(2);
+}
+
+// Three blocks in a cycle (A 0x48 -> B 0x80 -> C 0xc0 -> A), B loading from an unmapped address on
+// half the passes (a data abort inside the second block of a chain; the handler returns past it).
+const FAULT_LOOPS = 8000;
+const FAULT_CHAIN = program(
+  {
+    0x00: 0xea00000e, // b 0x40
+    0x10: 0xe25ef004, // data abort: subs pc, lr, #4
+    0x40: 0xe3a00000, // mov r0, #0
+    0x44: 0xe3011f40, // movw r1, #8000
+    0x48: 0xe2800003, // A: add r0, r0, #3
+    0x4c: 0xe3100008, //    tst r0, #8
+    0x50: 0xea00000a, //    b 0x80
+    0x80: 0x15953000, // B: ldrne r3, [r5] (unmapped: data abort)
+    0x84: 0xe0244000, //    eor r4, r4, r0
+    0x88: 0xe5c64001, //    strb r4, [r6, #1]
+    0x8c: 0xea00000b, //    b 0xc0
+    0xc0: 0xe2822001, // C: add r2, r2, #1
+    0xc4: 0xe2511001, //    subs r1, r1, #1
+    0xc8: 0x1affffde, //    bne 0x48
+    0xcc: 0xeafffffe, //    b .
+  },
+  0x100,
+);
+
+describe('A32 chained block dispatch', () => {
+  it('ends a chain at the budget and at a fault in its second block, as the interpreter would', () => {
+    const setup = (_bus: Bus, st: ArmV7aState): void => {
+      st.r[5] = 0x30000000;
+      st.r[6] = DATA_VA;
+    };
+    const total = 12 * FAULT_LOOPS;
+    const withJit = runSliced(FAULT_CHAIN, total, true, setup);
+    const interpreted = runSliced(FAULT_CHAIN, total, false, setup);
+    expectSameBoundaries(withJit, interpreted);
+    expect(interpreted.boundaries.at(-1)!.r[1], 'the loop ran to its end').toBe(0);
+    expect(withJit.cpu.stats.exitFault, 'data aborts taken').toBeGreaterThan(FAULT_LOOPS / 4);
+    expect(withJit.cpu.translatedBlocks(), 'hot blocks were compiled').toBeGreaterThan(0);
+    expectChained(withJit);
+  });
+
+  // Block A rewrites the first instruction of block B (its successor in the chain) through a second
+  // virtual mapping of the code page, every 1000 passes alternating `add r0, r0, #1` and `#256`.
+  const ALIAS_VA = 0x00200000;
+  const ADD_1 = 0xe2800001;
+  const ADD_256 = 0xe2800c01;
+  const SMC_LOOPS = 6000;
+  const SMC_CHAIN = program(
+    {
+      0x00: 0xe2511001, // A: subs r1, r1, #1
+      0x04: 0x0a00000d, //    beq 0x40
+      0x08: 0xe2522001, //    subs r2, r2, #1
+      0x0c: 0x03a02ffa, //    moveq r2, #1000
+      0x10: 0x00233007, //    eoreq r3, r3, r7 (toggles ADD_1 / ADD_256)
+      0x14: 0x05843000, //    streq r3, [r4] (B's first word, through the alias)
+      0x18: 0xea000000, //    b 0x20
+      0x20: ADD_1, //        B: add r0, r0, #1 (rewritten)
+      0x24: 0xe2855001, //    add r5, r5, #1
+      0x28: 0xeafffff4, //    b 0x00
+      0x40: 0xeafffffe, //    b .
+    },
+    0x80,
+  );
+
+  it('ends a chain when a block writes the code of its successor', () => {
+    const setup = (bus: Bus, st: ArmV7aState): void => {
+      setL1(bus, TTB, ALIAS_VA, section(CODE_PA));
+      st.r[1] = SMC_LOOPS;
+      st.r[2] = 1000;
+      st.r[3] = ADD_1;
+      st.r[4] = ALIAS_VA + 0x20;
+      st.r[7] = (ADD_1 ^ ADD_256) | 0;
+    };
+    const total = 10 * SMC_LOOPS + 20;
+    const withJit = runSliced(SMC_CHAIN, total, true, setup);
+    const interpreted = runSliced(SMC_CHAIN, total, false, setup);
+    expectSameBoundaries(withJit, interpreted);
+    const end = interpreted.boundaries.at(-1)!;
+    expect(end.r[15]! >>> 0, 'the loop ran to its end').toBe(0x40);
+    // B runs on SMC_LOOPS - 1 passes: 999 at +1, then 1000 at +256, 1000 at +1, ... (A rewrites it
+    // on passes 1000, 2000, ...); a stale block would add the wrong amount.
+    expect(end.r[0]).toBe(2999 + 3000 * 256);
+    expect(withJit.cpu.a32Jit!.threaded, 'B was built again after rewrites').toBeGreaterThan(5);
+    expectChained(withJit);
+  });
+
+  // Block A flips the level-1 descriptor of VA 0x00300000 between two physical sections holding
+  // different code (a store to a table page flushes the TLB without ending the block), then
+  // branches there: the chain must follow the new mapping, not the block of the old one.
+  const REMAP_VA = 0x00300000;
+  const SEC_X = 0x40400000;
+  const SEC_Y = 0x40500000;
+  const REMAP_LOOPS = 5000;
+  const REMAP_CHAIN = program(
+    {
+      0x00: 0xe2511001, // A: subs r1, r1, #1
+      0x04: 0x0a00000d, //    beq 0x40
+      0x08: 0xe0277009, //    eor r7, r7, r9 (descriptor X <-> Y)
+      0x0c: 0xe5887000, //    str r7, [r8] (level-1 entry of REMAP_VA)
+      0x10: 0xe12fff1a, //    bx r10 (REMAP_VA)
+      0x40: 0xeafffffe, //    b .
+    },
+    0x80,
+  );
+
+  it('follows a remap made by the block before (the TLB entry of each successor is read again)', () => {
+    const remapTotal = 8 * REMAP_LOOPS + 20;
+    // At REMAP_VA: X adds 1 to r0, Y adds 100; both return to 0 with an absolute branch.
+    const routine = (add: number): number[] => [add, 0xe2855001 /* add r5, r5, #1 */, 0xe12fff1b /* bx r11 */];
+    const setup = (bus: Bus, st: ArmV7aState): void => {
+      setL1(bus, TTB, TTB, section(TTB)); // the table itself, for the stores
+      setL1(bus, TTB, REMAP_VA, section(SEC_X));
+      routine(0xe2800001).forEach((w, i) => bus.write32(SEC_X + 4 * i, w | 0));
+      routine(0xe2800064).forEach((w, i) => bus.write32(SEC_Y + 4 * i, w | 0));
+      st.r[1] = REMAP_LOOPS;
+      st.r[7] = section(SEC_X);
+      st.r[8] = TTB + 4 * (REMAP_VA >>> 20);
+      st.r[9] = (section(SEC_X) ^ section(SEC_Y)) | 0;
+      st.r[10] = REMAP_VA;
+      st.r[11] = 0;
+    };
+    const withJit = runSliced(REMAP_CHAIN, remapTotal, true, setup);
+    const interpreted = runSliced(REMAP_CHAIN, remapTotal, false, setup);
+    expectSameBoundaries(withJit, interpreted);
+    const end = interpreted.boundaries.at(-1)!;
+    expect(end.r[15]! >>> 0, 'the loop ran to its end').toBe(0x40);
+    // The routine runs on REMAP_LOOPS - 1 passes, alternating Y, X, Y, ...
+    expect(end.r[0]).toBe(2500 * 100 + 2499);
+    expect(withJit.cpu.stats.insnsInBlocks / withJit.cpu.stats.retired, 'share run in blocks').toBeGreaterThan(0.5);
+  });
+});
