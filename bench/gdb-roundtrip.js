@@ -7,7 +7,7 @@
 // from there, then ROUNDS x (`s`, `g`). Run alone (`node bench/gdb-roundtrip.js [--quick]`);
 // prints Markdown.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,13 @@ const ROUNDS = QUICK ? 2000 : 10000;
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+
+/** CPU seconds of process `pid` so far: its main thread (schedstat, ns) and all its threads (stat, ticks). */
+function cpuOf(pid) {
+  const main = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').pop().trim().split(' ');
+  return { main, all: (Number(f[11]) + Number(f[12])) / 100 };
+}
 
 /** Times `rounds` pairs of (`resume`, `g`); each pair's seconds. */
 async function roundTrips(rsp, resume, rounds) {
@@ -60,9 +67,15 @@ try {
     const forward = now() - t0;
     // The end of the replay is after the program's exit: step back off it first.
     log(`round trips: ${ROUNDS} x (bs, g) from the end`);
+    const c0 = cpuOf(child.pid);
     const back = await roundTrips(rsp, 'bs', ROUNDS);
+    const c1 = cpuOf(child.pid);
     log(`round trips: ${ROUNDS} x (s, g)`);
     const fwd = await roundTrips(rsp, 'vCont;s', ROUNDS);
+    const c2 = cpuOf(child.pid);
+    // The stub's CPU per round trip: its main thread, and all threads (V8's compiler and GC helpers too).
+    const cpuPer = (a, b) => `${Math.round(((b.main - a.main) / ROUNDS) * 1e6)} / ${Math.round(((b.all - a.all) / ROUNDS) * 1e6)} µs`;
+    const cpu = { back: cpuPer(c0, c1), fwd: cpuPer(c1, c2) };
     rsp.close();
     const ms = (s) => (s * 1000).toFixed(2);
     const rate = (xs) => (xs.length / xs.reduce((a, b) => a + b, 0)).toFixed(0);
@@ -72,10 +85,12 @@ try {
     out.push(`\`node bench/gdb-roundtrip.js${QUICK ? ' --quick' : ''}\`: \`armrr replay --gdb\` of crc32-long-O2, \`vCont;c\` to the end (${forward.toFixed(1)} s),`);
     out.push(`then ${ROUNDS} x (\`bs\`, \`g\`) and ${ROUNDS} x (\`vCont;s\`, \`g\`). Targets: p99 <= 10 ms, >= 10,000 round trips/s.`);
     out.push('');
-    out.push('| round trip | per second | median | p99 | max |');
-    out.push('|---|---|---|---|---|');
-    for (const [name, xs] of [['`bs` + `g`', back], ['`s` + `g`', fwd]]) {
-      out.push(`| ${name} | ${rate(xs)} | ${ms(pct(xs, 50))} ms | ${ms(pct(xs, 99))} ms | ${ms(Math.max(...xs))} ms |`);
+    out.push(`Load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}.`);
+    out.push('');
+    out.push('| round trip | per second | median | p99 | max | stub CPU per round trip (main thread / all threads) |');
+    out.push('|---|---|---|---|---|---|');
+    for (const [name, xs, c] of [['`bs` + `g`', back, cpu.back], ['`s` + `g`', fwd, cpu.fwd]]) {
+      out.push(`| ${name} | ${rate(xs)} | ${ms(pct(xs, 50))} ms | ${ms(pct(xs, 99))} ms | ${ms(Math.max(...xs))} ms | ${c} |`);
     }
     out.push('');
     process.stdout.write(`${out.join('\n')}\n`);

@@ -84,16 +84,32 @@ t0 = time.perf_counter()
 gdb.execute("continue", to_string=True)
 run = time.perf_counter() - t0
 start = json.loads([l for l in gdb.execute("monitor icount --json", to_string=True).splitlines() if l.startswith("{")][0])["icount"]
+# Per step, besides wall time: CPU time (ns, /proc/.../schedstat) of the stub's main thread and of
+# gdb's, and how long both waited for a core. Their CPU is what the step costs on a quiet machine;
+# at load the wall time is mostly the scheduler's.
+def sched(path):
+    f = open(path).read().split()
+    return int(f[0]), int(f[1])
+stub_sched = "/proc/%d/task/%d/schedstat" % (pid, pid)
+gdb_sched = "/proc/self/schedstat"
 times = []
+cpus = []
+stub_cpus = []
+waits = []
 cpu0 = stub_cpu()
 for _ in range(int(os.environ["BENCH_STEPS"])):
+    s0, g0 = sched(stub_sched), sched(gdb_sched)
     t = time.perf_counter()
     gdb.execute("reverse-stepi", to_string=True)
     times.append(time.perf_counter() - t)
+    s1, g1 = sched(stub_sched), sched(gdb_sched)
+    cpus.append((s1[0] - s0[0] + g1[0] - g0[0]) / 1e9)
+    stub_cpus.append((s1[0] - s0[0]) / 1e9)
+    waits.append((s1[1] - s0[1] + g1[1] - g0[1]) / 1e9)
 cpu = stub_cpu() - cpu0
 end = json.loads([l for l in gdb.execute("monitor icount --json", to_string=True).splitlines() if l.startswith("{")][0])
 with open(os.environ["BENCH_OUT"], "w") as f:
-    json.dump({"start": start, "runSecs": run, "times": times, "stubCpuSecs": cpu, "icountAfter": end["icount"]}, f)
+    json.dump({"start": start, "runSecs": run, "times": times, "cpus": cpus, "stubCpus": stub_cpus, "waits": waits, "stubCpuSecs": cpu, "icountAfter": end["icount"]}, f)
 gdb.execute("detach")
 `;
 
@@ -121,6 +137,9 @@ export async function main(argv = process.argv.slice(2)) {
     const r = JSON.parse(readFileSync(outFile, 'utf8'));
     if (r.icountAfter !== r.start - steps) throw new Error(`reverse-stepi x${steps} from ${r.start} ended at ${r.icountAfter}`);
     const ms = r.times.map((s) => s * 1000).sort((a, b) => a - b);
+    const cpuMs = r.cpus.map((s) => s * 1000).sort((a, b) => a - b);
+    const waitMs = r.waits.map((s) => s * 1000).sort((a, b) => a - b);
+    const stubMs = r.stubCpus.map((s) => s * 1000).sort((a, b) => a - b);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const lines = [
       '## reverse-stepi at the end of the Linux boot (fast boot replay, through gdb-multiarch)',
@@ -128,9 +147,14 @@ export async function main(argv = process.argv.slice(2)) {
       `\`node bench/linux-gdb.js${argv.includes('--quick') ? ' --quick' : ''}\`: the fast boot (${(r.start / 1e9).toFixed(3)}e9 instructions, typed line, power-off) replayed by`,
       `\`armrr replay --gdb\`, kernel symbols loaded (\`armrr load-symbols\`); \`continue\` to the end of the replay (the power-off; ${r.runSecs.toFixed(1)} s), then ${steps} \`reverse-stepi\` timed one by one in gdb's Python (wall time), and the stub's CPU time over them (/proc). Load average at the end: ${load}.`,
       '',
-      '| reverse-stepi | median (ms) | p99 (ms) | max (ms) | stub CPU per step (ms, mean) |',
+      'Wall time per step, and the CPU time per step of the stub\'s main thread plus gdb\'s (what a step costs on a quiet machine; /proc schedstat), and how long the two waited for a core.',
+      '',
+      '| reverse-stepi | median (ms) | p99 (ms) | max (ms) | stub CPU per step (ms, mean, all threads) |',
       '|---|---|---|---|---|',
-      `| ${steps} steps | ${quantile(ms, 0.5).toFixed(1)} | ${quantile(ms, 0.99).toFixed(1)} | ${ms[ms.length - 1].toFixed(1)} | ${((r.stubCpuSecs * 1000) / steps).toFixed(1)} |`,
+      `| ${steps} steps, wall | ${quantile(ms, 0.5).toFixed(1)} | ${quantile(ms, 0.99).toFixed(1)} | ${ms[ms.length - 1].toFixed(1)} | ${((r.stubCpuSecs * 1000) / steps).toFixed(1)} |`,
+      `| stub + gdb CPU | ${quantile(cpuMs, 0.5).toFixed(1)} | ${quantile(cpuMs, 0.99).toFixed(1)} | ${cpuMs[cpuMs.length - 1].toFixed(1)} | |`,
+      `| stub main thread CPU | ${quantile(stubMs, 0.5).toFixed(1)} | ${quantile(stubMs, 0.99).toFixed(1)} | ${stubMs[stubMs.length - 1].toFixed(1)} | |`,
+      `| waiting for a core | ${quantile(waitMs, 0.5).toFixed(1)} | ${quantile(waitMs, 0.99).toFixed(1)} | ${waitMs[waitMs.length - 1].toFixed(1)} | |`,
       '',
     ];
     return lines.join('\n');

@@ -120,8 +120,20 @@ export class ReplayTimeline {
   private nextFineIcount(icount: number): number {
     const base = this.fineBase;
     if (base === null || icount >= this.fineLimit) return Infinity;
-    const next = this.store.fineTop(base) + this.fineSpacing;
+    const top = this.store.fineTop(base);
+    const next = top + this.fineSpacing;
+    const last = this.lastRingStart();
+    if (last > top && last > icount && last < next) return last;
     return next < this.fineLimit && next > icount ? next : Infinity;
+  }
+
+  /**
+   * Where the fine trail also leaves a fine snapshot: the first position of the undo data the
+   * first reverse step from the end of the replay records (the end is where users reverse from),
+   * so that step replays nothing before recording it. -1 without the trail.
+   */
+  private lastRingStart(): number {
+    return this.fineTrail ? this.options.endIcount - STEP_RING_SPAN : -1;
   }
 
   /**
@@ -151,7 +163,9 @@ export class ReplayTimeline {
   private maybeCaptureFine(icount: number): void {
     const base = this.fineBase;
     if (base === null || icount >= this.fineLimit) return;
-    if (icount >= this.store.fineTop(base) + this.fineSpacing && this.store.find(icount) === base) this.store.captureFine(base);
+    const top = this.store.fineTop(base);
+    const due = icount >= top + this.fineSpacing || (icount === this.lastRingStart() && icount > top);
+    if (due && this.store.find(icount) === base) this.store.captureFine(base);
   }
 
   /**

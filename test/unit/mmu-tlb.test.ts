@@ -143,6 +143,25 @@ describe('no stale translations', () => {
     mmu.flushAll();
     expect([bus.pageWrite[ttbPage]! >= 0, bus.pageWrite[l2Page]! >= 0]).toEqual([true, true]);
   });
+
+  it('a write to a level-2 table drops the translations walked through it, and only those', () => {
+    const { bus, mmu } = makeRig();
+    const l2b = L2 + 0x1000; // another host page
+    setL1(bus, TTB, 0x80000000, pageTable(L2));
+    setL1(bus, TTB, 0x80100000, pageTable(l2b));
+    setL2(bus, L2, 0x80000000, smallPage(DATA));
+    setL2(bus, l2b, 0x80100000, smallPage(DATA + 0x1000));
+    enableShort(mmu);
+    poke(bus, DATA, 1);
+    poke(bus, DATA + 0x1000, 2);
+    poke(bus, DATA + 0x2000, 3);
+    expect([mmu.read32(0x80000000), mmu.read32(0x80100000)]).toEqual([1, 2]);
+    expect(mmu.tlbSize.priv).toBe(2);
+    setL2(bus, L2, 0x80000000, smallPage(DATA + 0x2000));
+    expect(mmu.tlbSize.priv, "the other table's translation stays").toBe(1);
+    expect(bus.pageWrite[L2 >>> PAGE_SHIFT]! >= 0, 'the written table page left the slow path').toBe(true);
+    expect([mmu.read32(0x80000000), mmu.read32(0x80100000)]).toEqual([3, 2]);
+  });
 });
 
 describe("the bus's observers see accesses made through the MMU", () => {

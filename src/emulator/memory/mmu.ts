@@ -157,8 +157,12 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   private readonly fi = new MmuFaultInfo();
   private readonly reader: DescriptorReader;
   private readonly debugReader: DescriptorReader;
-  /** Host pages marked as holding cached descriptors (cleared with the TLB). */
-  private readonly markedTablePages: number[] = [];
+  /**
+   * Host pages marked as holding cached descriptors (cleared with the TLB), each with the
+   * translations walked through it (virtual page × 2 + 1 for PL0); a list that grew past
+   * TABLE_PAGE_TRANSLATIONS stops there and its page's write flushes everything.
+   */
+  private readonly tablePageTranslations = new Map<number, number[]>();
 
   // The bus's arrays, for the inlined RAM paths.
   private readonly pageRead: Int32Array;
@@ -558,9 +562,8 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.userTlb.flushAll();
     this.jitTlb.flushView(VIEW_PRIV);
     this.jitTlb.flushView(VIEW_USER);
-    const marked = this.markedTablePages;
-    for (let i = 0; i < marked.length; i++) this.bus.clearTablePage(marked[i]!);
-    marked.length = 0;
+    for (const hp of this.tablePageTranslations.keys()) this.bus.clearTablePage(hp);
+    this.tablePageTranslations.clear();
     this.onFlush?.();
   }
 
@@ -574,9 +577,33 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.onFlush?.();
   }
 
-  /** Bus: a page holding cached descriptors is being written. */
-  tableWrite(_hostPage: number): void {
-    this.flushAll();
+  /**
+   * Bus: a page holding cached descriptors is being written. Only the translations walked through
+   * it can change (every other walk read none of its descriptors), so only they go — Linux rewrites
+   * page tables every few thousand instructions, and a full flush each time made every access after
+   * it walk again. The page leaves the bus's slow path until a walk reads it again.
+   */
+  tableWrite(hostPage: number): void {
+    const list = this.tablePageTranslations.get(hostPage);
+    if (list === undefined) return;
+    if (list.length > TABLE_PAGE_TRANSLATIONS) {
+      this.flushAll();
+      return;
+    }
+    for (let i = 0; i < list.length; i++) {
+      const code = list[i]!;
+      const vp = code >>> 1;
+      if ((code & 1) !== 0) {
+        this.userTlb.flushPage(vp);
+        this.jitTlb.flushPage(VIEW_USER, vp);
+      } else {
+        this.privTlb.flushPage(vp);
+        this.jitTlb.flushPage(VIEW_PRIV, vp);
+      }
+    }
+    this.tablePageTranslations.delete(hostPage);
+    this.bus.clearTablePage(hostPage);
+    this.onFlush?.();
   }
 
   /** Pages currently cached for PL1 and PL0 (tests). */
@@ -677,12 +704,16 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     }
     if (res.cacheable && res.pa < TWO_32) {
       this.fillTlb(user, va >>> PAGE_SHIFT, Math.floor(res.pa / 4096), res.prot);
+      const code = (va >>> PAGE_SHIFT) * 2 + (user ? 1 : 0);
       for (let i = 0; i < res.tablePageCount; i++) {
         const hp = res.tablePages[i]!;
-        if (this.bus.tableHost[hp] === 0) {
+        let list = this.tablePageTranslations.get(hp);
+        if (list === undefined) {
+          list = [];
+          this.tablePageTranslations.set(hp, list);
           this.bus.markTablePage(hp);
-          this.markedTablePages.push(hp);
         }
+        if (list.length <= TABLE_PAGE_TRANSLATIONS) list.push(code);
       }
     }
     return res.pa;
@@ -788,5 +819,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
 }
 
 const PAGE_SIZE_BYTES = 1 << PAGE_SHIFT;
+/** Translations remembered per descriptor page; past this its write flushes the whole TLB. */
+const TABLE_PAGE_TRANSLATIONS = 1024;
 /** The FCSE modifies virtual addresses below 32 MiB. */
 const FCSE_WINDOW = 0x02000000;
