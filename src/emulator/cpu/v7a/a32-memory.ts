@@ -38,11 +38,6 @@ function access(c: Cpu, a: Fields, size: number, offset: number): void {
   if (wback && a.rn === 15 && !(a.l === 1 && a.rt === 15)) c.branchTo(pcWriteback);
 }
 
-/** QEMU's store_reg: a write to the PC is a branch (BranchWritePC: no interworking). */
-function storeReg(c: Cpu, n: number, v: number): void {
-  if (n === 15) c.branchTo(v);
-  else c.r[n] = v;
-}
 
 /**
  * LDRD/STRD as QEMU's trans_LDRD/STRD: only an odd Rt UNDEFs. Each word is written to its register
@@ -60,14 +55,14 @@ function dual(c: Cpu, a: Fields, offset: number, isLoad: boolean, rm = -1): void
   const addr = a.p === 1 ? offAddr : base;
   c.checkAligned(addr, 4, !isLoad);
   if (isLoad) {
-    storeReg(c, a.rt, c.load32(addr));
-    storeReg(c, a.rt + 1, c.load32((addr + 4) | 0));
-    if (rm >= 0 && a.p === 0) return storeReg(c, a.rn, (base + (a.u === 1 ? r[rm]! : -r[rm]!)) | 0);
+    c.storeReg(a.rt, c.load32(addr));
+    c.storeReg(a.rt + 1, c.load32((addr + 4) | 0));
+    if (rm >= 0 && a.p === 0) return c.storeReg(a.rn, (base + (a.u === 1 ? r[rm]! : -r[rm]!)) | 0);
   } else {
     c.store32(addr, r[a.rt]!);
     c.store32((addr + 4) | 0, r[a.rt + 1]!);
   }
-  if (wback) storeReg(c, a.rn, offAddr);
+  if (wback) c.storeReg(a.rn, offAddr);
 }
 
 /** An extra load/store by op2 (bits 6:5): 01 = H, 10 = SB (or LDRD), 11 = SH (or STRD). */
@@ -235,7 +230,7 @@ export const A32_MEMORY_ROWS: readonly Row[] = [
     if (size === SIZE_WORD) c.checkAligned(addr, 4, true);
     const old = c.loadSized(addr, size);
     c.storeSized(addr, size, c.r[a.rt2]!);
-    storeReg(c, a.rt, old);
+    c.storeReg(a.rt, old);
   }),
   a32('LDREX', '---- 0001 1 op:2 1 rn:4 rt:4 1111 1001 1111', ldrex),
   a32('STREX', '---- 0001 1 op:2 0 rn:4 rd:4 1111 1001 rt:4', strex),
