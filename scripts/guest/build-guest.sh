@@ -9,9 +9,11 @@ eval "$(bash "$here/fetch-debian-guest.sh")"
 out="${ARMRR_GUEST_BUILD:-$PWD/guest/build}"
 mkdir -p "$out"
 command -v arm-linux-gnueabihf-gcc >/dev/null || { echo "build-guest: arm-linux-gnueabihf-gcc missing: run scripts/setup.sh (package gcc-arm-linux-gnueabihf)" >&2; exit 1; }
-if [ ! -f "$out/rrdemo" ] || [ "$here/rrdemo.c" -nt "$out/rrdemo" ]; then
+if [ ! -f "$out/rrdemo" ] || [ "$here/rrdemo.c" -nt "$out/rrdemo" ] || [ "$here/build-guest.sh" -nt "$out/rrdemo" ]; then
   # -O0 keeps the out-of-bounds store as written (an optimiser may use the UB to drop it).
-  arm-linux-gnueabihf-gcc -static -O0 -g -o "$out/rrdemo" "$here/rrdemo.c"
+  # -ffile-prefix-map: the debug info names the source relative to the checkout, so the binary (and
+  # every initramfs holding it, hence the guest's timing) is the same byte for byte in any clone.
+  arm-linux-gnueabihf-gcc -static -O0 -g -ffile-prefix-map="$PWD"=. -o "$out/rrdemo" scripts/guest/rrdemo.c
 fi
 initrd="$out/initramfs.cpio.gz"
 if [ ! -f "$initrd" ] || [ "$here/init.sh" -nt "$initrd" ] || [ "$out/rrdemo" -nt "$initrd" ] || [ "$here/build-initramfs.mjs" -nt "$initrd" ]; then
