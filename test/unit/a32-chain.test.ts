@@ -12,7 +12,7 @@ import { VirtualClock } from '../../src/emulator/clock.js';
 import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import type { Bus } from '../../src/emulator/memory/bus.js';
-import { enableShort, makeRig, section, setL1, TTB } from './mmu-rig.js';
+import { enableShort, makeRig, section, setL1, TTB, RIG_A32_JIT } from './mmu-rig.js';
 
 const CODE_PA = 0x40100000;
 const DATA_VA = 0x00100000;
@@ -53,7 +53,7 @@ function runSliced(code: readonly number[], total: number, jit: boolean, setup: 
   cpu.attachMmu(mmu);
   setup(bus, state);
   enableShort(mmu);
-  if (jit) cpu.enableJit();
+  if (jit) cpu.enableJit(RIG_A32_JIT);
   // Slice ends at fixed icounts (a stop request, e.g. a write to code, may end an `execute` call
   // early with the JIT only: it is called again up to the same end).
   const boundaries: Boundary[] = [];

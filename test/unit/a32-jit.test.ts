@@ -9,7 +9,7 @@ import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import { defineMmuRegisters } from '../../src/emulator/memory/mmu-registers.js';
 import type { Mmu } from '../../src/emulator/memory/mmu.js';
-import { bootV7aCore, enableShort, makeRig, section, setL1, TTB } from './mmu-rig.js';
+import { bootV7aCore, enableShort, makeRig, section, setL1, TTB, RIG_A32_JIT } from './mmu-rig.js';
 
 const CODE_VA = 0x00100000;
 const ALIAS_VA = 0x00200000;
@@ -130,7 +130,7 @@ function runFaultProgram(jit: boolean): { cpu: ArmV7aCpu; boundaries: Boundary[]
   cpu.exceptions.resetCore();
   cpu.attachMmu(mmu);
   enableShort(mmu);
-  if (jit) cpu.enableJit();
+  if (jit) cpu.enableJit(RIG_A32_JIT);
   state.r[5] = 0x30000000;
   state.r[6] = DATA_VA;
   const boundaries: Boundary[] = [];
