@@ -313,7 +313,11 @@ export class Nvic extends Device<NvicState> implements InterruptController {
       s.pending[exc] = 1;
       this.recompute();
     }
-    this.core.exitRequest = true;
+    // Stop the core only when the exception can preempt now, as QEMU raises its interrupt line only
+    // then (nvic_irq_update): one pended inside a handler or a critical section (an RTOS's PendSV
+    // from its tick, a semaphore given by an ISR) waits for the exception return, MSR/CPS or NVIC
+    // write that lowers the priority, each of which checks for it; a derived fault always stops.
+    if (derived || this.canTakePending()) this.core.exitRequest = true;
   }
 
   clearPending(exc: number): void {
