@@ -237,6 +237,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.mmu!.jitRefill(addr);
   }
 
+  /** A block's access that missed its JIT TLB ran through its handler: cache the page it reached. */
+  jitRefill(addr: number): void {
+    this.mmu!.jitRefill(addr);
+  }
+
   // ---- interrupt inputs (the GIC CPU interface drives them) ---------------------------------
 
   setIrq(level: boolean): void {
