@@ -231,7 +231,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     return v;
   }
 
-  /** Cache the page of `va` in the JIT TLB after a threaded block's handler accessed it. */
+  /** Cache the page of `va` in the JIT TLB after a block's handler (threaded, or a compiled block's slow path) accessed it. */
   jitRefill(va: number): void {
     this.mmu!.jitRefill(va);
   }
@@ -240,11 +240,6 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   jitStore(addr: number, size: number, v: number): void {
     this.storeSized(addr, size, v);
     this.jitRefill(addr);
-  }
-
-  /** A block's access that missed its JIT TLB ran through its handler: cache the page it reached. */
-  jitRefill(addr: number): void {
-    this.mmu!.jitRefill(addr);
   }
 
   // ---- interrupt inputs (the GIC CPU interface drives them) ---------------------------------
