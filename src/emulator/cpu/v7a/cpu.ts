@@ -57,6 +57,8 @@ export interface CoreMmu extends CpuBus {
   readonly faultSignal: AbortSignal;
   /** CONTEXTIDR (the CP14 debug registers' context-ID breakpoints compare it). */
   readonly contextidr: number;
+  /** Translate the code page of `va` without fetching (fills the TLB, throws the fetch's fault). */
+  probeFetch(va: number): void;
 }
 
 interface DecodedInsn {
@@ -285,6 +287,45 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
 
   // ---- execution ----------------------------------------------------------------------------
 
+  /**
+   * icount at which the last instruction after which QEMU returns to its cpu_exec loop (exit_tb)
+   * retired: exception entry, exception returns, CPSR/SPSR and coprocessor writes, CPS, SRS,
+   * SETEND, WFI/WFE/YIELD. QEMU's loop checks interrupts and the icount budget before it looks up
+   * the next block; after any other instruction it looks the next block up at once (see
+   * lookUpNextBlock). Compared with clock.icount only right after an instruction retired.
+   */
+  exitToLoopAt = -1;
+
+  /** The instruction now retiring leaves to QEMU's cpu_exec loop (see exitToLoopAt). */
+  markExitToLoop(): void {
+    this.exitToLoopAt = this.clock.icount;
+  }
+
+  /**
+   * The slice ended after an instruction QEMU ends its block with goto_tb or lookup_and_goto_ptr
+   * (branches, loads to PC, the fall-through into another page...): QEMU's helper_lookup_tb_ptr
+   * looks the next block up before control returns to cpu_exec's interrupt and budget checks, and
+   * its get_page_addr_code raises the fetch's prefetch abort there. So a translation or
+   * permission fault of the next fetch is taken now, before the machine fires the timers due at
+   * this icount or takes an interrupt (EXCEPTION is logged before CHECKPOINT_CLOCK_VIRTUAL).
+   * A breakpoint at the target is reported first, as QEMU checks breakpoints before the lookup.
+   */
+  private lookUpNextBlock(checkBp: boolean, checkHwBp: boolean): void {
+    const mmu = this.mmu;
+    const pc = this.r[15]!;
+    if (mmu === null || (mmu.entries[pc >>> 12]! & 4) !== 0) return;
+    if (checkBp && this.breakpoints.has(pc >>> 0)) return;
+    if (checkHwBp && this.debugRegs.breakpointAt(pc >>> 0, this.state.thumb !== 0)) return;
+    try {
+      mmu.probeFetch(pc);
+    } catch (e) {
+      if (e !== mmu.faultSignal) throw e;
+      this.stats.exitFault++;
+      const f = e as AbortSignal;
+      this.exceptions.prefetchAbortWith(pc, f.fsr, f.far);
+    }
+  }
+
   override execute(budget: number): number {
     // Below the front cache's count of an untranslatable start, so that one never runs; the
     // machine loop calls again for the rest.
@@ -454,8 +495,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
       }
       if (this.hitBreakpoint) stats.exitBreakpoint++;
       else if (st.sleep !== RUNNING) stats.exitSleep++;
-      else if (this.exitRequest) stats.exitRequest++;
-      else stats.exitBudget++;
+      else {
+        if (this.exitRequest) stats.exitRequest++;
+        else stats.exitBudget++;
+        if (retired > 0 && this.exitToLoopAt !== clock.icount) this.lookUpNextBlock(checkBp, checkHwBp);
+      }
     } catch (e) {
       stats.exitFault++;
       if (inBlock) {
@@ -661,6 +705,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.pmu.elChange(); // QEMU's cpsr_write_eret runs the EL-change hooks
     st.setCpsr(v, 0xffffffff & ~(1 << 24));
     this.syncModeDependents();
+    this.markExitToLoop();
     this.endSliceIfInterruptTakeable();
   }
 
@@ -675,6 +720,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     mask &= ~0x0710fc20;
     st.setCpsr(v, mask);
     this.syncModeDependents();
+    this.markExitToLoop();
     this.endSliceIfInterruptTakeable();
   }
 
@@ -686,6 +732,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     if (bits !== 0) st.aif = disable ? st.aif | bits : st.aif & ~bits;
     if (mode >= 0 && st.modeExists(mode)) st.setMode(mode);
     this.syncModeDependents();
+    // QEMU's CPS writes CPSR (and leaves its loop) only when it names a bit or a mode.
+    if (bits !== 0 || mode >= 0) this.markExitToLoop();
     this.endSliceIfInterruptTakeable();
   }
 
@@ -702,6 +750,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
 
   /** SETEND: CPSR.E (big-endian data when 1); allowed at PL0. */
   setEndian(e: number): void {
+    if ((e & 1) !== this.state.bigEndian) this.markExitToLoop(); // QEMU: DISAS_UPDATE_EXIT on a change
     this.state.bigEndian = e & 1;
     this.syncModeDependents();
   }
@@ -716,6 +765,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.exceptions.onExceptionEvent?.('svc');
     this.psci.call();
     this.exitRequest = true;
+    this.markExitToLoop();
     return true;
   }
 
