@@ -308,13 +308,14 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
    * its get_page_addr_code raises the fetch's prefetch abort there. So a translation or
    * permission fault of the next fetch is taken now, before the machine fires the timers due at
    * this icount or takes an interrupt (EXCEPTION is logged before CHECKPOINT_CLOCK_VIRTUAL).
-   * A breakpoint at the target is reported first, as QEMU checks breakpoints before the lookup.
+   * A gdb breakpoint at the target changes nothing here (the trajectory must not depend on the
+   * debugger); an armed CP14 breakpoint matching it leaves the fault to the next slice (not QEMU's
+   * order, whose lookup raises the debug event first).
    */
-  private lookUpNextBlock(checkBp: boolean, checkHwBp: boolean): void {
+  private lookUpNextBlock(checkHwBp: boolean): void {
     const mmu = this.mmu;
     const pc = this.r[15]!;
     if (mmu === null || (mmu.entries[pc >>> 12]! & 4) !== 0) return;
-    if (checkBp && this.breakpoints.has(pc >>> 0)) return;
     if (checkHwBp && this.debugRegs.breakpointAt(pc >>> 0, this.state.thumb !== 0)) return;
     try {
       mmu.probeFetch(pc);
@@ -498,7 +499,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
       else {
         if (this.exitRequest) stats.exitRequest++;
         else stats.exitBudget++;
-        if (retired > 0 && this.exitToLoopAt !== clock.icount) this.lookUpNextBlock(checkBp, checkHwBp);
+        if (retired > 0 && this.exitToLoopAt !== clock.icount) this.lookUpNextBlock(checkHwBp);
       }
     } catch (e) {
       stats.exitFault++;
