@@ -65,6 +65,11 @@ done
 # consumer rounds; rtos-forever-O2 runs until --max-insns or the end of a QEMU recording.
 build rtos O2 "$out/rtos-O2.elf" "$here/bench/rtos.c" & pids+=($!)
 build rtos O2 "$out/rtos-forever-O2.elf" "$here/bench/rtos.c" -DROUNDS=0u & pids+=($!)
+# The same with BUSY=1: the idle task spins (no WFI) and compute tasks run at idle priority, as in
+# FreeRTOS's full demo, so QEMU's replay runs at the speed it has on FreeRTOS (bench/run.js); rtos-busy-O2
+# (fewer rounds: its idle-priority compute makes each round long at shift 0) is what the QEMU comparison test runs.
+build rtos-busy O2 "$out/rtos-busy-O2.elf" "$here/bench/rtos.c" -DBUSY=1 -DROUNDS=4000u & pids+=($!)
+build rtos-busy O2 "$out/rtos-busy-forever-O2.elf" "$here/bench/rtos.c" -DBUSY=1 -DROUNDS=0u & pids+=($!)
 # ~1e9 instructions with a milestone() call every ~1e8 (bench/run.js reverse-debugging figures).
 build crc32 O2 "$out/crc32-bench-O2.elf" "$here/src/crc32.c" -DITERS=21700u -DMILESTONE_EVERY=2170u & pids+=($!)
 

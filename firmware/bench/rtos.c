@@ -8,6 +8,12 @@
  * It runs for ROUNDS consumer rounds (or forever with ROUNDS=0, bounded by --max-insns / a QEMU
  * recording), then prints a checksum of everything the tasks computed and exits, so armrr and QEMU
  * can be compared byte for byte.
+ *
+ * BUSY=1 keeps the CPU busy the way FreeRTOS's full demo does, where the idle task never sleeps: the
+ * idle task spins calling an idle hook through a pointer and yields to its equals (configIDLE_SHOULD_YIELD),
+ * and two compute tasks at idle priority (like the demo's integer-math and register-test tasks) run
+ * whenever nothing else is ready, time-sliced by the tick. No WFI is reached, so QEMU's replay is not
+ * dominated by idle periods as it is with BUSY=0.
  */
 #include <stdint.h>
 #include <string.h>
@@ -17,6 +23,9 @@
 
 #ifndef ROUNDS
 #define ROUNDS 20000u
+#endif
+#ifndef BUSY
+#define BUSY 0
 #endif
 
 #define SYSCLK_HZ 25000000u
@@ -276,6 +285,9 @@ static void tx_hex(uint32_t v)
 /* ---- tasks ----------------------------------------------------------------------------------- */
 
 static volatile uint32_t checksum, rounds, irq_events, monitor_runs;
+#if BUSY
+static volatile uint32_t idle_hook_runs, math_sum[2];
+#endif
 
 static uint32_t op_rotate(uint32_t x) { return (x << 7) | (x >> 25); }
 static uint32_t op_mix(uint32_t x) { return x * 2654435761u; }
@@ -339,6 +351,12 @@ static void reporter_task(void)
             tx_hex(irq_events);
             tx_puts(" mon=");
             tx_hex(monitor_runs);
+#if BUSY
+            tx_puts(" idle=");
+            tx_hex(idle_hook_runs);
+            tx_puts(" math=");
+            tx_hex(math_sum[0] ^ (math_sum[1] << 1));
+#endif
             tx_puts("\r\n");
             while (tx_head != tx_tail || (UART0_STATE & 1u)) task_yield();
             semihost_exit(0);
@@ -363,10 +381,62 @@ static void monitor_task(void)
     }
 }
 
+#if BUSY
+static void idle_hook(void) { idle_hook_runs++; }
+static void (*volatile idle_hook_fn)(void) = idle_hook;
+
+/* Another task at the idle priority is ready: FreeRTOS's idle task yields to it. */
+static int idle_peer_ready(void)
+{
+    for (uint32_t i = 0; i < task_count; i++)
+        if (&tasks[i] != current_tcb && tasks[i].prio == 0u && tasks[i].state == READY) return 1;
+    return 0;
+}
+
+static void idle_task(void)
+{
+    for (;;) {
+        idle_hook_fn();
+        if (idle_peer_ready()) task_yield();
+    }
+}
+
+/* Integer arithmetic with a known result, as FreeRTOS's integer-math demo tasks do, plus a small
+ * table walk; a wrong result stops the sum from advancing (the final checksum shows it). */
+static uint32_t math_round(uint32_t seed)
+{
+    static const uint16_t weights[16] = { 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59 };
+    int32_t v = 123;
+    v += 12;
+    v *= 30;
+    v /= 3;
+    v -= 6;
+    uint32_t acc = seed;
+    for (int i = 0; i < 16; i++) acc = (acc ^ weights[i]) * 16777619u + (acc >> 13);
+    return v == 1344 ? acc : 0u;
+}
+
+static void math_task(uint32_t which)
+{
+    uint32_t seed = which + 1u;
+    for (uint32_t n = 1;; n++) {
+        seed = math_round(seed);
+        uint32_t old = enter_critical();
+        math_sum[which] += seed & 0xffffu;
+        exit_critical(old);
+        /* Give the other idle-priority tasks a turn now and then, so the idle task (hook) runs too. */
+        if ((n & 63u) == 0u) task_yield();
+    }
+}
+
+static void math_task0(void) { math_task(0); }
+static void math_task1(void) { math_task(1); }
+#else
 static void idle_task(void)
 {
     for (;;) __asm__ volatile("wfi");
 }
+#endif
 
 void TIMER0_Handler(void)
 {
@@ -387,6 +457,10 @@ int main(void)
     task_create(consumer_task, 2);
     task_create(reporter_task, 3);
     task_create(event_task, 4);
+#if BUSY
+    task_create(math_task0, 0);
+    task_create(math_task1, 0);
+#endif
 
     SCB_SHPR(14) = 0xff; /* PendSV lowest */
     SCB_SHPR(15) = 0xff; /* SysTick lowest */

@@ -22,6 +22,8 @@ const CASES: { name: string; opt: string; input: string; machine?: string; shift
   // mid-block stop checks, exception returns without a boundary (shift 7: SysTick every 7812 insns).
   { name: 'rtos', opt: 'O2', input: '', maxInsns: 2_000_000 },
   { name: 'rtos-forever', opt: 'O2', input: '', shift: 7, maxInsns: 2_000_000 },
+  // The busy build: tasks at idle priority preempted by the tick inside their compute loops.
+  { name: 'rtos-busy-forever', opt: 'O2', input: '', shift: 5, maxInsns: 2_000_000 },
 ];
 
 beforeAll(() => ensureFirmware());

@@ -31,7 +31,7 @@ export function elfPath(name: string, opt: string): string {
 export function allElfs(): string[] {
   const list: string[] = [];
   for (const p of PROGRAMS) for (const o of OPT_LEVELS) list.push(elfPath(p, o));
-  list.push(elfPath('crc32', 'O2'), elfPath('crc32-long', 'O2'), elfPath('rtos', 'O2'));
+  list.push(elfPath('crc32', 'O2'), elfPath('crc32-long', 'O2'), elfPath('rtos', 'O2'), elfPath('rtos-busy', 'O2'));
   return list;
 }
 

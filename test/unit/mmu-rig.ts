@@ -7,6 +7,13 @@ import { MMU_FAULT, Mmu, type MmuOptions } from '../../src/emulator/memory/mmu.j
 import { VirtualClock } from '../../src/emulator/clock.js';
 import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
+import type { A32JitOptions } from '../../src/emulator/cpu/jit/a32-block-jit.js';
+
+/**
+ * The rig's A32 JIT: threaded blocks are compiled after the 8000 runs the tests' loops were written
+ * for (the boards promote later: A32_JIT_PROMOTE_RUNS).
+ */
+export const RIG_A32_JIT: A32JitOptions = { promoteAfterRuns: 8000 };
 
 export const RAM_BASE = 0x40000000;
 export const RAM_SIZE = 16 << 20;
@@ -46,7 +53,7 @@ export function bootV7aCore(bus: Bus, mmu: Mmu, entry: number, jit: boolean): { 
   cpu.exceptions.resetCore();
   cpu.attachMmu(mmu);
   enableShort(mmu);
-  if (jit) cpu.enableJit();
+  if (jit) cpu.enableJit(RIG_A32_JIT);
   return { cpu, state, clock };
 }
 

@@ -74,6 +74,20 @@ export class Cpu implements CoreExecutor {
   inIt = false;
   /** ITSTATE before this instruction, restored when it faults. */
   protected itBefore = 0;
+
+  /**
+   * A Thumb instruction begins with ITSTATE `it`: advance ITSTATE past it and say whether its IT
+   * condition passes (always, outside an IT block).
+   */
+  protected itStep(it: number): boolean {
+    if (it === 0) {
+      this.inIt = false;
+      return true;
+    }
+    this.state.itstate = itAdvance(it);
+    this.inIt = true;
+    return conditionPassed(this.state, it >>> 4);
+  }
   /** EXC_RETURN written to PC by this instruction (0 = none); performed after the handler. */
   private excReturn = 0;
   /**

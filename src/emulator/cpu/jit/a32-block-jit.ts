@@ -12,9 +12,10 @@ import type { Bus, CodeWriteObserver } from '../../memory/bus.js';
 import { CodePageIndex } from './code-page-index.js';
 import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import { A32BlockCompiler, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
-import { A32ThreadedBlock, buildThreadedBlock, type A32BlockPromoter } from './a32-threaded-block.js';
+import { buildThreadedBlock, type A32ThreadedBlock, type A32BlockPromoter } from './a32-threaded-block.js';
 import type { BlockRun } from './block-function.js';
 import { RUNNING } from '../state.js';
+import type { ArmV7aState } from '../v7a/state.js';
 
 export const A32_JIT_SLOT_BITS = 14;
 export const A32_JIT_SLOT_MASK = (1 << A32_JIT_SLOT_BITS) - 1;
@@ -31,6 +32,15 @@ export const A32_JIT_THREAD_THRESHOLD = 4;
  */
 export const A32_JIT_PROMOTE_RUNS = 8000;
 const TWO_32 = 4294967296;
+
+/** How a core's A32 JIT tiers up (the defaults are tuned for the Linux boot). */
+export interface A32JitOptions {
+  /**
+   * Runs of a threaded block before it is compiled (default A32_JIT_PROMOTE_RUNS): tests that
+   * check the compiled tier lower it rather than loop as often as a kernel does.
+   */
+  readonly promoteAfterRuns?: number;
+}
 /** Ints per front-cache slot in `A32BlockJit.front`: start, physical page, count (one cache line holds four slots). */
 export const A32_FRONT_STRIDE = 4;
 /** Front-cache count of an untranslatable start: more than any budget `execute` hands a block. */
@@ -51,8 +61,6 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   readonly runs: BlockRun[] = new Array<BlockRun>(1 << A32_JIT_SLOT_BITS).fill(neverRun);
   /** The slot's block (breakpoint checks and invalidation). */
   readonly slots: A32Block[] = new Array<A32Block>(1 << A32_JIT_SLOT_BITS).fill(emptyBlock);
-  /** The function a threaded block is entered through (its `run` bound once, at build). */
-  private readonly threadedRuns = new WeakMap<A32Block, BlockRun>();
   private readonly heat = new Uint8Array(1 << A32_JIT_SLOT_BITS);
   /** Every translation by (virtual page, physical address); untranslatable starts get a block with count Infinity. */
   private readonly blocks = new Map<number, A32Block>();
@@ -64,10 +72,14 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   /** While false, lookup only finds blocks already made (see BlockJit.translating). */
   translating = true;
 
+  private readonly promoteAfterRuns: number;
+
   constructor(
     private readonly cpu: A32BlockHost,
     private readonly bus: Bus,
+    options: A32JitOptions = {},
   ) {
+    this.promoteAfterRuns = options.promoteAfterRuns ?? A32_JIT_PROMOTE_RUNS;
     this.compiler = new A32BlockCompiler(cpu, bus);
     this.codePages = new CodePageIndex<A32Block>(bus, (b) => this.drop(b));
     bus.codeObserver = this;
@@ -89,7 +101,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     if (b === undefined) {
       if (!this.translating || ++this.heat[slot]! < A32_JIT_THREAD_THRESHOLD) return null;
       this.heat[slot] = 0;
-      const made = buildThreadedBlock(this.cpu, this.bus, pc, ppage, this, A32_JIT_PROMOTE_RUNS) ?? this.untranslatable(pc, ppage);
+      const made = buildThreadedBlock(this.cpu, this.bus, pc, ppage, this, this.promoteAfterRuns) ?? this.untranslatable(pc, ppage);
       if (made === null) return null;
       b = made;
       this.install(key, b);
@@ -104,23 +116,31 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     this.front[f] = b.start;
     this.front[f + 1] = b.ppage;
     this.front[f + 2] = b.count === Infinity ? A32_NEVER_RUNS : b.count;
-    this.runs[slot] = this.entryOf(b);
+    this.runs[slot] = b.run;
     this.slots[slot] = b;
   }
 
-  /** The function that runs `b`: its own for a compiled block, a bound one for a threaded block. */
-  private entryOf(b: A32Block): BlockRun {
-    if (!(b instanceof A32ThreadedBlock)) return b.run;
-    let run = this.threadedRuns.get(b);
-    if (run === undefined) {
-      run = (budget: number): number => b.run(budget);
-      this.threadedRuns.set(b, run);
-    }
-    return run;
+  /** The core state blocks are made for: A32, little-endian data, CPSR.IL clear. */
+  static runsIn(st: ArmV7aState): boolean {
+    return st.thumb === 0 && st.bigEndian === 0 && st.illegal === 0;
   }
 
   /**
-   * Run the block in front-cache `slot` (a hit the caller checked: start, page and count within
+   * Front-cache `slot` holds the block at `pc` on the physical page of fetch-TLB entry `e`, and
+   * that entry lets the code execute. What the dispatcher and the chain both test before a block runs.
+   */
+  holds(slot: number, pc: number, e: number): boolean {
+    const f = slot * A32_FRONT_STRIDE;
+    return (e & 4) !== 0 && this.front[f] === pc && this.front[f + 1] === e >>> 3;
+  }
+
+  /** The block in `slot` runs whole within `room` instructions (never an untranslatable start's). */
+  fits(slot: number, room: number): boolean {
+    return room >= this.front[slot * A32_FRONT_STRIDE + 2]!;
+  }
+
+  /**
+   * Run the block in front-cache `slot` (a hit the caller checked: holds and fits within
    * `room`), then, up to `maxBlocks` blocks in all, every following block that hits the front cache the same way,
    * without going back to the interpreter's loop: the successor's fetch translation is the TLB entry
    * of its PC read after the previous block (a mode change, TLBI or remap shows there), a stop
@@ -133,7 +153,6 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     const cpu = this.cpu;
     const st = cpu.state;
     const r = cpu.r;
-    const front = this.front;
     const runs = this.runs;
     let done = 0;
     let entered = 0;
@@ -141,14 +160,11 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
       for (;;) {
         done += runs[slot]!(room - done);
         entered++;
-        if (entered === maxBlocks || cpu.exitRequest || st.sleep !== RUNNING) break;
+        if (entered === maxBlocks || cpu.exitRequest || st.sleep !== RUNNING || !A32BlockJit.runsIn(st)) break;
+        // A PC that is not word aligned never equals a block start.
         const pc = r[15]!;
-        if ((pc & 3) !== 0 || st.thumb !== 0 || st.bigEndian !== 0 || st.illegal !== 0) break;
-        const e = cpu.fetchEntries()[pc >>> 12]!;
-        if ((e & 4) === 0) break;
         slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
-        const f = slot * A32_FRONT_STRIDE;
-        if (front[f] !== pc || front[f + 1] !== e >>> 3 || room - done < front[f + 2]!) break;
+        if (!this.holds(slot, pc, cpu.fetchEntries()[pc >>> 12]!) || !this.fits(slot, room - done)) break;
       }
     } catch (e) {
       cpu.jitFaultRetired += done;
@@ -200,7 +216,11 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     const key = A32BlockJit.key(b.start, b.ppage);
     if (this.blocks.get(key) === b) this.blocks.delete(key);
     const slot = (b.start >>> 2) & A32_JIT_SLOT_MASK;
-    if (this.slots[slot] === b) this.front[slot * A32_FRONT_STRIDE] = -1;
+    if (this.slots[slot] === b) {
+      // No PC (not even 0xffffffff) and no fetch entry's page (>= 0) match an empty slot.
+      this.front[slot * A32_FRONT_STRIDE] = -1;
+      this.front[slot * A32_FRONT_STRIDE + 1] = -1;
+    }
     // The running block may be the one whose code just changed: end it after this instruction.
     this.cpu.exitRequest = true;
   }

@@ -19,6 +19,7 @@ import type { Bus } from '../../memory/bus.js';
 import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import type { Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
+import type { BlockRun } from './block-function.js';
 import { addWithCarryFlags, armExpandImmC, conditionPassed, immShiftC, shifter, shiftC } from '../alu.js';
 import { RUNNING } from '../state.js';
 import { JIT_TLB_INDEX_MASK, JIT_TLB_INDEX_SHIFT, JIT_TLB_WRITE } from '../../memory/jit-tlb.js';
@@ -94,12 +95,15 @@ export class A32ThreadedBlock implements A32Block {
     this.end = (start + 4 * count) | 0;
   }
 
+  /** The block's entry (A32Block.run), bound once: the dispatcher calls it without `this`. */
+  readonly run: BlockRun = (budget: number): number => this.runThreaded(budget);
+
   /**
    * Contract of A32Block.run: budget >= count, so the whole straight line always fits. One loop
    * for every block: it switches on the micro-op kind; icount is kept in `ic` and written before
    * anything that may read it (a table handler) and at the end.
    */
-  run(_budget: number): number {
+  private runThreaded(_budget: number): number {
     if (this.runsToPromotion !== 0 && --this.runsToPromotion === 0) this.promoter.promote(this);
     const cpu = this.cpu;
     const st = cpu.state;

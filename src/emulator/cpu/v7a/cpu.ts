@@ -16,7 +16,7 @@ import { BUS_FAULT, NO_RAM } from '../../memory/bus.js';
 import type { VirtualClock } from '../../clock.js';
 import { Cpu } from '../cpu.js';
 import { RUNNING } from '../state.js';
-import { conditionPassed, itAdvance, t16IgnoresItCondition } from '../alu.js';
+import { conditionPassed, t16IgnoresItCondition } from '../alu.js';
 import { bucketKey32, match32, type Encoding, type Fields } from '../decode-table.js';
 import { t16Args, type Handler } from '../t16.js';
 import { CORTEX_A15, type CoreProfile } from '../profile.js';
@@ -32,8 +32,8 @@ import type { Psci } from './psci.js';
 import { Pmu } from './pmu.js';
 import { DebugRegisters } from './debug-registers.js';
 import { WatchpointBus } from './watchpoint-bus.js';
-import { A32BlockJit, A32_FRONT_STRIDE, A32_JIT_SLOT_MASK, A32_NEVER_RUNS } from '../jit/a32-block-jit.js';
-import { decodedFields, type A32Block } from '../jit/a32-block-compiler.js';
+import { A32BlockJit, A32_JIT_SLOT_MASK, A32_NEVER_RUNS, type A32JitOptions } from '../jit/a32-block-jit.js';
+import { decodedFields } from '../jit/a32-block-compiler.js';
 import { BlockJit } from '../jit/block-jit.js';
 import { SecurityExtensions } from './security-extensions.js';
 
@@ -71,8 +71,16 @@ interface DecodedInsn {
 const CACHE_BITS = 16;
 const CACHE_MASK = (1 << CACHE_BITS) - 1;
 const undefinedHandler: Handler = (c) => c.undefined();
-/** `execute`'s block array when the JIT is off (never read then). */
-const NO_BLOCKS: readonly A32Block[] = [];
+
+// How an interpreted instruction went on (ArmV7aCpu.interpret).
+/** To the next instruction in sequence (A32). */
+const WENT_ON = 0;
+/** Anywhere else: a block may start there. */
+const BRANCHED = 1;
+/** Not run: its block leader's page is translated now, the dispatcher takes it back uncounted. */
+const HANDED_BACK = 2;
+/** An exception ended the slice. */
+const STOPPED = 3;
 
 /** A32 SVC immediate / T32 SVC immediate that QEMU treats as a semihosting call at PL1. */
 const SEMIHOSTING_SVC_A32 = 0x123456;
@@ -195,8 +203,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** The A32 block translator (Thumb code on A-profile stays interpreted), null with `--no-jit`. */
   a32Jit: A32BlockJit | null = null;
 
-  override enableJit(): void {
-    if (this.a32Jit === null) this.a32Jit = new A32BlockJit(this, this.physicalBus);
+  override enableJit(options?: A32JitOptions): void {
+    if (this.a32Jit === null) this.a32Jit = new A32BlockJit(this, this.physicalBus, options);
   }
 
   override setTranslation(on: boolean): void {
@@ -321,16 +329,44 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
       mmu.probeFetch(pc);
     } catch (e) {
       if (e !== mmu.faultSignal) throw e;
-      this.stats.exitFault++;
       const f = e as AbortSignal;
       this.exceptions.prefetchAbortWith(pc, f.fsr, f.far);
     }
   }
 
+  /**
+   * Run up to `budget` instructions; an abort ends the slice (the aborting instruction is not
+   * counted). The loop (`dispatch`) has no try/catch and the interpreter's and the abort's cases are
+   * methods of their own: V8 deoptimises a function at code it had never run when it optimised it,
+   * and Thumb code or an abort first appears long after the loop is hot (each one cost a recompile
+   * of all of it, and a fault inside an OSR-compiled loop deoptimised it again at every fault).
+   */
   override execute(budget: number): number {
     // Below the front cache's count of an untranslatable start, so that one never runs; the
     // machine loop calls again for the rest.
     if (budget >= A32_NEVER_RUNS) budget = A32_NEVER_RUNS - 1;
+    const start = this.clock.icount;
+    this.fetching = false;
+    this.inBlock = false;
+    try {
+      this.dispatch(budget);
+    } catch (e) {
+      this.abortTaken(e);
+    }
+    // Every retired instruction advanced icount by one (an aborted one was taken back).
+    const retired = this.clock.icount - start;
+    this.stats.executeCalls++;
+    this.stats.retired += retired;
+    return retired;
+  }
+
+  /** Set while an instruction is being fetched: an abort then is a prefetch abort. */
+  private fetching = false;
+  /** Set while blocks run: a fault then is at cpu.jitFaultPc (else at this.pc). */
+  private inBlock = false;
+
+  /** The dispatcher: breakpoints, blocks, and one interpreted instruction at a time otherwise. */
+  private dispatch(budget: number): void {
     const st = this.state;
     const r = this.r;
     const clock = this.clock;
@@ -344,197 +380,217 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     // A snapshot restore may have changed mode, E or SCTLR behind our back.
     this.syncModeDependents();
     this.alignCheck = (this.coreRegs.s.sctlr & SCTLR_A) !== 0;
-    const fetch = this.fetchView;
     let retired = 0;
-    let fetching = false;
-    let pc = 0;
-    let it = 0;
     const stats = this.stats;
     // Blocks run only in A32, little-endian data, with an MMU (its TLB entries locate the code),
     // and never while a CP14 breakpoint or watchpoint is armed (blocks do not check them).
     const jit = this.mmu !== null && !checkHwBp && !this.debugRegs.watchpointsArmed ? this.a32Jit : null;
-    const front = jit !== null ? jit.front : null;
-    const blocks = jit !== null ? jit.slots : NO_BLOCKS;
-    // Statistics in locals, added to `stats` once at the end (A32BlockJit.runFrom counts entries).
-    let insnsInBlocks = 0;
     // A block leader: reached by a branch, an exception or the end of a block (where blocks start).
     let leader = true;
     // This leader's page missed in the TLB: once the interpreter's fetch has filled it, the block
     // there may run after all (else the rest of its straight line would be interpreted).
     let refetchLeader = false;
-    let inBlock = false;
-    try {
-      while (retired < budget) {
-        pc = r[15]!;
-        if (checkBp) {
-          if (!skipBp && bps.has(pc >>> 0)) {
-            this.hitBreakpoint = true;
-            break;
-          }
-          skipBp = false;
-        }
-        if (checkHwBp && this.debugRegs.breakpointAt(pc >>> 0, st.thumb !== 0)) {
-          this.hardwareBreakpoint(pc);
+    while (retired < budget) {
+      const pc = r[15]!;
+      if (checkBp) {
+        if (!skipBp && bps.has(pc >>> 0)) {
+          this.hitBreakpoint = true;
           break;
         }
-        if (front !== null && st.thumb === 0 && st.bigEndian === 0 && st.illegal === 0) {
-          // The fetch translation the interpreter would use; a miss or no execute permission
-          // interprets (its fetch walks, fills the TLB or takes the prefetch abort).
-          const e = this.mmu!.entries[pc >>> 12]!;
-          if ((e & 4) === 0) refetchLeader = leader && !checkBp && (pc & 3) === 0;
-          else if ((pc & 3) === 0) {
-            const ppage = e >>> 3;
-            const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
-            const f = slot * A32_FRONT_STRIDE;
-            let hit = front[f] === pc && front[f + 1] === ppage;
-            if (!hit && leader) hit = jit!.lookup(pc, ppage) !== null;
-            // A block runs only whole: the tail of a budget, and blocks holding a breakpoint, interpret.
-            if (hit && budget - retired >= front[f + 2]! && (!checkBp || !BlockJit.hasBreakpointInside(blocks[slot]!, bps))) {
-              inBlock = true;
-              // Chained blocks are not checked for breakpoints: with any set, one block at a time.
-              const n = jit!.runFrom(slot, budget - retired, checkBp ? 1 : A32_NEVER_RUNS);
-              inBlock = false;
-              retired += n;
-              insnsInBlocks += n;
-              leader = true;
-              if (this.exitRequest || st.sleep !== RUNNING) break;
-              continue;
-            }
-          }
+        skipBp = false;
+      }
+      if (checkHwBp && this.debugRegs.breakpointAt(pc >>> 0, st.thumb !== 0)) {
+        this.hardwareBreakpoint(pc);
+        break;
+      }
+      if (jit !== null && A32BlockJit.runsIn(st)) {
+        // The fetch translation the interpreter would use; a miss or no execute permission
+        // interprets (its fetch walks, fills the TLB or takes the prefetch abort).
+        const e = this.mmu!.entries[pc >>> 12]!;
+        const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
+        if ((e & 4) === 0) refetchLeader = leader && !checkBp && (pc & 3) === 0;
+        else if (
+          (jit.holds(slot, pc, e) || (leader && (pc & 3) === 0 && jit.lookup(pc, e >>> 3) !== null)) &&
+          // A block runs only whole: the tail of a budget, and blocks holding a breakpoint, interpret.
+          jit.fits(slot, budget - retired) &&
+          (!checkBp || !BlockJit.hasBreakpointInside(jit.slots[slot]!, bps))
+        ) {
+          this.inBlock = true;
+          // Chained blocks are not checked for breakpoints: with any set, one block at a time.
+          const n = jit.runFrom(slot, budget - retired, checkBp ? 1 : A32_NEVER_RUNS);
+          this.inBlock = false;
+          retired += n;
+          stats.insnsInBlocks += n;
+          leader = true;
+          if (this.exitRequest || st.sleep !== RUNNING) break;
+          continue;
         }
-        clock.icount++;
-        retired++;
-        it = st.itstate;
-        this.pc = pc;
-        this.itBefore = it;
-        if (st.thumb === 0) {
-          if ((pc & 2) !== 0) {
-            // An A32 PC with bit 1 set (a BX to such an address): QEMU raises a PC alignment
-            // prefetch abort before any fetch (IFSR alignment, IFAR = PC); it counts as executed.
-            // But QEMU looks the code page up first (get_page_addr_code): an unreachable page
-            // gives that prefetch abort instead, not counted.
-            fetching = true;
-            fetch.fetch32(pc & ~3);
-            fetching = false;
-            this.pcAlignmentFault(pc);
-            break;
-          }
-          fetching = true;
-          const insn = fetch.fetch32(pc);
-          fetching = false;
-          if (refetchLeader) {
-            refetchLeader = false;
-            // The fetch walked and filled the TLB (the interpreter's side effect, kept): hand the
-            // leader back to the dispatcher uncounted, unless its page is not RAM (a device
-            // fetched twice could tell).
-            const e = this.mmu!.entries[pc >>> 12]!;
-            if ((e & 4) !== 0 && this.physicalBus.pageHost[e >>> 3] !== NO_RAM) {
-              clock.icount--;
-              retired--;
-              continue;
-            }
-          }
-          this.insn = insn;
-          this.nextPc = (pc + 4) | 0;
-          r[15] = (pc + 8) | 0;
-          const cond = insn >>> 28;
-          if (st.illegal !== 0) {
-            this.undefined(); // CPSR.IL: any instruction, after its fetch
-          } else if (cond === 14 || (cond !== 15 ? conditionPassed(st, cond) : true)) {
-            const slot = (insn ^ (insn >>> 13)) & CACHE_MASK;
-            let d = this.a32Cache[slot]!;
-            if (this.a32Keys[slot] !== insn) d = this.decodeA32(insn, slot);
-            d.exec(this, d.args);
-          }
-          r[15] = this.nextPc;
-          leader = this.nextPc !== ((pc + 4) | 0);
-        } else {
-          fetching = true;
-          const hw = fetch.fetch16(pc);
-          if (hw < 0xe800) {
-            fetching = false;
-            this.insn = hw;
-            this.nextPc = (pc + 2) | 0;
-            r[15] = (pc + 4) | 0;
-            let run = true;
-            if (it !== 0) {
-              st.itstate = itAdvance(it);
-              this.inIt = true;
-              run = conditionPassed(st, it >>> 4) || t16IgnoresItCondition(hw);
-            } else {
-              this.inIt = false;
-            }
-            if (st.illegal !== 0) this.undefined();
-            else if (run) A_T16_EXEC[hw]!(this, A_T16_ARGS[hw] ?? t16Args(hw));
-            r[15] = this.nextPc;
-          } else {
-            const insn = (hw << 16) | fetch.fetch16((pc + 2) | 0);
-            fetching = false;
-            this.insn = insn;
-            this.nextPc = (pc + 4) | 0;
-            r[15] = (pc + 4) | 0;
-            let run = true;
-            if (it !== 0) {
-              st.itstate = itAdvance(it);
-              this.inIt = true;
-              run = conditionPassed(st, it >>> 4);
-            } else {
-              this.inIt = false;
-            }
-            if (st.illegal !== 0) {
-              this.undefined();
-            } else if (run) {
-              const slot = (insn ^ (insn >>> 13)) & CACHE_MASK;
-              let d = this.thumbCache[slot]!;
-              if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);
-              d.exec(this, d.args);
-            }
-            r[15] = this.nextPc;
-          }
-        }
-        if (this.exitRequest || st.sleep !== RUNNING) break;
       }
-      if (this.hitBreakpoint) stats.exitBreakpoint++;
-      else if (st.sleep !== RUNNING) stats.exitSleep++;
-      else {
-        if (this.exitRequest) stats.exitRequest++;
-        else stats.exitBudget++;
-        if (retired > 0 && this.exitToLoopAt !== clock.icount) this.lookUpNextBlock(checkHwBp);
+      clock.icount++;
+      retired++;
+      const it = st.itstate;
+      this.pc = pc;
+      this.itBefore = it;
+      const how = this.interpret(pc, it, refetchLeader);
+      refetchLeader = false;
+      if (how === HANDED_BACK) {
+        clock.icount--;
+        retired--;
+        continue;
       }
-    } catch (e) {
-      stats.exitFault++;
-      if (inBlock) {
-        // The block counted the instructions before the faulting one and set icount past it.
-        inBlock = false;
-        pc = this.jitFaultPc;
-        it = 0;
-        retired += this.jitFaultRetired;
-        insnsInBlocks += this.jitFaultRetired - 1;
-        fetching = false;
-      }
-      // Rare path: an abort. The instruction did not happen (QEMU restores icount and PC).
-      r[15] = pc;
-      st.itstate = it;
-      clock.icount--;
-      retired--;
-      if (this.mmu !== null) this.mmu.forceUser = false;
-      this.unprivilegedAccess = false;
-      if (e === BUS_FAULT) {
-        // MMU off (or no MMU yet): a synchronous external abort, short-descriptor format.
-        if (fetching) this.exceptions.prefetchAbortWith(pc, 0x008, pc);
-        else this.exceptions.dataAbort(pc, BUS_FAULT.isWrite ? 0x808 : 0x008, BUS_FAULT.address);
-      } else if (e === CORE_ABORT || (this.mmu !== null && e === this.mmu.faultSignal)) {
-        const f = e as AbortSignal;
-        if (f.isFetch || fetching) this.exceptions.prefetchAbortWith(pc, f.fsr, f.far);
-        else this.exceptions.dataAbort(pc, f.fsr, f.far);
-      } else {
-        throw e;
-      }
+      if (how === STOPPED) break;
+      leader = how === BRANCHED;
+      if (this.exitRequest || st.sleep !== RUNNING) break;
     }
-    stats.executeCalls++;
-    stats.retired += retired;
-    stats.insnsInBlocks += insnsInBlocks;
-    return retired;
+    this.countExit();
+    if (retired > 0 && !this.hitBreakpoint && st.sleep === RUNNING && this.exitToLoopAt !== clock.icount) this.lookUpNextBlock(checkHwBp);
+  }
+
+  /** Why the slice ended (statistics). */
+  private countExit(): void {
+    const stats = this.stats;
+    if (this.hitBreakpoint) stats.exitBreakpoint++;
+    else if (this.state.sleep !== RUNNING) stats.exitSleep++;
+    else if (this.exitRequest) stats.exitRequest++;
+    else stats.exitBudget++;
+  }
+
+  /**
+   * One instruction at `pc` (counted by the caller; `it` the ITSTATE before it), A32 or Thumb;
+   * `leaderMissed`: a block leader whose fetch missed the TLB. Returns how it went on.
+   */
+  private interpret(pc: number, it: number, leaderMissed: boolean): number {
+    if (this.state.thumb !== 0) {
+      this.interpretThumb(pc, it);
+      // No blocks in Thumb: what follows a return to A32 is a branch target.
+      return BRANCHED;
+    }
+    if ((pc & 2) !== 0) {
+      this.misalignedA32Pc(pc);
+      return STOPPED;
+    }
+    this.fetching = true;
+    const insn = this.fetchView.fetch32(pc);
+    this.fetching = false;
+    if (leaderMissed && this.leaderNowRuns(pc)) return HANDED_BACK;
+    this.interpretA32(pc, insn);
+    return this.nextPc !== ((pc + 4) | 0) ? BRANCHED : WENT_ON;
+  }
+
+  /**
+   * An A32 PC with bit 1 set (a BX to such an address): QEMU raises a PC alignment prefetch abort
+   * before any fetch (IFSR alignment, IFAR = PC); it counts as executed. But QEMU looks the code
+   * page up first (get_page_addr_code): an unreachable page gives that prefetch abort instead, not
+   * counted.
+   */
+  private misalignedA32Pc(pc: number): void {
+    this.fetching = true;
+    this.fetchView.fetch32(pc & ~3);
+    this.fetching = false;
+    this.pcAlignmentFault(pc);
+  }
+
+  /**
+   * A leader whose fetch missed the TLB was fetched (a walk filled the TLB, the interpreter's side
+   * effect, kept): true when the dispatcher should take it back uncounted, to run its block; not
+   * when its page is not RAM (a device fetched twice could tell).
+   */
+  private leaderNowRuns(pc: number): boolean {
+    const e = this.mmu!.entries[pc >>> 12]!;
+    return (e & 4) !== 0 && this.physicalBus.pageHost[e >>> 3] !== NO_RAM;
+  }
+
+  /** One fetched A32 instruction: condition, decode cache, handler; r15 = where it goes on. */
+  private interpretA32(pc: number, insn: number): void {
+    const st = this.state;
+    const r = this.r;
+    this.insn = insn;
+    this.nextPc = (pc + 4) | 0;
+    r[15] = (pc + 8) | 0;
+    const cond = insn >>> 28;
+    if (st.illegal !== 0) {
+      this.undefined(); // CPSR.IL: any instruction, after its fetch
+    } else if (cond === 14 || (cond !== 15 ? conditionPassed(st, cond) : true)) {
+      const slot = (insn ^ (insn >>> 13)) & CACHE_MASK;
+      let d = this.a32Cache[slot]!;
+      if (this.a32Keys[slot] !== insn) d = this.decodeA32(insn, slot);
+      d.exec(this, d.args);
+    }
+    r[15] = this.nextPc;
+  }
+
+  /** One Thumb instruction: fetch, IT condition, handler; r15 = where it goes on. */
+  private interpretThumb(pc: number, it: number): void {
+    const st = this.state;
+    const r = this.r;
+    const fetch = this.fetchView;
+    this.fetching = true;
+    const hw = fetch.fetch16(pc);
+    if (hw < 0xe800) {
+      this.fetching = false;
+      this.insn = hw;
+      this.nextPc = (pc + 2) | 0;
+      r[15] = (pc + 4) | 0;
+      const run = this.itStep(it) || t16IgnoresItCondition(hw);
+      if (st.illegal !== 0) this.undefined();
+      else if (run) A_T16_EXEC[hw]!(this, A_T16_ARGS[hw] ?? t16Args(hw));
+      r[15] = this.nextPc;
+      return;
+    }
+    const insn = (hw << 16) | fetch.fetch16((pc + 2) | 0);
+    this.fetching = false;
+    this.insn = insn;
+    this.nextPc = (pc + 4) | 0;
+    r[15] = (pc + 4) | 0;
+    const run = this.itStep(it);
+    if (st.illegal !== 0) {
+      this.undefined();
+    } else if (run) {
+      const slot = (insn ^ (insn >>> 13)) & CACHE_MASK;
+      let d = this.thumbCache[slot]!;
+      if (this.thumbKeys[slot] !== insn) d = this.decodeT32(insn, slot);
+      d.exec(this, d.args);
+    }
+    r[15] = this.nextPc;
+  }
+
+  /**
+   * An abort `e` escaped the slice: at this.pc (ITSTATE this.itBefore) from the interpreter, at
+   * cpu.jitFaultPc from a block (which counted the instructions before it and set icount past it).
+   * The instruction did not happen (QEMU restores icount and PC), then the prefetch or data abort
+   * is taken. Anything else is rethrown.
+   */
+  private abortTaken(e: unknown): void {
+    const st = this.state;
+    const stats = this.stats;
+    stats.exitFault++;
+    let pc = this.pc;
+    let it = this.itBefore;
+    let fetching = this.fetching;
+    if (this.inBlock) {
+      pc = this.jitFaultPc;
+      it = 0;
+      stats.insnsInBlocks += this.jitFaultRetired - 1;
+      fetching = false;
+    }
+    this.inBlock = false;
+    this.fetching = false;
+    this.r[15] = pc;
+    st.itstate = it;
+    this.clock.icount--;
+    if (this.mmu !== null) this.mmu.forceUser = false;
+    this.unprivilegedAccess = false;
+    if (e === BUS_FAULT) {
+      // MMU off (or no MMU yet): a synchronous external abort, short-descriptor format.
+      if (fetching) this.exceptions.prefetchAbortWith(pc, 0x008, pc);
+      else this.exceptions.dataAbort(pc, BUS_FAULT.isWrite ? 0x808 : 0x008, BUS_FAULT.address);
+    } else if (e === CORE_ABORT || (this.mmu !== null && e === this.mmu.faultSignal)) {
+      const f = e as AbortSignal;
+      if (f.isFetch || fetching) this.exceptions.prefetchAbortWith(pc, f.fsr, f.far);
+      else this.exceptions.dataAbort(pc, f.fsr, f.far);
+    } else {
+      throw e;
+    }
   }
 
   /** The A32 decode tables (built once, by the first A-profile core). */
