@@ -9,10 +9,12 @@
 import { describe, expect, it } from 'vitest';
 import { MODE_ABT } from '../../src/emulator/cpu/v7a/state.js';
 import { assembleA32 } from './a32-harness.js';
-import { runSliced } from './a32-block-rig.js';
+import { bootVectoredProgram, runSliced } from './a32-block-rig.js';
 
 const UNMAPPED = 0x30000000;
 const PABT_VECTOR = 0x0c;
+/** The `bxeq r5` of PROGRAM. */
+const BX_PC = 0x30;
 const LOOPS = 12000;
 
 // Every 4th pass branches to an unmapped page (BX: QEMU's goto_ptr); every 8th, offset 2, an SVC
@@ -68,5 +70,30 @@ describe('a fetch fault after a branch at the end of a slice', () => {
     expect(atUnmapped.length, 'slice ends right after the MOVS PC').toBeGreaterThan(3);
     for (const s of atUnmapped) expect(s.r[0]! % 8, `r0 at icount ${s.icount}`).toBe(2);
     expect(b.at(-1)!.r[2], 'aborts taken').toBeGreaterThan(LOOPS / 4);
+  });
+
+  it('is taken again by the same step after a restore to just before the branch (no stale exit mark)', () => {
+    const { cpu, state, clock } = bootVectoredProgram(PROGRAM, false, (_bus, st) => {
+      st.r[5] = UNMAPPED;
+    });
+    let before: { regs: ReturnType<typeof state.save>; sys: ReturnType<typeof cpu.coreRegs.save>; clock: number[] } | null = null;
+    for (let i = 0; i < 200 && before === null; i++) {
+      const faulting = state.r[15] === BX_PC && (state.r[0]! & 3) === 0;
+      const saved = { regs: state.save(), sys: cpu.coreRegs.save(), clock: clock.saveState() };
+      cpu.exitRequest = false;
+      cpu.execute(1);
+      if (faulting) before = saved;
+    }
+    expect(before, 'stepped the faulting BX').not.toBeNull();
+    expect(state.r[15]).toBe(PABT_VECTOR);
+    const after = { icount: clock.icount, cpsr: state.getCpsr() };
+    // The abort entry marked this icount as an exit to the loop; the restored step must not see it.
+    state.load(before!.regs);
+    cpu.coreRegs.load(before!.sys);
+    clock.loadState(before!.clock);
+    cpu.exitRequest = false;
+    cpu.execute(1);
+    expect({ pc: state.r[15], icount: clock.icount, cpsr: state.getCpsr() }).toEqual({ pc: PABT_VECTOR, ...after });
+    expect(state.getCpsr() & 0x1f).toBe(MODE_ABT);
   });
 });

@@ -300,7 +300,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
    * retired: exception entry, exception returns, CPSR/SPSR and coprocessor writes, CPS, SRS,
    * SETEND, WFI/WFE/YIELD. QEMU's loop checks interrupts and the icount budget before it looks up
    * the next block; after any other instruction it looks the next block up at once (see
-   * lookUpNextBlock). Compared with clock.icount only right after an instruction retired.
+   * lookUpNextBlock). Reset by every `execute` call and compared at its end only: a value left by
+   * an earlier call (or by a timeline a snapshot restore left) can never skip a lookup.
    */
   exitToLoopAt = -1;
 
@@ -348,6 +349,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     const start = this.clock.icount;
     this.fetching = false;
     this.inBlock = false;
+    this.exitToLoopAt = -1;
     try {
       this.dispatch(budget);
     } catch (e) {
