@@ -44,6 +44,23 @@ export class DebugAddressSpace {
     return this.machine.bus.debugRead(pa, length, allowMmio);
   }
 
+  /**
+   * True when every byte of [addr, addr+len) translates (`physical`: no MMU) and lands on RAM or a
+   * device, i.e. a read with devices allowed may succeed; side-effect free.
+   */
+  isBacked(addr: number, len: number, physical: boolean): boolean {
+    const bus = this.machine.bus;
+    for (let at = 0; at < len; ) {
+      const a = (addr + at) >>> 0;
+      const n = Math.min(len - at, PAGE_BYTES - (a % PAGE_BYTES));
+      const pa = physical ? a : this.translate(a);
+      if (pa < 0) return false;
+      for (let k = 0; k < n; k++) if (!bus.isMapped((pa + k) >>> 0)) return false;
+      at += n;
+    }
+    return true;
+  }
+
   /** [va, va+len) as physical pieces, one per page; pages that do not translate are left out. */
   physicalPieces(va: number, len: number): PhysicalPiece[] {
     const pieces: PhysicalPiece[] = [];

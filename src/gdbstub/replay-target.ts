@@ -149,17 +149,26 @@ export class ReplayGdbTarget implements GdbTarget {
   readonly registerWriteRefusal = 'armrr replay: writing registers would make the replay diverge from the recording, so it is refused';
 
   readMemory(addr: number, length: number): Uint8Array | null {
-    return this.readThrough((mmio) => this.space.read(addr, length, mmio));
+    return this.readThrough(
+      (mmio) => this.space.read(addr, length, mmio),
+      () => this.space.isBacked(addr, length, false),
+    );
   }
 
   /** `monitor phys`: bytes at a physical address, bypassing the MMU. */
   readPhysical(pa: number, length: number): Uint8Array | null {
-    return this.readThrough((mmio) => this.space.readPhysical(pa, length, mmio));
+    return this.readThrough(
+      (mmio) => this.space.readPhysical(pa, length, mmio),
+      () => this.space.isBacked(pa, length, true),
+    );
   }
 
-  private readThrough(read: (allowMmio: boolean) => Uint8Array | null): Uint8Array | null {
+  private readThrough(read: (allowMmio: boolean) => Uint8Array | null, backed: () => boolean): Uint8Array | null {
     const ram = read(false);
     if (ram !== null) return ram;
+    // gdb often reads where nothing is (address 0 or a stale frame while it unwinds the kernel's
+    // stack: a few per reverse-stepi): answer those without saving and restoring the machine.
+    if (!backed()) return null;
     // Device registers: reads can have side effects (a UART DATA read clears RXFULL), so read them
     // and put the whole non-RAM machine state back: the replay must not notice the debugger.
     const saved = captureMachineState(this.machine);

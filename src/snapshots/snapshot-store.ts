@@ -59,6 +59,13 @@ export class SnapshotStore implements WriteObserver {
   /** Sorted by icount; snapshots[0] is the base. */
   readonly snapshots: Snapshot[] = [];
   private readonly dirty: Uint8Array;
+  /**
+   * Per host page, the icount of the newest snapshot whose delta holds it (-1: none holds it, the
+   * page is zero at every snapshot). pageAt answers from it for a snapshot at or after that one
+   * instead of scanning every older delta: restores next to the present (reverse steps) rewrite
+   * pages last written long ago, and ~1,200 snapshots of the Linux boot made that scan ~20 µs a page.
+   */
+  private readonly newestDelta: Float64Array;
   private dirtyList: number[] = [];
   private anchor: Snapshot | null = null;
   private bytes = 0;
@@ -75,6 +82,7 @@ export class SnapshotStore implements WriteObserver {
   ) {
     const bus: Bus = machine.bus;
     this.dirty = new Uint8Array(bus.ramSize / PAGE_SIZE);
+    this.newestDelta = new Float64Array(bus.ramSize / PAGE_SIZE).fill(-1);
     bus.writeObserver = this;
   }
 
@@ -250,6 +258,7 @@ export class SnapshotStore implements WriteObserver {
     }
     const snap: Snapshot = { icount, state: captureMachineState(m), log: this.logPosition(), delta };
     this.snapshots.push(snap);
+    for (const hp of delta.keys()) this.newestDelta[hp] = icount;
     this.bytes += delta.size * PAGE_SIZE + coreStateBytes(snap.state);
     this.resetDirty();
     this.anchor = snap;
@@ -279,7 +288,11 @@ export class SnapshotStore implements WriteObserver {
     this.snapshots.splice(0, 1, ...loaded);
     this.snapshots[0] = base; // keep the live base object: it is the anchor
     this.bytes = 0;
-    for (const s of this.snapshots) this.bytes += s.delta.size * PAGE_SIZE + coreStateBytes(s.state);
+    this.newestDelta.fill(-1);
+    for (const s of this.snapshots) {
+      this.bytes += s.delta.size * PAGE_SIZE + coreStateBytes(s.state);
+      for (const hp of s.delta.keys()) this.newestDelta[hp] = s.icount;
+    }
     this.present = Math.max(this.present, this.newest!.icount);
     this.thin();
     return true;
@@ -376,6 +389,9 @@ export class SnapshotStore implements WriteObserver {
 
   /** Contents of host page `hp` at snapshot index `i` (null = zero page). */
   private pageAt(i: number, hp: number): Uint8Array | null {
+    const newest = this.newestDelta[hp]!;
+    if (newest < 0) return null;
+    if (newest <= this.snapshots[i]!.icount) return this.find(newest)!.delta.get(hp)!;
     for (let k = i; k >= 0; k--) {
       const c = this.snapshots[k]!.delta.get(hp);
       if (c !== undefined) return c;
@@ -422,8 +438,10 @@ export class SnapshotStore implements WriteObserver {
     const s = this.snapshots[i]!;
     const next = this.snapshots[i + 1]!;
     for (const [hp, content] of s.delta) {
-      if (!next.delta.has(hp)) next.delta.set(hp, content);
-      else this.bytes -= PAGE_SIZE;
+      if (!next.delta.has(hp)) {
+        next.delta.set(hp, content);
+        if (this.newestDelta[hp] === s.icount) this.newestDelta[hp] = next.icount;
+      } else this.bytes -= PAGE_SIZE;
     }
     this.bytes -= coreStateBytes(s.state);
     this.snapshots.splice(i, 1);

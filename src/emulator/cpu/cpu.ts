@@ -232,318 +232,7 @@ export class Cpu implements CoreExecutor {
               st.itstate = itAdvance(it);
               run = conditionPassed(st, it >>> 4) || t16IgnoresItCondition(hw);
             }
-            if (run) {
-              const s = it === 0 ? 1 : 0;
-            switch (T16_FAST[hw]!) {
-              case F16.LSL_IMM: {
-                const v = r[(hw >>> 3) & 7]!;
-                const n = (hw >>> 6) & 31;
-                if (n === 0) {
-                  r[hw & 7] = v;
-                  if (s !== 0) st.NF = st.ZF = v;
-                } else {
-                  const res = v << n;
-                  r[hw & 7] = res;
-                  if (s !== 0) {
-                    st.NF = st.ZF = res;
-                    st.CF = (v >>> (32 - n)) & 1;
-                  }
-                }
-                break;
-              }
-              case F16.LSR_IMM: {
-                const v = r[(hw >>> 3) & 7]!;
-                const n = (hw >>> 6) & 31;
-                const res = n === 0 ? 0 : (v >>> n) | 0;
-                r[hw & 7] = res;
-                if (s !== 0) {
-                  st.NF = st.ZF = res;
-                  st.CF = n === 0 ? v >>> 31 : (v >>> (n - 1)) & 1;
-                }
-                break;
-              }
-              case F16.ASR_IMM: {
-                const v = r[(hw >>> 3) & 7]!;
-                const n = (hw >>> 6) & 31;
-                const res = n === 0 ? v >> 31 : v >> n;
-                r[hw & 7] = res;
-                if (s !== 0) {
-                  st.NF = st.ZF = res;
-                  st.CF = n === 0 ? v >>> 31 : (v >> (n - 1)) & 1;
-                }
-                break;
-              }
-              case F16.ADD_REG: {
-                const x = r[(hw >>> 3) & 7]!;
-                const y = r[(hw >>> 6) & 7]!;
-                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, y, 0) : (x + y) | 0;
-                break;
-              }
-              case F16.SUB_REG: {
-                const x = r[(hw >>> 3) & 7]!;
-                const y = r[(hw >>> 6) & 7]!;
-                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, ~y, 1) : (x - y) | 0;
-                break;
-              }
-              case F16.ADD_IMM3: {
-                const x = r[(hw >>> 3) & 7]!;
-                const y = (hw >>> 6) & 7;
-                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, y, 0) : (x + y) | 0;
-                break;
-              }
-              case F16.SUB_IMM3: {
-                const x = r[(hw >>> 3) & 7]!;
-                const y = (hw >>> 6) & 7;
-                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, ~y, 1) : (x - y) | 0;
-                break;
-              }
-              case F16.MOV_IMM: {
-                const v = hw & 0xff;
-                r[(hw >>> 8) & 7] = v;
-                if (s !== 0) st.NF = st.ZF = v;
-                break;
-              }
-              case F16.CMP_IMM:
-                addWithCarryFlags(st, r[(hw >>> 8) & 7]!, ~(hw & 0xff), 1);
-                break;
-              case F16.ADD_IMM8: {
-                const d = (hw >>> 8) & 7;
-                const x = r[d]!;
-                const y = hw & 0xff;
-                r[d] = s !== 0 ? addWithCarryFlags(st, x, y, 0) : (x + y) | 0;
-                break;
-              }
-              case F16.SUB_IMM8: {
-                const d = (hw >>> 8) & 7;
-                const x = r[d]!;
-                const y = hw & 0xff;
-                r[d] = s !== 0 ? addWithCarryFlags(st, x, ~y, 1) : (x - y) | 0;
-                break;
-              }
-              case F16.AND: {
-                const d = hw & 7;
-                const res = r[d]! & r[(hw >>> 3) & 7]!;
-                r[d] = res;
-                if (s !== 0) st.NF = st.ZF = res;
-                break;
-              }
-              case F16.EOR: {
-                const d = hw & 7;
-                const res = r[d]! ^ r[(hw >>> 3) & 7]!;
-                r[d] = res;
-                if (s !== 0) st.NF = st.ZF = res;
-                break;
-              }
-              case F16.ORR: {
-                const d = hw & 7;
-                const res = r[d]! | r[(hw >>> 3) & 7]!;
-                r[d] = res;
-                if (s !== 0) st.NF = st.ZF = res;
-                break;
-              }
-              case F16.BIC: {
-                const d = hw & 7;
-                const res = r[d]! & ~r[(hw >>> 3) & 7]!;
-                r[d] = res;
-                if (s !== 0) st.NF = st.ZF = res;
-                break;
-              }
-              case F16.MVN: {
-                const res = ~r[(hw >>> 3) & 7]!;
-                r[hw & 7] = res;
-                if (s !== 0) st.NF = st.ZF = res;
-                break;
-              }
-              case F16.TST: {
-                const res = r[hw & 7]! & r[(hw >>> 3) & 7]!;
-                st.NF = st.ZF = res;
-                break;
-              }
-              case F16.CMP_REG:
-                addWithCarryFlags(st, r[hw & 7]!, ~r[(hw >>> 3) & 7]!, 1);
-                break;
-              case F16.CMN_REG:
-                addWithCarryFlags(st, r[hw & 7]!, r[(hw >>> 3) & 7]!, 0);
-                break;
-              case F16.ADC: {
-                const d = hw & 7;
-                const x = r[d]!;
-                const y = r[(hw >>> 3) & 7]!;
-                const cin = st.CF;
-                r[d] = s !== 0 ? addWithCarryFlags(st, x, y, cin) : (x + y + cin) | 0;
-                break;
-              }
-              case F16.SBC: {
-                const d = hw & 7;
-                const x = r[d]!;
-                const y = r[(hw >>> 3) & 7]!;
-                const cin = st.CF;
-                r[d] = s !== 0 ? addWithCarryFlags(st, x, ~y, cin) : (x + ~y + cin) | 0;
-                break;
-              }
-              case F16.RSB: {
-                const x = r[(hw >>> 3) & 7]!;
-                r[hw & 7] = s !== 0 ? addWithCarryFlags(st, 0, ~x, 1) : (0 - x) | 0;
-                break;
-              }
-              case F16.MUL: {
-                const d = hw & 7;
-                const res = Math.imul(r[(hw >>> 3) & 7]!, r[d]!);
-                r[d] = res;
-                if (s !== 0) st.NF = st.ZF = res;
-                break;
-              }
-              case F16.LSL_REG: {
-                const d = hw & 7;
-                const res = shiftC(r[d]!, 0 /* SHIFT_LSL */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-                r[d] = res;
-                if (s !== 0) {
-                  st.NF = st.ZF = res;
-                  st.CF = shifter.carry;
-                }
-                break;
-              }
-              case F16.LSR_REG: {
-                const d = hw & 7;
-                const res = shiftC(r[d]!, 1 /* SHIFT_LSR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-                r[d] = res;
-                if (s !== 0) {
-                  st.NF = st.ZF = res;
-                  st.CF = shifter.carry;
-                }
-                break;
-              }
-              case F16.ASR_REG: {
-                const d = hw & 7;
-                const res = shiftC(r[d]!, 2 /* SHIFT_ASR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-                r[d] = res;
-                if (s !== 0) {
-                  st.NF = st.ZF = res;
-                  st.CF = shifter.carry;
-                }
-                break;
-              }
-              case F16.ROR_REG: {
-                const d = hw & 7;
-                const res = shiftC(r[d]!, 3 /* SHIFT_ROR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-                r[d] = res;
-                if (s !== 0) {
-                  st.NF = st.ZF = res;
-                  st.CF = shifter.carry;
-                }
-                break;
-              }
-              case F16.ADD_HI: {
-                const d = ((hw >>> 4) & 8) | (hw & 7);
-                const v = (r[d]! + r[(hw >>> 3) & 15]!) | 0;
-                if (d === 15) npc = v & ~1;
-                else r[d] = v;
-                break;
-              }
-              case F16.CMP_HI:
-                addWithCarryFlags(st, r[((hw >>> 4) & 8) | (hw & 7)]!, ~r[(hw >>> 3) & 15]!, 1);
-                break;
-              case F16.MOV_HI: {
-                const d = ((hw >>> 4) & 8) | (hw & 7);
-                const v = r[(hw >>> 3) & 15]!;
-                if (d === 15) npc = v & ~1;
-                else r[d] = v;
-                break;
-              }
-              case F16.LDR_LIT:
-                r[(hw >>> 8) & 7] = this.load32(((r[15]! & ~3) + (hw & 0xff) * 4) | 0);
-                break;
-              case F16.LDR_REG:
-                r[hw & 7] = this.load32((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0);
-                break;
-              case F16.STR_REG:
-                this.store32((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0, r[hw & 7]!);
-                break;
-              case F16.LDRB_REG:
-                r[hw & 7] = this.load8((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0);
-                break;
-              case F16.STRB_REG:
-                this.store8((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0, r[hw & 7]!);
-                break;
-              case F16.LDRH_REG:
-                r[hw & 7] = this.load16((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0);
-                break;
-              case F16.STRH_REG:
-                this.store16((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0, r[hw & 7]!);
-                break;
-              case F16.LDRSB_REG:
-                r[hw & 7] = (this.load8((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0) << 24) >> 24;
-                break;
-              case F16.LDRSH_REG:
-                r[hw & 7] = (this.load16((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0) << 16) >> 16;
-                break;
-              case F16.LDR_IMM:
-                r[hw & 7] = this.load32((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 4) | 0);
-                break;
-              case F16.STR_IMM:
-                this.store32((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 4) | 0, r[hw & 7]!);
-                break;
-              case F16.LDRB_IMM:
-                r[hw & 7] = this.load8((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31)) | 0);
-                break;
-              case F16.STRB_IMM:
-                this.store8((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31)) | 0, r[hw & 7]!);
-                break;
-              case F16.LDRH_IMM:
-                r[hw & 7] = this.load16((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 2) | 0);
-                break;
-              case F16.STRH_IMM:
-                this.store16((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 2) | 0, r[hw & 7]!);
-                break;
-              case F16.LDR_SP:
-                r[(hw >>> 8) & 7] = this.load32((r[SP]! + (hw & 0xff) * 4) | 0);
-                break;
-              case F16.STR_SP:
-                this.store32((r[SP]! + (hw & 0xff) * 4) | 0, r[(hw >>> 8) & 7]!);
-                break;
-              case F16.ADR:
-                r[(hw >>> 8) & 7] = ((r[15]! & ~3) + (hw & 0xff) * 4) | 0;
-                break;
-              case F16.ADD_SP_IMM8:
-                r[(hw >>> 8) & 7] = (r[SP]! + (hw & 0xff) * 4) | 0;
-                break;
-              case F16.ADD_SP_IMM7:
-                r[SP] = (r[SP]! + (hw & 0x7f) * 4) | 0;
-                break;
-              case F16.SUB_SP_IMM7:
-                r[SP] = (r[SP]! - (hw & 0x7f) * 4) | 0;
-                break;
-              case F16.CBZ: {
-                const imm = (((hw >>> 9) & 1) << 5) | ((hw >>> 3) & 31);
-                if ((r[hw & 7] === 0) !== ((hw & 0x800) !== 0)) npc = (r[15]! + imm * 2) & ~1;
-                break;
-              }
-              case F16.SXTH:
-                r[hw & 7] = (r[(hw >>> 3) & 7]! << 16) >> 16;
-                break;
-              case F16.SXTB:
-                r[hw & 7] = (r[(hw >>> 3) & 7]! << 24) >> 24;
-                break;
-              case F16.UXTH:
-                r[hw & 7] = r[(hw >>> 3) & 7]! & 0xffff;
-                break;
-              case F16.UXTB:
-                r[hw & 7] = r[(hw >>> 3) & 7]! & 0xff;
-                break;
-              case F16.B_COND:
-                if (it !== 0) {
-                  npc = this.slow16(pc, it, hw, npc);
-                } else if (conditionPassed(st, (hw >>> 8) & 15)) {
-                  npc = (r[15]! + (((hw & 0xff) << 24) >> 23)) & ~1;
-                }
-                break;
-              case F16.B:
-                npc = (r[15]! + (((hw & 0x7ff) << 21) >> 20)) & ~1;
-                break;
-              default:
-                npc = this.slow16(pc, it, hw, npc);
-            }
-            }
+            if (run) npc = this.step16(pc, it, hw, npc);
             leader = stopper || npc !== ((pc + 2) | 0);
             r[15] = npc;
           } else {
@@ -624,6 +313,328 @@ export class Cpu implements CoreExecutor {
     this.inIt = false;
     this.nextPc = (pc + size) | 0;
     this.r[15] = (pc + 4) | 0;
+  }
+
+  /**
+   * One 16-bit instruction of the hot rows, inline here; the rest through slow16. Returns the next
+   * PC. A method of its own rather than part of `execute`: a row first met late deoptimizes only
+   * this function (its missing type feedback), not the dispatcher loop, which V8 would otherwise
+   * recompile whole each time (~100-200 ms of compiler CPU, several times per run).
+   */
+  private step16(pc: number, it: number, hw: number, npc: number): number {
+    const r = this.r;
+    const st = this.state;
+    const s = it === 0 ? 1 : 0;
+    switch (T16_FAST[hw]!) {
+      case F16.LSL_IMM: {
+        const v = r[(hw >>> 3) & 7]!;
+        const n = (hw >>> 6) & 31;
+        if (n === 0) {
+          r[hw & 7] = v;
+          if (s !== 0) st.NF = st.ZF = v;
+        } else {
+          const res = v << n;
+          r[hw & 7] = res;
+          if (s !== 0) {
+            st.NF = st.ZF = res;
+            st.CF = (v >>> (32 - n)) & 1;
+          }
+        }
+        break;
+      }
+      case F16.LSR_IMM: {
+        const v = r[(hw >>> 3) & 7]!;
+        const n = (hw >>> 6) & 31;
+        const res = n === 0 ? 0 : (v >>> n) | 0;
+        r[hw & 7] = res;
+        if (s !== 0) {
+          st.NF = st.ZF = res;
+          st.CF = n === 0 ? v >>> 31 : (v >>> (n - 1)) & 1;
+        }
+        break;
+      }
+      case F16.ASR_IMM: {
+        const v = r[(hw >>> 3) & 7]!;
+        const n = (hw >>> 6) & 31;
+        const res = n === 0 ? v >> 31 : v >> n;
+        r[hw & 7] = res;
+        if (s !== 0) {
+          st.NF = st.ZF = res;
+          st.CF = n === 0 ? v >>> 31 : (v >> (n - 1)) & 1;
+        }
+        break;
+      }
+      case F16.ADD_REG: {
+        const x = r[(hw >>> 3) & 7]!;
+        const y = r[(hw >>> 6) & 7]!;
+        r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, y, 0) : (x + y) | 0;
+        break;
+      }
+      case F16.SUB_REG: {
+        const x = r[(hw >>> 3) & 7]!;
+        const y = r[(hw >>> 6) & 7]!;
+        r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, ~y, 1) : (x - y) | 0;
+        break;
+      }
+      case F16.ADD_IMM3: {
+        const x = r[(hw >>> 3) & 7]!;
+        const y = (hw >>> 6) & 7;
+        r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, y, 0) : (x + y) | 0;
+        break;
+      }
+      case F16.SUB_IMM3: {
+        const x = r[(hw >>> 3) & 7]!;
+        const y = (hw >>> 6) & 7;
+        r[hw & 7] = s !== 0 ? addWithCarryFlags(st, x, ~y, 1) : (x - y) | 0;
+        break;
+      }
+      case F16.MOV_IMM: {
+        const v = hw & 0xff;
+        r[(hw >>> 8) & 7] = v;
+        if (s !== 0) st.NF = st.ZF = v;
+        break;
+      }
+      case F16.CMP_IMM:
+        addWithCarryFlags(st, r[(hw >>> 8) & 7]!, ~(hw & 0xff), 1);
+        break;
+      case F16.ADD_IMM8: {
+        const d = (hw >>> 8) & 7;
+        const x = r[d]!;
+        const y = hw & 0xff;
+        r[d] = s !== 0 ? addWithCarryFlags(st, x, y, 0) : (x + y) | 0;
+        break;
+      }
+      case F16.SUB_IMM8: {
+        const d = (hw >>> 8) & 7;
+        const x = r[d]!;
+        const y = hw & 0xff;
+        r[d] = s !== 0 ? addWithCarryFlags(st, x, ~y, 1) : (x - y) | 0;
+        break;
+      }
+      case F16.AND: {
+        const d = hw & 7;
+        const res = r[d]! & r[(hw >>> 3) & 7]!;
+        r[d] = res;
+        if (s !== 0) st.NF = st.ZF = res;
+        break;
+      }
+      case F16.EOR: {
+        const d = hw & 7;
+        const res = r[d]! ^ r[(hw >>> 3) & 7]!;
+        r[d] = res;
+        if (s !== 0) st.NF = st.ZF = res;
+        break;
+      }
+      case F16.ORR: {
+        const d = hw & 7;
+        const res = r[d]! | r[(hw >>> 3) & 7]!;
+        r[d] = res;
+        if (s !== 0) st.NF = st.ZF = res;
+        break;
+      }
+      case F16.BIC: {
+        const d = hw & 7;
+        const res = r[d]! & ~r[(hw >>> 3) & 7]!;
+        r[d] = res;
+        if (s !== 0) st.NF = st.ZF = res;
+        break;
+      }
+      case F16.MVN: {
+        const res = ~r[(hw >>> 3) & 7]!;
+        r[hw & 7] = res;
+        if (s !== 0) st.NF = st.ZF = res;
+        break;
+      }
+      case F16.TST: {
+        const res = r[hw & 7]! & r[(hw >>> 3) & 7]!;
+        st.NF = st.ZF = res;
+        break;
+      }
+      case F16.CMP_REG:
+        addWithCarryFlags(st, r[hw & 7]!, ~r[(hw >>> 3) & 7]!, 1);
+        break;
+      case F16.CMN_REG:
+        addWithCarryFlags(st, r[hw & 7]!, r[(hw >>> 3) & 7]!, 0);
+        break;
+      case F16.ADC: {
+        const d = hw & 7;
+        const x = r[d]!;
+        const y = r[(hw >>> 3) & 7]!;
+        const cin = st.CF;
+        r[d] = s !== 0 ? addWithCarryFlags(st, x, y, cin) : (x + y + cin) | 0;
+        break;
+      }
+      case F16.SBC: {
+        const d = hw & 7;
+        const x = r[d]!;
+        const y = r[(hw >>> 3) & 7]!;
+        const cin = st.CF;
+        r[d] = s !== 0 ? addWithCarryFlags(st, x, ~y, cin) : (x + ~y + cin) | 0;
+        break;
+      }
+      case F16.RSB: {
+        const x = r[(hw >>> 3) & 7]!;
+        r[hw & 7] = s !== 0 ? addWithCarryFlags(st, 0, ~x, 1) : (0 - x) | 0;
+        break;
+      }
+      case F16.MUL: {
+        const d = hw & 7;
+        const res = Math.imul(r[(hw >>> 3) & 7]!, r[d]!);
+        r[d] = res;
+        if (s !== 0) st.NF = st.ZF = res;
+        break;
+      }
+      case F16.LSL_REG: {
+        const d = hw & 7;
+        const res = shiftC(r[d]!, 0 /* SHIFT_LSL */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+        r[d] = res;
+        if (s !== 0) {
+          st.NF = st.ZF = res;
+          st.CF = shifter.carry;
+        }
+        break;
+      }
+      case F16.LSR_REG: {
+        const d = hw & 7;
+        const res = shiftC(r[d]!, 1 /* SHIFT_LSR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+        r[d] = res;
+        if (s !== 0) {
+          st.NF = st.ZF = res;
+          st.CF = shifter.carry;
+        }
+        break;
+      }
+      case F16.ASR_REG: {
+        const d = hw & 7;
+        const res = shiftC(r[d]!, 2 /* SHIFT_ASR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+        r[d] = res;
+        if (s !== 0) {
+          st.NF = st.ZF = res;
+          st.CF = shifter.carry;
+        }
+        break;
+      }
+      case F16.ROR_REG: {
+        const d = hw & 7;
+        const res = shiftC(r[d]!, 3 /* SHIFT_ROR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+        r[d] = res;
+        if (s !== 0) {
+          st.NF = st.ZF = res;
+          st.CF = shifter.carry;
+        }
+        break;
+      }
+      case F16.ADD_HI: {
+        const d = ((hw >>> 4) & 8) | (hw & 7);
+        const v = (r[d]! + r[(hw >>> 3) & 15]!) | 0;
+        if (d === 15) npc = v & ~1;
+        else r[d] = v;
+        break;
+      }
+      case F16.CMP_HI:
+        addWithCarryFlags(st, r[((hw >>> 4) & 8) | (hw & 7)]!, ~r[(hw >>> 3) & 15]!, 1);
+        break;
+      case F16.MOV_HI: {
+        const d = ((hw >>> 4) & 8) | (hw & 7);
+        const v = r[(hw >>> 3) & 15]!;
+        if (d === 15) npc = v & ~1;
+        else r[d] = v;
+        break;
+      }
+      case F16.LDR_LIT:
+        r[(hw >>> 8) & 7] = this.load32(((r[15]! & ~3) + (hw & 0xff) * 4) | 0);
+        break;
+      case F16.LDR_REG:
+        r[hw & 7] = this.load32((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0);
+        break;
+      case F16.STR_REG:
+        this.store32((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0, r[hw & 7]!);
+        break;
+      case F16.LDRB_REG:
+        r[hw & 7] = this.load8((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0);
+        break;
+      case F16.STRB_REG:
+        this.store8((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0, r[hw & 7]!);
+        break;
+      case F16.LDRH_REG:
+        r[hw & 7] = this.load16((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0);
+        break;
+      case F16.STRH_REG:
+        this.store16((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0, r[hw & 7]!);
+        break;
+      case F16.LDRSB_REG:
+        r[hw & 7] = (this.load8((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0) << 24) >> 24;
+        break;
+      case F16.LDRSH_REG:
+        r[hw & 7] = (this.load16((r[(hw >>> 3) & 7]! + r[(hw >>> 6) & 7]!) | 0) << 16) >> 16;
+        break;
+      case F16.LDR_IMM:
+        r[hw & 7] = this.load32((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 4) | 0);
+        break;
+      case F16.STR_IMM:
+        this.store32((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 4) | 0, r[hw & 7]!);
+        break;
+      case F16.LDRB_IMM:
+        r[hw & 7] = this.load8((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31)) | 0);
+        break;
+      case F16.STRB_IMM:
+        this.store8((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31)) | 0, r[hw & 7]!);
+        break;
+      case F16.LDRH_IMM:
+        r[hw & 7] = this.load16((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 2) | 0);
+        break;
+      case F16.STRH_IMM:
+        this.store16((r[(hw >>> 3) & 7]! + ((hw >>> 6) & 31) * 2) | 0, r[hw & 7]!);
+        break;
+      case F16.LDR_SP:
+        r[(hw >>> 8) & 7] = this.load32((r[SP]! + (hw & 0xff) * 4) | 0);
+        break;
+      case F16.STR_SP:
+        this.store32((r[SP]! + (hw & 0xff) * 4) | 0, r[(hw >>> 8) & 7]!);
+        break;
+      case F16.ADR:
+        r[(hw >>> 8) & 7] = ((r[15]! & ~3) + (hw & 0xff) * 4) | 0;
+        break;
+      case F16.ADD_SP_IMM8:
+        r[(hw >>> 8) & 7] = (r[SP]! + (hw & 0xff) * 4) | 0;
+        break;
+      case F16.ADD_SP_IMM7:
+        r[SP] = (r[SP]! + (hw & 0x7f) * 4) | 0;
+        break;
+      case F16.SUB_SP_IMM7:
+        r[SP] = (r[SP]! - (hw & 0x7f) * 4) | 0;
+        break;
+      case F16.CBZ: {
+        const imm = (((hw >>> 9) & 1) << 5) | ((hw >>> 3) & 31);
+        if ((r[hw & 7] === 0) !== ((hw & 0x800) !== 0)) npc = (r[15]! + imm * 2) & ~1;
+        break;
+      }
+      case F16.SXTH:
+        r[hw & 7] = (r[(hw >>> 3) & 7]! << 16) >> 16;
+        break;
+      case F16.SXTB:
+        r[hw & 7] = (r[(hw >>> 3) & 7]! << 24) >> 24;
+        break;
+      case F16.UXTH:
+        r[hw & 7] = r[(hw >>> 3) & 7]! & 0xffff;
+        break;
+      case F16.UXTB:
+        r[hw & 7] = r[(hw >>> 3) & 7]! & 0xff;
+        break;
+      case F16.B_COND:
+        if (it !== 0) {
+          npc = this.slow16(pc, it, hw, npc);
+        } else if (conditionPassed(st, (hw >>> 8) & 15)) {
+          npc = (r[15]! + (((hw & 0xff) << 24) >> 23)) & ~1;
+        }
+        break;
+      case F16.B:
+        npc = (r[15]! + (((hw & 0x7ff) << 21) >> 20)) & ~1;
+        break;
+      default:
+        npc = this.slow16(pc, it, hw, npc);
+    }
+    return npc;
   }
 
   /**

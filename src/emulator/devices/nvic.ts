@@ -186,6 +186,8 @@ export class Nvic extends Device<NvicState> implements InterruptController {
   onSystemResetRequest: (() => void) | null = null;
   /** The core has an FPv4-SP unit (wiring, fixed at construction). */
   readonly fpu: boolean;
+  /** Active exceptions, counted by recompute() (derived like vectPending; not part of the state). */
+  private activeCount = 0;
 
   constructor(
     private readonly cpu: CpuState,
@@ -198,6 +200,7 @@ export class Nvic extends Device<NvicState> implements InterruptController {
 
   override reset(): void {
     super.reset();
+    this.activeCount = 0;
     this.syncCoreFlags();
   }
 
@@ -226,6 +229,7 @@ export class Nvic extends Device<NvicState> implements InterruptController {
     let pendPrio = NO_EXCEPTION_PRIORITY;
     let activePrio = NO_EXCEPTION_PRIORITY;
     let pendIrq = 0;
+    let activeCount = 0;
     const pending = s.pending;
     const active = s.active;
     // Called on every pend, entry and return: most vectors are neither pending nor active.
@@ -236,8 +240,12 @@ export class Nvic extends Device<NvicState> implements InterruptController {
         pendPrio = p;
         pendIrq = i;
       }
-      if (active[i] && p < activePrio) activePrio = p;
+      if (active[i]) {
+        activeCount++;
+        if (p < activePrio) activePrio = p;
+      }
     }
+    this.activeCount = activeCount;
     if (activePrio > 0) activePrio = this.groupPriority(activePrio);
     if (pendPrio > 0) pendPrio = this.groupPriority(pendPrio);
     s.vectPending = pendIrq;
@@ -271,11 +279,7 @@ export class Nvic extends Device<NvicState> implements InterruptController {
 
   /** True when exactly one exception (or none) is active. */
   returnsToBase(): boolean {
-    let n = 0;
-    for (let i = EXC_RESET; i < NUM_VECTORS; i++) {
-      if (this.s.active[i] && ++n === 2) return false;
-    }
-    return true;
+    return this.activeCount < 2;
   }
 
   private enterLockup(): void {
@@ -313,7 +317,11 @@ export class Nvic extends Device<NvicState> implements InterruptController {
       s.pending[exc] = 1;
       this.recompute();
     }
-    this.core.exitRequest = true;
+    // Stop the core only when the exception can preempt now, as QEMU raises its interrupt line only
+    // then (nvic_irq_update): one pended inside a handler or a critical section (an RTOS's PendSV
+    // from its tick, a semaphore given by an ISR) waits for the exception return, MSR/CPS or NVIC
+    // write that lowers the priority, each of which checks for it; a derived fault always stops.
+    if (derived || this.canTakePending()) this.core.exitRequest = true;
   }
 
   clearPending(exc: number): void {

@@ -184,7 +184,9 @@ export class BlockCompiler {
       {
         name: `block_${(start >>> 0).toString(16)}`,
         prologue: `let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, e = 0, x = 0, px = 0;\n        ${locals}`,
-        body: `block: for (;;) {
+        // Only a jump inside the block (`continue`) needs the loop; straight code breaks out of a plain
+        // labelled block, which TurboFan does not loop-peel (peeling copied the whole block's graph).
+        body: `block: ${/\bcontinue\b/.test(joined) ? 'for (;;)' : ''} {
             ${joined.split(WRITE_BACK).join(writeBack).split(RELOAD).join(reload).split(BLOCK_COUNT).join(`${count}`)}
           }
           ${writeBack} clock.icount = ic + x; R[15] = px; return x;`,
