@@ -3,7 +3,7 @@
  * the first of a two-instruction block, run until the tier under test runs that block, then run
  * once more from many generated states — registers that point into RAM (aligned or not), at an
  * unmapped address, a device or hold shift amounts and edge values, a few words before the end of
- * a page or of the mapping; random NZCV; the exclusive monitor open on the base or closed, on
+ * a page or of the mapping; random NZCV and thread ID registers; the exclusive monitor open on the base or closed, on
  * memory that still holds the value or not — on a JIT core and an interpreter-only core. Registers,
  * flags, mode and banked state, Thumb bit, icount, the data page and the abort registers must be
  * equal after every run: flags, PC-relative operands, writeback, alignment and translation faults,
@@ -19,6 +19,11 @@ import { assembleA32, Rng } from './a32-harness.js';
 
 export const CODE_VA = 0x00100000;
 const CODE_PA = 0x40100000;
+/**
+ * Where the block of line `i` starts: past the front-cache slots of the vectors at VA 0 (the
+ * slot is VA bits 15:2), so an exception taken in a trial does not evict the block under test.
+ */
+export const lineAddress = (i: number): number => CODE_VA + 0x100 + 8 * i;
 const DATA_VA = 0x00200000;
 const DATA_PA = 0x40200000;
 const VECTOR_PA = 0x40300000;
@@ -57,9 +62,9 @@ function makeCore(jit: boolean, words: readonly number[]): Core {
   setL1(bus, TTB, DEVICE_VA, section(DEVICE_BASE));
   parkVectors(bus);
   words.forEach((w, i) => {
-    const at = CODE_VA + 8 * i;
-    bus.write32(CODE_PA + 8 * i, w | 0);
-    bus.write32(CODE_PA + 8 * i + 4, BRANCH_TO_PARK(at + 4));
+    const at = lineAddress(i);
+    bus.write32(CODE_PA + (at - CODE_VA), w | 0);
+    bus.write32(CODE_PA + (at - CODE_VA) + 4, BRANCH_TO_PARK(at + 4));
   });
   bus.write32(CODE_PA + (PARK - CODE_VA), 0xeafffffe | 0);
   const { cpu, state, clock } = bootV7aCore(bus, mmu, CODE_VA, jit);
@@ -80,6 +85,8 @@ function operand(rng: Rng): number {
 
 interface Setup {
   regs: number[];
+  /** TPIDRURW, TPIDRURO, TPIDRPRW (what MRC reads of the thread ID registers show). */
+  threadIds: number[];
   apsr: number;
   monitor: number;
   monitorValue: number;
@@ -93,7 +100,8 @@ function setup(rng: Rng, safe: boolean): Setup {
   const open = rng.bool();
   const monitor = open ? regs[rng.pick([1, 1, 1, 2])]! >>> 0 : -1;
   const inPage = open && monitor >= DATA_VA && monitor < DATA_VA + 0x1000 ? memory[(monitor - DATA_VA) >>> 2]! : 0;
-  return { regs, apsr: rng.next() & 0xf0000000, monitor, monitorValue: rng.bool() ? inPage : rng.word() | 0, memory };
+  const threadIds = [rng.word() | 0, rng.word() | 0, rng.word() | 0];
+  return { regs, threadIds, apsr: rng.next() & 0xf0000000, monitor, monitorValue: rng.bool() ? inPage : rng.word() | 0, memory };
 }
 
 /** Run the block at `pc` once (budget 2: its two instructions, or the one and what follows). */
@@ -101,6 +109,7 @@ function runFrom(core: Core, pc: number, s: Setup): void {
   const { cpu, state, bus } = core;
   state.load(core.base);
   cpu.coreRegs.load(core.baseRegs);
+  [cpu.coreRegs.s.tpidrurw, cpu.coreRegs.s.tpidruro, cpu.coreRegs.s.tpidrprw] = s.threadIds;
   for (let i = 0; i < 15; i++) state.r[i] = s.regs[i]!;
   state.r[15] = pc;
   state.setApsr(s.apsr);
@@ -161,7 +170,7 @@ export function checkAgainstInterpreter(lines: readonly string[], seed: number, 
   const ref = makeCore(false, words);
   const rng = new Rng(seed);
   lines.forEach((line, i) => {
-    const pc = CODE_VA + 8 * i;
+    const pc = lineAddress(i);
     const before = tier.made(jit.cpu);
     const warm = setup(rng, true);
     for (let n = 0; n < 20000 && !tier.ready(jit.cpu, pc, before); n++) runFrom(jit, pc, warm);

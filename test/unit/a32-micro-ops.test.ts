@@ -13,7 +13,7 @@ import { A32_FRONT_STRIDE, A32_JIT_SLOT_MASK } from '../../src/emulator/cpu/jit/
 import { decodedFields } from '../../src/emulator/cpu/jit/a32-block-compiler.js';
 import { MICRO_HANDLER, MICRO_STRIDE, decodeMicroOp } from '../../src/emulator/cpu/jit/a32-micro-ops.js';
 import { A32ThreadedBlock } from '../../src/emulator/cpu/jit/a32-threaded-block.js';
-import { CODE_VA, checkAgainstInterpreter, type BlockTier } from './a32-block-rig.js';
+import { CODE_VA, checkAgainstInterpreter, lineAddress, type BlockTier } from './a32-block-rig.js';
 import { assembleA32 } from './a32-harness.js';
 import { bootV7aCore, makeRig } from './mmu-rig.js';
 
@@ -35,7 +35,7 @@ function kinds(lines: readonly string[]): number[] {
   return assembleA32(lines).map((insn, i) => {
     const row = cpu.a32Row(insn);
     if (row === null) throw new Error(`${lines[i]}: UNDEFINED on the core`);
-    return decodeMicroOp(row, decodedFields(row, insn), CODE_VA + 8 * i, x, 0);
+    return decodeMicroOp(row, decodedFields(row, insn), lineAddress(i), x, 0);
   });
 }
 
@@ -202,6 +202,64 @@ describe('A32 micro-ops of the lukewarm tier match the table handlers', () => {
     );
   });
 
+  it('multiplies, extends, bit fields, reversals, coprocessor reads and exclusives', () => {
+    checkMicroOps(
+      [
+        'mul r0, r1, r2',
+        'muls r0, r1, r2',
+        'mla r0, r1, r2, r3',
+        'mlas r3, r1, r2, r3',
+        'mulne r0, r0, r1',
+        'umull r0, r1, r2, r3',
+        'umulls r0, r1, r2, r3',
+        'smull r4, r5, r2, r3',
+        'smulls r1, r0, r1, r2',
+        'umlal r0, r1, r2, r3',
+        'smlals r0, r1, r2, r3',
+        'umull r0, r0, r2, r3',
+        'uxtb r0, r1',
+        'uxtb r0, r1, ror #8',
+        'uxth r0, r1, ror #16',
+        'sxtb r0, r1, ror #24',
+        'sxth r0, r1',
+        'uxtab r0, r2, r1',
+        'uxtah r0, r2, r1, ror #8',
+        'sxtab r0, r2, r1, ror #16',
+        'sxtah r0, r0, r1, ror #24',
+        'ubfx r0, r1, #0, #1',
+        'ubfx r0, r1, #3, #7',
+        'ubfx r0, r1, #0, #32',
+        'sbfx r0, r1, #4, #12',
+        'sbfx r0, r1, #31, #1',
+        'bfi r0, r1, #4, #8',
+        'bfi r0, r1, #0, #32',
+        'bfc r0, #3, #5',
+        'bfcne r0, #31, #1',
+        'clz r0, r1',
+        'rev r0, r1',
+        'rev16 r0, r1',
+        'revsh r0, r1',
+        'rbit r0, r1',
+        'mrc p15, 0, r0, c13, c0, 2',
+        'mrc p15, 0, r3, c13, c0, 3',
+        'mrc p15, 0, r0, c13, c0, 4',
+        'mrc p15, 0, r0, c1, c0, 0',
+        'mrc p15, 0, r1, c0, c0, 5',
+        'mrc p15, 0, r0, c13, c0, 1',
+        'mrcne p15, 0, r0, c13, c0, 4',
+        'ldrex r0, [r1]',
+        'ldrexb r0, [r1]',
+        'ldrexh r3, [r2]',
+        'ldrex r1, [r1]',
+        'strex r0, r3, [r1]',
+        'strexb r0, r3, [r1]',
+        'strexh r4, r3, [r2]',
+        'strexeq r0, r1, [r2]',
+      ],
+      15,
+    );
+  });
+
   it('the corners left to the table handler', () => {
     const lines = [
       'mov pc, lr',
@@ -213,7 +271,13 @@ describe('A32 micro-ops of the lukewarm tier match the table handlers', () => {
       'ldm r1, {r0, r1}^',
       'stm r1, {r0, r1}^',
       'ldm r1, {r0, pc}^',
-      'mul r0, r1, r2',
+      'mls r0, r1, r2, r3',
+      'mcr p15, 0, r0, c13, c0, 2',
+      'mrc p15, 0, apsr_nzcv, c1, c0, 0',
+      'ldrexd r0, r1, [r2]',
+      '.inst 0xe1810f90', // strex r0, r0, [r1]
+      '.inst 0xe1811f90', // strex r1, r0, [r1]
+      '.inst 0xe00f0291', // mul pc, r1, r2
     ];
     kinds(lines).forEach((k, i) => expect(k, `${lines[i]}: the handler`).toBe(MICRO_HANDLER));
     checkAgainstInterpreter(lines, 14, THREADED);

@@ -131,6 +131,11 @@ function extendRows(): Row[] {
   return rows;
 }
 
+/** REV16: the bytes of each halfword swapped. */
+export const reverseHalfwordBytes = (v: number): number => ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
+/** REVSH: the low halfword's bytes swapped, sign-extended. */
+export const reverseSignedHalfword = (v: number): number => (((v & 0xff) << 24) >> 16) | ((v >>> 8) & 0xff);
+
 const reg1 =
   (fn: (v: number) => number): Handler =>
   (c, a) =>
@@ -178,9 +183,9 @@ export const A32_MEDIA_ROWS: readonly Row[] = [
   a32('USAT', '---- 0110 111 sat:5 rd:4 imm:5 sh:1 01 rn:4', saturate(false)),
   ...extendRows(),
   a32('REV', '---- 0110 1011 1111 rd:4 1111 0011 rm:4', reg1(byteReverse)),
-  a32('REV16', '---- 0110 1011 1111 rd:4 1111 1011 rm:4', reg1((v) => ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8))),
+  a32('REV16', '---- 0110 1011 1111 rd:4 1111 1011 rm:4', reg1(reverseHalfwordBytes)),
   a32('RBIT', '---- 0110 1111 1111 rd:4 1111 0011 rm:4', reg1(reverseBits)),
-  a32('REVSH', '---- 0110 1111 1111 rd:4 1111 1011 rm:4', reg1((v) => (((v & 0xff) << 24) >> 16) | ((v >>> 8) & 0xff))),
+  a32('REVSH', '---- 0110 1111 1111 rd:4 1111 1011 rm:4', reg1(reverseSignedHalfword)),
 
   // USAD8/USADA8, bit-field operations (A5.4)
   a32('USAD8', '---- 0111 1000 rd:4 1111 rm:4 0001 rn:4', (c, a) => {

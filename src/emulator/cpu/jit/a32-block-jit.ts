@@ -11,8 +11,8 @@
 import type { Bus, CodeWriteObserver } from '../../memory/bus.js';
 import { CodePageIndex } from './code-page-index.js';
 import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
-import { A32BlockCompiler, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
-import { buildThreadedBlock, type A32ThreadedBlock, type A32BlockPromoter } from './a32-threaded-block.js';
+import { A32BlockCompiler, type A32Block } from './a32-block-compiler.js';
+import { buildThreadedBlock, type A32ThreadedBlock, type A32ThreadedHost, type A32BlockPromoter } from './a32-threaded-block.js';
 import type { BlockRun } from './block-function.js';
 import { RUNNING } from '../state.js';
 import type { ArmV7aState } from '../v7a/state.js';
@@ -26,11 +26,11 @@ export const A32_JIT_SLOT_MASK = (1 << A32_JIT_SLOT_BITS) - 1;
 export const A32_JIT_THREAD_THRESHOLD = 4;
 /**
  * Threaded blocks run this many times are compiled to JavaScript. High, unlike the M-profile JIT's
- * 8: a kernel has tens of thousands of lukewarm blocks, and V8's compile of a block (~1 ms of CPU
- * with its TurboFan pass) costs more than running it threaded a few thousand times (measured on
- * the Linux boot, BENCHMARKS.md).
+ * 8: a kernel has tens of thousands of lukewarm blocks, and V8's compile of a block (~6 ms of
+ * TurboFan CPU on its compiler thread) costs more than running it as micro-ops tens of thousands
+ * of times (fast boot 8000 / 30000 / 100000 / 300000 runs measured, BENCHMARKS.md).
  */
-export const A32_JIT_PROMOTE_RUNS = 8000;
+export const A32_JIT_PROMOTE_RUNS = 100000;
 const TWO_32 = 4294967296;
 
 /** How a core's A32 JIT tiers up (the defaults are tuned for the Linux boot). */
@@ -75,7 +75,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   private readonly promoteAfterRuns: number;
 
   constructor(
-    private readonly cpu: A32BlockHost,
+    private readonly cpu: A32ThreadedHost,
     private readonly bus: Bus,
     options: A32JitOptions = {},
   ) {

@@ -1,17 +1,18 @@
 /**
  * The lukewarm tier's micro-ops: each instruction of a threaded block is pre-decoded into an op
- * kind and four operand words, which one shared loop (A32ThreadedBlock.run) switches on. The
+ * kind and four operand words, which one shared loop (A32ThreadedBlock.runThreaded) switches on. The
  * decode is keyed by the decode-table row name and reads the row's own fields, so each encoding is
  * still defined once (the table); what an op does is the table handler's semantics (alu.ts,
- * dataproc.ts), inline. Instructions, or operand choices, without a micro-op here run their table
- * handler (MICRO_HANDLER): the UNPREDICTABLE corners, the PC as a destination, the unprivileged,
- * dual, exclusive, user-bank and exception-return forms, and everything rare.
+ * dataproc.ts, a32-multiply.ts, a32-media.ts, a32-memory.ts's exclusives), inline. Instructions,
+ * or operand choices, without a micro-op here run their table handler (MICRO_HANDLER): the
+ * UNPREDICTABLE corners, the PC as a destination, the unprivileged, doubleword-exclusive,
+ * user-bank and exception-return forms, coprocessor writes, and everything rare.
  *
  * Memory micro-ops hit the JIT TLB (jit-tlb.ts) inline as the compiled tier does: an aligned access
  * to RAM the MMU and the bus let through, which cannot fault. A single load/store that misses is
  * the core's access (Cpu.loadSized/storeSized, as memops.loadStore) through jitLoad/jitStore, which
- * also fill the JIT TLB; a dual or multiple access that misses runs its table handler, so every
- * slow path is the interpreter's.
+ * also fill the JIT TLB; a dual, multiple or exclusive access that misses runs its table handler,
+ * then fills the JIT TLB with its page. Every slow path is the interpreter's.
  */
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
@@ -48,6 +49,49 @@ export const MICRO_LOAD_DUAL = 12;
 export const MICRO_STORE_DUAL = 13;
 /** BX/BXJ/BLX (register): x0 Rm, x1 1 for BLX. */
 export const MICRO_BX = 14;
+/** MUL/MLA: x0 Rd, x1 Rn, x2 Rm, x3 Ra | MUL_ACCUMULATE | MUL_S. */
+export const MICRO_MUL = 15;
+/** UMULL/SMULL/UMLAL/SMLAL: x0 RdLo, x1 RdHi, x2 Rn | Rm << 4, x3 MUL_SIGNED | MUL_ACCUMULATE | MUL_S. */
+export const MICRO_MUL_LONG = 16;
+/** {U,S}XT{B,H} and their add forms: x0 Rd, x1 Rn (EXTEND_ADD), x2 Rm, x3 the rotation in bits | EXTEND_* kind. */
+export const MICRO_EXTEND = 17;
+/** UBFX/SBFX: x0 Rd, x1 Rn, x2 the left shift (31 - msb), x3 the right shift | FIELD_SIGNED. */
+export const MICRO_EXTRACT = 18;
+/** BFI/BFC: x0 Rd, x1 Rn (-1: BFC, inserts zeros), x2 lsb, x3 the mask. */
+export const MICRO_INSERT = 19;
+/** CLZ/REV/REV16/REVSH/RBIT: x0 Rd, x1 Rm, x2 which (UNARY_*). */
+export const MICRO_UNARY = 20;
+/**
+ * MRC of a CP14/CP15 register with a plain read (no NOP, PL0 access not a function): x0 Rt, x1
+ * the register's key (SYSREG_* fields), x2 the block's index of its definition (filled in by the
+ * block builder, which resolves it or falls back to the handler).
+ */
+export const MICRO_SYSREG_READ = 21;
+/** LDREX{B,H,}: x0 Rt, x1 Rn, x3 the size. */
+export const MICRO_LDREX = 22;
+/** STREX{B,H,}: x0 Rt, x1 Rn, x2 Rd, x3 the size. */
+export const MICRO_STREX = 23;
+
+// Multiply flags (x3).
+export const MUL_ACCUMULATE = 1 << 4;
+export const MUL_S = 1 << 5;
+export const MUL_SIGNED = 1 << 6;
+// Extend kinds (x3 bits 6:5) and the add form.
+export const EXTEND_KIND_SHIFT = 5;
+export const EXTEND_UXTB = 0;
+export const EXTEND_UXTH = 1;
+export const EXTEND_SXTB = 2;
+export const EXTEND_SXTH = 3;
+export const EXTEND_ADD = 1 << 8;
+export const FIELD_SIGNED = 1 << 5;
+// MICRO_UNARY operations.
+export const UNARY_CLZ = 0;
+export const UNARY_REV = 1;
+export const UNARY_REV16 = 2;
+export const UNARY_REVSH = 3;
+export const UNARY_RBIT = 4;
+// MICRO_SYSREG_READ's key (x1): cp14 | opc1 << 1 | crn << 4 | crm << 8 | opc2 << 12.
+export const SYSREG_CP14 = 1;
 
 /**
  * Words per instruction in a block's code array: [0] the kind | the condition << MICRO_COND_SHIFT,
@@ -149,6 +193,90 @@ const DECODERS: ReadonlyMap<string, MicroDecoder> = new Map<string, MicroDecoder
   ...[...NOTHING].map((name): [string, MicroDecoder] => [name, () => MICRO_NOTHING]),
 ]);
 
+/** The extends by row name: kind and whether Rn is added (the add forms' Rn = 1111 is the plain row). */
+const EXTENDS: ReadonlyMap<string, number> = new Map([
+  ['UXTB', EXTEND_UXTB << EXTEND_KIND_SHIFT],
+  ['UXTH', EXTEND_UXTH << EXTEND_KIND_SHIFT],
+  ['SXTB', EXTEND_SXTB << EXTEND_KIND_SHIFT],
+  ['SXTH', EXTEND_SXTH << EXTEND_KIND_SHIFT],
+  ['UXTAB', (EXTEND_UXTB << EXTEND_KIND_SHIFT) | EXTEND_ADD],
+  ['UXTAH', (EXTEND_UXTH << EXTEND_KIND_SHIFT) | EXTEND_ADD],
+  ['SXTAB', (EXTEND_SXTB << EXTEND_KIND_SHIFT) | EXTEND_ADD],
+  ['SXTAH', (EXTEND_SXTH << EXTEND_KIND_SHIFT) | EXTEND_ADD],
+]);
+
+const UNARY: ReadonlyMap<string, number> = new Map([
+  ['CLZ', UNARY_CLZ],
+  ['REV', UNARY_REV],
+  ['REV16', UNARY_REV16],
+  ['REVSH', UNARY_REVSH],
+  ['RBIT', UNARY_RBIT],
+]);
+
+/** LDREX/STREX sizes by the rows' `op` (0: word, 1: doubleword, 2: byte, 3: halfword); the doubleword forms are the handler's. */
+const EXCLUSIVE_SIZES = [4, 0, 1, 2];
+
+/** The media, multiply, coprocessor and exclusive rows with micro-ops (Rd = PC, UNDEFINED field choices: the handler). */
+const MORE_DECODERS: ReadonlyMap<string, MicroDecoder> = new Map<string, MicroDecoder>([
+  ...[...EXTENDS].map(([name, extend]): [string, MicroDecoder] => [
+    name,
+    (a, _pc, x, at) => (a.rd === 15 ? MICRO_HANDLER : (put(x, at, a.rd!, a.rn ?? 0, a.rm!, (a.rot! * 8) | extend), MICRO_EXTEND)),
+  ]),
+  ...[...UNARY].map(([name, op]): [string, MicroDecoder] => [name, (a, _pc, x, at) => (a.rd === 15 ? MICRO_HANDLER : (put(x, at, a.rd!, a.rm!, op, 0), MICRO_UNARY))]),
+  ['MUL', (a, _pc, x, at) => (a.rd === 15 ? MICRO_HANDLER : (put(x, at, a.rd!, a.rn!, a.rm!, a.s === 1 ? MUL_S : 0), MICRO_MUL))],
+  ['MLA', (a, _pc, x, at) => (a.rd === 15 ? MICRO_HANDLER : (put(x, at, a.rd!, a.rn!, a.rm!, a.ra! | MUL_ACCUMULATE | (a.s === 1 ? MUL_S : 0)), MICRO_MUL))],
+  ['UMULL', (a, _pc, x, at) => longMultiply(a, x, at, 0)],
+  ['UMLAL', (a, _pc, x, at) => longMultiply(a, x, at, MUL_ACCUMULATE)],
+  ['SMULL', (a, _pc, x, at) => longMultiply(a, x, at, MUL_SIGNED)],
+  ['SMLAL', (a, _pc, x, at) => longMultiply(a, x, at, MUL_SIGNED | MUL_ACCUMULATE)],
+  // lsb + width > 32 and msb < lsb UNDEF (the handler).
+  ['UBFX', (a, _pc, x, at) => extract(a, x, at, 0)],
+  ['SBFX', (a, _pc, x, at) => extract(a, x, at, FIELD_SIGNED)],
+  ['BFI', (a, _pc, x, at) => insert(a, a.rn!, x, at)],
+  ['BFC', (a, _pc, x, at) => insert(a, -1, x, at)],
+  [
+    'MCR_MRC',
+    (a, _pc, x, at) =>
+      a.l !== 1 || a.rt === 15 || (a.cp !== 14 && a.cp !== 15)
+        ? MICRO_HANDLER
+        : (put(x, at, a.rt!, (a.cp === 14 ? SYSREG_CP14 : 0) | (a.opc1! << 1) | (a.crn! << 4) | (a.crm! << 8) | (a.opc2! << 12), 0, 0), MICRO_SYSREG_READ),
+  ],
+  ['LDREX', (a, _pc, x, at) => exclusive(a, x, at, true)],
+  ['STREX', (a, _pc, x, at) => exclusive(a, x, at, false)],
+]);
+
+function longMultiply(a: Fields, x: Int32Array, at: number, flags: number): number {
+  if (a.rdlo === 15 || a.rdhi === 15) return MICRO_HANDLER;
+  put(x, at, a.rdlo!, a.rdhi!, a.rn! | (a.rm! << 4), flags | (a.s === 1 ? MUL_S : 0));
+  return MICRO_MUL_LONG;
+}
+
+function extract(a: Fields, x: Int32Array, at: number, signed: number): number {
+  if (a.lsb! + a.wm1! > 31 || a.rd === 15) return MICRO_HANDLER;
+  const up = 31 - a.lsb! - a.wm1!;
+  put(x, at, a.rd!, a.rn!, up, (up + a.lsb!) | signed);
+  return MICRO_EXTRACT;
+}
+
+function insert(a: Fields, rn: number, x: Int32Array, at: number): number {
+  if (a.msb! < a.lsb! || a.rd === 15) return MICRO_HANDLER;
+  put(x, at, a.rd!, rn, a.lsb!, ((-1 >>> (31 - a.msb! + a.lsb!)) << a.lsb!) | 0);
+  return MICRO_INSERT;
+}
+
+/** LDREX/STREX{B,H,} where no register choice UNDEFs (as the handlers' checks). */
+function exclusive(a: Fields, x: Int32Array, at: number, isLoad: boolean): number {
+  const size = EXCLUSIVE_SIZES[a.op!]!;
+  if (size === 0 || a.rn === 15 || a.rt === 15) return MICRO_HANDLER;
+  if (isLoad) {
+    put(x, at, a.rt!, a.rn!, 0, size);
+    return MICRO_LDREX;
+  }
+  if (a.rd === 15 || a.rd === a.rn || a.rd === a.rt) return MICRO_HANDLER;
+  put(x, at, a.rt!, a.rn!, a.rd!, size);
+  return MICRO_STREX;
+}
+
 /**
  * LDRD/STRD (sh = 0: LDRD) as the handler's `dual` where no register choice is special: an odd Rt
  * UNDEFs, Rt = 14 (Rt2 = PC) and writeback to the PC branch, the T form UNDEFs, and a
@@ -215,7 +343,7 @@ function dataProcessing(name: string, a: Fields, x: Int32Array, at: number): num
  * `at + 1` (the code array's operand words), the kind is returned (MICRO_HANDLER: run the table handler).
  */
 export function decodeMicroOp(row: Encoding<Handler>, a: Fields, pc: number, x: Int32Array, at: number): number {
-  const decoder = DECODERS.get(row.name);
+  const decoder = DECODERS.get(row.name) ?? MORE_DECODERS.get(row.name);
   if (decoder !== undefined) return decoder(a, pc, x, at);
   return dataProcessing(row.name, a, x, at);
 }

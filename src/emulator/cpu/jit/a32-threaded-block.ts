@@ -20,7 +20,10 @@ import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import type { Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import type { BlockRun } from './block-function.js';
-import { addWithCarryFlags, armExpandImmC, conditionPassed, immShiftC, shifter, shiftC } from '../alu.js';
+import { add64, addWithCarryFlags, armExpandImmC, byteReverse, conditionPassed, immShiftC, mulS64, mulU64, reverseBits, shifter, shiftC, wide } from '../alu.js';
+import { reverseHalfwordBytes, reverseSignedHalfword } from '../a32-media.js';
+import type { SysRegDef, SysRegFile } from '../v7a/sysreg-registry.js';
+import { MODE_USR } from '../v7a/state.js';
 import { RUNNING } from '../state.js';
 import { JIT_TLB_INDEX_MASK, JIT_TLB_INDEX_SHIFT, JIT_TLB_WRITE } from '../../memory/jit-tlb.js';
 import { MAX_A32_BLOCK_INSNS, codeWord, decodedFields, mayWritePc, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
@@ -40,6 +43,30 @@ import {
   MICRO_BRANCH,
   MICRO_BX,
   MICRO_COND_SHIFT,
+  EXTEND_ADD,
+  EXTEND_KIND_SHIFT,
+  EXTEND_SXTB,
+  EXTEND_SXTH,
+  EXTEND_UXTB,
+  FIELD_SIGNED,
+  MICRO_EXTEND,
+  MICRO_EXTRACT,
+  MICRO_INSERT,
+  MICRO_LDREX,
+  MICRO_MUL,
+  MICRO_MUL_LONG,
+  MICRO_STREX,
+  MICRO_SYSREG_READ,
+  MICRO_UNARY,
+  MUL_ACCUMULATE,
+  MUL_S,
+  MUL_SIGNED,
+  SYSREG_CP14,
+  UNARY_CLZ,
+  UNARY_REV,
+  UNARY_REV16,
+  UNARY_REVSH,
+  MICRO_HANDLER,
   MICRO_INSN,
   MICRO_KIND_MASK,
   MICRO_DP_IMM,
@@ -57,6 +84,14 @@ import {
   MICRO_STRIDE,
   decodeMicroOp,
 } from './a32-micro-ops.js';
+
+/** What threaded blocks need from the core besides what compiled ones do. */
+export interface A32ThreadedHost extends A32BlockHost {
+  /** The CP14/CP15 registers (MRC micro-ops read the definitions resolved at build). */
+  readonly sysregs: SysRegFile;
+  /** Cache the page of `va` in the JIT TLB after a table handler's access to it succeeded. */
+  jitRefill(va: number): void;
+}
 
 /** What a threaded block needs from the JIT that owns it. */
 export interface A32BlockPromoter {
@@ -86,7 +121,9 @@ export class A32ThreadedBlock implements A32Block {
     readonly count: number,
     private readonly handlers: readonly Handler[],
     private readonly args: readonly Fields[],
-    private readonly cpu: A32BlockHost,
+    /** The registers its MICRO_SYSREG_READ ops read, by their x2. */
+    private readonly sysregReads: readonly SysRegDef[],
+    private readonly cpu: A32ThreadedHost,
     private readonly bus: Bus,
     private readonly promoter: A32BlockPromoter,
     promoteAfterRuns: number,
@@ -129,6 +166,8 @@ export class A32ThreadedBlock implements A32Block {
           r[15] = (pc + 8) | 0;
           const kind = head & MICRO_KIND_MASK;
           let handler = false;
+          let refill = false;
+          let refillVa = 0;
           switch (kind) {
             case MICRO_DP_IMM:
             case MICRO_DP_REG:
@@ -226,6 +265,8 @@ export class A32ThreadedBlock implements A32Block {
                 const hit = kind === MICRO_LOAD_DUAL ? Q[e] === tag : Q[e + JIT_TLB_WRITE] === tag;
                 if (!hit || (a & 4095) > 4088) {
                   handler = true;
+                  refill = true;
+                  refillVa = a;
                   break;
                 }
                 if (kind === MICRO_LOAD_DUAL) {
@@ -286,6 +327,8 @@ export class A32ThreadedBlock implements A32Block {
               // The usual push/pop: all words on one page the JIT TLB lets through, aligned; else the handler.
               if (Q[e] !== (a & (~4095 | 3)) || (a & 4095) > 4096 - span) {
                 handler = true;
+                refill = true;
+                refillVa = a;
                 break;
               }
               const words = bus.i32;
@@ -324,6 +367,25 @@ export class A32ThreadedBlock implements A32Block {
               next = x[j + 3]!;
               i++;
               break insns;
+            case MICRO_MUL:
+            case MICRO_MUL_LONG:
+            case MICRO_EXTEND:
+            case MICRO_EXTRACT:
+            case MICRO_INSERT:
+            case MICRO_UNARY:
+            case MICRO_SYSREG_READ:
+              // Off the loop: met late in a boot, they would deoptimise it (each a recompile of all of it).
+              handler = this.runOther(kind, j, ic + i + 1);
+              break;
+            case MICRO_LDREX:
+            case MICRO_STREX:
+              handler = this.runOther(kind, j, ic + i + 1);
+              if (handler) {
+                // A miss: the handler's access, then its page is cached (Rn read before it runs).
+                refill = true;
+                refillVa = r[x[j + 2]!]!;
+              }
+              break;
             case MICRO_NOTHING:
               break;
             default:
@@ -333,6 +395,9 @@ export class A32ThreadedBlock implements A32Block {
             clock.icount = ic + i + 1;
             cpu.beginA32(pc, x[j + MICRO_INSN]!);
             this.handlers[i]!(cpu, this.args[i]!);
+            // A dual, multiple or exclusive access that missed went through the MMU: cache its
+            // (first) page, as jitLoad/jitStore do for single ones.
+            if (refill) cpu.jitRefill(refillVa);
             ic = clock.icount - i - 1;
             const to = cpu.nextPc;
             if (to !== next || cpu.exitRequest || st.sleep !== RUNNING) {
@@ -354,6 +419,138 @@ export class A32ThreadedBlock implements A32Block {
     r[15] = next;
     clock.icount = ic + i;
     return i;
+  }
+  /**
+   * The micro-ops met less often (multiplies, extends, bit fields, reversals, MRC, exclusives) of
+   * the instruction whose words start at `j`, `icount` counting it. Returns true when its table
+   * handler must run instead.
+   */
+  private runOther(kind: number, j: number, icount: number): boolean {
+    const cpu = this.cpu;
+    const st = cpu.state;
+    const r = cpu.r;
+    const x = this.code;
+    const bus = this.bus;
+    const Q = cpu.jitTlb();
+    switch (kind) {
+      case MICRO_MUL: {
+        // As a32-multiply.ts's multiply.
+        const f = x[j + 4]!;
+        let v = Math.imul(r[x[j + 2]!]!, r[x[j + 3]!]!);
+        if ((f & MUL_ACCUMULATE) !== 0) v = (v + r[f & 15]!) | 0;
+        if ((f & MUL_S) !== 0) st.NF = st.ZF = v;
+        r[x[j + 1]!] = v;
+        return false;
+      }
+      case MICRO_MUL_LONG: {
+        // As a32-multiply.ts's longMultiply: the accumulator read first, RdLo written before RdHi.
+        const f = x[j + 4]!;
+        const m = x[j + 3]!;
+        const lo = x[j + 1]!;
+        const hi = x[j + 2]!;
+        const lo0 = r[lo]!;
+        const hi0 = r[hi]!;
+        if ((f & MUL_SIGNED) !== 0) mulS64(r[m & 15]!, r[m >>> 4]!);
+        else mulU64(r[m & 15]!, r[m >>> 4]!);
+        if ((f & MUL_ACCUMULATE) !== 0) add64(lo0, hi0);
+        if ((f & MUL_S) !== 0) {
+          st.NF = wide.hi;
+          st.ZF = wide.lo | wide.hi;
+        }
+        r[lo] = wide.lo;
+        r[hi] = wide.hi;
+        return false;
+      }
+      case MICRO_EXTEND: {
+        // As a32-media.ts's extend and extendAdd: rotate, extend, add Rn.
+        const f = x[j + 4]!;
+        const rot = f & 31;
+        let v = r[x[j + 3]!]!;
+        if (rot !== 0) v = (v >>> rot) | (v << (32 - rot));
+        const k = (f >>> EXTEND_KIND_SHIFT) & 3;
+        v = k === EXTEND_UXTB ? v & 0xff : k === EXTEND_SXTB ? (v << 24) >> 24 : k === EXTEND_SXTH ? (v << 16) >> 16 : v & 0xffff;
+        r[x[j + 1]!] = (f & EXTEND_ADD) !== 0 ? (r[x[j + 2]!]! + v) | 0 : v;
+        return false;
+      }
+      case MICRO_EXTRACT: {
+        // UBFX/SBFX: the field shifted to the top, then down (arithmetically for SBFX).
+        const f = x[j + 4]!;
+        const v = r[x[j + 2]!]! << x[j + 3]!;
+        r[x[j + 1]!] = (f & FIELD_SIGNED) !== 0 ? v >> (f & 31) : v >>> (f & 31);
+        return false;
+      }
+      case MICRO_INSERT: {
+        const d = x[j + 1]!;
+        const n = x[j + 2]!;
+        const mask = x[j + 4]!;
+        r[d] = (r[d]! & ~mask) | (n < 0 ? 0 : (r[n]! << x[j + 3]!) & mask);
+        return false;
+      }
+      case MICRO_UNARY: {
+        const v = r[x[j + 2]!]!;
+        const op = x[j + 3]!;
+        r[x[j + 1]!] =
+          op === UNARY_CLZ ? Math.clz32(v) : op === UNARY_REV ? byteReverse(v) : op === UNARY_REV16 ? reverseHalfwordBytes(v) : op === UNARY_REVSH ? reverseSignedHalfword(v) : reverseBits(v);
+        return false;
+      }
+      case MICRO_SYSREG_READ: {
+        // coprocessor32's read: PL0 reads only what the register allows (else the handler UNDEFs).
+        const def = this.sysregReads[x[j + 3]!]!;
+        if (st.mode === MODE_USR && def.pl0Read !== true) {
+          return true;
+        }
+        // A counter read sees this instruction counted, as under the interpreter.
+        cpu.clock.icount = icount;
+        r[x[j + 1]!] = def.read!(cpu.sysregs) | 0;
+        return false;
+      }
+      case MICRO_LDREX:
+      case MICRO_STREX: {
+        // As loadExclusive/storeExclusive, on RAM the JIT TLB lets through; else the handler
+        // (its alignment fault, its slow accesses).
+        const size = x[j + 4]!;
+        const a = r[x[j + 2]!]!;
+        const e = (a >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK;
+        const tag = a & (~4095 | (size - 1));
+        if (kind === MICRO_LDREX) {
+          if (Q[e] !== tag) {
+            return true;
+          }
+          const o = (a + Q[e + 1]!) >>> 0;
+          const v = size === 4 ? bus.i32[o >>> 2]! : size === 2 ? bus.u16[o >>> 1]! : bus.u8[o]!;
+          st.exclusiveAddr = a >>> 0;
+          st.exclusiveVal = v;
+          r[x[j + 1]!] = v;
+          return false;
+        }
+        const rd = x[j + 3]!;
+        if (st.exclusiveAddr !== a >>> 0) {
+          // No access at all: the monitor does not hold the address.
+          st.exclusiveAddr = -1;
+          r[rd] = 1;
+          return false;
+        }
+        // The compare reads and the store writes the page: both must be let through.
+        if (Q[e] !== tag || Q[e + JIT_TLB_WRITE] !== tag) {
+          return true;
+        }
+        const o = (a + Q[e + 1]!) >>> 0;
+        const cur = size === 4 ? bus.i32[o >>> 2]! : size === 2 ? bus.u16[o >>> 1]! : bus.u8[o]!;
+        let status = 1;
+        if (cur === st.exclusiveVal) {
+          const w = (a + Q[e + JIT_TLB_WRITE + 1]!) >>> 0;
+          const v = r[x[j + 1]!]!;
+          if (size === 4) bus.i32[w >>> 2] = v;
+          else if (size === 2) bus.u16[w >>> 1] = v;
+          else bus.u8[w] = v;
+          status = 0;
+        }
+        st.exclusiveAddr = -1;
+        r[rd] = status;
+        return false;
+      }
+    }
+    return false;
   }
 }
 
@@ -388,12 +585,29 @@ class MicroCodeArena {
 const arena = new MicroCodeArena();
 const scratch = new Int32Array(MAX_A32_BLOCK_INSNS * MICRO_STRIDE);
 
+/** Blocks without MRC micro-ops share this (never written). */
+const NO_SYSREG_READS: SysRegDef[] = [];
+
+/**
+ * The register a MICRO_SYSREG_READ at `at` reads, into `reads` (its index into x2), when its read is
+ * plain: defined, readable, no NOP, PL0 access fixed (not a function); else the handler's.
+ */
+function resolveSysregRead(sysregs: SysRegFile, x: Int32Array, at: number, reads: SysRegDef[]): number {
+  const key = x[at + 2]!;
+  const cp = (key & SYSREG_CP14) !== 0 ? 14 : 15;
+  const def = sysregs.lookup(cp, false, (key >>> 1) & 7, (key >>> 4) & 15, (key >>> 8) & 15, (key >>> 12) & 7);
+  if (def === undefined || def.read === undefined || def.nop === true || typeof def.pl0Read === 'function') return MICRO_HANDLER;
+  x[at + 3] = reads.length;
+  reads.push(def);
+  return MICRO_SYSREG_READ;
+}
+
 /**
  * The threaded block at virtual `start` whose code is on physical page `ppage`, or null when its
  * page is not RAM or its first instruction is UNDEFINED (the interpreter then runs it).
  */
 export function buildThreadedBlock(
-  cpu: A32BlockHost,
+  cpu: A32ThreadedHost,
   bus: Bus,
   start: number,
   ppage: number,
@@ -407,6 +621,7 @@ export function buildThreadedBlock(
   let n = 0;
   const handlers: Handler[] = [];
   const args: Fields[] = [];
+  let sysregReads: SysRegDef[] = NO_SYSREG_READS;
   let pc = start;
   while (n < MAX_A32_BLOCK_INSNS && (pc >>> 0) + 4 <= pageEnd) {
     const insn = codeWord(bus.i32, host, pc);
@@ -414,7 +629,11 @@ export function buildThreadedBlock(
     if (row === null) break;
     const fields = decodedFields(row, insn);
     const at = n * MICRO_STRIDE;
-    const kind = decodeMicroOp(row, fields, pc, code, at);
+    let kind = decodeMicroOp(row, fields, pc, code, at);
+    if (kind === MICRO_SYSREG_READ) {
+      if (sysregReads === NO_SYSREG_READS) sysregReads = [];
+      kind = resolveSysregRead(cpu.sysregs, code, at, sysregReads);
+    }
     // The unconditional space always runs, as condition 14.
     code[at] = kind | ((insn >>> 28 === 15 ? 14 : insn >>> 28) << MICRO_COND_SHIFT);
     code[at + MICRO_INSN] = insn;
@@ -436,6 +655,7 @@ export function buildThreadedBlock(
     n,
     handlers,
     args,
+    sysregReads,
     cpu,
     bus,
     promoter,

@@ -229,14 +229,19 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** A block's load that missed its JIT TLB: the interpreter's load, then the page is cached. */
   jitLoad(addr: number, size: number): number {
     const v = this.loadSized(addr, size);
-    this.mmu!.jitRefill(addr);
+    this.jitRefill(addr);
     return v;
+  }
+
+  /** Cache the page of `va` in the JIT TLB after a threaded block's handler accessed it. */
+  jitRefill(va: number): void {
+    this.mmu!.jitRefill(va);
   }
 
   /** A block's store that missed its JIT TLB (as jitLoad). */
   jitStore(addr: number, size: number, v: number): void {
     this.storeSized(addr, size, v);
-    this.mmu!.jitRefill(addr);
+    this.jitRefill(addr);
   }
 
   // ---- interrupt inputs (the GIC CPU interface drives them) ---------------------------------
