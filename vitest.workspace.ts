@@ -50,6 +50,7 @@ export default defineWorkspace([
         'test/integration/v7a-vs-qemu.test.ts',
         'test/integration/virt-devices-vs-qemu.test.ts',
         'test/integration/mmu-qemu.test.ts',
+        'test/integration/v7a-irq-fetch-order-vs-qemu.test.ts',
       ],
     },
   },

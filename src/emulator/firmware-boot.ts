@@ -57,22 +57,8 @@ const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).dige
  * for virt. Throws BoardOptionError (a usage error) for options the board cannot take.
  */
 export function boardOptionsKey(machine: string, board: BoardIdentity = {}): string {
-  if (machine === VIRT_NAME) {
-    // --rtc-base only when given, so logs recorded on the host clock keep their fingerprint.
-    const rtc = board.rtcBase === undefined ? '' : `rtc-base=${board.rtcBase}\0`;
-    // The Linux boot inputs only when given, so the fingerprints of ELF runs stay as they were.
-    const initrd = board.initrd === undefined ? '' : `initrd=${sha256Hex(board.initrd)}\0`;
-    const append = board.append === undefined ? '' : `append=${board.append}\0`;
-    const dtb = board.dtb === undefined ? '' : `dtb=${sha256Hex(board.dtb)}\0`;
-    return `cpu=${virtProfile(board.cpu).name}\0memory=${virtMemory(board.memoryBytes)}\0${rtc}${initrd}${append}${dtb}`;
-  }
-  if (machine === VEXPRESS_A9_NAME) {
-    const rtc = board.rtcBase === undefined ? '' : `rtc-base=${board.rtcBase}\0`;
-    const initrd = board.initrd === undefined ? '' : `initrd=${sha256Hex(board.initrd)}\0`;
-    const append = board.append === undefined ? '' : `append=${board.append}\0`;
-    const dtb = board.dtb === undefined ? '' : `dtb=${sha256Hex(board.dtb)}\0`;
-    return `cpu=${vexpressProfile(board.cpu).name}\0memory=${vexpressMemory(board.memoryBytes)}\0${rtc}${initrd}${append}${dtb}`;
-  }
+  if (machine === VIRT_NAME) return `cpu=${virtProfile(board.cpu).name}\0memory=${virtMemory(board.memoryBytes)}\0${linuxInputsKey(board)}`;
+  if (machine === VEXPRESS_A9_NAME) return `cpu=${vexpressProfile(board.cpu).name}\0memory=${vexpressMemory(board.memoryBytes)}\0${linuxInputsKey(board)}`;
   if (board.initrd !== undefined || board.append !== undefined || board.dtb !== undefined) {
     throw new BoardOptionError(`machine '${machine}' boots firmware ELFs only; --initrd, --append and --dtb are for Linux kernels on virt and vexpress-a9`);
   }
@@ -83,6 +69,19 @@ export function boardOptionsKey(machine: string, board: BoardIdentity = {}): str
     if (board.cpu !== own) throw new BoardOptionError(`--cpu ${board.cpu} does not fit machine '${machine}'; it has a ${own}`);
   }
   return '';
+}
+
+/**
+ * The key lines of an A-profile board's RTC base and Linux boot inputs, each only when given: logs
+ * recorded on the host clock, and the fingerprints of ELF runs, keep what they were before these
+ * options existed.
+ */
+function linuxInputsKey(board: BoardIdentity): string {
+  const rtc = board.rtcBase === undefined ? '' : `rtc-base=${board.rtcBase}\0`;
+  const initrd = board.initrd === undefined ? '' : `initrd=${sha256Hex(board.initrd)}\0`;
+  const append = board.append === undefined ? '' : `append=${board.append}\0`;
+  const dtb = board.dtb === undefined ? '' : `dtb=${sha256Hex(board.dtb)}\0`;
+  return `${rtc}${initrd}${append}${dtb}`;
 }
 
 /** The JIT default: on, unless ARMRR_JIT=0 (lets a whole test suite run interpreter-only). */

@@ -189,3 +189,61 @@ export function checkAgainstInterpreter(lines: readonly string[], seed: number, 
     expect(jit.cpu.stats.insnsInBlocks, `${line}: ran in blocks`).toBeGreaterThan(inBlocks);
   });
 }
+
+// ---- whole programs in slices --------------------------------------------------------------------
+
+/** Where bootVectoredProgram puts its program (VA 0, vectors included) and its data section. */
+export const VECTORED_CODE_PA = 0x40100000;
+export const VECTORED_DATA_VA = 0x00100000;
+export const VECTORED_DATA_PA = 0x40200000;
+
+/**
+ * A core running `code` from VA 0 (PA VECTORED_CODE_PA, so its first words are the vectors) with
+ * the MMU on and VECTORED_DATA_VA mapped; `setup` maps more and sets registers before it runs.
+ */
+export function bootVectoredProgram(
+  code: readonly number[],
+  jit: boolean,
+  setup: (bus: Bus, state: ArmV7aState) => void = () => {},
+): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock; bus: Bus } {
+  const { bus, mmu } = makeRig();
+  setL1(bus, TTB, 0, section(VECTORED_CODE_PA));
+  setL1(bus, TTB, VECTORED_DATA_VA, section(VECTORED_DATA_PA));
+  code.forEach((w, i) => bus.write32(VECTORED_CODE_PA + 4 * i, w | 0));
+  const core = bootV7aCore(bus, mmu, 0, jit);
+  setup(bus, core.state);
+  return { ...core, bus };
+}
+
+/** The core's registers and CPSR where a slice ended. */
+export interface SliceBoundary {
+  icount: number;
+  r: number[];
+  cpsr: number;
+}
+
+/**
+ * bootVectoredProgram's program in slices of uneven budgets until icount reaches `total`: the state
+ * at every slice end. Slices end at fixed icounts (a stop request, e.g. a write to code, may end an
+ * `execute` call early with the JIT only: it is called again up to the same end).
+ */
+export function runSliced(
+  code: readonly number[],
+  total: number,
+  jit: boolean,
+  setup?: (bus: Bus, state: ArmV7aState) => void,
+): { cpu: ArmV7aCpu; boundaries: SliceBoundary[] } {
+  const { cpu, state, clock } = bootVectoredProgram(code, jit, setup);
+  const boundaries: SliceBoundary[] = [];
+  let calls = 0;
+  for (let k = 0, end = 0; end < total; k++) {
+    end = Math.min(total, end + 1 + ((k * 41) % 613));
+    while (clock.icount < end) {
+      if (++calls > 200_000) throw new Error(`no progress: icount ${clock.icount}, pc ${(state.r[15]! >>> 0).toString(16)}`);
+      cpu.exitRequest = false;
+      cpu.execute(end - clock.icount);
+    }
+    boundaries.push({ icount: clock.icount, r: Array.from(state.r), cpsr: state.getCpsr() });
+  }
+  return { cpu, boundaries };
+}

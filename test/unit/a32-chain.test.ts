@@ -8,25 +8,17 @@
  * at every slice end.
  */
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/emulator/clock.js';
-import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
-import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
+import type { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
+import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import type { Bus } from '../../src/emulator/memory/bus.js';
-import { enableShort, makeRig, section, setL1, TTB, RIG_A32_JIT } from './mmu-rig.js';
+import { section, setL1, TTB } from './mmu-rig.js';
+import { runSliced, VECTORED_CODE_PA, VECTORED_DATA_VA, type SliceBoundary } from './a32-block-rig.js';
 
-const CODE_PA = 0x40100000;
-const DATA_VA = 0x00100000;
-const DATA_PA = 0x40200000;
-
-interface Boundary {
-  icount: number;
-  r: number[];
-  cpsr: number;
-}
+const DATA_VA = VECTORED_DATA_VA;
 
 interface Run {
   cpu: ArmV7aCpu;
-  boundaries: Boundary[];
+  boundaries: SliceBoundary[];
 }
 
 /** Words of a program by byte offset (unset words are 0: andeq r0, r0, r0). */
@@ -34,40 +26,6 @@ function program(words: Record<number, number>, size: number): number[] {
   const p = new Array<number>(size / 4).fill(0);
   for (const [off, w] of Object.entries(words)) p[Number(off) / 4] = w;
   return p;
-}
-
-/**
- * Runs `code` (at VA 0, PA CODE_PA; vectors at 0) with the MMU on, in slices of uneven budgets
- * until icount reaches `total`; `setup` maps more and sets registers.
- */
-function runSliced(code: readonly number[], total: number, jit: boolean, setup: (bus: Bus, state: ArmV7aState) => void): Run {
-  const { bus, mmu } = makeRig();
-  setL1(bus, TTB, 0, section(CODE_PA));
-  setL1(bus, TTB, DATA_VA, section(DATA_PA));
-  code.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
-  const clock = new VirtualClock(0);
-  const state = new ArmV7aState();
-  const cpu = new ArmV7aCpu(state, bus, clock);
-  cpu.exceptions.setBootEntry(0);
-  cpu.exceptions.resetCore();
-  cpu.attachMmu(mmu);
-  setup(bus, state);
-  enableShort(mmu);
-  if (jit) cpu.enableJit(RIG_A32_JIT);
-  // Slice ends at fixed icounts (a stop request, e.g. a write to code, may end an `execute` call
-  // early with the JIT only: it is called again up to the same end).
-  const boundaries: Boundary[] = [];
-  let calls = 0;
-  for (let k = 0, end = 0; end < total; k++) {
-    end = Math.min(total, end + 1 + ((k * 41) % 613));
-    while (clock.icount < end) {
-      if (++calls > 200_000) throw new Error(`no progress: icount ${clock.icount}, pc ${(state.r[15]! >>> 0).toString(16)}`);
-      cpu.exitRequest = false;
-      cpu.execute(end - clock.icount);
-    }
-    boundaries.push({ icount: clock.icount, r: Array.from(state.r), cpsr: state.getCpsr() });
-  }
-  return { cpu, boundaries };
 }
 
 function expectSameBoundaries(withJit: Run, interpreted: Run): void {
@@ -152,7 +110,7 @@ describe('A32 chained block dispatch', () => {
 
   it('ends a chain when a block writes the code of its successor', () => {
     const setup = (bus: Bus, st: ArmV7aState): void => {
-      setL1(bus, TTB, ALIAS_VA, section(CODE_PA));
+      setL1(bus, TTB, ALIAS_VA, section(VECTORED_CODE_PA));
       st.r[1] = SMC_LOOPS;
       st.r[2] = 1000;
       st.r[3] = ADD_1;

@@ -9,7 +9,8 @@ import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import { defineMmuRegisters } from '../../src/emulator/memory/mmu-registers.js';
 import type { Mmu } from '../../src/emulator/memory/mmu.js';
-import { bootV7aCore, enableShort, makeRig, section, setL1, TTB, RIG_A32_JIT } from './mmu-rig.js';
+import { bootV7aCore, enableShort, makeRig, section, setL1, TTB } from './mmu-rig.js';
+import { bootVectoredProgram, VECTORED_DATA_VA, type SliceBoundary } from './a32-block-rig.js';
 
 const CODE_VA = 0x00100000;
 const ALIAS_VA = 0x00200000;
@@ -108,32 +109,13 @@ const FAULT_PROGRAM = [
   0x1afffff3, // 0x74 bne 0x48
   0xeafffffe, // 0x78 b .
 ];
-const DATA_VA = 0x00100000;
-const DATA_PA = 0x40200000;
-
-interface Boundary {
-  icount: number;
-  r: number[];
-  cpsr: number;
-}
-
 /** The program in slices of uneven budgets (some shorter than a block): state at every slice end. */
-function runFaultProgram(jit: boolean): { cpu: ArmV7aCpu; boundaries: Boundary[] } {
-  const { bus, mmu } = makeRig();
-  setL1(bus, TTB, 0, section(CODE_PA));
-  setL1(bus, TTB, DATA_VA, section(DATA_PA));
-  FAULT_PROGRAM.forEach((w, i) => bus.write32(CODE_PA + 4 * i, w | 0));
-  const clock = new VirtualClock(0);
-  const state = new ArmV7aState();
-  const cpu = new ArmV7aCpu(state, bus, clock);
-  cpu.exceptions.setBootEntry(0);
-  cpu.exceptions.resetCore();
-  cpu.attachMmu(mmu);
-  enableShort(mmu);
-  if (jit) cpu.enableJit(RIG_A32_JIT);
-  state.r[5] = 0x30000000;
-  state.r[6] = DATA_VA;
-  const boundaries: Boundary[] = [];
+function runFaultProgram(jit: boolean): { cpu: ArmV7aCpu; boundaries: SliceBoundary[] } {
+  const { cpu, state, clock } = bootVectoredProgram(FAULT_PROGRAM, jit, (_bus, st) => {
+    st.r[5] = 0x30000000;
+    st.r[6] = VECTORED_DATA_VA;
+  });
+  const boundaries: SliceBoundary[] = [];
   for (let k = 0; clock.icount < 150000; k++) {
     cpu.exitRequest = false;
     cpu.execute(1 + ((k * 37) % 301));

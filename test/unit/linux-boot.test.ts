@@ -5,6 +5,7 @@
  * here follow hw/arm/boot.c's rules (RAM + 0x10000, initrd at RAM + min(RAM/2, 128M), DTB 4 KiB
  * after the initrd).
  */
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { identifyKernelImage, KernelImageError, UIMAGE_MAGIC, ZIMAGE_MAGIC } from '../../src/emulator/boot/kernel-image.js';
@@ -171,6 +172,20 @@ describe('--initrd / --append / --dtb on the command line side', () => {
     const all = [plain, a, b, i1, i2, d].map((f) => Buffer.from(f).toString('hex'));
     expect(new Set(all).size).toBe(all.length);
     expect(() => boardOptionsKey('mps2-an385', { append: 'x' })).toThrow(BoardOptionError);
+  });
+
+  it('key the same lines on virt and vexpress-a9, in the format recorded logs were fingerprinted with', () => {
+    // Recordings made before carry these bytes in their fingerprint: the key text must not move.
+    const initrd = new Uint8Array([1, 2, 3]);
+    const dtb = new Uint8Array([4, 5]);
+    const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+    const inputs = { memoryBytes: 256 * MiB, rtcBase: 1_796_083_200, initrd, append: 'console=ttyAMA0 quiet', dtb };
+    const tail = `rtc-base=1796083200\0initrd=${sha(initrd)}\0append=console=ttyAMA0 quiet\0dtb=${sha(dtb)}\0`;
+    expect(boardOptionsKey('virt', inputs)).toBe(`cpu=cortex-a15\0memory=${256 * MiB}\0${tail}`);
+    expect(boardOptionsKey('vexpress-a9', inputs)).toBe(`cpu=cortex-a9\0memory=${256 * MiB}\0${tail}`);
+    // Each line only when given (ELF runs and host-clock recordings keep their older fingerprints).
+    expect(boardOptionsKey('vexpress-a9', { memoryBytes: 128 * MiB, append: '' })).toBe(`cpu=cortex-a9\0memory=${128 * MiB}\0append=\0`);
+    expect(boardOptionsKey('virt', { memoryBytes: 128 * MiB, dtb })).toBe(`cpu=cortex-a15\0memory=${128 * MiB}\0dtb=${sha(dtb)}\0`);
   });
 
   it('boots a kernel image into the stub, and a reset writes QEMU\'s ROM blobs again', () => {

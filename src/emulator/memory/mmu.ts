@@ -371,6 +371,16 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     return this.slowFetch16(va >>> 0) | (this.slowFetch16((va + 2) >>> 0) << 16);
   }
 
+  /**
+   * Look the code page of `va` up as QEMU's get_page_addr_code does (a TLB fill, no read): throws
+   * the fetch's translation or permission fault, fills the TLB otherwise. A page that is no RAM
+   * does not fault here (QEMU's lookup then just finds no block; the fetch itself aborts later).
+   */
+  probeFetch(va: number): void {
+    if ((this.cur[va >>> PAGE_SHIFT]! & 4) !== 0 || (!this.enabled && this.fcseidr === 0)) return;
+    this.translateAccess(va >>> 0, ACCESS_FETCH);
+  }
+
   // ---- Faults and translation services -------------------------------------------------------
 
   /** Throw the Alignment fault for a data access at `va` in the current format (DFSR 0x001 / 0x221). */

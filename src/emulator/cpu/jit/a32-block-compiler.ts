@@ -20,7 +20,7 @@ import type { Cpu } from '../cpu.js';
 import type { ArmV7aState } from '../v7a/state.js';
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
-import { BLOCK_COUNT, RELOAD, WRITE_BACK, conditionExpr as conditionOf, type Emitted, type InsnSite } from './emit-context.js';
+import { BLOCK_COUNT, conditionExpr as conditionOf, type Emitted, type InsnSite } from './emit-context.js';
 import { A32EmitContext, callThroughKey, emitA32 } from './emit-a32.js';
 import { linkBlock, type BlockRun } from './block-function.js';
 
@@ -60,6 +60,8 @@ export interface A32BlockHost extends Cpu {
   jitLoad(addr: number, size: number): number;
   /** A store that missed the JIT TLB (as jitLoad). */
   jitStore(addr: number, size: number, v: number): void;
+  /** Cache the page of `addr` in the JIT TLB after the interpreter's access to it succeeded. */
+  jitRefill(addr: number): void;
   /** The decode-table row of an A32 instruction on this core, null when UNDEFINED here. */
   a32Row(insn: number): Encoding<Handler> | null;
   /** The interpreter's set-up before an A32 table handler runs (pc, insn, nextPc, R[15] = pc + 8). */
@@ -126,9 +128,11 @@ export class A32BlockCompiler {
     if (host === NO_RAM) return null;
     const pageEnd = ((start >>> PAGE_SHIFT) + 1) * PAGE_SIZE;
     const ctx = new A32EmitContext(start);
+    // Every instruction's handler and fields, by index: the slow path runs instruction k through H[k].
     const handlers: Handler[] = [];
     const args: Fields[] = [];
     const pcs: number[] = [];
+    const insns: number[] = [];
     const parts: string[] = [];
     let pc = start;
     let terminated = false;
@@ -143,12 +147,12 @@ export class A32BlockCompiler {
       if (row === null) break;
       const fields = decodedFields(row, insn);
       const site: InsnSite = { j: pcs.length, pc, size: 4 };
+      handlers.push(row.exec);
+      args.push(fields);
       let e: Emitted | null = emitA32(ctx, site, row, fields, insn);
       if (e === null) {
-        handlers.push(row.exec);
-        args.push(fields);
         const exits = EXIT_AFTER.has(row.name);
-        let code = ctx.callThroughA32(site, insn, handlers.length - 1, exits);
+        let code = ctx.callThroughA32(site, insn, exits);
         if (this.cpu.stats.callThroughs !== null) code = `cpu.stats.countCallThrough(${JSON.stringify(callThroughKey(row, fields))}); ${code}`;
         const uncond = cond >= 14;
         e = {
@@ -157,8 +161,9 @@ export class A32BlockCompiler {
         };
         if (e.terminates && !exits) e.code += ` R[15] = cpu.nextPc; return done + ${site.j + 1};`;
       }
-      parts.push(e.memory === true ? `${e.code} ${ctx.stopCheck(site)}` : e.code);
+      parts.push(e.code);
       pcs.push(pc);
+      insns.push(insn);
       last = site;
       pc = (pc + 4) | 0;
       if (e.terminates) {
@@ -170,26 +175,35 @@ export class A32BlockCompiler {
     if (!terminated) parts.push(ctx.exitAfter(last, `${pc | 0}`));
 
     const count = pcs.length;
-    // Registers and flags stay in R and st (no locals): blocks are short and entered often, so
-    // loading and writing back a register set at every entry and exit would cost more than it saves.
-    // The emitters' write-back/reload markers have nothing to do here.
-    const code = parts.join('\n            ').split(WRITE_BACK).join('').split(RELOAD).join('').split(BLOCK_COUNT).join(`${count}`);
+    // Registers and flags stay in R and st (no locals): with locals, every deoptimization point
+    // and every merge of the block carries them, and V8's code grew (BENCHMARKS.md).
+    const code = blockBody(parts, ctx).split(BLOCK_COUNT).join(`${count}`);
     const run = linkBlock(
       this.cpu,
       this.bus,
       {
         name: `a32_block_${(start >>> 0).toString(16)}`,
-        prologue: 'const Q = cpu.jitTlb();\n        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, xn = 0, xpc = 0, slow = 0;',
-        body: `out: for (;;) {
-            ${code}
-          }
-          clock.icount = ic + done + xn; R[15] = xpc; return done + xn;`,
+        prologue: 'const Q = cpu.jitTlb();\n        let done = 0, k = 0, a = 0, res = 0, op = 0, cy = 0, inHandler = 0, xn = 0, xpc = 0;',
+        body: code,
         writeBack: '',
       },
       handlers,
       args,
       pcs,
+      insns,
     );
     return { start, end: pc, ppage, count, hostPage: host >>> PAGE_SHIFT, run, loopsToStart: ctx.loopsToStart, bpGeneration: -1, bpInside: false };
   }
+}
+
+/**
+ * The function body of a block from its instructions' code (`parts[j]`, then the fall-through
+ * exit): the straight line in the loop `out` (a branch back to the start continues it), its
+ * epilogue, and — when some instruction may miss — both inside the block `miss` that every slow
+ * path breaks out of, followed by the slow path.
+ */
+function blockBody(parts: readonly string[], ctx: A32EmitContext): string {
+  const sep = '\n            ';
+  const body = `out: for (;;) {${sep}${parts.join(sep)}${sep}}${sep}clock.icount = ic + done + xn; R[15] = xpc; return done + xn;`;
+  return ctx.slow.size === 0 ? body : `miss: {${sep}${body}${sep}}${sep}${ctx.slowPath()}`;
 }

@@ -110,8 +110,41 @@ export const DP_LOGICAL = 1 << 5;
 /** A test (TST, TEQ, CMP, CMN): no result written. */
 export const DP_TEST = 1 << 6;
 export const DP_TYPE_SHIFT = 7;
-/** The shift amount, or Rs. */
+/** The shift amount (5 bits), or Rs (4 bits). */
 export const DP_AMOUNT_SHIFT = 9;
+/**
+ * An arithmetic opcode, computed as x + y + carry (SUB is a + ~b + 1): one expression for all eight,
+ * so no opcode's code is met for the first time after V8 has optimised the loop.
+ */
+export const DP_ARITH = 1 << 16;
+/** x is operand 2 and y operand 1 (RSB, RSC). */
+export const DP_SWAP = 1 << 17;
+/** y is inverted (SUB, CMP, RSB, SBC, RSC). */
+export const DP_INVERT = 1 << 18;
+/** The carry in is 1 (SUB, CMP, RSB). */
+export const DP_CARRY_ONE = 1 << 19;
+/** The carry in is APSR.C (ADC, SBC, RSC). */
+export const DP_CARRY_C = 1 << 20;
+
+/** The arithmetic flags of each opcode (bits 24:21), 0 for the logical ones. */
+const ARITH_FLAGS: readonly number[] = [
+  0, // AND
+  0, // EOR
+  DP_ARITH | DP_INVERT | DP_CARRY_ONE, // SUB
+  DP_ARITH | DP_SWAP | DP_INVERT | DP_CARRY_ONE, // RSB
+  DP_ARITH, // ADD
+  DP_ARITH | DP_CARRY_C, // ADC
+  DP_ARITH | DP_INVERT | DP_CARRY_C, // SBC
+  DP_ARITH | DP_SWAP | DP_INVERT | DP_CARRY_C, // RSC
+  0, // TST
+  0, // TEQ
+  DP_ARITH | DP_INVERT | DP_CARRY_ONE, // CMP
+  DP_ARITH, // CMN
+  0, // ORR
+  0, // MOV
+  0, // BIC
+  0, // MVN
+];
 
 // Memory flags (x3): the signed size (memops SIZE_*) in bits 3:0, the alignment mask in 5:4, then:
 export const MEM_ALIGN_SHIFT = 4;
@@ -320,7 +353,7 @@ function dataProcessing(name: string, a: Fields, x: Int32Array, at: number): num
   const test = TESTS.has(base);
   const rd = test ? 0 : a.rd!;
   if (rd === 15) return MICRO_HANDLER;
-  const flags = opcode | (test || a.s === 1 ? DP_S : 0) | (LOGICAL.has(base) ? DP_LOGICAL : 0) | (test ? DP_TEST : 0);
+  const flags = opcode | (test || a.s === 1 ? DP_S : 0) | (LOGICAL.has(base) ? DP_LOGICAL : 0) | (test ? DP_TEST : 0) | ARITH_FLAGS[opcode]!;
   // MOV and MVN have no Rn: their op ignores operand 1.
   const rn = a.rn ?? 0;
   switch (form) {

@@ -29,6 +29,11 @@ import { JIT_TLB_INDEX_MASK, JIT_TLB_INDEX_SHIFT, JIT_TLB_WRITE } from '../../me
 import { MAX_A32_BLOCK_INSNS, codeWord, decodedFields, mayWritePc, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
 import {
   DP_AMOUNT_SHIFT,
+  DP_ARITH,
+  DP_CARRY_C,
+  DP_CARRY_ONE,
+  DP_INVERT,
+  DP_SWAP,
   DP_LOGICAL,
   DP_S,
   DP_TEST,
@@ -177,53 +182,44 @@ export class A32ThreadedBlock implements A32Block {
                 kind === MICRO_DP_IMM
                   ? armExpandImmC(x[j + 3]!, st.CF)
                   : kind === MICRO_DP_REG
-                    ? immShiftC(r[x[j + 3]!]!, (f >>> DP_TYPE_SHIFT) & 3, f >>> DP_AMOUNT_SHIFT, st.CF)
-                    : shiftC(r[x[j + 3]!]!, (f >>> DP_TYPE_SHIFT) & 3, r[f >>> DP_AMOUNT_SHIFT]! & 0xff, st.CF);
+                    ? immShiftC(r[x[j + 3]!]!, (f >>> DP_TYPE_SHIFT) & 3, (f >>> DP_AMOUNT_SHIFT) & 31, st.CF)
+                    : shiftC(r[x[j + 3]!]!, (f >>> DP_TYPE_SHIFT) & 3, r[(f >>> DP_AMOUNT_SHIFT) & 15]! & 0xff, st.CF);
               // The opcodes as dataproc.ts defines them, inline (a call per instruction costs more
               // than the operation); flags through alu.ts as there.
               const a = r[x[j + 2]!]!;
               const setFlags = (f & DP_S) !== 0;
               let res: number;
-              switch (f & 15) {
-                case 0: // AND
-                case 8: // TST
-                  res = a & b;
-                  break;
-                case 1: // EOR
-                case 9: // TEQ
-                  res = a ^ b;
-                  break;
-                case 2: // SUB
-                case 10: // CMP
-                  res = setFlags ? addWithCarryFlags(st, a, ~b, 1) : (a - b) | 0;
-                  break;
-                case 3: // RSB
-                  res = setFlags ? addWithCarryFlags(st, b, ~a, 1) : (b - a) | 0;
-                  break;
-                case 4: // ADD
-                case 11: // CMN
-                  res = setFlags ? addWithCarryFlags(st, a, b, 0) : (a + b) | 0;
-                  break;
-                case 5: // ADC
-                  res = setFlags ? addWithCarryFlags(st, a, b, st.CF) : (a + b + st.CF) | 0;
-                  break;
-                case 6: // SBC
-                  res = setFlags ? addWithCarryFlags(st, a, ~b, st.CF) : (a + ~b + st.CF) | 0;
-                  break;
-                case 7: // RSC
-                  res = setFlags ? addWithCarryFlags(st, b, ~a, st.CF) : (b + ~a + st.CF) | 0;
-                  break;
-                case 12: // ORR
-                  res = a | b;
-                  break;
-                case 13: // MOV
-                  res = b;
-                  break;
-                case 14: // BIC
-                  res = a & ~b;
-                  break;
-                default: // MVN
-                  res = ~b;
+              if ((f & DP_ARITH) !== 0) {
+                // x + y + carry, branch-free in the operands (see DP_ARITH); flags as dataproc.ts's, through alu.ts.
+                const swap = (f & DP_SWAP) !== 0;
+                const xo = swap ? b : a;
+                const y = (swap ? a : b) ^ ((f & DP_INVERT) !== 0 ? -1 : 0);
+                // st.CF read whatever the opcode: no path here is first met late.
+                const c = ((f & DP_CARRY_ONE) !== 0 ? 1 : 0) | (st.CF & ((f & DP_CARRY_C) !== 0 ? 1 : 0));
+                res = setFlags ? addWithCarryFlags(st, xo, y, c) : (xo + y + c) | 0;
+              } else {
+                // The logical opcodes as dataproc.ts defines them, inline.
+                switch (f & 15) {
+                  case 0: // AND
+                  case 8: // TST
+                    res = a & b;
+                    break;
+                  case 1: // EOR
+                  case 9: // TEQ
+                    res = a ^ b;
+                    break;
+                  case 12: // ORR
+                    res = a | b;
+                    break;
+                  case 13: // MOV
+                    res = b;
+                    break;
+                  case 14: // BIC
+                    res = a & ~b;
+                    break;
+                  default: // MVN
+                    res = ~b;
+                }
               }
               if (setFlags && (f & DP_LOGICAL) !== 0) {
                 st.NF = res;

@@ -1,7 +1,7 @@
 /**
  * Turns a block's generated code into its function (`new Function`), for both block JITs: the
  * parameters the code refers to (registers, state, clock, core, the bus's page tables and RAM views,
- * call-through handlers and their fields, the instructions' PCs) and the fault tail every block
+ * call-through handlers and their fields, the instructions' PCs and words) and the fault tail every block
  * shares: a fault records the faulting instruction (cpu.jitFaultPc) and the count retired with it,
  * then rethrows so the core takes the abort exactly as its interpreter would.
  */
@@ -25,6 +25,7 @@ type BlockFactory = (
   H: Handler[],
   A: Fields[],
   PCS: Int32Array,
+  INS: Int32Array,
 ) => BlockRun;
 
 export interface BlockSource {
@@ -38,7 +39,8 @@ export interface BlockSource {
   readonly writeBack: string;
 }
 
-export function linkBlock(cpu: Cpu, bus: Bus, src: BlockSource, handlers: Handler[], args: Fields[], pcs: readonly number[]): BlockRun {
+/** `insns`: the instruction words by index (INS), for code that runs instruction k's handler. */
+export function linkBlock(cpu: Cpu, bus: Bus, src: BlockSource, handlers: Handler[], args: Fields[], pcs: readonly number[], insns: readonly number[] = []): BlockRun {
   const text = `
       return function ${src.name}(budget) {
         const ic = clock.icount;
@@ -54,6 +56,6 @@ export function linkBlock(cpu: Cpu, bus: Bus, src: BlockSource, handlers: Handle
           throw e;
         }
       };`;
-  const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', text) as BlockFactory;
-  return factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs));
+  const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', 'INS', text) as BlockFactory;
+  return factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs), Int32Array.from(insns));
 }

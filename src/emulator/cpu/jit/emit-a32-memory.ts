@@ -107,9 +107,11 @@ function dual(ctx: A32EmitContext, site: InsnSite, a: Fields, offset: string, is
   const { offAddr, addrCode, wback } = addressing(site, a, offset);
   if ((a.rt! & 1) !== 0 || a.rt === 14 || (a.p === 0 && a.w === 1) || (wback && a.rn === 15)) return null;
   const rt = a.rt!;
-  const parts = [pre, `const wb = ${offAddr};`, addrCode, alignmentCheck(ctx, site, !isLoad)];
+  const parts = [pre, `const wb = ${offAddr};`, addrCode, alignmentCheck(ctx, site)];
   if (isLoad) {
-    parts.push(ctx.load(site, 'res', 4), `R[${rt}] = res;`, 'a = (a + 4) | 0;', ctx.load(site, 'res', 4), `R[${rt + 1}] = res;`);
+    // Both words arrive before either register changes: a miss on the second runs the handler
+    // from the start, which must see the base register as it was.
+    parts.push(ctx.load(site, 'op', 4), 'a = (a + 4) | 0;', ctx.load(site, 'res', 4), `R[${rt}] = op; R[${rt + 1}] = res;`);
   } else {
     // Both values are read before the first store (a store cannot change a register).
     parts.push(ctx.store(site, `R[${rt}]`, 4), 'a = (a + 4) | 0;', ctx.store(site, `R[${rt + 1}]`, 4));
@@ -118,9 +120,9 @@ function dual(ctx: A32EmitContext, site: InsnSite, a: Fields, offset: string, is
   return `{ ${parts.join(' ')} }`;
 }
 
-/** Word alignment of local `a` checked whatever SCTLR.A says (checkAligned). */
-function alignmentCheck(ctx: A32EmitContext, site: InsnSite, isWrite: boolean): string {
-  return `if ((a & 3) !== 0) { ${ctx.syncAt(site)} cpu.alignmentFault(a, ${isWrite}); }`;
+/** Word alignment of local `a` checked whatever SCTLR.A says (checkAligned): the slow path's handler faults. */
+function alignmentCheck(ctx: A32EmitContext, site: InsnSite): string {
+  return `if ((a & 3) !== 0) ${ctx.miss(site, false)}`;
 }
 
 /**
@@ -140,7 +142,7 @@ function multiple(ctx: A32EmitContext, site: InsnSite, a: Fields): MemoryCode | 
   const lowOff = a.u === 1 ? 0 : -4 * n;
   const startOff = a.p === a.u ? lowOff + 4 : lowOff;
   const wbOff = a.u === 1 ? 4 * n : -4 * n;
-  const parts: string[] = [`const b0 = R[${rn}]; a = (b0 + ${startOff}) | 0;`, alignmentCheck(ctx, site, !isLoad)];
+  const parts: string[] = [`const b0 = R[${rn}]; a = (b0 + ${startOff}) | 0;`, alignmentCheck(ctx, site)];
   const loadsPc = isLoad && (list & 0x8000) !== 0;
   /** Where register r's word goes (a loaded base and PC wait in locals). */
   const dest = (r: number): string => (r === rn ? 'op' : r === 15 ? 'res' : `R[${r}]`);
@@ -167,7 +169,7 @@ function multiple(ctx: A32EmitContext, site: InsnSite, a: Fields): MemoryCode | 
 function loadExclusive(ctx: A32EmitContext, site: InsnSite, a: Fields): string | null {
   const size = EXCLUSIVE_SIZES[a.op!]!;
   if (size === 8 || a.rn === 15 || a.rt === 15) return null;
-  const check = size === 1 ? '' : `if ((a & ${size - 1}) !== 0) { ${ctx.syncAt(site)} cpu.alignmentFault(a, false); }`;
+  const check = size === 1 ? '' : `if ((a & ${size - 1}) !== 0) ${ctx.miss(site, false)}`;
   return `{ a = R[${a.rn}]; ${check} ${ctx.load(site, 'res', size)} st.exclusiveAddr = a >>> 0; st.exclusiveVal = res; R[${a.rt}] = res; }`;
 }
 

@@ -11,12 +11,13 @@
  * running block): a hit is a RAM page the MMU and the bus let through (watched, copy-on-write, code
  * and descriptor pages take the slow path for writes; host offsets past 2 GiB wrap, so indexes are
  * taken unsigned) and is inline; anything else — a miss, a device, a misaligned access, a fault —
- * is the core's load/store with icount synchronised first, exactly the interpreter's path.
+ * breaks to the block's one slow path, which runs the instruction through its table handler with
+ * icount synchronised first, exactly the interpreter's path (A32EmitContext.slowPath).
  */
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { armExpandImmC } from '../alu.js';
-import { BLOCK_COUNT, EmitContext, RELOAD, WRITE_BACK, conditionExpr, type Emitted, type InsnSite } from './emit-context.js';
+import { BLOCK_COUNT, EmitContext, conditionExpr, type Emitted, type InsnSite } from './emit-context.js';
 import { LOGICAL, dataProcessing, immShift } from './emit-t32.js';
 import { emitA32Media } from './emit-a32-media.js';
 import { emitA32Memory } from './emit-a32-memory.js';
@@ -61,9 +62,20 @@ export class A32EmitContext extends EmitContext {
     return this.exitAfter(site, `${target | 0}`);
   }
 
-  /** Before a slow path that may read icount, fault or stop the core. */
-  syncAt(site: InsnSite): string {
-    return `k = ${site.j}; clock.icount = ic + done + ${site.j + 1};`;
+  /** Instructions that may leave the straight line for the block's one slow path (`slowPath`). */
+  readonly slow = new Set<number>();
+  /** Of those, the memory accesses (the slow path refills the JIT TLB for the missed address `a`). */
+  readonly accesses = new Set<number>();
+
+  /**
+   * Leave the straight line for the block's slow path, which runs instruction `site` whole through
+   * its table handler: code before this point must not have changed anything the handler reads (an
+   * access that hit RAM may be repeated, as it reads or writes the same bytes again).
+   */
+  miss(site: InsnSite, access: boolean): string {
+    this.slow.add(site.j);
+    if (access) this.accesses.add(site.j);
+    return `{ k = ${site.j}; break miss; }`;
   }
 
   /**
@@ -77,13 +89,12 @@ export class A32EmitContext extends EmitContext {
 
   /**
    * A load through the JIT TLB: a hit reads RAM inline; a miss (another page, a device, a
-   * misaligned address, a fault) is the core's load with icount synchronised first, which caches
-   * the page for the next access.
+   * misaligned address, a fault) is the slow path, where the handler's own access refills the entry.
    */
   override load(site: InsnSite, dest: string, size: number): string {
     const hit = `{ const s = ${entryOf('a')}; if (Q[s] === (a & ${TAG_MASK[Math.abs(size)]})) `;
     const at = `(a + Q[s + 1])`;
-    const miss = ` else { ${this.syncAt(site)} ${dest} = cpu.jitLoad(a, ${size}); slow = 1; } }`;
+    const miss = ` else ${this.miss(site, true)} }`;
     switch (size) {
       case 4:
         return `${hit}${dest} = I32[${at} >>> 2];${miss}`;
@@ -98,38 +109,59 @@ export class A32EmitContext extends EmitContext {
     }
   }
 
-  /** A store of expression `v` (evaluated once, first) through the JIT TLB, as `load`. */
+  /** A store of expression `v` through the JIT TLB, as `load`. */
   override store(site: InsnSite, v: string, size: number): string {
     const view = size === 4 ? 'I32' : size === 2 ? 'U16' : 'U8';
     const shift = size === 4 ? 2 : size === 2 ? 1 : 0;
-    return (
-      `{ const v = ${v}; const s = ${entryOf('a')}; if (Q[s + ${JIT_TLB_WRITE}] === (a & ${TAG_MASK[size]})) ${view}[(a + Q[s + ${JIT_TLB_WRITE + 1}]) >>> ${shift}] = v; ` +
-      `else { ${this.syncAt(site)} cpu.jitStore(a, ${size}, v); slow = 1; } }`
-    );
+    return `{ const s = ${entryOf('a')}; if (Q[s + ${JIT_TLB_WRITE}] === (a & ${TAG_MASK[size]})) ${view}[(a + Q[s + ${JIT_TLB_WRITE + 1}]) >>> ${shift}] = ${v}; else ${this.miss(site, true)} }`;
+  }
+
+  /** Only the slow path can have asked the core to stop (a device, a write to code): it tests once. */
+  override stopCheck(): string {
+    return '';
   }
 
   /**
-   * After a memory instruction: only its slow paths (`slow` set) can have asked the core to stop
-   * (a device's interrupt, a write to translated code), so inline hits skip the test.
+   * The table handler (H[j]) with the interpreter's per-instruction set-up (A32: R[15] = PC + 8); the
+   * block leaves after it when it branched, stopped or slept the core, or left A32 state — or
+   * always, when `alwaysExit` (the instruction changes something the block assumed, e.g. SETEND).
+   * Inline rather than through the slow path: a call-through runs every time, so it has type
+   * feedback, and the block goes on after it.
    */
-  override stopCheck(site: InsnSite): string {
-    return `if (slow !== 0) { slow = 0; if (cpu.exitRequest) { ${this.exitAfter(site, `${this.next(site)}`)} } }`;
-  }
-
-  /**
-   * The table handler with the interpreter's per-instruction set-up (A32: R[15] = PC + 8); the block
-   * leaves after it when it branched, stopped or slept the core, or left A32 state — or always,
-   * when `alwaysExit` (the instruction changes something the block assumed, e.g. SETEND).
-   */
-  callThroughA32(site: InsnSite, insn: number, handlerIndex: number, alwaysExit: boolean): string {
+  callThroughA32(site: InsnSite, insn: number, alwaysExit: boolean): string {
     const next = this.next(site);
     const leave = `R[15] = cpu.nextPc; return done + ${site.j + 1};`;
     const call =
-      `${this.syncAt(site)} ${WRITE_BACK} cpu.itBefore = 0; cpu.pc = ${site.pc | 0}; cpu.insn = ${insn | 0}; cpu.nextPc = ${next}; R[15] = ${(site.pc + 8) | 0}; ` +
-      `inHandler = 1; H[${handlerIndex}](cpu, A[${handlerIndex}]); inHandler = 0; ${RELOAD} `;
+      `k = ${site.j}; clock.icount = ic + done + ${site.j + 1}; cpu.itBefore = 0; cpu.pc = ${site.pc | 0}; cpu.insn = ${insn | 0}; cpu.nextPc = ${next}; R[15] = ${(site.pc + 8) | 0}; ` +
+      `inHandler = 1; H[${site.j}](cpu, A[${site.j}]); inHandler = 0; `;
     if (alwaysExit) return `${call}${leave}`;
     return `${call}if (cpu.nextPc !== ${next} || cpu.exitRequest || st.sleep !== 0 || st.thumb !== 0) { ${leave} }`;
   }
+
+  /**
+   * The slow path every `miss` of the block breaks to (once per block instead of once per access):
+   * instruction k runs whole through its table handler with the interpreter's set-up and icount
+   * synchronised (a fault escapes to the block's catch with k recorded), a missed access refills
+   * the JIT TLB, and the block leaves after it. Leaving rather than resuming keeps the straight
+   * line free of re-entry points, so V8 compiles it as it compiled the inline hits alone; the
+   * dispatcher runs what follows (a device access that always misses ends its block there).
+   */
+  slowPath(): string {
+    const refill = this.accesses.size === 0 ? '' : this.accesses.size === this.slow.size ? 'cpu.jitRefill(a); ' : `if (${maskTest(this.accesses)}) cpu.jitRefill(a); `;
+    return `clock.icount = ic + done + k + 1; const p = PCS[k]; cpu.beginA32(p, INS[k]); inHandler = 1; H[k](cpu, A[k]); inHandler = 0; ${refill}R[15] = cpu.nextPc; return done + k + 1;`;
+  }
+}
+
+/** `k` is in `set` (instruction indexes below 64), as a test of two 32-bit masks. */
+function maskTest(set: ReadonlySet<number>): string {
+  let lo = 0;
+  let hi = 0;
+  for (const j of set) {
+    if (j < 32) lo |= 1 << j;
+    else hi |= 1 << (j - 32);
+  }
+  if (hi === 0) return `(k < 32 && ((${lo} >>> k) & 1) !== 0)`;
+  return `(((k < 32 ? ${lo} >>> k : ${hi} >>> (k - 32)) & 1) !== 0)`;
 }
 
 /** Wrap an instruction's code in its condition (cond 14 and the unconditional space: none). */

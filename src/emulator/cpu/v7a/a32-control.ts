@@ -35,8 +35,12 @@ export const hint = (c: Cpu, a: Fields): void => {
     case 4:
       c.sys.sev();
       break;
+    case 1:
+      // YIELD: QEMU's single-threaded TCG leaves its cpu_exec loop (DISAS_YIELD).
+      v7a(c).markExitToLoop();
+      break;
     default:
-      break; // NOP, YIELD, DBG and the reserved hints
+      break; // NOP, DBG and the reserved hints
   }
 };
 
@@ -57,6 +61,7 @@ export function srs(c: ArmV7aCpu, mode: number, increment: boolean, before: bool
   c.store32(addr, c.r[14]!);
   c.store32((addr + 4) | 0, st.getSpsr());
   if (wback) st.setBanked(mode, 13, increment ? (sp + 8) | 0 : (sp - 8) | 0);
+  c.markExitToLoop(); // QEMU: DISAS_UPDATE_EXIT
 }
 
 /** RFE: load PC and CPSR from [Rn], as an exception return. */

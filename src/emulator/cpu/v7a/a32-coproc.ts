@@ -27,6 +27,7 @@ export const coprocessor32: Handler = (c: Cpu, a: Fields): void => {
     else cpu.r[a.rt] = v | 0;
   } else {
     def.write!(cpu.r[a.rt]!, 0, files);
+    cpu.markExitToLoop(); // QEMU ends its block after every AArch32 coprocessor write (gen_lookup_tb)
     // A register write may unmask or raise an interrupt (timers, PMU): re-evaluate at the boundary.
     if (def.writeKeepsSlice !== true) cpu.exitRequest = true;
   }
@@ -49,6 +50,7 @@ export const coprocessor64: Handler = (c: Cpu, a: Fields): void => {
     cpu.r[a.rt2] = files.hi | 0;
   } else {
     def.write!(cpu.r[a.rt]!, cpu.r[a.rt2]!, files);
+    cpu.markExitToLoop();
     if (def.writeKeepsSlice !== true) cpu.exitRequest = true;
   }
 };

@@ -57,6 +57,8 @@ export interface CoreMmu extends CpuBus {
   readonly faultSignal: AbortSignal;
   /** CONTEXTIDR (the CP14 debug registers' context-ID breakpoints compare it). */
   readonly contextidr: number;
+  /** Translate the code page of `va` without fetching (fills the TLB, throws the fetch's fault). */
+  probeFetch(va: number): void;
 }
 
 interface DecodedInsn {
@@ -231,7 +233,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     return v;
   }
 
-  /** Cache the page of `va` in the JIT TLB after a threaded block's handler accessed it. */
+  /** Cache the page of `va` in the JIT TLB after a block's handler (threaded, or a compiled block's slow path) accessed it. */
   jitRefill(va: number): void {
     this.mmu!.jitRefill(va);
   }
@@ -299,6 +301,46 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   // ---- execution ----------------------------------------------------------------------------
 
   /**
+   * icount at which the last instruction after which QEMU returns to its cpu_exec loop (exit_tb)
+   * retired: exception entry, exception returns, CPSR/SPSR and coprocessor writes, CPS, SRS,
+   * SETEND, WFI/WFE/YIELD. QEMU's loop checks interrupts and the icount budget before it looks up
+   * the next block; after any other instruction it looks the next block up at once (see
+   * lookUpNextBlock). Reset by every `execute` call and compared at its end only: a value left by
+   * an earlier call (or by a timeline a snapshot restore left) can never skip a lookup.
+   */
+  exitToLoopAt = -1;
+
+  /** The instruction now retiring leaves to QEMU's cpu_exec loop (see exitToLoopAt). */
+  markExitToLoop(): void {
+    this.exitToLoopAt = this.clock.icount;
+  }
+
+  /**
+   * The slice ended after an instruction QEMU ends its block with goto_tb or lookup_and_goto_ptr
+   * (branches, loads to PC, the fall-through into another page...): QEMU's helper_lookup_tb_ptr
+   * looks the next block up before control returns to cpu_exec's interrupt and budget checks, and
+   * its get_page_addr_code raises the fetch's prefetch abort there. So a translation or
+   * permission fault of the next fetch is taken now, before the machine fires the timers due at
+   * this icount or takes an interrupt (EXCEPTION is logged before CHECKPOINT_CLOCK_VIRTUAL).
+   * A gdb breakpoint at the target changes nothing here (the trajectory must not depend on the
+   * debugger); an armed CP14 breakpoint matching it leaves the fault to the next slice (not QEMU's
+   * order, whose lookup raises the debug event first).
+   */
+  private lookUpNextBlock(checkHwBp: boolean): void {
+    const mmu = this.mmu;
+    const pc = this.r[15]!;
+    if (mmu === null || (mmu.entries[pc >>> 12]! & 4) !== 0) return;
+    if (checkHwBp && this.debugRegs.breakpointAt(pc >>> 0, this.state.thumb !== 0)) return;
+    try {
+      mmu.probeFetch(pc);
+    } catch (e) {
+      if (e !== mmu.faultSignal) throw e;
+      const f = e as AbortSignal;
+      this.exceptions.prefetchAbortWith(pc, f.fsr, f.far);
+    }
+  }
+
+  /**
    * Run up to `budget` instructions; an abort ends the slice (the aborting instruction is not
    * counted). The loop (`dispatch`) has no try/catch and the interpreter's and the abort's cases are
    * methods of their own: V8 deoptimises a function at code it had never run when it optimised it,
@@ -312,6 +354,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     const start = this.clock.icount;
     this.fetching = false;
     this.inBlock = false;
+    this.exitToLoopAt = -1;
     try {
       this.dispatch(budget);
     } catch (e) {
@@ -407,6 +450,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
       if (this.exitRequest || st.sleep !== RUNNING) break;
     }
     this.countExit();
+    if (retired > 0 && !this.hitBreakpoint && st.sleep === RUNNING && this.exitToLoopAt !== clock.icount) this.lookUpNextBlock(checkHwBp);
   }
 
   /** Why the slice ended (statistics). */
@@ -725,6 +769,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.pmu.elChange(); // QEMU's cpsr_write_eret runs the EL-change hooks
     st.setCpsr(v, 0xffffffff & ~(1 << 24));
     this.syncModeDependents();
+    this.markExitToLoop();
     this.endSliceIfInterruptTakeable();
   }
 
@@ -739,6 +784,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     mask &= ~0x0710fc20;
     st.setCpsr(v, mask);
     this.syncModeDependents();
+    this.markExitToLoop();
     this.endSliceIfInterruptTakeable();
   }
 
@@ -750,6 +796,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     if (bits !== 0) st.aif = disable ? st.aif | bits : st.aif & ~bits;
     if (mode >= 0 && st.modeExists(mode)) st.setMode(mode);
     this.syncModeDependents();
+    // QEMU's CPS writes CPSR (and leaves its loop) only when it names a bit or a mode.
+    if (bits !== 0 || mode >= 0) this.markExitToLoop();
     this.endSliceIfInterruptTakeable();
   }
 
@@ -766,6 +814,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
 
   /** SETEND: CPSR.E (big-endian data when 1); allowed at PL0. */
   setEndian(e: number): void {
+    if ((e & 1) !== this.state.bigEndian) this.markExitToLoop(); // QEMU: DISAS_UPDATE_EXIT on a change
     this.state.bigEndian = e & 1;
     this.syncModeDependents();
   }
@@ -780,6 +829,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.exceptions.onExceptionEvent?.('svc');
     this.psci.call();
     this.exitRequest = true;
+    this.markExitToLoop();
     return true;
   }
 

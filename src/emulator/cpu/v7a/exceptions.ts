@@ -193,6 +193,7 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
     cpu.nextPc = pc;
     cpu.syncModeDependents();
     cpu.exitRequest = true;
+    cpu.markExitToLoop();
   }
 
   /** UND: LR = instruction + 4 (A32) or + 2 (T32, even for a 32-bit instruction, as QEMU). */
@@ -219,6 +220,7 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
     this.cpu.pmu.elChange();
     this.semihosting?.call();
     this.cpu.exitRequest = true;
+    this.cpu.markExitToLoop();
   }
 
   /** Data abort at `pc`: DFSR/DFAR from the fault; LR = pc + 8. Not counted (icount restored). */
@@ -269,11 +271,13 @@ export class ArmV7aExceptions implements CpuSystem, ExceptionUnit, StatefulCompo
   wfi(): void {
     // Like QEMU: no low-power state if an interrupt would wake the core at once.
     this.cpu.exitRequest = true;
+    this.cpu.markExitToLoop();
     if (this.hasPendingForWakeup()) return;
     this.state.sleep = SLEEP_WFI;
   }
   wfe(): void {
     this.cpu.exitRequest = true;
+    this.cpu.markExitToLoop();
     if (!this.wfeSleeps) return;
     const st = this.state;
     if (st.eventRegister) {

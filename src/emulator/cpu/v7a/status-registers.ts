@@ -36,6 +36,7 @@ export function msr(c: ArmV7aCpu, spsr: boolean, mask: number, value: number): v
   if (spsr) {
     if (st.mode === MODE_USR) return c.undefined();
     st.setSpsr(((st.getSpsr() & ~bits) | (value & bits)) | 0);
+    c.markExitToLoop(); // QEMU's gen_set_psr ends the block with exit_tb for SPSR too
     return;
   }
   bits &= ~CPSR_EXEC;
