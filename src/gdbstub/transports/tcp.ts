@@ -6,8 +6,17 @@ import type { GdbTarget } from '../target.js';
 import { checkPort, listenError } from './errors.js';
 import { stubFor } from './server.js';
 import type { GdbServer, ListenOptions } from './server.js';
+import { ReplyBusyPoll } from './busy-poll.js';
 
-export async function listenTcp(target: GdbTarget | GdbStub, options: ListenOptions): Promise<GdbServer> {
+/** How long the loop keeps polling after a reply to a back-to-back client (busy-poll.ts). */
+export const DEFAULT_BUSY_POLL_MS = 0.25;
+
+export interface TcpListenOptions extends ListenOptions {
+  /** See ReplyBusyPoll; 0 = sleep in the event loop between packets. */
+  busyPollMs?: number;
+}
+
+export async function listenTcp(target: GdbTarget | GdbStub, options: TcpListenOptions): Promise<GdbServer> {
   const host = options.host ?? '127.0.0.1';
   checkPort(options.port, host);
   const stub = stubFor(target);
@@ -15,13 +24,19 @@ export async function listenTcp(target: GdbTarget | GdbStub, options: ListenOpti
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
+    const busyPoll = new ReplyBusyPoll(options.busyPollMs ?? DEFAULT_BUSY_POLL_MS);
     const session = stub.connect({
       write: (bytes) => {
-        if (!socket.destroyed) socket.write(bytes);
+        if (socket.destroyed) return;
+        socket.write(bytes);
+        busyPoll.replied();
       },
       close: () => socket.end(),
     });
-    socket.on('data', (chunk: Buffer) => session.feed(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      busyPoll.input();
+      session.feed(chunk);
+    });
     // Resets and other socket errors end only this connection.
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
