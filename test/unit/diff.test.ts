@@ -115,6 +115,45 @@ describe('diffLogs', () => {
     expect(diffLogs(interrupted, armrr, { ignoreQemuOnly: true }).identical).toBe(false);
   });
 
+  it('--ignore-qemu-only: QEMU\'s final SHUTDOWN at the previous event\'s icount compares at the end of its log', () => {
+    const write = (events: Array<[ReplayEvent, number]>): Uint8Array => {
+      const w = ReplayLogWriter.inMemory(FP);
+      for (const [e, icount] of events) w.write(e, icount);
+      w.close();
+      return w.bytes();
+    };
+    const start: Array<[ReplayEvent, number]> = [
+      [{ kind: 'CHECKPOINT', checkpoint: 'INIT' }, 0],
+      [{ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 200],
+    ];
+    const armrr = write([...start, [{ kind: 'SHUTDOWN', cause: 'GUEST_SHUTDOWN' }, 350], [{ kind: 'END' }, 350]]);
+    // QEMU: SHUTDOWN with no INSTRUCTION before it, then replay_finish's INSTRUCTION(150), HOST_SIGNAL, END.
+    const qemu = write([
+      ...start,
+      [{ kind: 'SHUTDOWN', cause: 'GUEST_SHUTDOWN' }, 200],
+      [{ kind: 'SHUTDOWN', cause: 'HOST_SIGNAL' }, 350],
+      [{ kind: 'END' }, 350],
+    ]);
+    expect(diffLogs(qemu, armrr).identical).toBe(false);
+    expect(diffLogs(qemu, armrr, { ignoreQemuOnly: true }).identical).toBe(true);
+    // Ending elsewhere is still a difference, and so is a SHUTDOWN that is not the last guest event.
+    const later = write([...start, [{ kind: 'SHUTDOWN', cause: 'GUEST_SHUTDOWN' }, 351], [{ kind: 'END' }, 351]]);
+    expect(diffLogs(qemu, later, { ignoreQemuOnly: true }).firstDifference?.icount).toBe(200);
+    const reset = write([
+      ...start,
+      [{ kind: 'SHUTDOWN', cause: 'GUEST_RESET' }, 200],
+      [{ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 300],
+      [{ kind: 'END' }, 350],
+    ]);
+    const resetLater = write([
+      ...start,
+      [{ kind: 'SHUTDOWN', cause: 'GUEST_RESET' }, 250],
+      [{ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 300],
+      [{ kind: 'END' }, 350],
+    ]);
+    expect(diffLogs(reset, resetLater, { ignoreQemuOnly: true }).identical).toBe(false);
+  });
+
   it('compares across versions by canonical event: 0xe02006 vs 0xe0200c', () => {
     const old = new RawLog(0xe02006).u8(10).u64(5n).u8(19, 0).u32(100).u8(5).u32(1).u32(1).u8(1, 0).u32(3).u8(2, 4, 21).build();
     const w = ReplayLogWriter.inMemory(new Uint8Array(8));
