@@ -20,7 +20,7 @@ import type { CpuSystem } from './system.js';
 import { UsageCause } from './system.js';
 import { addWithCarryFlags, conditionPassed, shiftC, shifter, itAdvance, t16IgnoresItCondition } from './alu.js';
 import { T16_ARGS, T16_EXEC, T16_FAST, t16Args } from './t16.js';
-import { F16 } from './t16.js';
+import { F16, t16RegShiftType } from './t16.js';
 import { t32BucketsFor } from './t32.js';
 import { CORTEX_M3, type CoreProfile } from './profile.js';
 import type { Encoding } from './decode-table.js';
@@ -484,39 +484,9 @@ export class Cpu implements CoreExecutor {
         if (s !== 0) st.NF = st.ZF = res;
         break;
       }
-      case F16.LSL_REG: {
+      case F16.SHIFT_REG: {
         const d = hw & 7;
-        const res = shiftC(r[d]!, 0 /* SHIFT_LSL */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-        r[d] = res;
-        if (s !== 0) {
-          st.NF = st.ZF = res;
-          st.CF = shifter.carry;
-        }
-        break;
-      }
-      case F16.LSR_REG: {
-        const d = hw & 7;
-        const res = shiftC(r[d]!, 1 /* SHIFT_LSR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-        r[d] = res;
-        if (s !== 0) {
-          st.NF = st.ZF = res;
-          st.CF = shifter.carry;
-        }
-        break;
-      }
-      case F16.ASR_REG: {
-        const d = hw & 7;
-        const res = shiftC(r[d]!, 2 /* SHIFT_ASR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-        r[d] = res;
-        if (s !== 0) {
-          st.NF = st.ZF = res;
-          st.CF = shifter.carry;
-        }
-        break;
-      }
-      case F16.ROR_REG: {
-        const d = hw & 7;
-        const res = shiftC(r[d]!, 3 /* SHIFT_ROR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+        const res = shiftC(r[d]!, t16RegShiftType(hw), r[(hw >>> 3) & 7]! & 0xff, st.CF);
         r[d] = res;
         if (s !== 0) {
           st.NF = st.ZF = res;
