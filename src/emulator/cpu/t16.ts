@@ -197,10 +197,10 @@ const ROWS: Row[] = [
 
   // Miscellaneous
   t16('ADD_sp_imm7', '101100000 imm:7', (c, a) => {
-    c.r[SP] = (c.r[SP]! + a.imm * 4) | 0;
+    c.setReg(SP, (c.r[SP]! + a.imm * 4) | 0);
   }),
   t16('SUB_sp_imm7', '101100001 imm:7', (c, a) => {
-    c.r[SP] = (c.r[SP]! - a.imm * 4) | 0;
+    c.setReg(SP, (c.r[SP]! - a.imm * 4) | 0);
   }),
   t16('CBZ_CBNZ', '1011 nz:1 0 imm:1 1 imm:5 rn:3', (c, a) => {
     if ((c.r[a.rn] === 0) !== (a.nz === 1)) c.branchDirect(c.r[15]! + a.imm * 2);
