@@ -259,6 +259,10 @@ if (haveQemu) {
     const rec = timed(process.execPath, [BIN, 'record', elf, '-o', alog, ...base]);
     const rep = timed(process.execPath, [BIN, 'replay', elf, alog, '--quiet']);
     if (icountOf(alog) !== n) throw new Error(`armrr recorded ${icountOf(alog)} instructions of ${wl.name}, expected ${n}`);
+    for (const [what, r] of [['run', run], ['record', rec]]) {
+      if (!r.stderr.includes(`stopped after ${n} instructions`)) throw new Error(`armrr ${what} of ${wl.name} did not run ${n} instructions: ${r.stderr}`);
+    }
+    if (rep.status !== 0) throw new Error(`armrr replay of ${wl.name} failed: ${rep.stderr}`);
     const q = n / qrep.secs / 1e6;
     const a = [run, rec, rep].map((r) => n / r.secs / 1e6);
     const cpuRatios = qrep.cpu === null ? null : [run, rec, rep].map((r) => qrep.cpu / r.cpu);
