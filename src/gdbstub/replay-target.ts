@@ -18,6 +18,7 @@ import type { Machine, RunHooks } from '../emulator/machines/machine.js';
 import type { WatchObserver } from '../emulator/memory/bus.js';
 import type { ReplayTimeline } from '../snapshots/timeline.js';
 import { captureMachineState, restoreMachineState } from '../snapshots/machine-state.js';
+import { promoteYoungGeneration } from '../snapshots/young-garbage.js';
 import type { BreakpointType, GdbTarget, MemoryRegion, ResumeAction, StopReason, WatchpointType } from './target.js';
 import {
   REG_A_D0,
@@ -121,25 +122,23 @@ export class ReplayGdbTarget implements GdbTarget {
     return null;
   }
 
-  /** d<n> = s<2n+1>:s<2n>. */
-  readRegister64(n: number): bigint | null {
+  /** d<n> = s<2n+1>:s<2n>; q<n> = d<2n+1>:d<2n> (A-profile). */
+  readWideRegister(n: number, words: Uint32Array): boolean {
     if (this.isAProfile) {
       const count = this.machine.core.profile.fpRegs / 2;
-      if (n >= REG_A_Q0) {
-        // q<n> = d<2n+1>:d<2n>.
-        const lo = this.readD(2 * (n - REG_A_Q0), count);
-        const hi = this.readD(2 * (n - REG_A_Q0) + 1, count);
-        return lo === null || hi === null ? null : (hi << 64n) | lo;
-      }
-      return this.readD(n - REG_A_D0, count);
+      if (n >= REG_A_Q0) return this.readD(2 * (n - REG_A_Q0), count, words, 0) && this.readD(2 * (n - REG_A_Q0) + 1, count, words, 2);
+      return this.readD(n - REG_A_D0, count, words, 0);
     }
-    return this.readD(n - REG_D0, 16);
+    return this.readD(n - REG_D0, 16, words, 0);
   }
 
-  private readD(d: number, count: number): bigint | null {
-    if (d < 0 || d >= count || !this.machine.core.profile.fpu) return null;
+  /** d<d> into words[at], words[at + 1]; false if the core has no such register. */
+  private readD(d: number, count: number, words: Uint32Array, at: number): boolean {
+    if (d < 0 || d >= count || !this.machine.core.profile.fpu) return false;
     const s = this.machine.cpu.s;
-    return (BigInt(s[2 * d + 1]! >>> 0) << 32n) | BigInt(s[2 * d]! >>> 0);
+    words[at] = s[2 * d]!;
+    words[at + 1] = s[2 * d + 1]!;
+    return true;
   }
 
   writeRegister(): boolean {
@@ -370,7 +369,12 @@ export class ReplayGdbTarget implements GdbTarget {
           }
           continue;
         }
-        if (stop.kind === 'exit' || this.atEnd()) return { kind: 'replaylog', pos: 'end' };
+        if (stop.kind === 'exit' || this.atEnd()) {
+          // Where users reverse from: make the first reverse step as quick as the next ones. Only
+          // at the end: a breakpoint stop can be a later state at its icount than a seek gives.
+          if (action === 'continue') this.timeline.prepareStepBack();
+          return { kind: 'replaylog', pos: 'end' };
+        }
         if (this.machine.icount >= target) return { kind: 'done-step' };
         const icountBreak = this.icountBreakAt(this.machine.icount, start);
         if (icountBreak !== null) {
@@ -391,6 +395,9 @@ export class ReplayGdbTarget implements GdbTarget {
       this.watchActive = false;
       this.installBreakpoints(false);
       this.timeline.setFineTrail(false);
+      // What the run left alive would otherwise be copied by scavenges during the reverse steps
+      // that usually follow a `continue` (young-garbage.ts); a step's run is too short to matter.
+      if (action === 'continue') promoteYoungGeneration();
     }
   }
 

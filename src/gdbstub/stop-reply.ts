@@ -1,6 +1,6 @@
 /** The one serializer from StopReason to an RSP stop reply (`T…`, `W…`). */
 
-import { REG_PC, REG_SP } from './register-layout.js';
+import { REG_CPSR, REG_PC, REG_SP } from './register-layout.js';
 import { u32LeHex } from './hex.js';
 import type { GdbTarget, StopReason } from './target.js';
 
@@ -47,9 +47,15 @@ export function exitReport(target: GdbTarget): 'exit' | 'stop' {
 /** `T` reply for a stop caused by an interrupt (Ctrl-C). */
 export const INTERRUPT_STOP: StopReason = { kind: 'signal', signal: SIGINT };
 
+/**
+ * Registers every stop reply carries (expedites): pc, sp, r0-r12, lr and cpsr/xpsr (both number 25), what gdb
+ * reads to show the frame after a step. With them all in the reply gdb sends no `g` after a step.
+ */
+const EXPEDITED: readonly number[] = [REG_PC, REG_SP, ...Array.from({ length: 13 }, (_, n) => n), 14, REG_CPSR];
+
 function stopPacket(signal: number, target: GdbTarget, reason: string): string {
   let packet = `T${hexByte(signal)}thread:${THREAD_ID};`;
-  for (const regnum of [REG_PC, REG_SP]) {
+  for (const regnum of EXPEDITED) {
     const value = safeRead(target, regnum);
     if (value !== null) packet += `${hexByte(regnum)}:${u32LeHex(value)};`;
   }
