@@ -337,6 +337,33 @@ export class ReplayGdbTarget implements GdbTarget {
 
   private async resumeNow(action: ResumeAction): Promise<StopReason> {
     if (this.atEnd()) return { kind: 'replaylog', pos: 'end' };
+    const stop = await this.runUntilStop(action);
+    if (action === 'continue') {
+      // Where users reverse from: the first reverse step is then as quick as the next ones.
+      if (stop.kind === 'replaylog' || stop.kind === 'watch') {
+        this.timeline.prepareStepBack();
+        this.rearmWatches(); // as seekTo: the restore may have armed them before the tables were back
+      }
+      else if (stop.kind === 'swbreak' || stop.kind === 'hwbreak') await this.prepareStepBackAtHit();
+      // What the run left alive would otherwise be copied by scavenges during the reverse steps
+      // that usually follow a `continue` (young-garbage.ts); a step's run is too short to matter.
+      promoteYoungGeneration();
+    }
+    return stop;
+  }
+
+  /**
+   * prepareStepBack at a breakpoint hit. Its seek back to here gives the first state at this
+   * icount, while the hit can be a later one (an exception entered here first): run on to the
+   * breakpoint as seekToHit does.
+   */
+  private async prepareStepBackAtHit(): Promise<void> {
+    const p = this.machine.icount;
+    this.timeline.prepareStepBack();
+    await this.seekToHit({ pos: p, stop: { kind: 'swbreak' } });
+  }
+
+  private async runUntilStop(action: ResumeAction): Promise<StopReason> {
     const start = this.machine.icount;
     const target = action === 'step' ? start + 1 : Infinity;
     this.installBreakpoints(action === 'continue');
@@ -369,12 +396,7 @@ export class ReplayGdbTarget implements GdbTarget {
           }
           continue;
         }
-        if (stop.kind === 'exit' || this.atEnd()) {
-          // Where users reverse from: make the first reverse step as quick as the next ones. Only
-          // at the end: a breakpoint stop can be a later state at its icount than a seek gives.
-          if (action === 'continue') this.timeline.prepareStepBack();
-          return { kind: 'replaylog', pos: 'end' };
-        }
+        if (stop.kind === 'exit' || this.atEnd()) return { kind: 'replaylog', pos: 'end' };
         if (this.machine.icount >= target) return { kind: 'done-step' };
         const icountBreak = this.icountBreakAt(this.machine.icount, start);
         if (icountBreak !== null) {
@@ -395,9 +417,6 @@ export class ReplayGdbTarget implements GdbTarget {
       this.watchActive = false;
       this.installBreakpoints(false);
       this.timeline.setFineTrail(false);
-      // What the run left alive would otherwise be copied by scavenges during the reverse steps
-      // that usually follow a `continue` (young-garbage.ts); a step's run is too short to matter.
-      if (action === 'continue') promoteYoungGeneration();
     }
   }
 

@@ -1,6 +1,6 @@
 /** The one serializer from StopReason to an RSP stop reply (`T…`, `W…`). */
 
-import { REG_CPSR, REG_PC, REG_SP } from './register-layout.js';
+import { REG_CPSR, REG_MSP, REG_PC, REG_PSP, REG_SP } from './register-layout.js';
 import { u32LeHex } from './hex.js';
 import type { GdbTarget, StopReason } from './target.js';
 
@@ -48,10 +48,12 @@ export function exitReport(target: GdbTarget): 'exit' | 'stop' {
 export const INTERRUPT_STOP: StopReason = { kind: 'signal', signal: SIGINT };
 
 /**
- * Registers every stop reply carries (expedites): pc, sp, r0-r12, lr and cpsr/xpsr (both number 25), what gdb
- * reads to show the frame after a step. With them all in the reply gdb sends no `g` after a step.
+ * Registers every stop reply carries (expedites): pc, sp, r0-r12, lr, cpsr/xpsr (both number 25)
+ * and on M-profile msp and psp (26, 27; d0 and d1 on A-profile, which targets do not read as
+ * 32-bit registers, so they are left out there): what gdb reads to show the frame after a step, so
+ * it sends no `g` then.
  */
-const EXPEDITED: readonly number[] = [REG_PC, REG_SP, ...Array.from({ length: 13 }, (_, n) => n), 14, REG_CPSR];
+const EXPEDITED: readonly number[] = [REG_PC, REG_SP, ...Array.from({ length: 13 }, (_, n) => n), 14, REG_CPSR, REG_MSP, REG_PSP];
 
 function stopPacket(signal: number, target: GdbTarget, reason: string): string {
   let packet = `T${hexByte(signal)}thread:${THREAD_ID};`;

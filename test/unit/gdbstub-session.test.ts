@@ -9,9 +9,9 @@ const le = (value: number): string => {
   return bytes.toString('hex');
 };
 
-/** The expedited registers after pc and sp in a stop reply: r0-r12, lr, xpsr (25), as the target has them. */
+/** The expedited registers after pc and sp in a stop reply: r0-r12, lr, xpsr, msp, psp (25-27), as the target has them. */
 const rest = (target: FakeTarget): string =>
-  [...Array.from({ length: 13 }, (_, n) => n), 14, 25].map((n) => `${n.toString(16).padStart(2, '0')}:${le(target.readRegister(n)!)};`).join('');
+  [...Array.from({ length: 13 }, (_, n) => n), 14, 25, 26, 27].map((n) => `${n.toString(16).padStart(2, '0')}:${le(target.readRegister(n)!)};`).join('');
 
 describe('GdbSession handshake', () => {
   it('acks packets in ack mode and switches to no-ack on QStartNoAckMode', () => {
