@@ -139,7 +139,8 @@ export function buildProgram(): Command {
     .option(
       '--ignore-qemu-only',
       "leave out what QEMU logs for itself, never for the guest: idle-warp checkpoints and CLOCK_VIRTUAL_RT, the host clock read " +
-        "while parsing -rtc (a CLOCK_HOST before CHECKPOINT_INIT) and the SHUTDOWN_HOST_SIGNAL QEMU appends at exit after the run's shutdown",
+        "while parsing -rtc (a CLOCK_HOST before CHECKPOINT_INIT) and the SHUTDOWN_HOST_SIGNAL QEMU appends at exit after the run's shutdown; " +
+        "the final SHUTDOWN compares at the icount its log ends at (QEMU writes it with the previous event's icount)",
     )
     .action(async (a: string, b: string, opts) => (await import('./commands/diff.js')).diffCommand(a, b, opts));
 

@@ -31,7 +31,8 @@ export interface DiffOptions {
   readonly ignore?: readonly string[];
   /**
    * Leave out what QEMU logs for its own host-side mechanics, never for the guest (QEMU_ONLY_EVENTS
-   * and the two positional cases in `isQemuOnly`), so an armrr log and a QEMU log of the same run
+   * and the two positional cases in `isQemuOnly`), and compare the SHUTDOWN that ends a run at the
+   * icount its log ends at (`keyFinalShutdownAtEnd`), so an armrr log and a QEMU log of the same run
    * compare equal.
    */
   readonly ignoreQemuOnly?: boolean;
@@ -217,7 +218,23 @@ function readSide(reader: ReplayLogReader, compareClocks: boolean, ignore: Reado
       label: `${entry.index + 1}:${canonicalName(entry.event)}${labelDetail(entry.event)} @${entry.icount}`,
     });
   }
+  if (qemuOnly) keyFinalShutdownAtEnd(items, finalIcount);
   return { reader, items, eventCount, finalIcount };
+}
+
+/**
+ * QEMU writes a guest's SHUTDOWN without first saving the instructions run since the previous event
+ * (replay_shutdown_request puts the bare event), so it carries that event's icount; the count
+ * follows it, saved by replay_finish before END. armrr's SHUTDOWN carries the instruction it
+ * happened at, which is where both logs end. A SHUTDOWN followed only by END therefore compares
+ * at the icount its log ends at.
+ */
+function keyFinalShutdownAtEnd(items: Item[], finalIcount: number): void {
+  let last = items.length - 1;
+  while (last >= 0 && items[last]!.entry.event.kind === 'END') last--;
+  const item = items[last];
+  if (item === undefined || item.entry.event.kind !== 'SHUTDOWN') return;
+  items[last] = { ...item, key: `${eventKey(item.entry.event, false)}@${finalIcount}` };
 }
 
 /** Version-independent names: CHECKPOINT_CLOCK_VIRTUAL, SHUTDOWN_HOST_SIGNAL, CLOCK_HOST, ... */

@@ -29,7 +29,7 @@ import {
   stopPc,
   type ReplaySession,
 } from '../support/armrr-process.js';
-import { GdbMi, type MiTuple } from '../support/gdb-mi.js';
+import { GdbMi } from '../support/gdb-mi.js';
 import { QEMU } from '../support/qemu.js';
 import { QEMU_VIRT_ARGS, ensureV7aFirmware, v7aElf } from '../support/v7a-firmware.js';
 

@@ -125,7 +125,7 @@ describe('A32 JIT and interpreter agree on virt and vexpress-a9 (MMU on, timer i
       }
       const rig = timelineRig(rec, Math.max(500, Math.floor(rec.end / 10)), 1 << 30, true);
       rig.timeline.runForward(rec.end);
-      const core = rig.machine.core as { a32Jit: { translated: number; threaded: number }; stats: { insnsInBlocks: number } };
+      const core = rig.machine.core as unknown as { a32Jit: { translated: number; threaded: number }; stats: { insnsInBlocks: number } };
       // gic-timer is short (~24 K instructions, mostly idle loops): its blocks stay threaded.
       expect(core.a32Jit.threaded + core.a32Jit.translated, 'A32 blocks built (threaded or compiled)').toBeGreaterThan(0);
       expect(core.stats.insnsInBlocks, 'instructions run in blocks').toBeGreaterThan(Math.min(rec.end / 4, 1000));

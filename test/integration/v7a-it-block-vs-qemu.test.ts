@@ -17,7 +17,6 @@ import { buildAndTrace, compare } from './v7a-qemu-trace.js';
 const IT_EQ = '.short 0xbf08';
 const IT_NE = '.short 0xbf18';
 const ITT_EQ = '.short 0xbf04';
-const ITT_NE = '.short 0xbf14';
 
 interface Case {
   name: string;

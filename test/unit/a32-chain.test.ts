@@ -4,7 +4,8 @@
  * exact: it ends before a block that does not fit the rest of the budget, on a fault in any block
  * of the chain (the count retired before it kept), on a stop request such as a write to code, and
  * it must see a remap made by the block before (a page-table store that flushes the TLB, without
- * ending the block). Each program runs in slices of uneven budgets, compared with the interpreter
+ * ending the block), and a block's remembered successor is taken only while it is what a lookup
+ * would find (not after its code changed or the TLB did). Each program runs in slices of uneven budgets, compared with the interpreter
  * at every slice end.
  */
 import { describe, expect, it } from 'vitest';
@@ -173,5 +174,53 @@ describe('A32 chained block dispatch', () => {
     // The routine runs on REMAP_LOOPS - 1 passes, alternating Y, X, Y, ...
     expect(end.r[0]).toBe(2500 * 100 + 2499);
     expect(withJit.cpu.stats.insnsInBlocks / withJit.cpu.stats.retired, 'share run in blocks').toBeGreaterThan(0.5);
+  });
+
+  // As above, but the remap happens on every third pass only and a block P (0x40) runs between the
+  // remapping block and the routine: P remembers the routine's block as its successor on the
+  // passes without a remap, and must not take it after one (the TLB changed since).
+  const REMEMBERED_LOOPS = 6000;
+  const REMEMBERED_CHAIN = program(
+    {
+      0x00: 0xe2511001, // A: subs r1, r1, #1
+      0x04: 0x0a000015, //    beq 0x60
+      0x08: 0xe2522001, //    subs r2, r2, #1
+      0x0c: 0x03a02003, //    moveq r2, #3
+      0x10: 0x00277009, //    eoreq r7, r7, r9 (descriptor X <-> Y)
+      0x14: 0x05887000, //    streq r7, [r8] (level-1 entry of REMAP_VA)
+      0x18: 0xea000008, //    b 0x40
+      0x40: 0xe2866001, // P: add r6, r6, #1
+      0x44: 0xe12fff1a, //    bx r10 (REMAP_VA)
+      0x60: 0xeafffffe, //    b .
+    },
+    0x80,
+  );
+
+  it('does not take a remembered successor after the TLB changed', () => {
+    const total = 12 * REMEMBERED_LOOPS + 20;
+    const routine = (add: number): number[] => [add, 0xe2855001 /* add r5, r5, #1 */, 0xe12fff1b /* bx r11 */];
+    const setup = (bus: Bus, st: ArmV7aState): void => {
+      setL1(bus, TTB, TTB, section(TTB));
+      setL1(bus, TTB, REMAP_VA, section(SEC_X));
+      routine(0xe2800001).forEach((w, i) => bus.write32(SEC_X + 4 * i, w | 0));
+      routine(0xe2800064).forEach((w, i) => bus.write32(SEC_Y + 4 * i, w | 0));
+      st.r[1] = REMEMBERED_LOOPS;
+      st.r[2] = 3;
+      st.r[7] = section(SEC_X);
+      st.r[8] = TTB + 4 * (REMAP_VA >>> 20);
+      st.r[9] = (section(SEC_X) ^ section(SEC_Y)) | 0;
+      st.r[10] = REMAP_VA;
+      st.r[11] = 0;
+    };
+    const withJit = runSliced(REMEMBERED_CHAIN, total, true, setup);
+    const interpreted = runSliced(REMEMBERED_CHAIN, total, false, setup);
+    expectSameBoundaries(withJit, interpreted);
+    const end = interpreted.boundaries.at(-1)!;
+    expect(end.r[15]! >>> 0, 'the loop ran to its end').toBe(0x60);
+    // Pass p (1-based) remaps on p = 3, 6, ...: after an even number of remaps X (+1), else Y (+100).
+    let r0 = 0;
+    for (let p = 1; p < REMEMBERED_LOOPS; p++) r0 += Math.floor(p / 3) % 2 === 0 ? 1 : 100;
+    expect(end.r[0]).toBe(r0);
+    expect(withJit.cpu.stats.blockLinks, 'remembered successors taken').toBeGreaterThan(REMEMBERED_LOOPS / 4);
   });
 });

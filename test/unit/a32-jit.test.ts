@@ -9,7 +9,7 @@ import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import { defineMmuRegisters } from '../../src/emulator/memory/mmu-registers.js';
 import type { Mmu } from '../../src/emulator/memory/mmu.js';
-import { bootV7aCore, enableShort, makeRig, section, setL1, TTB } from './mmu-rig.js';
+import { bootV7aCore, makeRig, section, setL1, TTB } from './mmu-rig.js';
 import { bootVectoredProgram, VECTORED_DATA_VA, type SliceBoundary } from './a32-block-rig.js';
 
 const CODE_VA = 0x00100000;
@@ -191,11 +191,11 @@ REFILL_PROGRAM[0x403] = 0xe2511001; // 0x100c subs r1, r1, #1
 REFILL_PROGRAM[0x404] = 0x1afffbfa; // 0x1010 bne 0x0000
 REFILL_PROGRAM[0x405] = 0xeafffffe; // 0x1014 b .
 
-function runRefillProgram(jit: boolean): { cpu: ArmV7aCpu; boundaries: Boundary[] } {
+function runRefillProgram(jit: boolean): { cpu: ArmV7aCpu; boundaries: SliceBoundary[] } {
   const { cpu, state, clock, mmu } = bootProgram(REFILL_PROGRAM, jit);
   defineMmuRegisters(cpu.sysregs, mmu); // TLBIALL
   state.r[1] = REFILL_LOOPS;
-  const boundaries: Boundary[] = [];
+  const boundaries: SliceBoundary[] = [];
   for (let k = 0; clock.icount < 7 * REFILL_LOOPS + 10; k++) {
     if (k > 10_000) throw new Error(`no progress: icount ${clock.icount}, pc ${(state.r[15]! >>> 0).toString(16)}, cpsr ${state.getCpsr().toString(16)}`);
     cpu.exitRequest = false;

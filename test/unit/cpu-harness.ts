@@ -36,10 +36,16 @@ let workDir: string | null = null;
 let counter = 0;
 
 /** gcc CPU flags per core: the M4 gets the FPv4-SP hard-float configuration the firmware uses. */
-const CPU_FLAGS: Record<CoreProfile['name'], string[]> = {
+const CPU_FLAGS: Partial<Record<CoreProfile['name'], string[]>> = {
   'cortex-m3': ['-mcpu=cortex-m3'],
   'cortex-m4': ['-mcpu=cortex-m4', '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard'],
 };
+
+function mProfileFlags(profile: CoreProfile): string[] {
+  const flags = CPU_FLAGS[profile.name];
+  if (flags === undefined) throw new Error(`assembleElf builds M-profile Thumb programs; ${profile.name} is not one`);
+  return flags;
+}
 
 /** Assemble a complete .S source (with its own sections) into an ELF. */
 export function assembleElf(source: string, profile: CoreProfile = CORTEX_M3): Image {
@@ -49,7 +55,7 @@ export function assembleElf(source: string, profile: CoreProfile = CORTEX_M3): I
   writeFileSync(`${base}.ld`, LINKER_SCRIPT);
   const cc = spawnSync(
     'arm-none-eabi-gcc',
-    [...CPU_FLAGS[profile.name], '-mthumb', '-nostdlib', '-T', `${base}.ld`, `${base}.S`, '-o', `${base}.elf`],
+    [...mProfileFlags(profile), '-mthumb', '-nostdlib', '-T', `${base}.ld`, `${base}.S`, '-o', `${base}.elf`],
     { encoding: 'utf8' },
   );
   if (cc.status !== 0) throw new Error(`assembler failed:\n${cc.stderr}`);

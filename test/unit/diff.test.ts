@@ -8,6 +8,14 @@ import { qemuFixture, RawLog } from './replay-log-fixtures.js';
 
 const FP = Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 1);
 
+/** A log of these events at these icounts (INSTRUCTION events written between them as the writer does). */
+function writeLog(events: Array<[ReplayEvent, number]>): Uint8Array {
+  const w = ReplayLogWriter.inMemory(FP);
+  for (const [e, icount] of events) w.write(e, icount);
+  w.close();
+  return w.bytes();
+}
+
 /** Re-encodes a log's events through the armrr writer, optionally editing the (event, icount) list. */
 function reencode(bytes: Uint8Array, edit: (events: Array<[ReplayEvent, number]>) => void = () => {}): Uint8Array {
   const events: Array<[ReplayEvent, number]> = [];
@@ -79,12 +87,6 @@ describe('diffLogs', () => {
   });
 
   it('--ignore-qemu-only: configure_rtc\'s CLOCK_HOST before INIT, warps and the exit trailer are left out, nothing else', () => {
-    const write = (events: Array<[ReplayEvent, number]>): Uint8Array => {
-      const w = ReplayLogWriter.inMemory(FP);
-      for (const [e, icount] of events) w.write(e, icount);
-      w.close();
-      return w.bytes();
-    };
     const guest: Array<[ReplayEvent, number]> = [
       [{ kind: 'CHECKPOINT', checkpoint: 'INIT' }, 0],
       [{ kind: 'CHECKPOINT', checkpoint: 'RESET' }, 0],
@@ -92,8 +94,8 @@ describe('diffLogs', () => {
       [{ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 200],
       [{ kind: 'SHUTDOWN', cause: 'GUEST_SHUTDOWN' }, 300],
     ];
-    const armrr = write([...guest, [{ kind: 'END' }, 300]]);
-    const qemu = write([
+    const armrr = writeLog([...guest, [{ kind: 'END' }, 300]]);
+    const qemu = writeLog([
       [{ kind: 'CLOCK', clock: 'HOST', value: 7n }, 0],
       ...guest.slice(0, 3),
       [{ kind: 'CHECKPOINT', checkpoint: 'CLOCK_WARP_START' }, 150],
@@ -107,12 +109,45 @@ describe('diffLogs', () => {
     expect(plain.firstDifference?.icount).toBe(0);
     expect(diffLogs(qemu, armrr, { ignoreQemuOnly: true }).identical).toBe(true);
     // A guest-visible host clock read after INIT still counts, and so does a HOST_SIGNAL that ends the run.
-    const noRtcRead = write([...guest.slice(0, 2), ...guest.slice(3), [{ kind: 'END' }, 300]]);
+    const noRtcRead = writeLog([...guest.slice(0, 2), ...guest.slice(3), [{ kind: 'END' }, 300]]);
     const r = diffLogs(qemu, noRtcRead, { ignoreQemuOnly: true });
     expect(r.identical).toBe(false);
     expect(r.firstDifference?.icount).toBe(100);
-    const interrupted = write([...guest.slice(0, 4), [{ kind: 'SHUTDOWN', cause: 'HOST_SIGNAL' }, 300], [{ kind: 'END' }, 300]]);
+    const interrupted = writeLog([...guest.slice(0, 4), [{ kind: 'SHUTDOWN', cause: 'HOST_SIGNAL' }, 300], [{ kind: 'END' }, 300]]);
     expect(diffLogs(interrupted, armrr, { ignoreQemuOnly: true }).identical).toBe(false);
+  });
+
+  it('--ignore-qemu-only: QEMU\'s final SHUTDOWN at the previous event\'s icount compares at the end of its log', () => {
+    const start: Array<[ReplayEvent, number]> = [
+      [{ kind: 'CHECKPOINT', checkpoint: 'INIT' }, 0],
+      [{ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 200],
+    ];
+    const armrr = writeLog([...start, [{ kind: 'SHUTDOWN', cause: 'GUEST_SHUTDOWN' }, 350], [{ kind: 'END' }, 350]]);
+    // QEMU: SHUTDOWN with no INSTRUCTION before it, then replay_finish's INSTRUCTION(150), HOST_SIGNAL, END.
+    const qemu = writeLog([
+      ...start,
+      [{ kind: 'SHUTDOWN', cause: 'GUEST_SHUTDOWN' }, 200],
+      [{ kind: 'SHUTDOWN', cause: 'HOST_SIGNAL' }, 350],
+      [{ kind: 'END' }, 350],
+    ]);
+    expect(diffLogs(qemu, armrr).identical).toBe(false);
+    expect(diffLogs(qemu, armrr, { ignoreQemuOnly: true }).identical).toBe(true);
+    // Ending elsewhere is still a difference, and so is a SHUTDOWN that is not the last guest event.
+    const later = writeLog([...start, [{ kind: 'SHUTDOWN', cause: 'GUEST_SHUTDOWN' }, 351], [{ kind: 'END' }, 351]]);
+    expect(diffLogs(qemu, later, { ignoreQemuOnly: true }).firstDifference?.icount).toBe(200);
+    const reset = writeLog([
+      ...start,
+      [{ kind: 'SHUTDOWN', cause: 'GUEST_RESET' }, 200],
+      [{ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 300],
+      [{ kind: 'END' }, 350],
+    ]);
+    const resetLater = writeLog([
+      ...start,
+      [{ kind: 'SHUTDOWN', cause: 'GUEST_RESET' }, 250],
+      [{ kind: 'CHAR_WRITE', res: 1, offset: 1 }, 300],
+      [{ kind: 'END' }, 350],
+    ]);
+    expect(diffLogs(reset, resetLater, { ignoreQemuOnly: true }).identical).toBe(false);
   });
 
   it('compares across versions by canonical event: 0xe02006 vs 0xe0200c', () => {

@@ -5,7 +5,7 @@
  * get_phys_addr_lpae / arm_fi_to_lfsc).
  */
 import { describe, expect, it } from 'vitest';
-import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE } from '../../src/emulator/memory/mmu.js';
+import { ACCESS_READ, ACCESS_WRITE } from '../../src/emulator/memory/mmu.js';
 import { RAM_BASE, faultOf, lpaeLeaf, lpaeTable, makeRig, peek, poke, poke64, type LpaeAttrs, type LpaeTableAttrs } from './mmu-rig.js';
 
 const EAE = 0x80000000;

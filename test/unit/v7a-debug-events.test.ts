@@ -16,7 +16,7 @@ const wcr = (bas: number, lsc: number, pac: number) => (bas << 5) | (lsc << 3) |
 function rig() {
   const r = new V7aRig();
   const cp14 = (opc1: number, crn: number, crm: number, opc2: number, v: number) =>
-    r.cpu.sysregs.lookup(14, false, opc1, crn, crm, opc2)!.write!(v | 0, r.cpu.sysregs);
+    r.cpu.sysregs.lookup(14, false, opc1, crn, crm, opc2)!.write!(v | 0, 0, r.cpu.sysregs);
   r.state.r[2] = DATA;
   r.state.r[1] = 0x5555;
   r.bus.write32(DATA, 0x1234);

@@ -18,7 +18,7 @@ function rig(shift = 0) {
   const levels: boolean[] = [];
   pmu.irq = (l) => levels.push(l);
   const reg = (crm: number, opc2: number) => file.lookup(15, false, 0, 9, crm, opc2)!;
-  const write = (crm: number, opc2: number, v: number) => reg(crm, opc2).write!(v | 0, file);
+  const write = (crm: number, opc2: number, v: number) => reg(crm, opc2).write!(v | 0, 0, file);
   const read = (crm: number, opc2: number) => reg(crm, opc2).read!(file) >>> 0;
   /** Advance virtual time by `n` instructions, firing due timers as the machine loop does. */
   const run = (n: number) => {

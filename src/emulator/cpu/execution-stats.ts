@@ -14,6 +14,8 @@ export class ExecutionStats {
   insnsInBlocks = 0;
   /** Dispatches from `execute` into blocks (the A-profile JIT runs a chain of blocks per dispatch). */
   blockDispatches = 0;
+  /** Of the block entries, those through the previous block's remembered successor (A32BlockJit.runFrom, no lookup). */
+  blockLinks = 0;
   /** Why `execute` returned: budget used up, a stop request, sleep (WFI/WFE), breakpoint, fault. */
   exitBudget = 0;
   exitRequest = 0;
@@ -50,7 +52,8 @@ export class ExecutionStats {
     const interpreted = this.retired - this.insnsInBlocks;
     return [
       `blocks translated ${translated}, entered ${this.blockRuns} (${per(this.insnsInBlocks, this.blockRuns)} insns/block)` +
-        (this.blockDispatches === 0 ? '' : `, dispatched ${this.blockDispatches} times (${per(this.blockRuns, this.blockDispatches)} blocks/dispatch)`),
+        (this.blockDispatches === 0 ? '' : `, dispatched ${this.blockDispatches} times (${per(this.blockRuns, this.blockDispatches)} blocks/dispatch)`) +
+        (this.blockLinks === 0 ? '' : `, ${this.blockLinks} by a remembered successor`),
       `instructions ${this.retired}: in blocks ${this.insnsInBlocks} (${pct(this.insnsInBlocks)}), interpreted ${interpreted} (${pct(interpreted)})`,
       `execute calls ${this.executeCalls} (${per(this.retired, this.executeCalls)} insns/call): budget ${this.exitBudget}, ` +
         `stop request ${this.exitRequest}, sleep ${this.exitSleep}, breakpoint ${this.exitBreakpoint}, fault ${this.exitFault}`,

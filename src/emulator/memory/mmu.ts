@@ -146,6 +146,12 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   readonly hasPxn: boolean;
   private userMode = false;
   private unprivileged = false;
+  /**
+   * Bumped whenever a valid entry of the TLBs may change or another set of entries becomes the
+   * current one (flushes, a refill over a valid entry, a privilege or SCTLR change); a fill of an
+   * empty entry leaves it. The A32 block chain's remembered successors hold within one generation.
+   */
+  fetchGeneration = 0;
   private readonly privTlb = new Tlb();
   private readonly userTlb = new Tlb();
   /** The entries accesses use now: the current privilege's TLB, or the identity map when off. */
@@ -272,6 +278,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   }
 
   private selectEntries(): void {
+    const before = this.cur;
     if ((this.sctlr & SCTLR_M) === 0 && this.fcseidr === 0) {
       this.cur = identity();
       this.view = VIEW_IDENTITY;
@@ -282,6 +289,8 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       this.cur = this.privTlb.entries;
       this.view = VIEW_PRIV;
     }
+    // The core sets the privilege at every slice start: only a switch of entries counts.
+    if (this.cur !== before) this.fetchGeneration++;
   }
 
   // ---- Data accesses (the Bus's methods on virtual addresses) --------------------------------
@@ -568,6 +577,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
 
   /** Drop every cached translation (TLBIALL, TLBIASID: QEMU flushes everything for both). */
   flushAll(): void {
+    this.fetchGeneration++;
     this.privTlb.flushAll();
     this.userTlb.flushAll();
     this.jitTlb.flushView(VIEW_PRIV);
@@ -580,6 +590,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   /** Drop the translations of the page holding `va`, for every ASID (TLBIMVA, TLBIMVAA). */
   flushPage(va: number): void {
     const vp = va >>> PAGE_SHIFT;
+    this.fetchGeneration++;
     this.privTlb.flushPage(vp);
     this.userTlb.flushPage(vp);
     this.jitTlb.flushPage(VIEW_PRIV, vp);
@@ -600,6 +611,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       this.flushAll();
       return;
     }
+    this.fetchGeneration++;
     for (let i = 0; i < list.length; i++) {
       const code = list[i]!;
       const vp = code >>> 1;
@@ -731,7 +743,9 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
 
   /** Cache a translation; the JIT TLB's copy of the page (built from the old entry) goes. */
   private fillTlb(user: boolean, vpage: number, ppage: number, prot: number): void {
-    (user ? this.userTlb : this.privTlb).fill(vpage, ppage, prot);
+    const tlb = user ? this.userTlb : this.privTlb;
+    if (tlb.entries[vpage] !== 0) this.fetchGeneration++;
+    tlb.fill(vpage, ppage, prot);
     this.jitTlb.flushPage(user ? VIEW_USER : VIEW_PRIV, vpage);
   }
 

@@ -12,7 +12,7 @@ import type { Bus, CodeWriteObserver } from '../../memory/bus.js';
 import { CodePageIndex } from './code-page-index.js';
 import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import { A32BlockCompiler, type A32Block } from './a32-block-compiler.js';
-import { buildThreadedBlock, type A32ThreadedBlock, type A32ThreadedHost, type A32BlockPromoter } from './a32-threaded-block.js';
+import { A32ThreadedBlock, buildThreadedBlock, type A32ThreadedHost, type A32BlockPromoter } from './a32-threaded-block.js';
 import type { BlockRun } from './block-function.js';
 import { RUNNING } from '../state.js';
 import type { ArmV7aState } from '../v7a/state.js';
@@ -32,6 +32,12 @@ export const A32_JIT_THREAD_THRESHOLD = 4;
  */
 export const A32_JIT_PROMOTE_RUNS = 100000;
 const TWO_32 = 4294967296;
+
+/** The core the A32 JIT runs blocks on. */
+export interface A32ChainHost extends A32ThreadedHost {
+  /** Changes whenever a fetch-TLB entry may differ other than by a fill of an empty one (Mmu.fetchGeneration). */
+  fetchGeneration(): number;
+}
 
 /** How a core's A32 JIT tiers up (the defaults are tuned for the Linux boot). */
 export interface A32JitOptions {
@@ -59,6 +65,11 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   readonly front = new Int32Array(A32_FRONT_STRIDE << A32_JIT_SLOT_BITS).fill(-1);
   /** The slot's block function (every element a function: one call site shape). */
   readonly runs: BlockRun[] = new Array<BlockRun>(1 << A32_JIT_SLOT_BITS).fill(neverRun);
+  /**
+   * The slot's block when it is threaded, else null: the chain calls its shared loop directly (one
+   * call target) instead of its bound `run` through the generic call of a per-block closure.
+   */
+  readonly threads: (A32ThreadedBlock | null)[] = new Array<A32ThreadedBlock | null>(1 << A32_JIT_SLOT_BITS).fill(null);
   /** The slot's block (breakpoint checks and invalidation). */
   readonly slots: A32Block[] = new Array<A32Block>(1 << A32_JIT_SLOT_BITS).fill(emptyBlock);
   private readonly heat = new Uint8Array(1 << A32_JIT_SLOT_BITS);
@@ -75,7 +86,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   private readonly promoteAfterRuns: number;
 
   constructor(
-    private readonly cpu: A32ThreadedHost,
+    private readonly cpu: A32ChainHost,
     private readonly bus: Bus,
     options: A32JitOptions = {},
   ) {
@@ -117,6 +128,11 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     this.front[f + 1] = b.ppage;
     this.front[f + 2] = b.count === Infinity ? A32_NEVER_RUNS : b.count;
     this.runs[slot] = b.run;
+    const old = this.threads[slot]!;
+    if (old !== null) old.resident = false;
+    const t = b instanceof A32ThreadedBlock ? b : null;
+    if (t !== null) t.resident = true;
+    this.threads[slot] = t;
     this.slots[slot] = b;
   }
 
@@ -146,6 +162,9 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
    * of its PC read after the previous block (a mode change, TLBI or remap shows there), a stop
    * request (timer deadline, dropped code, WFI, ...) ends the chain, and a successor that does not
    * fit the rest of the budget, misses, or is not A32 little-endian code goes back to `execute`.
+   * A threaded block remembers the threaded block that followed it: while the PC after it is the
+   * same, that block is still in its slot and no TLB entry changed since (the MMU's fetch
+   * generation), the same lookup would find it again, so it is taken without one.
    * Returns the instructions retired; a fault escapes with cpu.jitFaultRetired counting from the
    * chain's start.
    */
@@ -154,30 +173,49 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     const st = cpu.state;
     const r = cpu.r;
     const runs = this.runs;
+    let t = this.threads[slot]!;
     let done = 0;
     let entered = 0;
+    let linked = 0;
     try {
       for (;;) {
-        done += runs[slot]!(room - done);
+        done += t !== null ? t.runThreaded(room - done) : runs[slot]!(room - done);
         entered++;
         if (entered === maxBlocks || cpu.exitRequest || st.sleep !== RUNNING || !A32BlockJit.runsIn(st)) break;
         // A PC that is not word aligned never equals a block start.
         const pc = r[15]!;
+        if (t !== null) {
+          const next = t.link;
+          if (next !== null && t.linkPc === pc && next.resident && t.linkGeneration === cpu.fetchGeneration()) {
+            if (next.count > room - done) break;
+            t = next;
+            linked++;
+            continue;
+          }
+        }
         slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
         if (!this.holds(slot, pc, cpu.fetchEntries()[pc >>> 12]!) || !this.fits(slot, room - done)) break;
+        const found = this.threads[slot]!;
+        if (t !== null && found !== null) {
+          t.link = found;
+          t.linkPc = pc;
+          t.linkGeneration = cpu.fetchGeneration();
+        }
+        t = found;
       }
     } catch (e) {
       cpu.jitFaultRetired += done;
-      this.count(entered);
+      this.count(entered, linked);
       throw e;
     }
-    this.count(entered);
+    this.count(entered, linked);
     return done;
   }
 
-  private count(entered: number): void {
+  private count(entered: number, linked: number): void {
     const stats = this.cpu.stats;
     stats.blockRuns += entered;
+    stats.blockLinks += linked;
     stats.blockDispatches++;
   }
 
@@ -217,6 +255,9 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     if (this.blocks.get(key) === b) this.blocks.delete(key);
     const slot = (b.start >>> 2) & A32_JIT_SLOT_MASK;
     if (this.slots[slot] === b) {
+      const t = this.threads[slot]!;
+      if (t !== null) t.resident = false;
+      this.threads[slot] = null;
       // No PC (not even 0xffffffff) and no fetch entry's page (>= 0) match an empty slot.
       this.front[slot * A32_FRONT_STRIDE] = -1;
       this.front[slot * A32_FRONT_STRIDE + 1] = -1;

@@ -108,6 +108,16 @@ export class A32ThreadedBlock implements A32Block {
   readonly end: number;
   bpGeneration = -1;
   bpInside = false;
+  /**
+   * The block the chain ran after this one last time (A32BlockJit.runFrom), followed again without
+   * a front-cache lookup while the PC after this block is `linkPc`, `link` is still in its slot
+   * and the MMU's fetch generation is still `linkGeneration`.
+   */
+  link: A32ThreadedBlock | null = null;
+  linkPc = -1;
+  linkGeneration = -1;
+  /** In its front-cache slot now (A32BlockJit keeps it; links to an evicted block are not followed). */
+  resident = false;
   /** Runs left before the block is handed to the compiler (0: promoted or never). */
   private runsToPromotion: number;
 
@@ -145,7 +155,7 @@ export class A32ThreadedBlock implements A32Block {
    * for every block: it switches on the micro-op kind; icount is kept in `ic` and written before
    * anything that may read it (a table handler) and at the end.
    */
-  private runThreaded(_budget: number): number {
+  runThreaded(_budget: number): number {
     if (this.runsToPromotion !== 0 && --this.runsToPromotion === 0) this.promoter.promote(this);
     const cpu = this.cpu;
     const st = cpu.state;

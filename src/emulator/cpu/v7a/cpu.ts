@@ -59,6 +59,8 @@ export interface CoreMmu extends CpuBus {
   readonly contextidr: number;
   /** Translate the code page of `va` without fetching (fills the TLB, throws the fetch's fault). */
   probeFetch(va: number): void;
+  /** Changes whenever `entries` may differ other than by a fill of an empty entry (Mmu.fetchGeneration). */
+  readonly fetchGeneration: number;
 }
 
 interface DecodedInsn {
@@ -219,6 +221,11 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** The MMU's translation entries for the current privilege (the chained dispatch's fetch lookup). */
   fetchEntries(): Int32Array {
     return this.mmu!.entries;
+  }
+
+  /** The MMU's fetch generation (the chained dispatch's remembered successors hold within one). */
+  fetchGeneration(): number {
+    return this.mmu!.fetchGeneration;
   }
 
   /** The MMU's JIT TLB for the current privilege (blocks read it at entry; the JIT needs an MMU). */
