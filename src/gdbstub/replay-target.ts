@@ -60,7 +60,17 @@ export interface ReplayTargetInfo {
   /** Extra monitor commands (info replay, events, timers...) provided by the CLI layer. */
   monitor?: (command: string, out: (text: string) => void, target: ReplayGdbTarget, connection: object) => Promise<boolean> | boolean;
   regions: readonly MemoryRegion[];
+  /**
+   * A `continue` that ran at least this long (host ms) prepares the reverse steps that usually
+   * follow before it answers (resumeNow): that costs about one first reverse step (~10 ms on the
+   * Linux replay), small next to such a run but not next to the short ones gdb's `next` and
+   * `finish` make. Default PREPARE_AFTER_MS.
+   */
+  prepareAfterMs?: number;
 }
+
+/** See ReplayTargetInfo.prepareAfterMs. */
+export const PREPARE_AFTER_MS = 100;
 
 export class ReplayGdbTarget implements GdbTarget {
   readonly exitReport = 'stop' as const;
@@ -337,8 +347,9 @@ export class ReplayGdbTarget implements GdbTarget {
 
   private async resumeNow(action: ResumeAction): Promise<StopReason> {
     if (this.atEnd()) return { kind: 'replaylog', pos: 'end' };
+    const started = performance.now();
     const stop = await this.runUntilStop(action);
-    if (action === 'continue') {
+    if (action === 'continue' && performance.now() - started >= (this.info.prepareAfterMs ?? PREPARE_AFTER_MS)) {
       // Where users reverse from: the first reverse step is then as quick as the next ones.
       if (stop.kind === 'replaylog' || stop.kind === 'watch') {
         this.timeline.prepareStepBack();
