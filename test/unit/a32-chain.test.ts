@@ -5,7 +5,7 @@
  * of the chain (the count retired before it kept), on a stop request such as a write to code, and
  * it must see a remap made by the block before (a page-table store that flushes the TLB, without
  * ending the block), and a block's remembered successor is taken only while it is what a lookup
- * would find (not after its code changed or the TLB did). Each program runs in slices of uneven budgets, compared with the interpreter
+ * would find (not after its code changed, the TLB did or the privilege switched TLBs). Each program runs in slices of uneven budgets, compared with the interpreter
  * at every slice end.
  */
 import { describe, expect, it } from 'vitest';
@@ -222,5 +222,49 @@ describe('A32 chained block dispatch', () => {
     for (let p = 1; p < REMEMBERED_LOOPS; p++) r0 += Math.floor(p / 3) % 2 === 0 ? 1 : 100;
     expect(end.r[0]).toBe(r0);
     expect(withJit.cpu.stats.blockLinks, 'remembered successors taken').toBeGreaterThan(REMEMBERED_LOOPS / 4);
+  });
+
+  // Block P ends with an exception return (`movs pc, r10`) into S, a section only PL1 may use, on
+  // alternate passes in SVC mode (S counts in r0 and returns with an SVC) and in User mode (the
+  // fetch of S takes a prefetch abort, counted in r4). P remembers S from the SVC passes; the
+  // switch to the User TLB must keep the chain from taking it in User mode.
+  const PRIV_VA = 0x00400000;
+  const SEC_PRIV = 0x40600000;
+  const MODE_LOOPS = 4000;
+  const MODE_CHAIN = program(
+    {
+      0x00: 0xea00000e, // b 0x40
+      0x08: 0xea00000c, // SVC: b 0x40
+      0x0c: 0xea000013, // prefetch abort: b 0x60
+      0x40: 0xe2511001, // P: subs r1, r1, #1
+      0x44: 0x0a00000c, //    beq 0x7c
+      0x48: 0xe2299003, //    eor r9, r9, #3 (SPSR mode SVC <-> User)
+      0x4c: 0xe16ff009, //    msr spsr_fsxc, r9
+      0x50: 0xe1b0f00a, //    movs pc, r10 (PRIV_VA)
+      0x60: 0xe2844001, // add r4, r4, #1
+      0x64: 0xeafffff5, // b 0x40
+      0x7c: 0xeafffffe, // b .
+    },
+    0x80,
+  );
+
+  it('does not take a remembered successor after a switch to the User TLB', () => {
+    const total = 8 * MODE_LOOPS + 20;
+    const setup = (bus: Bus, st: ArmV7aState): void => {
+      setL1(bus, TTB, PRIV_VA, section(SEC_PRIV, { ap: 1 })); // PL1 read/write, no User access
+      bus.write32(SEC_PRIV, 0xe2800001); // S: add r0, r0, #1
+      bus.write32(SEC_PRIV + 4, 0xef000000); //  svc #0
+      st.r[1] = MODE_LOOPS;
+      st.r[9] = 0x1d3; // SVC, A/I/F masked: the first pass returns to User
+      st.r[10] = PRIV_VA;
+    };
+    const withJit = runSliced(MODE_CHAIN, total, true, setup);
+    const interpreted = runSliced(MODE_CHAIN, total, false, setup);
+    expectSameBoundaries(withJit, interpreted);
+    const end = interpreted.boundaries.at(-1)!;
+    expect(end.r[15]! >>> 0, 'the loop ran to its end').toBe(0x7c);
+    expect(end.r[0], 'passes in SVC mode ran S').toBe((MODE_LOOPS - 1) >> 1);
+    expect(end.r[4], 'passes in User mode aborted').toBe(MODE_LOOPS >> 1);
+    expect(withJit.cpu.stats.blockLinks, 'remembered successors taken').toBeGreaterThan(MODE_LOOPS / 4);
   });
 });
