@@ -354,8 +354,7 @@ export class ReplayGdbTarget implements GdbTarget {
       if (stop.kind === 'replaylog' || stop.kind === 'watch') {
         this.timeline.prepareStepBack();
         this.rearmWatches(); // as seekTo: the restore may have armed them before the tables were back
-      }
-      else if (stop.kind === 'swbreak' || stop.kind === 'hwbreak') await this.prepareStepBackAtHit();
+      } else if (stop.kind === 'swbreak' || stop.kind === 'hwbreak') await this.prepareStepBackAtHit();
       // What the run left alive would otherwise be copied by scavenges during the reverse steps
       // that usually follow a `continue` (young-garbage.ts); a step's run is too short to matter.
       promoteYoungGeneration();
