@@ -120,7 +120,7 @@ export const MICRO_TST_IMM = 33;
 /**
  * AND, EOR, SUB, RSB, ADD, ORR, MOV, BIC or MVN without S, operand 2 Rm shifted by an immediate
  * (LSL, LSR #1-31, ASR, ROR #1-31): A Rd, B Rn, C Rm, x0 the shift type, x1 the amount (ASR #32 as
- * #31, the same result), x2 the opcode.
+ * #31, the same result), x2 the DP flags (opcode, DP_ARITH...) without the shift.
  */
 export const MICRO_DP_SHIFTED = 34;
 
@@ -494,7 +494,7 @@ export function specialiseMicroOp(kind: number, pc: number, x: Int32Array, at: n
       if (s || !SHIFTED_OPCODES.has(opcode) || (amount === 0 && (type === 1 || type === 3))) return kind;
       x[at + 1] = type;
       x[at + 2] = type === 2 && amount === 0 ? 31 : amount;
-      x[at + 3] = opcode;
+      x[at + 3] = f & ~(0x7f << DP_TYPE_SHIFT);
       return head(MICRO_DP_SHIFTED, x0, x1, x2);
     }
     default:

@@ -127,6 +127,13 @@ const AFTER_HANDLER = 1;
 const AFTER_SLOW = 2;
 /** The head's condition field of the instructions that always run. */
 const COND_ALWAYS = 14 << MICRO_COND_SHIFT;
+/** An arithmetic data-processing opcode's result without flags: x + y + carry as its DP_* flags `f` choose them. */
+function arithmeticResult(f: number, a: number, b: number, carry: number): number {
+  const swap = (f & DP_SWAP) !== 0;
+  const y = (swap ? a : b) ^ ((f & DP_INVERT) !== 0 ? -1 : 0);
+  return ((swap ? b : a) + y + (((f & DP_CARRY_ONE) !== 0 ? 1 : 0) | (carry & ((f & DP_CARRY_C) !== 0 ? 1 : 0)))) | 0;
+}
+
 /** A logical data-processing opcode's result (as dataproc.ts defines them): TST as AND, TEQ as EOR. */
 function logicalResult(opcode: number, a: number, b: number): number {
   switch (opcode) {
@@ -292,8 +299,9 @@ export class A32ThreadedBlock implements A32Block {
                 const amount = x[j + 2]!;
                 const b = type === 0 ? v << amount : type === 1 ? v >>> amount : type === 2 ? v >> amount : (v >>> amount) | (v << (32 - amount));
                 const a = r[(head >>> MICRO_B_SHIFT) & 15]!;
-                const op = x[j + 3]!;
-                const res = op === 4 ? (a + b) | 0 : op === 2 ? (a - b) | 0 : op === 3 ? (b - a) | 0 : logicalResult(op, a, b);
+                // The generic forms' helpers: their feedback is shared, so no opcode here is first met late.
+                const f = x[j + 3]!;
+                const res = (f & DP_ARITH) !== 0 ? arithmeticResult(f, a, b, st.CF) : logicalResult(f & 15, a, b);
                 r[(head >>> MICRO_A_SHIFT) & 15] = res;
                 break;
               }
@@ -330,7 +338,7 @@ export class A32ThreadedBlock implements A32Block {
                   const y = (swap ? a : b) ^ ((f & DP_INVERT) !== 0 ? -1 : 0);
                   // st.CF read whatever the opcode: no path here is first met late.
                   const c = ((f & DP_CARRY_ONE) !== 0 ? 1 : 0) | (st.CF & ((f & DP_CARRY_C) !== 0 ? 1 : 0));
-                  res = setFlags ? addWithCarryFlags(st, xo, y, c) : (xo + y + c) | 0;
+                  res = setFlags ? addWithCarryFlags(st, xo, y, c) : arithmeticResult(f, a, b, st.CF);
                 } else {
                   res = logicalResult(f & 15, a, b);
                 }
