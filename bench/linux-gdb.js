@@ -9,8 +9,11 @@
 // trip gdb -> stub -> restore + replay -> gdb).
 // Run alone (`node bench/linux-gdb.js [--quick]`, prints Markdown) or import { main } (resolves
 // with the Markdown). Needs dist/ (npx tsc -p .) and the guest (scripts/setup.sh).
+// For A/B runs: `--log FILE` records into FILE once and reuses it afterwards; BENCH_NODE_ARGS adds
+// node options to the stub (e.g. --trace-gc, whose output then goes to BENCH_STUB_STDOUT); and
+// `--json FILE` keeps every step's times (wall, CPU) in order, to see which steps are slow.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +56,9 @@ function record(g, logPath) {
 
 /** Starts `armrr replay --gdb 127.0.0.1:0`; resolves with the child and its port. */
 function startReplay(g, logPath) {
-  const child = spawn(process.execPath, [BIN, 'replay', g.VIRT_UIMAGE, logPath, ...bootArgs(g), '--gdb', '127.0.0.1:0', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const out = process.env.BENCH_STUB_STDOUT ? openSync(process.env.BENCH_STUB_STDOUT, 'w') : 'ignore';
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'replay', g.VIRT_UIMAGE, logPath, ...bootArgs(g), '--gdb', '127.0.0.1:0', '--quiet'], { stdio: ['ignore', out, 'pipe'] });
   let err = '';
   child.stderr.setEncoding('utf8');
   return new Promise((resolve, reject) => {
@@ -117,13 +122,16 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q *
 
 export async function main(argv = process.argv.slice(2)) {
   const steps = argv.includes('--quick') ? 50 : 200;
+  const opt = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
   const g = guestPaths();
   const work = mkdtempSync(join(tmpdir(), 'armrr-bench-linux-gdb-'));
   let replay = null;
   try {
-    const logPath = join(work, 'boot.rrlog');
-    log('linux-gdb: recording the fast boot');
-    await record(g, logPath);
+    const logPath = opt('--log') ?? join(work, 'boot.rrlog');
+    if (!existsSync(logPath)) {
+      log('linux-gdb: recording the fast boot');
+      await record(g, logPath);
+    }
     replay = await startReplay(g, logPath);
     const script = join(work, 'steps.py');
     writeFileSync(script, GDB_SCRIPT);
@@ -135,6 +143,7 @@ export async function main(argv = process.argv.slice(2)) {
       timeout: 3_600_000,
     });
     const r = JSON.parse(readFileSync(outFile, 'utf8'));
+    if (opt('--json') !== undefined) writeFileSync(opt('--json'), JSON.stringify(r));
     if (r.icountAfter !== r.start - steps) throw new Error(`reverse-stepi x${steps} from ${r.start} ended at ${r.icountAfter}`);
     const ms = r.times.map((s) => s * 1000).sort((a, b) => a - b);
     const cpuMs = r.cpus.map((s) => s * 1000).sort((a, b) => a - b);

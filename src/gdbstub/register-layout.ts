@@ -143,9 +143,12 @@ export function isKnownRegister(regnum: number, layout: RegisterLayout = M_PROFI
 /** What encoding a register needs from a target (GdbTarget has these members). */
 export interface RegisterSource {
   readRegister(regnum: number): number | null;
-  /** 64- and 128-bit registers (d, q) as unsigned values. */
-  readRegister64?(regnum: number): bigint | null;
+  /** 64- and 128-bit registers (d, q) as 32-bit words, least significant first (GdbTarget). */
+  readWideRegister?(regnum: number, words: Uint32Array): boolean;
 }
+
+/** Scratch for readWideRegister (one q register). */
+const wideWords = new Uint32Array(4);
 
 /** One register as `p` and `g` carry it: little-endian hex of its width, `x`s when unavailable. */
 export function encodeRegister(source: RegisterSource, reg: RegisterInfo): string {
@@ -156,10 +159,8 @@ export function encodeRegister(source: RegisterSource, reg: RegisterInfo): strin
 /** Writes `reg`'s value little-endian at `bytes[at]`; false when the source does not have it. */
 function writeRegisterBytes(source: RegisterSource, reg: RegisterInfo, bytes: Buffer, at: number): boolean {
   if (reg.bitsize !== 32) {
-    const value = source.readRegister64?.(reg.regnum) ?? null;
-    if (value === null) return false;
-    bytes.writeBigUInt64LE(BigInt.asUintN(64, value), at);
-    if (reg.bitsize === 128) bytes.writeBigUInt64LE(BigInt.asUintN(64, value >> 64n), at + 8);
+    if (source.readWideRegister?.(reg.regnum, wideWords) !== true) return false;
+    for (let i = 0; i < reg.bitsize / 32; i++) bytes.writeUInt32LE(wideWords[i]!, at + 4 * i);
     return true;
   }
   const value = source.readRegister(reg.regnum);

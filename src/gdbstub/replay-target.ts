@@ -18,6 +18,7 @@ import type { Machine, RunHooks } from '../emulator/machines/machine.js';
 import type { WatchObserver } from '../emulator/memory/bus.js';
 import type { ReplayTimeline } from '../snapshots/timeline.js';
 import { captureMachineState, restoreMachineState } from '../snapshots/machine-state.js';
+import { promoteYoungGeneration } from '../snapshots/young-garbage.js';
 import type { BreakpointType, GdbTarget, MemoryRegion, ResumeAction, StopReason, WatchpointType } from './target.js';
 import {
   REG_A_D0,
@@ -59,7 +60,17 @@ export interface ReplayTargetInfo {
   /** Extra monitor commands (info replay, events, timers...) provided by the CLI layer. */
   monitor?: (command: string, out: (text: string) => void, target: ReplayGdbTarget, connection: object) => Promise<boolean> | boolean;
   regions: readonly MemoryRegion[];
+  /**
+   * A `continue` that ran at least this long (host ms) prepares the reverse steps that usually
+   * follow before it answers (resumeNow): that costs about one first reverse step (~10 ms on the
+   * Linux replay), small next to such a run but not next to the short ones gdb's `next` and
+   * `finish` make. Default PREPARE_AFTER_MS.
+   */
+  prepareAfterMs?: number;
 }
+
+/** See ReplayTargetInfo.prepareAfterMs. */
+export const PREPARE_AFTER_MS = 100;
 
 export class ReplayGdbTarget implements GdbTarget {
   readonly exitReport = 'stop' as const;
@@ -121,25 +132,23 @@ export class ReplayGdbTarget implements GdbTarget {
     return null;
   }
 
-  /** d<n> = s<2n+1>:s<2n>. */
-  readRegister64(n: number): bigint | null {
+  /** d<n> = s<2n+1>:s<2n>; q<n> = d<2n+1>:d<2n> (A-profile). */
+  readWideRegister(n: number, words: Uint32Array): boolean {
     if (this.isAProfile) {
       const count = this.machine.core.profile.fpRegs / 2;
-      if (n >= REG_A_Q0) {
-        // q<n> = d<2n+1>:d<2n>.
-        const lo = this.readD(2 * (n - REG_A_Q0), count);
-        const hi = this.readD(2 * (n - REG_A_Q0) + 1, count);
-        return lo === null || hi === null ? null : (hi << 64n) | lo;
-      }
-      return this.readD(n - REG_A_D0, count);
+      if (n >= REG_A_Q0) return this.readD(2 * (n - REG_A_Q0), count, words, 0) && this.readD(2 * (n - REG_A_Q0) + 1, count, words, 2);
+      return this.readD(n - REG_A_D0, count, words, 0);
     }
-    return this.readD(n - REG_D0, 16);
+    return this.readD(n - REG_D0, 16, words, 0);
   }
 
-  private readD(d: number, count: number): bigint | null {
-    if (d < 0 || d >= count || !this.machine.core.profile.fpu) return null;
+  /** d<d> into words[at], words[at + 1]; false if the core has no such register. */
+  private readD(d: number, count: number, words: Uint32Array, at: number): boolean {
+    if (d < 0 || d >= count || !this.machine.core.profile.fpu) return false;
     const s = this.machine.cpu.s;
-    return (BigInt(s[2 * d + 1]! >>> 0) << 32n) | BigInt(s[2 * d]! >>> 0);
+    words[at] = s[2 * d]!;
+    words[at + 1] = s[2 * d + 1]!;
+    return true;
   }
 
   writeRegister(): boolean {
@@ -338,6 +347,33 @@ export class ReplayGdbTarget implements GdbTarget {
 
   private async resumeNow(action: ResumeAction): Promise<StopReason> {
     if (this.atEnd()) return { kind: 'replaylog', pos: 'end' };
+    const started = performance.now();
+    const stop = await this.runUntilStop(action);
+    if (action === 'continue' && performance.now() - started >= (this.info.prepareAfterMs ?? PREPARE_AFTER_MS)) {
+      // Where users reverse from: the first reverse step is then as quick as the next ones.
+      if (stop.kind === 'replaylog' || stop.kind === 'watch') {
+        this.timeline.prepareStepBack();
+        this.rearmWatches(); // as seekTo: the restore may have armed them before the tables were back
+      } else if (stop.kind === 'swbreak' || stop.kind === 'hwbreak') await this.prepareStepBackAtHit();
+      // What the run left alive would otherwise be copied by scavenges during the reverse steps
+      // that usually follow a `continue` (young-garbage.ts); a step's run is too short to matter.
+      promoteYoungGeneration();
+    }
+    return stop;
+  }
+
+  /**
+   * prepareStepBack at a breakpoint hit. Its seek back to here gives the first state at this
+   * icount, while the hit can be a later one (an exception entered here first): run on to the
+   * breakpoint as seekToHit does.
+   */
+  private async prepareStepBackAtHit(): Promise<void> {
+    const p = this.machine.icount;
+    this.timeline.prepareStepBack();
+    await this.seekToHit({ pos: p, stop: { kind: 'swbreak' } });
+  }
+
+  private async runUntilStop(action: ResumeAction): Promise<StopReason> {
     const start = this.machine.icount;
     const target = action === 'step' ? start + 1 : Infinity;
     this.installBreakpoints(action === 'continue');

@@ -1,6 +1,6 @@
 /** The one serializer from StopReason to an RSP stop reply (`T…`, `W…`). */
 
-import { REG_PC, REG_SP } from './register-layout.js';
+import { REG_CPSR, REG_MSP, REG_PC, REG_PSP, REG_SP } from './register-layout.js';
 import { u32LeHex } from './hex.js';
 import type { GdbTarget, StopReason } from './target.js';
 
@@ -47,9 +47,17 @@ export function exitReport(target: GdbTarget): 'exit' | 'stop' {
 /** `T` reply for a stop caused by an interrupt (Ctrl-C). */
 export const INTERRUPT_STOP: StopReason = { kind: 'signal', signal: SIGINT };
 
+/**
+ * Registers every stop reply carries (expedites): pc, sp, r0-r12, lr, cpsr/xpsr (both number 25)
+ * and on M-profile msp and psp (26, 27; d0 and d1 on A-profile, which targets do not read as
+ * 32-bit registers, so they are left out there): what gdb reads to show the frame after a step, so
+ * it sends no `g` then.
+ */
+const EXPEDITED: readonly number[] = [REG_PC, REG_SP, ...Array.from({ length: 13 }, (_, n) => n), 14, REG_CPSR, REG_MSP, REG_PSP];
+
 function stopPacket(signal: number, target: GdbTarget, reason: string): string {
   let packet = `T${hexByte(signal)}thread:${THREAD_ID};`;
-  for (const regnum of [REG_PC, REG_SP]) {
+  for (const regnum of EXPEDITED) {
     const value = safeRead(target, regnum);
     if (value !== null) packet += `${hexByte(regnum)}:${u32LeHex(value)};`;
   }

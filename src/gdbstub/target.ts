@@ -47,8 +47,12 @@ export interface GdbTarget {
   readRegister(regnum: number): number | null;
   /** Capability: the registers this core shows gdb (default: M_PROFILE_REGISTERS, no FPU). */
   readonly registerLayout?: RegisterLayout;
-  /** Capability: 64- and 128-bit registers of the layout (d0-d31, q0-q15) -> unsigned value, or null. */
-  readRegister64?(regnum: number): bigint | null;
+  /**
+   * Capability: a 64- or 128-bit register of the layout (d0-d31, q0-q15) as 32-bit words, least
+   * significant first, into `words` (bitsize / 32 of them); false if there is no such register.
+   * Words, not a bigint: `g` after every step carries 48 of them.
+   */
+  readWideRegister?(regnum: number, words: Uint32Array): boolean;
   /** false when the register does not exist or cannot be written. */
   writeRegister(regnum: number, value: number): boolean;
   /** Capability: why `writeRegister` refuses every write (sent as `E.message`; gdb shows it). */

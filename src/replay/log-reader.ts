@@ -95,6 +95,9 @@ class DecodeFailure {
 /** Slot kinds whose events carry no payload (decoded once per id, then shared). */
 const FIXED_KINDS: ReadonlySet<EventSlot['kind']> = new Set<EventSlot['kind']>(['INTERRUPT', 'EXCEPTION', 'ASYNC_INPUT_SYNC', 'END', 'SHUTDOWN', 'CHECKPOINT']);
 
+/** Slot kinds whose events are the id byte alone, consumed by the replay without decoding (see plainHeadId). */
+const PLAIN_KINDS: ReadonlySet<EventSlot['kind']> = new Set<EventSlot['kind']>(['INTERRUPT', 'EXCEPTION', 'CHECKPOINT']);
+
 /** Decodes one event at a byte offset; throws DecodeFailure (internal) on bad data. */
 /** An INSTRUCTION event: its id byte, then the count as a big-endian u32 (`payload` reads it so too). */
 const INSTRUCTION_EVENT_SIZE = 1 + 4;
@@ -439,7 +442,13 @@ export class ReplayLogReader {
     this.strict = strict === 'auto' ? this.layout === ARMRR_LAYOUT && this.hasFingerprint : strict;
     this.decoder = new EventDecoder(bytes, this.layout, this.strict);
     this.endId = this.layout.idOf({ kind: 'END' });
+    this.layout.slots.forEach((slot, id) => {
+      if (PLAIN_KINDS.has(slot.kind) && (!this.strict || ARMRR_RECORDED_IDS.has(id))) this.plainIds[id] = 1;
+    });
   }
+
+  /** 1 at the ids of payload-free events `plainHeadId` answers without decoding. */
+  private readonly plainIds = new Uint8Array(256);
 
   /** The id of END in this log's numbering. */
   private readonly endId: number | undefined;
@@ -542,6 +551,48 @@ export class ReplayLogReader {
     }
   }
 
+  /**
+   * The replay's hot path (one call per boundary, interrupt, exception return and timer checkpoint):
+   * skips INSTRUCTION events like `skipInstructions`, then returns the id byte of the next event when
+   * it is a payload-free INTERRUPT, EXCEPTION or CHECKPOINT, without making an entry of it; else -1
+   * (then `peek` decodes and judges it). That event is at `nextIcount` and `nextOffset`; `skipPlain`
+   * consumes it.
+   */
+  plainHeadId(): number {
+    this.skipInstructions();
+    const ahead = this.ahead;
+    if (ahead !== null) return this.plainIds[ahead.id] === 1 ? ahead.id : -1;
+    if (this.done) return -1;
+    const offset = this.cursor.offset;
+    // Strict: only END may follow SHUTDOWN (decodeNext reports anything else there).
+    if (offset >= this.bytes.length || offset === this.endExpectedAt) return -1;
+    const id = this.bytes[offset]!;
+    return this.plainIds[id] === 1 ? id : -1;
+  }
+
+  /** Consumes the event `plainHeadId` has just named (one id byte, no payload). */
+  skipPlain(): void {
+    const c = this.cursor;
+    this.ahead = null;
+    c.offset++;
+    c.index++;
+  }
+
+  /** The icount of the event at the cursor (`position().icount` without a copy). */
+  get nextIcount(): number {
+    return this.cursor.icount;
+  }
+
+  /** The byte offset of the event at the cursor. */
+  get nextOffset(): number {
+    return this.cursor.offset;
+  }
+
+  /** The id of `event` in this log's numbering, or -1. */
+  idOf(event: ReplayEvent): number {
+    return this.layout.idOf(event) ?? -1;
+  }
+
   /** The next event other than INSTRUCTION, whose icount already counts the skipped deltas. */
   nextEvent(): ReplayLogEntry | null {
     for (;;) {
@@ -576,6 +627,12 @@ export class ReplayLogReader {
         if (count >= 0) {
           icount += count;
           offset = this.decoder.end;
+          continue;
+        }
+        // A payload-free event of a passed kind: no need to decode it (one per interrupt).
+        const id = bytes[offset]!;
+        if (this.plainIds[id] === 1 && passed.has(this.layout.slots[id]!.kind as ReplayEvent['kind'])) {
+          offset++;
           continue;
         }
         const event = this.decoder.decodeAt(offset);

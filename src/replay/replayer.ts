@@ -34,6 +34,22 @@ export interface EventCursor {
   skipInstructions?(): void;
   position(): LogLocation;
   seek(at: LogLocation): void;
+  /**
+   * See ReplayLogReader.plainHeadId, skipPlain, nextIcount, nextOffset and idOf (optional, all or
+   * none: without them every event goes through peek/next).
+   */
+  plainHeadId?(): number;
+  skipPlain?(): void;
+  readonly nextIcount?: number;
+  readonly nextOffset?: number;
+  idOf?(event: ReplayEvent): number;
+}
+
+/** The log ids of the events the hot paths match without decoding (-1: none, or fast paths off). */
+interface PlainIds {
+  readonly interrupt: number;
+  readonly exception: number;
+  readonly timers: number;
 }
 export interface LogEntry {
   event: ReplayEvent;
@@ -106,6 +122,13 @@ export class Replayer {
   /** The opening checkpoints were checked (or the cursor started past them). */
   private startChecked = false;
   readonly ports: { serial: SerialInput; host: HostPort; output: OutputSink };
+  /**
+   * Ids for the hot paths (interrupts, exception returns, timer checkpoints: about one event per
+   * 200 instructions of RTOS code, and several head looks per loop boundary), which read the id
+   * byte in place instead of making an entry per event. Off (-1) for QEMU recordings (their
+   * QEMU-only events are applied by `head`) and for cursors without `plainHeadId`.
+   */
+  private readonly plain: PlainIds;
 
   constructor(
     private readonly cursor: EventCursor,
@@ -113,10 +136,18 @@ export class Replayer {
     /** Replaying a QEMU recording: its QEMU-only events (warps, clock reads) are applied by this. */
     private readonly qemu: QemuWarpInterpreter | null = null,
   ) {
+    const fast = qemu === null && cursor.plainHeadId !== undefined && cursor.idOf !== undefined;
+    this.plain = {
+      interrupt: fast ? cursor.idOf!({ kind: 'INTERRUPT' }) : -1,
+      exception: fast ? cursor.idOf!({ kind: 'EXCEPTION' }) : -1,
+      timers: fast ? cursor.idOf!({ kind: 'CHECKPOINT', checkpoint: 'CLOCK_VIRTUAL' }) : -1,
+    };
     const self = this;
     this.ports = {
       serial: {
         poll(device: number): number {
+          // A payload-free event next: no input byte here.
+          if (self.plainHead() >= 0) return -1;
           const e = self.headAt();
           if (e === null || e.event.kind !== 'ASYNC_CHAR_READ' || e.event.device !== device) return -1;
           if (e.event.data.length !== 1) {
@@ -129,6 +160,7 @@ export class Replayer {
         // Budgets are bounded by every log event (nextHookIcount); this tells an idle CPU that an
         // input, not a timer, is what comes next.
         nextDueIcount(device: number): number {
+          if (self.plainHead() >= 0) return Infinity;
           const e = self.head();
           return e !== null && e.event.kind === 'ASYNC_CHAR_READ' && e.event.device === device ? e.icount : Infinity;
         },
@@ -211,6 +243,30 @@ export class Replayer {
     }
   }
 
+  /**
+   * The id of the head event when it is one of the payload-free events the fast paths know
+   * (`plain`), read in place; -1 otherwise or with the fast paths off (then use `head`).
+   */
+  private plainHead(): number {
+    if (this.plain.interrupt < 0) return -1;
+    const id = this.cursor.plainHeadId!();
+    const p = this.plain;
+    return id === p.interrupt || id === p.exception || id === p.timers ? id : -1;
+  }
+
+  /**
+   * `expect` of a payload-free event by its log id (-1: not known, through `expect`): the same
+   * check without making an entry when the head is that event at this icount.
+   */
+  private expectPlain(id: number, kind: ReplayEvent['kind'], doing: string, matches?: (event: ReplayEvent) => boolean): void {
+    if (id >= 0 && this.plainHead() === id && this.cursor.nextIcount === this.icount) {
+      this.cursor.skipPlain!();
+      this.matched++;
+      return;
+    }
+    this.expect(kind, doing, matches);
+  }
+
   /** The head event if it is due at the current icount. */
   private headAt(): LogEntry | null {
     const e = this.head();
@@ -273,15 +329,22 @@ export class Replayer {
     // QEMU's sleep=on: idle time is the log's warps, not a jump to the next deadline.
     if (this.qemu?.sleep === true) machine.skipIdleTime = false;
     if (this.qemu !== null) this.startChecked = true;
+    const plain = this.plain;
     if (this.qemu === null) machine.clock.beforeTimersFire = () => {
-      this.expect('CHECKPOINT', 'fires virtual timers', (ev) => ev.kind === 'CHECKPOINT' && ev.checkpoint === 'CLOCK_VIRTUAL');
+      this.expectPlain(plain.timers, 'CHECKPOINT', 'fires virtual timers', (ev) => ev.kind === 'CHECKPOINT' && ev.checkpoint === 'CLOCK_VIRTUAL');
     };
     machine.exceptions.onExceptionEvent = (kind) => {
-      this.expect('EXCEPTION', `raises a synchronous exception (${kind})`);
+      this.expectPlain(plain.exception, 'EXCEPTION', `raises a synchronous exception (${kind})`);
     };
     return {
       atBoundary: (icount) => this.checkNotPassed(icount),
       nextHookIcount: (icount) => {
+        // Fast path: a payload-free head due later, past which the cached bound holds (boundPast).
+        if (this.plainHead() >= 0) {
+          const b = this.bound;
+          const at = this.cursor.nextOffset!;
+          if (this.cursor.nextIcount! > icount && at >= b.from && at < b.offset) return b.icount;
+        }
         const e = this.head();
         if (e === null) return Infinity;
         // An event produced *inside* an instruction is due at the current icount when that
@@ -299,7 +362,7 @@ export class Replayer {
       },
       onInterruptTaken: (exc) => {
         this.entries++;
-        if (!machine.exceptions.lastEntrySynchronous) this.expect('INTERRUPT', `takes interrupt ${exc}`);
+        if (!machine.exceptions.lastEntrySynchronous) this.expectPlain(plain.interrupt, 'INTERRUPT', `takes interrupt ${exc}`);
       },
     };
   }
@@ -361,6 +424,8 @@ export class Replayer {
 
   /** Called at every loop boundary: the machine must not pass an event it should have produced. */
   private checkNotPassed(icount: number): void {
+    // Fast path: a payload-free head not yet passed (INTERRUPT, EXCEPTION, CHECKPOINT: none is the end).
+    if (this.startChecked && this.plainHead() >= 0 && this.cursor.nextIcount! >= icount) return;
     this.consumeMarkers();
     const e = this.head();
     if (e === null) return;

@@ -9,6 +9,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Machine, RunHooks, StopReason } from '../emulator/machines/machine.js';
 import { FINE_SNAPSHOTS_PER_INTERVAL, SnapshotStore, type Snapshot } from './snapshot-store.js';
 import { StepRing } from './step-ring.js';
+import { promoteYoungGeneration } from './young-garbage.js';
 
 export interface TimelineOptions {
   /** Instructions between periodic snapshots. */
@@ -281,11 +282,27 @@ export class ReplayTimeline {
     let stop = this.runForward(from);
     if (this.icount !== from) return stop;
     stop = this.recordSteps(this.stepsTo);
+    // The ring lives for the next ~STEP_RING_SPAN steps: promote it now (this step already pays
+    // for the refill) so that their scavenges do not copy it.
+    promoteYoungGeneration();
     if (this.icount === t) return stop;
     if (this.steps.covers(this.icount, t)) return this.undoSteps(t);
     // A step did not land where it should: seek plainly.
     const again = this.startSeek(t, false);
     return again === null ? { kind: 'limit' } : this.runForward(again);
+  }
+
+  /**
+   * Leaves undo data (step-ring.ts) for the positions just behind here, and stays here (a seek one
+   * back and one forward: the same state, I1). The reverse steps a user takes after a long run then
+   * all start at once, instead of the first one restoring a snapshot and recording the ring
+   * (~10 ms on the Linux replay) while the user waits; the run it follows took far longer.
+   */
+  prepareStepBack(): void {
+    const here = this.icount;
+    if (here === 0 || this.steps.covers(here, here - 1)) return;
+    this.seek(here - 1);
+    this.seek(here);
   }
 
   /** Run forward until `target` (clamped to the log's end) or a stop. */

@@ -167,4 +167,32 @@ describe('reverse steps next to the present go back through chunked undo data (I
       expect(rig.out.bytes).toEqual(fullOut.bytes.filter((_, i) => fullOut.at[i]! > top - SPAN));
     });
   }
+
+  it('irq-timers-O2: prepareStepBack (the gdb stub after a continue) leaves the ring and the state where it was', () => {
+    const c = CASES[0]!;
+    const rec: Recorded = recordInProcess(elfPath(c.name, c.opt), { input: c.input, shift: c.shift });
+    const INTERVAL = Math.max(1 << 13, Math.min(100_000, Math.floor(rec.end / 6)));
+    const rig = timelineRig(rec, INTERVAL);
+    const tl = rig.timeline;
+    const top = Math.floor(rec.end * 0.7);
+    tl.runForward(top);
+    const here = rig.machine.stateHash();
+    expect(here).toBe(straightHash(rec, top));
+    tl.prepareStepBack();
+    expect(rig.machine.icount).toBe(top);
+    expect(rig.machine.stateHash()).toBe(here);
+    expect(tl.steps.covers(top, top - 1000)).toBe(true);
+    // The reverse steps that follow restore no snapshot: they undo chunks of the ring.
+    const store = tl.store;
+    let restores = 0;
+    const restore = store.restore.bind(store);
+    const restoreFine = store.restoreFine.bind(store);
+    store.restore = (s) => (restores++, restore(s));
+    store.restoreFine = (f) => (restores++, restoreFine(f));
+    for (const t of [top - 1, top - 2, top - 17, top - 500]) {
+      tl.seek(t);
+      expect(rig.machine.stateHash(), `seek(${t})`).toBe(straightHash(rec, t));
+    }
+    expect(restores).toBe(0);
+  });
 });

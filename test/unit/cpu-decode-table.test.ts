@@ -6,7 +6,8 @@ import {
   match32,
 } from '../../src/emulator/cpu/decode-table.js';
 import type { Fields } from '../../src/emulator/cpu/decode-table.js';
-import { T16_LOOKUP, T16_TABLE } from '../../src/emulator/cpu/t16.js';
+import { F16, T16_FAST, T16_LOOKUP, T16_TABLE, t16RegShiftType } from '../../src/emulator/cpu/t16.js';
+import { SHIFT_ASR, SHIFT_LSL, SHIFT_LSR, SHIFT_ROR } from '../../src/emulator/cpu/alu.js';
 import { T32_BUCKETS, T32_TABLE } from '../../src/emulator/cpu/t32.js';
 
 describe('pattern compiler', () => {
@@ -35,6 +36,22 @@ describe('instruction tables', () => {
     for (let hw = 0; hw < 0xe800; hw++) hits[T16_LOOKUP[hw]!]!++;
     const dead = T16_TABLE.filter((_, i) => hits[i] === 0).map((e) => e.name);
     expect(dead).toEqual([]);
+  });
+
+  it('the one fast shift-by-register case takes each row\'s shift type from the halfword', () => {
+    const want: Record<string, number> = { LSL_reg: SHIFT_LSL, LSR_reg: SHIFT_LSR, ASR_reg: SHIFT_ASR, ROR_reg: SHIFT_ROR };
+    const seen = new Set<string>();
+    for (let hw = 0; hw < 0xe800; hw++) {
+      const name = T16_TABLE[T16_LOOKUP[hw]!]!.name;
+      if (T16_FAST[hw] === F16.SHIFT_REG) {
+        expect(want[name], `0x${hw.toString(16)} (${name})`).toBeDefined();
+        expect(t16RegShiftType(hw), `0x${hw.toString(16)} (${name})`).toBe(want[name]);
+        seen.add(name);
+      } else {
+        expect(name in want, `0x${hw.toString(16)} (${name}) not on the fast path`).toBe(false);
+      }
+    }
+    expect([...seen].sort()).toEqual(Object.keys(want).sort());
   });
 
   it('every T32 row is reachable through the buckets', () => {

@@ -2,7 +2,8 @@
  * The replay stub always obeys: while the target runs — a guest in an endless loop, or a replay
  * whose log wants an event the machine never produces so `Machine.run` makes no progress at all
  * (zero budgets forever, the hang of issue 12) — Ctrl-C is answered with a stop, other connections
- * are served, and closing the stub ends the run. Plus `monitor break-icount` per connection.
+ * are served, and closing the stub ends the run. Plus `monitor break-icount` per connection, and
+ * what a `continue` prepares for the reverse steps after it (the undo ring, at a breakpoint hit).
  *
  * In process, over the real TCP transport with raw RSP sockets. Waits have a 10 s guard that only
  * detects a hang; nothing here measures speed.
@@ -61,7 +62,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function rig(jit = true): Promise<Rig> {
+async function rig(jit = true, prepareAfterMs?: number): Promise<Rig> {
   const machine = endlessGuest(jit);
   const r = { spinAt: Infinity } as Rig;
   const hooks: RunHooks = { nextHookIcount: (icount) => (icount >= r.spinAt ? icount : r.spinAt) };
@@ -72,6 +73,7 @@ async function rig(jit = true): Promise<Rig> {
   });
   const target = new ReplayGdbTarget(timeline, {
     regions: [{ start: 0, length: 0x400000 }, { start: 0x20000000, length: 0x400000 }],
+    prepareAfterMs,
     monitor: createReplayMonitor({
       logPath: '(test)',
       openLog: () => {
@@ -218,4 +220,33 @@ describe('monitor break-icount is per connection, listed and deletable', () => {
     expect(text).toContain('delete-icount ICOUNT|all');
     expect(text).toMatch(/dropped when it\s+detaches/);
   });
+});
+
+describe('a continue prepares the reverse steps that follow (ReplayGdbTarget.prepareAfterMs)', () => {
+  for (const prepareAfterMs of [0, undefined]) {
+    it(`a breakpoint hit answers the same stop; ${prepareAfterMs === 0 ? 'the undo ring is ready and bs restores nothing' : 'a short continue prepares nothing (default threshold)'}`, async () => {
+      const r = await rig(true, prepareAfterMs);
+      const a = await connect(r);
+      expect(await a.monitor('seek 3000')).toMatchObject({ reply: 'OK' });
+      // The str of the loop (adds, str, b from CODE): hit with the counter already incremented.
+      expect(await a.ask(`Z0,${(CODE + 2).toString(16)},2`)).toBe('OK');
+      expect(await a.ask('vCont;c')).toMatch(new RegExp(`^T05.*0f:${Buffer.from(le(CODE + 2, 4)).toString('hex')};`));
+      const hit = await icountOf(a);
+      expect(hit % 3).toBe(1);
+      const r0 = Buffer.from((await a.ask('g')).slice(0, 8), 'hex').readUInt32LE(0);
+      expect(r0).toBe((hit + 2) / 3);
+      const tl = r.target.timeline;
+      expect(tl.steps.covers(hit, hit - 1)).toBe(prepareAfterMs === 0);
+      expect(await a.ask(`z0,${(CODE + 2).toString(16)},2`)).toBe('OK');
+      let restores = 0;
+      const store = tl.store;
+      const restoreFine = store.restoreFine.bind(store);
+      store.restoreFine = (f) => (restores++, restoreFine(f));
+      const restore = store.restore.bind(store);
+      store.restore = (s) => (restores++, restore(s));
+      expect(await a.ask('bs')).toMatch(new RegExp(`^T05.*0f:${Buffer.from(le(CODE, 4)).toString('hex')};`));
+      expect(await icountOf(a)).toBe(hit - 1);
+      expect(restores).toBe(prepareAfterMs === 0 ? 0 : 1);
+    });
+  }
 });

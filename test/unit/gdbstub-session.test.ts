@@ -9,6 +9,10 @@ const le = (value: number): string => {
   return bytes.toString('hex');
 };
 
+/** The expedited registers after pc and sp in a stop reply: r0-r12, lr, xpsr, msp, psp (25-27), as the target has them. */
+const rest = (target: FakeTarget): string =>
+  [...Array.from({ length: 13 }, (_, n) => n), 14, 25, 26, 27].map((n) => `${n.toString(16).padStart(2, '0')}:${le(target.readRegister(n)!)};`).join('');
+
 describe('GdbSession handshake', () => {
   it('acks packets in ack mode and switches to no-ack on QStartNoAckMode', () => {
     const wire = Wire.for(new FakeTarget(), { noAck: false });
@@ -48,11 +52,12 @@ describe('GdbSession handshake', () => {
   });
 
   it('answers the gdb 13.1 connect sequence', () => {
-    const wire = Wire.for(new FakeTarget());
+    const target = new FakeTarget();
+    const wire = Wire.for(target);
     expect(wire.one('vMustReplyEmpty')).toBe('');
     expect(wire.one('Hg0')).toBe('OK');
     expect(wire.one('qTStatus')).toBe('');
-    expect(wire.one('?')).toBe(`T05thread:1;0f:${le(0x100)};0d:${le(0x20001000)};`);
+    expect(wire.one('?')).toBe(`T05thread:1;0f:${le(0x100)};0d:${le(0x20001000)};${rest(target)}`);
     expect(wire.one('qfThreadInfo')).toBe('m1');
     expect(wire.one('qsThreadInfo')).toBe('l');
     expect(wire.one('qAttached')).toBe('1');
@@ -163,14 +168,14 @@ describe('GdbSession execution', () => {
     const wire = Wire.for(target);
     wire.one('qSupported:swbreak+;hwbreak+');
     expect(wire.one('vCont?')).toBe('vCont;c;C;s;S');
-    expect(await wire.later('vCont;s:1')).toEqual([`T05thread:1;0f:${le(0x102)};0d:${le(0x20001000)};`]);
+    expect(await wire.later('vCont;s:1')).toEqual([`T05thread:1;0f:${le(0x102)};0d:${le(0x20001000)};${rest(target)}`]);
     expect(wire.one('Z0,108,2')).toBe('OK');
     expect(wire.one('Z0,108,2')).toBe('OK');
     expect(target.calls.filter((call) => call.startsWith('addBreakpoint'))).toHaveLength(1);
     const before = wire.replies.length;
     expect(wire.ask('vCont;c')).toEqual([]);
     await wire.waitForReplies(before + 1);
-    expect(wire.replies[before]).toBe(`T05thread:1;0f:${le(0x108)};0d:${le(0x20001000)};swbreak:;`);
+    expect(wire.replies[before]).toBe(`T05thread:1;0f:${le(0x108)};0d:${le(0x20001000)};${rest(target)}swbreak:;`);
     expect(wire.one('z0,108,2')).toBe('OK');
     expect(wire.one('z0,108,2')).toBe('OK');
     expect(target.breakpoints.size).toBe(0);
@@ -180,7 +185,7 @@ describe('GdbSession execution', () => {
     const target = new FakeTarget();
     const wire = Wire.for(target);
     wire.one('Z0,104,2');
-    expect(await wire.later('c')).toEqual([`T05thread:1;0f:${le(0x104)};0d:${le(0x20001000)};`]);
+    expect(await wire.later('c')).toEqual([`T05thread:1;0f:${le(0x104)};0d:${le(0x20001000)};${rest(target)}`]);
   });
 
   it('resumes at an address with c ADDR and s ADDR, ignoring C/S signals', async () => {
@@ -241,7 +246,7 @@ describe('GdbSession execution', () => {
     const target = new FakeTarget({ reversible: true });
     const wire = Wire.for(target);
     expect((await wire.later('bs'))[0]).toContain(`0f:${le(0xfe)}`);
-    expect(await wire.later('bc')).toEqual([`T05thread:1;0f:${le(0xfe)};0d:${le(0x20001000)};replaylog:begin;`]);
+    expect(await wire.later('bc')).toEqual([`T05thread:1;0f:${le(0xfe)};0d:${le(0x20001000)};${rest(target)}replaylog:begin;`]);
   });
 });
 

@@ -35,7 +35,7 @@ describe('listenTcp', () => {
     servers.push(server);
     expect(server.host).toBe('127.0.0.1');
     const reply = await tcpExchange(server.port, '$?#3f', /#[0-9a-f]{2}$/);
-    expect(reply).toMatch(/^\+\$T05thread:1;0f:00010000;0d:00100020;#[0-9a-f]{2}$/);
+    expect(reply).toMatch(/^\+\$T05thread:1;0f:00010000;0d:00100020;(?:[0-9a-f]{2}:[0-9a-f]{8};){17}#[0-9a-f]{2}$/);
   });
 
   it('shares one stub between connections and survives a client reset', async () => {

@@ -204,4 +204,26 @@ describe('block JIT against the interpreter', () => {
     expect((stats.insnsInBlocks - inBlocks) / (stats.retired - retired)).toBeGreaterThan(0.95);
     expect(c.cpu.r[5]! >>> 0).toBeGreaterThan(0x20001000);
   });
+  it('every write to SP clears SP[1:0] (M-profile, as QEMU store_reg), translated and interpreted alike', () => {
+    // (arm-none-eabi-as, -mcpu=cortex-m3)
+    // loop: mov sp,r0; add sp,r1; add.w sp,sp,#2; addw sp,sp,#3; ldr.w r2,[sp],#1; mov r3,sp;
+    //       ldr.w sp,[r4]; mov r5,sp; sub sp,#4; mov r7,sp; adds r6,#1; b loop
+    const code = halfwords(
+      0x4685, 0x448d, 0xf10d, 0x0d02, 0xf20d, 0x0d03, 0xf85d, 0x2b01, 0x466b, 0xf8d4, 0xd000, 0x466d, 0xb081, 0x466f,
+      0x3601, 0xe7ef,
+    );
+    const regs = { 0: 0x20008003, 1: 6, 4: 0x20000100 };
+    const [a, b] = twins(code, regs);
+    for (const m of [a, b]) m.bus.debugWrite(0x20000100, word(0x20009002));
+    same(a, b, a.run(7), b.run(7), 'first pass, to the first ldr.w sp');
+    same(a, b, a.run(10_000), b.run(10_000), 'many passes');
+    for (const m of [a, b]) {
+      // 0x20008003 -> 0x20008000; +6, +2, +3 and the post-index +1 each leave 0x20008004.
+      expect(m.cpu.r[3]! >>> 0).toBe(0x20008004);
+      expect(m.cpu.r[5]! >>> 0).toBe(0x20009000);
+      expect(m.cpu.r[7]! >>> 0).toBe(0x20008ffc);
+      expect(m.cpu.r[6]!).toBeGreaterThan(500);
+    }
+    expect((a.core as Cpu).stats.insnsInBlocks).toBeGreaterThan(9000);
+  });
 });

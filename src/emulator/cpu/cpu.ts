@@ -20,7 +20,7 @@ import type { CpuSystem } from './system.js';
 import { UsageCause } from './system.js';
 import { addWithCarryFlags, conditionPassed, shiftC, shifter, itAdvance, t16IgnoresItCondition } from './alu.js';
 import { T16_ARGS, T16_EXEC, T16_FAST, t16Args } from './t16.js';
-import { F16 } from './t16.js';
+import { F16, t16RegShiftType } from './t16.js';
 import { t32BucketsFor } from './t32.js';
 import { CORTEX_M3, type CoreProfile } from './profile.js';
 import type { Encoding } from './decode-table.js';
@@ -100,6 +100,8 @@ export class Cpu implements CoreExecutor {
   readonly loadBuffer = new Int32Array(16);
   /** The block translator, or null when running interpreter-only (`--no-jit`). */
   jit: BlockJit | null = null;
+  /** The bits a write to SP keeps (setReg): M-profile clears SP[1:0]; the A-profile core keeps all. */
+  readonly spWriteMask: number = ~3;
   /** Set by a compiled block that faults: the faulting instruction and how many retired with it. */
   jitFaultPc = 0;
   jitFaultRetired = 0;
@@ -484,39 +486,9 @@ export class Cpu implements CoreExecutor {
         if (s !== 0) st.NF = st.ZF = res;
         break;
       }
-      case F16.LSL_REG: {
+      case F16.SHIFT_REG: {
         const d = hw & 7;
-        const res = shiftC(r[d]!, 0 /* SHIFT_LSL */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-        r[d] = res;
-        if (s !== 0) {
-          st.NF = st.ZF = res;
-          st.CF = shifter.carry;
-        }
-        break;
-      }
-      case F16.LSR_REG: {
-        const d = hw & 7;
-        const res = shiftC(r[d]!, 1 /* SHIFT_LSR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-        r[d] = res;
-        if (s !== 0) {
-          st.NF = st.ZF = res;
-          st.CF = shifter.carry;
-        }
-        break;
-      }
-      case F16.ASR_REG: {
-        const d = hw & 7;
-        const res = shiftC(r[d]!, 2 /* SHIFT_ASR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
-        r[d] = res;
-        if (s !== 0) {
-          st.NF = st.ZF = res;
-          st.CF = shifter.carry;
-        }
-        break;
-      }
-      case F16.ROR_REG: {
-        const d = hw & 7;
-        const res = shiftC(r[d]!, 3 /* SHIFT_ROR */, r[(hw >>> 3) & 7]! & 0xff, st.CF);
+        const res = shiftC(r[d]!, t16RegShiftType(hw), r[(hw >>> 3) & 7]! & 0xff, st.CF);
         r[d] = res;
         if (s !== 0) {
           st.NF = st.ZF = res;
@@ -528,7 +500,7 @@ export class Cpu implements CoreExecutor {
         const d = ((hw >>> 4) & 8) | (hw & 7);
         const v = (r[d]! + r[(hw >>> 3) & 15]!) | 0;
         if (d === 15) npc = v & ~1;
-        else r[d] = v;
+        else this.setReg(d, v);
         break;
       }
       case F16.CMP_HI:
@@ -538,7 +510,7 @@ export class Cpu implements CoreExecutor {
         const d = ((hw >>> 4) & 8) | (hw & 7);
         const v = r[(hw >>> 3) & 15]!;
         if (d === 15) npc = v & ~1;
-        else r[d] = v;
+        else this.setReg(d, v);
         break;
       }
       case F16.LDR_LIT:
@@ -599,10 +571,10 @@ export class Cpu implements CoreExecutor {
         r[(hw >>> 8) & 7] = (r[SP]! + (hw & 0xff) * 4) | 0;
         break;
       case F16.ADD_SP_IMM7:
-        r[SP] = (r[SP]! + (hw & 0x7f) * 4) | 0;
+        this.setReg(SP, (r[SP]! + (hw & 0x7f) * 4) | 0);
         break;
       case F16.SUB_SP_IMM7:
-        r[SP] = (r[SP]! - (hw & 0x7f) * 4) | 0;
+        this.setReg(SP, (r[SP]! - (hw & 0x7f) * 4) | 0);
         break;
       case F16.CBZ: {
         const imm = (((hw >>> 9) & 1) << 5) | ((hw >>> 3) & 31);
@@ -849,13 +821,21 @@ export class Cpu implements CoreExecutor {
    */
   storeReg(rd: number, v: number): void {
     if (rd === 15) this.branchTo(v);
-    else this.r[rd] = v;
+    else this.setReg(rd, v);
   }
 
   /** Write a loaded value to Rt; PC gets LoadWritePC semantics. */
   writeLoaded(rt: number, v: number): void {
     if (rt === 15) this.bxWritePc(v);
-    else this.r[rt] = v;
+    else this.setReg(rt, v);
+  }
+
+  /**
+   * Write R0-R14 (never the PC): on M-profile SP[1:0] read as zero after any write, as QEMU's
+   * store_reg does it (MSR MSP/PSP and reset clear them too; `spWriteMask`).
+   */
+  setReg(n: number, v: number): void {
+    this.r[n] = n === 13 ? v & this.spWriteMask : v;
   }
 
   conditionPassed(cond: number): boolean {

@@ -12,7 +12,7 @@ export type DpOp = (c: Cpu, d: number, a: number, b: number, s: number) => void;
 
 function writeRd(c: Cpu, d: number, v: number): void {
   if (d === 15) c.aluWritePc(v);
-  else c.r[d] = v;
+  else c.setReg(d, v);
 }
 
 function logical(c: Cpu, d: number, res: number, s: number): void {

@@ -31,11 +31,11 @@ export function loadStore(
   const addr = index ? offAddr : base;
   if (isLoad) {
     const v = c.loadSized(addr, size);
-    if (wback) r[rn] = offAddr;
+    if (wback) c.setReg(rn, offAddr);
     c.writeLoaded(rt, v);
   } else {
     c.storeSized(addr, size, r[rt]!);
-    if (wback) r[rn] = offAddr;
+    if (wback) c.setReg(rn, offAddr);
   }
 }
 
@@ -63,8 +63,8 @@ export function loadMultiple(c: Cpu, rn: number, list: number, wback: boolean, d
       addr = (addr + 4) | 0;
     }
   }
-  for (let i = 0; i < 15; i++) if ((list & (1 << i)) !== 0) r[i] = buf[i]!;
-  if (wback && (list & (1 << rn)) === 0) r[rn] = decrementBefore ? start : (base + 4 * count) | 0;
+  for (let i = 0; i < 15; i++) if ((list & (1 << i)) !== 0) c.setReg(i, buf[i]!);
+  if (wback && (list & (1 << rn)) === 0) c.setReg(rn, decrementBefore ? start : (base + 4 * count) | 0);
   if ((list & 0x8000) !== 0) c.bxWritePc(buf[15]!);
 }
 
@@ -82,5 +82,5 @@ export function storeMultiple(c: Cpu, rn: number, list: number, wback: boolean, 
       addr = (addr + 4) | 0;
     }
   }
-  if (wback) r[rn] = decrementBefore ? start : (base + 4 * count) | 0;
+  if (wback) c.setReg(rn, decrementBefore ? start : (base + 4 * count) | 0);
 }

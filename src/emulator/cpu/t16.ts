@@ -197,10 +197,10 @@ const ROWS: Row[] = [
 
   // Miscellaneous
   t16('ADD_sp_imm7', '101100000 imm:7', (c, a) => {
-    c.r[SP] = (c.r[SP]! + a.imm * 4) | 0;
+    c.setReg(SP, (c.r[SP]! + a.imm * 4) | 0);
   }),
   t16('SUB_sp_imm7', '101100001 imm:7', (c, a) => {
-    c.r[SP] = (c.r[SP]! - a.imm * 4) | 0;
+    c.setReg(SP, (c.r[SP]! - a.imm * 4) | 0);
   }),
   t16('CBZ_CBNZ', '1011 nz:1 0 imm:1 1 imm:5 rn:3', (c, a) => {
     if ((c.r[a.rn] === 0) !== (a.nz === 1)) c.branchDirect(c.r[15]! + a.imm * 2);
@@ -339,13 +339,17 @@ export const enum F16 {
   UXTB = 50,
   B_COND = 51,
   B = 52,
-  LSL_REG = 53,
-  LSR_REG = 54,
-  ASR_REG = 55,
-  ROR_REG = 56,
-  LDRSB_REG = 57,
-  LDRSH_REG = 58,
+  /** LSL/LSR/ASR/ROR (register): one id, the type from the instruction (t16RegShiftType). */
+  SHIFT_REG = 53,
+  LDRSB_REG = 54,
+  LDRSH_REG = 55,
 }
+
+/**
+ * The SRType of a 16-bit shift-by-register row: LSL/LSR/ASR/ROR_reg have opcode bits [8:6] = 010,
+ * 011, 100, 111, so bits 8 and 6 are the type (00 LSL, 01 LSR, 10 ASR, 11 ROR as alu.ts numbers them).
+ */
+export const t16RegShiftType = (hw: number): number => ((hw >>> 7) & 2) | ((hw >>> 6) & 1);
 
 const FAST_BY_NAME: Record<string, number> = {
   LSL_imm: F16.LSL_IMM,
@@ -400,10 +404,10 @@ const FAST_BY_NAME: Record<string, number> = {
   UXTB: F16.UXTB,
   B_cond: F16.B_COND,
   B: F16.B,
-  LSL_reg: F16.LSL_REG,
-  LSR_reg: F16.LSR_REG,
-  ASR_reg: F16.ASR_REG,
-  ROR_reg: F16.ROR_REG,
+  LSL_reg: F16.SHIFT_REG,
+  LSR_reg: F16.SHIFT_REG,
+  ASR_reg: F16.SHIFT_REG,
+  ROR_reg: F16.SHIFT_REG,
   LDRSB_reg: F16.LDRSB_REG,
   LDRSH_reg: F16.LDRSH_REG,
 };

@@ -50,7 +50,7 @@ export const T32_CONTROL_ROWS: readonly Row[] = [
   t32('DMB', '1111 0011 1011 1111 1000 1111 0101 ----', nothing),
   t32('ISB', '1111 0011 1011 1111 1000 1111 0110 ----', nothing),
   t32('MRS', '1111 0011 1110 1111 1000 rd:4 sysm:8', (c, a) => {
-    c.r[a.rd] = c.sys.readSpecial(a.sysm);
+    c.setReg(a.rd, c.sys.readSpecial(a.sysm));
   }),
   t32('UDF', '1111 0111 1111 ---- 1010 ---- ---- ----', (c) => c.undefined()),
   t32('B_cond', '11110 s:1 cond:4 imm6:6 10 j1:1 0 j2:1 imm11:11', (c, a) => {

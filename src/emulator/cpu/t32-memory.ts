@@ -87,7 +87,7 @@ function loadExclusive(c: Cpu, rt: number, addr: number, size: number): void {
   c.checkAligned(addr, size);
   const v = size === 4 ? c.bus.read32(addr) : size === 2 ? c.bus.read16(addr) : c.bus.read8(addr);
   c.state.exclusiveAddr = addr >>> 0;
-  c.r[rt] = v;
+  c.setReg(rt, v);
 }
 
 function storeExclusive(c: Cpu, rd: number, rt: number, addr: number, size: number): void {
@@ -98,9 +98,9 @@ function storeExclusive(c: Cpu, rd: number, rt: number, addr: number, size: numb
     if (size === 4) c.bus.write32(addr, v);
     else if (size === 2) c.bus.write16(addr, v & 0xffff);
     else c.bus.write8(addr, v & 0xff);
-    c.r[rd] = 0;
+    c.setReg(rd, 0);
   } else {
-    c.r[rd] = 1;
+    c.setReg(rd, 1);
   }
   st.exclusiveAddr = -1;
 }

@@ -38,12 +38,6 @@ const sd = (a: Fields): number => (a.vd << 1) | a.d;
 const sn = (a: Fields): number => (a.vn << 1) | a.n;
 const sm = (a: Fields): number => (a.vm << 1) | a.m;
 
-/** store_reg as QEMU does it for M-profile: SP keeps bits [1:0] clear, PC is a plain branch. */
-function writeCore(c: Cpu, rt: number, v: number): void {
-  if (rt === 15) c.branchTo(v);
-  else c.r[rt] = rt === 13 ? v & ~3 : v;
-}
-
 // ---- arithmetic ------------------------------------------------------------------------------
 
 /** VMLA/VMLS/VNMLA/VNMLS (unfused): product rounded, optionally negated, added to +-Sd. */
@@ -134,7 +128,7 @@ const vmovCoreSingle: Handler = (c, a) => {
   if (a.l === 1) {
     const v = s[sn(a)]!;
     if (a.rt === 15) c.state.setApsr((v & FPSCR_NZCV) | (c.state.getApsr() & 0x08000000));
-    else writeCore(c, a.rt, v);
+    else c.storeReg(a.rt, v);
   } else {
     s[sn(a)] = c.r[a.rt]!;
   }
@@ -148,8 +142,8 @@ const vmovTwoSingles: Handler = (c, a) => {
   if (a.op === 1) {
     const lo = s[m]!;
     const hi = s[(m + 1) & 31]!;
-    writeCore(c, a.rt, lo);
-    writeCore(c, a.rt2, hi);
+    c.storeReg(a.rt, lo);
+    c.storeReg(a.rt2, hi);
   } else {
     s[m] = c.r[a.rt]!;
     s[(m + 1) & 31] = c.r[a.rt2]!;
@@ -165,8 +159,8 @@ const vmovDouble: Handler = (c, a) => {
   if (a.op === 1) {
     const vlo = s[lo]!;
     const vhi = s[lo + 1]!;
-    writeCore(c, a.rt, vlo);
-    writeCore(c, a.rt2, vhi);
+    c.storeReg(a.rt, vlo);
+    c.storeReg(a.rt2, vhi);
   } else {
     s[lo] = c.r[a.rt]!;
     s[lo + 1] = c.r[a.rt2]!;
@@ -178,7 +172,7 @@ const vmovScalar: Handler = (c, a) => {
   if (a.n === 1) return fpUndefined(c, a);
   if (!c.fpCheck()) return;
   const idx = (a.vn << 1) | a.x;
-  if (a.l === 1) writeCore(c, a.rt, c.state.s[idx]!);
+  if (a.l === 1) c.storeReg(a.rt, c.state.s[idx]!);
   else c.state.s[idx] = c.r[a.rt]!;
 };
 
@@ -189,7 +183,7 @@ const vmrsVmsr: Handler = (c, a) => {
   const st = c.state;
   if (a.l === 1) {
     if (a.rt === 15) st.setApsr((st.fpscr & FPSCR_NZCV) | (st.getApsr() & 0x08000000));
-    else writeCore(c, a.rt, st.fpscr);
+    else c.storeReg(a.rt, st.fpscr);
   } else {
     st.fpscr = c.r[a.rt]! & FPSCR_WRITABLE;
   }
@@ -323,7 +317,7 @@ function transferMultiple(c: Cpu, a: Fields, first: number, count: number, decre
     else storeWord(c, addr, s[first + i]!);
     addr = (addr + 4) | 0;
   }
-  if (a.w === 1) writeCore(c, a.rn, (start + (decrement ? -(a.imm << 2) : a.imm << 2)) | 0);
+  if (a.w === 1) c.storeReg(a.rn, (start + (decrement ? -(a.imm << 2) : a.imm << 2)) | 0);
 }
 
 /** Doubleword lists: each register is one 64-bit access (both words read before the write). */
@@ -334,7 +328,7 @@ function transferMultipleDouble(c: Cpu, a: Fields, firstD: number, count: number
     transferDouble(c, a.l === 1, addr, firstD + i);
     addr = (addr + 8) | 0;
   }
-  if (a.w === 1) writeCore(c, a.rn, (start + (decrement ? -(a.imm << 2) : a.imm << 2)) | 0);
+  if (a.w === 1) c.storeReg(a.rn, (start + (decrement ? -(a.imm << 2) : a.imm << 2)) | 0);
 }
 
 function multipleSingle(c: Cpu, a: Fields, decrement: boolean): void {

@@ -24,7 +24,29 @@ import { BLOCK_COUNT, conditionExpr as conditionOf, type Emitted, type InsnSite 
 import { A32EmitContext, callThroughKey, emitA32 } from './emit-a32.js';
 import { linkBlock, type BlockRun } from './block-function.js';
 
+/**
+ * The compiled blocks' slow path (A32EmitContext.slowPath, SlowPath in block-function.ts): icount
+ * synchronised, the interpreter's set-up and instruction k's handler (a fault escapes to the
+ * block's catch, which records k), a JIT TLB refill for the access address, the PC the handler chose.
+ */
+function a32SlowPath(cpu: A32BlockHost, ic: number, done: number, k: number, a: number, H: Handler[], A: Fields[], PCS: Int32Array, INS: Int32Array): number {
+  const retired = done + k + 1;
+  cpu.clock.icount = ic + retired;
+  cpu.beginA32(PCS[k]!, INS[k]!);
+  H[k]!(cpu, A[k]!);
+  cpu.jitRefill(a);
+  cpu.r[15] = cpu.nextPc;
+  return retired;
+}
+
 export const MAX_A32_BLOCK_INSNS = 64;
+/**
+ * The run of a new block function (interpreted, collecting type feedback: V8 allocates the
+ * feedback vector after ~8 runs and optimizes after ~100) that takes its slow path once for its
+ * first instruction, so the optimized block has feedback for its slow path's call; otherwise the
+ * first JIT TLB miss after optimization deoptimizes the block and V8 compiles it again.
+ */
+const SLOW_PATH_WARM_RUN = 24;
 
 /** Rows after which the block always leaves: they raise exceptions, return from them or change state a block assumes. */
 const EXIT_AFTER = new Set([
@@ -177,7 +199,10 @@ export class A32BlockCompiler {
     const count = pcs.length;
     // Registers and flags stay in R and st (no locals): with locals, every deoptimization point
     // and every merge of the block carries them, and V8's code grew (BENCHMARKS.md).
-    const code = blockBody(parts, ctx).split(BLOCK_COUNT).join(`${count}`);
+    // Only an unconditional first instruction may run through its handler unasked (handlers do
+    // not test the condition: the interpreter and the block do, before calling them).
+    const warmsUp = ctx.slow.size !== 0 && insns[0]! >>> 28 >= 14;
+    const code = blockBody(parts, ctx, warmsUp).split(BLOCK_COUNT).join(`${count}`);
     const run = linkBlock(
       this.cpu,
       this.bus,
@@ -191,6 +216,8 @@ export class A32BlockCompiler {
       args,
       pcs,
       insns,
+      a32SlowPath,
+      warmsUp ? SLOW_PATH_WARM_RUN : 0,
     );
     return { start, end: pc, ppage, count, hostPage: host >>> PAGE_SHIFT, run, loopsToStart: ctx.loopsToStart, bpGeneration: -1, bpInside: false };
   }
@@ -202,8 +229,11 @@ export class A32BlockCompiler {
  * epilogue, and — when some instruction may miss — both inside the block `miss` that every slow
  * path breaks out of, followed by the slow path.
  */
-function blockBody(parts: readonly string[], ctx: A32EmitContext): string {
+function blockBody(parts: readonly string[], ctx: A32EmitContext, warmsUp: boolean): string {
   const sep = '\n            ';
   const body = `out: for (;;) {${sep}${parts.join(sep)}${sep}}${sep}clock.icount = ic + done + xn; R[15] = xpc; return done + xn;`;
-  return ctx.slow.size === 0 ? body : `miss: {${sep}${body}${sep}}${sep}${ctx.slowPath()}`;
+  if (ctx.slow.size === 0) return body;
+  // The warm-up run (SLOW_PATH_WARM_RUN): instruction 0 through the slow path, exact as any miss.
+  const warm = warmsUp ? `if (WARM[0] !== 0 && --WARM[0] === 0) { k = 0; break miss; }${sep}` : '';
+  return `miss: {${sep}${warm}${body}${sep}}${sep}${ctx.slowPath()}`;
 }

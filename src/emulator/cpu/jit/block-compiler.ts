@@ -98,6 +98,11 @@ const EXIT_WITH_WRITE_BACK = new RegExp(
   'g',
 );
 
+/** 16-bit rows that write SP (PUSH/POP move it by whole words, or fault on an unaligned SP first). */
+const T16_SP_WRITERS: ReadonlySet<string> = new Set(['ADD_sp_imm7', 'SUB_sp_imm7']);
+/** 16-bit rows whose high-register destination may be SP. */
+const HI_REG_T16: ReadonlySet<string> = new Set(['ADD_hireg', 'MOV_hireg']);
+
 export class BlockCompiler {
   constructor(
     private readonly cpu: Cpu,
@@ -125,6 +130,7 @@ export class BlockCompiler {
     let pc = start;
     let last: InsnSite | null = null;
 
+    const spMask = this.cpu.spWriteMask;
     while (pcs.length < MAX_BLOCK_INSNS && pc + 2 <= pageEnd) {
       const hw = this.code16(pc);
       if (hw < 0) break;
@@ -132,6 +138,7 @@ export class BlockCompiler {
       if (wide && pc + 4 > pageEnd) break;
       const site: InsnSite = { j: pcs.length, pc, size: wide ? 4 : 2 };
       let e: Emitted | null;
+      let writesSp: boolean;
       if (!wide) {
         const row = T16_TABLE[T16_LOOKUP[hw]!]!;
         if (STOP_T16.has(row.name)) break;
@@ -143,6 +150,7 @@ export class BlockCompiler {
         };
         e = T16_FAST[hw] !== 0 ? emitT16(ctx, site, hw) : emitT16Row(ctx, site, row.name, hw, callThrough);
         e ??= { code: callThrough(), terminates };
+        writesSp = T16_SP_WRITERS.has(row.name) || (HI_REG_T16.has(row.name) && (((hw >>> 4) & 8) | (hw & 7)) === 13);
       } else {
         const insn = (hw << 16) | this.code16(pc + 2);
         const row = match32(this.t32Buckets[bucketKey32(insn)]!, insn);
@@ -159,8 +167,13 @@ export class BlockCompiler {
         };
         e = emitT32(ctx, site, row, fields, callThrough);
         e ??= { code: callThrough(), terminates };
+        // Rd, a loaded Rt or a written-back Rn (over-inclusive: also a stored Rt, harmless once SP is aligned).
+        writesSp = fields.rd === 13 || fields.rt === 13 || fields.rt2 === 13 || (fields.w === 1 && fields.rn === 13);
       }
-      const code = e.memory === true ? `${e.code} ${ctx.stopCheck(site)}` : e.code;
+      // M-profile SP[1:0] are zero after any write (Cpu.setReg, QEMU's store_reg): the emitters write
+      // R[13] as the handlers compute it, so clear them after every instruction that may write SP.
+      const insnCode = writesSp && !e.terminates && spMask !== -1 ? `${e.code} R[13] &= ${spMask};` : e.code;
+      const code = e.memory === true ? `${insnCode} ${ctx.stopCheck(site)}` : insnCode;
       parts.push(code);
       pcs.push(pc);
       last = site;

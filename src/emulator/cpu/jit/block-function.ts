@@ -12,11 +12,23 @@ import type { Handler } from '../t16.js';
 
 export type BlockRun = (budget: number) => number;
 
-type BlockFactory = (
+/**
+ * A block's out-of-line path (`SLOW` in generated code): instruction `k` of the block (handlers H,
+ * fields A, addresses PCS, words INS) whole through its handler on core `cpu`, the block having
+ * retired `done + k` instructions since icount `ic`; `a` is its last access address. Returns the
+ * block's count retired (`done + k + 1`). One function for every block, called with plain values:
+ * the block's cold tail is then a single call, so V8 needs no type feedback for it (a tail with
+ * arithmetic, keyed loads and a call through `H[k]` deoptimized the first time a block missed).
+ */
+export type SlowPath<C extends Cpu> = (cpu: C, ic: number, done: number, k: number, a: number, H: Handler[], A: Fields[], PCS: Int32Array, INS: Int32Array) => number;
+
+const noSlowPath = (): number => 0;
+
+type BlockFactory<C extends Cpu> = (
   R: Int32Array,
   st: unknown,
   clock: unknown,
-  cpu: Cpu,
+  cpu: C,
   PR: Int32Array,
   PW: Int32Array,
   U8: Uint8Array,
@@ -26,6 +38,8 @@ type BlockFactory = (
   A: Fields[],
   PCS: Int32Array,
   INS: Int32Array,
+  SLOW: SlowPath<C>,
+  WARM: Int32Array,
 ) => BlockRun;
 
 export interface BlockSource {
@@ -39,8 +53,21 @@ export interface BlockSource {
   readonly writeBack: string;
 }
 
-/** `insns`: the instruction words by index (INS), for code that runs instruction k's handler. */
-export function linkBlock(cpu: Cpu, bus: Bus, src: BlockSource, handlers: Handler[], args: Fields[], pcs: readonly number[], insns: readonly number[] = []): BlockRun {
+/**
+ * `insns`: the instruction words by index (INS), for code that runs instruction k's handler (`slow`).
+ * `warmRuns`: the block's countdown in `WARM[0]` (code that takes its slow path once early reads it).
+ */
+export function linkBlock<C extends Cpu>(
+  cpu: C,
+  bus: Bus,
+  src: BlockSource,
+  handlers: Handler[],
+  args: Fields[],
+  pcs: readonly number[],
+  insns: readonly number[] = [],
+  slow: SlowPath<C> = noSlowPath,
+  warmRuns = 0,
+): BlockRun {
   const text = `
       return function ${src.name}(budget) {
         const ic = clock.icount;
@@ -56,6 +83,6 @@ export function linkBlock(cpu: Cpu, bus: Bus, src: BlockSource, handlers: Handle
           throw e;
         }
       };`;
-  const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', 'INS', text) as BlockFactory;
-  return factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs), Int32Array.from(insns));
+  const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', 'INS', 'SLOW', 'WARM', text) as BlockFactory<C>;
+  return factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs), Int32Array.from(insns), slow, Int32Array.of(warmRuns));
 }

@@ -101,35 +101,25 @@ function loadPc(ctx: A32EmitContext, site: InsnSite, a: Fields, offset: string, 
 /**
  * LDRD/STRD as the handler's `dual`: an odd Rt UNDEFs, Rt = 14 (Rt2 = PC) and a PC base with
  * writeback branch (call-throughs); an unaligned address is an alignment fault whatever SCTLR.A
- * says; each loaded word goes to its register as it arrives; writeback comes last.
+ * says. Both words are checked at once (aligned, one page, TLB hit), so nothing changes before
+ * the slow path, which runs the handler's exact order; writeback comes last.
  */
 function dual(ctx: A32EmitContext, site: InsnSite, a: Fields, offset: string, isLoad: boolean, pre = ''): string | null {
   const { offAddr, addrCode, wback } = addressing(site, a, offset);
   if ((a.rt! & 1) !== 0 || a.rt === 14 || (a.p === 0 && a.w === 1) || (wback && a.rn === 15)) return null;
   const rt = a.rt!;
-  const parts = [pre, `const wb = ${offAddr};`, addrCode, alignmentCheck(ctx, site)];
-  if (isLoad) {
-    // Both words arrive before either register changes: a miss on the second runs the handler
-    // from the start, which must see the base register as it was.
-    parts.push(ctx.load(site, 'op', 4), 'a = (a + 4) | 0;', ctx.load(site, 'res', 4), `R[${rt}] = op; R[${rt + 1}] = res;`);
-  } else {
-    // Both values are read before the first store (a store cannot change a register).
-    parts.push(ctx.store(site, `R[${rt}]`, 4), 'a = (a + 4) | 0;', ctx.store(site, `R[${rt + 1}]`, 4));
-  }
+  const parts = [pre, `const wb = ${offAddr};`, addrCode, ctx.wordsHit(site, isLoad, 8)];
+  parts.push(isLoad ? `R[${rt}] = I32[w]; R[${rt + 1}] = I32[w + 1];` : `I32[w] = R[${rt}]; I32[w + 1] = R[${rt + 1}];`);
   if (wback) parts.push(`R[${a.rn}] = wb;`);
   return `{ ${parts.join(' ')} }`;
-}
-
-/** Word alignment of local `a` checked whatever SCTLR.A says (checkAligned): the slow path's handler faults. */
-function alignmentCheck(ctx: A32EmitContext, site: InsnSite): string {
-  return `if ((a & 3) !== 0) ${ctx.miss(site, false)}`;
 }
 
 /**
  * LDM/STM without S, as the `multiple` handler: an unaligned start is an alignment fault whatever
  * SCTLR.A says; loaded registers are written as they arrive, a loaded base after the writeback, a
- * loaded PC last (LoadWritePC, then the block leaves). LDM with writeback and the base in the list
- * UNDEFs (a call-through).
+ * loaded PC last (LoadWritePC, then the block leaves). The whole transfer is checked at once
+ * (aligned, one page, TLB hit: no fault possible, so the same result as word by word); anything
+ * else is the slow path. LDM with writeback and the base in the list UNDEFs (a call-through).
  */
 function multiple(ctx: A32EmitContext, site: InsnSite, a: Fields): MemoryCode | null {
   const list = a.list!;
@@ -142,23 +132,12 @@ function multiple(ctx: A32EmitContext, site: InsnSite, a: Fields): MemoryCode | 
   const lowOff = a.u === 1 ? 0 : -4 * n;
   const startOff = a.p === a.u ? lowOff + 4 : lowOff;
   const wbOff = a.u === 1 ? 4 * n : -4 * n;
-  const parts: string[] = [`const b0 = R[${rn}]; a = (b0 + ${startOff}) | 0;`, alignmentCheck(ctx, site)];
   const loadsPc = isLoad && (list & 0x8000) !== 0;
   /** Where register r's word goes (a loaded base and PC wait in locals). */
   const dest = (r: number): string => (r === rn ? 'op' : r === 15 ? 'res' : `R[${r}]`);
-  const oneByOne: string[] = [];
-  regs.forEach((r, i) => {
-    if (i > 0) oneByOne.push('a = (a + 4) | 0;');
-    oneByOne.push(isLoad ? ctx.load(site, dest(r), 4) : ctx.store(site, ctx.reg(site, r), 4));
-  });
-  if (n === 1) {
-    parts.push(...oneByOne);
-  } else {
-    // All words on one RAM page the TLB lets through (the usual push/pop): one lookup, no fault
-    // possible, so the same result as word by word; anything else goes word by word.
-    const words = regs.map((r, i) => (isLoad ? `${dest(r)} = I32[w + ${i}];` : `I32[w + ${i}] = ${ctx.reg(site, r)};`));
-    parts.push(`{ ${ctx.pageHit(isLoad, 4 * n)} if (w !== -1) { ${words.join(' ')} } else { ${oneByOne.join(' ')} } }`);
-  }
+  const word = (i: number): string => (i === 0 ? 'w' : `w + ${i}`);
+  const words = regs.map((r, i) => (isLoad ? `${dest(r)} = I32[${word(i)}];` : `I32[${word(i)}] = ${ctx.reg(site, r)};`));
+  const parts: string[] = [`const b0 = R[${rn}]; a = (b0 + ${startOff}) | 0;`, ctx.wordsHit(site, isLoad, 4 * n), ...words];
   if (a.w === 1) parts.push(`R[${rn}] = (b0 + ${wbOff}) | 0;`);
   if (isLoad && (list & (1 << rn)) !== 0) parts.push(`R[${rn}] = op;`);
   if (loadsPc) parts.push(`st.thumb = res & 1; ${ctx.exitAfter(site, 'res & ~1')}`);
@@ -169,8 +148,8 @@ function multiple(ctx: A32EmitContext, site: InsnSite, a: Fields): MemoryCode | 
 function loadExclusive(ctx: A32EmitContext, site: InsnSite, a: Fields): string | null {
   const size = EXCLUSIVE_SIZES[a.op!]!;
   if (size === 8 || a.rn === 15 || a.rt === 15) return null;
-  const check = size === 1 ? '' : `if ((a & ${size - 1}) !== 0) ${ctx.miss(site, false)}`;
-  return `{ a = R[${a.rn}]; ${check} ${ctx.load(site, 'res', size)} st.exclusiveAddr = a >>> 0; st.exclusiveVal = res; R[${a.rt}] = res; }`;
+  // The JIT TLB's tag test includes the alignment (a misaligned LDREX takes the slow path and faults there).
+  return `{ a = R[${a.rn}]; ${ctx.load(site, 'res', size)} st.exclusiveAddr = a >>> 0; st.exclusiveVal = res; R[${a.rt}] = res; }`;
 }
 
 /**

@@ -64,27 +64,27 @@ export class A32EmitContext extends EmitContext {
 
   /** Instructions that may leave the straight line for the block's one slow path (`slowPath`). */
   readonly slow = new Set<number>();
-  /** Of those, the memory accesses (the slow path refills the JIT TLB for the missed address `a`). */
-  readonly accesses = new Set<number>();
 
   /**
    * Leave the straight line for the block's slow path, which runs instruction `site` whole through
    * its table handler: code before this point must not have changed anything the handler reads (an
    * access that hit RAM may be repeated, as it reads or writes the same bytes again).
    */
-  miss(site: InsnSite, access: boolean): string {
+  miss(site: InsnSite): string {
     this.slow.add(site.j);
-    if (access) this.accesses.add(site.j);
     return `{ k = ${site.j}; break miss; }`;
   }
 
   /**
-   * Local `w`: the word index in I32 of the (word-aligned) address in `a` when `span` bytes from
-   * it lie on its page and the JIT TLB (`Q`) lets a load (or store) through inline, else -1.
+   * Local `w`: the word index in I32 of the address in `a` when it is word-aligned, `span` bytes
+   * from it lie on its page and the JIT TLB (`Q`) lets a load (or store) through inline; anything
+   * else is the slow path (the handler's whole transfer: nothing has changed yet). One test for
+   * every word of an LDM/STM/LDRD/STRD: a page-crossing transfer is rare enough to leave the block.
    */
-  pageHit(isLoad: boolean, span: number): string {
+  wordsHit(site: InsnSite, isLoad: boolean, span: number): string {
     const tag = isLoad ? 0 : JIT_TLB_WRITE;
-    return `const s = ${entryOf('a')}; let w = -1; if (Q[s + ${tag}] === (a & ${TAG_MASK[1]}) && (a & 4095) <= ${4096 - span}) w = (a + Q[s + ${tag + 1}]) >>> 2;`;
+    const fits = span > 4 ? ` || (a & 4095) > ${4096 - span}` : '';
+    return `const s = ${entryOf('a')}; if (Q[s + ${tag}] !== (a & ${TAG_MASK[4]})${fits}) ${this.miss(site)} const w = (a + Q[s + ${tag + 1}]) >>> 2;`;
   }
 
   /**
@@ -94,7 +94,7 @@ export class A32EmitContext extends EmitContext {
   override load(site: InsnSite, dest: string, size: number): string {
     const hit = `{ const s = ${entryOf('a')}; if (Q[s] === (a & ${TAG_MASK[Math.abs(size)]})) `;
     const at = `(a + Q[s + 1])`;
-    const miss = ` else ${this.miss(site, true)} }`;
+    const miss = ` else ${this.miss(site)} }`;
     switch (size) {
       case 4:
         return `${hit}${dest} = I32[${at} >>> 2];${miss}`;
@@ -113,7 +113,7 @@ export class A32EmitContext extends EmitContext {
   override store(site: InsnSite, v: string, size: number): string {
     const view = size === 4 ? 'I32' : size === 2 ? 'U16' : 'U8';
     const shift = size === 4 ? 2 : size === 2 ? 1 : 0;
-    return `{ const s = ${entryOf('a')}; if (Q[s + ${JIT_TLB_WRITE}] === (a & ${TAG_MASK[size]})) ${view}[(a + Q[s + ${JIT_TLB_WRITE + 1}]) >>> ${shift}] = ${v}; else ${this.miss(site, true)} }`;
+    return `{ const s = ${entryOf('a')}; if (Q[s + ${JIT_TLB_WRITE}] === (a & ${TAG_MASK[size]})) ${view}[(a + Q[s + ${JIT_TLB_WRITE + 1}]) >>> ${shift}] = ${v}; else ${this.miss(site)} }`;
   }
 
   /** Only the slow path can have asked the core to stop (a device, a write to code): it tests once. */
@@ -142,26 +142,13 @@ export class A32EmitContext extends EmitContext {
    * The slow path every `miss` of the block breaks to (once per block instead of once per access):
    * instruction k runs whole through its table handler with the interpreter's set-up and icount
    * synchronised (a fault escapes to the block's catch with k recorded), a missed access refills
-   * the JIT TLB, and the block leaves after it. Leaving rather than resuming keeps the straight
+   * the JIT TLB (a32SlowPath, a32-block-compiler.ts), and the block leaves after it. Leaving rather than resuming keeps the straight
    * line free of re-entry points, so V8 compiles it as it compiled the inline hits alone; the
    * dispatcher runs what follows (a device access that always misses ends its block there).
    */
   slowPath(): string {
-    const refill = this.accesses.size === 0 ? '' : this.accesses.size === this.slow.size ? 'cpu.jitRefill(a); ' : `if (${maskTest(this.accesses)}) cpu.jitRefill(a); `;
-    return `clock.icount = ic + done + k + 1; const p = PCS[k]; cpu.beginA32(p, INS[k]); inHandler = 1; H[k](cpu, A[k]); inHandler = 0; ${refill}R[15] = cpu.nextPc; return done + k + 1;`;
+    return 'return SLOW(cpu, ic, done, k, a, H, A, PCS, INS);';
   }
-}
-
-/** `k` is in `set` (instruction indexes below 64), as a test of two 32-bit masks. */
-function maskTest(set: ReadonlySet<number>): string {
-  let lo = 0;
-  let hi = 0;
-  for (const j of set) {
-    if (j < 32) lo |= 1 << j;
-    else hi |= 1 << (j - 32);
-  }
-  if (hi === 0) return `(k < 32 && ((${lo} >>> k) & 1) !== 0)`;
-  return `(((k < 32 ? ${lo} >>> k : ${hi} >>> (k - 32)) & 1) !== 0)`;
 }
 
 /** Wrap an instruction's code in its condition (cond 14 and the unconditional space: none). */
@@ -236,7 +223,14 @@ export function emitA32(ctx: A32EmitContext, site: InsnSite, row: Encoding<Handl
     case 'B': {
       const target = (site.pc + 8 + ((a.imm! << 8) >> 6)) | 0;
       if (cond >= 14) return { code: ctx.branchTo(site, target), terminates: true };
-      // A taken conditional branch is a side exit; translation goes on with the fall-through.
+      // A conditional branch back to the start closes a loop: the block ends with its exit, so
+      // the code after the loop (never run while V8 optimizes a long loop, so without type
+      // feedback: a deoptimization and a recompile when the loop ends) is a block of its own.
+      if ((target | 0) === (ctx.start | 0)) {
+        const loop = ctx.conditionalBranch(site, conditionExpr(cond), target);
+        return { code: `${loop.code} ${ctx.exitAfter(site, `${ctx.next(site)}`)}`, terminates: true };
+      }
+      // Any other taken conditional branch is a side exit; translation goes on with the fall-through.
       return ctx.conditionalBranch(site, conditionExpr(cond), target);
     }
     case 'BL': {

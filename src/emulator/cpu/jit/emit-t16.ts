@@ -3,20 +3,22 @@
  * flag-setting forms always set flags). Semantics mirror the interpreter's inlined rows and the
  * rows' table handlers; anything returned as null goes through its handler instead.
  */
-import { F16, T16_FAST } from '../t16.js';
+import { F16, T16_FAST, t16RegShiftType } from '../t16.js';
 import { addWithFlags, conditionExpr, type EmitContext, type Emitted, type InsnSite } from './emit-context.js';
 
 const logical = (d: number, expr: string): string => `res = ${expr}; R[${d}] = res; st.NF = res; st.ZF = res;`;
 
+/** The nonzero-amount case of each shift type, indexed by SRType (SHIFT_LSL..SHIFT_ROR). */
+const SHIFT_BY_REGISTER: readonly string[] = [
+  `if (n < 32) { cy = (v >>> (32 - n)) & 1; res = v << n; } else { cy = n === 32 ? v & 1 : 0; res = 0; }`,
+  `if (n < 32) { cy = (v >>> (n - 1)) & 1; res = (v >>> n) | 0; } else { cy = n === 32 ? v >>> 31 : 0; res = 0; }`,
+  `if (n < 32) { cy = (v >> (n - 1)) & 1; res = v >> n; } else { cy = v >>> 31; res = v >> 31; }`,
+  `{ const r5 = n & 31; res = r5 === 0 ? v : (v >>> r5) | (v << (32 - r5)); cy = res >>> 31; }`,
+];
+
 /** Register-controlled shift (amount = Rm[7:0]) with carry-out, as alu.ts shiftC. */
-function shiftByRegister(d: number, m: number, type: 'lsl' | 'lsr' | 'asr' | 'ror'): string {
-  const body: Record<typeof type, string> = {
-    lsl: `if (n < 32) { cy = (v >>> (32 - n)) & 1; res = v << n; } else { cy = n === 32 ? v & 1 : 0; res = 0; }`,
-    lsr: `if (n < 32) { cy = (v >>> (n - 1)) & 1; res = (v >>> n) | 0; } else { cy = n === 32 ? v >>> 31 : 0; res = 0; }`,
-    asr: `if (n < 32) { cy = (v >> (n - 1)) & 1; res = v >> n; } else { cy = v >>> 31; res = v >> 31; }`,
-    ror: `{ const r5 = n & 31; res = r5 === 0 ? v : (v >>> r5) | (v << (32 - r5)); cy = res >>> 31; }`,
-  };
-  return `{ const v = R[${d}], n = R[${m}] & 0xff; if (n === 0) { res = v; cy = st.CF; } else ${body[type]} R[${d}] = res; st.NF = res; st.ZF = res; st.CF = cy; }`;
+function shiftByRegister(d: number, m: number, type: number): string {
+  return `{ const v = R[${d}], n = R[${m}] & 0xff; if (n === 0) { res = v; cy = st.CF; } else ${SHIFT_BY_REGISTER[type]} R[${d}] = res; st.NF = res; st.ZF = res; st.CF = cy; }`;
 }
 
 export function emitT16(ctx: EmitContext, site: InsnSite, hw: number): Emitted | null {
@@ -78,14 +80,8 @@ export function emitT16(ctx: EmitContext, site: InsnSite, hw: number): Emitted |
       return plain(`${addWithFlags('0', `~R[${rn}]`, '1')} R[${rd}] = res;`);
     case F16.MUL:
       return plain(logical(rd, `Math.imul(R[${rn}], R[${rd}])`));
-    case F16.LSL_REG:
-      return plain(shiftByRegister(rd, rn, 'lsl'));
-    case F16.LSR_REG:
-      return plain(shiftByRegister(rd, rn, 'lsr'));
-    case F16.ASR_REG:
-      return plain(shiftByRegister(rd, rn, 'asr'));
-    case F16.ROR_REG:
-      return plain(shiftByRegister(rd, rn, 'ror'));
+    case F16.SHIFT_REG:
+      return plain(shiftByRegister(rd, rn, t16RegShiftType(hw)));
     case F16.ADD_HI: {
       const d = ((hw >>> 4) & 8) | rd;
       const m = (hw >>> 3) & 15;

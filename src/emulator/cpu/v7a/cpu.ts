@@ -103,6 +103,8 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
   /** Every CP15/CP14 register the core, MMU, timer and PMU define (MRC/MCR look them up here). */
   readonly sysregs = new SysRegFile();
   readonly coreRegs = new CoreRegisters();
+  /** A-profile SP keeps every bit written to it (M-profile clears [1:0]). */
+  override readonly spWriteMask: number = -1;
   readonly pmu: Pmu;
   readonly debugRegs = new DebugRegisters();
   readonly exceptions: ArmV7aExceptions;
