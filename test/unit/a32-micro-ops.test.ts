@@ -11,7 +11,28 @@ import { describe, expect, it } from 'vitest';
 import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import { A32_FRONT_STRIDE, A32_JIT_SLOT_MASK } from '../../src/emulator/cpu/jit/a32-block-jit.js';
 import { decodedFields } from '../../src/emulator/cpu/jit/a32-block-compiler.js';
-import { MICRO_HANDLER, MICRO_STRIDE, decodeMicroOp } from '../../src/emulator/cpu/jit/a32-micro-ops.js';
+import {
+  MICRO_ADD_IMM,
+  MICRO_ADD_REG,
+  MICRO_CMP_IMM,
+  MICRO_CMP_REG,
+  MICRO_DP_IMM,
+  MICRO_DP_REG,
+  MICRO_DP_SHIFTED,
+  MICRO_HANDLER,
+  MICRO_KIND_MASK,
+  MICRO_LDR_IMM,
+  MICRO_LOAD,
+  MICRO_MOV_IMM,
+  MICRO_MOV_REG,
+  MICRO_STORE,
+  MICRO_STR_IMM,
+  MICRO_STRIDE,
+  MICRO_SUB_REG,
+  MICRO_TST_IMM,
+  decodeMicroOp,
+  specialiseMicroOp,
+} from '../../src/emulator/cpu/jit/a32-micro-ops.js';
 import { A32ThreadedBlock } from '../../src/emulator/cpu/jit/a32-threaded-block.js';
 import { CODE_VA, checkAgainstInterpreter, lineAddress, type BlockTier } from './a32-block-rig.js';
 import { assembleA32 } from './a32-harness.js';
@@ -27,15 +48,19 @@ const THREADED: BlockTier = {
   },
 };
 
-/** The micro-op kind of each line as the block builder decodes it (at its rig address). */
-function kinds(lines: readonly string[]): number[] {
+/**
+ * The micro-op kind of each line as the block builder decodes it (at its rig address): the generic
+ * kind, or with `specialised` the kind the block runs (specialiseMicroOp's).
+ */
+function kinds(lines: readonly string[], specialised = false): number[] {
   const { bus, mmu } = makeRig();
   const { cpu } = bootV7aCore(bus, mmu, CODE_VA, false);
   const x = new Int32Array(MICRO_STRIDE);
   return assembleA32(lines).map((insn, i) => {
     const row = cpu.a32Row(insn);
     if (row === null) throw new Error(`${lines[i]}: UNDEFINED on the core`);
-    return decodeMicroOp(row, decodedFields(row, insn), lineAddress(i), x, 0);
+    const kind = decodeMicroOp(row, decodedFields(row, insn), lineAddress(i), x, 0);
+    return specialised ? specialiseMicroOp(kind, lineAddress(i), x, 0) & MICRO_KIND_MASK : kind;
   });
 }
 
@@ -258,6 +283,80 @@ describe('A32 micro-ops of the lukewarm tier match the table handlers', () => {
       ],
       15,
     );
+  });
+
+  it('the specialised forms (word loads/stores, MOV, ADD/SUB, CMP, TST, shifted operations without S), each condition, and the PC operands left generic', () => {
+    const cases: [string, number][] = [
+      ['ldr r0, [r1, #4]', MICRO_LDR_IMM],
+      ['ldr r2, [r2, #-8]', MICRO_LDR_IMM],
+      ['ldrne r3, [sp, #12]', MICRO_LDR_IMM],
+      ['ldr r0, [r1]', MICRO_LDR_IMM],
+      ['str r0, [r1, #4]', MICRO_STR_IMM],
+      ['str r1, [r1, #-4]', MICRO_STR_IMM],
+      ['streq lr, [sp]', MICRO_STR_IMM],
+      ['mov r0, r1', MICRO_MOV_REG],
+      ['movlt sp, r3', MICRO_MOV_REG],
+      ['mov r0, #0x40000000', MICRO_MOV_IMM],
+      ['mvn r0, #1', MICRO_MOV_IMM],
+      ['mvnhi r5, #0xff000000', MICRO_MOV_IMM],
+      ['add r0, pc, #8', MICRO_MOV_IMM],
+      ['sub r0, pc, #0x80000000', MICRO_MOV_IMM],
+      ['add r0, r1, #4', MICRO_ADD_IMM],
+      ['sub r0, r0, #0x80000000', MICRO_ADD_IMM],
+      ['subcc r0, r1, #255', MICRO_ADD_IMM],
+      ['addgt sp, sp, #16', MICRO_ADD_IMM],
+      ['add r0, r1, r2', MICRO_ADD_REG],
+      ['addvs r1, r1, r1', MICRO_ADD_REG],
+      ['sub r0, r1, r2', MICRO_SUB_REG],
+      ['subpl r1, r1, r1', MICRO_SUB_REG],
+      ['cmp r1, r2', MICRO_CMP_REG],
+      ['cmpge r1, r1', MICRO_CMP_REG],
+      ['cmp r1, #255', MICRO_CMP_IMM],
+      ['cmp r1, #0', MICRO_CMP_IMM],
+      ['cmple r1, #0x80000000', MICRO_CMP_IMM],
+      ['tst r1, #3', MICRO_TST_IMM],
+      ['tst r1, #0x80000000', MICRO_TST_IMM],
+      ['tstmi r1, #0xff000000', MICRO_TST_IMM],
+      ['tstls r1, #0x3f0', MICRO_TST_IMM],
+      // What stays generic: a PC operand, S, a shift, writeback, another size.
+      ['ldr r0, [pc, #4]', MICRO_LOAD],
+      ['ldr r0, [r1, #4]!', MICRO_LOAD],
+      ['ldr r0, [r1], #4', MICRO_LOAD],
+      ['ldrb r0, [r1, #4]', MICRO_LOAD],
+      ['ldr r0, [r1, r2]', MICRO_LOAD],
+      ['str pc, [r1]', MICRO_STORE],
+      ['str r0, [r1, #-4]!', MICRO_STORE],
+      ['mov r0, pc', MICRO_DP_REG],
+      ['movs r0, r1', MICRO_DP_REG],
+      ['mov r0, r1, lsl #1', MICRO_DP_SHIFTED],
+      ['eor r0, r1, r2, ror #7', MICRO_DP_SHIFTED],
+      ['orr r0, r0, r1, lsr #1', MICRO_DP_SHIFTED],
+      ['bic r0, r1, r2, asr #32', MICRO_DP_SHIFTED],
+      ['rsb r0, r1, r2, asr #3', MICRO_DP_SHIFTED],
+      ['mvn r0, r1, lsl #31', MICRO_DP_SHIFTED],
+      ['and r0, r1, r2, lsr #31', MICRO_DP_SHIFTED],
+      ['sub r0, r1, r1, lsl #3', MICRO_DP_SHIFTED],
+      ['eor r0, r1, r2', MICRO_DP_SHIFTED],
+      ['eorne r0, r1, r2, lsl #4', MICRO_DP_SHIFTED],
+      ['addeq r0, r1, r2, asr #31', MICRO_DP_SHIFTED],
+      ['adc r0, r1, r2, lsl #2', MICRO_DP_REG],
+      ['mov r0, r1, lsr #32', MICRO_DP_REG],
+      ['mov r0, r1, rrx', MICRO_DP_REG],
+      ['eor r0, pc, r1, lsl #2', MICRO_DP_REG],
+      ['add r0, r1, pc', MICRO_DP_REG],
+      ['add r0, r1, r2, lsl #2', MICRO_DP_SHIFTED],
+      ['adds r0, r1, r2', MICRO_DP_REG],
+      ['cmp pc, r1', MICRO_DP_REG],
+      ['cmp r1, r2, asr #1', MICRO_DP_REG],
+      ['adds r0, r1, #1', MICRO_DP_IMM],
+      ['movs r0, #0', MICRO_DP_IMM],
+      ['cmp pc, #0', MICRO_DP_IMM],
+      ['tst pc, #4', MICRO_DP_IMM],
+      ['and r0, r1, #0xff', MICRO_DP_IMM],
+    ];
+    const lines = cases.map(([line]) => line);
+    kinds(lines, true).forEach((k, i) => expect(k, `${lines[i]}: its form`).toBe(cases[i]![1]));
+    checkAgainstInterpreter(lines, 16, THREADED);
   });
 
   it('the corners left to the table handler', () => {

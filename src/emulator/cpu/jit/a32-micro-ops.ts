@@ -93,13 +93,50 @@ export const UNARY_RBIT = 4;
 // MICRO_SYSREG_READ's key (x1): cp14 | opc1 << 1 | crn << 4 | crm << 8 | opc2 << 12.
 export const SYSREG_CP14 = 1;
 
+
+// The specialised forms of the most frequent micro-ops (specialiseMicroOp): no operand is the PC,
+// registers are in the head word (MICRO_A/B/C_SHIFT), constants are final, so the loop's case is
+// a few loads and no flag tests. Rd is A, Rn B, Rm C; x0 holds the constant.
+/** LDR (word) with an immediate offset, pre-indexed, no writeback: A Rt, B Rn, x0 the signed offset. */
+export const MICRO_LDR_IMM = 24;
+/** STR (word), as MICRO_LDR_IMM (Rt is not the PC). */
+export const MICRO_STR_IMM = 25;
+/** MOV Rd, Rm (no S, no shift): A Rd, C Rm. */
+export const MICRO_MOV_REG = 26;
+/** CMP Rn, #imm: B Rn, x0 the immediate inverted (Rn + ~imm + 1). */
+export const MICRO_CMP_IMM = 27;
+/** ADD/SUB Rd, Rn, #imm without S: A Rd, B Rn, x0 the immediate (negated for SUB). */
+export const MICRO_ADD_IMM = 28;
+/** A constant into Rd (MOV/MVN #imm and ADR, no S): A Rd, x0 the value. */
+export const MICRO_MOV_IMM = 29;
+/** ADD Rd, Rn, Rm (no S, no shift): A Rd, B Rn, C Rm. */
+export const MICRO_ADD_REG = 30;
+/** SUB Rd, Rn, Rm (no S, no shift): as MICRO_ADD_REG. */
+export const MICRO_SUB_REG = 31;
+/** CMP Rn, Rm (no shift): B Rn, C Rm. */
+export const MICRO_CMP_REG = 32;
+/** TST Rn, #imm: B Rn, x0 the immediate, x1 the carry it sets (-1: C unchanged, the immediate is not rotated). */
+export const MICRO_TST_IMM = 33;
 /**
- * Words per instruction in a block's code array: [0] the kind | the condition << MICRO_COND_SHIFT,
- * [1..4] the operands x0..x3, [MICRO_INSN] the instruction word (for the table handler).
+ * AND, EOR, SUB, RSB, ADD, ORR, MOV, BIC or MVN without S, operand 2 Rm shifted by an immediate
+ * (LSL, LSR #1-31, ASR, ROR #1-31): A Rd, B Rn, C Rm, x0 the shift type, x1 the amount (ASR #32 as
+ * #31, the same result), x2 the opcode.
+ */
+export const MICRO_DP_SHIFTED = 34;
+
+/**
+ * Words per instruction in a block's code array: [0] the head (the kind, the condition <<
+ * MICRO_COND_SHIFT, a specialised form's registers), [1..4] the operands x0..x3, [MICRO_INSN] the
+ * instruction word (for the table handler).
  */
 export const MICRO_STRIDE = 6;
 export const MICRO_KIND_MASK = 0xff;
 export const MICRO_COND_SHIFT = 8;
+/** The condition field of the head (0xe00: always, as the unconditional space). */
+export const MICRO_COND_MASK = 0xf << MICRO_COND_SHIFT;
+export const MICRO_A_SHIFT = 12;
+export const MICRO_B_SHIFT = 16;
+export const MICRO_C_SHIFT = 20;
 export const MICRO_INSN = 5;
 
 // Data-processing flags (x3): the opcode (bits 24:21) in bits 3:0, then:
@@ -379,4 +416,88 @@ export function decodeMicroOp(row: Encoding<Handler>, a: Fields, pc: number, x: 
   const decoder = DECODERS.get(row.name) ?? MORE_DECODERS.get(row.name);
   if (decoder !== undefined) return decoder(a, pc, x, at);
   return dataProcessing(row.name, a, x, at);
+}
+
+/** Rotates an A32 modified immediate (ARMExpandImm without the carry). */
+function expandImmediate(imm12: number): number {
+  const rot = (imm12 >>> 7) & 0x1e;
+  const b = imm12 & 0xff;
+  return rot === 0 ? b : ((b >>> rot) | (b << (32 - rot))) | 0;
+}
+
+/** The opcodes MICRO_DP_SHIFTED computes (no carry in). */
+const SHIFTED_OPCODES = new Set([0, 1, 2, 3, 4, 12, 13, 14, 15]);
+
+const head = (kind: number, a: number, b: number, c: number): number => kind | (a << MICRO_A_SHIFT) | (b << MICRO_B_SHIFT) | (c << MICRO_C_SHIFT);
+
+/**
+ * The specialised form (MICRO_LDR_IMM...) of the generic micro-op `kind` whose operands are at `at`
+ * in `x` (decodeMicroOp's), for the instruction at `pc`: its operand words are rewritten and the
+ * head without the condition is returned; any other op's head is its kind, operands unchanged.
+ * Only forms that read no PC are specialised (the loop sets R15 for the generic ones only).
+ */
+export function specialiseMicroOp(kind: number, pc: number, x: Int32Array, at: number): number {
+  const x0 = x[at + 1]!;
+  const x1 = x[at + 2]!;
+  const x2 = x[at + 3]!;
+  const f = x[at + 4]!;
+  switch (kind) {
+    case MICRO_LOAD:
+    case MICRO_STORE: {
+      const wordImmPre = (f & 15) === SIZE_WORD && (f & (MEM_REG | MEM_WBACK | MEM_INDEX)) === MEM_INDEX;
+      if (!wordImmPre || x1 === 15 || x0 === 15) return kind;
+      x[at + 1] = x2;
+      return head(kind === MICRO_LOAD ? MICRO_LDR_IMM : MICRO_STR_IMM, x0, x1, 0);
+    }
+    case MICRO_DP_IMM: {
+      const opcode = f & 15;
+      const v = expandImmediate(x2);
+      const s = (f & DP_S) !== 0;
+      if (!s && (opcode === 13 || opcode === 15)) {
+        x[at + 1] = opcode === 13 ? v : ~v;
+        return head(MICRO_MOV_IMM, x0, 0, 0);
+      }
+      if (!s && (opcode === 4 || opcode === 2)) {
+        const add = opcode === 4 ? v : -v | 0;
+        if (x1 === 15) {
+          // ADR: the PC is a constant here.
+          x[at + 1] = (pc + 8 + add) | 0;
+          return head(MICRO_MOV_IMM, x0, 0, 0);
+        }
+        x[at + 1] = add;
+        return head(MICRO_ADD_IMM, x0, x1, 0);
+      }
+      if (x1 === 15) return kind;
+      if (opcode === 10) {
+        x[at + 1] = ~v;
+        return head(MICRO_CMP_IMM, 0, x1, 0);
+      }
+      if (opcode === 8) {
+        x[at + 1] = v;
+        x[at + 2] = ((x2 >>> 7) & 0x1e) === 0 ? -1 : v >>> 31;
+        return head(MICRO_TST_IMM, 0, x1, 0);
+      }
+      return kind;
+    }
+    case MICRO_DP_REG: {
+      const opcode = f & 15;
+      const noShift = ((f >>> DP_TYPE_SHIFT) & 3) === 0 && ((f >>> DP_AMOUNT_SHIFT) & 31) === 0;
+      if (x1 === 15 || x2 === 15) return kind;
+      const s = (f & DP_S) !== 0;
+      if (noShift && !s && opcode === 13) return head(MICRO_MOV_REG, x0, 0, x2);
+      if (noShift && !s && opcode === 4) return head(MICRO_ADD_REG, x0, x1, x2);
+      if (noShift && !s && opcode === 2) return head(MICRO_SUB_REG, x0, x1, x2);
+      if (noShift && opcode === 10) return head(MICRO_CMP_REG, 0, x1, x2);
+      const type = (f >>> DP_TYPE_SHIFT) & 3;
+      const amount = (f >>> DP_AMOUNT_SHIFT) & 31;
+      // LSR #32 and RRX (amount 0) are left to the generic op.
+      if (s || !SHIFTED_OPCODES.has(opcode) || (amount === 0 && (type === 1 || type === 3))) return kind;
+      x[at + 1] = type;
+      x[at + 2] = type === 2 && amount === 0 ? 31 : amount;
+      x[at + 3] = opcode;
+      return head(MICRO_DP_SHIFTED, x0, x1, x2);
+    }
+    default:
+      return kind;
+  }
 }

@@ -87,8 +87,25 @@ import {
   MICRO_STORE,
   MICRO_STORE_DUAL,
   MICRO_STRIDE,
+  MICRO_A_SHIFT,
+  MICRO_B_SHIFT,
+  MICRO_C_SHIFT,
+  MICRO_COND_MASK,
+  MICRO_ADD_IMM,
+  MICRO_ADD_REG,
+  MICRO_CMP_IMM,
+  MICRO_CMP_REG,
+  MICRO_LDR_IMM,
+  MICRO_MOV_IMM,
+  MICRO_MOV_REG,
+  MICRO_STR_IMM,
+  MICRO_SUB_REG,
+  MICRO_TST_IMM,
+  MICRO_DP_SHIFTED,
   decodeMicroOp,
+  specialiseMicroOp,
 } from './a32-micro-ops.js';
+import { SIZE_WORD } from '../memops.js';
 
 /** What threaded blocks need from the core besides what compiled ones do. */
 export interface A32ThreadedHost extends A32BlockHost {
@@ -103,6 +120,42 @@ export interface A32BlockPromoter {
   /** Replace `b` with a generated function (it keeps running threaded this time). */
   promote(b: A32ThreadedBlock): void;
 }
+
+/** What the loop does after an op's case: nothing more, its table handler, or a stop check after a slow access. */
+const AFTER_NOTHING = 0;
+const AFTER_HANDLER = 1;
+const AFTER_SLOW = 2;
+/** The head's condition field of the instructions that always run. */
+const COND_ALWAYS = 14 << MICRO_COND_SHIFT;
+/** A logical data-processing opcode's result (as dataproc.ts defines them): TST as AND, TEQ as EOR. */
+function logicalResult(opcode: number, a: number, b: number): number {
+  switch (opcode) {
+    case 0: // AND
+    case 8: // TST
+      return a & b;
+    case 1: // EOR
+    case 9: // TEQ
+      return a ^ b;
+    case 12: // ORR
+      return a | b;
+    case 13: // MOV
+      return b;
+    case 14: // BIC
+      return a & ~b;
+    default: // MVN
+      return ~b;
+  }
+}
+
+/**
+ * Instructions in `words` code words, without a division: MICRO_STRIDE is 6 and 0xaaaaaaab is the
+ * inverse of 3 modulo 2^32.
+ */
+const insnsIn = (words: number): number => Math.imul(words >>> 1, 0xaaaaaaab | 0);
+/** The address of the instruction whose words are at `j` in a block at `start` whose words start at `first`. */
+const pcOf = (start: number, first: number, j: number): number => (start + 4 * insnsIn(j - first)) | 0;
+/** A word access's JIT TLB tag: the page and the alignment bits (jit-tlb.ts). */
+const WORD_TAG_MASK = ~4095 | 3;
 
 export class A32ThreadedBlock implements A32Block {
   readonly end: number;
@@ -166,267 +219,326 @@ export class A32ThreadedBlock implements A32Block {
     const bus = this.bus;
     const Q = cpu.jitTlb();
     const x = this.code;
-    const base = this.base;
-    const n = this.count;
+    const first = this.base;
+    const end = first + this.count * MICRO_STRIDE;
     let ic = clock.icount;
-    let pc = this.start;
-    // Where execution goes on after the last instruction run.
-    let next = pc;
-    let i = 0;
+    // The words of the instruction running in `x`; its index in the block, insnsIn(j - first), and
+    // its address, pcOf(start, first, j), are needed only off the common path.
+    const start = this.start;
+    let j = first;
+    // Where execution goes on after the block.
+    let next = 0;
     try {
-      insns: while (i < n) {
-        next = (pc + 4) | 0;
-        const j = base + i * MICRO_STRIDE;
-        const head = x[j]!;
-        const cond = head >>> MICRO_COND_SHIFT;
-        if (cond === 14 || conditionPassed(st, cond)) {
-          r[15] = (pc + 8) | 0;
-          const kind = head & MICRO_KIND_MASK;
-          let handler = false;
-          let refill = false;
-          let refillVa = 0;
-          switch (kind) {
-            case MICRO_DP_IMM:
-            case MICRO_DP_REG:
-            case MICRO_DP_RSR: {
-              const f = x[j + 4]!;
-              const b =
-                kind === MICRO_DP_IMM
-                  ? armExpandImmC(x[j + 3]!, st.CF)
-                  : kind === MICRO_DP_REG
-                    ? immShiftC(r[x[j + 3]!]!, (f >>> DP_TYPE_SHIFT) & 3, (f >>> DP_AMOUNT_SHIFT) & 31, st.CF)
-                    : shiftC(r[x[j + 3]!]!, (f >>> DP_TYPE_SHIFT) & 3, r[(f >>> DP_AMOUNT_SHIFT) & 15]! & 0xff, st.CF);
-              // The opcodes as dataproc.ts defines them, inline (a call per instruction costs more
-              // than the operation); flags through alu.ts as there.
-              const a = r[x[j + 2]!]!;
-              const setFlags = (f & DP_S) !== 0;
-              let res: number;
-              if ((f & DP_ARITH) !== 0) {
-                // x + y + carry, branch-free in the operands (see DP_ARITH); flags as dataproc.ts's, through alu.ts.
-                const swap = (f & DP_SWAP) !== 0;
-                const xo = swap ? b : a;
-                const y = (swap ? a : b) ^ ((f & DP_INVERT) !== 0 ? -1 : 0);
-                // st.CF read whatever the opcode: no path here is first met late.
-                const c = ((f & DP_CARRY_ONE) !== 0 ? 1 : 0) | (st.CF & ((f & DP_CARRY_C) !== 0 ? 1 : 0));
-                res = setFlags ? addWithCarryFlags(st, xo, y, c) : (xo + y + c) | 0;
-              } else {
-                // The logical opcodes as dataproc.ts defines them, inline.
-                switch (f & 15) {
-                  case 0: // AND
-                  case 8: // TST
-                    res = a & b;
-                    break;
-                  case 1: // EOR
-                  case 9: // TEQ
-                    res = a ^ b;
-                    break;
-                  case 12: // ORR
-                    res = a | b;
-                    break;
-                  case 13: // MOV
-                    res = b;
-                    break;
-                  case 14: // BIC
-                    res = a & ~b;
-                    break;
-                  default: // MVN
-                    res = ~b;
+      insns: {
+        while (j < end) {
+          const head = x[j]!;
+          const cond = head & MICRO_COND_MASK;
+          if (cond === COND_ALWAYS || conditionPassed(st, cond >>> MICRO_COND_SHIFT)) {
+            let after = AFTER_NOTHING;
+            let refill = false;
+            let refillVa = 0;
+            const kind = head & MICRO_KIND_MASK;
+            switch (kind) {
+              // The specialised forms first (specialiseMicroOp): no PC operand, so R15 is not set.
+              case MICRO_LDR_IMM: {
+                const a = (r[(head >>> MICRO_B_SHIFT) & 15]! + x[j + 1]!) | 0;
+                const e = (a >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK;
+                let v: number;
+                if (Q[e] === (a & WORD_TAG_MASK)) {
+                  v = bus.i32[((a + Q[e + 1]!) >>> 0) >>> 2]!;
+                } else {
+                  clock.icount = ic + insnsIn(j - first) + 1;
+                  v = cpu.jitLoad(a, SIZE_WORD);
+                  after = AFTER_SLOW;
                 }
+                r[(head >>> MICRO_A_SHIFT) & 15] = v;
+                break;
               }
-              if (setFlags && (f & DP_LOGICAL) !== 0) {
+              case MICRO_STR_IMM: {
+                const a = (r[(head >>> MICRO_B_SHIFT) & 15]! + x[j + 1]!) | 0;
+                const e = ((a >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK) + JIT_TLB_WRITE;
+                const v = r[(head >>> MICRO_A_SHIFT) & 15]!;
+                if (Q[e] === (a & WORD_TAG_MASK)) {
+                  bus.i32[((a + Q[e + 1]!) >>> 0) >>> 2] = v;
+                } else {
+                  clock.icount = ic + insnsIn(j - first) + 1;
+                  cpu.jitStore(a, SIZE_WORD, v);
+                  after = AFTER_SLOW;
+                }
+                break;
+              }
+              case MICRO_MOV_REG:
+                r[(head >>> MICRO_A_SHIFT) & 15] = r[(head >>> MICRO_C_SHIFT) & 15]!;
+                break;
+              case MICRO_CMP_IMM:
+                addWithCarryFlags(st, r[(head >>> MICRO_B_SHIFT) & 15]!, x[j + 1]!, 1);
+                break;
+              case MICRO_ADD_IMM:
+                r[(head >>> MICRO_A_SHIFT) & 15] = (r[(head >>> MICRO_B_SHIFT) & 15]! + x[j + 1]!) | 0;
+                break;
+              case MICRO_MOV_IMM:
+                r[(head >>> MICRO_A_SHIFT) & 15] = x[j + 1]!;
+                break;
+              case MICRO_ADD_REG:
+                r[(head >>> MICRO_A_SHIFT) & 15] = (r[(head >>> MICRO_B_SHIFT) & 15]! + r[(head >>> MICRO_C_SHIFT) & 15]!) | 0;
+                break;
+              case MICRO_SUB_REG:
+                r[(head >>> MICRO_A_SHIFT) & 15] = (r[(head >>> MICRO_B_SHIFT) & 15]! - r[(head >>> MICRO_C_SHIFT) & 15]!) | 0;
+                break;
+              case MICRO_CMP_REG:
+                addWithCarryFlags(st, r[(head >>> MICRO_B_SHIFT) & 15]!, ~r[(head >>> MICRO_C_SHIFT) & 15]!, 1);
+                break;
+              case MICRO_DP_SHIFTED: {
+                const v = r[(head >>> MICRO_C_SHIFT) & 15]!;
+                const type = x[j + 1]!;
+                const amount = x[j + 2]!;
+                const b = type === 0 ? v << amount : type === 1 ? v >>> amount : type === 2 ? v >> amount : (v >>> amount) | (v << (32 - amount));
+                const a = r[(head >>> MICRO_B_SHIFT) & 15]!;
+                const op = x[j + 3]!;
+                const res = op === 4 ? (a + b) | 0 : op === 2 ? (a - b) | 0 : op === 3 ? (b - a) | 0 : logicalResult(op, a, b);
+                r[(head >>> MICRO_A_SHIFT) & 15] = res;
+                break;
+              }
+              case MICRO_TST_IMM: {
+                const res = r[(head >>> MICRO_B_SHIFT) & 15]! & x[j + 1]!;
                 st.NF = res;
                 st.ZF = res;
-                st.CF = shifter.carry;
+                const c = x[j + 2]!;
+                if (c >= 0) st.CF = c;
+                break;
               }
-              if ((f & DP_TEST) === 0) r[x[j + 1]!] = res;
-              break;
-            }
-            case MICRO_MOVW:
-              r[x[j + 1]!] = x[j + 3]!;
-              break;
-            case MICRO_MOVT: {
-              const d = x[j + 1]!;
-              r[d] = (r[d]! & 0xffff) | x[j + 3]!;
-              break;
-            }
-            case MICRO_LOAD:
-            case MICRO_STORE:
-            case MICRO_LOAD_DUAL:
-            case MICRO_STORE_DUAL: {
-              const f = x[j + 4]!;
-              let off = x[j + 3]!;
-              if ((f & MEM_REG) !== 0) {
-                off = immShiftC(r[off]!, (f >>> MEM_TYPE_SHIFT) & 3, (f >>> MEM_AMOUNT_SHIFT) & 31, st.CF);
-                if ((f & MEM_SUB) !== 0) off = -off | 0;
+              case MICRO_DP_IMM:
+              case MICRO_DP_REG:
+              case MICRO_DP_RSR: {
+                // The generic forms may read the PC.
+                r[15] = (pcOf(start, first, j) + 8) | 0;
+                const f = x[j + 4]!;
+                const b =
+                  kind === MICRO_DP_IMM
+                    ? armExpandImmC(x[j + 3]!, st.CF)
+                    : kind === MICRO_DP_REG
+                      ? immShiftC(r[x[j + 3]!]!, (f >>> DP_TYPE_SHIFT) & 3, (f >>> DP_AMOUNT_SHIFT) & 31, st.CF)
+                      : shiftC(r[x[j + 3]!]!, (f >>> DP_TYPE_SHIFT) & 3, r[(f >>> DP_AMOUNT_SHIFT) & 15]! & 0xff, st.CF);
+                // The opcodes as dataproc.ts defines them, inline (a handler call per instruction costs
+                // more than the operation; logicalResult is small enough for V8 to inline); flags
+                // through alu.ts as there.
+                const a = r[x[j + 2]!]!;
+                const setFlags = (f & DP_S) !== 0;
+                let res: number;
+                if ((f & DP_ARITH) !== 0) {
+                  // x + y + carry, branch-free in the operands (see DP_ARITH); flags as dataproc.ts's, through alu.ts.
+                  const swap = (f & DP_SWAP) !== 0;
+                  const xo = swap ? b : a;
+                  const y = (swap ? a : b) ^ ((f & DP_INVERT) !== 0 ? -1 : 0);
+                  // st.CF read whatever the opcode: no path here is first met late.
+                  const c = ((f & DP_CARRY_ONE) !== 0 ? 1 : 0) | (st.CF & ((f & DP_CARRY_C) !== 0 ? 1 : 0));
+                  res = setFlags ? addWithCarryFlags(st, xo, y, c) : (xo + y + c) | 0;
+                } else {
+                  res = logicalResult(f & 15, a, b);
+                }
+                if (setFlags && (f & DP_LOGICAL) !== 0) {
+                  st.NF = res;
+                  st.ZF = res;
+                  st.CF = shifter.carry;
+                }
+                if ((f & DP_TEST) === 0) r[x[j + 1]!] = res;
+                break;
               }
-              const rn = x[j + 2]!;
-              const rt = x[j + 1]!;
-              const base = rn === 15 ? r[15]! & ~3 : r[rn]!;
-              const offAddr = (base + off) | 0;
-              const a = (f & MEM_INDEX) !== 0 ? offAddr : base;
-              // The JIT TLB entry (jit-tlb.ts): its tag equals the address masked with the page and
-              // the alignment bits only for an aligned access to RAM the MMU and the bus let through.
-              const e = (a >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK;
-              const tag = a & (~4095 | ((f >>> MEM_ALIGN_SHIFT) & 3));
-              if (kind >= MICRO_LOAD_DUAL) {
-                // Both words on the page, else the handler (its alignment check, its faults).
-                const hit = kind === MICRO_LOAD_DUAL ? Q[e] === tag : Q[e + JIT_TLB_WRITE] === tag;
-                if (!hit || (a & 4095) > 4088) {
-                  handler = true;
+              case MICRO_MOVW:
+                r[x[j + 1]!] = x[j + 3]!;
+                break;
+              case MICRO_MOVT: {
+                const d = x[j + 1]!;
+                r[d] = (r[d]! & 0xffff) | x[j + 3]!;
+                break;
+              }
+              case MICRO_LOAD:
+              case MICRO_STORE:
+              case MICRO_LOAD_DUAL:
+              case MICRO_STORE_DUAL: {
+                r[15] = (pcOf(start, first, j) + 8) | 0;
+                const f = x[j + 4]!;
+                let off = x[j + 3]!;
+                if ((f & MEM_REG) !== 0) {
+                  off = immShiftC(r[off]!, (f >>> MEM_TYPE_SHIFT) & 3, (f >>> MEM_AMOUNT_SHIFT) & 31, st.CF);
+                  if ((f & MEM_SUB) !== 0) off = -off | 0;
+                }
+                const rn = x[j + 2]!;
+                const rt = x[j + 1]!;
+                const base = rn === 15 ? r[15]! & ~3 : r[rn]!;
+                const offAddr = (base + off) | 0;
+                const a = (f & MEM_INDEX) !== 0 ? offAddr : base;
+                // The JIT TLB entry (jit-tlb.ts): its tag equals the address masked with the page and
+                // the alignment bits only for an aligned access to RAM the MMU and the bus let through.
+                const e = (a >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK;
+                const tag = a & (~4095 | ((f >>> MEM_ALIGN_SHIFT) & 3));
+                if (kind >= MICRO_LOAD_DUAL) {
+                  // Both words on the page, else the handler (its alignment check, its faults).
+                  const hit = kind === MICRO_LOAD_DUAL ? Q[e] === tag : Q[e + JIT_TLB_WRITE] === tag;
+                  if (!hit || (a & 4095) > 4088) {
+                    after = AFTER_HANDLER;
+                    refill = true;
+                    refillVa = a;
+                    break;
+                  }
+                  if (kind === MICRO_LOAD_DUAL) {
+                    const w = ((a + Q[e + 1]!) >>> 0) >>> 2;
+                    r[rt] = bus.i32[w]!;
+                    r[rt + 1] = bus.i32[w + 1]!;
+                  } else {
+                    const w = ((a + Q[e + JIT_TLB_WRITE + 1]!) >>> 0) >>> 2;
+                    bus.i32[w] = r[rt]!;
+                    bus.i32[w + 1] = r[rt + 1]!;
+                  }
+                  if ((f & MEM_WBACK) !== 0) r[rn] = offAddr;
+                  break;
+                }
+                const size = (f << 28) >> 28;
+                // A miss is the core's access (memops.loadStore's), which also fills the JIT TLB.
+                if (kind === MICRO_LOAD) {
+                  let v: number;
+                  if (Q[e] === tag) {
+                    const o = (a + Q[e + 1]!) >>> 0;
+                    v = size === 4 ? bus.i32[o >>> 2]! : size === 2 ? bus.u16[o >>> 1]! : size === 1 ? bus.u8[o]! : size === -2 ? (bus.u16[o >>> 1]! << 16) >> 16 : (bus.u8[o]! << 24) >> 24;
+                  } else {
+                    clock.icount = ic + insnsIn(j - first) + 1;
+                    v = cpu.jitLoad(a, size);
+                    after = AFTER_SLOW;
+                  }
+                  if ((f & MEM_WBACK) !== 0) r[rn] = offAddr;
+                  r[rt] = v;
+                } else {
+                  const v = r[rt]!;
+                  if (Q[e + JIT_TLB_WRITE] === tag) {
+                    const o = (a + Q[e + JIT_TLB_WRITE + 1]!) >>> 0;
+                    if (size === 4) bus.i32[o >>> 2] = v;
+                    else if (size === 2) bus.u16[o >>> 1] = v;
+                    else bus.u8[o] = v;
+                  } else {
+                    clock.icount = ic + insnsIn(j - first) + 1;
+                    cpu.jitStore(a, size, v);
+                    after = AFTER_SLOW;
+                  }
+                  if ((f & MEM_WBACK) !== 0) r[rn] = offAddr;
+                }
+                break;
+              }
+              case MICRO_LDM:
+              case MICRO_STM: {
+                r[15] = (pcOf(start, first, j) + 8) | 0;
+                const rn = x[j + 1]! & 15;
+                const span = 4 * (x[j + 1]! >>> 4);
+                const base = r[rn]!;
+                const a = (base + x[j + 3]!) | 0;
+                const e = ((a >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK) + (kind === MICRO_LDM ? 0 : JIT_TLB_WRITE);
+                // The usual push/pop: all words on one page the JIT TLB lets through, aligned; else the handler.
+                if (Q[e] !== (a & (~4095 | 3)) || (a & 4095) > 4096 - span) {
+                  after = AFTER_HANDLER;
                   refill = true;
                   refillVa = a;
                   break;
                 }
-                if (kind === MICRO_LOAD_DUAL) {
-                  const w = ((a + Q[e + 1]!) >>> 0) >>> 2;
-                  r[rt] = bus.i32[w]!;
-                  r[rt + 1] = bus.i32[w + 1]!;
-                } else {
-                  const w = ((a + Q[e + JIT_TLB_WRITE + 1]!) >>> 0) >>> 2;
-                  bus.i32[w] = r[rt]!;
-                  bus.i32[w + 1] = r[rt + 1]!;
+                const words = bus.i32;
+                let w = ((a + Q[e + 1]!) >>> 0) >>> 2;
+                const list = x[j + 2]!;
+                const wb = x[j + 4]!;
+                if (kind === MICRO_STM) {
+                  // Registers in ascending order; a listed base stores its old value (no writeback yet).
+                  for (let l = list; l !== 0; l &= l - 1) words[w++] = r[31 - Math.clz32(l & -l)]!;
+                  if (wb !== 0) r[rn] = (base + wb) | 0;
+                  break;
                 }
-                if ((f & MEM_WBACK) !== 0) r[rn] = offAddr;
-                break;
-              }
-              const size = (f << 28) >> 28;
-              // A miss is the core's access (memops.loadStore's), which also fills the JIT TLB.
-              let slow = false;
-              if (kind === MICRO_LOAD) {
-                let v: number;
-                if (Q[e] === tag) {
-                  const o = (a + Q[e + 1]!) >>> 0;
-                  v = size === 4 ? bus.i32[o >>> 2]! : size === 2 ? bus.u16[o >>> 1]! : size === 1 ? bus.u8[o]! : size === -2 ? (bus.u16[o >>> 1]! << 16) >> 16 : (bus.u8[o]! << 24) >> 24;
-                } else {
-                  clock.icount = ic + i + 1;
-                  v = cpu.jitLoad(a, size);
-                  slow = true;
-                }
-                if ((f & MEM_WBACK) !== 0) r[rn] = offAddr;
-                r[rt] = v;
-              } else {
-                const v = r[rt]!;
-                if (Q[e + JIT_TLB_WRITE] === tag) {
-                  const o = (a + Q[e + JIT_TLB_WRITE + 1]!) >>> 0;
-                  if (size === 4) bus.i32[o >>> 2] = v;
-                  else if (size === 2) bus.u16[o >>> 1] = v;
-                  else bus.u8[o] = v;
-                } else {
-                  clock.icount = ic + i + 1;
-                  cpu.jitStore(a, size, v);
-                  slow = true;
-                }
-                if ((f & MEM_WBACK) !== 0) r[rn] = offAddr;
-              }
-              // Only a slow path can have asked the core to stop (a device, a write to translated code).
-              if (slow && (cpu.exitRequest || st.sleep !== RUNNING)) {
-                i++;
-                break insns;
-              }
-              break;
-            }
-            case MICRO_LDM:
-            case MICRO_STM: {
-              const rn = x[j + 1]! & 15;
-              const span = 4 * (x[j + 1]! >>> 4);
-              const base = r[rn]!;
-              const a = (base + x[j + 3]!) | 0;
-              const e = ((a >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK) + (kind === MICRO_LDM ? 0 : JIT_TLB_WRITE);
-              // The usual push/pop: all words on one page the JIT TLB lets through, aligned; else the handler.
-              if (Q[e] !== (a & (~4095 | 3)) || (a & 4095) > 4096 - span) {
-                handler = true;
-                refill = true;
-                refillVa = a;
-                break;
-              }
-              const words = bus.i32;
-              let w = ((a + Q[e + 1]!) >>> 0) >>> 2;
-              const list = x[j + 2]!;
-              const wb = x[j + 4]!;
-              if (kind === MICRO_STM) {
-                // Registers in ascending order; a listed base stores its old value (no writeback yet).
-                for (let l = list; l !== 0; l &= l - 1) words[w++] = r[31 - Math.clz32(l & -l)]!;
+                for (let l = list & 0x7fff; l !== 0; l &= l - 1) r[31 - Math.clz32(l & -l)] = words[w++]!;
                 if (wb !== 0) r[rn] = (base + wb) | 0;
+                if ((list & 0x8000) !== 0) {
+                  // LoadWritePC, last (an interworking branch): the block ends.
+                  const t = words[w]!;
+                  st.thumb = t & 1;
+                  next = t & ~1;
+                  j += MICRO_STRIDE;
+                  break insns;
+                }
                 break;
               }
-              for (let l = list & 0x7fff; l !== 0; l &= l - 1) r[31 - Math.clz32(l & -l)] = words[w++]!;
-              if (wb !== 0) r[rn] = (base + wb) | 0;
-              if ((list & 0x8000) !== 0) {
-                // LoadWritePC, last (an interworking branch): the block ends.
-                const t = words[w]!;
+              case MICRO_BX: {
+                // BXWritePC (BLX links first).
+                r[15] = (pcOf(start, first, j) + 8) | 0;
+                const t = r[x[j + 1]!]!;
+                if (x[j + 2]! !== 0) r[14] = (pcOf(start, first, j) + 4) | 0;
                 st.thumb = t & 1;
                 next = t & ~1;
-                i++;
+                j += MICRO_STRIDE;
                 break insns;
               }
-              break;
+              case MICRO_BRANCH:
+                if (x[j + 1]! !== 0) r[14] = (pcOf(start, first, j) + 4) | 0;
+                next = x[j + 3]!;
+                j += MICRO_STRIDE;
+                break insns;
+              case MICRO_MUL:
+              case MICRO_MUL_LONG:
+              case MICRO_EXTEND:
+              case MICRO_EXTRACT:
+              case MICRO_INSERT:
+              case MICRO_UNARY:
+              case MICRO_SYSREG_READ:
+                // Off the loop: met late in a boot, they would deoptimise it (each a recompile of all of it).
+                r[15] = (pcOf(start, first, j) + 8) | 0;
+                if (this.runOther(kind, j, ic + insnsIn(j - first) + 1)) after = AFTER_HANDLER;
+                break;
+              case MICRO_LDREX:
+              case MICRO_STREX:
+                if (this.runOther(kind, j, ic + insnsIn(j - first) + 1)) {
+                  after = AFTER_HANDLER;
+                  // A miss: the handler's access, then its page is cached (Rn read before it runs).
+                  refill = true;
+                  refillVa = r[x[j + 2]!]!;
+                }
+                break;
+              case MICRO_NOTHING:
+                break;
+              default:
+                after = AFTER_HANDLER;
             }
-            case MICRO_BX: {
-              // BXWritePC (BLX links first).
-              const t = r[x[j + 1]!]!;
-              if (x[j + 2]! !== 0) r[14] = next;
-              st.thumb = t & 1;
-              next = t & ~1;
-              i++;
-              break insns;
-            }
-            case MICRO_BRANCH:
-              if (x[j + 1]! !== 0) r[14] = next;
-              next = x[j + 3]!;
-              i++;
-              break insns;
-            case MICRO_MUL:
-            case MICRO_MUL_LONG:
-            case MICRO_EXTEND:
-            case MICRO_EXTRACT:
-            case MICRO_INSERT:
-            case MICRO_UNARY:
-            case MICRO_SYSREG_READ:
-              // Off the loop: met late in a boot, they would deoptimise it (each a recompile of all of it).
-              handler = this.runOther(kind, j, ic + i + 1);
-              break;
-            case MICRO_LDREX:
-            case MICRO_STREX:
-              handler = this.runOther(kind, j, ic + i + 1);
-              if (handler) {
-                // A miss: the handler's access, then its page is cached (Rn read before it runs).
-                refill = true;
-                refillVa = r[x[j + 2]!]!;
+            if (after !== AFTER_NOTHING) {
+              if (after === AFTER_HANDLER) {
+                const i = insnsIn(j - first);
+                const pc = (start + 4 * i) | 0;
+                clock.icount = ic + i + 1;
+                cpu.beginA32(pc, x[j + MICRO_INSN]!);
+                this.handlers[i]!(cpu, this.args[i]!);
+                // A dual, multiple or exclusive access that missed went through the MMU: cache its
+                // (first) page, as jitLoad/jitStore do for single ones.
+                if (refill) cpu.jitRefill(refillVa);
+                ic = clock.icount - i - 1;
+                const to = cpu.nextPc;
+                if (to !== ((pc + 4) | 0) || cpu.exitRequest || st.sleep !== RUNNING) {
+                  next = to;
+                  j += MICRO_STRIDE;
+                  break insns;
+                }
+              } else if (cpu.exitRequest || st.sleep !== RUNNING) {
+                // Only a slow access can have asked the core to stop (a device, a write to translated code).
+                j += MICRO_STRIDE;
+                next = pcOf(start, first, j);
+                break insns;
               }
-              break;
-            case MICRO_NOTHING:
-              break;
-            default:
-              handler = true;
-          }
-          if (handler) {
-            clock.icount = ic + i + 1;
-            cpu.beginA32(pc, x[j + MICRO_INSN]!);
-            this.handlers[i]!(cpu, this.args[i]!);
-            // A dual, multiple or exclusive access that missed went through the MMU: cache its
-            // (first) page, as jitLoad/jitStore do for single ones.
-            if (refill) cpu.jitRefill(refillVa);
-            ic = clock.icount - i - 1;
-            const to = cpu.nextPc;
-            if (to !== next || cpu.exitRequest || st.sleep !== RUNNING) {
-              next = to;
-              i++;
-              break;
             }
           }
+          j += MICRO_STRIDE;
         }
-        i++;
-        pc = next;
+        next = this.end;
       }
     } catch (e) {
-      // A table handler faulted: icount already counts it, as the generated blocks' catch sets it.
-      cpu.jitFaultPc = pc;
-      cpu.jitFaultRetired = i + 1;
+      // A table handler or slow access faulted: icount already counts it, as the generated blocks' catch sets it.
+      cpu.jitFaultPc = pcOf(start, first, j);
+      cpu.jitFaultRetired = insnsIn(j - first) + 1;
       throw e;
     }
+    const retired = insnsIn(j - first);
     r[15] = next;
-    clock.icount = ic + i;
-    return i;
+    clock.icount = ic + retired;
+    return retired;
   }
   /**
    * The micro-ops met less often (multiplies, extends, bit fields, reversals, MRC, exclusives) of
@@ -643,7 +755,7 @@ export function buildThreadedBlock(
       kind = resolveSysregRead(cpu.sysregs, code, at, sysregReads);
     }
     // The unconditional space always runs, as condition 14.
-    code[at] = kind | ((insn >>> 28 === 15 ? 14 : insn >>> 28) << MICRO_COND_SHIFT);
+    code[at] = specialiseMicroOp(kind, pc, code, at) | ((insn >>> 28 === 15 ? 14 : insn >>> 28) << MICRO_COND_SHIFT);
     code[at + MICRO_INSN] = insn;
     n++;
     handlers.push(row.exec);
