@@ -147,11 +147,16 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   private userMode = false;
   private unprivileged = false;
   /**
-   * Bumped whenever a valid entry of the TLBs may change or another set of entries becomes the
-   * current one (flushes, a refill over a valid entry, a privilege or SCTLR change); a fill of an
-   * empty entry leaves it. The A32 block chain's remembered successors hold within one generation.
+   * The generation of the current entries: each TLB takes a new number whenever one of its valid
+   * entries may change (flushes, a refill over a valid entry; a fill of an empty entry keeps it), all
+   * drawn from one counter, and the identity map keeps 0. So an equal number means the same entries,
+   * unchanged, whatever privilege switches came between: the A32 block chain's remembered
+   * successors hold while it stays the same.
    */
   fetchGeneration = 0;
+  private generations = 0;
+  private privGeneration = ++this.generations;
+  private userGeneration = ++this.generations;
   private readonly privTlb = new Tlb();
   private readonly userTlb = new Tlb();
   /** The entries accesses use now: the current privilege's TLB, or the identity map when off. */
@@ -278,7 +283,6 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   }
 
   private selectEntries(): void {
-    const before = this.cur;
     if ((this.sctlr & SCTLR_M) === 0 && this.fcseidr === 0) {
       this.cur = identity();
       this.view = VIEW_IDENTITY;
@@ -289,8 +293,18 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       this.cur = this.privTlb.entries;
       this.view = VIEW_PRIV;
     }
-    // The core sets the privilege at every slice start: only a switch of entries counts.
-    if (this.cur !== before) this.fetchGeneration++;
+    this.syncFetchGeneration();
+  }
+
+  private syncFetchGeneration(): void {
+    this.fetchGeneration = this.view === VIEW_PRIV ? this.privGeneration : this.view === VIEW_USER ? this.userGeneration : 0;
+  }
+
+  /** Valid entries of both TLBs may have changed. */
+  private entriesChanged(): void {
+    this.privGeneration = ++this.generations;
+    this.userGeneration = ++this.generations;
+    this.syncFetchGeneration();
   }
 
   // ---- Data accesses (the Bus's methods on virtual addresses) --------------------------------
@@ -577,7 +591,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
 
   /** Drop every cached translation (TLBIALL, TLBIASID: QEMU flushes everything for both). */
   flushAll(): void {
-    this.fetchGeneration++;
+    this.entriesChanged();
     this.privTlb.flushAll();
     this.userTlb.flushAll();
     this.jitTlb.flushView(VIEW_PRIV);
@@ -590,7 +604,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   /** Drop the translations of the page holding `va`, for every ASID (TLBIMVA, TLBIMVAA). */
   flushPage(va: number): void {
     const vp = va >>> PAGE_SHIFT;
-    this.fetchGeneration++;
+    this.entriesChanged();
     this.privTlb.flushPage(vp);
     this.userTlb.flushPage(vp);
     this.jitTlb.flushPage(VIEW_PRIV, vp);
@@ -611,7 +625,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
       this.flushAll();
       return;
     }
-    this.fetchGeneration++;
+    this.entriesChanged();
     for (let i = 0; i < list.length; i++) {
       const code = list[i]!;
       const vp = code >>> 1;
@@ -744,7 +758,11 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   /** Cache a translation; the JIT TLB's copy of the page (built from the old entry) goes. */
   private fillTlb(user: boolean, vpage: number, ppage: number, prot: number): void {
     const tlb = user ? this.userTlb : this.privTlb;
-    if (tlb.entries[vpage] !== 0) this.fetchGeneration++;
+    if (tlb.entries[vpage] !== 0) {
+      if (user) this.userGeneration = ++this.generations;
+      else this.privGeneration = ++this.generations;
+      this.syncFetchGeneration();
+    }
     tlb.fill(vpage, ppage, prot);
     this.jitTlb.flushPage(user ? VIEW_USER : VIEW_PRIV, vpage);
   }

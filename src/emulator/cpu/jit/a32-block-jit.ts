@@ -163,8 +163,9 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
    * request (timer deadline, dropped code, WFI, ...) ends the chain, and a successor that does not
    * fit the rest of the budget, misses, or is not A32 little-endian code goes back to `execute`.
    * A threaded block remembers the threaded block that followed it: while the PC after it is the
-   * same, that block is still in its slot and no TLB entry changed since (the MMU's fetch
-   * generation), the same lookup would find it again, so it is taken without one.
+   * same, that block is still in its slot and the PC's TLB entry is the one it had then (no TLB
+   * entry changed since, by the MMU's fetch generation, or the entry read again is equal), the
+   * same lookup would find it again, so it is taken without one.
    * Returns the instructions retired; a fault escapes with cpu.jitFaultRetired counting from the
    * chain's start.
    */
@@ -186,19 +187,26 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
         const pc = r[15]!;
         if (t !== null) {
           const next = t.link;
-          if (next !== null && t.linkPc === pc && next.resident && t.linkGeneration === cpu.fetchGeneration()) {
-            if (next.count > room - done) break;
-            t = next;
-            linked++;
-            continue;
+          if (next !== null && t.linkPc === pc && next.resident) {
+            const g = cpu.fetchGeneration();
+            // A flush of other pages changes the generation, not this entry.
+            if (t.linkGeneration === g || cpu.fetchEntries()[pc >>> 12] === t.linkEntry) {
+              t.linkGeneration = g;
+              if (next.count > room - done) break;
+              t = next;
+              linked++;
+              continue;
+            }
           }
         }
         slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
-        if (!this.holds(slot, pc, cpu.fetchEntries()[pc >>> 12]!) || !this.fits(slot, room - done)) break;
+        const e = cpu.fetchEntries()[pc >>> 12]!;
+        if (!this.holds(slot, pc, e) || !this.fits(slot, room - done)) break;
         const found = this.threads[slot]!;
         if (t !== null && found !== null) {
           t.link = found;
           t.linkPc = pc;
+          t.linkEntry = e;
           t.linkGeneration = cpu.fetchGeneration();
         }
         t = found;

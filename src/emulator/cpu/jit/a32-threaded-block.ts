@@ -171,10 +171,12 @@ export class A32ThreadedBlock implements A32Block {
   /**
    * The block the chain ran after this one last time (A32BlockJit.runFrom), followed again without
    * a front-cache lookup while the PC after this block is `linkPc`, `link` is still in its slot
-   * and the MMU's fetch generation is still `linkGeneration`.
+   * and the fetch-TLB entry of that PC is still `linkEntry` (known without reading it while the
+   * MMU's fetch generation is still `linkGeneration`).
    */
   link: A32ThreadedBlock | null = null;
   linkPc = -1;
+  linkEntry = 0;
   linkGeneration = -1;
   /** In its front-cache slot now (A32BlockJit keeps it; links to an evicted block are not followed). */
   resident = false;
