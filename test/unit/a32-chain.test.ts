@@ -150,22 +150,30 @@ describe('A32 chained block dispatch', () => {
     0x80,
   );
 
+
+  /**
+   * The remap tests' machine: the table maps itself (for the stores) and REMAP_VA to SEC_X; at SEC_X a
+   * routine adds 1 to r0, at SEC_Y one adds 100 (both return with `bx r11`); r1 counts `loops` passes,
+   * r7/r8/r9 are the descriptor, its level-1 entry and the X^Y toggle, r10 the routine's address.
+   */
+  const remapSetup = (loops: number, more?: (st: ArmV7aState) => void) => (bus: Bus, st: ArmV7aState): void => {
+    const routine = (add: number): number[] => [add, 0xe2855001 /* add r5, r5, #1 */, 0xe12fff1b /* bx r11 */];
+    setL1(bus, TTB, TTB, section(TTB));
+    setL1(bus, TTB, REMAP_VA, section(SEC_X));
+    routine(0xe2800001).forEach((w, i) => bus.write32(SEC_X + 4 * i, w | 0));
+    routine(0xe2800064).forEach((w, i) => bus.write32(SEC_Y + 4 * i, w | 0));
+    st.r[1] = loops;
+    st.r[7] = section(SEC_X);
+    st.r[8] = TTB + 4 * (REMAP_VA >>> 20);
+    st.r[9] = (section(SEC_X) ^ section(SEC_Y)) | 0;
+    st.r[10] = REMAP_VA;
+    st.r[11] = 0;
+    more?.(st);
+  };
   it('follows a remap made by the block before (the TLB entry of each successor is read again)', () => {
     const remapTotal = 8 * REMAP_LOOPS + 20;
     // At REMAP_VA: X adds 1 to r0, Y adds 100; both return to 0 with an absolute branch.
-    const routine = (add: number): number[] => [add, 0xe2855001 /* add r5, r5, #1 */, 0xe12fff1b /* bx r11 */];
-    const setup = (bus: Bus, st: ArmV7aState): void => {
-      setL1(bus, TTB, TTB, section(TTB)); // the table itself, for the stores
-      setL1(bus, TTB, REMAP_VA, section(SEC_X));
-      routine(0xe2800001).forEach((w, i) => bus.write32(SEC_X + 4 * i, w | 0));
-      routine(0xe2800064).forEach((w, i) => bus.write32(SEC_Y + 4 * i, w | 0));
-      st.r[1] = REMAP_LOOPS;
-      st.r[7] = section(SEC_X);
-      st.r[8] = TTB + 4 * (REMAP_VA >>> 20);
-      st.r[9] = (section(SEC_X) ^ section(SEC_Y)) | 0;
-      st.r[10] = REMAP_VA;
-      st.r[11] = 0;
-    };
+    const setup = remapSetup(REMAP_LOOPS);
     const withJit = runSliced(REMAP_CHAIN, remapTotal, true, setup);
     const interpreted = runSliced(REMAP_CHAIN, remapTotal, false, setup);
     expectSameBoundaries(withJit, interpreted);
@@ -198,20 +206,9 @@ describe('A32 chained block dispatch', () => {
 
   it('does not take a remembered successor after the TLB changed', () => {
     const total = 12 * REMEMBERED_LOOPS + 20;
-    const routine = (add: number): number[] => [add, 0xe2855001 /* add r5, r5, #1 */, 0xe12fff1b /* bx r11 */];
-    const setup = (bus: Bus, st: ArmV7aState): void => {
-      setL1(bus, TTB, TTB, section(TTB));
-      setL1(bus, TTB, REMAP_VA, section(SEC_X));
-      routine(0xe2800001).forEach((w, i) => bus.write32(SEC_X + 4 * i, w | 0));
-      routine(0xe2800064).forEach((w, i) => bus.write32(SEC_Y + 4 * i, w | 0));
-      st.r[1] = REMEMBERED_LOOPS;
+    const setup = remapSetup(REMEMBERED_LOOPS, (st) => {
       st.r[2] = 3;
-      st.r[7] = section(SEC_X);
-      st.r[8] = TTB + 4 * (REMAP_VA >>> 20);
-      st.r[9] = (section(SEC_X) ^ section(SEC_Y)) | 0;
-      st.r[10] = REMAP_VA;
-      st.r[11] = 0;
-    };
+    });
     const withJit = runSliced(REMEMBERED_CHAIN, total, true, setup);
     const interpreted = runSliced(REMEMBERED_CHAIN, total, false, setup);
     expectSameBoundaries(withJit, interpreted);
