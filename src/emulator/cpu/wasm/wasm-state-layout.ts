@@ -1,0 +1,44 @@
+/**
+ * Where the wasm block tier finds the core's state: one WebAssembly.Memory holds the bus's RAM from
+ * byte 0 (so a JIT TLB addend gives the wasm address of a guest access directly: `va + addend`,
+ * wrapping as wasm's unsigned i32 addresses do) and, after it at `stateBase` (64 KiB aligned), the
+ * state area below: the live register file (the A-profile core's `r` is a view of it), the flags
+ * in QEMU's representation while wasm code runs, the JIT TLB views, and what the wasm dispatcher
+ * reads. Generated code addresses these fields as constants (`stateBase + offset`).
+ */
+
+/** Bytes reserved after the RAM for the state area (one wasm page multiple). */
+export const WASM_STATE_BYTES = 1 << 20;
+/** Wasm page size. */
+export const WASM_PAGE = 1 << 16;
+/** A wasm32 memory holds at most 65,536 pages (4 GiB). */
+export const WASM_MAX_PAGES = 1 << 16;
+
+/** r0-r15 (16 int32). */
+export const STATE_REGS = 0;
+/**
+ * NF, ZF, CF, VF as int32 in CpuState's representation (N = bit 31 of NF, Z = ZF === 0, C = CF,
+ * V = bit 31 of VF): valid only while wasm code runs (the JS side copies them in and out).
+ */
+export const STATE_FLAGS = 64;
+export const FLAG_NF = STATE_FLAGS;
+export const FLAG_ZF = STATE_FLAGS + 4;
+export const FLAG_CF = STATE_FLAGS + 8;
+export const FLAG_VF = STATE_FLAGS + 12;
+/** Words for the tier's own use (stop request, budget, statistics), 64 bytes. */
+export const STATE_SCRATCH = 128;
+/** The JIT TLB's views (jit-tlb.ts): 3 × JIT_TLB_ENTRIES × 16 bytes = 192 KiB. */
+export const STATE_JIT_TLB = 4096;
+/** The wasm dispatcher's front cache and block table indexes (free until then): up to the end of the area. */
+export const STATE_DISPATCH = STATE_JIT_TLB + 3 * 65536;
+
+/** Byte offset of the state area after `ramBytes` of RAM. */
+export function stateBaseFor(ramBytes: number): number {
+  return Math.ceil(ramBytes / WASM_PAGE) * WASM_PAGE;
+}
+
+/** Pages of a memory holding `ramBytes` of RAM and the state area, or null when it exceeds wasm32's 4 GiB. */
+export function wasmPagesFor(ramBytes: number): number | null {
+  const pages = (stateBaseFor(ramBytes) + WASM_STATE_BYTES) / WASM_PAGE;
+  return pages <= WASM_MAX_PAGES ? pages : null;
+}
