@@ -2,11 +2,12 @@
  * A bus with RAM (and one MMIO device) plus helpers that build VMSAv7 translation tables in it, for
  * the MMU unit tests. Descriptor encodings follow the ARM ARM (B3.5 short descriptors, B3.6 LPAE).
  */
-import { Bus, type MmioHandler } from '../../src/emulator/memory/bus.js';
+import { Bus, type BusOptions, type MmioHandler } from '../../src/emulator/memory/bus.js';
 import { MMU_FAULT, Mmu, type MmuOptions } from '../../src/emulator/memory/mmu.js';
 import { VirtualClock } from '../../src/emulator/clock.js';
 import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
+import { wasmRegisters } from '../../src/emulator/cpu/wasm/wasm-state-layout.js';
 import type { A32JitOptions } from '../../src/emulator/cpu/jit/a32-block-jit.js';
 
 /**
@@ -33,8 +34,9 @@ export class ScratchDevice implements MmioHandler {
   }
 }
 
-export function makeRig(options: MmuOptions = {}): { bus: Bus; mmu: Mmu; dev: ScratchDevice } {
-  const bus = new Bus([{ name: 'ram', base: RAM_BASE, size: RAM_SIZE }]);
+/** `busOptions.wasm`: RAM in a WebAssembly.Memory with the wasm tier's state area (registers, JIT TLB) after it. */
+export function makeRig(options: MmuOptions = {}, busOptions: BusOptions = {}): { bus: Bus; mmu: Mmu; dev: ScratchDevice } {
+  const bus = new Bus([{ name: 'ram', base: RAM_BASE, size: RAM_SIZE }], busOptions);
   const dev = new ScratchDevice();
   bus.mapMmio(DEVICE_BASE, 0x1000, dev);
   const mmu = new Mmu(bus, options);
@@ -47,7 +49,8 @@ export function makeRig(options: MmuOptions = {}): { bus: Bus; mmu: Mmu; dev: Sc
  */
 export function bootV7aCore(bus: Bus, mmu: Mmu, entry: number, jit: boolean): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock } {
   const clock = new VirtualClock(0);
-  const state = new ArmV7aState();
+  // On a wasm-backed bus the register file lives in the state area, as on the boards.
+  const state = new ArmV7aState({ registers: wasmRegisters(bus) });
   const cpu = new ArmV7aCpu(state, bus, clock);
   cpu.exceptions.setBootEntry(entry);
   cpu.exceptions.resetCore();
