@@ -20,7 +20,8 @@ export const LOCKUP = 3;
 export const CPU_STATE_WORDS = 68;
 
 export class CpuState {
-  readonly r = new Int32Array(16);
+  /** r0-r15 (an A-profile core's may be a view into the wasm tier's memory: wasm-state-layout.ts). */
+  readonly r: Int32Array;
   NF = 0;
   ZF = 1;
   CF = 0;
@@ -67,8 +68,11 @@ export class CpuState {
    * @param fpWords size of the FP register file in 32-bit words: 32 (s0-s31 = d0-d15, FPv4-SP and
    *   VFPv3-D16) or 64 (d0-d31, VFPv3/v4-D32 with Advanced SIMD). d<n> is s[2n] (low) : s[2n+1] (high).
    * @param hiddenWords words of `dStorage` behind `s` (not part of `save()`: a subclass that has them saves them)
+   * @param registers storage for r0-r15 (16 words), a fresh array by default
    */
-  constructor(fpWords: 32 | 64 = 32, hiddenWords = 0) {
+  constructor(fpWords: 32 | 64 = 32, hiddenWords = 0, registers: Int32Array = new Int32Array(16)) {
+    if (registers.length !== 16) throw new Error('the register file needs 16 words');
+    this.r = registers;
     this.dStorage = new Int32Array(fpWords + hiddenWords);
     this.s = hiddenWords === 0 ? this.dStorage : this.dStorage.subarray(0, fpWords);
   }

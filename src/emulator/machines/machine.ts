@@ -265,7 +265,8 @@ export class Machine {
     for (const d of this.devices) h.update(d.name + JSON.stringify(d.save()));
     // In slices: a hash update takes at most 2 GiB at once, and virt's RAM may be up to 3 GiB.
     const ram = this.bus.ram;
-    for (let off = 0; off < ram.byteLength; off += 1 << 30) h.update(new Uint8Array(ram, off, Math.min(1 << 30, ram.byteLength - off)));
+    const size = this.bus.ramSize;
+    for (let off = 0; off < size; off += 1 << 30) h.update(new Uint8Array(ram, off, Math.min(1 << 30, size - off)));
     return h.digest('hex');
   }
 }

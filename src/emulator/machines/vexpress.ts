@@ -10,6 +10,7 @@
  * Devices come from `createVexpressPeripherals` (vexpress-peripherals.ts).
  */
 import { boardA32Jit } from '../cpu/wasm/a32-wasm-tier.js';
+import { wasmRegisters } from '../cpu/wasm/wasm-state-layout.js';
 import { Bus } from '../memory/bus.js';
 import { VirtualClock } from '../clock.js';
 import { Semihosting } from '../semihosting.js';
@@ -43,9 +44,9 @@ export function createVexpressA9(opts: BoardOptions): Machine {
     { name: 'ram', base: VEXPRESS_RAM_BASE, size: ramSize },
     { name: 'sram', base: VEXPRESS_SRAM, size: VEXPRESS_SRAM_SIZE },
     { name: 'vram', base: VEXPRESS_VRAM, size: VEXPRESS_VRAM_SIZE },
-  ]);
+  ], { wasm: true });
   bus.ignoreUnassigned = true;
-  const state = new ArmV7aState({ securityExtensions: true });
+  const state = new ArmV7aState({ securityExtensions: true, registers: wasmRegisters(bus) });
   const cpu = new ArmV7aCpu(state, bus, clock, profile);
   const mmu = new Mmu(bus, { securityExtensions: true, lpae: false, pxn: false });
   defineMmuRegisters(cpu.sysregs, mmu);

@@ -8,6 +8,7 @@
  * windows) come from `createVirtPeripherals` (virt-peripherals.ts).
  */
 import { boardA32Jit } from '../cpu/wasm/a32-wasm-tier.js';
+import { wasmRegisters } from '../cpu/wasm/wasm-state-layout.js';
 import { Bus } from '../memory/bus.js';
 import { VirtualClock } from '../clock.js';
 import { Semihosting } from '../semihosting.js';
@@ -39,8 +40,8 @@ export function createVirt(opts: BoardOptions): Machine {
   const profile = virtProfile(opts.cpu);
   const ramSize = virtMemory(opts.memoryBytes);
   const clock = new VirtualClock(opts.icountShift);
-  const bus = new Bus([{ name: 'ram', base: VIRT_RAM_BASE, size: Math.min(ramSize, VIRT_MAX_BACKED) }]);
-  const state = new ArmV7aState();
+  const bus = new Bus([{ name: 'ram', base: VIRT_RAM_BASE, size: Math.min(ramSize, VIRT_MAX_BACKED) }], { wasm: true });
+  const state = new ArmV7aState({ registers: wasmRegisters(bus) });
   const cpu = new ArmV7aCpu(state, bus, clock, profile);
   // The VMSAv7 MMU between the core and the bus; its CP15 registers join the core's file.
   const mmu = new Mmu(bus);

@@ -16,6 +16,8 @@
  * the CPU turns it into a BusFault). Nothing is allocated on the access path.
  */
 
+import { stateBaseFor, wasmPagesFor } from '../cpu/wasm/wasm-state-layout.js';
+
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 const PAGE_MASK = PAGE_SIZE - 1;
@@ -100,6 +102,21 @@ export interface RamRegionSpec {
   aliases?: number[];
 }
 
+/** The wasm memory a wasm-backed bus's RAM lives in (wasm-state-layout.ts): RAM from byte 0, the state area at `stateBase`. */
+export interface WasmTierMemory {
+  readonly memory: WebAssembly.Memory;
+  readonly stateBase: number;
+}
+
+export interface BusOptions {
+  /**
+   * Put the RAM in a WebAssembly.Memory with the wasm block tier's state area after it (A-profile
+   * boards). Falls back to a plain ArrayBuffer (`wasm` null) when RAM and state exceed wasm32's
+   * 4 GiB or the memory cannot be reserved.
+   */
+  readonly wasm?: boolean;
+}
+
 interface MmioMapping {
   base: number;
   size: number;
@@ -107,7 +124,11 @@ interface MmioMapping {
 }
 
 export class Bus implements CpuBus {
+  /** The buffer holding the RAM from byte 0 (a wasm-backed bus's also holds the state area after it). */
   readonly ram: ArrayBuffer;
+  /** The wasm memory the RAM lives in, or null (plain ArrayBuffer). */
+  readonly wasm: WasmTierMemory | null = null;
+  private readonly totalRam: number;
   readonly u8: Uint8Array;
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
@@ -155,7 +176,7 @@ export class Bus implements CpuBus {
   /** Count of watched guest pages; when 0 reads skip the watch check entirely. */
   private watchedPages = 0;
 
-  constructor(regions: RamRegionSpec[]) {
+  constructor(regions: RamRegionSpec[], options: BusOptions = {}) {
     this.regions = regions;
     let total = 0;
     for (const r of regions) {
@@ -165,10 +186,14 @@ export class Bus implements CpuBus {
       this.regionHostBase.push(total);
       total += r.size;
     }
-    this.ram = new ArrayBuffer(total);
-    this.u8 = new Uint8Array(this.ram);
-    this.u16 = new Uint16Array(this.ram);
-    this.i32 = new Int32Array(this.ram);
+    this.totalRam = total;
+    const memory = options.wasm === true ? wasmMemoryFor(total) : null;
+    if (memory !== null) this.wasm = { memory, stateBase: stateBaseFor(total) };
+    this.ram = memory?.buffer ?? new ArrayBuffer(total);
+    // Views of the RAM alone (a wasm-backed buffer is longer: the state area follows).
+    this.u8 = new Uint8Array(this.ram, 0, total);
+    this.u16 = new Uint16Array(this.ram, 0, total >>> 1);
+    this.i32 = new Int32Array(this.ram, 0, total >>> 2);
     // Per page only typed arrays: a 3 GiB guest has 786,432 host pages (no per-page JS objects).
     this.hostRegion = new Uint8Array(total / PAGE_SIZE);
     if (regions.length > 256) throw new Error('at most 256 RAM regions');
@@ -195,7 +220,7 @@ export class Bus implements CpuBus {
 
   /** Total bytes of RAM (all regions). */
   get ramSize(): number {
-    return this.ram.byteLength;
+    return this.totalRam;
   }
 
   mapMmio(base: number, size: number, handler: MmioHandler): void {
@@ -533,5 +558,17 @@ export class Bus implements CpuBus {
     BUS_FAULT.address = addr >>> 0;
     BUS_FAULT.isWrite = false;
     throw BUS_FAULT;
+  }
+}
+
+/** A wasm memory for `ramBytes` of RAM and the state area, or null (too big for wasm32, or no address space left). */
+function wasmMemoryFor(ramBytes: number): WebAssembly.Memory | null {
+  const pages = wasmPagesFor(ramBytes);
+  if (pages === null) return null;
+  try {
+    return new WebAssembly.Memory({ initial: pages, maximum: pages });
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
   }
 }

@@ -32,6 +32,8 @@ export const JIT_TLB_BITS = 12;
 export const JIT_TLB_ENTRIES = 1 << JIT_TLB_BITS;
 /** Int32 slots per entry: read tag, read addend, write tag, write addend. */
 const ENTRY_SLOTS = 4;
+/** Int32 words of the three views together. */
+export const JIT_TLB_VIEWS_WORDS = 3 * JIT_TLB_ENTRIES * ENTRY_SLOTS;
 /** `(va >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK` is the first slot of va's entry. */
 export const JIT_TLB_INDEX_SHIFT = PAGE_SHIFT - 2;
 export const JIT_TLB_INDEX_MASK = (JIT_TLB_ENTRIES - 1) << 2;
@@ -52,7 +54,7 @@ export const VIEW_USER = 2;
 
 export class JitTlb {
   /** Per view: JIT_TLB_ENTRIES × (read tag, read addend, write tag, write addend). */
-  readonly views: readonly Int32Array[] = [0, 1, 2].map(() => new Int32Array(JIT_TLB_ENTRIES * ENTRY_SLOTS).fill(INVALID_TAG));
+  readonly views: readonly Int32Array[];
   /**
    * host page -> where write halves pointing at it were filled: up to two entries (view ×
    * JIT_TLB_ENTRIES + entry + 1, 0: none) in `writeAt1`/`writeAt2`, or WRITE_AT_MANY in `writeAt1`
@@ -72,7 +74,12 @@ export class JitTlb {
     private readonly pageRead: Int32Array,
     private readonly pageWrite: Int32Array,
     hostPages: number,
+    /** Where the three views live (JIT_TLB_VIEWS_WORDS words: the wasm tier's state area), fresh arrays by default. */
+    storage: Int32Array = new Int32Array(JIT_TLB_VIEWS_WORDS),
   ) {
+    if (storage.length !== JIT_TLB_VIEWS_WORDS) throw new Error(`JIT TLB storage must be ${JIT_TLB_VIEWS_WORDS} words`);
+    const viewWords = JIT_TLB_ENTRIES * ENTRY_SLOTS;
+    this.views = [0, 1, 2].map((v) => storage.subarray(v * viewWords, (v + 1) * viewWords).fill(INVALID_TAG));
     this.writeAt1 = new Int32Array(hostPages);
     this.writeAt2 = new Int32Array(hostPages);
     this.recorded = new Int32Array(RECORDED_CAPACITY);

@@ -43,7 +43,8 @@ import {
   WalkResult,
 } from './mmu-walk.js';
 import { Tlb } from './tlb.js';
-import { JitTlb, VIEW_IDENTITY, VIEW_PRIV, VIEW_USER } from './jit-tlb.js';
+import { JIT_TLB_VIEWS_WORDS, JitTlb, VIEW_IDENTITY, VIEW_PRIV, VIEW_USER } from './jit-tlb.js';
+import { STATE_JIT_TLB } from '../cpu/wasm/wasm-state-layout.js';
 
 export { MMU_FAULT, MmuFaultSignal } from './mmu-fault.js';
 export { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, type AccessKind } from './mmu-walk.js';
@@ -200,7 +201,10 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.i32 = bus.i32;
     this.cur = identity();
     bus.tableObserver = this;
-    this.jitTlb = new JitTlb(bus.pageRead, bus.pageWrite, bus.ramSize / (1 << PAGE_SHIFT));
+    // On a wasm-backed bus the views live in the state area, where wasm blocks read them.
+    const w = bus.wasm;
+    const storage = w === null ? undefined : new Int32Array(w.memory.buffer, w.stateBase + STATE_JIT_TLB, JIT_TLB_VIEWS_WORDS);
+    this.jitTlb = new JitTlb(bus.pageRead, bus.pageWrite, bus.ramSize / (1 << PAGE_SHIFT), storage);
     bus.fastPathObserver = this.jitTlb;
   }
 

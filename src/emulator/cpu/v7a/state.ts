@@ -83,8 +83,12 @@ export class ArmV7aState extends CpuState {
   /** Monitor mode exists (Security Extensions: the Cortex-A9 of vexpress-a9). */
   readonly hasMonitor: boolean;
 
-  constructor(options: { securityExtensions?: boolean } = {}) {
-    super(64, HIDDEN_D_WORDS);
+  /**
+   * `registers`: where r0-r15 live (the wasm tier's state area when the bus is wasm-backed, so
+   * generated wasm reads and writes them in place); a fresh array by default.
+   */
+  constructor(options: { securityExtensions?: boolean; registers?: Int32Array } = {}) {
+    super(64, HIDDEN_D_WORDS, options.registers);
     this.hasMonitor = options.securityExtensions === true;
   }
 

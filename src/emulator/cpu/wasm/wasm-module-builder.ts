@@ -87,7 +87,7 @@ export const Op = {
 
 /** Growable byte buffer with the binary format's integer encodings. */
 class ByteSink {
-  bytes = new Uint8Array(256);
+  bytes: Uint8Array<ArrayBuffer> = new Uint8Array(256);
   length = 0;
 
   byte(b: number): this {
@@ -144,7 +144,7 @@ class ByteSink {
   }
 
   /** The contents as a fresh array (the sink is reused). */
-  take(): Uint8Array {
+  take(): Uint8Array<ArrayBuffer> {
     return this.bytes.slice(0, this.length);
   }
 
@@ -341,7 +341,7 @@ export class WasmModuleBuilder {
     this.elements.push({ offset, funcs });
   }
 
-  build(): Uint8Array {
+  build(): Uint8Array<ArrayBuffer> {
     const out = new ByteSink();
     out.append(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
     const sec = new ByteSink();

@@ -42,3 +42,9 @@ export function wasmPagesFor(ramBytes: number): number | null {
   const pages = (stateBaseFor(ramBytes) + WASM_STATE_BYTES) / WASM_PAGE;
   return pages <= WASM_MAX_PAGES ? pages : null;
 }
+
+/** The register file's words in a wasm-backed bus's state area, or undefined (a fresh array). */
+export function wasmRegisters(bus: { readonly wasm: { readonly memory: WebAssembly.Memory; readonly stateBase: number } | null }): Int32Array | undefined {
+  const w = bus.wasm;
+  return w === null ? undefined : new Int32Array(w.memory.buffer, w.stateBase + STATE_REGS, 16);
+}
