@@ -8,7 +8,6 @@
  * A32BlockJit decides what replaces what.
  */
 import type { A32Block } from './a32-block-compiler.js';
-import type { A32ThreadedBlock } from './a32-threaded-block.js';
 import type { ExecutionStats } from '../execution-stats.js';
 
 /** A block to compile: its virtual start and the physical page its code was read from. */
@@ -49,8 +48,9 @@ export interface A32BatchOptions {
   readonly maxWaitInsns?: number;
 }
 
-export class A32BatchQueue {
-  private pending: A32ThreadedBlock[] = [];
+/** Blocks (threaded ones, in A32BlockJit) waiting to be compiled in a batch. */
+export class A32BatchQueue<T extends A32BlockStart> {
+  private pending: T[] = [];
   /** The icount when the oldest waiting block joined. */
   private since = 0;
   private readonly batchSize: number;
@@ -67,7 +67,7 @@ export class A32BatchQueue {
   }
 
   /** Queue `t` (at icount `now`); true when the batch is full and should be compiled. */
-  add(t: A32ThreadedBlock, now: number): boolean {
+  add(t: T, now: number): boolean {
     if (this.pending.length === 0) this.since = now;
     this.pending.push(t);
     return this.pending.length >= this.batchSize;
@@ -82,7 +82,7 @@ export class A32BatchQueue {
    * Compile the waiting blocks that `stillCurrent` accepts (a block dropped since it joined is
    * not); returns them with their compiled blocks (null: the compiler left that one threaded).
    */
-  compile(stillCurrent: (t: A32ThreadedBlock) => boolean): { threaded: A32ThreadedBlock[]; compiled: Array<A32Block | null> } {
+  compile(stillCurrent: (t: T) => boolean): { threaded: T[]; compiled: Array<A32Block | null> } {
     const threaded = this.pending.filter(stillCurrent);
     this.pending = [];
     if (threaded.length === 0) return { threaded, compiled: [] };
@@ -95,6 +95,7 @@ export class A32BatchQueue {
       if (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) throw new A32BatchCompileError(starts, e);
       throw e;
     }
+    if (compiled.length !== starts.length) throw new A32BatchCompileError(starts, `${compiled.length} results for ${starts.length} blocks`);
     const used = process.cpuUsage(before);
     const stats = this.stats;
     stats.batchCompileMs += (used.user + used.system) / 1000;

@@ -84,7 +84,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   /** 1 where the slot's block came from the batched tier (its entries are counted). */
   private readonly batched = new Uint8Array(1 << A32_JIT_SLOT_BITS);
   /** Threaded blocks waiting for the batched tier, null without one. */
-  private readonly queue: A32BatchQueue | null;
+  private readonly queue: A32BatchQueue<A32ThreadedBlock> | null;
   /** Blocks the batched tier made (they replace threaded blocks in the front cache as compiled ones do). */
   private readonly batchMade = new WeakSet<A32Block>();
   private readonly heat = new Uint8Array(1 << A32_JIT_SLOT_BITS);
