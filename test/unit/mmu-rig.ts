@@ -2,13 +2,13 @@
  * A bus with RAM (and one MMIO device) plus helpers that build VMSAv7 translation tables in it, for
  * the MMU unit tests. Descriptor encodings follow the ARM ARM (B3.5 short descriptors, B3.6 LPAE).
  */
-import { Bus, type MmioHandler } from '../../src/emulator/memory/bus.js';
+import { Bus, type BusOptions, type MmioHandler } from '../../src/emulator/memory/bus.js';
 import { MMU_FAULT, Mmu, type MmuOptions } from '../../src/emulator/memory/mmu.js';
 import { VirtualClock } from '../../src/emulator/clock.js';
 import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
-import type { A32JitOptions } from '../../src/emulator/cpu/jit/a32-block-jit.js';
 import { wasmRegisters } from '../../src/emulator/cpu/wasm/wasm-state-layout.js';
+import type { A32JitOptions } from '../../src/emulator/cpu/jit/a32-block-jit.js';
 import { wasmBatchCompiler } from '../../src/emulator/cpu/wasm/a32-wasm-tier.js';
 
 /**
@@ -24,6 +24,11 @@ export const RIG_A32_JIT: A32JitOptions = { promoteAfterRuns: 8000 };
 export const RIG_WASM_JIT: A32JitOptions = { batchCompiler: wasmBatchCompiler, batchAfterRuns: 40, batch: { batchSize: 4, maxWaitInsns: 300 } };
 /** How a rig core runs A32 code: interpreter only (false), the rig's JS tiers (true), or these JIT options. */
 export type RigJit = boolean | A32JitOptions;
+
+/** The rig bus for `jit`: wasm-backed when it has the WebAssembly tier (whose blocks address that memory). */
+export function rigBusOptions(jit: RigJit): BusOptions {
+  return { wasm: typeof jit === 'object' && jit.batchCompiler != null };
+}
 
 export const RAM_BASE = 0x40000000;
 export const RAM_SIZE = 16 << 20;
@@ -43,11 +48,8 @@ export class ScratchDevice implements MmioHandler {
   }
 }
 
-/** The rig's bus, wasm-backed when `jit` has a batch (WebAssembly) tier. */
-export function makeRig(options: MmuOptions = {}, jit: RigJit = false): { bus: Bus; mmu: Mmu; dev: ScratchDevice } {
-  const wasm = typeof jit === 'object' && jit.batchCompiler != null;
-  const bus = new Bus([{ name: 'ram', base: RAM_BASE, size: RAM_SIZE }], { wasm });
-  if (wasm && bus.wasm === null) throw new Error('the rig needs a wasm-backed bus for the WebAssembly tier');
+export function makeRig(options: MmuOptions = {}, busOptions: BusOptions = {}): { bus: Bus; mmu: Mmu; dev: ScratchDevice } {
+  const bus = new Bus([{ name: 'ram', base: RAM_BASE, size: RAM_SIZE }], busOptions);
   const dev = new ScratchDevice();
   bus.mapMmio(DEVICE_BASE, 0x1000, dev);
   const mmu = new Mmu(bus, options);
@@ -60,6 +62,7 @@ export function makeRig(options: MmuOptions = {}, jit: RigJit = false): { bus: B
  */
 export function bootV7aCore(bus: Bus, mmu: Mmu, entry: number, jit: RigJit): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock } {
   const clock = new VirtualClock(0);
+  // On a wasm-backed bus the registers live in its state area, as on the boards.
   const state = new ArmV7aState({ registers: wasmRegisters(bus) });
   const cpu = new ArmV7aCpu(state, bus, clock);
   cpu.exceptions.setBootEntry(entry);
