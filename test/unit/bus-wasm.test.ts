@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Bus } from '../../src/emulator/memory/bus.js';
-import { STATE_JIT_TLB, STATE_REGS, WASM_STATE_BYTES, stateBaseFor, wasmPagesFor } from '../../src/emulator/cpu/wasm/wasm-state-layout.js';
+import { STATE_FETCH_IDENTITY, STATE_JIT_TLB, STATE_REGS, WASM_STATE_BYTES, stateBaseFor, wasmPagesFor } from '../../src/emulator/cpu/wasm/wasm-state-layout.js';
 import { createMachine, type BoardOptions } from '../../src/emulator/machines/index.js';
 
 const QUIET: Omit<BoardOptions, 'memoryBytes'> = {
@@ -45,6 +45,11 @@ describe('wasm-backed bus (the wasm block tier memory)', () => {
       const tlb = cpu.jitTlb();
       expect(tlb.buffer).toBe(w.memory.buffer);
       expect(tlb.byteOffset).toBeGreaterThanOrEqual(w.stateBase + STATE_JIT_TLB);
+      // The MMU is off at reset: fetches use the identity entries, this machine's copy in the state area.
+      const fetch = (m.core as unknown as { fetchEntries(): Int32Array }).fetchEntries();
+      expect(fetch.buffer).toBe(w.memory.buffer);
+      expect(fetch.byteOffset).toBe(w.stateBase + STATE_FETCH_IDENTITY);
+      expect([fetch[0], fetch[0x40000], fetch[0xfffff]]).toEqual([7, (0x40000 << 3) | 7, (0xfffff << 3) | 7]);
     }
   });
 });

@@ -44,7 +44,7 @@ import {
 } from './mmu-walk.js';
 import { Tlb } from './tlb.js';
 import { JIT_TLB_VIEWS_WORDS, JitTlb, VIEW_IDENTITY, VIEW_PRIV, VIEW_USER } from './jit-tlb.js';
-import { STATE_JIT_TLB } from '../cpu/wasm/wasm-state-layout.js';
+import { STATE_FETCH_IDENTITY, STATE_FETCH_PRIV, STATE_FETCH_USER, STATE_JIT_TLB } from '../cpu/wasm/wasm-state-layout.js';
 
 export { MMU_FAULT, MmuFaultSignal } from './mmu-fault.js';
 export { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, type AccessKind } from './mmu-walk.js';
@@ -112,11 +112,12 @@ export interface MmuOptions {
 /** One page of identity translations (virtual page i → physical page i, all permissions): MMU off. */
 let identityEntries: Int32Array | null = null;
 function identity(): Int32Array {
-  if (identityEntries === null) {
-    identityEntries = new Int32Array(1 << (32 - PAGE_SHIFT));
-    for (let i = 0; i < identityEntries.length; i++) identityEntries[i] = (i << 3) | 7;
-  }
+  if (identityEntries === null) identityEntries = fillIdentity(new Int32Array(1 << (32 - PAGE_SHIFT)));
   return identityEntries;
+}
+function fillIdentity(entries: Int32Array): Int32Array {
+  for (let i = 0; i < entries.length; i++) entries[i] = (i << 3) | 7;
+  return entries;
 }
 
 export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableWriteObserver {
@@ -158,8 +159,10 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
   private generations = 0;
   private privGeneration = ++this.generations;
   private userGeneration = ++this.generations;
-  private readonly privTlb = new Tlb();
-  private readonly userTlb = new Tlb();
+  private readonly privTlb: Tlb;
+  private readonly userTlb: Tlb;
+  /** The MMU-off entries (the shared identity map, or this MMU's copy in the wasm state area). */
+  private readonly identityEntries: Int32Array;
   /** The entries accesses use now: the current privilege's TLB, or the identity map when off. */
   private cur: Int32Array;
   /** Generated code's direct-mapped TLB over `cur` and the bus's fast paths, and the view of `cur`. */
@@ -199,12 +202,17 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
     this.u8 = bus.u8;
     this.u16 = bus.u16;
     this.i32 = bus.i32;
-    this.cur = identity();
-    bus.tableObserver = this;
-    // On a wasm-backed bus the views live in the state area, where wasm blocks read them.
+    // On a wasm-backed bus the entries and the JIT TLB views live in the state area, where wasm
+    // code reads them (wasm-state-layout.ts).
     const w = bus.wasm;
-    const storage = w === null ? undefined : new Int32Array(w.memory.buffer, w.stateBase + STATE_JIT_TLB, JIT_TLB_VIEWS_WORDS);
-    this.jitTlb = new JitTlb(bus.pageRead, bus.pageWrite, bus.ramSize / (1 << PAGE_SHIFT), storage);
+    const at = (offset: number, words: number): Int32Array | undefined => (w === null ? undefined : new Int32Array(w.memory.buffer, w.stateBase + offset, words));
+    const own = at(STATE_FETCH_IDENTITY, 1 << (32 - PAGE_SHIFT));
+    this.identityEntries = own === undefined ? identity() : fillIdentity(own);
+    this.privTlb = new Tlb(at(STATE_FETCH_PRIV, 1 << (32 - PAGE_SHIFT)));
+    this.userTlb = new Tlb(at(STATE_FETCH_USER, 1 << (32 - PAGE_SHIFT)));
+    this.cur = this.identityEntries;
+    bus.tableObserver = this;
+    this.jitTlb = new JitTlb(bus.pageRead, bus.pageWrite, bus.ramSize / (1 << PAGE_SHIFT), at(STATE_JIT_TLB, JIT_TLB_VIEWS_WORDS));
     bus.fastPathObserver = this.jitTlb;
   }
 
@@ -288,7 +296,7 @@ export class Mmu implements StatefulComponent<MmuState>, TranslationRegs, TableW
 
   private selectEntries(): void {
     if ((this.sctlr & SCTLR_M) === 0 && this.fcseidr === 0) {
-      this.cur = identity();
+      this.cur = this.identityEntries;
       this.view = VIEW_IDENTITY;
     } else if (this.userMode || this.unprivileged) {
       this.cur = this.userTlb.entries;

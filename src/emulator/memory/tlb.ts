@@ -17,10 +17,16 @@ const FILLED_CAPACITY = 1 << 14;
 
 export class Tlb {
   /** Virtual page → physical page << 3 | PROT_* bits (0: not cached). */
-  readonly entries = new Int32Array(NUM_PAGES);
+  readonly entries: Int32Array;
   private readonly filled = new Int32Array(FILLED_CAPACITY);
   private filledCount = 0;
   private overflowed = false;
+
+  /** `entries`: where the 2^20 entries live (the wasm tier's state area), a fresh array by default. */
+  constructor(entries: Int32Array = new Int32Array(NUM_PAGES)) {
+    if (entries.length !== NUM_PAGES) throw new Error(`TLB storage must be ${NUM_PAGES} words`);
+    this.entries = entries.fill(0);
+  }
 
   /** Cache the translation of virtual page `vpage` to physical page `ppage` with `prot`. */
   fill(vpage: number, ppage: number, prot: number): void {

@@ -8,7 +8,7 @@
  */
 
 /** Bytes reserved after the RAM for the state area (one wasm page multiple). */
-export const WASM_STATE_BYTES = 1 << 20;
+export const WASM_STATE_BYTES = 16 << 20;
 /** Wasm page size. */
 export const WASM_PAGE = 1 << 16;
 /** A wasm32 memory holds at most 65,536 pages (4 GiB). */
@@ -29,8 +29,16 @@ export const FLAG_VF = STATE_FLAGS + 12;
 export const STATE_SCRATCH = 128;
 /** The JIT TLB's views (jit-tlb.ts): 3 × JIT_TLB_ENTRIES × 16 bytes = 192 KiB. */
 export const STATE_JIT_TLB = 4096;
-/** The wasm dispatcher's front cache and block table indexes (free until then): up to the end of the area. */
+/** The wasm dispatcher's front cache and block table indexes (free until then): up to STATE_FETCH_IDENTITY. */
 export const STATE_DISPATCH = STATE_JIT_TLB + 3 * 65536;
+/**
+ * The MMU's translation entries (tlb.ts: virtual page -> physical page << 3 | PROT bits, 2^20
+ * int32 = 4 MiB each) for the MMU off (identity), PL1 and PL0: what the interpreter's fetch and the
+ * dispatcher read (`cpu.fetchEntries()` is one of them; its byteOffset says which).
+ */
+export const STATE_FETCH_IDENTITY = 1 << 20;
+export const STATE_FETCH_PRIV = STATE_FETCH_IDENTITY + (4 << 20);
+export const STATE_FETCH_USER = STATE_FETCH_PRIV + (4 << 20);
 
 /** Byte offset of the state area after `ramBytes` of RAM. */
 export function stateBaseFor(ramBytes: number): number {
