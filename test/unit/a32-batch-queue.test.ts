@@ -16,6 +16,7 @@ function recordingCompiler(): A32BatchCompiler & { batches: number[][] } {
   const batches: number[][] = [];
   return {
     batches,
+    chain: null,
     compileBatch: (starts) => {
       batches.push(starts.map((s) => s.start));
       return starts.map(blockAt);
@@ -51,6 +52,7 @@ describe('A32BatchQueue', () => {
 
   it('a batch the compiler rejects with a CompileError is a typed error naming its blocks', () => {
     const broken: A32BatchCompiler = {
+    chain: null,
       compileBatch: () => {
         // A module whose section id does not exist: V8 rejects it as the compiler's bug would be.
         new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0x7f, 0]));
@@ -73,7 +75,7 @@ describe('A32BatchQueue', () => {
   });
 
   it('a compiler that returns fewer results than blocks is a typed error', () => {
-    const short: A32BatchCompiler = { compileBatch: (starts) => starts.slice(1).map(blockAt) };
+    const short: A32BatchCompiler = { chain: null, compileBatch: (starts) => starts.slice(1).map(blockAt) };
     const q = new A32BatchQueue<A32BlockStart>(short, new ExecutionStats(), { batchSize: 2 });
     q.add({ start: 0x1000, ppage: 1 }, 0);
     q.add({ start: 0x2000, ppage: 1 }, 0);

@@ -19,6 +19,34 @@ export interface A32BlockStart {
 /** Compiles many blocks at once (A32WasmCompiler): one result per start, null where it cannot. */
 export interface A32BatchCompiler {
   compileBatch(starts: ReadonlyArray<A32BlockStart>): Array<A32Block | null>;
+  /** How its blocks run one after another without returning to JS, or null (each through its `run`). */
+  readonly chain: A32BlockChain | null;
+}
+
+/**
+ * The batch tier's own chain (the wasm dispatcher): it keeps a mirror of the JIT's front cache
+ * for the slots holding its blocks and runs them one after another while each next PC hits there,
+ * exactly as A32BlockJit.runFrom would (same blocks, same order, same budget checks).
+ */
+export interface A32BlockChain {
+  /** Front-cache `slot` now holds `b`, one of this tier's blocks. */
+  install(slot: number, b: A32Block): void;
+  /** Front-cache `slot` holds none of this tier's blocks now. */
+  evict(slot: number): void;
+  /** `b` was dropped (its code changed): nothing may run it again. */
+  forget(b: A32Block): void;
+  /**
+   * Run from R[15], whose slot holds one of its blocks that fits `room`, at most `maxBlocks`
+   * blocks; returns the instructions retired (icount, R[15] and flags set as after a block's run).
+   */
+  run(room: number, maxBlocks: number): number;
+  /** Blocks the last `run` entered. */
+  readonly entered: number;
+  /**
+   * After anything thrown out of `run`: the instructions its blocks retired before the one that
+   * threw (0 when it was not running); clears the chain's state for the next run.
+   */
+  abandon(): number;
 }
 
 /**

@@ -14,7 +14,7 @@ import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import { A32BlockCompiler, type A32Block } from './a32-block-compiler.js';
 import { A32ThreadedBlock, buildThreadedBlock, type A32ThreadedHost, type A32BlockPromoter } from './a32-threaded-block.js';
 import type { BlockRun } from './block-function.js';
-import { A32BatchCompileError, A32BatchQueue, A32_BATCH_AFTER_RUNS, type A32BatchCompiler, type A32BatchOptions } from './a32-batch-queue.js';
+import { A32BatchCompileError, A32BatchQueue, A32_BATCH_AFTER_RUNS, type A32BatchCompiler, type A32BatchOptions, type A32BlockChain } from './a32-batch-queue.js';
 import { RUNNING } from '../state.js';
 import type { ArmV7aState } from '../v7a/state.js';
 
@@ -64,6 +64,14 @@ export const A32_NEVER_RUNS = 0x7fffffff;
 const neverRun = (): number => 0;
 const emptyBlock: A32Block = { start: -1, end: -1, ppage: -1, count: Infinity, hostPage: -1, run: neverRun, bpGeneration: -1, bpInside: false };
 
+/** The batch tier's chain did not run the block the JIT's front cache holds: the two caches are out of step (a bug). */
+export class A32ChainStateError extends Error {
+  constructor(pc: number) {
+    super(`the batched tier's chain ran no block at 0x${(pc >>> 0).toString(16)} although the A32 JIT's front cache holds one of its blocks there: its front cache is out of step`);
+    this.name = 'A32ChainStateError';
+  }
+}
+
 export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   /**
    * Direct-mapped front cache by virtual address, what the dispatcher reads on a hit in one place:
@@ -85,6 +93,8 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   private readonly batched = new Uint8Array(1 << A32_JIT_SLOT_BITS);
   /** Threaded blocks waiting for the batched tier, null without one. */
   private readonly queue: A32BatchQueue<A32ThreadedBlock> | null;
+  /** The batched tier's chain (its blocks run one after another outside JS), or null. */
+  private readonly chain: A32BlockChain | null;
   /** Blocks the batched tier made (they replace threaded blocks in the front cache as compiled ones do). */
   private readonly batchMade = new WeakSet<A32Block>();
   private readonly heat = new Uint8Array(1 << A32_JIT_SLOT_BITS);
@@ -107,6 +117,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   ) {
     const batchCompiler = options.batchCompiler?.(cpu, bus) ?? null;
     this.queue = batchCompiler === null ? null : new A32BatchQueue(batchCompiler, cpu.stats, options.batch);
+    this.chain = batchCompiler?.chain ?? null;
     this.promoteAfterRuns = batchCompiler === null ? (options.promoteAfterRuns ?? A32_JIT_PROMOTE_RUNS) : (options.batchAfterRuns ?? A32_BATCH_AFTER_RUNS);
     this.compiler = new A32BlockCompiler(cpu, bus);
     this.codePages = new CodePageIndex<A32Block>(bus, (b) => this.drop(b));
@@ -151,7 +162,13 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     if (t !== null) t.resident = true;
     this.threads[slot] = t;
     this.slots[slot] = b;
-    this.batched[slot] = this.batchMade.has(b) ? 1 : 0;
+    const batched = this.batchMade.has(b);
+    this.batched[slot] = batched ? 1 : 0;
+    const chain = this.chain;
+    if (chain !== null) {
+      if (batched) chain.install(slot, b);
+      else chain.evict(slot);
+    }
   }
 
   /** The core state blocks are made for: A32, little-endian data, CPSR.IL clear. */
@@ -192,6 +209,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     const st = cpu.state;
     const r = cpu.r;
     const runs = this.runs;
+    const chain = this.chain;
     let t = this.threads[slot]!;
     let done = 0;
     let entered = 0;
@@ -199,13 +217,22 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     let batched = 0;
     try {
       for (;;) {
-        if (t !== null) done += t.runThreaded(room - done);
-        else {
+        if (t !== null) {
+          done += t.runThreaded(room - done);
+          entered++;
+        } else if (chain !== null && this.batched[slot] !== 0) {
+          // Batched blocks chain among themselves; the chain returns here at anything else.
+          done += chain.run(room - done, maxBlocks - entered);
+          const n = chain.entered;
+          if (n === 0) throw new A32ChainStateError(r[15]!);
+          entered += n;
+          batched += n;
+        } else {
           batched += this.batched[slot]!;
           done += runs[slot]!(room - done);
+          entered++;
         }
-        entered++;
-        if (entered === maxBlocks || cpu.exitRequest || st.sleep !== RUNNING || !A32BlockJit.runsIn(st)) break;
+        if (entered >= maxBlocks || cpu.exitRequest || st.sleep !== RUNNING || !A32BlockJit.runsIn(st)) break;
         // A PC that is not word aligned never equals a block start.
         const pc = r[15]!;
         if (t !== null) {
@@ -235,7 +262,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
         t = found;
       }
     } catch (e) {
-      cpu.jitFaultRetired += done;
+      cpu.jitFaultRetired += done + (chain !== null ? chain.abandon() : 0);
       this.count(entered, linked, batched);
       throw e;
     }
@@ -328,10 +355,13 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
       const t = this.threads[slot]!;
       if (t !== null) t.resident = false;
       this.threads[slot] = null;
+      this.chain?.evict(slot);
       // No PC (not even 0xffffffff) and no fetch entry's page (>= 0) match an empty slot.
       this.front[slot * A32_FRONT_STRIDE] = -1;
       this.front[slot * A32_FRONT_STRIDE + 1] = -1;
     }
+    // After its slot no longer holds it: the chain may reuse what it kept for the block.
+    if (this.batchMade.has(b)) this.chain?.forget(b);
     // The running block may be the one whose code just changed: end it after this instruction.
     this.cpu.exitRequest = true;
   }
