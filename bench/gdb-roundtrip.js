@@ -5,7 +5,9 @@
 // Records crc32-long-O2 (~1.8e9 instructions, SysTick + TIMER0 interrupts) once, then
 // `armrr replay --gdb`: `vCont;c` to the end of the replay, ROUNDS x (`bs`, `g`) timed one by one
 // from there, then ROUNDS x (`s`, `g`). Run alone (`node bench/gdb-roundtrip.js [--quick]`);
-// prints Markdown.
+// prints Markdown. The client (rsp-replay.js) is warmed against a canned responder first, so the
+// first rounds time the stub's warm-up, not this script's; its CPU per round trip is printed too
+// (it is on every round trip's critical path, as gdb's is).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,6 +73,7 @@ try {
     // The end of the replay is after the program's exit: step back off it first.
     log(`round trips: ${ROUNDS} x (bs, g) from the end`);
     const c0 = cpuOf(child.pid);
+    const u0 = process.cpuUsage();
     // The first thousands of reverse steps from the end also pay V8's compiles of the stub's
     // (and this client's) code paths met for the first time: the later ones show the steady state.
     let cWarm = c0;
@@ -78,9 +81,12 @@ try {
       if (i === WARM) cWarm = cpuOf(child.pid);
     });
     const c1 = cpuOf(child.pid);
+    const u1 = process.cpuUsage();
     log(`round trips: ${ROUNDS} x (s, g)`);
     const fwd = await roundTrips(rsp, 'vCont;s', ROUNDS);
     const c2 = cpuOf(child.pid);
+    const u2 = process.cpuUsage();
+    const clientPer = (a, b) => `${Math.round((b.user + b.system - a.user - a.system) / ROUNDS)} µs`;
     // The stub's CPU per round trip: its main thread, and all threads (V8's compiler and GC helpers too).
     const cpuPer = (a, b, n = ROUNDS) => `${Math.round(((b.main - a.main) / n) * 1e6)} / ${Math.round(((b.all - a.all) / n) * 1e6)} µs`;
     const cpu = { back: cpuPer(c0, c1), steady: cpuPer(cWarm, c1, ROUNDS - WARM), fwd: cpuPer(c1, c2) };
@@ -95,15 +101,15 @@ try {
     out.push('');
     out.push(`Load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}.`);
     out.push('');
-    out.push('| round trip | per second | median | p99 | max | stub CPU per round trip (main thread / all threads) |');
-    out.push('|---|---|---|---|---|---|');
+    out.push('| round trip | per second | median | p99 | max | stub CPU per round trip (main thread / all threads) | client CPU |');
+    out.push('|---|---|---|---|---|---|---|');
     const rows = [
-      ['`bs` + `g`', back, cpu.back],
-      [`\`bs\` + \`g\`, after the first ${WARM}`, back.slice(WARM), cpu.steady],
-      ['`s` + `g`', fwd, cpu.fwd],
+      ['`bs` + `g`', back, cpu.back, clientPer(u0, u1)],
+      [`\`bs\` + \`g\`, after the first ${WARM}`, back.slice(WARM), cpu.steady, ''],
+      ['`s` + `g`', fwd, cpu.fwd, clientPer(u1, u2)],
     ];
-    for (const [name, xs, c] of rows) {
-      out.push(`| ${name} | ${rate(xs)} | ${ms(pct(xs, 50))} ms | ${ms(pct(xs, 99))} ms | ${ms(Math.max(...xs))} ms | ${c} |`);
+    for (const [name, xs, c, client] of rows) {
+      out.push(`| ${name} | ${rate(xs)} | ${ms(pct(xs, 50))} ms | ${ms(pct(xs, 99))} ms | ${ms(Math.max(...xs))} ms | ${c} | ${client} |`);
     }
     out.push('');
     process.stdout.write(`${out.join('\n')}\n`);

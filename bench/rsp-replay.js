@@ -7,39 +7,104 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin/armrr.js');
 
+const DOLLAR = 0x24;
+const HASH = 0x23;
+const PLUS = 0x2b;
+
+/** `$payload#cs` (no escapes needed: the benches send only plain commands). */
 function packet(payload) {
   let sum = 0;
-  for (const c of Buffer.from(payload, 'latin1')) sum = (sum + c) & 0xff;
-  return `$${payload}#${sum.toString(16).padStart(2, '0')}`;
+  for (let i = 0; i < payload.length; i++) sum = (sum + payload.charCodeAt(i)) & 0xff;
+  return Buffer.from(`$${payload}#${sum.toString(16).padStart(2, '0')}`, 'latin1');
 }
 
-/** A minimal no-ack RSP client: `ask` sends a packet and resolves with the next reply. */
-export async function connect(port) {
+/**
+ * A minimal no-ack RSP client over a socket: `ask` sends a packet and resolves with the next reply's
+ * payload (latin1; `O` console packets are skipped). It scans bytes for `$`/`#` instead of running
+ * regular expressions over an accumulated string, and frames each command once: the benches time
+ * the stub, so the client's own CPU per round trip (on the critical path) is kept small.
+ */
+class RspClient {
+  constructor(socket) {
+    this.socket = socket;
+    this.pending = null;
+    this.replies = [];
+    this.wake = null;
+    this.framed = new Map();
+    socket.on('data', (chunk) => this.feed(chunk));
+  }
+
+  feed(chunk) {
+    let buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    let at = 0;
+    while (at < buf.length) {
+      const byte = buf[at];
+      if (byte === PLUS) {
+        at++;
+        continue;
+      }
+      if (byte !== DOLLAR) throw new Error(`unexpected byte 0x${byte.toString(16)} from the stub`);
+      const hash = buf.indexOf(HASH, at + 1);
+      if (hash < 0 || hash + 2 >= buf.length) break;
+      const payload = buf.latin1Slice(at + 1, hash);
+      at = hash + 3;
+      if (payload.charCodeAt(0) !== 0x4f /* O */ || !/^O[0-9a-f]+$/.test(payload)) this.replies.push(payload);
+    }
+    this.pending = at < buf.length ? buf.subarray(at) : null;
+    if (this.replies.length > 0 && this.wake !== null) {
+      const wake = this.wake;
+      this.wake = null;
+      wake(this.replies.shift());
+    }
+  }
+
+  ask(payload) {
+    let bytes = this.framed.get(payload);
+    if (bytes === undefined) {
+      bytes = packet(payload);
+      if (this.framed.size < 64) this.framed.set(payload, bytes);
+    }
+    this.socket.write(bytes);
+    if (this.replies.length > 0) return Promise.resolve(this.replies.shift());
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+}
+
+async function open(port) {
   const socket = net.connect(port, '127.0.0.1');
   socket.setNoDelay(true);
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  let buffer = '';
-  const replies = [];
-  let wake = null;
-  socket.on('data', (chunk) => {
-    buffer += chunk.toString('latin1');
-    for (;;) {
-      buffer = buffer.replace(/^\+/, '');
-      const m = /^\$([^#]*)#[0-9a-f]{2}/.exec(buffer);
-      if (!m) break;
-      buffer = buffer.slice(m[0].length);
-      if (!/^O[0-9a-f]+$/.test(m[1])) replies.push(m[1]);
-    }
-    if (replies.length > 0 && wake) wake();
+  return new RspClient(socket);
+}
+
+/**
+ * Runs the client's code `rounds` times against a canned responder in this process first, so V8's
+ * warm-up of the client (tens of µs per round trip over the first thousands) is not counted as the
+ * stub's: gdb, the client these benches stand in for, is native code.
+ */
+async function warmClient(rounds) {
+  const canned = packet('T05thread:1;');
+  const server = net.createServer((s) => {
+    s.setNoDelay(true);
+    s.on('data', () => s.write(canned));
   });
-  const next = () =>
-    replies.length > 0 ? Promise.resolve(replies.shift()) : new Promise((resolve) => (wake = () => ((wake = null), resolve(replies.shift()))));
-  const ask = (payload) => {
-    socket.write(packet(payload));
-    return next();
-  };
-  if ((await ask('QStartNoAckMode')) !== 'OK') throw new Error('QStartNoAckMode refused');
-  return { ask, close: () => socket.destroy() };
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = await open(server.address().port);
+  for (let i = 0; i < rounds; i++) await client.ask(i % 2 === 0 ? 'bs' : 'g');
+  client.close();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+/** Connects the client to the stub on `port` and negotiates no-ack mode (as gdb does). */
+export async function connect(port, { warmRounds = 5000 } = {}) {
+  if (warmRounds > 0) await warmClient(warmRounds);
+  const client = await open(port);
+  if ((await client.ask('QStartNoAckMode')) !== 'OK') throw new Error('QStartNoAckMode refused');
+  return client;
 }
 
 export function startReplay(elf, logPath, extra = []) {

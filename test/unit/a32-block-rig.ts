@@ -2,12 +2,13 @@
  * A rig for A32 blocks against the interpreter: each instruction (assembled by arm-none-eabi-gcc) is
  * the first of a two-instruction block, run until the tier under test runs that block, then run
  * once more from many generated states — registers that point into RAM (aligned or not), at an
- * unmapped address, a device or hold shift amounts and edge values, a few words before the end of
- * a page or of the mapping; random NZCV and thread ID registers; the exclusive monitor open on the base or closed, on
- * memory that still holds the value or not — on a JIT core and an interpreter-only core. Registers,
- * flags, mode and banked state, Thumb bit, icount, the data page and the abort registers must be
- * equal after every run: flags, PC-relative operands, writeback, alignment and translation faults,
- * Thumb interworking, the monitor and conditions all show there.
+ * unmapped address, a device, a read-only alias of the data page or hold shift amounts and edge
+ * values, a few words before the end of a page or of the mapping; random NZCV and thread ID
+ * registers; the exclusive monitor open on the base or closed, on memory that still holds the
+ * value or not — on a JIT core and an interpreter-only core. Registers, flags, mode and banked
+ * state, Thumb bit, icount, the data page and the abort registers must be equal after every run:
+ * flags, PC-relative operands, writeback, alignment and translation faults, Thumb interworking,
+ * the monitor and conditions all show there.
  */
 import { expect } from 'vitest';
 import type { VirtualClock } from '../../src/emulator/clock.js';
@@ -28,6 +29,8 @@ const DATA_VA = 0x00200000;
 const DATA_PA = 0x40200000;
 const VECTOR_PA = 0x40300000;
 const UNMAPPED = 0x30000000;
+/** The data page again, read-only at PL1 (a read hits the JIT TLB, a write must not). */
+const READ_ONLY_VA = 0x00400000;
 /** The rig's scratch device (reads return 0x5a000000 | offset, writes are logged). */
 const DEVICE_VA = 0x00300000;
 /** Where the second instruction of every block branches to (`b .`). */
@@ -54,12 +57,13 @@ function parkVectors(bus: Bus): void {
   for (let v = 0; v < 8; v++) if (bus.read32(VECTOR_PA + 4 * v) !== (0xeafffffe | 0)) bus.write32(VECTOR_PA + 4 * v, 0xeafffffe | 0);
 }
 
-function makeCore(jit: boolean, words: readonly number[]): Core {
-  const { bus, mmu } = makeRig();
+function makeCore(jit: boolean, words: readonly number[], wasmBus = false): Core {
+  const { bus, mmu } = makeRig({}, { wasm: wasmBus });
   setL1(bus, TTB, 0, section(VECTOR_PA));
   setL1(bus, TTB, CODE_VA, section(CODE_PA));
   setL1(bus, TTB, DATA_VA, section(DATA_PA));
   setL1(bus, TTB, DEVICE_VA, section(DEVICE_BASE));
+  setL1(bus, TTB, READ_ONLY_VA, section(DATA_PA, { apx: 1, ap: 1 }));
   parkVectors(bus);
   words.forEach((w, i) => {
     const at = lineAddress(i);
@@ -76,8 +80,14 @@ function operand(rng: Rng): number {
   const k = rng.int(10);
   if (k < 4) return (DATA_VA + 0x100 + 4 * rng.int(0x380) + (rng.int(6) === 0 ? rng.range(1, 3) : 0)) | 0;
   if (k === 4) {
-    // Unmapped, a few words before a 4 KiB page end (the next page mapped) or before the end of the data section (not), a device.
-    return rng.pick([(UNMAPPED + 4 * rng.int(64)) | 0, DATA_VA + 0x1000 - 4 * rng.range(1, 4), DATA_VA + 0x100000 - 4 * rng.range(1, 4), DEVICE_VA + 4 * rng.int(16)]);
+    // Unmapped, a few words before a 4 KiB page end (the next page mapped) or before the end of the data section (not), a device, read-only.
+    return rng.pick([
+      (UNMAPPED + 4 * rng.int(64)) | 0,
+      DATA_VA + 0x1000 - 4 * rng.range(1, 4),
+      DATA_VA + 0x100000 - 4 * rng.range(1, 4),
+      DEVICE_VA + 4 * rng.int(16),
+      READ_ONLY_VA + 0x100 + 4 * rng.int(0x380),
+    ]);
   }
   if (k < 7) return rng.pick([0, 1, 2, 4, 7, 8, 16, 31, 32, 33, 40, 255, 256, 257]);
   return rng.word() | 0;
@@ -158,6 +168,8 @@ export interface BlockTier {
   ready(cpu: ArmV7aCpu, pc: number, before: number): boolean;
   /** A counter the warm-up watches (blocks made in this tier). */
   made(cpu: ArmV7aCpu): number;
+  /** The JIT core's RAM and registers live in a WebAssembly.Memory (Bus.wasm). */
+  readonly wasmBus?: boolean;
 }
 
 /**
@@ -166,7 +178,7 @@ export interface BlockTier {
  */
 export function checkAgainstInterpreter(lines: readonly string[], seed: number, tier: BlockTier): void {
   const words = assembleA32(lines);
-  const jit = makeCore(true, words);
+  const jit = makeCore(true, words, tier.wasmBus === true);
   const ref = makeCore(false, words);
   const rng = new Rng(seed);
   lines.forEach((line, i) => {

@@ -48,6 +48,7 @@ export class ScratchDevice implements MmioHandler {
   }
 }
 
+/** `busOptions.wasm`: RAM in a WebAssembly.Memory with the wasm tier's state area (registers, JIT TLB) after it. */
 export function makeRig(options: MmuOptions = {}, busOptions: BusOptions = {}): { bus: Bus; mmu: Mmu; dev: ScratchDevice } {
   const bus = new Bus([{ name: 'ram', base: RAM_BASE, size: RAM_SIZE }], busOptions);
   const dev = new ScratchDevice();
@@ -62,7 +63,7 @@ export function makeRig(options: MmuOptions = {}, busOptions: BusOptions = {}): 
  */
 export function bootV7aCore(bus: Bus, mmu: Mmu, entry: number, jit: RigJit): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock } {
   const clock = new VirtualClock(0);
-  // On a wasm-backed bus the registers live in its state area, as on the boards.
+  // On a wasm-backed bus the register file lives in the state area, as on the boards.
   const state = new ArmV7aState({ registers: wasmRegisters(bus) });
   const cpu = new ArmV7aCpu(state, bus, clock);
   cpu.exceptions.setBootEntry(entry);

@@ -78,6 +78,7 @@ export const Op = {
   i64Mul: 0x7e,
   i64And: 0x83,
   i64Or: 0x84,
+  i64Shl: 0x86,
   i64ShrS: 0x87,
   i64ShrU: 0x88,
   i32WrapI64: 0xa7,
@@ -153,6 +154,12 @@ class ByteSink {
     next.set(this.bytes.subarray(0, this.length));
     this.bytes = next;
   }
+}
+
+/** A position in a WasmCode (WasmCode.mark). */
+export interface WasmMark {
+  readonly length: number;
+  readonly depth: number;
 }
 
 /**
@@ -249,6 +256,17 @@ export class WasmCode extends ByteSink {
 
   call(func: number): this {
     return this.byte(Op.call).u32(func);
+  }
+
+  /** The point reached, for `rewind` (code written after it is dropped; locals declared stay). */
+  mark(): WasmMark {
+    return { length: this.length, depth: this.depth };
+  }
+
+  /** Drop what was written since `m` (an emitter opened a condition, then declined the instruction). */
+  rewind(m: WasmMark): void {
+    this.length = m.length;
+    this.depth = m.depth;
   }
 
   /** Nesting depth of open structured instructions (label arithmetic for `br`). */
