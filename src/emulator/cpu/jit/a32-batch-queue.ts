@@ -40,11 +40,11 @@ export interface A32BlockChain {
    * blocks; returns the instructions retired (icount, R[15] and flags set as after a block's run).
    */
   run(room: number, maxBlocks: number): number;
-  /** Blocks the last `run` entered. */
+  /** Blocks the last `run` entered (after a throw out of it: those before the block that threw). */
   readonly entered: number;
   /**
    * After anything thrown out of `run`: the instructions its blocks retired before the one that
-   * threw (0 when it was not running); clears the chain's state for the next run.
+   * threw; clears the chain's state for the next run.
    */
   abandon(): number;
 }

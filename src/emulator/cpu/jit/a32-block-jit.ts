@@ -215,6 +215,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     let entered = 0;
     let linked = 0;
     let batched = 0;
+    let inChain = false;
     try {
       for (;;) {
         if (t !== null) {
@@ -222,7 +223,9 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
           entered++;
         } else if (chain !== null && this.batched[slot] !== 0) {
           // Batched blocks chain among themselves; the chain returns here at anything else.
+          inChain = true;
           done += chain.run(room - done, maxBlocks - entered);
+          inChain = false;
           const n = chain.entered;
           if (n === 0) throw new A32ChainStateError(r[15]!);
           entered += n;
@@ -262,7 +265,13 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
         t = found;
       }
     } catch (e) {
-      cpu.jitFaultRetired += done + (chain !== null ? chain.abandon() : 0);
+      cpu.jitFaultRetired += done;
+      if (inChain) {
+        // The faulting block counts itself (jitFaultRetired); the chain's blocks before it do not.
+        cpu.jitFaultRetired += chain!.abandon();
+        entered += chain!.entered;
+        batched += chain!.entered;
+      }
       this.count(entered, linked, batched);
       throw e;
     }

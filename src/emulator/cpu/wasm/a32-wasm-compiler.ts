@@ -43,7 +43,7 @@ import { EXIT_AFTER, discoverA32Block, type A32BlockCode } from '../jit/a32-bloc
 import { callThroughKey } from '../jit/emit-a32.js';
 import { I32, WasmModuleBuilder } from './wasm-module-builder.js';
 import { STATE_EXIT_THUMB, STATE_FLAGS, STATE_REGS, STATE_SCRATCH, WASM_PAGE } from './wasm-state-layout.js';
-import { DISPATCH_CHAIN_DONE, DISPATCH_STOP } from './wasm-dispatcher.js';
+import { DISPATCH_CHAIN_DONE, DISPATCH_STOP, type WasmBlockFunction } from './wasm-dispatcher.js';
 import { A32WasmEmitContext, type WasmInsnSite } from './a32-wasm-emit-context.js';
 import { emitWasmA32 } from './emit-wasm-a32.js';
 
@@ -68,7 +68,6 @@ interface BatchBlock {
   readonly keys: string[] | null;
 }
 
-type WasmBlockFunction = (budget: number, tlb: number) => number;
 
 /** Flags view indexes (Int32Array at STATE_FLAGS). */
 const F_NF = 0;
@@ -79,6 +78,11 @@ const F_VF = 3;
 const S_STOP = (DISPATCH_STOP - STATE_SCRATCH) >> 2;
 const S_CHAIN_DONE = (DISPATCH_CHAIN_DONE - STATE_SCRATCH) >> 2;
 const S_EXIT_THUMB = (STATE_EXIT_THUMB - STATE_SCRATCH) >> 2;
+
+/** A compiled block and its wasm function (what the wasm dispatcher's table holds). */
+export interface A32WasmBlock extends A32Block {
+  readonly wasm: WasmBlockFunction;
+}
 
 export class A32WasmCompiler {
   /** Instructions compiled inline and through the callThrough import so far (statistics). */
@@ -114,7 +118,7 @@ export class A32WasmCompiler {
    * element per start, null where its first instruction cannot be translated or the bus is not
    * wasm-backed. Throws A32WasmCompileError when the module is invalid (a bug).
    */
-  compileBatch(starts: ReadonlyArray<{ start: number; ppage: number }>): Array<A32Block | null> {
+  compileBatch(starts: ReadonlyArray<{ start: number; ppage: number }>): Array<A32WasmBlock | null> {
     const backing = this.backing;
     if (backing === null) return starts.map(() => null);
     const found = starts.map((s) => discoverA32Block(this.cpu, this.bus, s.start, s.ppage));
@@ -143,8 +147,10 @@ export class A32WasmCompiler {
     return found.map((code) => {
       if (code === null) return null;
       const i = index++;
-      const run = this.runOf(exports[`b${i}`] as WasmBlockFunction);
+      const wasm = exports[`b${i}`] as WasmBlockFunction;
+      const run = this.runOf(wasm);
       return {
+        wasm,
         start: code.start,
         end: code.end,
         ppage: code.ppage,

@@ -11,7 +11,7 @@ import type { A32ChainHost, A32JitOptions } from '../jit/a32-block-jit.js';
 import { A32_JIT_SLOT_BITS } from '../jit/a32-block-jit.js';
 import type { A32BatchCompiler, A32BlockChain, A32BlockStart } from '../jit/a32-batch-queue.js';
 import type { A32Block } from '../jit/a32-block-compiler.js';
-import { A32WasmCompiler, type A32WasmBlock } from './a32-wasm-compiler.js';
+import { A32WasmCompiler } from './a32-wasm-compiler.js';
 import { WasmDispatcher } from './wasm-dispatcher.js';
 
 class A32WasmTier implements A32BatchCompiler, A32BlockChain {
@@ -19,7 +19,6 @@ class A32WasmTier implements A32BatchCompiler, A32BlockChain {
   private readonly dispatcher: WasmDispatcher;
   /** The dispatcher's table index of each live wasm block. */
   private readonly indexes = new Map<A32Block, number>();
-  private readonly runChain: (room: number, maxBlocks: number) => number;
 
   constructor(
     private readonly cpu: A32ChainHost,
@@ -27,14 +26,12 @@ class A32WasmTier implements A32BatchCompiler, A32BlockChain {
     memory: WebAssembly.Memory,
     stateBase: number,
   ) {
-    const dispatcher = new WasmDispatcher(memory, stateBase, 1 << A32_JIT_SLOT_BITS);
-    this.dispatcher = dispatcher;
-    this.runChain = (room: number, maxBlocks: number): number => dispatcher.run(room, maxBlocks, cpu.jitTlb().byteOffset, cpu.fetchEntries().byteOffset);
+    this.dispatcher = new WasmDispatcher(memory, stateBase, 1 << A32_JIT_SLOT_BITS);
   }
 
   compileBatch(starts: ReadonlyArray<A32BlockStart>): Array<A32Block | null> {
     const blocks = this.compiler.compileBatch(starts);
-    for (const b of blocks) if (b !== null) this.indexes.set(b, this.dispatcher.add((b as A32WasmBlock).wasm));
+    for (const b of blocks) if (b !== null) this.indexes.set(b, this.dispatcher.add(b.wasm));
     return blocks;
   }
 
@@ -53,8 +50,16 @@ class A32WasmTier implements A32BatchCompiler, A32BlockChain {
     this.dispatcher.release(index);
   }
 
+  /** As a block's `run` (A32WasmCompiler: enter, the wasm, icount, leave) around the dispatcher's chain. */
   run(room: number, maxBlocks: number): number {
-    return this.compiler.runWasm(this.runChain, room, maxBlocks);
+    const cpu = this.cpu;
+    const clock = cpu.clock;
+    const ic = clock.icount;
+    this.compiler.enter(ic);
+    const n = this.dispatcher.run(room, maxBlocks, cpu.jitTlb().byteOffset, cpu.fetchEntries().byteOffset);
+    clock.icount = ic + n;
+    this.compiler.leave();
+    return n;
   }
 
   get entered(): number {
