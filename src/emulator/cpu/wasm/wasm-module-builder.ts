@@ -88,8 +88,12 @@ export const Op = {
 
 /** Growable byte buffer with the binary format's integer encodings. */
 class ByteSink {
-  bytes: Uint8Array<ArrayBuffer> = new Uint8Array(256);
+  bytes: Uint8Array<ArrayBuffer>;
   length = 0;
+
+  constructor(capacity = 256) {
+    this.bytes = new Uint8Array(capacity);
+  }
 
   byte(b: number): this {
     if (this.length === this.bytes.length) this.grow(1);
@@ -156,6 +160,9 @@ class ByteSink {
   }
 }
 
+/** Scratch for a body's locals declaration while it is encoded (bodies are encoded one at a time). */
+const LOCALS_HEAD = new ByteSink(64);
+
 /** A position in a WasmCode (WasmCode.mark). */
 export interface WasmMark {
   readonly length: number;
@@ -171,8 +178,12 @@ export class WasmCode extends ByteSink {
   /** Local types after the parameters, in declaration order. */
   private readonly localTypes: WasmValueType[] = [];
 
-  constructor(private readonly params: number) {
-    super();
+  /** `capacity`: initial bytes (a body that outgrows it is copied into one twice the size). */
+  constructor(
+    private readonly params: number,
+    capacity = 256,
+  ) {
+    super(capacity);
   }
 
   /** Declare a local; returns its index (parameters come first). */
@@ -277,7 +288,8 @@ export class WasmCode extends ByteSink {
   /** The body as the code section holds it: size, locals, instructions, `end`. */
   encode(out: ByteSink): void {
     if (this.depth !== 0) throw new Error(`wasm function body has ${this.depth} unclosed block(s)`);
-    const head = new ByteSink();
+    const head = LOCALS_HEAD;
+    head.length = 0;
     // Runs of equal local types compress to (count, type) pairs.
     const runs: Array<[number, number]> = [];
     for (const t of this.localTypes) {
@@ -340,8 +352,8 @@ export class WasmModuleBuilder {
   }
 
   /** A new function body of type `type` (its parameters are locals 0..n-1). */
-  code(type: number): WasmCode {
-    return new WasmCode(this.typeDefs[type]!.params.length);
+  code(type: number, capacity?: number): WasmCode {
+    return new WasmCode(this.typeDefs[type]!.params.length, capacity);
   }
 
   /** Define a function with body `code`; returns its function index. */
