@@ -10,13 +10,12 @@
  */
 import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import type { Bus } from '../../src/emulator/memory/bus.js';
-import type { InsnSite } from '../../src/emulator/cpu/jit/emit-context.js';
 import type { A32Block } from '../../src/emulator/cpu/jit/a32-block-compiler.js';
 import { codeWord, decodedFields } from '../../src/emulator/cpu/jit/a32-block-compiler.js';
 import { A32_JIT_SLOT_MASK } from '../../src/emulator/cpu/jit/a32-block-jit.js';
 import type { BlockRun } from '../../src/emulator/cpu/jit/block-function.js';
 import { I32, Op, WasmModuleBuilder, type WasmCode } from '../../src/emulator/cpu/wasm/wasm-module-builder.js';
-import { emitWasmA32Memory, type WasmA32MemoryContext } from '../../src/emulator/cpu/wasm/emit-wasm-a32-memory.js';
+import { emitWasmA32Memory, type WasmA32MemoryContext, type WasmMemorySite } from '../../src/emulator/cpu/wasm/emit-wasm-a32-memory.js';
 import {
   FLAG_CF,
   STATE_MONITOR_ADDR,
@@ -29,52 +28,59 @@ import {
 /** Where the rig's exit leaves the Thumb bit of a loaded PC (-1: the block did not load the PC): the last scratch word. */
 const THUMB_WORD = STATE_SCRATCH + 60;
 
-/** The rig's emit context: registers in memory, one slow path for the block's one memory instruction. */
+/**
+ * The rig's emit context, shaped as A32WasmEmitContext: registers in memory, C in a local loaded at
+ * entry, a slow path that calls the import and returns what it retired.
+ */
 class RigContext implements WasmA32MemoryContext {
   readonly tlb = 1;
-  private readonly scratchLocals: number[];
-  /** The popped value on its way to memory; the address of the access that missed. */
-  private readonly value: number;
-  readonly missAddr: number;
+  readonly addr: number;
+  readonly res: number;
+  readonly op: number;
+  readonly cf: number;
+  private readonly temps: number[];
+  private tempsInUse = 0;
   readonly monitor: { readonly open: number; readonly addr: number; readonly value: number };
 
   constructor(
     readonly code: WasmCode,
     private readonly stateBase: number,
-    /** Depth of the slow-path block (its `block` is open when the straight line starts). */
-    private readonly slowDepth: number,
+    private readonly slowImport: number,
   ) {
-    this.scratchLocals = [0, 1, 2, 3, 4].map(() => code.local(I32));
-    this.value = code.local(I32);
-    this.missAddr = code.local(I32);
+    this.addr = code.local(I32);
+    this.res = code.local(I32);
+    this.op = code.local(I32);
+    this.cf = code.local(I32);
+    this.temps = [code.local(I32), code.local(I32)];
     this.monitor = { open: stateBase + STATE_MONITOR_OPEN, addr: stateBase + STATE_MONITOR_ADDR, value: stateBase + STATE_MONITOR_VAL };
+    code.loadWordAt(stateBase + FLAG_CF).set(this.cf);
   }
 
-  pushReg(site: InsnSite, n: number): void {
+  temp(): number {
+    return this.temps[this.tempsInUse++]!;
+  }
+
+  getReg(site: WasmMemorySite, n: number): void {
     if (n === 15) this.code.i32Const((site.pc + 8) | 0);
     else this.code.loadWordAt(this.stateBase + STATE_REGS + 4 * n);
   }
 
-  popReg(n: number): void {
-    this.code.set(this.value).storeWordAt(this.stateBase + STATE_REGS + 4 * n, (c) => c.get(this.value));
+  setRegFrom(n: number, from: number): void {
+    this.code.storeWordAt(this.stateBase + STATE_REGS + 4 * n, (c) => c.get(from));
   }
 
-  pushCarry(): void {
-    this.code.loadWordAt(this.stateBase + FLAG_CF);
+  setReg(n: number, value: () => void): void {
+    this.code.storeWordAt(this.stateBase + STATE_REGS + 4 * n, value);
   }
 
-  scratch(i: number): number {
-    return this.scratchLocals[i]!;
+  slowPath(site: WasmMemorySite): void {
+    this.code.i32Const(site.j).get(this.addr).call(this.slowImport).op(Op.return);
   }
 
-  miss(_site: InsnSite, addr: number): void {
-    this.code.get(addr).set(this.missAddr).br(this.code.openBlocks - this.slowDepth);
-  }
-
-  exitInterworking(site: InsnSite, target: number): void {
+  interworkingExit(site: WasmMemorySite, t: number): void {
     const c = this.code;
-    c.storeWordAt(this.stateBase + THUMB_WORD, (k) => k.get(target).i32Const(1).op(Op.i32And));
-    c.storeWordAt(this.stateBase + STATE_REGS + 60, (k) => k.get(target).i32Const(-2).op(Op.i32And));
+    c.storeWordAt(this.stateBase + THUMB_WORD, (k) => k.get(t).i32Const(1).op(Op.i32And));
+    c.storeWordAt(this.stateBase + STATE_REGS + 60, (k) => k.get(t).i32Const(-2).op(Op.i32And));
     c.i32Const(site.j + 1).op(Op.return);
   }
 }
@@ -96,9 +102,8 @@ export function wasmRigBlock(cpu: ArmV7aCpu, bus: Bus, b: A32Block): BlockRun {
   m.importMemory('rig', 'memory', pages, pages);
   const runType = m.type([I32, I32], [I32]);
   const c = m.code(runType);
-  c.block();
-  const ctx = new RigContext(c, wasm.stateBase, 1);
-  const site: InsnSite = { j: 0, pc: b.start, size: 4 };
+  const ctx = new RigContext(c, wasm.stateBase, slow);
+  const site: WasmMemorySite = { j: 0, pc: b.start };
   const emitted = emitWasmA32Memory(ctx, site, row, fields);
   if (emitted === null) throw new Error(`${row.name} is a call-through in the wasm tier`);
   if (!emitted.leaves) {
@@ -108,8 +113,7 @@ export function wasmRigBlock(cpu: ArmV7aCpu, bus: Bus, b: A32Block): BlockRun {
     c.storeWordAt(wasm.stateBase + STATE_REGS + 60, (k) => k.i32Const(target));
     c.i32Const(2).op(Op.return);
   }
-  c.end();
-  c.i32Const(0).get(ctx.missAddr).call(slow);
+  c.op(Op.unreachable);
   m.exportFunction('run', m.addFunction(runType, c));
 
   const st = cpu.state;
