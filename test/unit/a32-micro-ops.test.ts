@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import { A32_FRONT_STRIDE, A32_JIT_SLOT_MASK } from '../../src/emulator/cpu/jit/a32-block-jit.js';
-import { decodedFields } from '../../src/emulator/cpu/jit/a32-block-compiler.js';
+import { decodedFields } from '../../src/emulator/cpu/jit/a32-block-discovery.js';
 import {
   MICRO_ADD_IMM,
   MICRO_ADD_REG,

@@ -15,7 +15,11 @@
  * MMU's/core's signal after recording the faulting instruction in cpu.jitFaultPc/jitFaultRetired.
  */
 import type { Bus } from '../../memory/bus.js';
-import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
+import { PAGE_SHIFT } from '../../memory/bus.js';
+import { EXIT_AFTER, discoverA32Block } from './a32-block-discovery.js';
+
+// Discovery's helpers were defined here before it was factored out (imports elsewhere still name this module).
+export { MAX_A32_BLOCK_INSNS, codeWord, decodedFields, mayWritePc } from './a32-block-discovery.js';
 import type { Cpu } from '../cpu.js';
 import type { ArmV7aState } from '../v7a/state.js';
 import type { Encoding, Fields } from '../decode-table.js';
@@ -39,7 +43,6 @@ function a32SlowPath(cpu: A32BlockHost, ic: number, done: number, k: number, a: 
   return retired;
 }
 
-export const MAX_A32_BLOCK_INSNS = 64;
 /**
  * The run of a new block function (interpreted, collecting type feedback: V8 allocates the
  * feedback vector after ~8 runs and optimizes after ~100) that takes its slow path once for its
@@ -47,28 +50,6 @@ export const MAX_A32_BLOCK_INSNS = 64;
  * first JIT TLB miss after optimization deoptimizes the block and V8 compiles it again.
  */
 const SLOW_PATH_WARM_RUN = 24;
-
-/** Rows after which the block always leaves: they raise exceptions, return from them or change state a block assumes. */
-const EXIT_AFTER = new Set([
-  'SVC',
-  'HVC',
-  'SMC',
-  'BKPT',
-  'UDF',
-  'ERET',
-  'SETEND',
-  'CPS',
-  'MSR_reg',
-  'MSR_imm',
-  'MSR_banked',
-  'SRS',
-  'RFE',
-  'BX',
-  'BXJ',
-  'BLX_reg',
-  'BLX_imm',
-]);
-const TEST_OPS = new Set(['TST', 'TEQ', 'CMP', 'CMN']);
 
 /** The core a block runs on: what the generated code reads besides the Cpu fields. */
 export interface A32BlockHost extends Cpu {
@@ -108,33 +89,6 @@ export interface A32Block {
   bpInside: boolean;
 }
 
-/** The fields of `insn` as its row extracts them (every field present, so all share one shape). */
-export function decodedFields(row: Encoding<Handler>, insn: number): Fields {
-  // A copy of the row's all-zero scratch object keeps the row's one field shape.
-  const fields: Fields = { ...row.args };
-  row.extract(insn, fields);
-  return fields;
-}
-
-/**
- * The instruction word at virtual `pc` of a block whose page is at host offset `host` (host offsets
- * past 2 GiB wrap negative: indexes are taken unsigned).
- */
-export function codeWord(words: Int32Array, host: number, pc: number): number {
-  return words[((host + (pc & (PAGE_SIZE - 1))) >>> 0) >>> 2]!;
-}
-
-/** True when the instruction may write the PC whatever its operands do (an exit after it is needed). */
-export function mayWritePc(row: Encoding<Handler>, a: Fields): boolean {
-  const name = row.name;
-  if (EXIT_AFTER.has(name) || name.startsWith('SUBS_pc') || name.startsWith('MOVS_pc')) return true;
-  if (name === 'LDM_STM') return a.l === 1 && (a.list! & 0x8000) !== 0;
-  if (name === 'MCR_MRC' || name === 'MCRR_MRRC') return false;
-  const us = name.lastIndexOf('_');
-  if (TEST_OPS.has(us > 0 ? name.slice(0, us) : name)) return false;
-  return a.rd === 15 || (a.l === 1 && a.rt === 15);
-}
-
 export class A32BlockCompiler {
   constructor(
     private readonly cpu: A32BlockHost,
@@ -146,55 +100,36 @@ export class A32BlockCompiler {
    * first instruction cannot be translated (the interpreter then runs it).
    */
   compile(start: number, ppage: number): A32Block | null {
-    const host = this.bus.pageHost[ppage]!;
-    if (host === NO_RAM) return null;
-    const pageEnd = ((start >>> PAGE_SHIFT) + 1) * PAGE_SIZE;
+    const block = discoverA32Block(this.cpu, this.bus, start, ppage);
+    if (block === null) return null;
+    const { pcs, insns, host } = block;
     const ctx = new A32EmitContext(start);
     // Every instruction's handler and fields, by index: the slow path runs instruction k through H[k].
-    const handlers: Handler[] = [];
-    const args: Fields[] = [];
-    const pcs: number[] = [];
-    const insns: number[] = [];
+    const handlers = block.rows.map((row) => row.exec);
+    const args = block.fields;
     const parts: string[] = [];
-    let pc = start;
-    let terminated = false;
-    let last: InsnSite | null = null;
-    const words = this.bus.i32;
-
-    while (pcs.length < MAX_A32_BLOCK_INSNS && (pc >>> 0) + 4 <= pageEnd) {
-      const insn = codeWord(words, host, pc);
+    for (let j = 0; j < pcs.length; j++) {
+      const row = block.rows[j]!;
+      const fields = args[j]!;
+      const insn = insns[j]!;
       const cond = insn >>> 28;
-      const row = this.cpu.a32Row(insn);
-      // UNDEFINED encodings stay with the interpreter (the block ends before them).
-      if (row === null) break;
-      const fields = decodedFields(row, insn);
-      const site: InsnSite = { j: pcs.length, pc, size: 4 };
-      handlers.push(row.exec);
-      args.push(fields);
+      const site: InsnSite = { j, pc: pcs[j]!, size: 4 };
+      const ends = block.terminated && j === pcs.length - 1;
       let e: Emitted | null = emitA32(ctx, site, row, fields, insn);
       if (e === null) {
         const exits = EXIT_AFTER.has(row.name);
         let code = ctx.callThroughA32(site, insn, exits);
         if (this.cpu.stats.callThroughs !== null) code = `cpu.stats.countCallThrough(${JSON.stringify(callThroughKey(row, fields))}); ${code}`;
-        const uncond = cond >= 14;
-        e = {
-          code: uncond ? code : `if (${conditionOf(cond)}) { ${code} }`,
-          terminates: uncond && mayWritePc(row, fields),
-        };
-        if (e.terminates && !exits) e.code += ` R[15] = cpu.nextPc; return done + ${site.j + 1};`;
+        e = { code: cond >= 14 ? code : `if (${conditionOf(cond)}) { ${code} }`, terminates: ends };
+        if (ends && !exits) e.code += ` R[15] = cpu.nextPc; return done + ${j + 1};`;
+      } else if (ends && !e.terminates) {
+        // The block ends here whatever the emitter produced: its straight line must not run off.
+        e.code += ` ${ctx.exitAfter(site, `${(site.pc + 4) | 0}`)}`;
       }
       parts.push(e.code);
-      pcs.push(pc);
-      insns.push(insn);
-      last = site;
-      pc = (pc + 4) | 0;
-      if (e.terminates) {
-        terminated = true;
-        break;
-      }
     }
-    if (last === null) return null;
-    if (!terminated) parts.push(ctx.exitAfter(last, `${pc | 0}`));
+    const pc = block.end;
+    if (!block.terminated) parts.push(ctx.exitAfter({ j: pcs.length - 1, pc: pcs[pcs.length - 1]!, size: 4 }, `${pc | 0}`));
 
     const count = pcs.length;
     // Registers and flags stay in R and st (no locals): with locals, every deoptimization point

@@ -26,7 +26,8 @@ import type { SysRegDef, SysRegFile } from '../v7a/sysreg-registry.js';
 import { MODE_USR } from '../v7a/state.js';
 import { RUNNING } from '../state.js';
 import { JIT_TLB_INDEX_MASK, JIT_TLB_INDEX_SHIFT, JIT_TLB_WRITE } from '../../memory/jit-tlb.js';
-import { MAX_A32_BLOCK_INSNS, codeWord, decodedFields, mayWritePc, type A32Block, type A32BlockHost } from './a32-block-compiler.js';
+import type { A32Block, A32BlockHost } from './a32-block-compiler.js';
+import { MAX_A32_BLOCK_INSNS, codeWord, decodedFields, mayWritePc } from './a32-block-discovery.js';
 import {
   DP_AMOUNT_SHIFT,
   DP_ARITH,

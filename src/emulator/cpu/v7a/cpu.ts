@@ -33,7 +33,7 @@ import { Pmu } from './pmu.js';
 import { DebugRegisters } from './debug-registers.js';
 import { WatchpointBus } from './watchpoint-bus.js';
 import { A32BlockJit, A32_JIT_SLOT_MASK, A32_NEVER_RUNS, type A32JitOptions } from '../jit/a32-block-jit.js';
-import { decodedFields } from '../jit/a32-block-compiler.js';
+import { decodedFields } from '../jit/a32-block-discovery.js';
 import { BlockJit } from '../jit/block-jit.js';
 import { SecurityExtensions } from './security-extensions.js';
 

@@ -78,6 +78,7 @@ export const Op = {
   i64Mul: 0x7e,
   i64And: 0x83,
   i64Or: 0x84,
+  i64Shl: 0x86,
   i64ShrS: 0x87,
   i64ShrU: 0x88,
   i32WrapI64: 0xa7,
@@ -87,8 +88,12 @@ export const Op = {
 
 /** Growable byte buffer with the binary format's integer encodings. */
 class ByteSink {
-  bytes: Uint8Array<ArrayBuffer> = new Uint8Array(256);
+  bytes: Uint8Array<ArrayBuffer>;
   length = 0;
+
+  constructor(capacity = 256) {
+    this.bytes = new Uint8Array(capacity);
+  }
 
   byte(b: number): this {
     if (this.length === this.bytes.length) this.grow(1);
@@ -155,6 +160,15 @@ class ByteSink {
   }
 }
 
+/** Scratch for a body's locals declaration while it is encoded (bodies are encoded one at a time). */
+const LOCALS_HEAD = new ByteSink(64);
+
+/** A position in a WasmCode (WasmCode.mark). */
+export interface WasmMark {
+  readonly length: number;
+  readonly depth: number;
+}
+
 /**
  * One function body: its extra locals (all i32 unless declared otherwise) and its instructions.
  * Structured control (`block`/`loop`/`if`) is checked for balance when the body is finished.
@@ -164,8 +178,12 @@ export class WasmCode extends ByteSink {
   /** Local types after the parameters, in declaration order. */
   private readonly localTypes: WasmValueType[] = [];
 
-  constructor(private readonly params: number) {
-    super();
+  /** `capacity`: initial bytes (a body that outgrows it is copied into one twice the size). */
+  constructor(
+    private readonly params: number,
+    capacity = 256,
+  ) {
+    super(capacity);
   }
 
   /** Declare a local; returns its index (parameters come first). */
@@ -251,6 +269,17 @@ export class WasmCode extends ByteSink {
     return this.byte(Op.call).u32(func);
   }
 
+  /** The point reached, for `rewind` (code written after it is dropped; locals declared stay). */
+  mark(): WasmMark {
+    return { length: this.length, depth: this.depth };
+  }
+
+  /** Drop what was written since `m` (an emitter opened a condition, then declined the instruction). */
+  rewind(m: WasmMark): void {
+    this.length = m.length;
+    this.depth = m.depth;
+  }
+
   /** Nesting depth of open structured instructions (label arithmetic for `br`). */
   get openBlocks(): number {
     return this.depth;
@@ -259,7 +288,8 @@ export class WasmCode extends ByteSink {
   /** The body as the code section holds it: size, locals, instructions, `end`. */
   encode(out: ByteSink): void {
     if (this.depth !== 0) throw new Error(`wasm function body has ${this.depth} unclosed block(s)`);
-    const head = new ByteSink();
+    const head = LOCALS_HEAD;
+    head.length = 0;
     // Runs of equal local types compress to (count, type) pairs.
     const runs: Array<[number, number]> = [];
     for (const t of this.localTypes) {
@@ -322,8 +352,8 @@ export class WasmModuleBuilder {
   }
 
   /** A new function body of type `type` (its parameters are locals 0..n-1). */
-  code(type: number): WasmCode {
-    return new WasmCode(this.typeDefs[type]!.params.length);
+  code(type: number, capacity?: number): WasmCode {
+    return new WasmCode(this.typeDefs[type]!.params.length, capacity);
   }
 
   /** Define a function with body `code`; returns its function index. */

@@ -28,6 +28,11 @@ export const FLAG_VF = STATE_FLAGS + 12;
 /** Words for the tier's own use (stop request, budget, statistics), 64 bytes. */
 export const STATE_SCRATCH = 128;
 /**
+ * Nonzero when a block left through an interworking write of an odd address (BX, ALUWritePC,
+ * LoadWritePC to Thumb): the run wrapper then sets CPSR.T and clears it (a32-wasm-compiler.ts).
+ */
+export const STATE_EXIT_THUMB = STATE_SCRATCH + 60;
+/**
  * The exclusive monitor while wasm code runs (CpuState.exclusiveAddr/exclusiveVal, copied in and out
  * like the flags): open (0 or 1: exclusiveAddr is -1 or an address), its address and the value read.
  */
