@@ -61,10 +61,10 @@ export interface WasmA32MemoryContext {
   interworkingExit(site: WasmMemorySite, t: number): void;
   /**
    * Byte addresses of the exclusive monitor's words while wasm code runs (the state area's
-   * STATE_MONITOR_*, wasm-state-layout.ts), or absent when the context keeps the monitor in
+   * STATE_MONITOR_*, wasm-state-layout.ts), or null when the context keeps the monitor in
    * CpuState only: LDREX/STREX/CLREX are then call-throughs.
    */
-  readonly monitor?: { readonly open: number; readonly addr: number; readonly value: number };
+  readonly monitor: { readonly open: number; readonly addr: number; readonly value: number } | null;
 }
 
 /** What the emitter wrote for one instruction: `leaves` when it always exits the block (a loaded PC). */
@@ -150,7 +150,7 @@ export function emitWasmA32Memory(ctx: WasmA32MemoryContext, site: WasmMemorySit
     case 'STREX':
       return storeExclusive(ctx, site, a);
     case 'CLREX':
-      if (ctx.monitor === undefined) return null;
+      if (ctx.monitor === null) return null;
       ctx.code.storeWordAt(ctx.monitor.open, (c) => c.i32Const(0));
       return STAYS;
     default:
@@ -360,7 +360,7 @@ function multiple(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fields): W
 function loadExclusive(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fields): WasmMemoryCode | null {
   const size = EXCLUSIVE_SIZES[a.op!]!;
   const m = ctx.monitor;
-  if (m === undefined || size === 8 || a.rn === 15 || a.rt === 15) return null;
+  if (m === null || size === 8 || a.rn === 15 || a.rt === 15) return null;
   const c = ctx.code;
   const l = localsOf(ctx);
   ctx.getReg(site, a.rn!);
@@ -382,7 +382,7 @@ function storeExclusive(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fiel
   const size = EXCLUSIVE_SIZES[a.op!]!;
   const { rd, rn, rt } = a;
   const m = ctx.monitor;
-  if (m === undefined || size === 8 || rd === 15 || rn === 15 || rt === 15 || rd === rn || rd === rt) return null;
+  if (m === null || size === 8 || rd === 15 || rn === 15 || rt === 15 || rd === rn || rd === rt) return null;
   const c = ctx.code;
   const l = localsOf(ctx);
   ctx.getReg(site, rn!);
