@@ -63,6 +63,10 @@ export interface Setup {
   regs: number[];
   apsr: number;
   memory: Int32Array;
+  /** CPSR mode bits to run in (default: the boot mode, SVC). */
+  mode?: number;
+  /** TPIDRURW, TPIDRURO, TPIDRPRW (what MRC reads of the thread ID registers show). */
+  threadIds?: number[];
 }
 
 /** Operand values: pointers into the data page, unmapped addresses, shift amounts, edges. */
@@ -91,6 +95,8 @@ function load(core: RigCore, pc: number, s: Setup): void {
   const { cpu, state, bus } = core;
   state.load(core.base);
   cpu.coreRegs.load(core.baseRegs);
+  if (s.threadIds !== undefined) [cpu.coreRegs.s.tpidrurw, cpu.coreRegs.s.tpidruro, cpu.coreRegs.s.tpidrprw] = s.threadIds;
+  if (s.mode !== undefined) state.setMode(s.mode);
   for (let i = 0; i < 15; i++) state.r[i] = s.regs[i]!;
   state.r[15] = pc;
   state.setApsr(s.apsr);

@@ -193,10 +193,31 @@ describe('WebAssembly blocks match the table handlers', () => {
     for (const [i, c] of CONDITIONS.entries()) checkBlock([`b${c} .+0x40`, 'add r0, r0, #1', `bl${c} .+0x80`, 'b .+0x20'], [4], 10 + i);
   });
 
+  it('MRC of system registers with a plain read, at PL1 and at PL0 (a forbidden read UNDEFs through the handler)', () => {
+    const lines = [
+      'mrc p15, 0, r0, c13, c0, 3',
+      'mrc p15, 0, r1, c13, c0, 4',
+      'mrc p15, 0, r2, c13, c0, 2',
+      'mrc p15, 0, r3, c0, c0, 1',
+      'mrceq p15, 0, r4, c13, c0, 3',
+      'mrc p15, 0, r5, c1, c0, 0',
+      'add r6, r0, r1',
+    ];
+    for (const [i, mode] of [0x13, 0x10].entries()) {
+      const rig = checkBlock(lines, [7], 40 + i, (s, rng) => {
+        s.mode = mode;
+        s.threadIds = [rng.word() | 0, rng.word() | 0, rng.word() | 0];
+      });
+      expect(rig.compiler.insnsCalledThrough, 'MRC reads are not call-throughs').toBe(0);
+    }
+  });
+
   it('call-throughs: flags across the import, instructions that leave or stop the core, the memory rows', () => {
     checkBlock(['adds r0, r1, r2', 'mrs r3, apsr', 'qadd r4, r0, r3', 'msr apsr_nzcvq, r5', 'adc r6, r1, r2', 'movs r7, r6, rrx'], [6], 20);
     checkBlock(['cmp r1, r2', 'svcne #0', 'add r0, r0, #1'], [3], 21);
     checkBlock(['add r0, r1, r2', 'wfi', 'add r0, r0, #1'], [3], 22);
+    // An MCR that ends the slice (TLBIALL sets exitRequest): the block leaves after it.
+    checkBlock(['add r0, r1, r2', 'mcr p15, 0, r3, c8, c7, 0', 'add r4, r0, #1'], [3], 25);
     checkBlock(['subs r0, r1, r2', 'ldr r3, [r4]', 'str r0, [r5, #4]', 'addcs r6, r3, r0', 'ldm r6, {r7, r8}'], [5], 23, (s, rng) => {
       // Mostly mapped data addresses (faults where not): r4 r5 r6.
       for (const i of [4, 5, 6]) if (rng.int(4) !== 0) s.regs[i] = (DATA_VA + 0x100 + 4 * rng.int(0x300)) | 0;

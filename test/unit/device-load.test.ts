@@ -1,8 +1,8 @@
 /**
- * Device.load copies a saved state into the live record through a copier generated for the
- * device's declared shape (devices/device.ts), falling back to the general walk for a saved state
- * of another shape. Both paths must leave exactly the saved values, never alias the saved arrays,
- * and keep the live arrays (code holds references to them) where the lengths match.
+ * Device.save and Device.load copy through code generated for the device's declared shape
+ * (devices/device.ts); load falls back to the general walk for a saved state of another shape.
+ * Every path must give exactly the values, never alias arrays between the live record and a saved
+ * state, and load must keep the live arrays (code holds references to them) where lengths match.
  */
 import { describe, expect, it } from 'vitest';
 import { Device } from '../../src/emulator/devices/device.js';
@@ -23,6 +23,22 @@ class ProbeDevice extends Device<ProbeState> {
   }
   write(): void {}
 }
+
+describe('Device.save', () => {
+  it('copies every key of the live record, arrays included (no aliasing either way)', () => {
+    const d = new ProbeDevice();
+    d.s.ctrl = 0x55;
+    d.s.prio[1] = 0x20;
+    const saved = d.save();
+    expect(saved).toEqual({ ctrl: 0x55, level: 7, prio: [0, 0x20, 0, 0] });
+    expect(Object.keys(saved)).toEqual(['ctrl', 'level', 'prio']);
+    expect(saved.prio).not.toBe(d.s.prio);
+    d.s.prio[1] = 0;
+    saved.prio[2] = 9;
+    expect(saved.prio).toEqual([0, 0x20, 9, 0]);
+    expect(d.s.prio).toEqual([0, 0, 0, 0]);
+  });
+});
 
 describe('Device.load', () => {
   it('copies a state of the declared shape into the live record, keeping the live array', () => {

@@ -27,6 +27,8 @@ export abstract class Device<S extends DeviceState = DeviceState> implements Mmi
   private readonly stateKeys: readonly string[];
   /** load's fast path for states of the declared shape (stateCopierFor); false: take the general one. */
   private readonly copyState: StateCopier;
+  /** save's copy of the live record (stateClonerFor): snapshots and the undo ring save often. */
+  private readonly cloneLive: (live: DeviceState) => DeviceState;
 
   constructor(
     readonly name: string,
@@ -36,6 +38,7 @@ export abstract class Device<S extends DeviceState = DeviceState> implements Mmi
     this.s = cloneState(initialState);
     this.stateKeys = Object.keys(initialState);
     this.copyState = stateCopierFor(initialState);
+    this.cloneLive = stateClonerFor(initialState);
   }
 
   abstract read(offset: number, size: 1 | 2 | 4): number;
@@ -47,7 +50,7 @@ export abstract class Device<S extends DeviceState = DeviceState> implements Mmi
   }
 
   save(): S {
-    return cloneState(this.s);
+    return this.cloneLive(this.s) as S;
   }
 
   load(state: S): void {
@@ -74,6 +77,19 @@ export function cloneState<S extends DeviceState>(s: S): S {
     out[k] = Array.isArray(v) ? v.slice() : v;
   }
   return out as S;
+}
+
+/**
+ * cloneState for records with `initial`'s keys (the live record always has exactly those: load
+ * writes no others), as one object literal: constant property reads and a fixed shape, where
+ * cloneState's walk is megamorphic (each undo chunk of a reverse step's ring saves every device).
+ */
+function stateClonerFor(initial: DeviceState): (live: DeviceState) => DeviceState {
+  const fields = Object.keys(initial).map((key) => {
+    const k = JSON.stringify(key);
+    return `${k}: Array.isArray(live[${k}]) ? live[${k}].slice() : live[${k}]`;
+  });
+  return new Function('live', `return { ${fields.join(', ')} };`) as (live: DeviceState) => DeviceState;
 }
 
 /** Copies a saved state into the live record; false (having copied part of it) when the saved shape differs. */

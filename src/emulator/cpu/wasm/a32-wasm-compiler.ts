@@ -39,7 +39,10 @@ import type { Bus, WasmTierMemory } from '../../memory/bus.js';
 import { PAGE_SHIFT } from '../../memory/bus.js';
 import type { Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
-import type { A32Block, A32BlockHost } from '../jit/a32-block-compiler.js';
+import type { A32Block } from '../jit/a32-block-compiler.js';
+import type { A32ThreadedHost } from '../jit/a32-threaded-block.js';
+import type { SysRegDef } from '../v7a/sysreg-registry.js';
+import { MODE_USR } from '../v7a/state.js';
 import type { BlockRun } from '../jit/block-function.js';
 import { EXIT_AFTER, discoverA32Block, type A32BlockCode } from '../jit/a32-block-discovery.js';
 import { callThroughKey } from '../jit/emit-a32.js';
@@ -47,6 +50,7 @@ import { I32, WasmModuleBuilder } from './wasm-module-builder.js';
 import {
   STATE_EXIT_THUMB,
   STATE_FLAGS,
+  STATE_IMPORT_LEAVE,
   STATE_MONITOR_ADDR,
   STATE_MONITOR_OPEN,
   STATE_MONITOR_VAL,
@@ -77,6 +81,8 @@ interface BatchBlock {
   readonly exits: Uint8Array;
   /** The call-through histogram's keys, when it is on (--jit-call-throughs). */
   readonly keys: string[] | null;
+  /** Instruction k's system register when it is an MRC with a plain read (the sysregRead import). */
+  readonly sysregs: Array<SysRegDef | null>;
 }
 
 type WasmBlockFunction = (budget: number, tlb: number) => number;
@@ -90,6 +96,7 @@ const F_VF = 3;
 const S_STOP = (DISPATCH_STOP - STATE_SCRATCH) >> 2;
 const S_CHAIN_DONE = (DISPATCH_CHAIN_DONE - STATE_SCRATCH) >> 2;
 const S_EXIT_THUMB = (STATE_EXIT_THUMB - STATE_SCRATCH) >> 2;
+const S_IMPORT_LEAVE = (STATE_IMPORT_LEAVE - STATE_SCRATCH) >> 2;
 /** Monitor view indexes (Int32Array at STATE_MONITOR_OPEN). */
 const M_OPEN = 0;
 const M_ADDR = (STATE_MONITOR_ADDR - STATE_MONITOR_OPEN) >> 2;
@@ -112,7 +119,7 @@ export class A32WasmCompiler {
   private readonly backing: WasmTierMemory | null;
 
   constructor(
-    private readonly cpu: A32BlockHost,
+    private readonly cpu: A32ThreadedHost,
     private readonly bus: Bus,
   ) {
     const backing = bus.wasm;
@@ -143,17 +150,19 @@ export class A32WasmCompiler {
     const blockType = m.type([I32, I32], [I32]);
     m.importFunction('a', 'callThrough', m.type([I32, I32, I32], [I32]));
     m.importFunction('a', 'slow', m.type([I32, I32, I32, I32], [I32]));
+    m.importFunction('a', 'sysregRead', m.type([I32, I32, I32], [I32]));
     m.importMemory('a', 'memory', backing.memory.buffer.byteLength / WASM_PAGE);
     const batch: BatchBlock[] = [];
     const loops: boolean[] = [];
     for (const code of found) {
       if (code === null) continue;
       const index = batch.length;
-      batch.push(this.batchBlock(code));
+      const info = this.batchBlock(code);
+      batch.push(info);
       // ~50 bytes per instruction (data processing); a bigger body grows once.
       const fn = m.code(blockType, 128 + 64 * code.pcs.length);
       const ctx = new A32WasmEmitContext(fn, backing.stateBase, code.start, code.pcs.length, index);
-      const calls = emitBlock(ctx, code);
+      const calls = emitBlock(ctx, code, info.sysregs);
       this.insnsCalledThrough += calls;
       this.insnsInline += code.pcs.length - calls;
       loops.push(ctx.loopsToStart);
@@ -183,7 +192,19 @@ export class A32WasmCompiler {
   private batchBlock(code: A32BlockCode): BatchBlock {
     const exits = Uint8Array.from(code.rows, (row) => (EXIT_AFTER.has(row.name) ? 1 : 0));
     const keys = this.cpu.stats.callThroughs !== null ? code.rows.map((row, k) => callThroughKey(row, code.fields[k]!)) : null;
-    return { pcs: Int32Array.from(code.pcs), insns: Int32Array.from(code.insns), handlers: code.rows.map((row) => row.exec), fields: code.fields, exits, keys };
+    const sysregs = code.rows.map((row, k) => this.plainSysregRead(row.name, code.fields[k]!));
+    return { pcs: Int32Array.from(code.pcs), insns: Int32Array.from(code.insns), handlers: code.rows.map((row) => row.exec), fields: code.fields, exits, keys, sysregs };
+  }
+
+  /**
+   * The register an MRC (Rt not the PC) reads when its read is plain — defined, not a NOP, PL0
+   * access not a function — as the micro-op tier resolves it (a32-threaded-block.ts); else null.
+   */
+  private plainSysregRead(name: string, a: Fields): SysRegDef | null {
+    if (name !== 'MCR_MRC' || a.l !== 1 || a.rt === 15) return null;
+    const def = this.cpu.sysregs.lookup(a.cp!, false, a.opc1!, a.crn!, a.crm!, a.opc2!);
+    if (def === undefined || def.read === undefined || def.nop === true || typeof def.pl0Read === 'function') return null;
+    return def;
   }
 
   private instantiate(bytes: Uint8Array, batch: BatchBlock[], found: Array<A32BlockCode | null>): WebAssembly.Exports {
@@ -192,6 +213,7 @@ export class A32WasmCompiler {
         memory: this.backing!.memory,
         callThrough: (b: number, k: number, done: number): number => this.callThrough(batch[b]!, k, done),
         slow: (b: number, k: number, done: number, addr: number): number => this.slow(batch[b]!, k, done, addr),
+        sysregRead: (b: number, k: number, done: number): number => this.sysregRead(batch[b]!, k, done),
       },
     };
     try {
@@ -324,6 +346,22 @@ export class A32WasmCompiler {
     return 0;
   }
 
+  /**
+   * The sysregRead import, as MICRO_SYSREG_READ: a PL0 read the register forbids runs the handler
+   * (it UNDEFs) as callThrough and tells the block to leave; otherwise icount counts the
+   * instruction (a counter read sees it, as under the interpreter) and the value is returned.
+   */
+  private sysregRead(b: BatchBlock, k: number, done: number): number {
+    const cpu = this.cpu;
+    const def = b.sysregs[k]!;
+    if (cpu.state.mode === MODE_USR && def.pl0Read !== true) {
+      if (this.callThrough(b, k, done) !== 0) this.scratch![S_IMPORT_LEAVE] = 1;
+      return cpu.r[b.fields[k]!.rt!]!;
+    }
+    cpu.clock.icount = this.entryIcount + this.scratch![S_CHAIN_DONE]! + done + k + 1;
+    return def.read!(cpu.sysregs) | 0;
+  }
+
   private slow(b: BatchBlock, k: number, done: number, addr: number): number {
     const cpu = this.cpu;
     this.runHandler(b, k, done);
@@ -335,7 +373,7 @@ export class A32WasmCompiler {
 }
 
 /** The function body of one block (its ABI in the module header); returns its call-throughs. */
-function emitBlock(ctx: A32WasmEmitContext, code: A32BlockCode): number {
+function emitBlock(ctx: A32WasmEmitContext, code: A32BlockCode, sysregs: ReadonlyArray<SysRegDef | null>): number {
   let callThroughs = 0;
   const last = code.pcs.length - 1;
   ctx.loadFlags();
@@ -345,7 +383,15 @@ function emitBlock(ctx: A32WasmEmitContext, code: A32BlockCode): number {
     const insn = code.insns[j]!;
     const cond = insn >>> 28;
     const site: WasmInsnSite = { j, pc: code.pcs[j]!, size: 4 };
-    let leaves = emitWasmA32(ctx, site, row, code.fields[j]!, insn);
+    let leaves: boolean | null = null;
+    if (sysregs[j] !== null) {
+      ctx.beginCondition(cond);
+      ctx.sysregRead(site, code.fields[j]!.rt!);
+      ctx.endCondition(cond);
+      leaves = false;
+    } else {
+      leaves = emitWasmA32(ctx, site, row, code.fields[j]!, insn);
+    }
     if (leaves === null) {
       const exits = EXIT_AFTER.has(row.name);
       ctx.beginCondition(cond);

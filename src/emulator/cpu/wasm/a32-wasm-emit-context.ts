@@ -22,7 +22,18 @@ import { I64, Op } from './wasm-module-builder.js';
 import { DISPATCH_STOP } from './wasm-dispatcher.js';
 import type { WasmA32MemoryContext } from './emit-wasm-a32-memory.js';
 import type { InsnSite } from '../jit/emit-context.js';
-import { FLAG_CF, FLAG_NF, FLAG_VF, FLAG_ZF, STATE_EXIT_THUMB, STATE_MONITOR_ADDR, STATE_MONITOR_OPEN, STATE_MONITOR_VAL, STATE_REGS } from './wasm-state-layout.js';
+import {
+  FLAG_CF,
+  FLAG_NF,
+  FLAG_VF,
+  FLAG_ZF,
+  STATE_EXIT_THUMB,
+  STATE_IMPORT_LEAVE,
+  STATE_MONITOR_ADDR,
+  STATE_MONITOR_OPEN,
+  STATE_MONITOR_VAL,
+  STATE_REGS,
+} from './wasm-state-layout.js';
 
 /** One instruction being translated (size 4: A32). */
 export type WasmInsnSite = InsnSite;
@@ -30,6 +41,7 @@ export type WasmInsnSite = InsnSite;
 /** Function indexes of the block module's imports (a32-wasm-compiler.ts). */
 export const IMPORT_CALL_THROUGH = 0;
 export const IMPORT_SLOW = 1;
+export const IMPORT_SYSREG_READ = 2;
 
 /** Parameters of every block function. */
 const PARAM_BUDGET = 0;
@@ -289,6 +301,25 @@ export class A32WasmEmitContext implements WasmA32MemoryContext {
     this.returnRetired(site);
     c.end();
     this.loadFlags();
+  }
+
+  /**
+   * MRC of a system register with a plain read into R[rt] (rt < 15) through the sysregRead import
+   * (the definition resolved at compile time, as the micro-op tier's MICRO_SYSREG_READ): the value,
+   * or — where the handler must run (a PL0 read it forbids: UNDEFINED) — the import ran it as
+   * callThrough does and set STATE_IMPORT_LEAVE, and the block returns.
+   */
+  sysregRead(site: WasmInsnSite, rt: number): void {
+    const c = this.code;
+    const leave = this.stateBase + STATE_IMPORT_LEAVE;
+    // The handler's path may enter an exception, which reads the flags.
+    this.storeFlags();
+    c.i32Const(this.blockIndex).i32Const(site.j).get(this.done).call(IMPORT_SYSREG_READ).set(this.res);
+    c.loadWordAt(leave).if();
+    c.i32Const(0).i32Const(0).mem(Op.i32Store, 2, leave);
+    this.returnRetired(site);
+    c.end();
+    this.setRegFrom(rt, this.res);
   }
 
   /**

@@ -32,6 +32,8 @@ export const STATE_SCRATCH = 128;
  * LoadWritePC to Thumb): the run wrapper then sets CPSR.T and clears it (a32-wasm-compiler.ts).
  */
 export const STATE_EXIT_THUMB = STATE_SCRATCH + 60;
+/** Set by an import whose instruction took its handler's path and must end the block (a32-wasm-compiler.ts). */
+export const STATE_IMPORT_LEAVE = STATE_SCRATCH + 56;
 /**
  * The exclusive monitor while wasm code runs (CpuState.exclusiveAddr/exclusiveVal, copied in and out
  * like the flags): open (0 or 1: exclusiveAddr is -1 or an address), its address and the value read.
