@@ -7,14 +7,15 @@
 // from there, then ROUNDS x (`s`, `g`). Run alone (`node bench/gdb-roundtrip.js [--quick]`);
 // prints Markdown. The client (rsp-replay.js) is warmed against a canned responder first, so the
 // first rounds time the stub's warm-up, not this script's; its CPU per round trip is printed too
-// (it is on every round trip's critical path, as gdb's is).
+// (it is on every round trip's critical path, as gdb's is). Last, the same client runs ROUNDS x
+// (`bs`, `g`) against a bare Node TCP server with canned replies: the floor on this host.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { connect, startReplay } from './rsp-replay.js';
+import { connect, startFloorServer, startReplay } from './rsp-replay.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -91,6 +92,20 @@ try {
     const cpuPer = (a, b, n = ROUNDS) => `${Math.round(((b.main - a.main) / n) * 1e6)} / ${Math.round(((b.all - a.all) / n) * 1e6)} µs`;
     const cpu = { back: cpuPer(c0, c1), steady: cpuPer(cWarm, c1, ROUNDS - WARM), fwd: cpuPer(c1, c2) };
     rsp.close();
+    log(`round trips: ${ROUNDS} x (bs, g) against a bare Node TCP server (the floor)`);
+    const floorServer = await startFloorServer();
+    let floor;
+    try {
+      const floorRsp = await connect(floorServer.port, { warmRounds: 0 });
+      await roundTrips(floorRsp, 'bs', 2000); // the server's own warm-up, untimed
+      const f0 = cpuOf(floorServer.child.pid);
+      const u3 = process.cpuUsage();
+      const times = await roundTrips(floorRsp, 'bs', ROUNDS);
+      floor = { times, cpu: cpuPer(f0, cpuOf(floorServer.child.pid)), client: clientPer(u3, process.cpuUsage()) };
+      floorRsp.close();
+    } finally {
+      floorServer.child.kill('SIGKILL');
+    }
     const ms = (s) => (s * 1000).toFixed(2);
     const rate = (xs) => (xs.length / xs.reduce((a, b) => a + b, 0)).toFixed(0);
     const out = [];
@@ -107,6 +122,7 @@ try {
       ['`bs` + `g`', back, cpu.back, clientPer(u0, u1)],
       [`\`bs\` + \`g\`, after the first ${WARM}`, back.slice(WARM), cpu.steady, ''],
       ['`s` + `g`', fwd, cpu.fwd, clientPer(u1, u2)],
+      ['floor: a bare Node TCP server with canned replies (its CPU in the stub column)', floor.times, floor.cpu, floor.client],
     ];
     for (const [name, xs, c, client] of rows) {
       out.push(`| ${name} | ${rate(xs)} | ${ms(pct(xs, 50))} ms | ${ms(pct(xs, 99))} ms | ${ms(Math.max(...xs))} ms | ${c} | ${client} |`);

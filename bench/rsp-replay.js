@@ -107,8 +107,32 @@ export async function connect(port, { warmRounds = 5000 } = {}) {
   return client;
 }
 
+/**
+ * A bare Node TCP server in its own process answering every packet with a canned reply (`OK` to
+ * QStartNoAckMode, 42 bytes of zeros in hex to `g`, a stop reply to anything else): the floor of a
+ * round trip with this client on this host (the reads, writes and wake-ups, no emulator).
+ */
+const FLOOR_SERVER = `
+import net from 'node:net';
+const frame = (p) => { let s = 0; for (let i = 0; i < p.length; i++) s = (s + p.charCodeAt(i)) & 0xff; return Buffer.from('$' + p + '#' + s.toString(16).padStart(2, '0'), 'latin1'); };
+const ok = frame('OK'), regs = frame('00'.repeat(42)), stop = frame('T05thread:1;');
+const server = net.createServer((s) => {
+  s.setNoDelay(true);
+  s.on('data', (c) => s.write(c[1] === 0x51 ? ok : c[1] === 0x67 ? regs : stop));
+});
+server.listen(0, '127.0.0.1', () => process.stderr.write('waiting for gdb on 127.0.0.1:' + server.address().port + '\\n'));
+`;
+
+export function startFloorServer() {
+  return listening(spawn(process.execPath, ['--input-type=module', '-e', FLOOR_SERVER], { stdio: ['ignore', 'ignore', 'pipe'] }));
+}
+
 export function startReplay(elf, logPath, extra = []) {
-  const child = spawn(process.execPath, [BIN, 'replay', elf, logPath, '--gdb', '127.0.0.1:0', '--quiet', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return listening(spawn(process.execPath, [BIN, 'replay', elf, logPath, '--gdb', '127.0.0.1:0', '--quiet', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] }));
+}
+
+/** Resolves with the child and its port once it prints where it listens. */
+function listening(child) {
   let stderr = '';
   return new Promise((resolve, reject) => {
     child.stderr.setEncoding('utf8');
@@ -117,7 +141,7 @@ export function startReplay(elf, logPath, extra = []) {
       const m = /waiting for gdb on [^\s]+:(\d+)/.exec(stderr);
       if (m) resolve({ child, port: Number(m[1]) });
     });
-    child.once('exit', (code) => reject(new Error(`armrr replay exited (${code}): ${stderr}`)));
+    child.once('exit', (code) => reject(new Error(`${child.spawnargs.slice(1, 3).join(' ')} exited (${code}): ${stderr}`)));
   });
 }
 
