@@ -2,9 +2,10 @@
 // against the JavaScript block compiler (A32BlockCompiler) on the same guest code, a virt core with
 // the MMU off. Reports compile+instantiate CPU µs per block (discovery, emission, module bytes,
 // WebAssembly.Module and Instance; all threads' CPU) in batches of 1 / 32 / 256 blocks, and
-// ns per run(budget) of one block (data processing and a branch; each tier warmed up first: the JS
-// block until TurboFan has compiled it, the wasm one past Liftoff's tier-up).
-// Usage: npx tsc -p . && node bench/spikes/wasm-a32-compiler.mjs [RUNS]
+// ns per run(budget) of one block (data processing and a branch, or with `memory` loads and stores
+// through the JIT TLB; each tier warmed up first: the JS block until TurboFan has compiled it, the
+// wasm one past Liftoff's tier-up).
+// Usage: npx tsc -p . && node bench/spikes/wasm-a32-compiler.mjs [RUNS] [dp|memory]
 // Needs arm-none-eabi-gcc (the guest code is assembled here).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { A32WasmCompiler } from '../../dist/emulator/cpu/wasm/a32-wasm-compiler.
 import { A32BlockCompiler } from '../../dist/emulator/cpu/jit/a32-block-compiler.js';
 
 const RUNS = Number(process.argv[2] ?? 2_000_000);
+const BLOCK = process.argv[3] ?? 'dp';
 // 13 instructions: the spike's block shape without its memory accesses (data processing, flags, a condition, the exit branch).
 const LINES = [
   'add r0, r0, #1',
@@ -29,6 +31,23 @@ const LINES = [
   'rsb r8, r7, #0',
   'adds r9, r8, r1, ror r2',
   'mvn r10, r9',
+  'b .+0x1000',
+];
+// 13 instructions, 11 of them loads and stores (every inline form: word/byte/halfword, immediate and
+// shifted-register offsets, LDRD/STRD, LDM/STM, PUSH/POP) on the data at r1, r3 and sp (all hits).
+const MEMORY_LINES = [
+  'push {r4, r5, r6, lr}',
+  'ldr r0, [r1]',
+  'str r0, [r3, #8]',
+  'ldrb r4, [r1, #9]',
+  'strh r4, [r3, #2]',
+  'ldrd r4, r5, [r1, #16]',
+  'strd r4, r5, [r3, #16]',
+  'ldr r6, [r1, r7, lsl #2]',
+  'str r6, [r3, #-4]',
+  'ldm r1, {r4, r5, r6}',
+  'stmib r3, {r4, r5, r6}',
+  'pop {r4, r5, r6, lr}',
   'b .+0x1000',
 ];
 
@@ -53,7 +72,10 @@ const m = createMachine('virt', { ...QUIET, memoryBytes: 64 * 2 ** 20 });
 const cpu = m.core;
 const bus = m.bus;
 cpu.state.thumb = 0;
-const words = assemble(LINES);
+const words = assemble(BLOCK === 'memory' ? MEMORY_LINES : LINES);
+const DATA = 0x40200000;
+cpu.state.r.set([0, DATA, 0, DATA + 0x800, 0, 0, 0, 0], 0);
+cpu.state.r[13] = DATA + 0x1000;
 // 256 copies of the block, one per 64-byte slot from 0x40100000 (MMU off: VA = PA).
 const BASE = 0x40100000;
 const SLOT = 64;

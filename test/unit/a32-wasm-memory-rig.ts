@@ -1,200 +1,92 @@
 /**
- * A minimal wasm block around one A32 memory instruction, for checking emit-wasm-a32-memory.ts
- * against the interpreter on the block rig (a32-block-rig.ts): the rig's block is [instruction,
- * `b PARK`] (or the instruction alone when it always leaves); this builds its wasm function
- * `(budget, tlb) -> retired` with the memory emitter for the instruction and a branch for the
- * `b`, and puts its `run` where the compiled JS block's was. Registers are read and written in
- * the wasm memory (the register file is a view there on a wasm-backed bus), C and the exclusive
- * monitor are copied in and out around the call as the block tier's ABI says, and the slow path is
- * a32SlowPath's (instruction k through its handler, icount synchronised, a JIT TLB refill).
+ * The wasm tier on the A32 block rig (a32-block-rig.ts): once the JIT core has compiled the rig's
+ * block at a line ([instruction, `b PARK`], or the instruction alone when it always leaves),
+ * A32WasmCompiler compiles the same block and its `run` takes the compiled JS block's place, so
+ * the core's dispatcher, fault path and icount accounting run it as they run any block. The wasm
+ * block must have translated its memory instruction inline (no call-through), and each block's
+ * runs and slow-path exits (the slow import's JIT TLB refill, or a fault escaping) are counted, so
+ * a test can require both inline hits and slow paths.
  */
 import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
-import type { Bus } from '../../src/emulator/memory/bus.js';
-import type { InsnSite } from '../../src/emulator/cpu/jit/emit-context.js';
-import type { A32Block } from '../../src/emulator/cpu/jit/a32-block-compiler.js';
-import { codeWord, decodedFields } from '../../src/emulator/cpu/jit/a32-block-compiler.js';
 import { A32_JIT_SLOT_MASK } from '../../src/emulator/cpu/jit/a32-block-jit.js';
 import type { BlockRun } from '../../src/emulator/cpu/jit/block-function.js';
-import { I32, Op, WasmModuleBuilder, type WasmCode } from '../../src/emulator/cpu/wasm/wasm-module-builder.js';
-import { emitWasmA32Memory, type WasmA32MemoryContext } from '../../src/emulator/cpu/wasm/emit-wasm-a32-memory.js';
-import {
-  FLAG_CF,
-  STATE_MONITOR_ADDR,
-  STATE_MONITOR_OPEN,
-  STATE_MONITOR_VAL,
-  STATE_REGS,
-  STATE_SCRATCH,
-} from '../../src/emulator/cpu/wasm/wasm-state-layout.js';
-
-/** Where the rig's exit leaves the Thumb bit of a loaded PC (-1: the block did not load the PC): the last scratch word. */
-const THUMB_WORD = STATE_SCRATCH + 60;
-
-/** The rig's emit context: registers in memory, one slow path for the block's one memory instruction. */
-class RigContext implements WasmA32MemoryContext {
-  readonly tlb = 1;
-  private readonly scratchLocals: number[];
-  /** The popped value on its way to memory; the address of the access that missed. */
-  private readonly value: number;
-  readonly missAddr: number;
-  readonly monitor: { readonly open: number; readonly addr: number; readonly value: number };
-
-  constructor(
-    readonly code: WasmCode,
-    private readonly stateBase: number,
-    /** Depth of the slow-path block (its `block` is open when the straight line starts). */
-    private readonly slowDepth: number,
-  ) {
-    this.scratchLocals = [0, 1, 2, 3, 4].map(() => code.local(I32));
-    this.value = code.local(I32);
-    this.missAddr = code.local(I32);
-    this.monitor = { open: stateBase + STATE_MONITOR_OPEN, addr: stateBase + STATE_MONITOR_ADDR, value: stateBase + STATE_MONITOR_VAL };
-  }
-
-  pushReg(site: InsnSite, n: number): void {
-    if (n === 15) this.code.i32Const((site.pc + 8) | 0);
-    else this.code.loadWordAt(this.stateBase + STATE_REGS + 4 * n);
-  }
-
-  popReg(n: number): void {
-    this.code.set(this.value).storeWordAt(this.stateBase + STATE_REGS + 4 * n, (c) => c.get(this.value));
-  }
-
-  pushCarry(): void {
-    this.code.loadWordAt(this.stateBase + FLAG_CF);
-  }
-
-  scratch(i: number): number {
-    return this.scratchLocals[i]!;
-  }
-
-  miss(_site: InsnSite, addr: number): void {
-    this.code.get(addr).set(this.missAddr).br(this.code.openBlocks - this.slowDepth);
-  }
-
-  exitInterworking(site: InsnSite, target: number): void {
-    const c = this.code;
-    c.storeWordAt(this.stateBase + THUMB_WORD, (k) => k.get(target).i32Const(1).op(Op.i32And));
-    c.storeWordAt(this.stateBase + STATE_REGS + 60, (k) => k.get(target).i32Const(-2).op(Op.i32And));
-    c.i32Const(site.j + 1).op(Op.return);
-  }
-}
-
-/** The wasm `run` of the rig block `b` (instruction, then maybe `b PARK`) on `cpu`. */
-export function wasmRigBlock(cpu: ArmV7aCpu, bus: Bus, b: A32Block): BlockRun {
-  const wasm = bus.wasm;
-  if (wasm === null) throw new Error('the wasm rig needs a wasm-backed bus');
-  const host = bus.pageHost[b.ppage]!;
-  const insn = codeWord(bus.i32, host, b.start);
-  const row = cpu.a32Row(insn);
-  if (row === null || insn >>> 28 < 14) throw new Error(`the wasm rig takes unconditional instructions (${(insn >>> 0).toString(16)})`);
-  const fields = decodedFields(row, insn);
-
-  const m = new WasmModuleBuilder();
-  const slowType = m.type([I32, I32], [I32]);
-  const slow = m.importFunction('rig', 'slow', slowType);
-  const pages = wasm.memory.buffer.byteLength / 65536;
-  m.importMemory('rig', 'memory', pages, pages);
-  const runType = m.type([I32, I32], [I32]);
-  const c = m.code(runType);
-  c.block();
-  const ctx = new RigContext(c, wasm.stateBase, 1);
-  const site: InsnSite = { j: 0, pc: b.start, size: 4 };
-  const emitted = emitWasmA32Memory(ctx, site, row, fields);
-  if (emitted === null) throw new Error(`${row.name} is a call-through in the wasm tier`);
-  if (!emitted.leaves) {
-    // The block's second instruction: `b PARK`.
-    const next = codeWord(bus.i32, host, (b.start + 4) | 0);
-    const target = (b.start + 4 + 8 + ((next << 8) >> 6)) | 0;
-    c.storeWordAt(wasm.stateBase + STATE_REGS + 60, (k) => k.i32Const(target));
-    c.i32Const(2).op(Op.return);
-  }
-  c.end();
-  c.i32Const(0).get(ctx.missAddr).call(slow);
-  m.exportFunction('run', m.addFunction(runType, c));
-
-  const st = cpu.state;
-  const clock = cpu.clock;
-  const mem = new Int32Array(wasm.memory.buffer);
-  const at = (offset: number): number => (wasm.stateBase + offset) >>> 2;
-  const monitorIn = (): void => {
-    mem[at(STATE_MONITOR_OPEN)] = st.exclusiveAddr === -1 ? 0 : 1;
-    mem[at(STATE_MONITOR_ADDR)] = st.exclusiveAddr | 0;
-    mem[at(STATE_MONITOR_VAL)] = st.exclusiveVal;
-  };
-  const monitorOut = (): void => {
-    st.exclusiveAddr = mem[at(STATE_MONITOR_OPEN)] === 0 ? -1 : mem[at(STATE_MONITOR_ADDR)]! >>> 0;
-    st.exclusiveVal = mem[at(STATE_MONITOR_VAL)]!;
-  };
-  let ic = 0;
-  const counts = countsOf(b.start);
-  const slowPath = (k: number, addr: number): number => {
-    counts.slow++;
-    const retired = k + 1;
-    clock.icount = ic + retired;
-    monitorOut();
-    cpu.beginA32(b.start, insn);
-    try {
-      row.exec(cpu, fields);
-    } catch (e) {
-      cpu.jitFaultPc = b.start;
-      cpu.jitFaultRetired = retired;
-      throw e;
-    }
-    cpu.jitRefill(addr);
-    cpu.r[15] = cpu.nextPc;
-    monitorIn();
-    return retired;
-  };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(m.build()), { rig: { slow: slowPath, memory: wasm.memory } });
-  const fn = instance.exports.run as (budget: number, tlb: number) => number;
-  return (budget: number): number => {
-    counts.runs++;
-    ic = clock.icount;
-    mem[at(FLAG_CF)] = st.CF;
-    mem[at(THUMB_WORD)] = -1;
-    monitorIn();
-    const n = fn(budget, cpu.jitTlb().byteOffset);
-    monitorOut();
-    const thumb = mem[at(THUMB_WORD)]!;
-    if (thumb !== -1) st.thumb = thumb;
-    clock.icount = ic + n;
-    return n;
-  };
-}
-
-/** Replace the compiled JS block at `pc` with its wasm rig block; false while there is none. */
-export function installWasmRigBlock(cpu: ArmV7aCpu, bus: Bus, pc: number): boolean {
-  const jit = cpu.a32Jit!;
-  const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
-  const b = jit.slots[slot]!;
-  if (b.start !== pc || jit.threads[slot] !== null || b.count === Infinity) return false;
-  if (!WASM_RUNS.has(b.run)) {
-    const run = wasmRigBlock(cpu, bus, b);
-    WASM_RUNS.add(run);
-    (b as { run: BlockRun }).run = run;
-    jit.runs[slot] = run;
-  }
-  return true;
-}
-
-const WASM_RUNS = new WeakSet<BlockRun>();
+import { A32WasmCompiler } from '../../src/emulator/cpu/wasm/a32-wasm-compiler.js';
 
 /** Runs of the wasm block at a start and how many of them took the slow path (the rest hit inline). */
 export interface WasmRigCounts {
   runs: number;
   slow: number;
 }
-const COUNTS = new Map<number, WasmRigCounts>();
 
-function countsOf(pc: number): WasmRigCounts {
-  let c = COUNTS.get(pc);
-  if (c === undefined) COUNTS.set(pc, (c = { runs: 0, slow: 0 }));
-  return c;
+/** The wasm side of one JIT core: its compiler and the block running now (its slow paths count there). */
+interface WasmSide {
+  readonly compiler: A32WasmCompiler;
+  running: WasmRigCounts | null;
 }
 
-/** The counts of the wasm blocks at `pc` since the last reset. */
+const SIDES = new WeakMap<ArmV7aCpu, WasmSide>();
+const WASM_RUNS = new WeakSet<BlockRun>();
+/** By block start, since the last reset. */
+const COUNTS = new Map<number, WasmRigCounts>();
+
+function sideOf(cpu: ArmV7aCpu): WasmSide {
+  let side = SIDES.get(cpu);
+  if (side === undefined) {
+    const s: WasmSide = { compiler: new A32WasmCompiler(cpu, cpu.physicalBus), running: null };
+    if (!s.compiler.available) throw new Error('the wasm rig needs a wasm-backed bus with the registers in it');
+    // Every slow path of a compiled block ends in a JIT TLB refill (a32SlowPath, the slow import).
+    const refill = cpu.jitRefill.bind(cpu);
+    cpu.jitRefill = (va: number): void => {
+      if (s.running !== null) s.running.slow++;
+      refill(va);
+    };
+    SIDES.set(cpu, s);
+    side = s;
+  }
+  return side;
+}
+
+/**
+ * Replace the compiled JS block at `pc` with the wasm compiler's block; false while the JIT has no
+ * compiled block there. Throws when the wasm block calls its first instruction through.
+ */
+export function installWasmRigBlock(cpu: ArmV7aCpu, pc: number): boolean {
+  const jit = cpu.a32Jit!;
+  const slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
+  const b = jit.slots[slot]!;
+  if (b.start !== pc || jit.threads[slot] !== null || b.count === Infinity) return false;
+  if (WASM_RUNS.has(b.run)) return true;
+  const side = sideOf(cpu);
+  const before = side.compiler.insnsCalledThrough;
+  const made = side.compiler.compileBatch([{ start: b.start, ppage: b.ppage }])[0];
+  if (made === null || made === undefined) throw new Error(`no wasm block at ${(pc >>> 0).toString(16)}`);
+  if (made.count !== b.count) throw new Error(`wasm block of ${made.count} instructions, the JS one ${b.count}`);
+  if (side.compiler.insnsCalledThrough !== before) throw new Error(`the wasm block at ${(pc >>> 0).toString(16)} calls an instruction through`);
+  const counts: WasmRigCounts = { runs: 0, slow: 0 };
+  COUNTS.set(pc, counts);
+  const inner = made.run;
+  const run = (budget: number): number => {
+    counts.runs++;
+    side.running = counts;
+    try {
+      return inner(budget);
+    } catch (e) {
+      // Inline code never faults: an abort escaping the block came from its slow path's handler.
+      counts.slow++;
+      throw e;
+    } finally {
+      side.running = null;
+    }
+  };
+  WASM_RUNS.add(run);
+  (b as { run: BlockRun }).run = run;
+  jit.runs[slot] = run;
+  return true;
+}
+
+/** The counts of the wasm block installed last at `pc` since the last reset. */
 export function wasmRigCounts(pc: number): WasmRigCounts {
-  return { ...countsOf(pc) };
+  return { ...(COUNTS.get(pc) ?? { runs: 0, slow: 0 }) };
 }
 
 export function resetWasmRigCounts(): void {

@@ -1,7 +1,7 @@
 /**
  * The wasm block tier's A32 loads and stores (emit-wasm-a32-memory.ts) against the interpreter's
  * table handlers, on the block rig (a32-block-rig.ts) with a wasm-backed bus: each instruction's
- * compiled block is replaced by its wasm block (a32-wasm-memory-rig.ts), then run from generated
+ * compiled block is replaced by A32WasmCompiler's (a32-wasm-memory-rig.ts), then run from generated
  * states — pointers aligned or not, a few words before a page end (page-crossing transfers), an
  * unmapped address (a data abort), the rig's device page, the monitor open or closed — on the
  * wasm core and an interpreter-only core: registers, flags, mode, Thumb bit, icount, the data page
@@ -16,7 +16,7 @@ const WASM: BlockTier = {
   name: 'wasm',
   wasmBus: true,
   made: (cpu: ArmV7aCpu) => cpu.translatedBlocks(),
-  ready: (cpu: ArmV7aCpu, pc: number, before: number) => cpu.translatedBlocks() > before && installWasmRigBlock(cpu, cpu.physicalBus, pc),
+  ready: (cpu: ArmV7aCpu, pc: number, before: number) => cpu.translatedBlocks() > before && installWasmRigBlock(cpu, pc),
 };
 /** Lines whose access does not depend on the generated registers (a literal, CLREX): they always hit. */
 const FIXED_ADDRESS = /\[pc|clrex/;
@@ -153,6 +153,24 @@ describe('A32 loads and stores in wasm match the table handlers', () => {
         'clrex',
       ],
       14,
+    );
+  });
+
+  it('under a condition (the emitter writes nothing the condition skips)', () => {
+    checkAgainstInterpreter(
+      [
+        'ldrne r0, [r1, #4]',
+        'strcs r0, [r1, r2, lsl #2]!',
+        'ldrhge r0, [r1], #2',
+        'ldrdlt r2, r3, [r1]',
+        'stmdbeq r1!, {r2, r3}',
+        'ldmne r1, {r3, pc}',
+        'ldrne pc, [r1, #-8]!',
+        'ldrexhi r0, [r1]',
+        'strexne r0, r3, [r1]',
+        'strbvs r3, [r1, #1]',
+      ],
+      15,
     );
   });
 });

@@ -13,7 +13,9 @@
  *   representation around it — `enter` copies st.NF..VF in before the call, `leave` out after
  *   a normal return; the code stores them before every import call and every return and reloads
  *   them after an import that returns to it. The imports copy them memory -> st before a handler
- *   and st -> memory after, so memory is right whenever the code returns.
+ *   and st -> memory after, so memory is right whenever the code returns. The exclusive monitor
+ *   (st.exclusiveAddr/exclusiveVal: LDREX/STREX/CLREX inline) travels with the flags, in the
+ *   STATE_MONITOR_* words (open, address, value), but the code keeps it in memory only.
  * - Block function `(budget: i32, tlb: i32) -> i32`: `tlb` is the byte address of the current JIT
  *   TLB view (`cpu.jitTlb().byteOffset`, for the memory emitters); returns the instructions
  *   retired, R[15] stored. An interworking exit to Thumb code stores 1 at STATE_EXIT_THUMB (and
@@ -45,8 +47,18 @@ import type { BlockRun } from '../jit/block-function.js';
 import { EXIT_AFTER, discoverA32Block, type A32BlockCode } from '../jit/a32-block-discovery.js';
 import { callThroughKey } from '../jit/emit-a32.js';
 import { I32, WasmModuleBuilder } from './wasm-module-builder.js';
-import { STATE_EXIT_THUMB, STATE_FLAGS, STATE_IMPORT_LEAVE, STATE_REGS, STATE_SCRATCH, WASM_PAGE } from './wasm-state-layout.js';
-import { DISPATCH_CHAIN_DONE, DISPATCH_STOP } from './wasm-dispatcher.js';
+import {
+  STATE_EXIT_THUMB,
+  STATE_FLAGS,
+  STATE_IMPORT_LEAVE,
+  STATE_MONITOR_ADDR,
+  STATE_MONITOR_OPEN,
+  STATE_MONITOR_VAL,
+  STATE_REGS,
+  STATE_SCRATCH,
+  WASM_PAGE,
+} from './wasm-state-layout.js';
+import { DISPATCH_CHAIN_DONE, DISPATCH_STOP, type WasmBlockFunction } from './wasm-dispatcher.js';
 import { A32WasmEmitContext, type WasmInsnSite } from './a32-wasm-emit-context.js';
 import { emitWasmA32 } from './emit-wasm-a32.js';
 
@@ -73,7 +85,6 @@ interface BatchBlock {
   readonly sysregs: Array<SysRegDef | null>;
 }
 
-type WasmBlockFunction = (budget: number, tlb: number) => number;
 
 /** Flags view indexes (Int32Array at STATE_FLAGS). */
 const F_NF = 0;
@@ -85,6 +96,15 @@ const S_STOP = (DISPATCH_STOP - STATE_SCRATCH) >> 2;
 const S_CHAIN_DONE = (DISPATCH_CHAIN_DONE - STATE_SCRATCH) >> 2;
 const S_EXIT_THUMB = (STATE_EXIT_THUMB - STATE_SCRATCH) >> 2;
 const S_IMPORT_LEAVE = (STATE_IMPORT_LEAVE - STATE_SCRATCH) >> 2;
+/** Monitor view indexes (Int32Array at STATE_MONITOR_OPEN). */
+const M_OPEN = 0;
+const M_ADDR = (STATE_MONITOR_ADDR - STATE_MONITOR_OPEN) >> 2;
+const M_VAL = (STATE_MONITOR_VAL - STATE_MONITOR_OPEN) >> 2;
+
+/** A compiled block and its wasm function (what the wasm dispatcher's table holds). */
+export interface A32WasmBlock extends A32Block {
+  readonly wasm: WasmBlockFunction;
+}
 
 export class A32WasmCompiler {
   /** Instructions compiled inline and through the callThrough import so far (statistics). */
@@ -98,6 +118,8 @@ export class A32WasmCompiler {
   /** The flags words and the scratch words of the state area (null: not wasm-backed). */
   private readonly flags: Int32Array | null;
   private readonly scratch: Int32Array | null;
+  /** The exclusive monitor's words (open, address, value) while wasm code runs. */
+  private readonly monitor: Int32Array | null;
   private readonly backing: WasmTierMemory | null;
 
   constructor(
@@ -111,6 +133,7 @@ export class A32WasmCompiler {
     this.backing = usable ? backing : null;
     this.flags = usable ? new Int32Array(backing.memory.buffer, backing.stateBase + STATE_FLAGS, 4) : null;
     this.scratch = usable ? new Int32Array(backing.memory.buffer, backing.stateBase + STATE_SCRATCH, 16) : null;
+    this.monitor = usable ? new Int32Array(backing.memory.buffer, backing.stateBase + STATE_MONITOR_OPEN, 3) : null;
   }
 
   /** True when this core's blocks can be compiled to WebAssembly (a wasm-backed bus and registers in it). */
@@ -123,7 +146,7 @@ export class A32WasmCompiler {
    * element per start, null where its first instruction cannot be translated or the bus is not
    * wasm-backed. Throws A32WasmCompileError when the module is invalid (a bug).
    */
-  compileBatch(starts: ReadonlyArray<{ start: number; ppage: number }>): Array<A32Block | null> {
+  compileBatch(starts: ReadonlyArray<{ start: number; ppage: number }>): Array<A32WasmBlock | null> {
     const backing = this.backing;
     if (backing === null) return starts.map(() => null);
     const found = starts.map((s) => discoverA32Block(this.cpu, this.bus, s.start, s.ppage));
@@ -155,8 +178,10 @@ export class A32WasmCompiler {
     return found.map((code) => {
       if (code === null) return null;
       const i = index++;
-      const run = this.runOf(exports[`b${i}`] as WasmBlockFunction);
+      const wasm = exports[`b${i}`] as WasmBlockFunction;
+      const run = this.runOf(wasm);
       return {
+        wasm,
         start: code.start,
         end: code.end,
         ppage: code.ppage,
@@ -261,24 +286,32 @@ export class A32WasmCompiler {
     }
   }
 
-  /** Memory -> st flags (before a handler runs, after wasm returned). */
+  /** Memory -> st flags and exclusive monitor (before a handler runs, after wasm returned). */
   private flagsOut(): void {
     const F = this.flags!;
+    const M = this.monitor!;
     const st = this.cpu.state;
     st.NF = F[F_NF]!;
     st.ZF = F[F_ZF]!;
     st.CF = F[F_CF]!;
     st.VF = F[F_VF]!;
+    // exclusiveAddr is -1 (closed) or an unsigned address: the open word tells them apart.
+    st.exclusiveAddr = M[M_OPEN] === 0 ? -1 : M[M_ADDR]! >>> 0;
+    st.exclusiveVal = M[M_VAL]!;
   }
 
-  /** st -> memory flags (after a handler ran, before wasm runs). */
+  /** st -> memory flags and exclusive monitor (after a handler ran, before wasm runs). */
   private flagsIn(): void {
     const F = this.flags!;
+    const M = this.monitor!;
     const st = this.cpu.state;
     F[F_NF] = st.NF;
     F[F_ZF] = st.ZF;
     F[F_CF] = st.CF;
     F[F_VF] = st.VF;
+    M[M_OPEN] = st.exclusiveAddr === -1 ? 0 : 1;
+    M[M_ADDR] = st.exclusiveAddr;
+    M[M_VAL] = st.exclusiveVal;
   }
 
   /**

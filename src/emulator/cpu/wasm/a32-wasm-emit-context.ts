@@ -22,7 +22,18 @@ import { I64, Op } from './wasm-module-builder.js';
 import { DISPATCH_STOP } from './wasm-dispatcher.js';
 import type { WasmA32MemoryContext } from './emit-wasm-a32-memory.js';
 import type { InsnSite } from '../jit/emit-context.js';
-import { FLAG_CF, FLAG_NF, FLAG_VF, FLAG_ZF, STATE_EXIT_THUMB, STATE_IMPORT_LEAVE, STATE_REGS } from './wasm-state-layout.js';
+import {
+  FLAG_CF,
+  FLAG_NF,
+  FLAG_VF,
+  FLAG_ZF,
+  STATE_EXIT_THUMB,
+  STATE_IMPORT_LEAVE,
+  STATE_MONITOR_ADDR,
+  STATE_MONITOR_OPEN,
+  STATE_MONITOR_VAL,
+  STATE_REGS,
+} from './wasm-state-layout.js';
 
 /** One instruction being translated (size 4: A32). */
 export type WasmInsnSite = InsnSite;
@@ -55,9 +66,10 @@ export class A32WasmEmitContext implements WasmA32MemoryContext {
   private readonly temps: number[] = [];
   private tempsInUse = 0;
   private wideLocal = -1;
-  private readonly memoryLocals: number[] = [];
   /** Some branch continues at the block's start inside the function (A32Block.loopsToStart). */
   loopsToStart = false;
+  /** The exclusive monitor's words while wasm code runs (the compiler copies CpuState's in and out). */
+  readonly monitor: { readonly open: number; readonly addr: number; readonly value: number };
 
   constructor(
     /** The function body (parameters: budget, tlb). */
@@ -82,6 +94,7 @@ export class A32WasmEmitContext implements WasmA32MemoryContext {
     this.addr = code.local();
     this.xn = code.local();
     this.xpc = code.local();
+    this.monitor = { open: stateBase + STATE_MONITOR_OPEN, addr: stateBase + STATE_MONITOR_ADDR, value: stateBase + STATE_MONITOR_VAL };
   }
 
   /** The local holding the budget (the block function's first parameter). */
@@ -105,42 +118,6 @@ export class A32WasmEmitContext implements WasmA32MemoryContext {
 
   releaseTemps(): void {
     this.tempsInUse = 0;
-  }
-
-  /** The exclusive monitor stays in CpuState: LDREX/STREX are call-throughs (emit-wasm-a32-memory.ts). */
-  readonly monitor = null;
-
-  /** Scratch i32 local i (0-4) for the memory emitters (their own: `temp` locals may be live around them). */
-  scratch(i: number): number {
-    while (this.memoryLocals.length <= i) this.memoryLocals.push(this.code.local());
-    return this.memoryLocals[i]!;
-  }
-
-  /** Push R[n] as `site` reads it (the memory emitters' name for getReg). */
-  pushReg(site: WasmInsnSite, n: number): void {
-    this.getReg(site, n);
-  }
-
-  /** Pop the stack's top into R[n] (n < 15). */
-  popReg(n: number): void {
-    this.code.set(this.res);
-    this.setRegFrom(n, this.res);
-  }
-
-  /** Push the C flag (0/1). */
-  pushCarry(): void {
-    this.code.get(this.cf);
-  }
-
-  /** The slow path for `site` with the access address in local `addr` (see slowPath). */
-  miss(site: WasmInsnSite, addr: number): void {
-    this.code.get(addr).set(this.addr);
-    this.slowPath(site);
-  }
-
-  /** LoadWritePC of local `target` after `site`. */
-  exitInterworking(site: WasmInsnSite, target: number): void {
-    this.interworkingExit(site, target);
   }
 
   /** An i64 scratch local (one per function, set before read: the 64-bit multiplies). */

@@ -20,36 +20,49 @@
  */
 import type { Encoding, Fields } from '../decode-table.js';
 import type { Handler } from '../t16.js';
-import type { InsnSite } from '../jit/emit-context.js';
 import { SIZE_BYTE, SIZE_HALF, SIZE_SBYTE, SIZE_SHALF, SIZE_WORD } from '../memops.js';
 import { JIT_TLB_INDEX_MASK, JIT_TLB_INDEX_SHIFT, JIT_TLB_WRITE } from '../../memory/jit-tlb.js';
 import { Op, type WasmCode } from './wasm-module-builder.js';
 
-/** What the memory emitters need from the block compiler's emit context. */
+/** One instruction being translated (A32WasmEmitContext's site). */
+export interface WasmMemorySite {
+  /** Index in the block (0-based). */
+  readonly j: number;
+  /** Address of the instruction. */
+  readonly pc: number;
+}
+
+/** What the memory emitters need from the block compiler's emit context (A32WasmEmitContext). */
 export interface WasmA32MemoryContext {
   /** The function body being written. */
   readonly code: WasmCode;
   /** Local holding the byte address of the current JIT TLB view (the block function's `tlb` parameter). */
   readonly tlb: number;
+  /** Scratch locals: the access address (what `slowPath` hands the slow path), a loaded value, an operand. */
+  readonly addr: number;
+  readonly res: number;
+  readonly op: number;
+  /** Local holding the C flag (0 or 1): RRX. */
+  readonly cf: number;
+  /** Another i32 scratch local for the instruction being emitted. */
+  temp(): number;
   /** Push register n as instruction `site` reads it (n = 15: its address + 8). */
-  pushReg(site: InsnSite, n: number): void;
-  /** Pop the top of the stack into register n (0-14). */
-  popReg(n: number): void;
-  /** Push the C flag (0 or 1): RRX. */
-  pushCarry(): void;
-  /** Scratch i32 local i (0-4) of the function, free for the instruction being emitted. */
-  scratch(i: number): number;
+  getReg(site: WasmMemorySite, n: number): void;
+  /** Register n (0-14) = local `from`. */
+  setRegFrom(n: number, from: number): void;
+  /** Register n (0-14) = the value `value` pushes. */
+  setReg(n: number, value: () => void): void;
   /**
-   * Leave the straight line for the block's slow path, which runs instruction `site` whole through
-   * its table handler and refills the JIT TLB for the address in local `addr`.
+   * Leave for the block's slow path: instruction `site` runs whole through its table handler,
+   * which refills the JIT TLB for the address in local `addr`; the block then returns.
    */
-  miss(site: InsnSite, addr: number): void;
-  /** Leave after `site` with an interworking branch (LoadWritePC) to the value in local `target`. */
-  exitInterworking(site: InsnSite, target: number): void;
+  slowPath(site: WasmMemorySite): void;
+  /** Leave after `site` with an interworking branch (LoadWritePC) to the value in local `t`. */
+  interworkingExit(site: WasmMemorySite, t: number): void;
   /**
-   * Where the exclusive monitor is while wasm code runs (the state area's STATE_MONITOR_* words,
-   * wasm-state-layout.ts), or null when the context keeps it in CpuState only (exclusives are then
-   * call-throughs).
+   * Byte addresses of the exclusive monitor's words while wasm code runs (the state area's
+   * STATE_MONITOR_*, wasm-state-layout.ts), or null when the context keeps the monitor in
+   * CpuState only: LDREX/STREX/CLREX are then call-throughs.
    */
   readonly monitor: { readonly open: number; readonly addr: number; readonly value: number } | null;
 }
@@ -74,12 +87,22 @@ const ENTRY_MASK = JIT_TLB_INDEX_MASK << 2;
 const READ_TAG = 0;
 const WRITE_TAG = JIT_TLB_WRITE * 4;
 
-/** The scratch locals by role: address, loaded value, operand (or loaded base), writeback/base, entry then host address. */
-const A = 0;
-const RES = 1;
-const OP = 2;
-const WB = 3;
-const HOST = 4;
+/**
+ * The locals of one instruction: the access address `addr`, a loaded value `res`, the operand `op`
+ * (or a loaded base), the writeback value or LDM/STM base `wb`, the JIT TLB entry then the wasm
+ * address `host`.
+ */
+interface Locals {
+  readonly addr: number;
+  readonly res: number;
+  readonly op: number;
+  readonly wb: number;
+  readonly host: number;
+}
+
+function localsOf(ctx: WasmA32MemoryContext): Locals {
+  return { addr: ctx.addr, res: ctx.res, op: ctx.op, wb: ctx.temp(), host: ctx.temp() };
+}
 
 /** An instruction's offset: immediate `imm`, or register `rm` (>= 0) shifted by `ty`/`n` (emit-t32's immShift). */
 interface Offset {
@@ -96,7 +119,7 @@ const register = (rm: number, ty = 0, n = 0): Offset => ({ imm: 0, rm, ty, n });
  * The A32 memory instruction of `row` with fields `a` as wasm in `ctx.code` (its condition is the
  * caller's), or null — having written nothing — when it must go through its handler.
  */
-export function emitWasmA32Memory(ctx: WasmA32MemoryContext, site: InsnSite, row: Encoding<Handler>, a: Fields): WasmMemoryCode | null {
+export function emitWasmA32Memory(ctx: WasmA32MemoryContext, site: WasmMemorySite, row: Encoding<Handler>, a: Fields): WasmMemoryCode | null {
   switch (row.name) {
     case 'LDST_imm':
       if (a.b === 0 && a.l === 1 && a.rt === 15) return loadPc(ctx, site, a, immediate(a.imm!));
@@ -138,119 +161,96 @@ export function emitWasmA32Memory(ctx: WasmA32MemoryContext, site: InsnSite, row
 /** The extra loads/stores' split 8-bit immediate. */
 const imm8 = (a: Fields): Offset => immediate((a.imm4h! << 4) | a.imm4l!);
 
-/** Local OP = the register offset `off` (its register shifted as emit-t32's immShift without carry). */
-function registerOffset(ctx: WasmA32MemoryContext, site: InsnSite, off: Offset): void {
+/** Local `op` = the register offset `off` (its register shifted as emit-t32's immShift without carry). */
+function registerOffset(ctx: WasmA32MemoryContext, site: WasmMemorySite, off: Offset): void {
   const c = ctx.code;
   const { rm, ty, n } = off;
   if (ty === 3 && n === 0) {
     // RRX: (C << 31) | (v >>> 1).
-    ctx.pushCarry();
-    c.i32Const(31).op(Op.i32Shl);
-    ctx.pushReg(site, rm);
+    c.get(ctx.cf).i32Const(31).op(Op.i32Shl);
+    ctx.getReg(site, rm);
     c.i32Const(1).op(Op.i32ShrU).op(Op.i32Or);
   } else if (ty === 1 && n === 0) {
     c.i32Const(0); // LSR #32
   } else {
-    ctx.pushReg(site, rm);
+    ctx.getReg(site, rm);
     if (n !== 0 || ty === 2) c.i32Const(n === 0 ? 31 : n).op(ty === 0 ? Op.i32Shl : ty === 1 ? Op.i32ShrU : ty === 2 ? Op.i32ShrS : Op.i32Rotr);
   }
-  c.set(ctx.scratch(OP));
+  c.set(ctx.op);
 }
 
 /** Push the base: R[rn], or the word-aligned PC + 8 (a literal). */
-function pushBase(ctx: WasmA32MemoryContext, site: InsnSite, rn: number): void {
+function pushBase(ctx: WasmA32MemoryContext, site: WasmMemorySite, rn: number): void {
   if (rn === 15) ctx.code.i32Const(((site.pc + 8) & ~3) | 0);
-  else ctx.pushReg(site, rn);
-}
-
-/** Push base ± offset (memops.loadStore's offset address). */
-function pushOffsetAddress(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields, off: Offset): void {
-  const c = ctx.code;
-  pushBase(ctx, site, a.rn!);
-  if (off.rm >= 0) c.get(ctx.scratch(OP));
-  else c.i32Const(off.imm);
-  c.op(a.u === 1 ? Op.i32Add : Op.i32Sub);
+  else ctx.getReg(site, rn);
 }
 
 /**
- * The operand (a register offset in OP), local WB = the offset address (what writeback writes) and
- * local A = the access address: WB when pre-indexed, the base when post-indexed — all before the
- * access, which changes no register.
+ * The operand (a register offset in `op`), local `wb` = base ± offset (what writeback writes) and
+ * local `addr` = the access address: `wb` when pre-indexed, the base when post-indexed — all
+ * before the access, which changes no register.
  */
-function addressing(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields, off: Offset): void {
+function addressing(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fields, off: Offset, l: Locals): void {
   const c = ctx.code;
   if (off.rm >= 0) registerOffset(ctx, site, off);
-  pushOffsetAddress(ctx, site, a, off);
+  pushBase(ctx, site, a.rn!);
+  if (off.rm >= 0) c.get(ctx.op);
+  else c.i32Const(off.imm);
+  c.op(a.u === 1 ? Op.i32Add : Op.i32Sub);
   if (a.p === 1) {
-    c.tee(ctx.scratch(WB)).set(ctx.scratch(A));
+    c.tee(l.wb).set(l.addr);
   } else {
-    c.set(ctx.scratch(WB));
+    c.set(l.wb);
     pushBase(ctx, site, a.rn!);
-    c.set(ctx.scratch(A));
+    c.set(l.addr);
   }
 }
 
 /**
- * Local HOST = the byte address of local A's JIT TLB entry; the slow path unless its tag at
- * `tagAt` (READ_TAG or WRITE_TAG) equals A masked with `mask`. Leaves nothing on the stack.
+ * The JIT TLB test of local `addr` for an access of `span` bytes: the tag at `tagAt` (READ_TAG or
+ * WRITE_TAG) of its entry must equal `addr` masked with `mask`, and a transfer of more than a
+ * word must end on the page; otherwise the slow path. Then local `host` = the wasm address.
  */
-function tlbCheck(ctx: WasmA32MemoryContext, site: InsnSite, tagAt: number, mask: number, span: number): void {
+function tlbHit(ctx: WasmA32MemoryContext, site: WasmMemorySite, l: Locals, tagAt: number, mask: number, span: number): void {
   const c = ctx.code;
-  const addr = ctx.scratch(A);
-  const entry = ctx.scratch(HOST);
-  c.get(ctx.tlb).get(addr).i32Const(ENTRY_SHIFT).op(Op.i32ShrU).i32Const(ENTRY_MASK).op(Op.i32And).op(Op.i32Add).tee(entry);
-  c.mem(Op.i32Load, 2, tagAt).get(addr).i32Const(mask).op(Op.i32And).op(Op.i32Ne);
-  // A transfer of more than a word must also end on the page (a page-crossing one is the slow path).
-  if (span > 4) c.get(addr).i32Const(4095).op(Op.i32And).i32Const(4096 - span).op(Op.i32GtU).op(Op.i32Or);
+  c.get(ctx.tlb).get(l.addr).i32Const(ENTRY_SHIFT).op(Op.i32ShrU).i32Const(ENTRY_MASK).op(Op.i32And).op(Op.i32Add).tee(l.host);
+  c.mem(Op.i32Load, 2, tagAt).get(l.addr).i32Const(mask).op(Op.i32And).op(Op.i32Ne);
+  if (span > 4) c.get(l.addr).i32Const(4095).op(Op.i32And).i32Const(4096 - span).op(Op.i32GtU).op(Op.i32Or);
   c.if();
-  ctx.miss(site, addr);
+  ctx.slowPath(site);
   c.end();
+  c.get(l.addr).get(l.host).mem(Op.i32Load, 2, tagAt + 4).op(Op.i32Add).set(l.host);
 }
 
-/** Local HOST = the wasm address of local A, after tlbCheck left HOST at its entry. */
-function setHostAddress(ctx: WasmA32MemoryContext, tagAt: number): void {
-  const c = ctx.code;
-  const host = ctx.scratch(HOST);
-  c.get(ctx.scratch(A)).get(host).mem(Op.i32Load, 2, tagAt + 4).op(Op.i32Add).set(host);
-}
-
-/** Push the `size`-byte value (as Cpu.loadSized: 4, 2, -2, 1, -1) at the address in local A (a TLB hit, or the slow path). */
-function pushLoad(ctx: WasmA32MemoryContext, site: InsnSite, size: number): void {
+/** Push the `size`-byte value (as Cpu.loadSized: 4, 2, -2, 1, -1) at local `addr` (a TLB hit, or the slow path). */
+function pushLoad(ctx: WasmA32MemoryContext, site: WasmMemorySite, l: Locals, size: number): void {
   const abs = Math.abs(size);
-  tlbCheck(ctx, site, READ_TAG, TAG_MASK[abs]!, abs);
-  setHostAddress(ctx, READ_TAG);
-  ctx.code.get(ctx.scratch(HOST));
+  tlbHit(ctx, site, l, READ_TAG, TAG_MASK[abs]!, abs);
+  const c = ctx.code.get(l.host);
   switch (size) {
     case 4:
-      ctx.code.mem(Op.i32Load, 2);
+      c.mem(Op.i32Load, 2);
       break;
     case 2:
-      ctx.code.mem(Op.i32Load16U, 1);
+      c.mem(Op.i32Load16U, 1);
       break;
     case -2:
-      ctx.code.mem(Op.i32Load16S, 1);
+      c.mem(Op.i32Load16S, 1);
       break;
     case 1:
-      ctx.code.mem(Op.i32Load8U, 0);
+      c.mem(Op.i32Load8U, 0);
       break;
     default:
-      ctx.code.mem(Op.i32Load8S, 0);
+      c.mem(Op.i32Load8S, 0);
   }
 }
 
-/** Store register rt's `size` bytes (4, 2 or 1) at the address in local A (a TLB hit, or the slow path). */
-function storeRegister(ctx: WasmA32MemoryContext, site: InsnSite, rt: number, size: number): void {
-  tlbCheck(ctx, site, WRITE_TAG, TAG_MASK[size]!, size);
-  setHostAddress(ctx, WRITE_TAG);
-  ctx.code.get(ctx.scratch(HOST));
-  ctx.pushReg(site, rt);
+/** Store register rt's `size` bytes (4, 2 or 1) at local `addr` (a TLB hit, or the slow path). */
+function storeRegister(ctx: WasmA32MemoryContext, site: WasmMemorySite, l: Locals, rt: number, size: number): void {
+  tlbHit(ctx, site, l, WRITE_TAG, TAG_MASK[size]!, size);
+  ctx.code.get(l.host);
+  ctx.getReg(site, rt);
   ctx.code.mem(size === 4 ? Op.i32Store : size === 2 ? Op.i32Store16 : Op.i32Store8, size === 4 ? 2 : size === 2 ? 1 : 0);
-}
-
-/** Store local `local` into register rn. */
-function setRegFrom(ctx: WasmA32MemoryContext, rn: number, local: number): void {
-  ctx.code.get(ctx.scratch(local));
-  ctx.popReg(rn);
 }
 
 /**
@@ -258,69 +258,59 @@ function setRegFrom(ctx: WasmA32MemoryContext, rn: number, local: number): void 
  * writeback, then Rt (a loaded Rt = Rn wins). The unprivileged forms, PC as Rt and writeback to
  * the PC are call-throughs.
  */
-function single(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields, size: number, off: Offset): WasmMemoryCode | null {
+function single(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fields, size: number, off: Offset): WasmMemoryCode | null {
   const wback = a.p === 0 || a.w === 1;
   if ((a.p === 0 && a.w === 1) || a.rt === 15 || (wback && a.rn === 15)) return null;
-  const c = ctx.code;
-  addressing(ctx, site, a, off);
+  const l = localsOf(ctx);
+  addressing(ctx, site, a, off, l);
   if (a.l === 1) {
-    pushLoad(ctx, site, size);
-    c.set(ctx.scratch(RES));
+    pushLoad(ctx, site, l, size);
+    ctx.code.set(l.res);
   } else {
-    storeRegister(ctx, site, a.rt!, size);
+    storeRegister(ctx, site, l, a.rt!, size);
   }
-  if (wback) setRegFrom(ctx, a.rn!, WB);
-  if (a.l === 1) setRegFrom(ctx, a.rt!, RES);
+  if (wback) ctx.setRegFrom(a.rn!, l.wb);
+  if (a.l === 1) ctx.setRegFrom(a.rt!, l.res);
   return STAYS;
 }
 
 /** LDR PC (a word): load, writeback, then LoadWritePC (interworking) and leave the block. */
-function loadPc(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields, off: Offset): WasmMemoryCode | null {
+function loadPc(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fields, off: Offset): WasmMemoryCode | null {
   const wback = a.p === 0 || a.w === 1;
   if ((a.p === 0 && a.w === 1) || (wback && a.rn === 15)) return null;
-  addressing(ctx, site, a, off);
-  pushLoad(ctx, site, SIZE_WORD);
-  ctx.code.set(ctx.scratch(RES));
-  if (wback) setRegFrom(ctx, a.rn!, WB);
-  ctx.exitInterworking(site, ctx.scratch(RES));
+  const l = localsOf(ctx);
+  addressing(ctx, site, a, off, l);
+  pushLoad(ctx, site, l, SIZE_WORD);
+  ctx.code.set(l.res);
+  if (wback) ctx.setRegFrom(a.rn!, l.wb);
+  ctx.interworkingExit(site, l.res);
   return LEAVES;
 }
 
 /**
- * Local HOST = the wasm address of `span` bytes at local A when A is word-aligned, they lie on its
- * page and the JIT TLB lets the load (or store) through; otherwise the slow path, before anything
- * changed (emit-a32's wordsHit).
- */
-function wordsHit(ctx: WasmA32MemoryContext, site: InsnSite, isLoad: boolean, span: number): void {
-  const tagAt = isLoad ? READ_TAG : WRITE_TAG;
-  tlbCheck(ctx, site, tagAt, TAG_MASK[4]!, span);
-  setHostAddress(ctx, tagAt);
-}
-
-/**
  * LDRD/STRD as emit-a32-memory's `dual`: an odd Rt, Rt = 14 and a PC base with writeback are
- * call-throughs; both words are checked at once (an unaligned address is the slow path, where the
- * handler's alignment fault is, whatever SCTLR.A says); writeback comes last.
+ * call-throughs; both words are checked at once (aligned, one page, a TLB hit: an unaligned
+ * address is the slow path, where the handler's alignment fault is, whatever SCTLR.A says);
+ * writeback comes last.
  */
-function dual(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields, off: Offset, isLoad: boolean): WasmMemoryCode | null {
+function dual(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fields, off: Offset, isLoad: boolean): WasmMemoryCode | null {
   const wback = a.p === 0 || a.w === 1;
   if ((a.rt! & 1) !== 0 || a.rt === 14 || (a.p === 0 && a.w === 1) || (wback && a.rn === 15)) return null;
   const c = ctx.code;
   const rt = a.rt!;
-  addressing(ctx, site, a, off);
-  wordsHit(ctx, site, isLoad, 8);
-  const host = ctx.scratch(HOST);
+  const l = localsOf(ctx);
+  addressing(ctx, site, a, off, l);
+  tlbHit(ctx, site, l, isLoad ? READ_TAG : WRITE_TAG, TAG_MASK[4]!, 8);
   for (let i = 0; i < 2; i++) {
-    c.get(host);
     if (isLoad) {
-      c.mem(Op.i32Load, 2, 4 * i);
-      ctx.popReg(rt + i);
+      ctx.setReg(rt + i, () => c.get(l.host).mem(Op.i32Load, 2, 4 * i));
     } else {
-      ctx.pushReg(site, rt + i);
+      c.get(l.host);
+      ctx.getReg(site, rt + i);
       c.mem(Op.i32Store, 2, 4 * i);
     }
   }
-  if (wback) setRegFrom(ctx, a.rn!, WB);
+  if (wback) ctx.setRegFrom(a.rn!, l.wb);
   return STAYS;
 }
 
@@ -330,7 +320,7 @@ function dual(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields, off: Offset,
  * the writeback, a loaded PC last (LoadWritePC, then the block leaves). LDM with writeback and the
  * base in the list, an empty list, a PC base and the S forms are call-throughs.
  */
-function multiple(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields): WasmMemoryCode | null {
+function multiple(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fields): WasmMemoryCode | null {
   const list = a.list!;
   const isLoad = a.l === 1;
   const rn = a.rn!;
@@ -342,49 +332,45 @@ function multiple(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields): WasmMem
   const startOff = a.p === a.u ? lowOff + 4 : lowOff;
   const wbOff = a.u === 1 ? 4 * n : -4 * n;
   const loadsPc = isLoad && (list & 0x8000) !== 0;
-  const base = ctx.scratch(WB);
-  ctx.pushReg(site, rn);
-  c.tee(base).i32Const(startOff).op(Op.i32Add).set(ctx.scratch(A));
-  wordsHit(ctx, site, isLoad, 4 * n);
-  const host = ctx.scratch(HOST);
+  const l = localsOf(ctx);
+  ctx.getReg(site, rn);
+  c.tee(l.wb).i32Const(startOff).op(Op.i32Add).set(l.addr);
+  tlbHit(ctx, site, l, isLoad ? READ_TAG : WRITE_TAG, TAG_MASK[4]!, 4 * n);
   for (let r = 0, i = 0; r < 16; r++) {
     if ((list & (1 << r)) === 0) continue;
-    c.get(host);
-    if (isLoad) {
-      c.mem(Op.i32Load, 2, 4 * i);
+    const offset = 4 * i++;
+    if (!isLoad) {
+      c.get(l.host);
+      ctx.getReg(site, r);
+      c.mem(Op.i32Store, 2, offset);
+    } else if (r === rn || r === 15) {
       // A loaded base and PC wait in locals.
-      if (r === rn) c.set(ctx.scratch(OP));
-      else if (r === 15) c.set(ctx.scratch(RES));
-      else ctx.popReg(r);
+      c.get(l.host).mem(Op.i32Load, 2, offset).set(r === rn ? ctx.op : l.res);
     } else {
-      ctx.pushReg(site, r);
-      c.mem(Op.i32Store, 2, 4 * i);
+      ctx.setReg(r, () => c.get(l.host).mem(Op.i32Load, 2, offset));
     }
-    i++;
   }
-  if (a.w === 1) {
-    c.get(base).i32Const(wbOff).op(Op.i32Add);
-    ctx.popReg(rn);
-  }
-  if (isLoad && (list & (1 << rn)) !== 0) setRegFrom(ctx, rn, OP);
-  if (loadsPc) ctx.exitInterworking(site, ctx.scratch(RES));
+  if (a.w === 1) ctx.setReg(rn, () => c.get(l.wb).i32Const(wbOff).op(Op.i32Add));
+  if (isLoad && (list & (1 << rn)) !== 0) ctx.setRegFrom(rn, ctx.op);
+  if (loadsPc) ctx.interworkingExit(site, l.res);
   return loadsPc ? LEAVES : STAYS;
 }
 
 /** LDREX{B,H,} as loadExclusive: aligned access (a misaligned one misses), then the monitor opens on the address and the value. */
-function loadExclusive(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields): WasmMemoryCode | null {
+function loadExclusive(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fields): WasmMemoryCode | null {
   const size = EXCLUSIVE_SIZES[a.op!]!;
   const m = ctx.monitor;
   if (m === null || size === 8 || a.rn === 15 || a.rt === 15) return null;
   const c = ctx.code;
-  ctx.pushReg(site, a.rn!);
-  c.set(ctx.scratch(A));
-  pushLoad(ctx, site, size);
-  c.set(ctx.scratch(RES));
-  c.storeWordAt(m.addr, (k) => k.get(ctx.scratch(A)));
-  c.storeWordAt(m.value, (k) => k.get(ctx.scratch(RES)));
+  const l = localsOf(ctx);
+  ctx.getReg(site, a.rn!);
+  c.set(l.addr);
+  pushLoad(ctx, site, l, size);
+  c.set(l.res);
+  c.storeWordAt(m.addr, (k) => k.get(l.addr));
+  c.storeWordAt(m.value, (k) => k.get(l.res));
   c.storeWordAt(m.open, (k) => k.i32Const(1));
-  setRegFrom(ctx, a.rt!, RES);
+  ctx.setRegFrom(a.rt!, l.res);
   return STAYS;
 }
 
@@ -392,26 +378,26 @@ function loadExclusive(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields): Wa
  * STREX{B,H,} as storeExclusive: the store happens only when the monitor holds the address and
  * memory still holds the value LDREX read (QEMU's cmpxchg); the monitor always closes.
  */
-function storeExclusive(ctx: WasmA32MemoryContext, site: InsnSite, a: Fields): WasmMemoryCode | null {
+function storeExclusive(ctx: WasmA32MemoryContext, site: WasmMemorySite, a: Fields): WasmMemoryCode | null {
   const size = EXCLUSIVE_SIZES[a.op!]!;
   const { rd, rn, rt } = a;
   const m = ctx.monitor;
   if (m === null || size === 8 || rd === 15 || rn === 15 || rt === 15 || rd === rn || rd === rt) return null;
   const c = ctx.code;
-  const res = ctx.scratch(RES);
-  ctx.pushReg(site, rn!);
-  c.set(ctx.scratch(A));
-  c.i32Const(1).set(res);
-  c.loadWordAt(m.open).loadWordAt(m.addr).get(ctx.scratch(A)).op(Op.i32Eq).op(Op.i32And);
+  const l = localsOf(ctx);
+  ctx.getReg(site, rn!);
+  c.set(l.addr);
+  c.i32Const(1).set(l.res);
+  c.loadWordAt(m.open).loadWordAt(m.addr).get(l.addr).op(Op.i32Eq).op(Op.i32And);
   c.if();
-  pushLoad(ctx, site, size);
+  pushLoad(ctx, site, l, size);
   c.loadWordAt(m.value).op(Op.i32Eq);
   c.if();
-  storeRegister(ctx, site, rt!, size);
-  c.i32Const(0).set(res);
+  storeRegister(ctx, site, l, rt!, size);
+  c.i32Const(0).set(l.res);
   c.end();
   c.end();
   c.storeWordAt(m.open, (k) => k.i32Const(0));
-  setRegFrom(ctx, rd!, RES);
+  ctx.setRegFrom(rd!, l.res);
   return STAYS;
 }
