@@ -32,6 +32,7 @@ export async function serveLiveGdb(
     icountShift: mo.icountShift,
     ...live.ports,
     jit: mo.jit,
+    wasm: mo.wasm,
     cpu: mo.cpu,
     memoryBytes: mo.memoryBytes,
     rtcBase: mo.rtcBase,

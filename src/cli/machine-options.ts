@@ -21,6 +21,8 @@ export interface MachineCliOptions {
   realtime?: boolean;
   /** false with --no-jit. */
   jit?: boolean;
+  /** false with --no-wasm. */
+  wasm?: boolean;
   cpu?: string;
   memory?: string;
   /** `--rtc-base DATETIME` (virt). */
@@ -52,6 +54,8 @@ export interface ResolvedMachineOptions {
   realtime: boolean;
   /** false = interpreter only; undefined = the default (on unless ARMRR_JIT=0). */
   jit: boolean | undefined;
+  /** false = no WebAssembly tier; undefined = the default (on unless ARMRR_WASM=0). */
+  wasm: boolean | undefined;
   /** `--cpu` / `--memory` as given (undefined = the board's default). */
   cpu: string | undefined;
   memoryBytes: number | undefined;
@@ -133,6 +137,7 @@ export function resolveMachineOptions(o: MachineCliOptions): ResolvedMachineOpti
     console: parseConsoleMode(o.console),
     realtime,
     jit: o.jit === false ? false : undefined,
+    wasm: o.wasm === false ? false : undefined,
     cpu: o.cpu,
     memoryBytes,
     rtcBase,

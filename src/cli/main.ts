@@ -32,7 +32,8 @@ function machineOptions(cmd: Command): Command {
     .option('--realtime', 'keep virtual time from running ahead of host time (default when stdin is a terminal)')
     .option('--no-realtime', 'run as fast as possible')
     .option('--state-hash', 'print the final machine state hash on stderr (for determinism checks)')
-    .option('--no-jit', JIT_HELP);
+    .option('--no-jit', JIT_HELP)
+    .option('--no-wasm', WASM_HELP);
 }
 
 const MACHINE_HELP =
@@ -51,6 +52,8 @@ const CONSOLE_HELP =
   "'mux', as QEMU's -serial mon:stdio: Ctrl-A X quits (exit 0, a recording is kept), Ctrl-A H help, Ctrl-A Ctrl-A sends Ctrl-A, " +
   'Ctrl-C goes to the guest; Ctrl-A C is not a monitor here. Typed input is recorded in both modes (QEMU 7.2 loses it with mon:stdio)';
 const JIT_HELP = 'interpreter only: no block translation (same results, slower; ARMRR_JIT=0 does the same)';
+const WASM_HELP =
+  'A-profile JIT without its WebAssembly tier: hot A32 blocks stay threaded or become JavaScript functions (same results; ARMRR_WASM=0 does the same)';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -116,6 +119,7 @@ export function buildProgram(): Command {
     .option('--quiet', 'do not print guest output')
     .option('--state-hash', 'print the final machine state hash on stderr (for determinism checks)')
     .option('--no-jit', JIT_HELP)
+    .option('--no-wasm', WASM_HELP)
     .action(async (elf: string, log: string, opts) => (await import('./commands/replay.js')).replayCommand(elf, log, opts));
 
   program

@@ -27,6 +27,8 @@ export interface BootOptions {
   output: OutputSink;
   /** Block JIT on or off; default: on unless the environment says ARMRR_JIT=0 (as `--no-jit`). */
   jit?: boolean;
+  /** The A32 JIT's WebAssembly tier on or off (with the JIT); default: on unless ARMRR_WASM=0 (as `--no-wasm`). */
+  wasm?: boolean;
   /** `--cpu` and `--memory` (bytes), for boards that take them. */
   cpu?: string;
   memoryBytes?: number;
@@ -87,6 +89,11 @@ function linuxInputsKey(board: BoardIdentity): string {
 /** The JIT default: on, unless ARMRR_JIT=0 (lets a whole test suite run interpreter-only). */
 export function jitDefault(): boolean {
   return process.env.ARMRR_JIT !== '0';
+}
+
+/** The WebAssembly tier's default: on, unless ARMRR_WASM=0 (the JS tiers alone, for tests and A/B runs). */
+export function wasmDefault(): boolean {
+  return process.env.ARMRR_WASM !== '0';
 }
 
 export interface BootedMachine {
@@ -231,6 +238,7 @@ export function bootFirmware(image: Uint8Array, opts: BootOptions): BootedMachin
     host: opts.host,
     output: opts.output,
     jit: opts.jit ?? jitDefault(),
+    wasm: opts.wasm ?? wasmDefault(),
     cpu: opts.cpu,
     memoryBytes: opts.memoryBytes,
     rtcBase: opts.rtcBase,

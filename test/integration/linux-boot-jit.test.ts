@@ -1,8 +1,9 @@
 /**
  * The A-profile block JIT on Debian's Linux (fast boot: the decompressed kernel as a uImage,
- * cryptomgr.notests, 256M, shift 7): with the JIT the console up to the shell prompt is
- * byte-identical to QEMU 7.2's, and the machine state at 3e8 instructions (past the prompt) hashes
- * the same as interpreter-only (`--no-jit`). Runs once (the `jit` project): it compares both engines itself.
+ * cryptomgr.notests, 256M, shift 7): with the JIT (its WebAssembly tier on, the default) the
+ * console up to the shell prompt is byte-identical to QEMU 7.2's, and the machine state at 3e8
+ * instructions (past the prompt) hashes the same as interpreter-only (`--no-jit`) and as the JS
+ * tiers alone (`--no-wasm`). Runs once (the `jit` project): it compares the engines itself.
  */
 import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -48,9 +49,12 @@ function qemuConsoleToPrompt(): Promise<string> {
   });
 }
 
-function armrrBoot(jit: boolean): ReturnType<typeof runArmrrCli> {
+/** The engine: interpreter only, the JS tiers only, or the JIT with its wasm tier (then with --jit-stats). */
+type Engine = '--no-jit' | '--no-wasm' | 'wasm';
+
+function armrrBoot(engine: Engine): ReturnType<typeof runArmrrCli> {
   const extra = ['--memory', '256M', '--initrd', guest.initrd, '--append', APPEND, '--rtc-base', RTC, '--max-insns', String(INSNS), '--state-hash'];
-  if (!jit) extra.push('--no-jit');
+  extra.push(engine === 'wasm' ? '--jit-stats' : engine);
   return runArmrrCli(guest.virtUImage, { machine: 'virt', icountShift: 7, extraArgs: extra, timeoutMs: 900_000 });
 }
 
@@ -62,15 +66,20 @@ const hashOf = (stderr: string): string => {
 };
 
 describe('A32 block JIT on the Linux fast boot', () => {
-  it('console identical to QEMU up to the prompt; state hash at 3e8 equal with and without the JIT', async () => {
+  it('console identical to QEMU up to the prompt; state hash at 3e8 equal with the wasm tier, the JS tiers alone and without the JIT', async () => {
     requireQemu();
-    // Three independent processes: run side by side (the machine's cores, not one after another).
-    const [want, withJit, interpreted] = await Promise.all([qemuConsoleToPrompt(), armrrBoot(true), armrrBoot(false)]);
+    // Independent processes: run side by side (the machine's cores, not one after another).
+    const [want, withJit, jsTiers, interpreted] = await Promise.all([qemuConsoleToPrompt(), armrrBoot('wasm'), armrrBoot('--no-wasm'), armrrBoot('--no-jit')]);
+    const wasm = /wasm blocks (\d+) in (\d+) batches .*entered (\d+)/.exec(withJit.stderr);
+    expect(wasm, `--jit-stats shows the wasm tier: ${withJit.stderr.slice(-1500)}`).not.toBeNull();
+    expect(Number(wasm![3]), 'wasm block entries').toBeGreaterThan(1_000_000);
     const console = withJit.stdout.toString('latin1');
     const at = console.indexOf(PROMPT);
     expect(at, `armrr (JIT) reached the prompt within ${INSNS} instructions`).toBeGreaterThan(0);
     expect(console.slice(0, at + PROMPT.length)).toBe(want);
     expect(hashOf(withJit.stderr), 'state hash at 3e8, JIT vs --no-jit').toBe(hashOf(interpreted.stderr));
+    expect(hashOf(jsTiers.stderr), 'state hash at 3e8, --no-wasm vs --no-jit').toBe(hashOf(interpreted.stderr));
     expect(console).toBe(interpreted.stdout.toString('latin1'));
+    expect(jsTiers.stdout.toString('latin1')).toBe(console);
   }, 1_800_000);
 });

@@ -15,7 +15,7 @@ import type { VirtualClock } from '../../src/emulator/clock.js';
 import type { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import type { Bus } from '../../src/emulator/memory/bus.js';
-import { DEVICE_BASE, bootV7aCore, makeRig, section, setL1, TTB } from './mmu-rig.js';
+import { DEVICE_BASE, bootV7aCore, makeRig, rigBusOptions, section, setL1, TTB, type RigJit } from './mmu-rig.js';
 import { assembleA32, Rng } from './a32-harness.js';
 
 export const CODE_VA = 0x00100000;
@@ -222,10 +222,11 @@ export const VECTORED_DATA_PA = 0x40200000;
  */
 export function bootVectoredProgram(
   code: readonly number[],
-  jit: boolean,
+  jit: RigJit,
   setup: (bus: Bus, state: ArmV7aState) => void = () => {},
 ): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock; bus: Bus } {
-  const { bus, mmu } = makeRig();
+  const { bus, mmu } = makeRig({}, rigBusOptions(jit));
+  if (rigBusOptions(jit).wasm === true && bus.wasm === null) throw new Error('no wasm-backed bus for the WebAssembly tier');
   setL1(bus, TTB, 0, section(VECTORED_CODE_PA));
   setL1(bus, TTB, VECTORED_DATA_VA, section(VECTORED_DATA_PA));
   code.forEach((w, i) => bus.write32(VECTORED_CODE_PA + 4 * i, w | 0));
@@ -249,7 +250,7 @@ export interface SliceBoundary {
 export function runSliced(
   code: readonly number[],
   total: number,
-  jit: boolean,
+  jit: RigJit,
   setup?: (bus: Bus, state: ArmV7aState) => void,
 ): { cpu: ArmV7aCpu; boundaries: SliceBoundary[] } {
   const { cpu, state, clock } = bootVectoredProgram(code, jit, setup);

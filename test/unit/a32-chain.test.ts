@@ -6,13 +6,15 @@
  * it must see a remap made by the block before (a page-table store that flushes the TLB, without
  * ending the block), and a block's remembered successor is taken only while it is what a lookup
  * would find (not after its code changed, the TLB did or the privilege switched TLBs). Each program runs in slices of uneven budgets, compared with the interpreter
- * at every slice end.
+ * at every slice end, twice: with the JS tiers (threaded, then JavaScript functions) and with the
+ * WebAssembly tier (threaded, then wasm blocks in batches), whose blocks must be dropped or missed
+ * exactly where the others are.
  */
 import { describe, expect, it } from 'vitest';
 import type { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import type { Bus } from '../../src/emulator/memory/bus.js';
-import { section, setL1, TTB } from './mmu-rig.js';
+import { RIG_WASM_JIT, section, setL1, TTB, type RigJit } from './mmu-rig.js';
 import { runSliced, VECTORED_CODE_PA, VECTORED_DATA_VA, type SliceBoundary } from './a32-block-rig.js';
 
 const DATA_VA = VECTORED_DATA_VA;
@@ -46,6 +48,20 @@ function expectChained(run: Run): void {
   expect(s.blockRuns / s.blockDispatches, 'blocks per dispatch').toBeGreaterThan(2);
 }
 
+/** With the wasm tier: wasm blocks were compiled and made up most block entries. */
+function expectWasmRan(tier: RigJit, run: Run): void {
+  if (tier === true) return;
+  const s = run.cpu.stats;
+  expect(s.batchedBlocks, 'wasm blocks compiled').toBeGreaterThan(0);
+  expect(s.batchedRuns / s.blockRuns, 'share of block entries into wasm blocks').toBeGreaterThan(0.5);
+}
+
+/** Remembered successors (threaded blocks only) were taken more than `links` times with the JS tiers; with the wasm tier, wasm blocks ran. */
+function expectLinksOrWasm(tier: RigJit, run: Run, links: number): void {
+  if (tier === true) expect(run.cpu.stats.blockLinks, 'remembered successors taken').toBeGreaterThan(links);
+  else expectWasmRan(tier, run);
+}
+
 // Three blocks in a cycle (A 0x48 -> B 0x80 -> C 0xc0 -> A), B loading from an unmapped address on
 // half the passes (a data abort inside the second block of a chain; the handler returns past it).
 const FAULT_LOOPS = 8000;
@@ -70,20 +86,24 @@ const FAULT_CHAIN = program(
   0x100,
 );
 
-describe('A32 chained block dispatch', () => {
+describe.each([
+  ['JS tiers', true],
+  ['wasm tier', RIG_WASM_JIT],
+] as [string, RigJit][])('A32 chained block dispatch (%s)', (_name, tier) => {
   it('ends a chain at the budget and at a fault in its second block, as the interpreter would', () => {
     const setup = (_bus: Bus, st: ArmV7aState): void => {
       st.r[5] = 0x30000000;
       st.r[6] = DATA_VA;
     };
     const total = 12 * FAULT_LOOPS;
-    const withJit = runSliced(FAULT_CHAIN, total, true, setup);
+    const withJit = runSliced(FAULT_CHAIN, total, tier, setup);
     const interpreted = runSliced(FAULT_CHAIN, total, false, setup);
     expectSameBoundaries(withJit, interpreted);
     expect(interpreted.boundaries.at(-1)!.r[1], 'the loop ran to its end').toBe(0);
     expect(withJit.cpu.stats.exitFault, 'data aborts taken').toBeGreaterThan(FAULT_LOOPS / 4);
     expect(withJit.cpu.translatedBlocks(), 'hot blocks were compiled').toBeGreaterThan(0);
     expectChained(withJit);
+    expectWasmRan(tier, withJit);
   });
 
   // Block A rewrites the first instruction of block B (its successor in the chain) through a second
@@ -119,7 +139,7 @@ describe('A32 chained block dispatch', () => {
       st.r[7] = (ADD_1 ^ ADD_256) | 0;
     };
     const total = 10 * SMC_LOOPS + 20;
-    const withJit = runSliced(SMC_CHAIN, total, true, setup);
+    const withJit = runSliced(SMC_CHAIN, total, tier, setup);
     const interpreted = runSliced(SMC_CHAIN, total, false, setup);
     expectSameBoundaries(withJit, interpreted);
     const end = interpreted.boundaries.at(-1)!;
@@ -129,6 +149,7 @@ describe('A32 chained block dispatch', () => {
     expect(end.r[0]).toBe(2999 + 3000 * 256);
     expect(withJit.cpu.a32Jit!.threaded, 'B was built again after rewrites').toBeGreaterThan(5);
     expectChained(withJit);
+    expectWasmRan(tier, withJit);
   });
 
   // Block A flips the level-1 descriptor of VA 0x00300000 between two physical sections holding
@@ -174,7 +195,7 @@ describe('A32 chained block dispatch', () => {
     const remapTotal = 8 * REMAP_LOOPS + 20;
     // At REMAP_VA: X adds 1 to r0, Y adds 100; both return to 0 with an absolute branch.
     const setup = remapSetup(REMAP_LOOPS);
-    const withJit = runSliced(REMAP_CHAIN, remapTotal, true, setup);
+    const withJit = runSliced(REMAP_CHAIN, remapTotal, tier, setup);
     const interpreted = runSliced(REMAP_CHAIN, remapTotal, false, setup);
     expectSameBoundaries(withJit, interpreted);
     const end = interpreted.boundaries.at(-1)!;
@@ -182,6 +203,7 @@ describe('A32 chained block dispatch', () => {
     // The routine runs on REMAP_LOOPS - 1 passes, alternating Y, X, Y, ...
     expect(end.r[0]).toBe(2500 * 100 + 2499);
     expect(withJit.cpu.stats.insnsInBlocks / withJit.cpu.stats.retired, 'share run in blocks').toBeGreaterThan(0.5);
+    expectWasmRan(tier, withJit);
   });
 
   // As above, but the remap happens on every third pass only and a block P (0x40) runs between the
@@ -209,7 +231,7 @@ describe('A32 chained block dispatch', () => {
     const setup = remapSetup(REMEMBERED_LOOPS, (st) => {
       st.r[2] = 3;
     });
-    const withJit = runSliced(REMEMBERED_CHAIN, total, true, setup);
+    const withJit = runSliced(REMEMBERED_CHAIN, total, tier, setup);
     const interpreted = runSliced(REMEMBERED_CHAIN, total, false, setup);
     expectSameBoundaries(withJit, interpreted);
     const end = interpreted.boundaries.at(-1)!;
@@ -218,7 +240,7 @@ describe('A32 chained block dispatch', () => {
     let r0 = 0;
     for (let p = 1; p < REMEMBERED_LOOPS; p++) r0 += Math.floor(p / 3) % 2 === 0 ? 1 : 100;
     expect(end.r[0]).toBe(r0);
-    expect(withJit.cpu.stats.blockLinks, 'remembered successors taken').toBeGreaterThan(REMEMBERED_LOOPS / 4);
+    expectLinksOrWasm(tier, withJit, REMEMBERED_LOOPS / 4);
   });
 
   // Block P ends with an exception return (`movs pc, r10`) into S, a section only PL1 may use, on
@@ -255,13 +277,13 @@ describe('A32 chained block dispatch', () => {
       st.r[9] = 0x1d3; // SVC, A/I/F masked: the first pass returns to User
       st.r[10] = PRIV_VA;
     };
-    const withJit = runSliced(MODE_CHAIN, total, true, setup);
+    const withJit = runSliced(MODE_CHAIN, total, tier, setup);
     const interpreted = runSliced(MODE_CHAIN, total, false, setup);
     expectSameBoundaries(withJit, interpreted);
     const end = interpreted.boundaries.at(-1)!;
     expect(end.r[15]! >>> 0, 'the loop ran to its end').toBe(0x7c);
     expect(end.r[0], 'passes in SVC mode ran S').toBe((MODE_LOOPS - 1) >> 1);
     expect(end.r[4], 'passes in User mode aborted').toBe(MODE_LOOPS >> 1);
-    expect(withJit.cpu.stats.blockLinks, 'remembered successors taken').toBeGreaterThan(MODE_LOOPS / 4);
+    expectLinksOrWasm(tier, withJit, MODE_LOOPS / 4);
   });
 });

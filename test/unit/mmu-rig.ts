@@ -9,12 +9,26 @@ import { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import { wasmRegisters } from '../../src/emulator/cpu/wasm/wasm-state-layout.js';
 import type { A32JitOptions } from '../../src/emulator/cpu/jit/a32-block-jit.js';
+import { wasmBatchCompiler } from '../../src/emulator/cpu/wasm/a32-wasm-tier.js';
 
 /**
  * The rig's A32 JIT: threaded blocks are compiled after the 8000 runs the tests' loops were written
  * for (the boards promote later: A32_JIT_PROMOTE_RUNS).
  */
 export const RIG_A32_JIT: A32JitOptions = { promoteAfterRuns: 8000 };
+/**
+ * The rig's A32 JIT with the WebAssembly tier (on a wasm-backed bus): threaded blocks go to it
+ * after 40 runs, in batches of 4, a partial batch after 300 instructions (every slice end of the
+ * tests' loops then compiles what waits, so blocks are wasm for most of a run).
+ */
+export const RIG_WASM_JIT: A32JitOptions = { batchCompiler: wasmBatchCompiler, batchAfterRuns: 40, batch: { batchSize: 4, maxWaitInsns: 300 } };
+/** How a rig core runs A32 code: interpreter only (false), the rig's JS tiers (true), or these JIT options. */
+export type RigJit = boolean | A32JitOptions;
+
+/** The rig bus for `jit`: wasm-backed when it has the WebAssembly tier (whose blocks address that memory). */
+export function rigBusOptions(jit: RigJit): BusOptions {
+  return { wasm: typeof jit === 'object' && jit.batchCompiler != null };
+}
 
 export const RAM_BASE = 0x40000000;
 export const RAM_SIZE = 16 << 20;
@@ -47,7 +61,7 @@ export function makeRig(options: MmuOptions = {}, busOptions: BusOptions = {}): 
  * An ARMv7-A core on the rig's bus, reset to start at virtual `entry` with the MMU on (short
  * descriptors from TTB, mapped by the caller) and, when `jit`, the A32 block JIT.
  */
-export function bootV7aCore(bus: Bus, mmu: Mmu, entry: number, jit: boolean): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock } {
+export function bootV7aCore(bus: Bus, mmu: Mmu, entry: number, jit: RigJit): { cpu: ArmV7aCpu; state: ArmV7aState; clock: VirtualClock } {
   const clock = new VirtualClock(0);
   // On a wasm-backed bus the register file lives in the state area, as on the boards.
   const state = new ArmV7aState({ registers: wasmRegisters(bus) });
@@ -56,7 +70,7 @@ export function bootV7aCore(bus: Bus, mmu: Mmu, entry: number, jit: boolean): { 
   cpu.exceptions.resetCore();
   cpu.attachMmu(mmu);
   enableShort(mmu);
-  if (jit) cpu.enableJit(RIG_A32_JIT);
+  if (jit !== false) cpu.enableJit(jit === true ? RIG_A32_JIT : jit);
   return { cpu, state, clock };
 }
 

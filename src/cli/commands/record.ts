@@ -41,6 +41,7 @@ export async function recordCommand(elfPath: string, opts: RecordCliOptions): Pr
       icountShift: mo.icountShift,
       ...recorder.ports,
       jit: mo.jit,
+      wasm: mo.wasm,
       cpu: mo.cpu,
       memoryBytes: mo.memoryBytes,
       rtcBase: mo.rtcBase,

@@ -31,6 +31,8 @@ export interface ReplayCliOptions {
   stateHash?: boolean;
   /** false with --no-jit. */
   jit?: boolean;
+  /** false with --no-wasm. */
+  wasm?: boolean;
   /** The board options the log was recorded with (virt). */
   cpu?: string;
   memory?: string;
@@ -241,13 +243,14 @@ export interface BootedReplay {
 }
 
 /** The log's board must be loaded (`loadBoard(log.machine)`, or every board through emulator/boot.js). */
-export function bootReplay(image: Uint8Array, log: OpenedReplayLog, output: OutputSink, jit?: boolean): BootedReplay {
+export function bootReplay(image: Uint8Array, log: OpenedReplayLog, output: OutputSink, jit?: boolean, wasm?: boolean): BootedReplay {
   const replayer = new Replayer(log.reader, output, log.qemu === null ? null : new QemuWarpInterpreter(log.qemu.sleep));
   const { machine } = bootFirmware(image, {
     machine: log.machine,
     icountShift: log.icountShift,
     ...replayer.ports,
     jit: jit === false ? false : undefined,
+    wasm: wasm === false ? false : undefined,
     ...log.board,
   });
   return { machine, replayer, hooks: replayer.attach(machine) };
@@ -338,7 +341,7 @@ export async function replayCommand(elfPath: string, logPath: string, opts: Repl
       }
     : undefined;
   await loadBoard(log.machine);
-  const booted = bootReplay(image, log, opts.quiet ? new BufferOutputSink() : processOutputSink(), opts.jit);
+  const booted = bootReplay(image, log, opts.quiet ? new BufferOutputSink() : processOutputSink(), opts.jit, opts.wasm);
   const { machine, replayer, hooks } = booted;
   if (opts.gdb !== undefined || opts.gdbWs !== undefined) {
     const { serveReplayGdb } = await import('../gdb-replay.js');

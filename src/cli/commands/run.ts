@@ -33,6 +33,7 @@ export async function runCommand(elfPath: string, opts: RunCliOptions): Promise<
     host: new LiveHostPort(input.console),
     output: processOutputSink(),
     jit: mo.jit,
+    wasm: mo.wasm,
     cpu: mo.cpu,
     memoryBytes: mo.memoryBytes,
     rtcBase: mo.rtcBase,

@@ -16,6 +16,14 @@ export class ExecutionStats {
   blockDispatches = 0;
   /** Of the block entries, those through the previous block's remembered successor (A32BlockJit.runFrom, no lookup). */
   blockLinks = 0;
+  /**
+   * The batched (WebAssembly) tier of the A32 JIT: blocks compiled, batches (one module each),
+   * process CPU ms spent compiling them, and entries into those blocks.
+   */
+  batchedBlocks = 0;
+  batches = 0;
+  batchCompileMs = 0;
+  batchedRuns = 0;
   /** Why `execute` returned: budget used up, a stop request, sleep (WFI/WFE), breakpoint, fault. */
   exitBudget = 0;
   exitRequest = 0;
@@ -50,10 +58,17 @@ export class ExecutionStats {
     const per = (n: number, d: number): string => (d === 0 ? '-' : (n / d).toFixed(1));
     const pct = (n: number): string => (this.retired === 0 ? '-' : ((100 * n) / this.retired).toFixed(1) + '%');
     const interpreted = this.retired - this.insnsInBlocks;
+    const pct100 = (n: number, d: number): string => (d === 0 ? '-' : ((100 * n) / d).toFixed(1) + '%');
     return [
       `blocks translated ${translated}, entered ${this.blockRuns} (${per(this.insnsInBlocks, this.blockRuns)} insns/block)` +
         (this.blockDispatches === 0 ? '' : `, dispatched ${this.blockDispatches} times (${per(this.blockRuns, this.blockDispatches)} blocks/dispatch)`) +
         (this.blockLinks === 0 ? '' : `, ${this.blockLinks} by a remembered successor`),
+      ...(this.batches === 0
+        ? []
+        : [
+            `wasm blocks ${this.batchedBlocks} in ${this.batches} batches (${this.batchCompileMs.toFixed(0)} ms compile CPU, ` +
+              `${per(this.batchCompileMs * 1000, this.batchedBlocks)} µs/block), entered ${this.batchedRuns} (${pct100(this.batchedRuns, this.blockRuns)} of block entries)`,
+          ]),
       `instructions ${this.retired}: in blocks ${this.insnsInBlocks} (${pct(this.insnsInBlocks)}), interpreted ${interpreted} (${pct(interpreted)})`,
       `execute calls ${this.executeCalls} (${per(this.retired, this.executeCalls)} insns/call): budget ${this.exitBudget}, ` +
         `stop request ${this.exitRequest}, sleep ${this.exitSleep}, breakpoint ${this.exitBreakpoint}, fault ${this.exitFault}`,

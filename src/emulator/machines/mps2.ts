@@ -38,6 +38,8 @@ export interface BoardOptions {
   output: OutputSink;
   /** Translate hot code with the block JIT (default true; false = interpreter only, `--no-jit`). */
   jit?: boolean;
+  /** The A32 JIT's WebAssembly tier (A-profile boards; default true; false = `--no-wasm`). */
+  wasm?: boolean;
   /** `--cpu`: the core, for boards that can take more than one (default: the board's own). */
   cpu?: string;
   /** `--memory` in bytes, for boards with configurable RAM (QEMU's -m). */

@@ -9,6 +9,7 @@
  *
  * Devices come from `createVexpressPeripherals` (vexpress-peripherals.ts).
  */
+import { boardA32Jit } from '../cpu/wasm/a32-wasm-tier.js';
 import { wasmRegisters } from '../cpu/wasm/wasm-state-layout.js';
 import { Bus } from '../memory/bus.js';
 import { VirtualClock } from '../clock.js';
@@ -53,7 +54,7 @@ export function createVexpressA9(opts: BoardOptions): Machine {
   cpu.mmuFsrIsLpae = () => mmu.longDescriptors;
   // The A32 block JIT holds with the Security Extensions: SMC, CPS/MSR and exception entries end a
   // block (banked registers switch at the boundary), and every MCR (SCR.NS, SCTLR, TTBRs) does too.
-  if (opts.jit !== false) cpu.enableJit();
+  if (opts.jit !== false) cpu.enableJit(boardA32Jit(opts.wasm));
 
   const control = new V7aBoardControl(cpu);
   const exit = control.exit;

@@ -7,6 +7,7 @@
  * Devices (GIC, generic timer, PL011, PL031, PL061, fw_cfg, flash, virtio-mmio, GICv2m, PCIe
  * windows) come from `createVirtPeripherals` (virt-peripherals.ts).
  */
+import { boardA32Jit } from '../cpu/wasm/a32-wasm-tier.js';
 import { wasmRegisters } from '../cpu/wasm/wasm-state-layout.js';
 import { Bus } from '../memory/bus.js';
 import { VirtualClock } from '../clock.js';
@@ -47,7 +48,7 @@ export function createVirt(opts: BoardOptions): Machine {
   defineMmuRegisters(cpu.sysregs, mmu);
   cpu.attachMmu(mmu);
   cpu.mmuFsrIsLpae = () => mmu.longDescriptors;
-  if (opts.jit !== false) cpu.enableJit();
+  if (opts.jit !== false) cpu.enableJit(boardA32Jit(opts.wasm));
 
   const control = new V7aBoardControl(cpu);
   const exit = control.exit;

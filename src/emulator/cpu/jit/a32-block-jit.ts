@@ -14,6 +14,7 @@ import { NO_RAM, PAGE_SHIFT, PAGE_SIZE } from '../../memory/bus.js';
 import { A32BlockCompiler, type A32Block } from './a32-block-compiler.js';
 import { A32ThreadedBlock, buildThreadedBlock, type A32ThreadedHost, type A32BlockPromoter } from './a32-threaded-block.js';
 import type { BlockRun } from './block-function.js';
+import { A32BatchCompileError, A32BatchQueue, A32_BATCH_AFTER_RUNS, type A32BatchCompiler, type A32BatchOptions, type A32BlockChain } from './a32-batch-queue.js';
 import { RUNNING } from '../state.js';
 import type { ArmV7aState } from '../v7a/state.js';
 
@@ -46,6 +47,14 @@ export interface A32JitOptions {
    * check the compiled tier lower it rather than loop as often as a kernel does.
    */
   readonly promoteAfterRuns?: number;
+  /**
+   * The batched tier (WebAssembly blocks): null or absent keeps the JS tiers. With it, threaded
+   * blocks go to it after `batchAfterRuns` runs (default A32_BATCH_AFTER_RUNS) instead of to the
+   * JavaScript compiler (whose ~1.5-6 ms per block the wasm blocks replace).
+   */
+  readonly batchCompiler?: ((cpu: A32ChainHost, bus: Bus) => A32BatchCompiler | null) | null;
+  readonly batchAfterRuns?: number;
+  readonly batch?: A32BatchOptions;
 }
 /** Ints per front-cache slot in `A32BlockJit.front`: start, physical page, count (one cache line holds four slots). */
 export const A32_FRONT_STRIDE = 4;
@@ -54,6 +63,14 @@ export const A32_NEVER_RUNS = 0x7fffffff;
 
 const neverRun = (): number => 0;
 const emptyBlock: A32Block = { start: -1, end: -1, ppage: -1, count: Infinity, hostPage: -1, run: neverRun, bpGeneration: -1, bpInside: false };
+
+/** The batch tier's chain did not run the block the JIT's front cache holds: the two caches are out of step (a bug). */
+export class A32ChainStateError extends Error {
+  constructor(pc: number) {
+    super(`the batched tier's chain ran no block at 0x${(pc >>> 0).toString(16)} although the A32 JIT's front cache holds one of its blocks there: its front cache is out of step`);
+    this.name = 'A32ChainStateError';
+  }
+}
 
 export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   /**
@@ -72,6 +89,14 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   readonly threads: (A32ThreadedBlock | null)[] = new Array<A32ThreadedBlock | null>(1 << A32_JIT_SLOT_BITS).fill(null);
   /** The slot's block (breakpoint checks and invalidation). */
   readonly slots: A32Block[] = new Array<A32Block>(1 << A32_JIT_SLOT_BITS).fill(emptyBlock);
+  /** 1 where the slot's block came from the batched tier (its entries are counted). */
+  private readonly batched = new Uint8Array(1 << A32_JIT_SLOT_BITS);
+  /** Threaded blocks waiting for the batched tier, null without one. */
+  private readonly queue: A32BatchQueue<A32ThreadedBlock> | null;
+  /** The batched tier's chain (its blocks run one after another outside JS), or null. */
+  private readonly chain: A32BlockChain | null;
+  /** Blocks the batched tier made (they replace threaded blocks in the front cache as compiled ones do). */
+  private readonly batchMade = new WeakSet<A32Block>();
   private readonly heat = new Uint8Array(1 << A32_JIT_SLOT_BITS);
   /** Every translation by (virtual page, physical address); untranslatable starts get a block with count Infinity. */
   private readonly blocks = new Map<number, A32Block>();
@@ -90,7 +115,10 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     private readonly bus: Bus,
     options: A32JitOptions = {},
   ) {
-    this.promoteAfterRuns = options.promoteAfterRuns ?? A32_JIT_PROMOTE_RUNS;
+    const batchCompiler = options.batchCompiler?.(cpu, bus) ?? null;
+    this.queue = batchCompiler === null ? null : new A32BatchQueue(batchCompiler, cpu.stats, options.batch);
+    this.chain = batchCompiler?.chain ?? null;
+    this.promoteAfterRuns = batchCompiler === null ? (options.promoteAfterRuns ?? A32_JIT_PROMOTE_RUNS) : (options.batchAfterRuns ?? A32_BATCH_AFTER_RUNS);
     this.compiler = new A32BlockCompiler(cpu, bus);
     this.codePages = new CodePageIndex<A32Block>(bus, (b) => this.drop(b));
     bus.codeObserver = this;
@@ -134,6 +162,13 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     if (t !== null) t.resident = true;
     this.threads[slot] = t;
     this.slots[slot] = b;
+    const batched = this.batchMade.has(b);
+    this.batched[slot] = batched ? 1 : 0;
+    const chain = this.chain;
+    if (chain !== null) {
+      if (batched) chain.install(slot, b);
+      else chain.evict(slot);
+    }
   }
 
   /** The core state blocks are made for: A32, little-endian data, CPSR.IL clear. */
@@ -174,15 +209,33 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     const st = cpu.state;
     const r = cpu.r;
     const runs = this.runs;
+    const chain = this.chain;
     let t = this.threads[slot]!;
     let done = 0;
     let entered = 0;
     let linked = 0;
+    let batched = 0;
+    let inChain = false;
     try {
       for (;;) {
-        done += t !== null ? t.runThreaded(room - done) : runs[slot]!(room - done);
-        entered++;
-        if (entered === maxBlocks || cpu.exitRequest || st.sleep !== RUNNING || !A32BlockJit.runsIn(st)) break;
+        if (t !== null) {
+          done += t.runThreaded(room - done);
+          entered++;
+        } else if (chain !== null && this.batched[slot] !== 0) {
+          // Batched blocks chain among themselves; the chain returns here at anything else.
+          inChain = true;
+          done += chain.run(room - done, maxBlocks - entered);
+          inChain = false;
+          const n = chain.entered;
+          if (n === 0) throw new A32ChainStateError(r[15]!);
+          entered += n;
+          batched += n;
+        } else {
+          batched += this.batched[slot]!;
+          done += runs[slot]!(room - done);
+          entered++;
+        }
+        if (entered >= maxBlocks || cpu.exitRequest || st.sleep !== RUNNING || !A32BlockJit.runsIn(st)) break;
         // A PC that is not word aligned never equals a block start.
         const pc = r[15]!;
         if (t !== null) {
@@ -213,25 +266,70 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
       }
     } catch (e) {
       cpu.jitFaultRetired += done;
-      this.count(entered, linked);
+      if (inChain) {
+        // The faulting block counts itself (jitFaultRetired); the chain's blocks before it do not.
+        cpu.jitFaultRetired += chain!.abandon();
+        entered += chain!.entered;
+        batched += chain!.entered;
+      }
+      this.count(entered, linked, batched);
       throw e;
     }
-    this.count(entered, linked);
+    this.count(entered, linked, batched);
     return done;
   }
 
-  private count(entered: number, linked: number): void {
+  private count(entered: number, linked: number, batched: number): void {
     const stats = this.cpu.stats;
     stats.blockRuns += entered;
     stats.blockLinks += linked;
+    stats.batchedRuns += batched;
     stats.blockDispatches++;
   }
 
+  /** A threaded block ran often: to the batch queue when there is one, else compiled to JavaScript now. */
   promote(t: A32ThreadedBlock): void {
+    const queue = this.queue;
+    if (queue !== null) {
+      if (queue.add(t, this.cpu.clock.icount)) this.compileBatch();
+      return;
+    }
     const b = this.compiler.compile(t.start, t.ppage);
     if (b === null) return;
-    this.install(A32BlockJit.key(b.start, b.ppage), b);
     this.translated++;
+    this.replace(b);
+  }
+
+  /**
+   * Where a slice of `execute` ends: compile the waiting blocks if the oldest has waited long
+   * enough (a partial batch; a hot block is never left threaded for long).
+   */
+  flushBatch(): void {
+    const queue = this.queue;
+    if (queue !== null && queue.due(this.cpu.clock.icount)) this.compileBatch();
+  }
+
+  /**
+   * Compile the queue as one batch; each result replaces its threaded block. A block dropped while
+   * it waited (its code changed) is not compiled: the key then holds another block or none.
+   */
+  private compileBatch(): void {
+    const { threaded, compiled } = this.queue!.compile((t) => this.blocks.get(A32BlockJit.key(t.start, t.ppage)) === t);
+    for (let i = 0; i < compiled.length; i++) {
+      const b = compiled[i]!;
+      // The batch compiler left it threaded (it runs on as one, never promoted again).
+      if (b === null) continue;
+      const t = threaded[i]!;
+      if (b.start !== t.start || b.ppage !== t.ppage) throw new A32BatchCompileError([t], `result ${i} is the block at 0x${(b.start >>> 0).toString(16)}`);
+      this.batchMade.add(b);
+      this.translated++;
+      this.replace(b);
+    }
+  }
+
+  /** `b` replaces the block of its key, and in the front cache if that block is there now. */
+  private replace(b: A32Block): void {
+    this.install(A32BlockJit.key(b.start, b.ppage), b);
     const slot = (b.start >>> 2) & A32_JIT_SLOT_MASK;
     const f = slot * A32_FRONT_STRIDE;
     if (this.front[f] === b.start && this.front[f + 1] === b.ppage) this.fill(slot, b);
@@ -266,10 +364,13 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
       const t = this.threads[slot]!;
       if (t !== null) t.resident = false;
       this.threads[slot] = null;
+      this.chain?.evict(slot);
       // No PC (not even 0xffffffff) and no fetch entry's page (>= 0) match an empty slot.
       this.front[slot * A32_FRONT_STRIDE] = -1;
       this.front[slot * A32_FRONT_STRIDE + 1] = -1;
     }
+    // After its slot no longer holds it: the chain may reuse what it kept for the block.
+    if (this.batchMade.has(b)) this.chain?.forget(b);
     // The running block may be the one whose code just changed: end it after this instruction.
     this.cpu.exitRequest = true;
   }

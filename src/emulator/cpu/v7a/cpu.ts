@@ -369,6 +369,7 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     } catch (e) {
       this.abortTaken(e);
     }
+    this.a32Jit?.flushBatch();
     // Every retired instruction advanced icount by one (an aborted one was taken back).
     const retired = this.clock.icount - start;
     this.stats.executeCalls++;

@@ -58,7 +58,7 @@ import {
   STATE_SCRATCH,
   WASM_PAGE,
 } from './wasm-state-layout.js';
-import { DISPATCH_CHAIN_DONE, DISPATCH_STOP } from './wasm-dispatcher.js';
+import { DISPATCH_CHAIN_DONE, DISPATCH_STOP, type WasmBlockFunction } from './wasm-dispatcher.js';
 import { A32WasmEmitContext, type WasmInsnSite } from './a32-wasm-emit-context.js';
 import { emitWasmA32 } from './emit-wasm-a32.js';
 
@@ -85,7 +85,6 @@ interface BatchBlock {
   readonly sysregs: Array<SysRegDef | null>;
 }
 
-type WasmBlockFunction = (budget: number, tlb: number) => number;
 
 /** Flags view indexes (Int32Array at STATE_FLAGS). */
 const F_NF = 0;
@@ -101,6 +100,11 @@ const S_IMPORT_LEAVE = (STATE_IMPORT_LEAVE - STATE_SCRATCH) >> 2;
 const M_OPEN = 0;
 const M_ADDR = (STATE_MONITOR_ADDR - STATE_MONITOR_OPEN) >> 2;
 const M_VAL = (STATE_MONITOR_VAL - STATE_MONITOR_OPEN) >> 2;
+
+/** A compiled block and its wasm function (what the wasm dispatcher's table holds). */
+export interface A32WasmBlock extends A32Block {
+  readonly wasm: WasmBlockFunction;
+}
 
 export class A32WasmCompiler {
   /** Instructions compiled inline and through the callThrough import so far (statistics). */
@@ -142,7 +146,7 @@ export class A32WasmCompiler {
    * element per start, null where its first instruction cannot be translated or the bus is not
    * wasm-backed. Throws A32WasmCompileError when the module is invalid (a bug).
    */
-  compileBatch(starts: ReadonlyArray<{ start: number; ppage: number }>): Array<A32Block | null> {
+  compileBatch(starts: ReadonlyArray<{ start: number; ppage: number }>): Array<A32WasmBlock | null> {
     const backing = this.backing;
     if (backing === null) return starts.map(() => null);
     const found = starts.map((s) => discoverA32Block(this.cpu, this.bus, s.start, s.ppage));
@@ -174,8 +178,10 @@ export class A32WasmCompiler {
     return found.map((code) => {
       if (code === null) return null;
       const i = index++;
-      const run = this.runOf(exports[`b${i}`] as WasmBlockFunction);
+      const wasm = exports[`b${i}`] as WasmBlockFunction;
+      const run = this.runOf(wasm);
       return {
+        wasm,
         start: code.start,
         end: code.end,
         ppage: code.ppage,

@@ -91,14 +91,14 @@ export class WasmDispatcher {
 
   /**
    * Run the chain from the PC in R[15] (see the module comment); returns the instructions retired.
-   * A throw from a block (a fault through an import) leaves CHAIN_DONE as it was for that block:
-   * the caller's catch reads it (`chainDone`) and then calls `reset`.
+   * A throw from a block (a fault through an import) leaves CHAIN_DONE and ENTERED as they were
+   * for that block: the caller's catch reads them (`chainDone`, `entered`) and then calls `reset`.
    */
   run(room: number, maxBlocks: number, tlb: number, fetch: number): number {
     return this.runChain(room, maxBlocks, tlb, fetch);
   }
 
-  /** Blocks the last `run` entered. */
+  /** Blocks the last `run` entered (after a throw out of it: those before the block that threw). */
   get entered(): number {
     return this.scratch[2]!;
   }
@@ -146,6 +146,7 @@ function chainModule(stateBase: number, slots: number): Uint8Array<ArrayBuffer> 
   // and that runs whole within the budget left
   c.get(f).mem(Op.i32Load, 2, 8).get(room).get(done).op(Op.i32Sub).op(Op.i32GtS).brIf(1);
   c.storeWordAt(stateBase + DISPATCH_CHAIN_DONE, (x) => x.get(done));
+  c.storeWordAt(stateBase + DISPATCH_ENTERED, (x) => x.get(entered));
   c.get(room).get(done).op(Op.i32Sub).get(tlb).get(f).mem(Op.i32Load, 2, 12);
   c.op(Op.callIndirect).u32(blockType).byte(0);
   c.get(done).op(Op.i32Add).set(done);
