@@ -5,7 +5,7 @@
  * unmapped address, a device, a read-only alias of the data page or hold shift amounts and edge
  * values, a few words before the end of a page or of the mapping; random NZCV and thread ID
  * registers; the exclusive monitor open on the base or closed, on memory that still holds the
- * value or not — on a JIT core and an interpreter-only core. Registers, flags, mode and banked
+ * value or not; SCTLR.A set in some trials (unaligned accesses fault) — on a JIT core and an interpreter-only core. Registers, flags, mode and banked
  * state, Thumb bit, icount, the data page and the abort registers must be equal after every run:
  * flags, PC-relative operands, writeback, alignment and translation faults, Thumb interworking,
  * the monitor and conditions all show there.
@@ -37,6 +37,8 @@ const DEVICE_VA = 0x00300000;
 const PARK = CODE_VA + 0x8000;
 const BRANCH_TO_PARK = (from: number): number => (0xea000000 | (((PARK - from - 8) >> 2) & 0xffffff)) | 0;
 const TRIALS = 60;
+/** SCTLR.A (alignment checking). */
+const SCTLR_A = 1 << 1;
 
 interface Core {
   cpu: ArmV7aCpu;
@@ -101,6 +103,8 @@ interface Setup {
   monitor: number;
   monitorValue: number;
   memory: Int32Array;
+  /** SCTLR.A: unaligned word and halfword accesses fault (else they are allowed). */
+  alignCheck: boolean;
 }
 
 function setup(rng: Rng, safe: boolean): Setup {
@@ -111,7 +115,8 @@ function setup(rng: Rng, safe: boolean): Setup {
   const monitor = open ? regs[rng.pick([1, 1, 1, 2])]! >>> 0 : -1;
   const inPage = open && monitor >= DATA_VA && monitor < DATA_VA + 0x1000 ? memory[(monitor - DATA_VA) >>> 2]! : 0;
   const threadIds = [rng.word() | 0, rng.word() | 0, rng.word() | 0];
-  return { regs, threadIds, apsr: rng.next() & 0xf0000000, monitor, monitorValue: rng.bool() ? inPage : rng.word() | 0, memory };
+  const monitorValue = rng.bool() ? inPage : rng.word() | 0;
+  return { regs, threadIds, apsr: rng.next() & 0xf0000000, monitor, monitorValue, memory, alignCheck: !safe && rng.int(4) === 0 };
 }
 
 /** Run the block at `pc` once (budget 2: its two instructions, or the one and what follows). */
@@ -120,6 +125,8 @@ function runFrom(core: Core, pc: number, s: Setup): void {
   state.load(core.base);
   cpu.coreRegs.load(core.baseRegs);
   [cpu.coreRegs.s.tpidrurw, cpu.coreRegs.s.tpidruro, cpu.coreRegs.s.tpidrprw] = s.threadIds;
+  // The core reads SCTLR.A at every `execute` (the MMU's copy of SCTLR, set by the rig, stays as it is).
+  if (s.alignCheck) cpu.coreRegs.s.sctlr |= SCTLR_A;
   for (let i = 0; i < 15; i++) state.r[i] = s.regs[i]!;
   state.r[15] = pc;
   state.setApsr(s.apsr);

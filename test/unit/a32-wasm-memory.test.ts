@@ -64,7 +64,7 @@ describe('A32 loads and stores in wasm match the table handlers', () => {
         'str r1, [r1], #4',
         'str r0, [r1], -r2',
         'str r0, [r1, r2, lsl #2]',
-        'str r0, [r1, r2, rrx]!',
+        'str r0, [r1, -r2, asr #31]!',
         'strb r0, [r1, #3]',
         'strb r0, [r1], r2',
         'strb r1, [r1, #1]!',

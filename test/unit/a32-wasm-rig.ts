@@ -67,6 +67,9 @@ export interface Setup {
   mode?: number;
   /** TPIDRURW, TPIDRURO, TPIDRPRW (what MRC reads of the thread ID registers show). */
   threadIds?: number[];
+  /** The exclusive monitor (default closed: address -1). */
+  exclusiveAddr?: number;
+  exclusiveVal?: number;
 }
 
 /** Operand values: pointers into the data page, unmapped addresses, shift amounts, edges. */
@@ -97,6 +100,8 @@ function load(core: RigCore, pc: number, s: Setup): void {
   cpu.coreRegs.load(core.baseRegs);
   if (s.threadIds !== undefined) [cpu.coreRegs.s.tpidrurw, cpu.coreRegs.s.tpidruro, cpu.coreRegs.s.tpidrprw] = s.threadIds;
   if (s.mode !== undefined) state.setMode(s.mode);
+  state.exclusiveAddr = s.exclusiveAddr ?? -1;
+  state.exclusiveVal = s.exclusiveVal ?? 0;
   for (let i = 0; i < 15; i++) state.r[i] = s.regs[i]!;
   state.r[15] = pc;
   state.setApsr(s.apsr);
@@ -119,7 +124,7 @@ function observe(core: RigCore): Record<string, unknown> {
   const at = dataWord(core.bus);
   const data = Array.from(core.bus.i32.subarray(at, at + 1024));
   const s = core.cpu.coreRegs.s;
-  return { state: core.state.save(), icount: core.clock.icount, data, dfsr: s.dfsr, dfar: s.dfar };
+  return { state: core.state.save(), exclusiveVal: core.state.exclusiveVal, icount: core.clock.icount, data, dfsr: s.dfsr, dfar: s.dfar };
 }
 
 function firstDifference(got: Record<string, unknown>, want: Record<string, unknown>): string {

@@ -248,6 +248,22 @@ describe('WebAssembly blocks match the table handlers', () => {
     expect(rig.normal).toBeGreaterThan(TRIALS / 2);
   });
 
+  it('exclusives with the monitor in the state area: open or closed, on the address or not, memory changed or not', () => {
+    const rig = checkBlock(
+      ['ldrex r0, [r1]', 'add r0, r0, #1', 'strex r2, r0, [r1]', 'strexb r3, r4, [r5]', 'ldrexh r6, [r5]', 'strexhne r7, r6, [r5]', 'clrex', 'strexh r7, r6, [r5]', 'strex r8, r0, [r1]'],
+      [8],
+      26,
+      (s, rng) => {
+        for (const i of [1, 5]) if (rng.int(5) !== 0) s.regs[i] = (DATA_VA + 0x100 + 4 * rng.int(0x300)) | 0;
+        const open = rng.int(3);
+        s.exclusiveAddr = open === 0 ? -1 : open === 1 ? s.regs[1]! >>> 0 : s.regs[5]! >>> 0;
+        const word = ((s.exclusiveAddr - DATA_VA) >>> 2) & 1023;
+        s.exclusiveVal = rng.bool() ? s.memory[word]! : rng.word() | 0;
+      },
+    );
+    expect(rig.compiler.insnsCalledThrough, 'exclusives inline').toBe(0);
+  });
+
   it('a fault part-way leaves the flags, registers and icount of the instructions before it', () => {
     const rig = checkBlock(['adds r0, r1, r2', 'rsbs r3, r0, #7', 'ldr r5, [r4]', 'add r6, r5, #1'], [4], 30, (s, rng) => {
       s.regs[4] = rng.bool() ? 0x30000000 : (DATA_VA + 4 * rng.int(0x300)) | 0;
