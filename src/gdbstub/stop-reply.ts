@@ -55,11 +55,14 @@ export const INTERRUPT_STOP: StopReason = { kind: 'signal', signal: SIGINT };
  */
 const EXPEDITED: readonly number[] = [REG_PC, REG_SP, ...Array.from({ length: 13 }, (_, n) => n), 14, REG_CPSR, REG_MSP, REG_PSP];
 
+/** `nn:` for each of EXPEDITED, spelled once (every stop reply carries them). */
+const EXPEDITED_KEYS: readonly string[] = EXPEDITED.map((regnum) => `${hexByte(regnum)}:`);
+
 function stopPacket(signal: number, target: GdbTarget, reason: string): string {
   let packet = `T${hexByte(signal)}thread:${THREAD_ID};`;
-  for (const regnum of EXPEDITED) {
-    const value = safeRead(target, regnum);
-    if (value !== null) packet += `${hexByte(regnum)}:${u32LeHex(value)};`;
+  for (let i = 0; i < EXPEDITED.length; i++) {
+    const value = safeRead(target, EXPEDITED[i]!);
+    if (value !== null) packet += EXPEDITED_KEYS[i]! + u32LeHex(value) + ';';
   }
   return packet + reason;
 }

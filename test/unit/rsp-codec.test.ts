@@ -107,4 +107,15 @@ describe('encodePacket', () => {
     );
     expect(encodePacket(Buffer.from('a*b')).toString('latin1')).toBe('$a}\x0ab#' + checksum(Buffer.from('a}\x0ab', 'latin1')).toString(16).padStart(2, '0'));
   });
+
+  it('frames a text payload as its latin1 bytes, with or without bytes to escape', () => {
+    // Text replies take their own path (no intermediate Buffer when nothing needs escaping).
+    const text = fc.oneof(fc.string({ maxLength: 300 }), fc.stringOf(fc.constantFrom('a', '0', '#', '$', '}', '*', '\xff', ';', ':'), { maxLength: 60 }));
+    fc.assert(
+      fc.property(text, (payload) => {
+        expect(encodePacket(payload)).toEqual(encodePacket(Buffer.from(payload, 'latin1')));
+      }),
+    );
+    expect(encodePacket('T05thread:1;0f:00800000;').toString('latin1')).toBe(frame('T05thread:1;0f:00800000;').toString('latin1'));
+  });
 });
