@@ -187,10 +187,16 @@ export class WasmRig {
       expect(n, `${where}: retired`).toBeGreaterThanOrEqual(1);
       expect(n, `${where}: retired`).toBeLessThanOrEqual(budget);
       expect(wasm.clock.icount - ic, `${where}: icount`).toBe(n);
+      if (wasm.cpu.exitRequest) {
+        // An instruction asked the core to stop: the block must end where the interpreter's slice ends.
+        expect(ref.cpu.execute(budget), `${where}: retired when the core was asked to stop`).toBe(n);
+        interpret(ref, 1);
+      } else {
+        interpret(ref, n + 1);
+      }
       // One instruction more on both: an execute slice ends with the fetch of the next PC
       // (a prefetch abort is taken there), which the block alone does not do.
       interpret(wasm, 1);
-      interpret(ref, n + 1);
     } else {
       this.faults++;
       // The instruction at jitFaultPc faulted: the interpreter runs the ones before it and then
