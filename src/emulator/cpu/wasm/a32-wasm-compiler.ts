@@ -382,7 +382,7 @@ export class A32WasmCompiler {
 function emitBlock(ctx: A32WasmEmitContext, code: A32BlockCode, sysregs: ReadonlyArray<SysRegDef | null>): number {
   let callThroughs = 0;
   const last = code.pcs.length - 1;
-  ctx.loadFlags();
+  ctx.beginFunction();
   ctx.beginBody();
   for (let j = 0; j <= last; j++) {
     const row = code.rows[j]!;
