@@ -48,6 +48,7 @@ import { EXIT_AFTER, discoverA32Block, type A32BlockCode } from '../jit/a32-bloc
 import { callThroughKey } from '../jit/emit-a32.js';
 import { I32, WasmModuleBuilder } from './wasm-module-builder.js';
 import {
+  StateViewAddress,
   STATE_EXIT_THUMB,
   STATE_FLAGS,
   STATE_IMPORT_LEAVE,
@@ -112,9 +113,8 @@ export class A32WasmCompiler {
   insnsCalledThrough = 0;
   /** icount at the running block's entry (the imports count retired instructions from it). */
   private entryIcount = 0;
-  /** The JIT TLB view last seen and its byte address (tlbAddress). */
-  private tlbView: Int32Array | null = null;
-  private tlbViewAddress = 0;
+  /** The current JIT TLB view's byte address (tlbAddress). */
+  private readonly tlbView = new StateViewAddress();
   /** The flags words and the scratch words of the state area (null: not wasm-backed). */
   private readonly flags: Int32Array | null;
   private readonly scratch: Int32Array | null;
@@ -249,18 +249,9 @@ export class A32WasmCompiler {
     };
   }
 
-  /**
-   * The byte address of the current JIT TLB view (the blocks' `tlb` argument). TypedArray
-   * byteOffset is a getter V8 does not inline (~11 ns a block run, measured): it is read again only
-   * when the view changes (one per privilege / MMU state, fixed addresses in the state area).
-   */
+  /** The byte address of the current JIT TLB view (the blocks' `tlb` argument). */
   tlbAddress(): number {
-    const view = this.cpu.jitTlb();
-    if (view !== this.tlbView) {
-      this.tlbView = view;
-      this.tlbViewAddress = view.byteOffset;
-    }
-    return this.tlbViewAddress;
+    return this.tlbView.of(this.cpu.jitTlb());
   }
 
   /**
