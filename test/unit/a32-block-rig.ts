@@ -35,18 +35,26 @@ const READ_ONLY_VA = 0x00400000;
 const DEVICE_VA = 0x00300000;
 /** Where the second instruction of every block branches to (`b .`). */
 const PARK = CODE_VA + 0x8000;
-const BRANCH_TO_PARK = (from: number): number => (0xea000000 | (((PARK - from - 8) >> 2) & 0xffffff)) | 0;
+/** The B instruction at `from` to `to`. */
+export function branchWord(from: number, to: number): number {
+  return (0xea000000 | (((to - from - 8) >> 2) & 0xffffff)) | 0;
+}
+const BRANCH_TO_PARK = (from: number): number => branchWord(from, PARK);
 const TRIALS = 60;
 /** SCTLR.A (alignment checking). */
 const SCTLR_A = 1 << 1;
 
-interface Core {
+/** A rig core: the core, its state at the start of every trial. */
+export interface RigCore {
   cpu: ArmV7aCpu;
   state: ArmV7aState;
   clock: VirtualClock;
   bus: Bus;
   base: number[];
   baseRegs: ReturnType<ArmV7aCpu['coreRegs']['save']>;
+}
+
+interface Core extends RigCore {
   /** Instructions the last run retired (icount advanced). */
   retired: number;
 }
@@ -154,7 +162,7 @@ function observe(core: Core): Record<string, unknown> {
 }
 
 /** Where two observations first differ (state word index, data word index or field), for the failure message. */
-function firstDifference(got: Record<string, unknown>, want: Record<string, unknown>): string {
+export function firstDifference(got: Record<string, unknown>, want: Record<string, unknown>): string {
   for (const key of Object.keys(want)) {
     const g = got[key];
     const w = want[key];

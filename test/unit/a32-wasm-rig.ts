@@ -8,14 +8,12 @@
  * recorded (jitFaultPc, jitFaultRetired, icount) where the interpreter takes the abort.
  */
 import { expect } from 'vitest';
-import type { VirtualClock } from '../../src/emulator/clock.js';
-import type { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
-import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import type { Bus } from '../../src/emulator/memory/bus.js';
 import type { A32Block } from '../../src/emulator/cpu/jit/a32-block-compiler.js';
 import { A32WasmCompiler } from '../../src/emulator/cpu/wasm/a32-wasm-compiler.js';
 import { DEVICE_BASE, bootV7aCore, makeRig, section, setL1, TTB } from './mmu-rig.js';
 import { Rng } from './a32-harness.js';
+import { firstDifference, type RigCore } from './a32-block-rig.js';
 
 export const CODE_VA = 0x00100000;
 const CODE_PA = 0x40100000;
@@ -29,19 +27,6 @@ export const PARK = CODE_VA + 0x8000;
 /** ARM's mode bits of Abort mode (a data abort taken). */
 const MODE_ABT = 0x17;
 
-/** The B instruction at `from` to `to`. */
-export function branchWord(from: number, to: number): number {
-  return (0xea000000 | (((to - from - 8) >> 2) & 0xffffff)) | 0;
-}
-
-export interface RigCore {
-  cpu: ArmV7aCpu;
-  state: ArmV7aState;
-  clock: VirtualClock;
-  bus: Bus;
-  base: number[];
-  baseRegs: ReturnType<ArmV7aCpu['coreRegs']['save']>;
-}
 
 /** `code[i]` (words) at CODE_VA + 4 * i; every vector parks. */
 function makeCore(wasm: boolean, code: readonly number[]): RigCore {
@@ -127,18 +112,6 @@ function observe(core: RigCore): Record<string, unknown> {
   return { state: core.state.save(), exclusiveVal: core.state.exclusiveVal, icount: core.clock.icount, data, dfsr: s.dfsr, dfar: s.dfar };
 }
 
-function firstDifference(got: Record<string, unknown>, want: Record<string, unknown>): string {
-  for (const key of Object.keys(want)) {
-    const g = got[key];
-    const w = want[key];
-    if (Array.isArray(w)) {
-      const ga = g as number[];
-      const i = w.findIndex((v, k) => v !== ga[k]);
-      if (i >= 0) return `${key}[${i}] is ${ga[i]}, interpreter ${w[i]}`;
-    } else if (g !== w) return `${key} is ${String(g)}, interpreter ${String(w)}`;
-  }
-  return 'none';
-}
 
 /** Both cores on the same code, and the wasm core's compiler. */
 export class WasmRig {

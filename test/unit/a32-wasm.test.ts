@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assembleA32, Rng } from './a32-harness.js';
-import { CODE_VA, DATA_VA, PARK, WasmRig, branchWord, generateSetup } from './a32-wasm-rig.js';
+import { CODE_VA, DATA_VA, PARK, WasmRig, generateSetup } from './a32-wasm-rig.js';
+import { branchWord } from './a32-block-rig.js';
 
 const TRIALS = 30;
 const CONDITIONS = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le'];
