@@ -1,6 +1,6 @@
 /**
  * The batch queue of the A32 JIT's WebAssembly tier (a32-batch-queue.ts): a batch is compiled when
- * full or when its oldest block has waited long enough, blocks dropped while waiting are left out,
+ * full, when its oldest block has waited long enough or when its blocks ran threaded often enough, blocks dropped while waiting are left out,
  * and a batch the compiler rejects (a WebAssembly.CompileError: a compiler bug) stops the run with
  * a typed error naming the blocks, never a silent fallback.
  */
@@ -48,6 +48,21 @@ describe('A32BatchQueue', () => {
     q.add({ start: 0x2040, ppage: 1 }, 550);
     expect(q.due(599)).toBe(false);
     expect(q.due(600), 'the first joined at 100').toBe(true);
+  });
+
+  it('a partial batch is due once its waiting blocks ran maxWaitingRuns times in all, counted afresh per batch', () => {
+    const q = new A32BatchQueue<A32BlockStart>(recordingCompiler(), new ExecutionStats(), { batchSize: 64, maxWaitInsns: 1e9, maxWaitingRuns: 3 });
+    q.ranWaiting(); // a run counted while nothing waits (a block the compiler left threaded) starts no window
+    q.add({ start: 0x2000, ppage: 1 }, 100);
+    q.ranWaiting();
+    q.ranWaiting();
+    expect(q.due(200)).toBe(false);
+    q.ranWaiting();
+    expect(q.due(200), 'three runs of the waiting blocks').toBe(true);
+    q.compile(() => true);
+    q.add({ start: 0x3000, ppage: 1 }, 300);
+    q.ranWaiting();
+    expect(q.due(300), 'the count starts again with the next batch').toBe(false);
   });
 
   it('a batch the compiler rejects with a CompileError is a typed error naming its blocks', () => {

@@ -15,7 +15,7 @@ import type { ArmV7aState } from '../../src/emulator/cpu/v7a/state.js';
 import type { ArmV7aCpu } from '../../src/emulator/cpu/v7a/cpu.js';
 import type { Bus } from '../../src/emulator/memory/bus.js';
 import { RIG_WASM_JIT, section, setL1, TTB, type RigJit } from './mmu-rig.js';
-import { runSliced, VECTORED_CODE_PA, VECTORED_DATA_VA, type SliceBoundary } from './a32-block-rig.js';
+import { bootVectoredProgram, runSliced, VECTORED_CODE_PA, VECTORED_DATA_VA, type SliceBoundary } from './a32-block-rig.js';
 
 const DATA_VA = VECTORED_DATA_VA;
 
@@ -203,6 +203,85 @@ describe.each([
     // The routine runs on REMAP_LOOPS - 1 passes, alternating Y, X, Y, ...
     expect(end.r[0]).toBe(2500 * 100 + 2499);
     expect(withJit.cpu.stats.insnsInBlocks / withJit.cpu.stats.retired, 'share run in blocks').toBeGreaterThan(0.5);
+    expectWasmRan(tier, withJit);
+  });
+
+  // As above, but A writes the descriptor it read (r9 = 0: no remap): the table-page store still
+  // drops the translations walked through that page, the code page's and REMAP_VA's among them, so
+  // the fetch entry of each next block is empty. The chain fills it as the interpreter's fetch
+  // would and goes on, instead of returning to `execute` twice a pass.
+  it('fills the fetch entry of a successor whose translation a table store dropped, and goes on', () => {
+    const loops = 3000;
+    // The routine 0x100 into the section: at REMAP_VA its block would share A's front-cache slot (VA 0).
+    const setup = (bus: Bus, st: ArmV7aState): void => {
+      remapSetup(loops, (s) => {
+        s.r[9] = 0;
+        s.r[10] = REMAP_VA + 0x100;
+      })(bus, st);
+      [0xe2800001 /* add r0, r0, #1 */, 0xe2855001 /* add r5, r5, #1 */, 0xe12fff1b /* bx r11 */].forEach((w, i) => bus.write32(SEC_X + 0x100 + 4 * i, w | 0));
+    };
+    const withJit = runSliced(REMAP_CHAIN, 8 * loops + 20, tier, setup);
+    const interpreted = runSliced(REMAP_CHAIN, 8 * loops + 20, false, setup);
+    expectSameBoundaries(withJit, interpreted);
+    const end = interpreted.boundaries.at(-1)!;
+    expect(end.r[15]! >>> 0, 'the loop ran to its end').toBe(0x40);
+    expect(end.r[0]).toBe(loops - 1);
+    const s = withJit.cpu.stats;
+    expect(s.blockRuns / s.blockDispatches, 'blocks per dispatch (2 when every flushed successor went back to execute)').toBeGreaterThan(20);
+    expectWasmRan(tier, withJit);
+  });
+
+  // An IRQ line held high, masked except right after `cpsie i` in the loop: the interrupt is taken
+  // after that instruction (its handler counts in r4 and returns with IRQs masked again). The
+  // block ends at the CPS; the chain must end there too (the interrupt became takeable), not run
+  // the block at 0x48 that the handler's returns made, as it goes on after call-throughs that
+  // change nothing the chain relies on.
+  const IRQ_LOOPS = 3000;
+  const IRQ_CHAIN = program(
+    {
+      0x00: 0xea00000e, // b 0x40
+      0x18: 0xea000018, // IRQ: b 0x80
+      0x40: 0xe2800001, // add r0, r0, #1
+      0x44: 0xf1080080, // cpsie i
+      0x48: 0xe2822001, // add r2, r2, #1
+      0x4c: 0xe2511001, // subs r1, r1, #1
+      0x50: 0x1afffffa, // bne 0x40
+      0x54: 0xeafffffe, // b .
+      0x80: 0xe2844001, // add r4, r4, #1
+      0x84: 0xe14fc000, // mrs r12, spsr
+      0x88: 0xe38cc080, // orr r12, r12, #0x80
+      0x8c: 0xe161f00c, // msr spsr_c, r12
+      0x90: 0xe25ef004, // subs pc, lr, #4
+    },
+    0x100,
+  );
+
+  it('ends a chain after a call-through that makes a pending interrupt takeable', () => {
+    const run = (jit: RigJit): Run => {
+      const { cpu, state, clock } = bootVectoredProgram(IRQ_CHAIN, jit, (_bus, st) => {
+        st.r[1] = IRQ_LOOPS;
+      });
+      cpu.exceptions.setIrq(true);
+      const boundaries: SliceBoundary[] = [];
+      const total = 11 * IRQ_LOOPS + 20; // 5 in the loop, the vector's branch, 5 in the handler
+      for (let k = 0, end = 0; end < total; k++) {
+        end = Math.min(total, end + 1 + ((k * 41) % 613));
+        while (clock.icount < end) {
+          // As the machine loop: a takeable interrupt is taken between `execute` calls.
+          cpu.exceptions.takePendingException();
+          cpu.exitRequest = false;
+          cpu.execute(end - clock.icount);
+        }
+        boundaries.push({ icount: clock.icount, r: Array.from(state.r), cpsr: state.getCpsr() });
+      }
+      return { cpu, boundaries };
+    };
+    const withJit = run(tier);
+    const interpreted = run(false);
+    expectSameBoundaries(withJit, interpreted);
+    const end = interpreted.boundaries.at(-1)!;
+    expect(end.r[1], 'the loop ran to its end').toBe(0);
+    expect([end.r[0], end.r[2], end.r[4]], 'one interrupt per pass').toEqual([IRQ_LOOPS, IRQ_LOOPS, IRQ_LOOPS]);
     expectWasmRan(tier, withJit);
   });
 

@@ -14,9 +14,20 @@ const slotOf = (pc: number): number => (pc >>> 2) & (SLOTS - 1);
 function rig() {
   const bus = new Bus([{ name: 'ram', base: 0, size: 0x10000 }], { wasm: true });
   const w = bus.wasm!;
-  const d = new WasmDispatcher(w.memory, w.stateBase, SLOTS);
-  const r = new Int32Array(w.memory.buffer, w.stateBase + STATE_REGS, 16);
   const fetch = new Int32Array(w.memory.buffer, w.stateBase + STATE_FETCH_PRIV, 1 << 20);
+  // The fill import (a TLB walk in the core): records the PCs and returns what `walked` holds for
+  // the page, else the entry as it is (a walk that finds the page not executable).
+  const fills: number[] = [];
+  const walked = new Map<number, number>();
+  const fill = (pc: number): number => {
+    fills.push(pc);
+    const e = walked.get(pc >>> 12);
+    if (e === undefined) return fetch[pc >>> 12]!;
+    fetch[pc >>> 12] = e;
+    return e;
+  };
+  const d = new WasmDispatcher(w.memory, w.stateBase, SLOTS, fill);
+  const r = new Int32Array(w.memory.buffer, w.stateBase + STATE_REGS, 16);
   const words = new Int32Array(w.memory.buffer);
   const seen: number[] = [];
   let throwNext = false;
@@ -48,7 +59,7 @@ function rig() {
     r[15] = pc;
     return d.run(room, maxBlocks, 0, w.stateBase + STATE_FETCH_PRIV);
   };
-  return { d, r, fetch, block, run, seen, setThrow: (v: boolean) => (throwNext = v) };
+  return { d, r, fetch, block, run, seen, fills, walked, setThrow: (v: boolean) => (throwNext = v) };
 }
 
 describe('WasmDispatcher (the wasm block chain)', () => {
@@ -80,6 +91,29 @@ describe('WasmDispatcher (the wasm block chain)', () => {
     d.evict(slotOf(0x2000));
     expect(run(0x1000, 100)).toBe(3);
     expect(d.indexAt(slotOf(0x2000))).toBe(-1);
+  });
+
+  it('fills an empty fetch entry through the fill import and goes on when the walk makes it executable', () => {
+    const { d, fetch, block, run, fills, walked } = rig();
+    block(0x1000, 3, 0x2000);
+    block(0x2000, 4, 0x3000);
+    block(0x3000, 5, 0x3ffc);
+    fetch[2] = 0; // flushed
+    fetch[3] = 0;
+    walked.set(2, (2 << 3) | 7); // the walk fills page 2 executable
+    walked.set(3, 0); // page 3's fetch would fault: 0, the chain leaves it to the interpreter
+    expect(run(0x1000, 100)).toBe(7);
+    expect([d.entered, fills]).toEqual([2, [0x2000, 0x3000]]);
+    expect(fetch[2]).toBe((2 << 3) | 7);
+    fills.length = 0;
+    walked.set(3, (9 << 3) | 7); // page 3 now maps to another physical page than its block's
+    expect(run(0x1000, 100)).toBe(7);
+    expect(fills).toEqual([0x3000]); // page 2 was executable: no fill
+    fills.length = 0;
+    fetch[3] = 0;
+    walked.set(3, (3 << 3) | 7);
+    expect(run(0x1000, 100)).toBe(12);
+    expect([d.entered, fills]).toEqual([3, [0x3000]]);
   });
 
   it('returns after a block that called an import (STOP), which saw the chain count before its block', () => {

@@ -18,7 +18,7 @@ import { A32BatchCompileError, A32BatchQueue, A32_BATCH_AFTER_RUNS, type A32Batc
 import { RUNNING } from '../state.js';
 import type { ArmV7aState } from '../v7a/state.js';
 
-export const A32_JIT_SLOT_BITS = 14;
+export const A32_JIT_SLOT_BITS = 17;
 export const A32_JIT_SLOT_MASK = (1 << A32_JIT_SLOT_BITS) - 1;
 /**
  * Block starts reached this many times become threaded blocks (pre-decoded handlers: cheap to
@@ -38,6 +38,11 @@ const TWO_32 = 4294967296;
 export interface A32ChainHost extends A32ThreadedHost {
   /** Changes whenever a fetch-TLB entry may differ other than by a fill of an empty one (Mmu.fetchGeneration). */
   fetchGeneration(): number;
+  /**
+   * The fetch entry of `pc` after the walk the interpreter's fetch of it would do (the TLB filled
+   * as it fills it), or 0 when that fetch would fault: left to the interpreter, which takes it.
+   */
+  probeFetchEntry(pc: number): number;
 }
 
 /** How a core's A32 JIT tiers up (the defaults are tuned for the Linux boot). */
@@ -253,7 +258,9 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
           }
         }
         slot = (pc >>> 2) & A32_JIT_SLOT_MASK;
-        const e = cpu.fetchEntries()[pc >>> 12]!;
+        let e = cpu.fetchEntries()[pc >>> 12]!;
+        // A flushed page: fill it here as the interpreter's fetch would (no return to execute).
+        if ((e & 4) === 0) e = cpu.probeFetchEntry(pc);
         if (!this.holds(slot, pc, e) || !this.fits(slot, room - done)) break;
         const found = this.threads[slot]!;
         if (t !== null && found !== null) {
@@ -291,6 +298,7 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
   promote(t: A32ThreadedBlock): void {
     const queue = this.queue;
     if (queue !== null) {
+      t.waiting = true;
       if (queue.add(t, this.cpu.clock.icount)) this.compileBatch();
       return;
     }
@@ -298,6 +306,10 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
     if (b === null) return;
     this.translated++;
     this.replace(b);
+  }
+
+  ranWaiting(): void {
+    this.queue!.ranWaiting();
   }
 
   /**
@@ -314,7 +326,10 @@ export class A32BlockJit implements CodeWriteObserver, A32BlockPromoter {
    * it waited (its code changed) is not compiled: the key then holds another block or none.
    */
   private compileBatch(): void {
-    const { threaded, compiled } = this.queue!.compile((t) => this.blocks.get(A32BlockJit.key(t.start, t.ppage)) === t);
+    const { threaded, compiled } = this.queue!.compile((t) => {
+      t.waiting = false;
+      return this.blocks.get(A32BlockJit.key(t.start, t.ppage)) === t;
+    });
     for (let i = 0; i < compiled.length; i++) {
       const b = compiled[i]!;
       // The batch compiler left it threaded (it runs on as one, never promoted again).

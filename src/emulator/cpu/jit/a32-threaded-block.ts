@@ -120,6 +120,8 @@ export interface A32ThreadedHost extends A32BlockHost {
 export interface A32BlockPromoter {
   /** Replace `b` with a generated function (it keeps running threaded this time). */
   promote(b: A32ThreadedBlock): void;
+  /** A block waiting to be compiled (`waiting` set) ran threaded once more. */
+  ranWaiting(): void;
 }
 
 /** What the loop does after an op's case: nothing more, its table handler, or a stop check after a slow access. */
@@ -183,6 +185,8 @@ export class A32ThreadedBlock implements A32Block {
   resident = false;
   /** Runs left before the block is handed to the compiler (0: promoted or never). */
   private runsToPromotion: number;
+  /** Promoted and waiting in the batch queue (A32BlockJit sets and clears it): its runs are counted. */
+  waiting = false;
 
   constructor(
     readonly start: number,
@@ -219,7 +223,9 @@ export class A32ThreadedBlock implements A32Block {
    * anything that may read it (a table handler) and at the end.
    */
   runThreaded(_budget: number): number {
-    if (this.runsToPromotion !== 0 && --this.runsToPromotion === 0) this.promoter.promote(this);
+    if (this.runsToPromotion !== 0) {
+      if (--this.runsToPromotion === 0) this.promoter.promote(this);
+    } else if (this.waiting) this.promoter.ranWaiting();
     const cpu = this.cpu;
     const st = cpu.state;
     const r = cpu.r;

@@ -230,6 +230,24 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     return this.mmu!.fetchGeneration;
   }
 
+  /**
+   * Between chained blocks, the next PC's page missed in the fetch TLB (a flush emptied it): the
+   * walk the interpreter's fetch would do there (QEMU's get_page_addr_code), filling the TLB; the
+   * entry then, or 0 when the fetch faults (not taken here: the interpreter fetches again and
+   * takes it). The TLB is invisible to the guest (invariant I5), so filling it here or one
+   * instruction later in the interpreter leaves the same state.
+   */
+  probeFetchEntry(pc: number): number {
+    const mmu = this.mmu!;
+    try {
+      mmu.probeFetch(pc);
+    } catch (e) {
+      if (e !== mmu.faultSignal) throw e;
+      return 0;
+    }
+    return mmu.entries[pc >>> 12]!;
+  }
+
   /** The MMU's JIT TLB for the current privilege (blocks read it at entry; the JIT needs an MMU). */
   jitTlb(): Int32Array {
     return this.mmu!.jitEntries;

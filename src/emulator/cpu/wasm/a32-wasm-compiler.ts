@@ -27,9 +27,10 @@
  *   (the handler whole, a JIT TLB refill for `addr`, R[15]), returning the count retired, which
  *   the block returns. `done` is the count retired by earlier passes of a looping block; the
  *   imports count icount from `entryIcount` (set by `enter`) plus the dispatcher's CHAIN_DONE
- *   (wasm-dispatcher.ts: 0 outside its chain), and set its STOP word (the chain ends after a
- *   block that called out). `run` is `enter`, the function, `leave`; the dispatcher's caller
- *   does the same around a chain.
+ *   (wasm-dispatcher.ts: 0 outside its chain). After a handler they set its STOP word (the chain
+ *   ends after that block) only when A32BlockJit.runFrom would not go on to a next block either,
+ *   or when what the chain was given no longer holds (stopsChain). `run` is `enter`, the function,
+ *   `leave`; the dispatcher's caller does the same around a chain (`enterChain`).
  * - Faults: a handler's throw unwinds through wasm to `run`'s caller after the import recorded
  *   cpu.jitFaultPc / jitFaultRetired (counted from the block's entry, as linkBlock's catch: a
  *   chain's caller adds CHAIN_DONE as runFrom adds its count) / clock.icount (absolute); st holds
@@ -43,6 +44,7 @@ import type { A32Block } from '../jit/a32-block-compiler.js';
 import type { A32ThreadedHost } from '../jit/a32-threaded-block.js';
 import type { SysRegDef } from '../v7a/sysreg-registry.js';
 import { MODE_USR } from '../v7a/state.js';
+import { RUNNING } from '../state.js';
 import type { BlockRun } from '../jit/block-function.js';
 import { EXIT_AFTER, discoverA32Block, type A32BlockCode } from '../jit/a32-block-discovery.js';
 import { callThroughKey } from '../jit/emit-a32.js';
@@ -115,6 +117,11 @@ export class A32WasmCompiler {
   private entryIcount = 0;
   /** The current JIT TLB view's byte address (tlbAddress). */
   private readonly tlbView = new StateViewAddress();
+  /** The MMU's current fetch entries' byte address (fetchAddress). */
+  private readonly fetchView = new StateViewAddress();
+  /** The JIT TLB and fetch-entry addresses the running chain was given (enterChain). */
+  private chainTlb = -1;
+  private chainFetch = -1;
   /** The flags words and the scratch words of the state area (null: not wasm-backed). */
   private readonly flags: Int32Array | null;
   private readonly scratch: Int32Array | null;
@@ -254,6 +261,43 @@ export class A32WasmCompiler {
     return this.tlbView.of(this.cpu.jitTlb());
   }
 
+  /** The byte address of the MMU's current fetch entries (the dispatcher's `fetch` argument). */
+  fetchAddress(): number {
+    return this.fetchView.of(this.cpu.fetchEntries());
+  }
+
+  /**
+   * `enter` before the dispatcher's chain runs with these `tlb` and `fetch` addresses: the imports
+   * stop the chain once either is no longer the current one (a mode change, an MMU switch).
+   */
+  enterChain(icount: number, tlb: number, fetch: number): void {
+    this.chainTlb = tlb;
+    this.chainFetch = fetch;
+    this.enter(icount);
+  }
+
+  /**
+   * After a handler: whether the dispatcher's chain must end after this block. It goes on exactly
+   * when A32BlockJit.runFrom would chain on after the block (no exit request — a takeable
+   * interrupt, a deadline, dropped code, a watchpoint —, running, A32 little-endian) and the JIT
+   * TLB and fetch entries it was given are still the current ones (no mode or translation change).
+   * The JS tiers' blocks call handlers without ending their chain either; ending it after every
+   * import cost a return to JS per ~60 blocks (4.2 M on the zImage boot).
+   */
+  private stopsChain(): boolean {
+    const cpu = this.cpu;
+    const st = cpu.state;
+    return (
+      cpu.exitRequest ||
+      st.sleep !== RUNNING ||
+      st.thumb !== 0 ||
+      st.bigEndian !== 0 ||
+      st.illegal !== 0 ||
+      this.tlbAddress() !== this.chainTlb ||
+      this.fetchAddress() !== this.chainFetch
+    );
+  }
+
   /**
    * Before wasm blocks run (one through its `run`, or a chain of them from the wasm dispatcher):
    * the imports count icount from `icount` (plus the dispatcher's CHAIN_DONE), the flags go into
@@ -313,8 +357,6 @@ export class A32WasmCompiler {
     const cpu = this.cpu;
     const retired = done + k + 1;
     const S = this.scratch!;
-    // The dispatcher's chain stops after this block (the handler may have changed anything).
-    S[S_STOP] = 1;
     const ic = this.entryIcount + S[S_CHAIN_DONE]!;
     this.flagsOut();
     cpu.clock.icount = ic + retired;
@@ -328,6 +370,7 @@ export class A32WasmCompiler {
       cpu.clock.icount = ic + retired;
       throw e;
     }
+    if (this.stopsChain()) S[S_STOP] = 1;
   }
 
   private callThrough(b: BatchBlock, k: number, done: number): number {

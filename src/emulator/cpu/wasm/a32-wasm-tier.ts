@@ -13,13 +13,10 @@ import type { A32BatchCompiler, A32BlockChain, A32BlockStart } from '../jit/a32-
 import type { A32Block } from '../jit/a32-block-compiler.js';
 import { A32WasmCompiler } from './a32-wasm-compiler.js';
 import { WasmDispatcher } from './wasm-dispatcher.js';
-import { StateViewAddress } from './wasm-state-layout.js';
 
 class A32WasmTier implements A32BatchCompiler, A32BlockChain {
   readonly chain: A32BlockChain = this;
   private readonly dispatcher: WasmDispatcher;
-  /** The MMU's current entries' byte address (the dispatcher's fetch check). */
-  private readonly fetchView = new StateViewAddress();
   /** The dispatcher's table index of each live wasm block. */
   private readonly indexes = new Map<A32Block, number>();
 
@@ -29,7 +26,7 @@ class A32WasmTier implements A32BatchCompiler, A32BlockChain {
     memory: WebAssembly.Memory,
     stateBase: number,
   ) {
-    this.dispatcher = new WasmDispatcher(memory, stateBase, 1 << A32_JIT_SLOT_BITS);
+    this.dispatcher = new WasmDispatcher(memory, stateBase, 1 << A32_JIT_SLOT_BITS, (pc) => cpu.probeFetchEntry(pc));
   }
 
   compileBatch(starts: ReadonlyArray<A32BlockStart>): Array<A32Block | null> {
@@ -58,8 +55,10 @@ class A32WasmTier implements A32BatchCompiler, A32BlockChain {
     const cpu = this.cpu;
     const clock = cpu.clock;
     const ic = clock.icount;
-    this.compiler.enter(ic);
-    const n = this.dispatcher.run(room, maxBlocks, this.compiler.tlbAddress(), this.fetchView.of(cpu.fetchEntries()));
+    const tlb = this.compiler.tlbAddress();
+    const fetch = this.compiler.fetchAddress();
+    this.compiler.enterChain(ic, tlb, fetch);
+    const n = this.dispatcher.run(room, maxBlocks, tlb, fetch);
     clock.icount = ic + n;
     this.compiler.leave();
     return n;

@@ -10,8 +10,9 @@
  *
  * `run(room, maxBlocks, tlb, fetch)` loops while the next block is exactly the one the JS chain
  * would run: the PC (R[15] in the state area, written by each block) hits the front cache, the
- * PC's fetch entry (in the MMU's current entries at `fetch`, also in the state area) is executable
- * and on the block's physical page, the block fits the rest of the budget, fewer than `maxBlocks`
+ * PC's fetch entry (in the MMU's current entries at `fetch`, also in the state area; an empty one
+ * is filled first through the `fill` import, as runFrom fills it) is executable and on the block's
+ * physical page, the block fits the rest of the budget, fewer than `maxBlocks`
  * blocks ran, and no block asked JS for attention: every import a block calls (handlers, slow
  * paths — the only code that can request an exit, sleep, change mode, state or translation)
  * sets the STOP word, and the chain returns after that block. Between blocks it keeps CHAIN_DONE
@@ -19,7 +20,7 @@
  * what they report (icount, a fault's count retired). ENTERED is the number of blocks run.
  */
 import { I32, Op, WasmModuleBuilder } from './wasm-module-builder.js';
-import { STATE_DISPATCH, STATE_REGS, STATE_SCRATCH } from './wasm-state-layout.js';
+import { STATE_DISPATCH, STATE_REGS, STATE_SCRATCH, WASM_STATE_BYTES } from './wasm-state-layout.js';
 
 /** Scratch words (offsets in the state area). */
 export const DISPATCH_STOP = STATE_SCRATCH;
@@ -46,12 +47,15 @@ export class WasmDispatcher {
     stateBase: number,
     /** Slots of the front cache (a power of two, A32BlockJit's). */
     readonly slots: number,
+    /** The fetch entry of a PC whose entry was not executable, after a TLB fill (A32ChainHost.probeFetchEntry). */
+    fill: (pc: number) => number,
   ) {
+    if (STATE_DISPATCH + slots * DISPATCH_SLOT_BYTES > WASM_STATE_BYTES) throw new RangeError(`a wasm front cache of ${slots} slots does not fit in the state area`);
     this.front = new Int32Array(memory.buffer, stateBase + STATE_DISPATCH, slots * (DISPATCH_SLOT_BYTES / 4)).fill(-1);
     this.scratch = new Int32Array(memory.buffer, stateBase + STATE_SCRATCH, 4);
     this.table = new WebAssembly.Table({ initial: 1024, element: 'anyfunc' });
     const bytes = chainModule(stateBase, slots);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory, table: this.table } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory, table: this.table, fill } });
     this.runChain = instance.exports.run as (room: number, maxBlocks: number, tlb: number, fetch: number) => number;
   }
 
@@ -122,6 +126,7 @@ function chainModule(stateBase: number, slots: number): Uint8Array<ArrayBuffer> 
   const runType = m.type([I32, I32, I32, I32], [I32]);
   m.importMemory('env', 'memory', 1);
   m.importTable('env', 'table', 1);
+  const fill = m.importFunction('env', 'fill', m.type([I32], [I32]));
   const c = m.code(runType);
   const [room, maxBlocks, tlb, fetch] = [0, 1, 2, 3];
   const done = c.local();
@@ -141,7 +146,11 @@ function chainModule(stateBase: number, slots: number): Uint8Array<ArrayBuffer> 
   c.get(f).mem(Op.i32Load, 2, 0).get(pc).op(Op.i32Ne).brIf(1);
   // whose physical page is that of the PC's executable fetch entry
   c.get(pc).i32Const(12).op(Op.i32ShrU).i32Const(2).op(Op.i32Shl).get(fetch).op(Op.i32Add).mem(Op.i32Load, 2, 0).set(e);
-  c.get(e).i32Const(4).op(Op.i32And).op(Op.i32Eqz).brIf(1);
+  c.get(e).i32Const(4).op(Op.i32And).op(Op.i32Eqz);
+  c.if();
+  c.get(pc).call(fill).set(e);
+  c.get(e).i32Const(4).op(Op.i32And).op(Op.i32Eqz).brIf(2);
+  c.end();
   c.get(e).i32Const(3).op(Op.i32ShrU).get(f).mem(Op.i32Load, 2, 4).op(Op.i32Ne).brIf(1);
   // and that runs whole within the budget left
   c.get(f).mem(Op.i32Load, 2, 8).get(room).get(done).op(Op.i32Sub).op(Op.i32GtS).brIf(1);

@@ -43,8 +43,6 @@ export const STATE_MONITOR_ADDR = 196;
 export const STATE_MONITOR_VAL = 200;
 /** The JIT TLB's views (jit-tlb.ts): 3 × JIT_TLB_ENTRIES × 16 bytes = 192 KiB. */
 export const STATE_JIT_TLB = 4096;
-/** The wasm dispatcher's front cache and block table indexes (free until then): up to STATE_FETCH_IDENTITY. */
-export const STATE_DISPATCH = STATE_JIT_TLB + 3 * 65536;
 /**
  * The MMU's translation entries (tlb.ts: virtual page -> physical page << 3 | PROT bits, 2^20
  * int32 = 4 MiB each) for the MMU off (identity), PL1 and PL0: what the interpreter's fetch and the
@@ -53,6 +51,8 @@ export const STATE_DISPATCH = STATE_JIT_TLB + 3 * 65536;
 export const STATE_FETCH_IDENTITY = 1 << 20;
 export const STATE_FETCH_PRIV = STATE_FETCH_IDENTITY + (4 << 20);
 export const STATE_FETCH_USER = STATE_FETCH_PRIV + (4 << 20);
+/** The wasm dispatcher's front cache and block table indexes: 16 bytes per slot, up to the area's end (2^17 slots). */
+export const STATE_DISPATCH = STATE_FETCH_USER + (4 << 20);
 
 /** Byte offset of the state area after `ramBytes` of RAM. */
 export function stateBaseFor(ramBytes: number): number {
