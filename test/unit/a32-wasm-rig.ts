@@ -85,6 +85,8 @@ function load(core: RigCore, pc: number, s: Setup): void {
   cpu.coreRegs.load(core.baseRegs);
   if (s.threadIds !== undefined) [cpu.coreRegs.s.tpidrurw, cpu.coreRegs.s.tpidruro, cpu.coreRegs.s.tpidrprw] = s.threadIds;
   if (s.mode !== undefined) state.setMode(s.mode);
+  // As `execute` does before any block runs: the MMU's view (the blocks' `tlb`) follows the mode.
+  cpu.syncModeDependents();
   state.exclusiveAddr = s.exclusiveAddr ?? -1;
   state.exclusiveVal = s.exclusiveVal ?? 0;
   for (let i = 0; i < 15; i++) state.r[i] = s.regs[i]!;

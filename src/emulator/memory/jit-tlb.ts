@@ -34,6 +34,8 @@ export const JIT_TLB_ENTRIES = 1 << JIT_TLB_BITS;
 const ENTRY_SLOTS = 4;
 /** Int32 words of the three views together. */
 export const JIT_TLB_VIEWS_WORDS = 3 * JIT_TLB_ENTRIES * ENTRY_SLOTS;
+/** Bytes of one view: view v starts v × this after the first (the views are consecutive). */
+export const JIT_TLB_VIEW_BYTES = JIT_TLB_ENTRIES * ENTRY_SLOTS * 4;
 /** `(va >>> JIT_TLB_INDEX_SHIFT) & JIT_TLB_INDEX_MASK` is the first slot of va's entry. */
 export const JIT_TLB_INDEX_SHIFT = PAGE_SHIFT - 2;
 export const JIT_TLB_INDEX_MASK = (JIT_TLB_ENTRIES - 1) << 2;

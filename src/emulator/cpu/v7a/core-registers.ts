@@ -10,6 +10,7 @@
 import type { StatefulComponent } from '../../devices/device.js';
 import type { ArmV7aIds } from '../profile.js';
 import type { SysRegDef, SysRegFile } from './sysreg-registry.js';
+import { STATE_THREAD_IDS } from '../wasm/wasm-state-layout.js';
 
 export interface CoreRegisterState extends Record<string, number> {
   sctlr: number;
@@ -77,18 +78,52 @@ export interface CoreRegisterHost {
   sctlrChanged(value: number): void;
 }
 
+/** The thread ID registers in the order of their words at STATE_THREAD_IDS. */
+const THREAD_ID_KEYS = ['tpidrurw', 'tpidruro', 'tpidrprw'] as const;
+
 export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
   readonly name = 'cp15-core';
   s: CoreRegisterState = initialState();
+  /** Where the thread ID registers live (keepThreadIdsIn), or null: in `s` like the rest. */
+  private threadIds: Int32Array | null = null;
+
+  /**
+   * Keep TPIDRURW/URO/PRW in `words` (3 words of the wasm state area, STATE_THREAD_IDS) from now
+   * on: `s` reads and writes them there through accessors, so every writer — MCR, a snapshot
+   * load, a test or debugger poking `s` — updates what wasm blocks load inline.
+   */
+  keepThreadIdsIn(words: Int32Array): void {
+    const st = this.save();
+    this.threadIds = words;
+    this.s = this.withThreadIdAccessors();
+    this.load(st);
+  }
+
+  private withThreadIdAccessors(): CoreRegisterState {
+    const s = initialState();
+    const words = this.threadIds!;
+    THREAD_ID_KEYS.forEach((key, i) => {
+      Object.defineProperty(s, key, {
+        enumerable: true,
+        get: () => words[i]!,
+        set: (v: number) => {
+          words[i] = v;
+        },
+      });
+    });
+    return s;
+  }
 
   reset(): void {
-    this.s = initialState();
+    this.load(initialState());
   }
   save(): CoreRegisterState {
     return { ...this.s };
   }
   load(st: CoreRegisterState): void {
-    this.s = { ...st };
+    // With the thread IDs in the state area, `s` keeps its accessors: assign into it.
+    if (this.threadIds === null) this.s = { ...st };
+    else Object.assign(this.s, initialState(), st);
   }
 
   /** Define every register this component owns on `file`. */
@@ -220,9 +255,9 @@ export class CoreRegisters implements StatefulComponent<CoreRegisterState> {
 
       // VBAR (c12) and thread ID registers (c13; FCSEIDR is the MMU's: it changes translation)
       rw('VBAR', 0, 12, 0, 0, 'vbar', ~0x1f),
-      { ...rw('TPIDRURW', 0, 13, 0, 2, 'tpidrurw'), pl0Read: true, pl0Write: true, writeKeepsSlice: true },
-      { ...rw('TPIDRURO', 0, 13, 0, 3, 'tpidruro'), pl0Read: true, writeKeepsSlice: true },
-      { ...rw('TPIDRPRW', 0, 13, 0, 4, 'tpidrprw'), writeKeepsSlice: true },
+      { ...rw('TPIDRURW', 0, 13, 0, 2, 'tpidrurw'), pl0Read: true, pl0Write: true, writeKeepsSlice: true, stateWord: STATE_THREAD_IDS },
+      { ...rw('TPIDRURO', 0, 13, 0, 3, 'tpidruro'), pl0Read: true, writeKeepsSlice: true, stateWord: STATE_THREAD_IDS + 4 },
+      { ...rw('TPIDRPRW', 0, 13, 0, 4, 'tpidrprw'), writeKeepsSlice: true, stateWord: STATE_THREAD_IDS + 8 },
     ]);
     if (variant.core === 'a15') {
       // Cortex-A15 L2 control (c9, opc1 1): one CPU, interrupt controller present.

@@ -36,6 +36,7 @@ import { A32BlockJit, A32_JIT_SLOT_MASK, A32_NEVER_RUNS, type A32JitOptions } fr
 import { decodedFields } from '../jit/a32-block-discovery.js';
 import { BlockJit } from '../jit/block-jit.js';
 import { SecurityExtensions } from './security-extensions.js';
+import { STATE_THREAD_IDS } from '../wasm/wasm-state-layout.js';
 
 /** What the core needs from an MMU (src/emulator/memory/mmu.ts provides it). */
 export interface CoreMmu extends CpuBus {
@@ -153,6 +154,9 @@ export class ArmV7aCpu extends Cpu implements CoreInterruptInputs {
     this.swappedView = new ByteSwappedBus(bus);
     this.exceptions = new ArmV7aExceptions(this, state);
     this.sys = this.exceptions;
+    // On a wasm-backed bus the thread ID registers live in the state area (wasm blocks load them).
+    const wasm = bus.wasm;
+    if (wasm !== null) this.coreRegs.keepThreadIdsIn(new Int32Array(wasm.memory.buffer, wasm.stateBase + STATE_THREAD_IDS, 3));
     this.coreRegs.define(
       this.sysregs,
       profile.ids!,

@@ -42,6 +42,11 @@ export interface SysRegDef {
    * the slice after these would change nothing: an interrupt that can be taken has already ended it.
    */
   readonly writeKeepsSlice?: boolean;
+  /**
+   * Byte offset in the wasm tier's state area where the register's value lives whenever the bus is
+   * wasm-backed (its owner keeps it there): a plain read is then an inline load in wasm blocks.
+   */
+  readonly stateWord?: number;
   /** Write; `hi` is the high word for 64-bit registers (0 for 32-bit). Absent: read-only (writes UNDEFINED; QEMU ignores writes to some ID registers: define a no-op write for those). */
   write?(value: number, hi: number, regs: SysRegFile): void;
 }

@@ -426,7 +426,7 @@ function emitBlock(ctx: A32WasmEmitContext, code: A32BlockCode, sysregs: Readonl
     let leaves: boolean | null = null;
     if (sysregs[j] !== null) {
       ctx.beginCondition(cond);
-      ctx.sysregRead(site, code.fields[j]!.rt!);
+      ctx.sysregRead(site, code.fields[j]!.rt!, sysregs[j]!);
       ctx.endCondition(cond);
       leaves = false;
     } else {

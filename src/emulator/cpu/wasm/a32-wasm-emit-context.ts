@@ -31,9 +31,12 @@ import {
   STATE_IMPORT_LEAVE,
   STATE_MONITOR_ADDR,
   STATE_MONITOR_OPEN,
+  STATE_JIT_TLB,
   STATE_MONITOR_VAL,
   STATE_REGS,
 } from './wasm-state-layout.js';
+import { JIT_TLB_VIEW_BYTES, VIEW_PRIV } from '../../memory/jit-tlb.js';
+import type { SysRegDef } from '../v7a/sysreg-registry.js';
 
 /** One instruction being translated (size 4: A32). */
 export type WasmInsnSite = InsnSite;
@@ -317,12 +320,36 @@ export class A32WasmEmitContext implements WasmA32MemoryContext {
   }
 
   /**
-   * MRC of a system register with a plain read into R[rt] (rt < 15) through the sysregRead import
-   * (the definition resolved at compile time, as the micro-op tier's MICRO_SYSREG_READ): the value,
+   * MRC of a system register with a plain read into R[rt] (rt < 15): a load from the state area
+   * when its owner keeps it there (SysRegDef.stateWord: the thread ID registers), else through
+   * the sysregRead import (the definition resolved at compile time, as the micro-op tier's
+   * MICRO_SYSREG_READ): the value,
    * or — where the handler must run (a PL0 read it forbids: UNDEFINED) — the import ran it as
    * callThrough does and set STATE_IMPORT_LEAVE, and the block returns.
    */
-  sysregRead(site: WasmInsnSite, rt: number): void {
+  sysregRead(site: WasmInsnSite, rt: number, def: SysRegDef): void {
+    const c = this.code;
+    const word = def.stateWord;
+    if (word !== undefined) {
+      // Kept in the state area by its owner: a load. A register PL0 may not read is loaded only
+      // when the block runs with the PL1 JIT TLB view (the MMU's view follows the mode: PL1, MMU
+      // on); otherwise the import decides (the handler UNDEFs at PL0).
+      if (def.pl0Read === true) {
+        this.setReg(rt, () => void c.get(this.sb).mem(Op.i32Load, 2, word));
+        return;
+      }
+      c.get(this.tlb).i32Const((this.stateBase + STATE_JIT_TLB + VIEW_PRIV * JIT_TLB_VIEW_BYTES) | 0).op(Op.i32Eq);
+      c.if();
+      this.setReg(rt, () => void c.get(this.sb).mem(Op.i32Load, 2, word));
+      c.else();
+      this.sysregReadImport(site, rt);
+      c.end();
+      return;
+    }
+    this.sysregReadImport(site, rt);
+  }
+
+  private sysregReadImport(site: WasmInsnSite, rt: number): void {
     const c = this.code;
     const leave = this.stateBase + STATE_IMPORT_LEAVE;
     // The handler's path may enter an exception, which reads the flags.

@@ -41,6 +41,12 @@ export const STATE_IMPORT_LEAVE = STATE_SCRATCH + 56;
 export const STATE_MONITOR_OPEN = 192;
 export const STATE_MONITOR_ADDR = 196;
 export const STATE_MONITOR_VAL = 200;
+/**
+ * The thread ID registers TPIDRURW, TPIDRURO, TPIDRPRW (CoreRegisters keeps them here on a
+ * wasm-backed bus: their MRC reads are inline loads in wasm blocks; Linux reads the last two
+ * ~7 M times in the zImage boot, for `current` and the per-CPU offset).
+ */
+export const STATE_THREAD_IDS = 208;
 /** The JIT TLB's views (jit-tlb.ts): 3 × JIT_TLB_ENTRIES × 16 bytes = 192 KiB. */
 export const STATE_JIT_TLB = 4096;
 /**
