@@ -9,6 +9,9 @@
 // fast boot alone. `--board vexpress-a9` runs issue 17's rows instead: vexpress-a9 (Cortex-A9,
 // Debian's vexpress-v2p-ca9.dtb), zImage 1024M (~3.8e9) and its fast boot. Wall-clock and CPU seconds (user + system, GNU time) of whole processes: on a
 // loaded machine the CPU ratio is the comparable one. The instruction count comes from armrr's log.
+// `--repeat N` (default 3): each row runs its six processes N times in turn (QEMU run, record,
+// replay, then armrr's) and each cell is the median of its N samples, with their range: on this
+// class of VM one process's time moves by 10-20 % from run to run, QEMU's as well as armrr's.
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints Markdown on stdout.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +24,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { ReplayLogReader } = await import(join(ROOT, 'dist/replay/log-reader.js'));
 const BIN = join(ROOT, 'bin/armrr.js');
 const FAST_ONLY = process.argv.includes('--fast-only') || process.argv.includes('--quick');
+const repeatAt = process.argv.indexOf('--repeat');
+const REPEAT = repeatAt > 0 ? Number(process.argv[repeatAt + 1]) : 3;
+if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat ${process.argv[repeatAt + 1]}: a whole number of runs, at least 1`);
 const boardAt = process.argv.indexOf('--board');
 const BOARD = boardAt > 0 ? process.argv[boardAt + 1] : 'virt';
 if (BOARD !== 'virt' && BOARD !== 'vexpress-a9') throw new Error(`--board ${BOARD}: virt or vexpress-a9`);
@@ -79,22 +85,33 @@ function bootRow(work, name, kernel, memMiB, append, initrd) {
   ];
   const alog = join(work, `${name}.armrr.rrlog`);
   const qlog = join(work, `${name}.qemu.rrlog`);
-  const q = {
-    run: timed(`${name}: qemu run`, 'qemu-system-arm', qemuBoard('')),
-    record: timed(`${name}: qemu record`, 'qemu-system-arm', qemuBoard(`,rr=record,rrfile=${qlog}`)),
-    replay: timed(`${name}: qemu replay`, 'qemu-system-arm', qemuBoard(`,rr=replay,rrfile=${qlog}`)),
-  };
-  const a = {
-    run: timed(`${name}: armrr run`, process.execPath, [BIN, 'run', kernel, ...armrrBoard]),
-    record: timed(`${name}: armrr record`, process.execPath, [BIN, 'record', kernel, '-o', alog, ...armrrBoard]),
-    replay: timed(`${name}: armrr replay`, process.execPath, [BIN, 'replay', kernel, alog, ...armrrBoard]),
-  };
-  for (const k of ['run', 'record', 'replay']) {
-    if (a[k].stdout !== q.run.stdout) throw new Error(`${name}: armrr ${k} printed other console bytes than qemu run`);
+  const kinds = ['run', 'record', 'replay'];
+  const q = { run: [], record: [], replay: [] };
+  const a = { run: [], record: [], replay: [] };
+  for (let i = 1; i <= REPEAT; i++) {
+    const n = REPEAT > 1 ? ` (${i}/${REPEAT})` : '';
+    q.run.push(timed(`${name}: qemu run${n}`, 'qemu-system-arm', qemuBoard('')));
+    q.record.push(timed(`${name}: qemu record${n}`, 'qemu-system-arm', qemuBoard(`,rr=record,rrfile=${qlog}`)));
+    q.replay.push(timed(`${name}: qemu replay${n}`, 'qemu-system-arm', qemuBoard(`,rr=replay,rrfile=${qlog}`)));
+    a.run.push(timed(`${name}: armrr run${n}`, process.execPath, [BIN, 'run', kernel, ...armrrBoard]));
+    a.record.push(timed(`${name}: armrr record${n}`, process.execPath, [BIN, 'record', kernel, '-o', alog, ...armrrBoard]));
+    a.replay.push(timed(`${name}: armrr replay${n}`, process.execPath, [BIN, 'replay', kernel, alog, ...armrrBoard]));
+    for (const k of kinds) {
+      if (a[k].at(-1).stdout !== q.run[0].stdout) throw new Error(`${name}: armrr ${k}${n} printed other console bytes than qemu run`);
+    }
   }
   const insns = icountOf(alog);
-  const ratio = (k, field) => `${a[k][field].toFixed(1)} / ${q[k][field].toFixed(1)} = **${(q[k][field] / a[k][field]).toFixed(2)}**`;
-  const cells = ['run', 'record', 'replay'].flatMap((k) => [ratio(k, 'secs'), ratio(k, 'cpu')]);
+  const median = (xs) => {
+    const s = [...xs].sort((x, y) => x - y);
+    return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const range = (xs) => (xs.length > 1 ? ` (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})` : '');
+  const ratio = (k, field) => {
+    const av = a[k].map((r) => r[field]);
+    const qv = q[k].map((r) => r[field]);
+    return `${median(av).toFixed(1)}${range(av)} / ${median(qv).toFixed(1)}${range(qv)} = **${(median(qv) / median(av)).toFixed(2)}**`;
+  };
+  const cells = kinds.flatMap((k) => [ratio(k, 'secs'), ratio(k, 'cpu')]);
   return `| ${name} | ${(insns / 1e9).toFixed(3)}e9 | ${cells.join(' | ')} |`;
 }
 
@@ -118,7 +135,7 @@ const out = [
   '',
   `Debian's armhf kernel on ${VEXPRESS ? 'vexpress-a9 (Cortex-A9, vexpress-v2p-ca9.dtb)' : 'virt (Cortex-A15)'}, /init prints the prompt and powers off (GUEST_INITRD_NO_INPUT), ` +
     `shift ${SHIFT}, sleep=off, rtc base=${RTC},clock=vm; wall and CPU (user + system) seconds of whole processes, ` +
-    'armrr / QEMU = ratio (QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal). ' +
+    `armrr / QEMU = ratio (QEMU time / armrr time: >= 0.5 is the target now, >= 1.0 the goal); ${REPEAT > 1 ? `each cell the median of ${REPEAT} runs (their range in brackets), the runs in turn` : 'one run per cell'}. ` +
     'Each replays its own recording; console bytes checked identical. ' +
     `Run ${started.at} (load average ${started.load.toFixed(1)}) to ${new Date().toISOString()} (load average ${os.loadavg()[0].toFixed(1)}).`,
   '',
