@@ -47,6 +47,7 @@ import { MODE_USR } from '../v7a/state.js';
 import { RUNNING } from '../state.js';
 import type { BlockRun } from '../jit/block-function.js';
 import { EXIT_AFTER, discoverA32Block, type A32BlockCode } from '../jit/a32-block-discovery.js';
+import { A32BlockJit } from '../jit/a32-block-jit.js';
 import { callThroughKey } from '../jit/emit-a32.js';
 import { I32, WasmModuleBuilder } from './wasm-module-builder.js';
 import {
@@ -290,9 +291,7 @@ export class A32WasmCompiler {
     return (
       cpu.exitRequest ||
       st.sleep !== RUNNING ||
-      st.thumb !== 0 ||
-      st.bigEndian !== 0 ||
-      st.illegal !== 0 ||
+      !A32BlockJit.runsIn(st) ||
       this.tlbAddress() !== this.chainTlb ||
       this.fetchAddress() !== this.chainFetch
     );

@@ -13,9 +13,11 @@
  * PC's fetch entry (in the MMU's current entries at `fetch`, also in the state area; an empty one
  * is filled first through the `fill` import, as runFrom fills it) is executable and on the block's
  * physical page, the block fits the rest of the budget, fewer than `maxBlocks`
- * blocks ran, and no block asked JS for attention: every import a block calls (handlers, slow
- * paths — the only code that can request an exit, sleep, change mode, state or translation)
- * sets the STOP word, and the chain returns after that block. Between blocks it keeps CHAIN_DONE
+ * blocks ran, and no block asked JS for attention: the imports a block calls (handlers, slow
+ * paths — the only code that can request an exit, sleep, change mode, state or translation) set
+ * the STOP word when the chain must end (A32WasmCompiler.stopsChain: when A32BlockJit.runFrom
+ * would end it too, or the `tlb` / `fetch` views it was given changed), and the chain returns
+ * after that block. Between blocks it keeps CHAIN_DONE
  * (instructions retired by the chain's earlier blocks) in memory: the imports of a block add it to
  * what they report (icount, a fault's count retired). ENTERED is the number of blocks run.
  */
