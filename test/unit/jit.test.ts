@@ -8,6 +8,7 @@ import { createMachine } from '../../src/emulator/machines/index.js';
 import type { Machine, StopReason } from '../../src/emulator/machines/machine.js';
 import type { Cpu } from '../../src/emulator/cpu/cpu.js';
 import type { BoardOptions } from '../../src/emulator/machines/index.js';
+import { JIT_HOT_THRESHOLD } from '../../src/emulator/cpu/jit/block-jit.js';
 
 const QUIET: BoardOptions = {
   icountShift: 0,
@@ -17,6 +18,8 @@ const QUIET: BoardOptions = {
 };
 
 const CODE = 0x1000;
+/** Instructions that make a loop of up to 10 instructions hot (translated) and run it translated. */
+const WARM = JIT_HOT_THRESHOLD * 12;
 const FAULT_HANDLER = 0x2000;
 
 function halfwords(...hws: number[]): Uint8Array {
@@ -88,7 +91,7 @@ describe('block JIT against the interpreter', () => {
   it('a breakpoint inside a translated block stops there, as the interpreter does', () => {
     const code = halfwords(0x2301, 0x18c0, 0x00c2, 0x4042, 0x3101, 0xe7f9);
     const [a, b] = twins(code);
-    same(a, b, a.run(500), b.run(500), 'warm up');
+    same(a, b, a.run(WARM), b.run(WARM), 'warm up');
     expect(jitOf(a).blockContaining(CODE + 6)).not.toBeNull();
     for (const m of [a, b]) m.core.breakpoints.add(CODE + 6);
     for (let i = 0; i < 5; i++) {
@@ -103,7 +106,7 @@ describe('block JIT against the interpreter', () => {
   it('a breakpoint at the start of a block that loops back to it stops at every pass, as the interpreter does', () => {
     const code = halfwords(0x2301, 0x18c0, 0x00c2, 0x4042, 0x3101, 0xe7f9);
     const [a, b] = twins(code);
-    same(a, b, a.run(500), b.run(500), 'warm up');
+    same(a, b, a.run(WARM), b.run(WARM), 'warm up');
     for (const m of [a, b]) m.core.breakpoints.add(CODE);
     for (let i = 0; i < 5; i++) {
       const sa = a.run(1e6);
@@ -118,24 +121,24 @@ describe('block JIT against the interpreter', () => {
     // loop: adds r0,#1; nop; b loop. After it is hot, patch `adds r0,#1` to `adds r0,#2`.
     const code = halfwords(0x3001, 0xbf00, 0xe7fc);
     const [a, b] = twins(code);
-    same(a, b, a.run(300), b.run(300), 'warm up');
+    same(a, b, a.run(WARM), b.run(WARM), 'warm up');
     expect(jitOf(a).blockContaining(CODE)).not.toBeNull();
     for (const m of [a, b]) m.bus.write16(CODE, 0x3002);
     expect(jitOf(a).blockContaining(CODE)).toBeNull();
     const before = a.cpu.r[0]!;
-    same(a, b, a.run(600), b.run(600), 'after the patch');
+    same(a, b, a.run(WARM + 300), b.run(WARM + 300), 'after the patch');
     expect(a.cpu.r[0]! - before).toBe(200);
   });
 
   it('a block ending in a branch whose target is the next instruction goes on there, not at the block start', () => {
     // loop: adds r2,#1; push {r0}; pop {pc} (r0 = the next instruction: a branch that lands where
-    // execution would have gone anyway); adds r3,#1; cmp r3,#20; bne loop; b .
-    const code = halfwords(0x3201, 0xb401, 0xbd00, 0x3301, 0x2b14, 0xd1f9, 0xe7fe);
+    // execution would have gone anyway); adds r3,#1; cmp r3,#250; bne loop; b .
+    const code = halfwords(0x3201, 0xb401, 0xbd00, 0x3301, 0x2bfa, 0xd1f9, 0xe7fe);
     const [a, b] = twins(code, { 0: (CODE + 6) | 1 });
-    same(a, b, a.run(200), b.run(200), 'twenty passes');
+    same(a, b, a.run(1600), b.run(1600), '250 passes');
     expect(jitOf(a).blockContaining(CODE)).not.toBeNull();
-    expect(a.cpu.r[2]).toBe(20);
-    expect(a.cpu.r[3]).toBe(20);
+    expect(a.cpu.r[2]).toBe(250);
+    expect(a.cpu.r[3]).toBe(250);
   });
   it('branches to instructions inside the block (an inner loop to its middle, a forward skip) stay in it, exact at every budget and at a fault', () => {
     // outer: movs r2,#5
@@ -158,7 +161,7 @@ describe('block JIT against the interpreter', () => {
     expect(a.cpu.ipsr).toBe(3);
 
     const [c, d] = twins(code, { 5: 0x20000000 });
-    same(c, d, c.run(300), d.run(300), 'warm up');
+    same(c, d, c.run(WARM), d.run(WARM), 'warm up');
     const stats = (c.core as Cpu).stats;
     const runs = stats.blockRuns;
     const inBlocks = stats.insnsInBlocks;
@@ -195,7 +198,7 @@ describe('block JIT against the interpreter', () => {
     expect(a.cpu.ipsr).toBe(3);
 
     const [c, d] = twins(code, { 1: 0x20000100, 5: 0x20000f84 });
-    same(c, d, c.run(300), d.run(300), 'warm up');
+    same(c, d, c.run(WARM), d.run(WARM), 'warm up');
     const stats = (c.core as Cpu).stats;
     const retired = stats.retired;
     const inBlocks = stats.insnsInBlocks;
@@ -216,7 +219,7 @@ describe('block JIT against the interpreter', () => {
     const [a, b] = twins(code, regs);
     for (const m of [a, b]) m.bus.debugWrite(0x20000100, word(0x20009002));
     same(a, b, a.run(7), b.run(7), 'first pass, to the first ldr.w sp');
-    same(a, b, a.run(10_000), b.run(10_000), 'many passes');
+    same(a, b, a.run(30_000), b.run(30_000), 'many passes');
     for (const m of [a, b]) {
       // 0x20008003 -> 0x20008000; +6, +2, +3 and the post-index +1 each leave 0x20008004.
       expect(m.cpu.r[3]! >>> 0).toBe(0x20008004);
@@ -224,6 +227,122 @@ describe('block JIT against the interpreter', () => {
       expect(m.cpu.r[7]! >>> 0).toBe(0x20008ffc);
       expect(m.cpu.r[6]!).toBeGreaterThan(500);
     }
-    expect((a.core as Cpu).stats.insnsInBlocks).toBeGreaterThan(9000);
+    expect((a.core as Cpu).stats.insnsInBlocks).toBeGreaterThan(25_000);
+  });
+
+  it('IT blocks run translated: conditional instructions, 16-bit forms without flags, a register shift through its handler, exact at every budget', () => {
+    // (arm-none-eabi-as -mcpu=cortex-m3)
+    //       movs r0,#0; movs r4,#0
+    // loop: adds r0,#1; lsls r1,r0,#30; ite eq; moveq r2,#5; addne r2,#1; cmp r0,#0
+    //       itttt ne; ldrne r3,[r5]; addne r3,r3,r0; strne r3,[r5]; subsne.w r4,r2,r0,lsl #30
+    //       itet mi; submi r4,#1; addpl r4,#2; lslmi r6,r0; adds r5,#4; b loop
+    const code = halfwords(
+      0x2000, 0x2400, 0x3001, 0x0781, 0xbf0c, 0x2205, 0x3201, 0x2800, 0xbf1f, 0x682b, 0x181b, 0x602b, 0xebb2, 0x7480,
+      0xbf4a, 0x3c01, 0x3402, 0x4086, 0x3504, 0xe7ed,
+    );
+    const [a, b] = twins(code, { 5: 0x20000000, 6: 0x12345 });
+    let t = 0;
+    for (let i = 0; i < 400; i++) {
+      t += 1 + ((i * 7919) % 23);
+      const sa = a.run(t);
+      const sb = b.run(t);
+      if (i % 50 === 0) same(a, b, sa, sb, `run(${t})`);
+      else expect([...a.cpu.save(), a.icount, sa, a.core.state.itstate], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb, b.core.state.itstate]);
+    }
+    const stats = (a.core as Cpu).stats;
+    const [retired, inBlocks] = [stats.retired, stats.insnsInBlocks];
+    same(a, b, a.run(t + 50_000), b.run(t + 50_000), 'long run');
+    // The IT blocks run in the translated loop (they used to end blocks and run interpreted).
+    expect((stats.insnsInBlocks - inBlocks) / (stats.retired - retired)).toBeGreaterThan(0.95);
+  });
+
+  it('a fault inside a translated IT block stacks its ITSTATE, as the interpreter does', () => {
+    // The loop above with r5 walking through the bit-band alias (device reads) into the hole at
+    // 0x24000000: `ldrne r3,[r5]`, the first instruction of an ITTTT block, takes the BusFault.
+    const code = halfwords(
+      0x2000, 0x2400, 0x3001, 0x0781, 0xbf0c, 0x2205, 0x3201, 0x2800, 0xbf1f, 0x682b, 0x181b, 0x602b, 0xebb2, 0x7480,
+      0xbf4a, 0x3c01, 0x3402, 0x4086, 0x3504, 0xe7ed,
+    );
+    const [a, b] = twins(code, { 5: 0x23fff000, 6: 0x12345 });
+    same(a, b, a.run(3 * WARM), b.run(3 * WARM), 'warm up (17-instruction loop)');
+    expect(jitOf(a).blockContaining(CODE + 0x12)).not.toBeNull();
+    same(a, b, a.run(100_000), b.run(100_000), 'past the fault');
+    expect(a.cpu.r[15]! >>> 0).toBe(FAULT_HANDLER);
+    expect(a.cpu.ipsr).toBe(3);
+    // The stacked xPSR (frame word 7) holds the IT bits of the faulting instruction.
+    const xpsr = a.bus.read32((a.cpu.r[13]! + 28) >>> 0);
+    expect(xpsr & 0x0600fc00).not.toBe(0);
+  });
+
+  it('an interrupt raised inside a translated IT block is taken there and the rest of the IT block runs after it', () => {
+    //       str r1,[r7]   (NVIC_ISER0: enable IRQ 0)
+    // loop: adds r0,#1; lsls r3,r0,#28; ittt eq; streq r1,[r2] (NVIC_ISPR0: pend IRQ 0); addeq r4,#1;
+    //       addeq r6,#3; b loop
+    // irq:  adds r5,#1; bx lr
+    const code = halfwords(0x6039, 0x3001, 0x0703, 0xbf02, 0x6011, 0x3401, 0x3603, 0xe7f8, 0x3501, 0x4770);
+    const regs = { 1: 1, 2: 0xe000e200 | 0, 7: 0xe000e100 | 0 };
+    const [a, b] = twins(code, regs);
+    for (const m of [a, b]) m.bus.debugWrite(16 * 4, word((CODE + 0x10) | 1));
+    let t = 0;
+    for (let i = 0; i < 300; i++) {
+      t += 1 + ((i * 7919) % 19);
+      const sa = a.run(t);
+      const sb = b.run(t);
+      if (i % 50 === 0) same(a, b, sa, sb, `run(${t})`);
+      else expect([...a.cpu.save(), a.icount, sa, a.core.state.itstate], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb, b.core.state.itstate]);
+    }
+    same(a, b, a.run(t + 20_000), b.run(t + 20_000), 'long run');
+    expect(jitOf(a).blockContaining(CODE + 8)).not.toBeNull();
+    // Every pend was taken once, and both instructions after it in the IT block ran each time.
+    expect(a.cpu.r[5]!).toBeGreaterThan(100);
+    expect(a.cpu.r[4]! - a.cpu.r[5]!).toBeLessThanOrEqual(1);
+    expect(a.cpu.r[6]!).toBe(3 * a.cpu.r[4]!);
+  });
+
+  it('superblocks: BL into a short leaf and its return stay in the block, a modified LR leaves it, a branch over a return joins the code after it', () => {
+    //       movs r0,#0
+    // loop: adds r0,#1; bl leaf; adds r1,r1,r0; bl leaf2; b loop
+    // leaf: adds r2,#1; cmp r2,#7; bne 1f; movs r2,#0; bx lr
+    // 1:    adds r3,#1; bx lr
+    // leaf2: mov r5,lr; adds r4,#1; mov lr,r6 (r6 = after); bx lr
+    // after: mov lr,r5; bx lr
+    const code = halfwords(
+      0x2000, 0x3001, 0xf000, 0xf804, 0x1809, 0xf000, 0xf808, 0xe7f8, 0x3201, 0x2a07, 0xd101, 0x2200, 0x4770, 0x3301,
+      0x4770, 0x4675, 0x3401, 0x46b6, 0x4770, 0x46ae, 0x4770,
+    );
+    const regs = { 6: (CODE + 0x26) | 1 };
+    const [a, b] = twins(code, regs);
+    let t = 0;
+    for (let i = 0; i < 400; i++) {
+      t += 1 + ((i * 7919) % 29);
+      const sa = a.run(t);
+      const sb = b.run(t);
+      if (i % 50 === 0) same(a, b, sa, sb, `run(${t})`);
+      else expect([...a.cpu.save(), a.icount, sa], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb]);
+    }
+    same(a, b, a.run(t + 30_000), b.run(t + 30_000), 'long run');
+    // The loop's block holds the leaf (followed call) and its code after `bne` (joined).
+    const loop = jitOf(a).blockContaining(CODE + 2);
+    expect(loop).not.toBeNull();
+    expect(loop!.ranges!.length).toBeGreaterThan(0);
+    expect(jitOf(a).blockContaining(CODE + 0x1a)).not.toBeNull();
+    t = a.icount;
+
+    // A breakpoint in the followed leaf stops there (the block holding it interprets).
+    for (const m of [a, b]) m.core.breakpoints.add(CODE + 0x12);
+    for (let i = 0; i < 3; i++) {
+      const sa = a.run(t + 10_000);
+      const sb = b.run(t + 10_000);
+      same(a, b, sa, sb, `breakpoint hit ${i}`);
+      expect(sa).toEqual({ kind: 'breakpoint', pc: CODE + 0x12 });
+      for (const m of [a, b]) m.core.skipBreakpointOnce = true;
+    }
+    for (const m of [a, b]) m.core.breakpoints.clear();
+
+    // A write into the leaf drops every block holding a copy of it.
+    for (const m of [a, b]) m.bus.write16(CODE + 0x10, 0x3202); // adds r2,#2
+    expect(jitOf(a).blockContaining(CODE + 0x10)).toBeNull();
+    same(a, b, a.run(a.icount + 20_000), b.run(b.icount + 20_000), 'after the patch');
+    expect(jitOf(a).blockContaining(CODE + 2)).not.toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The core's breakpoint addresses, with a per-4 KiB-page count so the execution loop can tell in
- * O(1) that a PC or a whole translated block (blocks never cross a page) holds no breakpoint: a
+ * O(1) that a PC or a whole translated block (each of its code ranges within a page) holds no breakpoint: a
  * run's cost does not grow with the number of breakpoints set elsewhere.
  *
  * A `Set<number>` (the `CoreExecutor.breakpoints` type): `has` is the native one; add/delete/clear
@@ -50,6 +50,11 @@ export class BreakpointSet extends Set<number> {
   /** The breakpoint check per instruction: a page test first, the set only on pages holding one. */
   hit(pc: number): boolean {
     return this.counts !== null && this.counts[pc >>> PAGE_SHIFT] !== 0 && super.has(pc >>> 0);
+  }
+
+  /** True when a breakpoint lies in [start, end) (one page at most): a block's code after a followed branch. */
+  holdsIn(start: number, end: number): boolean {
+    return this.onPage(start) && this.holdsAfterStart(start - 2, end);
   }
 
   /** True when a breakpoint lies in (start, end): after the first instruction of a block. */

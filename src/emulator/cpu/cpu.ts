@@ -105,6 +105,8 @@ export class Cpu implements CoreExecutor {
   /** Set by a compiled block that faults: the faulting instruction and how many retired with it. */
   jitFaultPc = 0;
   jitFaultRetired = 0;
+  /** ITSTATE before the faulting instruction (non-zero when it is inside an IT block). */
+  jitFaultIt = 0;
   /** Blocks vs interpreted instructions and why `execute` returned (diagnostics, `--jit-stats`). */
   readonly stats = new ExecutionStats();
 
@@ -280,7 +282,7 @@ export class Cpu implements CoreExecutor {
       if (inBlock) {
         // The block counted the instructions before the faulting one and set icount past it.
         pc = this.jitFaultPc;
-        it = 0;
+        it = this.jitFaultIt;
         retired += this.jitFaultRetired;
         stats.insnsInBlocks += this.jitFaultRetired - 1;
         fetching = false;
@@ -307,12 +309,15 @@ export class Cpu implements CoreExecutor {
     return retired;
   }
 
-  /** Set up what a table handler reads, for a compiled block calling one (never inside an IT block). */
-  prepareHandler(pc: number, insn: number, size: number): void {
+  /**
+   * Set up what a table handler reads, for a compiled block calling one; `it`: the instruction's
+   * ITSTATE before it (inside an IT block; 0 outside).
+   */
+  prepareHandler(pc: number, insn: number, size: number, it = 0): void {
     this.pc = pc;
     this.insn = insn;
-    this.itBefore = 0;
-    this.inIt = false;
+    this.itBefore = it;
+    this.inIt = it !== 0;
     this.nextPc = (pc + size) | 0;
     this.r[15] = (pc + 4) | 0;
   }

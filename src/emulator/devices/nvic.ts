@@ -188,6 +188,8 @@ export class Nvic extends Device<NvicState> implements InterruptController {
   readonly fpu: boolean;
   /** Active exceptions, counted by recompute() (derived like vectPending; not part of the state). */
   private activeCount = 0;
+  /** Some external interrupt is pending (ICSR.ISRPENDING), derived by recompute() like activeCount. */
+  private irqPending = false;
 
   constructor(
     private readonly cpu: CpuState,
@@ -201,6 +203,7 @@ export class Nvic extends Device<NvicState> implements InterruptController {
   override reset(): void {
     super.reset();
     this.activeCount = 0;
+    this.irqPending = false;
     this.syncCoreFlags();
   }
 
@@ -230,12 +233,14 @@ export class Nvic extends Device<NvicState> implements InterruptController {
     let activePrio = NO_EXCEPTION_PRIORITY;
     let pendIrq = 0;
     let activeCount = 0;
+    let irqPending = false;
     const pending = s.pending;
     const active = s.active;
     // Called on every pend, entry and return: most vectors are neither pending nor active.
     for (let i = 1; i < NUM_VECTORS; i++) {
       if ((pending[i]! | active[i]!) === 0) continue;
       const p = s.prio[i]!;
+      if (pending[i] && i >= FIRST_IRQ) irqPending = true;
       if (pending[i] && s.enabled[i] && p < pendPrio) {
         pendPrio = p;
         pendIrq = i;
@@ -246,6 +251,7 @@ export class Nvic extends Device<NvicState> implements InterruptController {
       }
     }
     this.activeCount = activeCount;
+    this.irqPending = irqPending;
     if (activePrio > 0) activePrio = this.groupPriority(activePrio);
     if (pendPrio > 0) pendPrio = this.groupPriority(pendPrio);
     s.vectPending = pendIrq;
@@ -627,9 +633,9 @@ export class Nvic extends Device<NvicState> implements InterruptController {
     }
   }
 
+  /** ICSR.ISRPENDING, read by RTOS critical sections (FreeRTOS asserts it is 0): kept by recompute(). */
   private isrPending(): boolean {
-    for (let i = FIRST_IRQ; i < NUM_VECTORS; i++) if (this.s.pending[i]) return true;
-    return false;
+    return this.irqPending;
   }
 
   private readShcsr(): number {

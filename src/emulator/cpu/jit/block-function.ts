@@ -24,6 +24,13 @@ export type SlowPath<C extends Cpu> = (cpu: C, ic: number, done: number, k: numb
 
 const noSlowPath = (): number => 0;
 
+/** ITSTATE before each instruction of a block, zero-filled (instructions outside IT blocks). */
+function itStatesOf(count: number, itStates: readonly number[]): Int32Array {
+  const its = new Int32Array(count);
+  its.set(itStates.slice(0, count));
+  return its;
+}
+
 type BlockFactory<C extends Cpu> = (
   R: Int32Array,
   st: unknown,
@@ -40,6 +47,7 @@ type BlockFactory<C extends Cpu> = (
   INS: Int32Array,
   SLOW: SlowPath<C>,
   WARM: Int32Array,
+  ITS: Int32Array,
 ) => BlockRun;
 
 export interface BlockSource {
@@ -56,6 +64,7 @@ export interface BlockSource {
 /**
  * `insns`: the instruction words by index (INS), for code that runs instruction k's handler (`slow`).
  * `warmRuns`: the block's countdown in `WARM[0]` (code that takes its slow path once early reads it).
+ * `itStates`: ITSTATE before each instruction (ITS; missing entries 0), what a fault in it restores.
  */
 export function linkBlock<C extends Cpu>(
   cpu: C,
@@ -67,9 +76,12 @@ export function linkBlock<C extends Cpu>(
   insns: readonly number[] = [],
   slow: SlowPath<C> = noSlowPath,
   warmRuns = 0,
+  itStates: readonly number[] = [],
 ): BlockRun {
+  // The block function is parenthesized so V8 compiles it with the factory (one parse) rather than
+  // pre-parsing it here and parsing it again at its first call: translation is most of a short run.
   const text = `
-      return function ${src.name}(budget) {
+      return (function ${src.name}(budget) {
         const ic = clock.icount;
         ${src.prologue}
         try {
@@ -78,11 +90,12 @@ export function linkBlock<C extends Cpu>(
           // A handler that faulted already had the registers (written back before the call).
           if (inHandler === 0) { ${src.writeBack} }
           cpu.jitFaultPc = PCS[k];
+          cpu.jitFaultIt = ITS[k] | 0;
           cpu.jitFaultRetired = done + k + 1;
           clock.icount = ic + done + k + 1;
           throw e;
         }
-      };`;
-  const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', 'INS', 'SLOW', 'WARM', text) as BlockFactory<C>;
-  return factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs), Int32Array.from(insns), slow, Int32Array.of(warmRuns));
+      });`;
+  const factory = new Function('R', 'st', 'clock', 'cpu', 'PR', 'PW', 'U8', 'U16', 'I32', 'H', 'A', 'PCS', 'INS', 'SLOW', 'WARM', 'ITS', text) as BlockFactory<C>;
+  return factory(cpu.r, cpu.state, cpu.clock, cpu, bus.pageRead, bus.pageWrite, bus.u8, bus.u16, bus.i32, handlers, args, Int32Array.from(pcs), Int32Array.from(insns), slow, Int32Array.of(warmRuns), itStatesOf(pcs.length, itStates));
 }

@@ -30,6 +30,13 @@ export interface InsnSite {
   readonly pc: number;
   /** 2 or 4. */
   readonly size: number;
+  /**
+   * Inside an IT block only (M-profile blocks translate them): ITSTATE before this instruction
+   * (its condition is `itBefore >>> 4`) and after it. The block keeps `st.itstate` 0 while it runs,
+   * so an exit after this instruction stores `itAfter` and a fault in it leaves `itBefore`.
+   */
+  readonly itBefore?: number;
+  readonly itAfter?: number;
 }
 
 /** The code an emitter produced, or null when the instruction must go through its handler. */
@@ -39,10 +46,30 @@ export interface Emitted {
   terminates: boolean;
   /** True when it accesses memory: a device may then have asked the core to stop (checked after). */
   memory?: boolean;
+  /**
+   * An unconditional direct branch (B, BL): its target, and for BL the return address written to
+   * LR. The block compiler may go on translating at the target instead of leaving (a superblock).
+   */
+  jump?: number;
+  link?: number;
+  /**
+   * The instruction returns (BX LR, a PC pop) and its code goes on to the next instruction when the
+   * address returned to is `returnTo` (EmitContext.expectedReturn), leaving the block otherwise.
+   */
+  returnTo?: number;
 }
+
+const NO_INDEXES: ReadonlySet<number> = new Set();
 
 /** Generated-code helpers for one block. */
 export class EmitContext {
+  /**
+   * The return address of the innermost call the block followed into (0: none), set by the
+   * compiler before each instruction: a return to it is checked at run time and the block goes on
+   * at it (`Emitted.returnTo`) instead of leaving.
+   */
+  expectedReturn = 0;
+
   constructor(
     /** Address of the block's first instruction (a branch there from the last one loops). */
     readonly start: number,
@@ -60,7 +87,7 @@ export class EmitContext {
 
   /** Leave the block after instruction `site` with PC = `pcExpr`. */
   exitAfter(site: InsnSite, pcExpr: string): string {
-    return `${WRITE_BACK} clock.icount = ic + done + ${site.j + 1}; R[15] = ${pcExpr}; return done + ${site.j + 1};`;
+    return `${site.itAfter ? `st.itstate = ${site.itAfter}; ` : ''}${WRITE_BACK} clock.icount = ic + done + ${site.j + 1}; R[15] = ${pcExpr}; return done + ${site.j + 1};`;
   }
 
   /**
@@ -89,14 +116,19 @@ export class EmitContext {
    * `loopsToStart`: some branch jumps back to the first instruction without passing the
    * dispatcher (so a breakpoint there must keep the block from running, see BlockJit).
    */
-  linkBranches(parts: readonly string[], pcs: readonly number[]): { body: string; loopsToStart: boolean } {
+  linkBranches(parts: readonly string[], pcs: readonly number[], unlinkable: ReadonlySet<number> = NO_INDEXES): { body: string; loopsToStart: boolean } {
     const marker = /\/\*BR (-?\d+) (\d+)\*\//g;
     const entries = new Set<number>([0]);
     let loopsToStart = false;
     const backEdges: Array<[number, number]> = [];
+    // An instruction inside an IT block is never a jump target: it runs with the ITSTATE its IT set.
+    const indexOf = (target: number): number => {
+      const at = pcs.indexOf(target);
+      return at < 0 || unlinkable.has(at) ? -1 : at;
+    };
     parts.forEach((p, j) => {
       for (const m of p.matchAll(marker)) {
-        const at = pcs.indexOf(Number(m[1]));
+        const at = indexOf(Number(m[1]));
         if (at < 0) continue;
         entries.add(at);
         if (at <= j) backEdges.push([at, j]);
@@ -117,7 +149,7 @@ export class EmitContext {
     const resolve = (_all: string, t: string, jText: string): string => {
       const target = Number(t);
       const j = Number(jText);
-      const at = pcs.indexOf(target);
+      const at = indexOf(target);
       if (at < 0) return this.exitAfter({ j, pc: target, size: 0 }, `${target}`);
       if (at > j) return `done -= ${at - j - 1}; e = ${at}; continue block;`;
       if (at === 0) loopsToStart = true;
@@ -216,14 +248,19 @@ export class EmitContext {
     const writesBack = wback && !(isLoad && (list & (1 << rn)) !== 0);
     if (writesBack) moves.push(`R[${rn}] = ${decrementBefore ? 'a' : `(a + ${bytes}) | 0`};`);
     const pcLoad = isLoad && (list & 0x8000) !== 0;
+    const ret = pcLoad ? this.expectedReturn : 0;
     if (pcLoad) {
       check += ` if (w >= 0) { t = I32[w + ${regs.length - 1}]; if ((t & 1) === 0 || (t >>> 28) === 15) w = -1; }`;
-      moves.push(this.exitAfter(site, 't & ~1'));
+      const exit = this.exitAfter(site, 't & ~1');
+      // A return to the call the block followed goes on in the block (the handler path still leaves).
+      moves.push(ret !== 0 ? `if (t !== ${ret | 1}) { ${exit} }` : exit);
     }
+    // Past a return the block goes on at the return address: the handler's path must always leave.
+    const handler = ret !== 0 ? `${callThrough()} ${this.exitAfter(site, `${this.next(site)}`)}` : callThrough();
     const code =
       `{ a = ${start}; const h = ${isLoad ? 'PR' : 'PW'}[a >>> 12]; let w = -1, t = 0; ${check} ` +
-      `if (w >= 0) { ${moves.join(' ')} } else { ${callThrough()} } }`;
-    return { code, terminates: pcLoad };
+      `if (w >= 0) { ${moves.join(' ')} } else { ${handler} } }`;
+    return ret !== 0 ? { code, terminates: true, returnTo: ret } : { code, terminates: pcLoad };
   }
 
   /**
@@ -232,9 +269,17 @@ export class EmitContext {
    */
   callThrough(site: InsnSite, insn: number, handlerIndex: number): string {
     const next = this.next(site);
+    // Inside an IT block the handler sees what the interpreter gives it: ITSTATE already advanced,
+    // `inIt` set (16-bit forms do not set flags), its ITSTATE before for a fault to restore.
+    const itAfter = site.itAfter ?? 0;
+    const inIt = site.itBefore !== undefined;
+    const prepare = inIt
+      ? `st.itstate = ${itAfter}; cpu.prepareHandler(${site.pc | 0}, ${insn | 0}, ${site.size}, ${site.itBefore});`
+      : `cpu.prepareHandler(${site.pc | 0}, ${insn | 0}, ${site.size});`;
     return (
-      `${this.sync(site)} ${WRITE_BACK} cpu.prepareHandler(${site.pc | 0}, ${insn | 0}, ${site.size}); inHandler = 1; H[${handlerIndex}](cpu, A[${handlerIndex}]); inHandler = 0; ${RELOAD} ` +
-      `if (cpu.nextPc !== ${next} || cpu.exitRequest || st.sleep !== 0 || st.itstate !== 0 || st.thumb === 0) { R[15] = cpu.nextPc; return done + ${site.j + 1}; }`
+      `${this.sync(site)} ${WRITE_BACK} ${prepare} inHandler = 1; H[${handlerIndex}](cpu, A[${handlerIndex}]); inHandler = 0; ${RELOAD} ` +
+      `if (cpu.nextPc !== ${next} || cpu.exitRequest || st.sleep !== 0 || st.itstate !== ${itAfter} || st.thumb === 0) { R[15] = cpu.nextPc; return done + ${site.j + 1}; }` +
+      (itAfter !== 0 ? ' st.itstate = 0;' : '')
     );
   }
 }

@@ -161,7 +161,7 @@ export function emitT16(ctx: EmitContext, site: InsnSite, hw: number): Emitted |
     }
     case F16.B: {
       const target = ((site.pc + 4 + (((hw & 0x7ff) << 21) >> 20)) & ~1) | 0;
-      return { code: ctx.branchTo(site, target), terminates: true };
+      return { code: ctx.branchTo(site, target), terminates: true, jump: target };
     }
     default:
       return null;
@@ -181,7 +181,13 @@ export function emitT16Row(ctx: EmitContext, site: InsnSite, name: string, hw: n
       const m = (hw >>> 3) & 15;
       if (m === 15) return null;
       const link = name === 'BLX_reg' ? `R[14] = ${ctx.next(site) | 1}; ` : '';
-      return { code: `{ const t = R[${m}]; if ((t & 1) !== 0 && (t >>> 28) !== 15) { ${link}${ctx.exitAfter(site, 't & ~1')} } else { ${callThrough()} } }`, terminates: true };
+      // BX LR back to the call the block followed: go on in the block when LR still holds it (every
+      // other path leaves, the handler's too: its code must not fall through to the return address).
+      const ret = name === 'BX' && m === 14 ? ctx.expectedReturn : 0;
+      const handler = ret !== 0 ? `${callThrough()} ${ctx.exitAfter(site, `${ctx.next(site)}`)}` : callThrough();
+      const code = `{ const t = R[${m}]; if ((t & 1) !== 0 && (t >>> 28) !== 15) { ${link}${ctx.exitAfter(site, 't & ~1')} } else { ${handler} } }`;
+      if (ret !== 0) return { code: `if (R[14] !== ${ret | 1}) ${code}`, terminates: true, returnTo: ret };
+      return { code, terminates: true };
     }
     case 'PUSH': {
       const list = (hw & 0xff) | ((hw & 0x100) << 6);
@@ -198,5 +204,66 @@ export function emitT16Row(ctx: EmitContext, site: InsnSite, name: string, hw: n
     }
     default:
       return null;
+  }
+}
+
+/**
+ * A 16-bit row inside an IT block: the flag-setting forms outside IT (MOVS, ADDS, ANDS...) set no
+ * flags there, as the interpreter's `s` rule says; a register-controlled shift goes through its
+ * handler (null), which reads `cpu.inIt`. Every other fast row is the same code as outside
+ * (compares always set flags; loads, stores, moves of high registers never do). CBZ/CBNZ and
+ * B<cond> are UNPREDICTABLE in an IT block: the compiler never translates an IT block holding one.
+ */
+export function emitT16InIt(ctx: EmitContext, site: InsnSite, hw: number): Emitted | null {
+  const rd = hw & 7;
+  const rn = (hw >>> 3) & 7;
+  const rm = (hw >>> 6) & 7;
+  const imm5 = (hw >>> 6) & 31;
+  const r8 = (hw >>> 8) & 7;
+  const imm8 = hw & 0xff;
+  const plain = (code: string): Emitted => ({ code, terminates: false });
+  switch (T16_FAST[hw]!) {
+    case F16.LSL_IMM:
+      return plain(`R[${rd}] = R[${rn}] << ${imm5};`);
+    case F16.LSR_IMM:
+      return plain(imm5 === 0 ? `R[${rd}] = 0;` : `R[${rd}] = (R[${rn}] >>> ${imm5}) | 0;`);
+    case F16.ASR_IMM:
+      return plain(`R[${rd}] = R[${rn}] >> ${imm5 === 0 ? 31 : imm5};`);
+    case F16.ADD_REG:
+      return plain(`R[${rd}] = (R[${rn}] + R[${rm}]) | 0;`);
+    case F16.SUB_REG:
+      return plain(`R[${rd}] = (R[${rn}] - R[${rm}]) | 0;`);
+    case F16.ADD_IMM3:
+      return plain(`R[${rd}] = (R[${rn}] + ${rm}) | 0;`);
+    case F16.SUB_IMM3:
+      return plain(`R[${rd}] = (R[${rn}] - ${rm}) | 0;`);
+    case F16.MOV_IMM:
+      return plain(`R[${r8}] = ${imm8};`);
+    case F16.ADD_IMM8:
+      return plain(`R[${r8}] = (R[${r8}] + ${imm8}) | 0;`);
+    case F16.SUB_IMM8:
+      return plain(`R[${r8}] = (R[${r8}] - ${imm8}) | 0;`);
+    case F16.AND:
+      return plain(`R[${rd}] = R[${rd}] & R[${rn}];`);
+    case F16.EOR:
+      return plain(`R[${rd}] = R[${rd}] ^ R[${rn}];`);
+    case F16.ORR:
+      return plain(`R[${rd}] = R[${rd}] | R[${rn}];`);
+    case F16.BIC:
+      return plain(`R[${rd}] = R[${rd}] & ~R[${rn}];`);
+    case F16.MVN:
+      return plain(`R[${rd}] = ~R[${rn}];`);
+    case F16.ADC:
+      return plain(`R[${rd}] = (R[${rd}] + R[${rn}] + st.CF) | 0;`);
+    case F16.SBC:
+      return plain(`R[${rd}] = (R[${rd}] + ~R[${rn}] + st.CF) | 0;`);
+    case F16.RSB:
+      return plain(`R[${rd}] = (0 - R[${rn}]) | 0;`);
+    case F16.MUL:
+      return plain(`R[${rd}] = Math.imul(R[${rn}], R[${rd}]);`);
+    case F16.SHIFT_REG:
+      return null;
+    default:
+      return emitT16(ctx, site, hw);
   }
 }

@@ -220,13 +220,15 @@ export function emitT32(
       if ((list & (list - 1)) === 0 || a.rn === 15 || (a.w === 1 && (list & (1 << a.rn!)) !== 0)) return null;
       return ctx.transferMultiple(site, a.rn!, list, name[0] === 'L', a.w === 1, name.endsWith('DB'), callThrough);
     }
-    case 'B':
-      return { code: ctx.branchTo(site, ((site.pc + 4 + branch24(a)) & ~1) | 0), terminates: true };
-    case 'BL':
-      return {
-        code: `R[14] = ${ctx.next(site) | 1}; ${ctx.branchTo(site, ((site.pc + 4 + branch24(a)) & ~1) | 0)}`,
-        terminates: true,
-      };
+    case 'B': {
+      const target = ((site.pc + 4 + branch24(a)) & ~1) | 0;
+      return { code: ctx.branchTo(site, target), terminates: true, jump: target };
+    }
+    case 'BL': {
+      const target = ((site.pc + 4 + branch24(a)) & ~1) | 0;
+      const link = ctx.next(site) | 1;
+      return { code: `R[14] = ${link}; ${ctx.branchTo(site, target)}`, terminates: true, jump: target, link };
+    }
     default:
       return null;
   }
