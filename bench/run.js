@@ -14,6 +14,7 @@
 //  7. Linux boot to the prompt, armrr vs QEMU run/record/replay (bench/linux-boot.js), then reverse
 //     debugging at the end of the boot (bench/linux-gdb.js, when present). `--skip-linux`: not these.
 //  0. (first) A-profile MIPS on virt with the MMU on, A32 and T32, armrr vs QEMU (`--only-v7a`: just that).
+// `--only-rtos`: just the RTOS workload section (1b); `--rtos-elf PATH` adds an ELF of your own to it.
 // Plain JS over dist/ (run `npx tsc -p .` first). Prints a Markdown report on stdout.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -69,6 +70,14 @@ function icountOf(logPath) {
 const V7A_ONLY = process.argv.includes('--only-v7a');
 // `--only-rtos`: just the RTOS workload section (issue 16).
 const RTOS_ONLY = process.argv.includes('--only-rtos');
+// `--rtos-elf PATH` (repeatable): also measure that firmware in the RTOS section.
+const USER_RTOS_ELFS = process.argv.flatMap((a, i, all) => (a === '--rtos-elf' && all[i + 1] ? [all[i + 1]] : []));
+for (const elf of USER_RTOS_ELFS) {
+  if (!existsSync(elf)) {
+    process.stderr.write(`bench: --rtos-elf ${elf}: no such file\n`);
+    process.exit(2);
+  }
+}
 const haveQemuV7a = spawnSync('qemu-system-arm', ['--version']).status === 0;
 if (!RTOS_ONLY) {
   const runFull = (cmd, args) => {
@@ -250,7 +259,7 @@ if (haveQemu) {
     return { secs: med(ts.map((t) => t.secs)), cpu: ts.some((t) => t.cpu === null) ? null : med(ts.map((t) => t.cpu)) };
   };
   const rtosRow = (wl, shift, secs, label) => {
-    const elf = join(ROOT, 'firmware/build', `${wl.name}.elf`);
+    const elf = wl.elf ?? join(ROOT, 'firmware/build', `${wl.name}.elf`);
     if (!existsSync(elf)) throw new Error(`${elf} missing: run bash firmware/build.sh`);
     const qlog = join(work, `${wl.name}-q${shift}.bin`);
     const qargs = ['-M', 'mps2-an385', '-display', 'none', '-serial', 'null', '-monitor', 'none', '-semihosting', '-kernel', elf];
@@ -321,6 +330,18 @@ if (haveQemu) {
     shortRows.push(rtosRow(RTOS_WORKLOADS[0], shift, Math.max(0.2, target / recordRates.get(shift)), `${RTOS_WORKLOADS[0].name} (${demo} length)`));
   }
   summaries.push({ wl: { name: `${RTOS_WORKLOADS[0].name} at the FreeRTOS demos' lengths`, what: 'short runs' }, rows: shortRows });
+  // Firmware of your own (`--rtos-elf PATH`, repeatable): an mps2-an385 ELF that runs forever, such as
+  // a FreeRTOS demo you built, measured the same way at shifts 0, 5 and 7 (QEMU records ~2 s, as the
+  // issue's table did).
+  for (const elf of USER_RTOS_ELFS) {
+    const wl = { name: elf.split('/').pop(), what: 'given with --rtos-elf', elf };
+    const rows = [];
+    for (const shift of [0, 5, 7]) {
+      log(`${wl.name} at shift ${shift}`);
+      rows.push(rtosRow(wl, shift, QUICK ? 1 : 2, wl.name));
+    }
+    summaries.push({ wl, rows });
+  }
   say();
   for (const { wl, rows } of summaries) {
     const all = rows.flatMap((r) => r.ratios);

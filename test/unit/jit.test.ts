@@ -58,6 +58,23 @@ function same(a: Machine, b: Machine, sa: StopReason, sb: StopReason, what: stri
   expect(a.stateHash(), what).toBe(b.stateHash());
 }
 
+/**
+ * Run both boards through `steps` targets `maxStep` apart at most (1..maxStep instructions: every
+ * phase of a loop): registers, ITSTATE, icount and stop reason after each step, whole state hashes
+ * every `hashEvery` steps. Returns the last target.
+ */
+function stepAlike(a: Machine, b: Machine, steps: number, maxStep: number, hashEvery: number): number {
+  let t = 0;
+  for (let i = 0; i < steps; i++) {
+    t += 1 + ((i * 7919) % maxStep);
+    const sa = a.run(t);
+    const sb = b.run(t);
+    if (i % hashEvery === 0) same(a, b, sa, sb, `run(${t})`);
+    else expect([...a.cpu.save(), a.icount, sa, a.core.state.itstate], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb, b.core.state.itstate]);
+  }
+  return t;
+}
+
 const jitOf = (m: Machine): NonNullable<Cpu['jit']> => (m.core as Cpu).jit!;
 
 describe('block JIT against the interpreter', () => {
@@ -148,14 +165,7 @@ describe('block JIT against the interpreter', () => {
     // the first pair; in the second it stays in RAM and the loops run on.
     const code = halfwords(0x2205, 0x3001, 0x0843, 0xd300, 0x3101, 0x3a01, 0xd1f9, 0x682c, 0x3504, 0xe7f5);
     const [a, b] = twins(code, { 5: 0x23ffff00 });
-    let t = 0;
-    for (let i = 0; i < 200; i++) {
-      t += 1 + ((i * 7919) % 23); // steps of 1..23 instructions: every phase of both loops
-      const sa = a.run(t);
-      const sb = b.run(t);
-      if (i % 40 === 0) same(a, b, sa, sb, `run(${t})`);
-      else expect([...a.cpu.save(), a.icount, sa], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb]);
-    }
+    stepAlike(a, b, 200, 23, 40);
     same(a, b, a.run(6000), b.run(6000), 'past the fault');
     expect(a.cpu.r[15]! >>> 0).toBe(FAULT_HANDLER);
     expect(a.cpu.ipsr).toBe(3);
@@ -185,14 +195,7 @@ describe('block JIT against the interpreter', () => {
       0x1035, 0x0000,
     );
     const [a, b] = twins(code, { 1: 0x23ffff00, 5: 0x20000f84 });
-    let t = 0;
-    for (let i = 0; i < 120; i++) {
-      t += 1 + ((i * 7919) % 29);
-      const sa = a.run(t);
-      const sb = b.run(t);
-      if (i % 30 === 0) same(a, b, sa, sb, `run(${t})`);
-      else expect([...a.cpu.save(), a.icount, sa], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb]);
-    }
+    stepAlike(a, b, 120, 29, 30);
     same(a, b, a.run(4000), b.run(4000), 'past the fault');
     expect(a.cpu.r[15]! >>> 0).toBe(FAULT_HANDLER);
     expect(a.cpu.ipsr).toBe(3);
@@ -241,14 +244,7 @@ describe('block JIT against the interpreter', () => {
       0xbf4a, 0x3c01, 0x3402, 0x4086, 0x3504, 0xe7ed,
     );
     const [a, b] = twins(code, { 5: 0x20000000, 6: 0x12345 });
-    let t = 0;
-    for (let i = 0; i < 400; i++) {
-      t += 1 + ((i * 7919) % 23);
-      const sa = a.run(t);
-      const sb = b.run(t);
-      if (i % 50 === 0) same(a, b, sa, sb, `run(${t})`);
-      else expect([...a.cpu.save(), a.icount, sa, a.core.state.itstate], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb, b.core.state.itstate]);
-    }
+    const t = stepAlike(a, b, 400, 23, 50);
     const stats = (a.core as Cpu).stats;
     const [retired, inBlocks] = [stats.retired, stats.insnsInBlocks];
     same(a, b, a.run(t + 50_000), b.run(t + 50_000), 'long run');
@@ -283,14 +279,7 @@ describe('block JIT against the interpreter', () => {
     const regs = { 1: 1, 2: 0xe000e200 | 0, 7: 0xe000e100 | 0 };
     const [a, b] = twins(code, regs);
     for (const m of [a, b]) m.bus.debugWrite(16 * 4, word((CODE + 0x10) | 1));
-    let t = 0;
-    for (let i = 0; i < 300; i++) {
-      t += 1 + ((i * 7919) % 19);
-      const sa = a.run(t);
-      const sb = b.run(t);
-      if (i % 50 === 0) same(a, b, sa, sb, `run(${t})`);
-      else expect([...a.cpu.save(), a.icount, sa, a.core.state.itstate], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb, b.core.state.itstate]);
-    }
+    const t = stepAlike(a, b, 300, 19, 50);
     same(a, b, a.run(t + 20_000), b.run(t + 20_000), 'long run');
     expect(jitOf(a).blockContaining(CODE + 8)).not.toBeNull();
     // Every pend was taken once, and both instructions after it in the IT block ran each time.
@@ -312,14 +301,7 @@ describe('block JIT against the interpreter', () => {
     );
     const regs = { 6: (CODE + 0x26) | 1 };
     const [a, b] = twins(code, regs);
-    let t = 0;
-    for (let i = 0; i < 400; i++) {
-      t += 1 + ((i * 7919) % 29);
-      const sa = a.run(t);
-      const sb = b.run(t);
-      if (i % 50 === 0) same(a, b, sa, sb, `run(${t})`);
-      else expect([...a.cpu.save(), a.icount, sa], `run(${t})`).toEqual([...b.cpu.save(), b.icount, sb]);
-    }
+    let t = stepAlike(a, b, 400, 29, 50);
     same(a, b, a.run(t + 30_000), b.run(t + 30_000), 'long run');
     // The loop's block holds the leaf (followed call) and its code after `bne` (joined).
     const loop = jitOf(a).blockContaining(CODE + 2);

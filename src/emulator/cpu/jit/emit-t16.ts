@@ -21,14 +21,15 @@ function shiftByRegister(d: number, m: number, type: number): string {
   return `{ const v = R[${d}], n = R[${m}] & 0xff; if (n === 0) { res = v; cy = st.CF; } else ${SHIFT_BY_REGISTER[type]} R[${d}] = res; st.NF = res; st.ZF = res; st.CF = cy; }`;
 }
 
+/** The fields of the 16-bit forms, by where they sit in the halfword. */
+function t16Fields(hw: number) {
+  return { rd: hw & 7, rn: (hw >>> 3) & 7, rm: (hw >>> 6) & 7, imm5: (hw >>> 6) & 31, r8: (hw >>> 8) & 7, imm8: hw & 0xff };
+}
+
+const plain = (code: string): Emitted => ({ code, terminates: false });
+
 export function emitT16(ctx: EmitContext, site: InsnSite, hw: number): Emitted | null {
-  const rd = hw & 7;
-  const rn = (hw >>> 3) & 7;
-  const rm = (hw >>> 6) & 7;
-  const imm5 = (hw >>> 6) & 31;
-  const r8 = (hw >>> 8) & 7;
-  const imm8 = hw & 0xff;
-  const plain = (code: string): Emitted => ({ code, terminates: false });
+  const { rd, rn, rm, imm5, r8, imm8 } = t16Fields(hw);
   const mem = (code: string): Emitted => ({ code, terminates: false, memory: true });
   switch (T16_FAST[hw]!) {
     case F16.LSL_IMM:
@@ -215,13 +216,7 @@ export function emitT16Row(ctx: EmitContext, site: InsnSite, name: string, hw: n
  * B<cond> are UNPREDICTABLE in an IT block: the compiler never translates an IT block holding one.
  */
 export function emitT16InIt(ctx: EmitContext, site: InsnSite, hw: number): Emitted | null {
-  const rd = hw & 7;
-  const rn = (hw >>> 3) & 7;
-  const rm = (hw >>> 6) & 7;
-  const imm5 = (hw >>> 6) & 31;
-  const r8 = (hw >>> 8) & 7;
-  const imm8 = hw & 0xff;
-  const plain = (code: string): Emitted => ({ code, terminates: false });
+  const { rd, rn, rm, imm5, r8, imm8 } = t16Fields(hw);
   switch (T16_FAST[hw]!) {
     case F16.LSL_IMM:
       return plain(`R[${rd}] = R[${rn}] << ${imm5};`);
