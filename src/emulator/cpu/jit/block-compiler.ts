@@ -1,9 +1,11 @@
 /**
  * Translates a block of Thumb code into one JavaScript function (`new Function`), so V8
  * compiles guest blocks to machine code. A block is straight-line code from `start` up to and
- * including the first unconditional branch (a taken conditional branch is a side exit, its
- * fall-through stays in the block), an instruction that must stop translation (IT, SVC, BKPT, hints,
- * coprocessor/undefined space), the end of its 4 KiB page or MAX_BLOCK_INSNS. MSR and CPS are
+ * including the first unconditional branch it does not follow (a taken conditional branch is a side
+ * exit, its fall-through stays in the block; B, BL into a short leaf and the return from it are
+ * followed: a superblock of several code ranges), an instruction that must stop translation (SVC,
+ * BKPT, hints, coprocessor/undefined space, an IT block holding UNPREDICTABLE forms), the end of a
+ * page or MAX_BLOCK_INSNS. IT blocks are translated as conditional code. MSR and CPS are
  * call-throughs: they stop the core only when a pending exception may now preempt (or CONTROL
  * changed), which the call-through's stop check sees.
  *
