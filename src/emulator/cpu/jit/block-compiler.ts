@@ -25,9 +25,8 @@ import type { Encoding, Fields } from '../decode-table.js';
 import { bucketKey32, match32 } from '../decode-table.js';
 import type { Handler } from '../t16.js';
 import { T16_EXEC, T16_FAST, T16_LOOKUP, T16_TABLE, t16Args } from '../t16.js';
-import { BLOCK_COUNT, EmitContext, RELOAD, WRITE_BACK, type Emitted, type InsnSite } from './emit-context.js';
+import { BLOCK_COUNT, BRANCH_MARKER, EmitContext, RELOAD, WRITE_BACK, conditionExpr, type Emitted, type InsnSite } from './emit-context.js';
 import { emitT16, emitT16InIt, emitT16Row } from './emit-t16.js';
-import { conditionExpr } from './emit-context.js';
 import { itAdvance } from '../alu.js';
 import { emitT32 } from './emit-t32.js';
 import { linkBlock, type BlockRun } from './block-function.js';
@@ -128,7 +127,6 @@ const T16_SP_WRITERS: ReadonlySet<string> = new Set(['ADD_sp_imm7', 'SUB_sp_imm7
 /** 16-bit rows whose high-register destination may be SP. */
 const HI_REG_T16: ReadonlySet<string> = new Set(['ADD_hireg', 'MOV_hireg']);
 
-const BRANCH_MARKER = /\/\*BR (-?\d+) (\d+)\*\//g;
 /** How far ahead of a terminating instruction a branch target keeps translation going (bytes). */
 const JOIN_WINDOW = 16;
 
@@ -314,7 +312,7 @@ export class BlockCompiler {
       let terminates = e.terminates;
       if (it !== 0) {
         // A branch may only end an IT block (anything else is UNPREDICTABLE: the interpreter's).
-        const branches = terminates || code.includes('/*BR ');
+        const branches = terminates || code.search(BRANCH_MARKER) >= 0;
         if (branches && site.itAfter !== 0) {
           ({ pc, last } = this.dropItBlock(beforeIt!, parts, pcs, itStates, inIt, handlers, args));
           break;

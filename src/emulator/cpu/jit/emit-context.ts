@@ -61,6 +61,9 @@ export interface Emitted {
 
 const NO_INDEXES: ReadonlySet<number> = new Set();
 
+/** The marker `branchTo` leaves (target, index of the branching instruction), matched globally. */
+export const BRANCH_MARKER = /\/\*BR (-?\d+) (\d+)\*\//g;
+
 /** Generated-code helpers for one block. */
 export class EmitContext {
   /**
@@ -117,7 +120,7 @@ export class EmitContext {
    * dispatcher (so a breakpoint there must keep the block from running, see BlockJit).
    */
   linkBranches(parts: readonly string[], pcs: readonly number[], unlinkable: ReadonlySet<number> = NO_INDEXES): { body: string; loopsToStart: boolean } {
-    const marker = /\/\*BR (-?\d+) (\d+)\*\//g;
+    const marker = BRANCH_MARKER;
     const entries = new Set<number>([0]);
     let loopsToStart = false;
     const backEdges: Array<[number, number]> = [];
